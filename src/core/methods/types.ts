@@ -1,0 +1,130 @@
+/**
+ * The method registry's shared types. Every data source, transform, quantizer and metric is one
+ * file exporting one definition typed here, plus one line in `index.ts`.
+ *
+ * A definition's `params` schema drives everything around it: UI controls (min/max/step/doc),
+ * config validation and the canonical permalink form (every param spelled out), so a changed
+ * default never changes an old link (CONTRACT.md §1).
+ *
+ * Conventions for kernels (DESIGN.md "Habits"):
+ *  - data are row-major Float32Array matrices (rows × cols), one vector per row;
+ *  - kernels write into caller-provided output buffers and do not allocate in hot loops;
+ *  - sums that matter accumulate in float64 (plain JS numbers).
+ */
+import type { RngFactory } from '../rng';
+
+/** One parameter of a method. Numbers and ints carry their valid range. */
+export type ParamSpec =
+  | { kind: 'int'; default: number; min: number; max: number; step?: number; doc: string }
+  | { kind: 'number'; default: number; min: number; max: number; step?: number; doc: string }
+  | { kind: 'enum'; default: string; options: readonly string[]; doc: string }
+  | { kind: 'bool'; default: boolean; doc: string };
+
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+export type ParamValue = number | string | boolean;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A row-major matrix of `rows` vectors of length `cols`. */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array;
+}
+
+interface MethodBase {
+  /** Stable id used in URLs and configs. Never rename one (DESIGN.md). */
+  readonly id: string;
+  /** Short human label. */
+  readonly label: string;
+  /** One-line description for the UI and `lab list`. */
+  readonly description: string;
+  /** Paper / spec citation (title, venue, section). */
+  readonly reference: string;
+  readonly params: ParamSchema;
+}
+
+// ───────────────────────────── data sources ─────────────────────────────
+
+export interface DataContext {
+  /** Random streams derived from the experiment seed; data sources use purpose 'data'. */
+  readonly rng: RngFactory;
+}
+
+export interface DataSourceDef extends MethodBase {
+  /**
+   * Produce rows × dim values. `params` has been validated against `params` (and includes
+   * `rows` and `dim`). Pure: the same params and seed give the same data.
+   */
+  generate(params: Params, ctx: DataContext): Matrix;
+}
+
+// ───────────────────────────── transforms ─────────────────────────────
+
+export interface TransformContext {
+  readonly rng: RngFactory;
+  /** Original vector length (the data's `dim`). */
+  readonly dim: number;
+  /**
+   * The data being transformed, for data-dependent transforms (PCA). Data-oblivious transforms
+   * must not read it.
+   */
+  readonly data: Matrix;
+}
+
+/**
+ * A transform prepared for one dimension: an orthogonal map from ℝ^dim to ℝ^outDim
+ * (outDim ≥ dim when the transform zero-pads, e.g. to a power of two). `inverse ∘ forward` is the
+ * identity on ℝ^dim to float tolerance. The quantizer sees `outDim` coordinates per row and its
+ * bits are charged for all of them (honest padding accounting, see pipeline.ts).
+ */
+export interface PreparedTransform {
+  readonly outDim: number;
+  /** input: rows × dim → out: rows × outDim. */
+  forward(input: Float32Array, rows: number, out: Float32Array): void;
+  /** input: rows × outDim → out: rows × dim (the first `dim` coordinates of Rᵀy). */
+  inverse(input: Float32Array, rows: number, out: Float32Array): void;
+}
+
+export interface TransformDef extends MethodBase {
+  /** outDim for a given dim without preparing (for bit accounting and memory limits). */
+  outDim(params: Params, dim: number): number;
+  prepare(params: Params, ctx: TransformContext): PreparedTransform;
+}
+
+// ───────────────────────────── quantizers ─────────────────────────────
+
+export interface QuantizerContext {
+  /** Random streams: quantizers use purposes 'sketch' (QJL) and 'rounding' (stochastic rounding). */
+  readonly rng: RngFactory;
+}
+
+export interface QuantizerDef extends MethodBase {
+  /**
+   * Quantize then dequantize every row of `input` (rows × d, in the transformed domain) into
+   * `out` (same shape). Must not modify `input`.
+   */
+  quantize(input: Float32Array, rows: number, d: number, params: Params, ctx: QuantizerContext, out: Float32Array): void;
+  /**
+   * Storage cost in bits per coordinate of the rows × d block it quantized, including all side
+   * information (scales, norms, zero-points, tensor scales). Closed form, stated in the header.
+   */
+  bitsPerCoord(params: Params, rows: number, d: number): number;
+  /** Short parameter summary for labels, e.g. "b=2 mse". */
+  describe(params: Params): string;
+}
+
+// ───────────────────────────── metrics ─────────────────────────────
+
+export interface MetricContext {
+  readonly rng: RngFactory;
+}
+
+export interface MetricDef {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** 'lower' or 'higher' is better; used to mark the best value in a results table. */
+  readonly better: 'lower' | 'higher' | 'closer-to-1';
+  /** x: original rows × dim; xHat: reconstruction in the original domain. */
+  compute(x: Matrix, xHat: Float32Array, ctx: MetricContext): number;
+}

@@ -1,0 +1,173 @@
+/**
+ * Seeded random streams, one per purpose (CONTRACT.md §1): everything random derives from the
+ * experiment `seed` plus the stream's purpose and keys (e.g. 'rotation', 'haar', d), never from a
+ * pipeline's position, so two pipelines with the same transform see the same rotation and
+ * comparisons are paired.
+ *
+ * Generator: xoshiro128** (Blackman & Vigna, "Scrambled linear pseudorandom number generators",
+ * ACM TOMS 2021), 128-bit state, period 2^128 − 1, passes BigCrush; 32-bit integer arithmetic only,
+ * so it is exact and identical in node, workers and browsers. The state is seeded by hashing the
+ * key string with a 4-lane MurmurHash3-style mixer (fmix32 finaliser, Appleby 2011) so nearby
+ * seeds give unrelated streams.
+ *
+ * Normals: Box–Muller on 53-bit uniforms (both outputs used), doubles throughout.
+ */
+
+export type StreamPurpose = 'data' | 'rotation' | 'sketch' | 'rounding' | 'queries' | 'subsample' | 'analysis';
+
+export interface Rng {
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number;
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number;
+  /** Standard normal N(0, 1). */
+  normal(): number;
+  /** Uniform integer in [0, n). n ≤ 2^32. */
+  int(n: number): number;
+  /** +1 or −1 with probability ½ each. */
+  sign(): 1 | -1;
+  /** Fill with N(0,1) draws. */
+  fillNormal(out: Float32Array | Float64Array): void;
+}
+
+export interface RngFactory {
+  readonly seed: number;
+  /** A fresh, independent stream for (seed, purpose, ...keys). Same arguments → same stream. */
+  stream(purpose: StreamPurpose, ...keys: (string | number)[]): Rng;
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hash a string to four 32-bit words (never all zero). */
+export function hash128(key: string): [number, number, number, number] {
+  let h1 = 0x9e3779b9,
+    h2 = 0x243f6a88,
+    h3 = 0xb7e15162,
+    h4 = 0x85a308d3;
+  for (let i = 0; i < key.length; i++) {
+    const k = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ k, 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    h2 = Math.imul(h2 ^ k, 0x1b873593);
+    h2 = (h2 << 13) | (h2 >>> 19);
+    h3 = Math.imul(h3 ^ k, 0x38b34ae5);
+    h3 = (h3 << 17) | (h3 >>> 15);
+    h4 = Math.imul(h4 ^ k, 0xa1e38b93);
+    h4 = (h4 << 19) | (h4 >>> 13);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h3) | 0;
+    h3 = (h3 + h4) | 0;
+    h4 = (h4 + h1) | 0;
+  }
+  const n = key.length;
+  const out: [number, number, number, number] = [
+    fmix32(h1 ^ n),
+    fmix32(h2 ^ Math.imul(n, 3)),
+    fmix32(h3 ^ Math.imul(n, 5)),
+    fmix32(h4 ^ Math.imul(n, 7)),
+  ];
+  if ((out[0] | out[1] | out[2] | out[3]) === 0) out[0] = 1;
+  return out;
+}
+
+const TWO_POW_M32 = 1 / 4294967296;
+const TWO_POW_M53 = 1 / 9007199254740992;
+
+/** xoshiro128** from an explicit 128-bit state. */
+export class Xoshiro128 implements Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(state: readonly [number, number, number, number]) {
+    this.s0 = state[0] >>> 0;
+    this.s1 = state[1] >>> 0;
+    this.s2 = state[2] >>> 0;
+    this.s3 = state[3] >>> 0;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  nextU32(): number {
+    const s1 = this.s1;
+    const t = s1 << 9;
+    let r = Math.imul(s1, 5);
+    r = Math.imul((r << 7) | (r >>> 25), 9);
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return r >>> 0;
+  }
+
+  uniform(): number {
+    const hi = this.nextU32() >>> 5; // 27 bits
+    const lo = this.nextU32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) * TWO_POW_M53;
+  }
+
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    // u1 in (0, 1] so log(u1) is finite.
+    const u1 = 1 - this.uniform();
+    const u2 = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const theta = 2 * Math.PI * u2;
+    this.spare = r * Math.sin(theta);
+    this.hasSpare = true;
+    return r * Math.cos(theta);
+  }
+
+  int(n: number): number {
+    if (!(n >= 1)) throw new RangeError(`rng.int: n must be ≥ 1, got ${n}`);
+    if (n <= 4294967296) {
+      // Lemire-style rejection to remove modulo bias.
+      const limit = 4294967296 - (4294967296 % n);
+      for (;;) {
+        const v = this.nextU32();
+        if (v < limit) return v % n;
+      }
+    }
+    return Math.floor(this.uniform() * n);
+  }
+
+  sign(): 1 | -1 {
+    return (this.nextU32() & 0x80000000) !== 0 ? -1 : 1;
+  }
+
+  fillNormal(out: Float32Array | Float64Array): void {
+    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+  }
+
+  /** Uniform double in [0,1) from 32 bits only (cheaper; for stochastic rounding). */
+  uniform32(): number {
+    return this.nextU32() * TWO_POW_M32;
+  }
+}
+
+export function streamKey(seed: number, purpose: string, keys: readonly (string | number)[]): string {
+  return `qs1|${seed}|${purpose}|${keys.join('|')}`;
+}
+
+export function createRngFactory(seed: number): RngFactory {
+  return {
+    seed,
+    stream(purpose, ...keys) {
+      return new Xoshiro128(hash128(streamKey(seed, purpose, keys)));
+    },
+  };
+}
