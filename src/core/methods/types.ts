@@ -18,7 +18,8 @@ export type ParamSpec =
   | { kind: 'int'; default: number; min: number; max: number; step?: number; doc: string }
   | { kind: 'number'; default: number; min: number; max: number; step?: number; doc: string }
   | { kind: 'enum'; default: string; options: readonly string[]; doc: string }
-  | { kind: 'bool'; default: boolean; doc: string };
+  | { kind: 'bool'; default: boolean; doc: string }
+  | { kind: 'string'; default: string; maxLength: number; doc: string };
 
 export type ParamSchema = Readonly<Record<string, ParamSpec>>;
 export type ParamValue = number | string | boolean;
@@ -86,6 +87,12 @@ export interface PreparedTransform {
 }
 
 export interface TransformDef extends MethodBase {
+  /**
+   * Largest supported dim, when the transform's cost or memory grows faster than the data (dense
+   * rotations: Haar stores ~d²/2 floats, PCA an eigendecomposition). The config layer refuses
+   * larger dims up front with the size and the limit.
+   */
+  readonly maxDim?: number;
   /** outDim for a given dim without preparing (for bit accounting and memory limits). */
   outDim(params: Params, dim: number): number;
   prepare(params: Params, ctx: TransformContext): PreparedTransform;

@@ -1,0 +1,66 @@
+/** `lab list`: every data source, transform, quantizer and metric with its params (CONTRACT.md §6). */
+import { DATA_SOURCES, METRICS, QUANTIZERS, TRANSFORMS } from '../core/methods';
+import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
+import type { ParamSchema } from '../core/methods/types';
+import { specSummary } from '../config/schema';
+
+export interface MethodListing {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly reference?: string;
+  readonly params: ParamSchema;
+}
+
+export interface Listing {
+  readonly dataSources: readonly MethodListing[];
+  readonly transforms: readonly MethodListing[];
+  readonly quantizers: readonly MethodListing[];
+  readonly metrics: readonly { id: string; label: string; description: string; better: string }[];
+}
+
+const pick = (m: MethodListing): MethodListing => ({
+  id: m.id,
+  label: m.label,
+  description: m.description,
+  reference: m.reference,
+  params: m.params,
+});
+
+export function listMethods(): Listing {
+  return {
+    dataSources: [
+      ...DATA_SOURCES.map(pick),
+      {
+        id: FILE_SOURCE_ID,
+        label: 'File',
+        description: 'a tensor from .npy, .npz, .safetensors (sharded too), .gguf or CSV/TSV',
+        reference: 'NumPy NEP 1; safetensors format; GGUF spec (ggml); RFC 4180',
+        params: FILE_SOURCE_PARAMS,
+      },
+    ],
+    transforms: TRANSFORMS.map(pick),
+    quantizers: QUANTIZERS.map(pick),
+    metrics: METRICS.map((m) => ({ id: m.id, label: m.label, description: m.description, better: m.better })),
+  };
+}
+
+export function formatList(l: Listing): string {
+  const lines: string[] = [];
+  const section = (title: string, items: readonly MethodListing[]) => {
+    lines.push(`${title}:`);
+    for (const m of items) {
+      lines.push(`  ${m.id.padEnd(18)} ${m.description}`);
+      for (const [name, spec] of Object.entries(m.params)) {
+        lines.push(`      ${name}=${JSON.stringify(spec.default)}  (${specSummary(spec)}) ${spec.doc}`);
+      }
+    }
+    lines.push('');
+  };
+  section('data sources (data.source)', l.dataSources);
+  section('transforms (transform.id)', l.transforms);
+  section('quantizers (quantizer.id)', l.quantizers);
+  lines.push('metrics:');
+  for (const m of l.metrics) lines.push(`  ${m.id.padEnd(18)} ${m.description} (${m.better} is better)`);
+  return `${lines.join('\n')}\n`;
+}

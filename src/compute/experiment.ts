@@ -1,0 +1,72 @@
+/**
+ * One experiment end to end, shared by the worker, the in-process fallback and the CLI, so the
+ * page and `lab run` give the same numbers for the same config (CONTRACT.md §6).
+ */
+import { generateData } from '../core/data-loader';
+import type { Matrix } from '../core/methods/types';
+import { runExperiment, type PipelineResult, type RunOptions } from '../core/pipeline';
+import { permalinkHash } from '../config/codec';
+import { FILE_SOURCE_ID } from '../core/methods/data/file';
+import { checkShape, type ExperimentConfig } from '../config/schema';
+
+export interface DataSummary {
+  readonly rows: number;
+  readonly dim: number;
+  readonly source: string;
+  /** Non-finite values replaced by 0 under data.nonFinite = "zero" (0 otherwise). */
+  readonly replacedNonFinite?: number;
+  /** File data: tensor name, dtype, SHA-256 of its bytes, whether rows were subsampled. */
+  readonly file?: { readonly name: string; readonly tensor: string; readonly dtype: string; readonly sha256: string; readonly subsampled: boolean };
+}
+
+export interface ExperimentOutput {
+  readonly config: ExperimentConfig;
+  readonly permalink: string;
+  readonly data: DataSummary;
+  readonly results: readonly PipelineResult[];
+}
+
+export interface LoadedData {
+  readonly matrix: Matrix;
+  readonly summary: DataSummary;
+}
+
+/** Loads file data for a config (CLI: from disk; worker: from files the user opened). */
+export type FileDataLoader = (config: ExperimentConfig) => Promise<LoadedData>;
+
+export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoader): Promise<LoadedData> {
+  const { source, ...params } = config.data;
+  if (source === FILE_SOURCE_ID) {
+    if (!loadFile) throw new Error('data.source "file" needs a file: open one in the data panel or pass data.path to the CLI');
+    const loaded = await loadFile(config);
+    checkShape(config, loaded.matrix.rows, loaded.matrix.cols);
+    return loaded;
+  }
+  const matrix = generateData(source, params, config.seed);
+  return { matrix, summary: { rows: matrix.rows, dim: matrix.cols, source } };
+}
+
+export async function runConfig(
+  config: ExperimentConfig,
+  options: RunOptions & { loadFile?: FileDataLoader } = {},
+): Promise<ExperimentOutput> {
+  const { matrix, summary } = await loadData(config, options.loadFile);
+  const results = runExperiment(config, matrix, options);
+  return { config, permalink: permalinkHash(config), data: summary, results };
+}
+
+/** The CONTRACT.md §6 JSON shape: deterministic (no timings), so runs compare bit for bit. */
+export function contractJson(out: ExperimentOutput): unknown {
+  return {
+    config: out.config,
+    permalink: out.permalink,
+    data: out.data,
+    results: out.results.map((r) => ({
+      transform: r.transform,
+      quantizer: r.quantizer,
+      label: r.label,
+      bitsPerCoord: r.bitsPerCoord,
+      metrics: r.metrics,
+    })),
+  };
+}

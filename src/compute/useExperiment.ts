@@ -1,0 +1,48 @@
+/**
+ * react-query owns results (DESIGN.md): key = ['run', canonical config], staleTime Infinity,
+ * keepPreviousData so the table and charts never flash empty while recomputing. Changing the key
+ * aborts the stale run (react-query aborts the signal of a query that loses its observer; the
+ * client then terminates the busy worker), so dragging a slider never piles up runs.
+ */
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import { canonicalKey, type ExperimentConfig } from '../config/schema';
+import { computeClient } from './client';
+import type { ExperimentOutput } from './experiment';
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly stage: string;
+  readonly startedAt: number;
+}
+
+export function useExperiment(config: ExperimentConfig) {
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const key = canonicalKey(config);
+  const query = useQuery<ExperimentOutput, Error>({
+    queryKey: ['run', key],
+    queryFn: async ({ signal }) => {
+      const startedAt = performance.now();
+      setProgress({ done: 0, total: 1, stage: 'starting', startedAt });
+      try {
+        return await computeClient.run(config, {
+          signal,
+          onProgress: (done, total, stage) => setProgress({ done, total, stage, startedAt }),
+        });
+      } finally {
+        setProgress(null);
+      }
+    },
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+    retry: false,
+    placeholderData: keepPreviousData,
+  });
+  const queryClient = useQueryClient();
+  const cancel = useCallback(() => {
+    // Aborts the query's signal: the client terminates the busy worker; the last result stays.
+    void queryClient.cancelQueries({ queryKey: ['run', key] });
+  }, [queryClient, key]);
+  return { ...query, progress, cancel, key };
+}

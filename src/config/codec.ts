@@ -1,0 +1,56 @@
+/**
+ * Permalink codec: `#c=` + lz-string's URI-safe compression of the canonical config JSON
+ * (lz-string, Pieroxy: a small, widely used LZ-based compressor with a URI-component alphabet).
+ *
+ * Decoding treats the link as hostile: bounded encoded and decoded sizes, JSON.parse only (never
+ * eval), and the result goes through restoreConfig like any other untrusted config.
+ */
+import LZString from 'lz-string';
+import { ConfigError, canonicalKey, restoreConfig, type ExperimentConfig } from './schema';
+
+export const MAX_ENCODED_LENGTH = 32_768;
+export const MAX_DECODED_LENGTH = 262_144;
+
+export function encodeConfig(config: ExperimentConfig): string {
+  return LZString.compressToEncodedURIComponent(canonicalKey(config));
+}
+
+export function permalinkHash(config: ExperimentConfig): string {
+  return `#c=${encodeConfig(config)}`;
+}
+
+/** Pull the encoded payload out of a URL, a hash, or `c=…`; undefined if there is none. */
+export function extractPayload(text: string): string | undefined {
+  const m = /(?:^|[#?&])c=([A-Za-z0-9+\-$_]*)/.exec(text.trim());
+  return m ? m[1] : undefined;
+}
+
+/** Encoded payload → raw JSON value (not yet validated). Throws ConfigError('permalink', …). */
+export function decodePayload(payload: string): unknown {
+  if (payload.length === 0) throw new ConfigError('permalink', 'empty config in link');
+  if (payload.length > MAX_ENCODED_LENGTH) {
+    throw new ConfigError('permalink', `link payload is ${payload.length} characters, over the limit of ${MAX_ENCODED_LENGTH}`);
+  }
+  let json: string | null;
+  try {
+    json = LZString.decompressFromEncodedURIComponent(payload);
+  } catch {
+    json = null;
+  }
+  if (!json) throw new ConfigError('permalink', 'link is corrupt: it does not decompress');
+  if (json.length > MAX_DECODED_LENGTH) {
+    throw new ConfigError('permalink', `decoded config is ${json.length} characters, over the limit of ${MAX_DECODED_LENGTH}`);
+  }
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new ConfigError('permalink', 'link is corrupt: the config is not valid JSON');
+  }
+}
+
+/** A URL, hash or payload → validated canonical config. Throws ConfigError naming the field. */
+export function decodePermalink(text: string): ExperimentConfig {
+  const payload = extractPayload(text);
+  if (payload === undefined) throw new ConfigError('permalink', 'no "c=" config found in the link');
+  return restoreConfig(decodePayload(payload));
+}

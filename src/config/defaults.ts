@@ -1,0 +1,19 @@
+/**
+ * The default experiment shown on first load and by `lab run` examples: Gaussian 256×1024 rows
+ * through the rotation + scalar family and a hardware format, so the first screen already
+ * answers "EDEN vs TurboQuant" (EDEN note, seed 003) and shows MXFP4's cost on isotropic data.
+ */
+import { canonicalize, CONFIG_VERSION, type ExperimentConfig } from './schema';
+
+export const DEFAULT_CONFIG: ExperimentConfig = canonicalize({
+  v: CONFIG_VERSION,
+  seed: 7,
+  data: { source: 'gaussian', rows: 256, dim: 1024 },
+  pipelines: [
+    { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
+    { transform: { id: 'haar', params: {} }, quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
+    { transform: { id: 'rht', params: { rounds: 2 } }, quantizer: { id: 'eden', params: { bits: 2, scale: 'unbiased' } } },
+    { transform: { id: 'rht', params: { rounds: 2 } }, quantizer: { id: 'turboquant-prod', params: { bits: 3 } } },
+    { transform: { id: 'identity', params: {} }, quantizer: { id: 'mxfp4', params: {} } },
+  ],
+});

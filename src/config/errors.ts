@@ -1,0 +1,12 @@
+/** Config errors name the offending field (CONTRACT.md §1: "a clear error naming the field"). */
+export const CONFIG_VERSION = 1;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Data from a tensor file (CONTRACT.md §2, `data.source = "file"`): .npy, .npz, .safetensors
+ * (incl. sharded), .gguf, CSV/TSV. Readers live in src/core/io; this file only declares the params
+ * so configs, permalinks and `lab list` describe file data like any other source.
+ *
+ * A permalink cannot carry a file: it records the file name, tensor, slice and the SHA-256 of the
+ * tensor bytes, and opening it asks for the file and refuses one whose tensor hash differs.
+ */
+import type { ParamSchema } from '../types';
+
+export const FILE_SOURCE_ID = 'file';
+
+export const FILE_SOURCE_PARAMS: ParamSchema = {
+  path: {
+    kind: 'string',
+    default: '',
+    maxLength: 4096,
+    doc: 'CLI: path of the file. Browser: the name of the file the user opened.',
+  },
+  tensor: {
+    kind: 'string',
+    default: '',
+    maxLength: 1024,
+    doc: 'Tensor name inside the file (optional when the file holds one tensor).',
+  },
+  layout: {
+    kind: 'enum',
+    default: 'rows-first',
+    options: ['rows-first', 'cols-first'],
+    doc: 'rows-first: axis 0 = rows (a PyTorch Linear weight [out, in] gives one row per output channel); cols-first: transpose.',
+  },
+  rowStart: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'First row of the slice.' },
+  rowEnd: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'End of the row slice (exclusive); 0 = all rows.' },
+  colStart: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'First column of the slice.' },
+  colEnd: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'End of the column slice (exclusive); 0 = all.' },
+  maxRows: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 1_048_576,
+    doc: 'If > 0 and the slice has more rows, keep a seeded random subsample of this many rows.',
+  },
+  sha256: {
+    kind: 'string',
+    default: '',
+    maxLength: 64,
+    doc: 'SHA-256 of the tensor bytes; when set, a file whose tensor hashes differently is refused.',
+  },
+  nonFinite: {
+    kind: 'enum',
+    default: 'error',
+    options: ['error', 'zero'],
+    doc: 'NaN/Inf in the data: refuse the file (error) or replace them by 0 and report the count (zero).',
+  },
+};

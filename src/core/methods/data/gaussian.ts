@@ -1,0 +1,25 @@
+/**
+ * Gaussian data: i.i.d. N(0, 1) entries (CONTRACT.md §2).
+ *
+ * The isotropic baseline of the rotation + scalar-quantizer literature (EDEN, TurboQuant): a Haar
+ * rotation maps it to itself in law, so every rotation should leave its distortion unchanged.
+ * Stream: rng('data', 'gaussian').
+ */
+import { DIM_PARAM, ROWS_PARAM } from './common';
+import { num } from '../params';
+import type { DataSourceDef } from '../types';
+
+export const gaussianSource: DataSourceDef = {
+  id: 'gaussian',
+  label: 'Gaussian',
+  description: 'i.i.d. N(0,1) entries',
+  reference: 'Isotropic baseline of EDEN (Vargaftik et al., ICML 2022) and TurboQuant (Zandieh et al., 2025).',
+  params: { rows: ROWS_PARAM, dim: DIM_PARAM },
+  generate(params, { rng }) {
+    const rows = num(params, 'rows');
+    const cols = num(params, 'dim');
+    const data = new Float32Array(rows * cols);
+    rng.stream('data', 'gaussian').fillNormal(data);
+    return { rows, cols, data };
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * Cosine similarity: mean over rows of ⟨x,x̂⟩ / (‖x‖‖x̂‖) (CONTRACT.md §5). Rows with ‖x‖ = 0 are
+ * skipped; a zero reconstruction of a non-zero row scores 0.
+ */
+import type { MetricDef } from '../types';
+
+export const cosineMetric: MetricDef = {
+  id: 'cosine',
+  label: 'cosine',
+  description: 'mean over rows of ⟨x,x̂⟩/(‖x‖‖x̂‖)',
+  better: 'higher',
+  compute(x, xHat) {
+    const { rows, cols, data } = x;
+    let sum = 0;
+    let counted = 0;
+    for (let i = 0; i < rows; i++) {
+      let dot = 0;
+      let nx = 0;
+      let nh = 0;
+      for (let j = i * cols, end = j + cols; j < end; j++) {
+        const a = data[j];
+        const b = xHat[j];
+        dot += a * b;
+        nx += a * a;
+        nh += b * b;
+      }
+      if (nx > 0) {
+        sum += nh > 0 ? dot / Math.sqrt(nx * nh) : 0;
+        counted++;
+      }
+    }
+    return counted > 0 ? sum / counted : NaN;
+  },
+};

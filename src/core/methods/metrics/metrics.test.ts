@@ -1,0 +1,80 @@
+/** Metric definitions (CONTRACT.md §5) on small hand-checked cases. */
+import { describe, expect, it } from 'vitest';
+import { createRngFactory } from '../../rng';
+import { vnmseMetric } from './vnmse';
+import { mseMetric } from './mse';
+import { sqnrDbMetric } from './sqnr-db';
+import { cosineMetric } from './cosine';
+import { ipRatioMetric } from './ip-ratio';
+import { ipNvarMetric, unitQueries } from './ip-nvar';
+import { expectClose } from '../../testing/expect';
+
+const rng = createRngFactory(0);
+// Two rows of length 2: x = [[3, 4], [1, 0]], x̂ = [[3, 3], [2, 0]].
+const x = { rows: 2, cols: 2, data: new Float32Array([3, 4, 1, 0]) };
+const xHat = new Float32Array([3, 3, 2, 0]);
+
+describe('metrics on a hand-checked 2×2 case', () => {
+  it('vnmse = mean(1/25, 1/1) = 0.52', () => expectClose(vnmseMetric.compute(x, xHat, { rng }), 0.52, 1e-12));
+  it('mse = (0 + 1 + 1 + 0)/4 = 0.5', () => expectClose(mseMetric.compute(x, xHat, { rng }), 0.5, 1e-12));
+  it('sqnrDb = 10·log10(26/2)', () => expectClose(sqnrDbMetric.compute(x, xHat, { rng }), 10 * Math.log10(13), 1e-12));
+  it('cosine = mean(21/(5·√18), 1)', () =>
+    expectClose(cosineMetric.compute(x, xHat, { rng }), (21 / (5 * Math.sqrt(18)) + 1) / 2, 1e-7));
+  it('ipRatio = (21 + 2)/(25 + 1)', () => expectClose(ipRatioMetric.compute(x, xHat, { rng }), 23 / 26, 1e-12));
+  it('ipNvar = d·mean ⟨q,e⟩²/‖x‖² with the seeded unit queries', () => {
+    const q = unitQueries(rng, 2);
+    // e row 0 = [0, −1], ‖x₀‖² = 25; e row 1 = [1, 0], ‖x₁‖² = 1.
+    let s0 = 0,
+      s1 = 0;
+    for (let k = 0; k < 64; k++) {
+      s0 += q[2 * k + 1] ** 2;
+      s1 += q[2 * k] ** 2;
+    }
+    const expected = (2 * (s0 / 64 / 25 + s1 / 64 / 1)) / 2;
+    expectClose(ipNvarMetric.compute(x, xHat, { rng }), expected, 1e-7);
+  });
+});
+
+describe('metric edge cases', () => {
+  it('exact reconstruction: vnmse 0, sqnr +∞, cosine 1, ipRatio 1, ipNvar 0', () => {
+    const same = new Float32Array(x.data);
+    expect(vnmseMetric.compute(x, same, { rng })).toBe(0);
+    expect(sqnrDbMetric.compute(x, same, { rng })).toBe(Infinity);
+    expectClose(cosineMetric.compute(x, same, { rng }), 1, 1e-7);
+    expect(ipRatioMetric.compute(x, same, { rng })).toBe(1);
+    expect(ipNvarMetric.compute(x, same, { rng })).toBe(0);
+  });
+
+  it('zero rows are skipped by per-row metrics and all-zero data gives NaN', () => {
+    const z = { rows: 2, cols: 2, data: new Float32Array([0, 0, 1, 0]) };
+    const h = new Float32Array([5, 5, 0.5, 0]);
+    expectClose(vnmseMetric.compute(z, h, { rng }), 0.25, 1e-12);
+    const allZero = { rows: 1, cols: 2, data: new Float32Array(2) };
+    expect(vnmseMetric.compute(allZero, new Float32Array(2), { rng })).toBeNaN();
+    expect(cosineMetric.compute(z, new Float32Array(4), { rng })).toBe(0);
+  });
+
+  it('unit queries are unit length', () => {
+    const q = unitQueries(createRngFactory(5), 100);
+    for (let k = 0; k < 64; k++) {
+      let n = 0;
+      for (let j = 0; j < 100; j++) n += q[k * 100 + j] ** 2;
+      expectClose(n, 1, 1e-12);
+    }
+  });
+
+  it('ipNvar equals vNMSE in expectation for isotropic errors (E⟨q,e⟩² = ‖e‖²/d)', () => {
+    // x̂ = x + isotropic Gaussian noise of variance σ²: vNMSE ≈ ipNvar ≈ σ²·d/‖x‖² averaged.
+    const r = createRngFactory(9).stream('analysis', 'iso');
+    const rows = 400,
+      d = 64;
+    const data = new Float32Array(rows * d);
+    r.fillNormal(data);
+    const noisy = Float32Array.from(data, (v) => v + 0.3 * r.normal());
+    const m = { rows, cols: d, data };
+    const v = vnmseMetric.compute(m, noisy, { rng });
+    const ip = ipNvarMetric.compute(m, noisy, { rng });
+    // Both ≈ 0.09·64/E‖x‖²·… ; their ratio is 1 up to Monte Carlo error (64 queries × 400 rows).
+    expect(Math.abs(ip / v - 1)).toBeLessThan(0.05);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * vNMSE: mean over rows of ‖x−x̂‖² / ‖x‖² (CONTRACT.md §5).
+ *
+ * The "vector normalized MSE" of DRIVE (Vargaftik et al., NeurIPS 2021, §2) and EDEN (ICML 2022):
+ * the expectation of this per-vector ratio is what their theory bounds (D_b for biased EDEN,
+ * D_b/(1−D_b) for unbiased EDEN). Rows with ‖x‖ = 0 have no defined ratio and are skipped; if
+ * every row is zero the metric is NaN.
+ */
+import type { MetricDef } from '../types';
+
+export const vnmseMetric: MetricDef = {
+  id: 'vnmse',
+  label: 'vNMSE',
+  description: 'mean over rows of ‖x−x̂‖²/‖x‖²',
+  better: 'lower',
+  compute(x, xHat) {
+    const { rows, cols, data } = x;
+    let sum = 0;
+    let counted = 0;
+    for (let i = 0; i < rows; i++) {
+      let err = 0;
+      let norm = 0;
+      for (let j = i * cols, end = j + cols; j < end; j++) {
+        const v = data[j];
+        const e = v - xHat[j];
+        err += e * e;
+        norm += v * v;
+      }
+      if (norm > 0) {
+        sum += err / norm;
+        counted++;
+      }
+    }
+    return counted > 0 ? sum / counted : NaN;
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * Results table: every metric and bits/coordinate per pipeline, best value per column marked
+ * (lower / higher / closest to 1, per the metric's definition).
+ */
+import { METRICS } from '../core/methods';
+import { formatMetric } from '../core/format-number';
+import type { ExperimentOutput } from '../compute/experiment';
+import { pipelineColor } from './colors';
+
+function bestIndex(values: readonly number[], better: 'lower' | 'higher' | 'closer-to-1'): number {
+  let best = -1;
+  let bestScore = Infinity;
+  values.forEach((v, i) => {
+    if (Number.isNaN(v)) return;
+    const score = better === 'lower' ? v : better === 'higher' ? -v : Math.abs(v - 1);
+    if (score < bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export function ResultsTable({ output }: { output: ExperimentOutput }) {
+  const { results } = output;
+  const best = Object.fromEntries(METRICS.map((m) => [m.id, bestIndex(results.map((r) => r.metrics[m.id]), m.better)]));
+  const bestBits = bestIndex(results.map((r) => r.bitsPerCoord), 'lower');
+  return (
+    <div className="table-wrap">
+      <table className="results" data-testid="results-table">
+        <caption>
+          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}. ★ marks the best value in each column.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">pipeline</th>
+            <th scope="col" title="bits per coordinate including scales, norms and padding">
+              bits/coord
+            </th>
+            {METRICS.map((m) => (
+              <th scope="col" key={m.id} title={`${m.description} (${m.better === 'closer-to-1' ? 'closer to 1' : m.better} is better)`}>
+                {m.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((r, i) => (
+            <tr key={i} data-testid={`result-row-${i}`}>
+              <th scope="row">
+                <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
+                {r.label}
+              </th>
+              <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord} className={i === bestBits ? 'best' : undefined}>
+                {r.bitsPerCoord.toFixed(3)}
+                {i === bestBits && <span className="star" aria-label="best">★</span>}
+              </td>
+              {METRICS.map((m) => (
+                <td key={m.id} data-metric={m.id} data-value={r.metrics[m.id]} className={best[m.id] === i ? 'best' : undefined}>
+                  {formatMetric(m.id, r.metrics[m.id])}
+                  {best[m.id] === i && <span className="star" aria-label="best">★</span>}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
