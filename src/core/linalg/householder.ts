@@ -1,0 +1,243 @@
+/**
+ * Exactly Haar-distributed random rotations of ℝ^d as a product of d − 1 random Householder
+ * reflections of decreasing size, with sign corrections.
+ *
+ * Source: G. W. Stewart, "The efficient generation of random orthogonal matrices with an
+ * application to condition estimators", SIAM J. Numer. Anal. 17(3), 1980, §3. The Householder QR
+ * of a d×d matrix G of i.i.d. N(0,1) entries reflects the first column g₁ with H₁ (which depends on
+ * g₁ only); because H₁ is orthogonal and independent of the other columns, the trailing
+ * (d−1)×(d−1) block of H₁G is again i.i.d. Gaussian and independent of H₁. So the QR never needs
+ * G: step k just draws a fresh Gaussian vector of length d−k. The Q factor is Haar only after the
+ * sign fix Q·diag(sign(diag R)) (Mezzadri, "How to generate random matrices from the classical
+ * compact groups", Notices AMS 54(5), 2007, §5); without it Q₁₁ = −|x₁|/‖x‖ is always negative.
+ *
+ * With the reflector H_k = I − β_k v_k v_kᵀ chosen so that H_k x = −sign(x₁)‖x‖e₁ (the stable
+ * choice), diag(R)_k = −sign(x₁⁽ᵏ⁾), and the last diagonal entry of R is a fresh Gaussian whose
+ * sign is an independent fair coin. Hence
+ *
+ *     Q = H_0 · H_1 ⋯ H_{d−2} · D,   D = diag(s_0, …, s_{d−1}),  s_k = −sign(x₁⁽ᵏ⁾), s_{d−1} = ±1,
+ *
+ * where H_k acts on coordinates k … d−1.
+ *
+ * Storage: the reflection vectors packed in one Float32Array of Σ_{k=0}^{d−2}(d−k) = d(d+1)/2 − 1
+ * floats (≈ d²/2), plus β_k in float64 recomputed from the *rounded* float32 vector, so every
+ * stored reflector I − β v vᵀ is exactly orthogonal in real arithmetic whatever the rounding of v.
+ *
+ * Cost: generation d²/2 normals; applying Q or Qᵀ to one vector Σ 2(d−k) ≈ d² multiply-adds.
+ * Rows are processed in chunks with float64 working copies, and each reflection is applied to all
+ * rows of a chunk before the next (so the reflector stays in L1 and the chunk in L2).
+ *
+ * Memoisation: generation is deterministic in the random stream, so `householderRotation` caches
+ * by a 128-bit fingerprint of the stream (its first four words) and d in a small LRU (at most
+ * CACHE_MAX_ENTRIES rotations and CACHE_MAX_FLOATS stored floats) so that re-running an experiment
+ * (a slider move) does not redraw d²/2 normals.
+ */
+import type { Rng } from '../rng';
+
+/** A stored Haar rotation Q = H_0 ⋯ H_{d−2}·D (see the header). Immutable once built. */
+export interface HouseholderRotation {
+  readonly d: number;
+  /** Reflection vectors, v_k of length d−k at offset(k) = Σ_{j<k}(d−j). */
+  readonly vectors: Float32Array;
+  /** β_k = 2/‖v_k‖² (0 when x⁽ᵏ⁾ was exactly zero, i.e. H_k = I). */
+  readonly betas: Float64Array;
+  /** Sign corrections s_k ∈ {−1, +1}. */
+  readonly signs: Float64Array;
+}
+
+/** Offset of v_k in the packed `vectors` array: Σ_{j<k} (d − j) = k·d − k(k−1)/2. */
+export function reflectorOffset(d: number, k: number): number {
+  return k * d - (k * (k - 1)) / 2;
+}
+
+/**
+ * Draw a Haar rotation of ℝ^d from `rng` (Stewart 1980). Consumes, in order, for k = 0 … d−2 the
+ * d−k normals of x⁽ᵏ⁾, then one sign for s_{d−1}. Not memoised; see `householderRotation`.
+ */
+export function generateHouseholderRotation(rng: Rng, d: number): HouseholderRotation {
+  if (!Number.isInteger(d) || d < 1) throw new RangeError(`householder: d must be an integer ≥ 1, got ${d}`);
+  const nVec = d > 1 ? reflectorOffset(d, d - 1) : 0;
+  const vectors = new Float32Array(nVec);
+  const betas = new Float64Array(Math.max(d - 1, 0));
+  const signs = new Float64Array(d);
+  const x = new Float64Array(d);
+  for (let k = 0; k < d - 1; k++) {
+    const m = d - k;
+    const off = reflectorOffset(d, k);
+    let ss = 0;
+    for (let i = 0; i < m; i++) {
+      const g = rng.normal();
+      x[i] = g;
+      ss += g * g;
+    }
+    const norm = Math.sqrt(ss);
+    const s0 = x[0] >= 0 ? 1 : -1;
+    // H x = −s0‖x‖e₁ with v = x + s0‖x‖e₁ (no cancellation in v₀); diag(R)_k = −s0.
+    x[0] += s0 * norm;
+    signs[k] = -s0;
+    let vv = 0;
+    for (let i = 0; i < m; i++) {
+      const vi = Math.fround(x[i]);
+      vectors[off + i] = vi;
+      vv += vi * vi;
+    }
+    betas[k] = vv > 0 ? 2 / vv : 0;
+  }
+  signs[d - 1] = rng.sign();
+  return { d, vectors, betas, signs };
+}
+
+/** Rows per chunk of the batched apply: 32 rows × d ≤ 4096 float64 = 1 MiB of working set. */
+const CHUNK_ROWS = 32;
+
+/**
+ * Apply reflector k to `rows` rows of `w` (row stride d), in place. Two rows per pass share each
+ * load of v (the loop is load-bound), with float64 accumulators.
+ */
+function reflectRows(q: HouseholderRotation, k: number, w: Float64Array, rows: number): void {
+  const d = q.d;
+  const beta = q.betas[k];
+  if (beta === 0) return;
+  const off = reflectorOffset(d, k);
+  const m = d - k;
+  const v = q.vectors.subarray(off, off + m);
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const a = r * d + k;
+    const b = a + d;
+    let da = 0;
+    let db = 0;
+    for (let i = 0; i < m; i++) {
+      const vi = v[i];
+      da += vi * w[a + i];
+      db += vi * w[b + i];
+    }
+    const ta = beta * da;
+    const tb = beta * db;
+    for (let i = 0; i < m; i++) {
+      const vi = v[i];
+      w[a + i] -= ta * vi;
+      w[b + i] -= tb * vi;
+    }
+  }
+  if (r < rows) {
+    const a = r * d + k;
+    let da = 0;
+    for (let i = 0; i < m; i++) da += v[i] * w[a + i];
+    const ta = beta * da;
+    for (let i = 0; i < m; i++) w[a + i] -= ta * v[i];
+  }
+}
+
+/**
+ * Reusable applier of one rotation: owns a float64 scratch of CHUNK_ROWS × d, so forward and
+ * transpose allocate nothing per call.
+ */
+export class HouseholderApplier {
+  readonly q: HouseholderRotation;
+  private readonly work: Float64Array;
+
+  constructor(q: HouseholderRotation) {
+    this.q = q;
+    this.work = new Float64Array(CHUNK_ROWS * q.d);
+  }
+
+  /**
+   * out[r] = Q·in[r] for `rows` rows of length d (row strides inStride / outStride, so a caller
+   * can read or write a prefix of wider rows). `input` and `out` may alias when the strides are
+   * equal (each chunk is copied into the scratch before it is written).
+   */
+  forward(
+    input: Float32Array,
+    rows: number,
+    out: Float32Array,
+    inStride = this.q.d,
+    outStride = this.q.d,
+  ): void {
+    const { d, signs } = this.q;
+    const w = this.work;
+    for (let r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - r0);
+      for (let r = 0; r < n; r++) {
+        const src = (r0 + r) * inStride;
+        for (let i = 0; i < d; i++) w[r * d + i] = signs[i] * input[src + i];
+      }
+      // Q x = H_0 (H_1 ⋯ (H_{d−2} (D x))): smallest reflector first.
+      for (let k = d - 2; k >= 0; k--) reflectRows(this.q, k, w, n);
+      for (let r = 0; r < n; r++) {
+        const dst = (r0 + r) * outStride;
+        for (let i = 0; i < d; i++) out[dst + i] = w[r * d + i];
+      }
+    }
+  }
+
+  /** out[r] = Qᵀ·in[r]; the exact inverse of `forward` (Qᵀ = D H_{d−2} ⋯ H_0). Same aliasing
+   * rule as `forward`. */
+  transpose(
+    input: Float32Array,
+    rows: number,
+    out: Float32Array,
+    inStride = this.q.d,
+    outStride = this.q.d,
+  ): void {
+    const { d, signs } = this.q;
+    const w = this.work;
+    for (let r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - r0);
+      for (let r = 0; r < n; r++) {
+        const src = (r0 + r) * inStride;
+        for (let i = 0; i < d; i++) w[r * d + i] = input[src + i];
+      }
+      for (let k = 0; k <= d - 2; k++) reflectRows(this.q, k, w, n);
+      for (let r = 0; r < n; r++) {
+        const dst = (r0 + r) * outStride;
+        for (let i = 0; i < d; i++) out[dst + i] = signs[i] * w[r * d + i];
+      }
+    }
+  }
+}
+
+// ───────────────────────────── memoisation ─────────────────────────────
+
+const CACHE_MAX_ENTRIES = 4;
+/** ≈ 100 MB of float32 reflectors: two d = 4096 rotations (8.4 M floats each) plus small ones. */
+const CACHE_MAX_FLOATS = 25_000_000;
+const cache = new Map<string, HouseholderRotation>();
+
+/**
+ * The Haar rotation drawn from the stream `makeRng()` in dimension d, memoised. `makeRng` must
+ * return a fresh stream at its start each time it is called (RngFactory.stream does); it is called
+ * once for a 128-bit fingerprint and, on a cache miss, once more to generate.
+ */
+export function householderRotation(makeRng: () => Rng, d: number): HouseholderRotation {
+  const probe = makeRng();
+  const key = `${d}|${probe.nextU32()}|${probe.nextU32()}|${probe.nextU32()}|${probe.nextU32()}`;
+  const hit = cache.get(key);
+  if (hit) {
+    // Map iteration order is insertion order: re-insert to mark as most recently used.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const q = generateHouseholderRotation(makeRng(), d);
+  cache.set(key, q);
+  let total = 0;
+  for (const v of cache.values()) total += v.vectors.length;
+  for (const [k, v] of cache) {
+    if (cache.size <= CACHE_MAX_ENTRIES && total <= CACHE_MAX_FLOATS) break;
+    if (k === key) continue; // never evict the rotation just built
+    cache.delete(k);
+    total -= v.vectors.length;
+  }
+  return q;
+}
+
+/** Number of rotations currently memoised (for tests). */
+export function householderCacheSize(): number {
+  return cache.size;
+}
+
+/** Drop all memoised rotations (for tests and memory pressure). */
+export function clearHouseholderCache(): void {
+  cache.clear();
+}
