@@ -1,0 +1,54 @@
+/**
+ * Block-diagonal randomized Hadamard transform: random ±1 signs on every coordinate, then an
+ * orthonormal WHT of size `block` on each consecutive block, R = (I ⊗ H_block/√block)·D.
+ *
+ * References: SAW-INT4 ("token-wise INT4 quantization with block-diagonal Hadamard rotation",
+ * seeds CATALOGUE §1.F.3) and DuQuant++ (rotation block equal to the MXFP4 group, B = 32, so a
+ * single outlier no longer inflates other groups' scales; CATALOGUE §1.B.2); CONTRACT.md §3
+ * `block-hadamard`. With block = nextPow2(dim) it is the one-round RHT (different stream key).
+ *
+ * Randomness: outDim signs from ctx.rng.stream('rotation', 'block-hadamard', outDim, block), so
+ * pipelines with the same params share the rotation.
+ *
+ * Padding: each row is zero-padded to outDim = ⌈dim/block⌉·block; the inverse returns the first dim
+ * coordinates of Rᵀy. The quantizer is charged for all outDim coordinates (the pipeline divides
+ * total bits by rows·dim).
+ *
+ * Invariants: orthogonal; an outlier is spread only within its block. Cost per row:
+ * outDim·(log2(block) + 2) operations.
+ */
+import { isPowerOfTwo } from '../../linalg/fwht';
+import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
+import { num } from '../params';
+import type { TransformDef } from '../types';
+
+function paddedDim(dim: number, block: number): number {
+  if (!isPowerOfTwo(block))
+    throw new RangeError(`block-hadamard: block must be a power of two, got ${block}`);
+  return Math.ceil(dim / block) * block;
+}
+
+export const blockHadamardTransform: TransformDef = {
+  id: 'block-hadamard',
+  label: 'Block Hadamard',
+  description: 'Block-diagonal randomized Hadamard: random signs, then an orthonormal WHT on each block.',
+  reference:
+    'SAW-INT4: System-Aware 4-Bit KV-Cache Quantization (block-diagonal Hadamard); DuQuant++ (B = 32 rotation for MXFP4); CONTRACT.md §3.',
+  params: {
+    block: {
+      kind: 'int',
+      default: 32,
+      min: 2,
+      max: 4096,
+      step: 1,
+      doc: 'Hadamard block size (a power of two); dim is zero-padded to a multiple of it.',
+    },
+  },
+  outDim: (params, dim) => paddedDim(dim, num(params, 'block')),
+  prepare(params, ctx) {
+    const block = num(params, 'block');
+    const outDim = paddedDim(ctx.dim, block);
+    const signs = randomSigns(ctx.rng.stream('rotation', 'block-hadamard', outDim, block), outDim);
+    return new SignedHadamard(ctx.dim, outDim, block, [signs]);
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * Randomized Hadamard transform: `rounds` × (random ±1 diagonal D_r, then orthonormal WHT),
+ * R = (H/√n)·D_R ⋯ (H/√n)·D_1.
+ *
+ * References: rounds = 1 is the RHT of QuIP# (Tseng et al., ICML 2024, §3 "incoherence processing
+ * with the randomized Hadamard transform") and QuaRot (Ashkboos et al., NeurIPS 2024, §3, Hadamard
+ * rotations with random signs); rounds = 2 is the two-block structured rotation H·D₂·H·D₁/n of
+ * "Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High
+ * Dimensions" (seed 003; CATALOGUE §1.A.3): each output coordinate's law approaches that of a
+ * Haar rotation (shifted Beta) in Kolmogorov distance at rate d^(−1/5), while one block maps e₁ to
+ * a vector of ±1/√n (Kolmogorov distance ≈ 0.34 for every d).
+ *
+ * Randomness: round r (0-based) draws its n signs from ctx.rng.stream('rotation', 'rht', n,
+ * 'round', r), so the same seed and params give the same rotation in every pipeline, and rounds = 1
+ * and rounds = 2 share the first round's signs (rounds = 2 is rounds = 1 followed by one more block).
+ *
+ * Padding: each row is zero-padded to outDim = n = nextPow2(dim); the inverse returns the first dim
+ * coordinates of Rᵀy. The quantizer is charged for all n coordinates (the pipeline divides total
+ * bits by rows·dim).
+ *
+ * Invariants: orthogonal, ‖forward(x)‖ = ‖x‖, inverse(forward(x)) = x. Cost per row:
+ * rounds·n·(log2 n + 2) operations; storage rounds·n signs.
+ */
+import { nextPowerOfTwo } from '../../linalg/fwht';
+import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
+import { num } from '../params';
+import type { TransformDef } from '../types';
+
+export const rhtTransform: TransformDef = {
+  id: 'rht',
+  label: 'Randomized Hadamard',
+  description:
+    'rounds × (random ±1 signs, then orthonormal WHT), zero-padded to a power of two; rounds=2 is the two-block structured rotation.',
+  reference:
+    'QuIP# (Tseng et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; two-block: "Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003).',
+  params: {
+    rounds: {
+      kind: 'int',
+      default: 1,
+      min: 1,
+      max: 4,
+      step: 1,
+      doc: 'Number of (random signs, Hadamard) blocks. 1 = RHT (QuIP#/QuaRot), 2 = two-block structured rotation.',
+    },
+  },
+  outDim: (_params, dim) => nextPowerOfTwo(dim),
+  prepare(params, ctx) {
+    const rounds = num(params, 'rounds');
+    const n = nextPowerOfTwo(ctx.dim);
+    const signs: Float64Array[] = [];
+    for (let r = 0; r < rounds; r++)
+      signs.push(randomSigns(ctx.rng.stream('rotation', 'rht', n, 'round', r), n));
+    return new SignedHadamard(ctx.dim, n, n, signs);
+  },
+};
