@@ -1,0 +1,135 @@
+/**
+ * QJL: the 1-bit Quantized Johnson–Lindenstrauss transform.
+ * Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero
+ * Overhead", arXiv 2406.03482 (AAAI 2025), §3 (definition of the QJL map and its unbiased
+ * inner-product estimator); also the residual stage of TurboQuant_prod (arXiv 2504.19874 §3.2).
+ *
+ * Store sign(S·y) ∈ {±1}^m and ‖y‖ (fp32), with S ∈ ℝ^{m×d} i.i.d. N(0,1); reconstruct
+ *   ŷ = √(π/2)/m · ‖y‖ · Sᵀ sign(S·y).
+ *
+ * Invariants and exact moments (derived here, checked statistically in qjl.test.ts). Write
+ * u = y/‖y‖, s_i the rows of S, g_i = ⟨s_i,u⟩ ~ N(0,1), and w_i = s_i − g_i·u ⊥ u. Then
+ * Sᵀsign(Su) = (Σ|g_i|)·u + Σ sign(g_i)·w_i, with the w_i independent of the g_i. Since
+ * E|g| = √(2/π) the estimate is unbiased, E ŷ = y, hence E⟨z,ŷ⟩ = ⟨z,y⟩ for every query z. With
+ * c = √(π/2), Var|g| = 1 − 2/π and E‖w_i‖² = d − 1:
+ *   E‖ŷ − y‖²/‖y‖² = (c²/m)·Var|g| + (c²/m²)·m·(d−1) = (π/2 − 1)/m + (π/2)(d−1)/m = ((π/2)·d − 1)/m,
+ * exactly, for every y (the radial part plus the d−1 orthogonal directions); for m = d this is
+ * π/2 − 1/d. The error is isotropic in the same sense, so for a uniform unit query q
+ * independent of y, d·E⟨q, ŷ−y⟩²/‖y‖² takes the same value ((π/2)·d − 1)/m.
+ *
+ * Randomness: S comes from ctx.rng.stream('sketch', m, d), filled row-major, so standalone QJL and
+ * the residual stage of turboquant-prod use the same sketch for the same (m, d) (paired
+ * comparisons, CONTRACT.md §1). S is generated once per call (m·d fp32) and reused for every row.
+ *
+ * Cost: 2·m·d multiply-adds per row, in blocks of 16 rows so the sketch is read once per block. Rows with ‖y‖ = 0 reconstruct to exactly 0.
+ * Bits per coordinate: m/d (signs) + 32/d (the fp32 norm).
+ */
+import { num } from '../params';
+import type { Params, QuantizerContext, QuantizerDef } from '../types';
+
+/** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
+export const MAX_SKETCH_ENTRIES = 2 ** 28;
+
+const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
+
+/** Sketch rows m for a `sketch` param value (0 means m = d). */
+export function sketchRows(sketch: number, d: number): number {
+  return sketch === 0 ? d : sketch;
+}
+
+/** The m×d Gaussian sketch of (seed, m, d), row-major. */
+export function makeSketch(ctx: QuantizerContext, m: number, d: number): Float32Array {
+  if (m * d > MAX_SKETCH_ENTRIES) {
+    throw new RangeError(`qjl: sketch m×d = ${m}×${d} exceeds ${MAX_SKETCH_ENTRIES} entries (1 GiB)`);
+  }
+  const s = new Float32Array(m * d);
+  ctx.rng.stream('sketch', m, d).fillNormal(s);
+  return s;
+}
+
+/** Data rows processed together, so each sketch row is read once per block (cache reuse). */
+export const QJL_BLOCK_ROWS = 16;
+
+/**
+ * QJL reconstruction of a block of `count` ≤ QJL_BLOCK_ROWS rows held in `src` (count × d, float64):
+ * acc[k·d .. (k+1)·d) ← √(π/2)/m · ‖r_k‖ · Sᵀ sign(S·r_k). `acc` (≥ count·d) is overwritten; rows with
+ * ‖r_k‖ = 0 give exactly 0. Loops run sketch row outermost so the m×d sketch streams through the
+ * cache once per block instead of once per row. No allocation.
+ */
+export function qjlEstimateBlock(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
+  acc.fill(0, 0, count * d);
+  for (let i = 0; i < m; i++) {
+    const base = i * d;
+    for (let k = 0; k < count; k++) {
+      const off = k * d;
+      // Four partial sums: breaks the floating-point add dependency chain (≈2× faster in V8).
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        d0 += sketch[base + j] * src[off + j];
+        d1 += sketch[base + j + 1] * src[off + j + 1];
+        d2 += sketch[base + j + 2] * src[off + j + 2];
+        d3 += sketch[base + j + 3] * src[off + j + 3];
+      }
+      for (; j < d; j++) d0 += sketch[base + j] * src[off + j];
+      const dot = d0 + d1 + (d2 + d3);
+      // sign(0) = +1: a measure-zero event for r ≠ 0; any fixed choice keeps the estimator unbiased.
+      if (dot >= 0) for (let t = 0; t < d; t++) acc[off + t] += sketch[base + t];
+      else for (let t = 0; t < d; t++) acc[off + t] -= sketch[base + t];
+    }
+  }
+  for (let k = 0; k < count; k++) {
+    const off = k * d;
+    let n2 = 0;
+    for (let j = 0; j < d; j++) n2 += src[off + j] * src[off + j];
+    const scale = (SQRT_HALF_PI / m) * Math.sqrt(n2);
+    for (let j = 0; j < d; j++) acc[off + j] *= scale;
+  }
+}
+
+export const qjlQuantizer: QuantizerDef = {
+  id: 'qjl',
+  label: 'QJL',
+  description: 'Quantized JL: sign(S·y) with S Gaussian m×d plus the fp32 norm; unbiased inner products',
+  reference:
+    'Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization", arXiv 2406.03482, §3',
+  params: {
+    sketch: {
+      kind: 'int',
+      default: 0,
+      min: 0,
+      max: 16384,
+      step: 1,
+      doc: 'sketch rows m (0 means m = d); costs m/d bits per coordinate',
+    },
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const m = sketchRows(num(params, 'sketch'), d);
+    const sketch = makeSketch(ctx, m, d);
+    const block = new Float64Array(QJL_BLOCK_ROWS * d);
+    const acc = new Float64Array(QJL_BLOCK_ROWS * d);
+    for (let r0 = 0; r0 < rows; r0 += QJL_BLOCK_ROWS) {
+      const count = Math.min(QJL_BLOCK_ROWS, rows - r0);
+      for (let j = 0; j < count * d; j++) block[j] = input[r0 * d + j];
+      qjlEstimateBlock(sketch, m, d, block, count, acc);
+      for (let j = 0; j < count * d; j++) out[r0 * d + j] = acc[j];
+    }
+  },
+  bitsPerCoord(params: Params, _rows: number, d: number): number {
+    return (sketchRows(num(params, 'sketch'), d) + 32) / d;
+  },
+  describe(params) {
+    const s = num(params, 'sketch');
+    return s === 0 ? 'm=d' : `m=${s}`;
+  },
+};
