@@ -22,6 +22,7 @@ import {
   decode,
   encode,
   floorLog2,
+  roundE2M1,
   roundValue,
   roundValueIeee,
 } from './minifloat';
@@ -100,6 +101,15 @@ describe('E2M1 (MX v1.0 §5.3.3, Table 5)', () => {
     // 4.5 is a quarter of the way from 4 to 6.
     expect(roundValue(E2M1, 4.5, 'stochastic', 0.2499)).toBe(6);
     expect(roundValue(E2M1, 4.5, 'stochastic', 0.25)).toBe(4);
+  });
+  it('the roundE2M1 fast path equals the generic codec on a dense grid, ties, ±0, NaN and overflow', () => {
+    const probe = [0, -0, 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5, 6, 6.5, 1e30, Infinity, -Infinity];
+    for (let k = -8000; k <= 8000; k++) probe.push(k / 1000, k / 1024);
+    for (const x of probe) {
+      expect(sameNumber(roundE2M1(x), roundValue(E2M1, x)), `x = ${x}`).toBe(true);
+      expect(sameNumber(roundE2M1(-x), roundValue(E2M1, -x)), `x = ${-x}`).toBe(true);
+    }
+    expect(Number.isNaN(roundE2M1(NaN))).toBe(true);
   });
   it('has no NaN encoding (MX element formats): encode(NaN) throws, roundValue propagates', () => {
     expect(() => encode(E2M1, NaN)).toThrow(RangeError);

@@ -368,4 +368,27 @@ export const BF16 = defineMinifloat({
   specials: 'ieee',
 });
 
+/**
+ * Fast path for the MX / NVFP4 hot loops: roundValue(E2M1, x) with 'nearest-even', written as a
+ * comparison ladder on the midpoints between the E2M1 levels {0, .5, 1, 1.5, 2, 3, 4, 6}. Each tie
+ * goes to the level with the even code (0.25→0, 0.75→1, 1.25→1, 1.75→2, 2.5→2, 3.5→4, 5→4);
+ * values above 6 saturate. Identical to the generic codec (checked exhaustively on a dense grid
+ * in formats.test.ts).
+ */
+export function roundE2M1(x: number): number {
+  if (x !== x) return NaN;
+  const neg = x < 0 || (x === 0 && 1 / x < 0);
+  const a = neg ? -x : x;
+  let r: number;
+  if (a <= 0.25) r = 0;
+  else if (a < 0.75) r = 0.5;
+  else if (a <= 1.25) r = 1;
+  else if (a < 1.75) r = 1.5;
+  else if (a <= 2.5) r = 2;
+  else if (a < 3.5) r = 3;
+  else if (a <= 5) r = 4;
+  else r = 6;
+  return neg ? -r : r;
+}
+
 export const MINIFLOATS: readonly MinifloatFormat[] = [E2M1, E2M3, E3M2, E4M3, E5M2, UE4M3, FP16, BF16];
