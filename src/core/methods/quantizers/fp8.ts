@@ -1,0 +1,91 @@
+/**
+ * FP8 quantizer: OCP 8-bit floating point (E4M3 or E5M2) with an fp32 scale that maps the absmax
+ * of the tensor (or of each row) to the format's largest finite value.
+ *
+ * References: OCP 8-bit Floating Point Specification (OFP8) rev 1.0, §3 (encodings: E4M3 max 448,
+ * no Inf; E5M2 max 57344) and §5 (saturating conversion); Micikevicius et al., "FP8 Formats for
+ * Deep Learning", 2022, §4 (per-tensor scaling); CONTRACT.md §4 `fp8`.
+ *
+ * Per scaling unit: s = fp32(amax / max_fmt), x̂ = s·FP8(x/s) with FP8() round-to-nearest-even
+ * (or stochastic, seeded from ctx.rng.stream('rounding', 'fp8')) and saturation to ±max_fmt.
+ * Subnormals of the format are kept (E4M3 down to 2^−9, E5M2 down to 2^−16 relative units).
+ *
+ * Invariants: an all-zero tensor/row gives zeros; |x̂| ≤ max_fmt·s ≈ amax; nearest rounding is
+ * idempotent up to the last fp32 bit of the re-derived scale.
+ *
+ * Bits per coordinate: 8 + 32·S / (rows·d), S = 1 (tensor) or rows (row).
+ */
+import { E4M3, E5M2, roundValue } from '../../formats/minifloat';
+import type { RoundingMode } from '../../formats/minifloat';
+import type { Rng } from '../../rng';
+import { str } from '../params';
+import type { QuantizerDef } from '../types';
+import type { MinifloatFormat } from '../../formats/minifloat';
+
+function quantizeSpan(
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  f: MinifloatFormat,
+  rng: Rng | null,
+): void {
+  let amax = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) amax = a;
+  }
+  const s = Math.fround(amax / f.maxFinite);
+  if (s === 0) {
+    out.fill(0, from, to);
+    return;
+  }
+  const mode: RoundingMode = rng === null ? 'nearest-even' : 'stochastic';
+  for (let i = from; i < to; i++) {
+    out[i] = roundValue(f, x[i] / s, mode, rng === null ? 0 : rng.uniform()) * s;
+  }
+}
+
+export const fp8Quantizer: QuantizerDef = {
+  id: 'fp8',
+  label: 'FP8',
+  description: 'OCP FP8 (E4M3 or E5M2) with an fp32 scale mapping absmax to the format maximum.',
+  reference: 'OCP 8-bit Floating Point Specification (OFP8) rev 1.0, §3 and §5; Micikevicius et al. 2022.',
+  params: {
+    format: {
+      kind: 'enum',
+      default: 'e4m3',
+      options: ['e4m3', 'e5m2'],
+      doc: 'E4M3 (max 448, more precision) or E5M2 (max 57344, more range).',
+    },
+    granularity: {
+      kind: 'enum',
+      default: 'tensor',
+      options: ['tensor', 'row'],
+      doc: 'One fp32 scale for the whole tensor or one per row.',
+    },
+    rounding: {
+      kind: 'enum',
+      default: 'nearest',
+      options: ['nearest', 'stochastic'],
+      doc: 'Round to nearest even or stochastically (unbiased inside the range, seeded).',
+    },
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
+    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'fp8') : null;
+    if (str(params, 'granularity') === 'tensor') {
+      quantizeSpan(input, out, 0, rows * d, f, rng);
+      return;
+    }
+    for (let r = 0; r < rows; r++) quantizeSpan(input, out, r * d, (r + 1) * d, f, rng);
+  },
+  bitsPerCoord(params, rows, d) {
+    const scales = str(params, 'granularity') === 'tensor' ? 1 : rows;
+    return 8 + (32 * scales) / (rows * d);
+  },
+  describe(params) {
+    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
+    return `${str(params, 'format')} ${str(params, 'granularity')}${sr}`;
+  },
+};

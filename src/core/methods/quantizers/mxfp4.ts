@@ -1,0 +1,86 @@
+/**
+ * MXFP4: OCP Microscaling block format with FP4 (E2M1) elements and an E8M0 shared scale.
+ *
+ * References: OCP Microscaling Formats (MX) Specification v1.0, §5 (MX-compliant formats: block
+ * size k = 32, E2M1 elements §5.3.3, E8M0 scale §5.4.1) and §6.3 (conversion from fp32:
+ * X = 2^(⌊log2(max_i |V_i|)⌋ − emax_elem), P_i = quantize(V_i / X) with round-to-nearest-even and
+ * clamping to the element's max normal); Rouhani et al., "Microscaling Data Formats for Deep
+ * Learning", 2023; ALGORITHMS.md "MX block"; CONTRACT.md §4 `mxfp4`.
+ *
+ * Per block of 32 consecutive coordinates of a row (the last block of a row may be shorter):
+ * e = ⌊log2 amax⌋ − 2 (emax of E2M1 = 2), clamped below at −127 (the smallest E8M0 exponent);
+ * X = 2^e; x̂ = X·E2M1(x/X) with saturation to ±6. An exponent above 127 has no E8M0 code: the
+ * block's scale is NaN and so is its output (cannot happen for finite fp32 input: ⌊log2⌋ ≤ 127).
+ * Stochastic rounding (option 'stochastic', seeded from ctx.rng.stream('rounding', 'mxfp4'))
+ * replaces the element rounding only; it is unbiased for |x/X| ≤ 6 (values in (6, 8)·X saturate).
+ * Note: microxcaling's default element rounding mode ("nearest") rounds ties away from zero; this
+ * file follows the spec's ties-to-even (microxcaling's "even").
+ *
+ * Invariants: amax/X ∈ [4, 8), so the largest element becomes 4 or 6 and X is recovered exactly
+ * from x̂: nearest rounding is idempotent. |x̂| ≤ 6·X ≤ 1.5·amax. A zero block gives zeros.
+ *
+ * Bits per coordinate: 4 + 8·⌈d/32⌉ / d.
+ */
+import { E8M0_MAX_EXP, E8M0_MIN_EXP } from '../../formats/e8m0';
+import { E2M1, floorLog2, pow2, roundE2M1, roundValue } from '../../formats/minifloat';
+import type { Rng } from '../../rng';
+import { str } from '../params';
+import type { QuantizerDef } from '../types';
+
+export const MX_BLOCK = 32;
+/** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §6.3, Table 1). */
+const EMAX_E2M1 = 2;
+
+function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
+  let amax = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) amax = a;
+  }
+  if (amax === 0) {
+    out.fill(0, from, to);
+    return;
+  }
+  let e = floorLog2(amax) - EMAX_E2M1;
+  if (e > E8M0_MAX_EXP) {
+    out.fill(NaN, from, to);
+    return;
+  }
+  if (e < E8M0_MIN_EXP) e = E8M0_MIN_EXP;
+  const scale = pow2(e);
+  const inv = pow2(-e);
+  if (rng === null) {
+    for (let i = from; i < to; i++) out[i] = roundE2M1(x[i] * inv) * scale;
+    return;
+  }
+  for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] * inv, 'stochastic', rng.uniform()) * scale;
+}
+
+export const mxfp4Quantizer: QuantizerDef = {
+  id: 'mxfp4',
+  label: 'MXFP4',
+  description: 'OCP MX: blocks of 32 E2M1 values sharing an E8M0 power-of-two scale.',
+  reference: 'OCP Microscaling Formats (MX) Specification v1.0, §5 and §6.3; Rouhani et al. 2023.',
+  params: {
+    rounding: {
+      kind: 'enum',
+      default: 'nearest',
+      options: ['nearest', 'stochastic'],
+      doc: 'Element rounding: nearest even (spec) or stochastic (seeded).',
+    },
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
+    for (let r = 0; r < rows; r++) {
+      const base = r * d;
+      for (let s = 0; s < d; s += MX_BLOCK)
+        quantizeBlock(input, out, base + s, base + Math.min(s + MX_BLOCK, d), rng);
+    }
+  },
+  bitsPerCoord(_params, _rows, d) {
+    return 4 + (8 * Math.ceil(d / MX_BLOCK)) / d;
+  },
+  describe(params) {
+    return `b32 e2m1·e8m0${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * NF4: bitsandbytes / QLoRA 4-bit NormalFloat with one fp32 absmax per block.
+ *
+ * References: Dettmers et al., "QLoRA: Efficient Finetuning of Quantized LLMs", NeurIPS 2023, §3
+ * (4-bit NormalFloat: quantiles of N(0,1) normalised to [−1, 1], exact zero, blockwise absmax,
+ * block 64); bitsandbytes csrc/kernels.cu NF4 table (src/core/formats/nf4.ts); CONTRACT.md §4 `nf4`.
+ * Double quantization of the absmax (QLoRA §3 "Double Quantization") is not applied: the absmax is
+ * stored as fp32, as CONTRACT.md specifies.
+ *
+ * Per block of `block` consecutive coordinates of a row (the last may be shorter): A = max|x|,
+ * x̂ = A·NF4[nearest(x/A)] (an exact tie goes to the lower level); 'stochastic' picks one of the
+ * two bracketing levels with probabilities that make E[x̂] = x (seeded from
+ * ctx.rng.stream('rounding', 'nf4')). A zero block gives zeros.
+ *
+ * Invariants: |x̂| ≤ A, the block's max element is reproduced exactly (NF4 holds ±1), and nearest
+ * rounding is idempotent.
+ *
+ * Bits per coordinate: 4 + 32·⌈d/block⌉/d.
+ */
+import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../../formats/nf4';
+import type { Rng } from '../../rng';
+import { num, str } from '../params';
+import type { QuantizerDef } from '../types';
+
+function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
+  let amax = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) amax = a;
+  }
+  if (amax === 0) {
+    out.fill(0, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) {
+    const t = x[i] / amax;
+    const code = rng === null ? nf4Nearest(t) : nf4Stochastic(t, rng.uniform());
+    out[i] = NF4_VALUES[code] * amax;
+  }
+}
+
+export const nf4Quantizer: QuantizerDef = {
+  id: 'nf4',
+  label: 'NF4',
+  description: 'bitsandbytes NormalFloat4: 16 Gaussian-quantile levels, one fp32 absmax per block.',
+  reference: 'Dettmers et al., QLoRA (NeurIPS 2023) §3; bitsandbytes NF4 table.',
+  params: {
+    block: {
+      kind: 'int',
+      default: 64,
+      min: 8,
+      max: 4096,
+      step: 1,
+      doc: 'Block size sharing one absmax; the last block of a row may be partial.',
+    },
+    rounding: {
+      kind: 'enum',
+      default: 'nearest',
+      options: ['nearest', 'stochastic'],
+      doc: 'Nearest level or stochastic between the two bracketing levels (unbiased, seeded).',
+    },
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const block = num(params, 'block');
+    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nf4') : null;
+    for (let r = 0; r < rows; r++) {
+      const base = r * d;
+      for (let s = 0; s < d; s += block)
+        quantizeBlock(input, out, base + s, base + Math.min(s + block, d), rng);
+    }
+  },
+  bitsPerCoord(params, _rows, d) {
+    return 4 + (32 * Math.ceil(d / num(params, 'block'))) / d;
+  },
+  describe(params) {
+    return `b${num(params, 'block')}${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * NVFP4: blocks of 16 E2M1 values with an unsigned E4M3 block scale and an fp32 per-tensor scale.
+ *
+ * References: NVIDIA, "Introducing NVFP4 for Efficient and Accurate Low-Precision Inference"
+ * (technical blog, 2025: 16-element micro-blocks, E4M3 block scale, fp32 second-level scale);
+ * NVIDIA PTX ISA, block-scaled MMA with `.ue4m3` scale factors (scale vector size 16);
+ * ALGORITHMS.md "NVFP4"; CONTRACT.md §4 `nvfp4`.
+ *
+ * Two-level scaling over the rows × d tensor passed to quantize():
+ *   s_t = fp32(amax(tensor) / (448·6))                          (fp32 tensor scale)
+ *   s_b = UE4M3(amax(block) / 6 / s_t)   round-to-nearest-even, saturating at 448
+ *   x̂  = (s_b·s_t)·E2M1(x / (s_b·s_t))  ties to even, saturating at ±6
+ * Blocks are 16 consecutive coordinates of one row (the last block of a row may be shorter).
+ * A block whose scale rounds to 0 (amax(block) below ~2^−10 of the tensor's) reconstructs to zero;
+ * an all-zero tensor gives zeros. Stochastic rounding (seeded from ctx.rng.stream('rounding',
+ * 'nvfp4')) applies to the elements only; scales are always rounded to nearest.
+ *
+ * Invariants: |x̂| ≤ 6·s_b·s_t ≤ 2688·s_t ≈ amax(tensor). Not idempotent in general: the E4M3
+ * rounding of s_b (3 mantissa bits; coarser still for subnormal block scales) can send a block's
+ * largest element to a level below 6, and re-deriving s_b from x̂ then picks a different scale.
+ *
+ * Bits per coordinate: 4 + 8·⌈d/16⌉/d + 32/(rows·d).
+ */
+import { E2M1, UE4M3, roundE2M1, roundValue } from '../../formats/minifloat';
+import type { Rng } from '../../rng';
+import { str } from '../params';
+import type { QuantizerDef } from '../types';
+
+export const NV_BLOCK = 16;
+/** E4M3 max (448) × E2M1 max (6). */
+const TENSOR_RANGE = 448 * 6;
+
+function quantizeBlock(
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  st: number,
+  rng: Rng | null,
+): void {
+  let amax = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) amax = a;
+  }
+  const sb = roundValue(UE4M3, amax / 6 / st);
+  if (sb === 0) {
+    out.fill(0, from, to);
+    return;
+  }
+  const den = sb * st;
+  if (rng === null) {
+    for (let i = from; i < to; i++) out[i] = roundE2M1(x[i] / den) * den;
+    return;
+  }
+  for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] / den, 'stochastic', rng.uniform()) * den;
+}
+
+export const nvfp4Quantizer: QuantizerDef = {
+  id: 'nvfp4',
+  label: 'NVFP4',
+  description: 'Blocks of 16 E2M1 values, an E4M3 block scale and an fp32 tensor scale amax/(448·6).',
+  reference: 'NVIDIA NVFP4 (Blackwell block-scaled FP4: 16-element blocks, UE4M3 scales, fp32 tensor scale).',
+  params: {
+    rounding: {
+      kind: 'enum',
+      default: 'nearest',
+      options: ['nearest', 'stochastic'],
+      doc: 'Element rounding: nearest even or stochastic (seeded); scales always round to nearest.',
+    },
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const n = rows * d;
+    let amax = 0;
+    for (let i = 0; i < n; i++) {
+      const a = Math.abs(input[i]);
+      if (a > amax) amax = a;
+    }
+    const st = Math.fround(amax / TENSOR_RANGE);
+    if (st === 0) {
+      out.fill(0, 0, n);
+      return;
+    }
+    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nvfp4') : null;
+    for (let r = 0; r < rows; r++) {
+      const base = r * d;
+      for (let s = 0; s < d; s += NV_BLOCK) {
+        quantizeBlock(input, out, base + s, base + Math.min(s + NV_BLOCK, d), st, rng);
+      }
+    }
+  },
+  bitsPerCoord(_params, rows, d) {
+    return 4 + (8 * Math.ceil(d / NV_BLOCK)) / d + 32 / (rows * d);
+  },
+  describe(params) {
+    return `b16 e2m1·e4m3·fp32${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+  },
+};
