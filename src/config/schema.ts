@@ -74,8 +74,10 @@ function describeValue(v: unknown): string {
 
 function paramZod(spec: ParamSpec): z.ZodType<ParamValue> {
   switch (spec.kind) {
-    case 'int':
-      return z.number().int().min(spec.min).max(spec.max);
+    case 'int': {
+      const int = z.number().int().min(spec.min).max(spec.max);
+      return spec.powerOfTwo ? int.refine((v) => (v & (v - 1)) === 0) : int;
+    }
     case 'number':
       return z.number().min(spec.min).max(spec.max);
     case 'enum':
@@ -90,7 +92,7 @@ function paramZod(spec: ParamSpec): z.ZodType<ParamValue> {
 export function specSummary(spec: ParamSpec): string {
   switch (spec.kind) {
     case 'int':
-      return `an integer in [${spec.min}, ${spec.max}]`;
+      return spec.powerOfTwo ? `a power of two in [${spec.min}, ${spec.max}]` : `an integer in [${spec.min}, ${spec.max}]`;
     case 'number':
       return `a number in [${spec.min}, ${spec.max}]`;
     case 'enum':

@@ -66,3 +66,26 @@ describe('xoshiro128**', () => {
     for (const c of counts) expect(Math.abs(c - n / 3)).toBeLessThan(5 * Math.sqrt((n * 2) / 9));
   });
 });
+
+describe('portableLog', () => {
+  it('agrees with Math.log to 4 ulp over 1e-300 … 1e300 and on (0, 1)', async () => {
+    const { portableLog } = await import('./rng');
+    const r = createRngFactory(4).stream('analysis', 'log');
+    let worst = 0;
+    let worstX = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const x = i % 2 === 0 ? r.uniform() + 1e-300 : Math.pow(10, 600 * r.uniform() - 300);
+      const b = Math.log(x);
+      const err = Math.abs(portableLog(x) - b) / (Number.EPSILON * Math.max(Math.abs(b), 1e-300));
+      if (err > worst) {
+        worst = err;
+        worstX = x;
+      }
+    }
+    expect(worst, `worst at x=${worstX}`).toBeLessThanOrEqual(4);
+    expect(portableLog(1)).toBe(0);
+    expect(portableLog(0)).toBe(-Infinity);
+    expect(portableLog(-1)).toBeNaN();
+    expect(portableLog(Number.MIN_VALUE)).toBeCloseTo(Math.log(Number.MIN_VALUE), 10);
+  });
+});

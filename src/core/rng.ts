@@ -10,8 +10,59 @@
  * key string with a 4-lane MurmurHash3-style mixer (fmix32 finaliser, Appleby 2011) so nearby
  * seeds give unrelated streams.
  *
- * Normals: Box–Muller on 53-bit uniforms (both outputs used), doubles throughout.
+ * Normals: Marsaglia's polar method (Marsaglia & Bray 1964) on 53-bit uniforms, both outputs
+ * used. It needs only sqrt (correctly rounded by IEEE 754) and a logarithm, for which we use our
+ * own `portableLog` built from +, −, ×, ÷ only: engines' Math.log/sin/cos may differ in the last
+ * ulp (V8 versions, SpiderMonkey, JavaScriptCore), which would make a permalink's numbers depend
+ * on the browser. With this, the same seed gives bit-identical draws everywhere.
  */
+
+const LN2_HI = 6.93147180369123816490e-1; // fdlibm's split of ln 2: LN2_HI has 32 trailing zero bits
+const LN2_LO = 1.90821492927058770002e-10;
+const SQRT_HALF = Math.SQRT1_2;
+
+/**
+ * Natural logarithm for finite x > 0 using only IEEE-exact operations (so every engine returns the
+ * same double). x = m·2^e with m ∈ [√½, √2) by exact scaling; ln m = 2·atanh(s), s = (m−1)/(m+1),
+ * |s| ≤ 0.1716, summed to s^25 (remainder < 1e-19 relative). Max error ≈ 2 ulp (tested against
+ * Math.log).
+ */
+export function portableLog(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) {
+    if (x === 0) return -Infinity;
+    return x === Infinity ? Infinity : NaN;
+  }
+  let e = 0;
+  let m = x;
+  // Exact power-of-two scaling (no rounding: only the exponent changes, subnormals included).
+  while (m >= 1.4142135623730951) {
+    if (m >= 2 ** 64) {
+      m *= 2 ** -64;
+      e += 64;
+    } else {
+      m *= 0.5;
+      e += 1;
+    }
+  }
+  while (m < SQRT_HALF) {
+    if (m < 2 ** -64) {
+      m *= 2 ** 64;
+      e -= 64;
+    } else {
+      m *= 2;
+      e -= 1;
+    }
+  }
+  const f = m - 1;
+  const s = f / (2 + f);
+  const s2 = s * s;
+  // 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …), Horner from the smallest term.
+  let p = 1 / 25;
+  for (let k = 23; k >= 3; k -= 2) p = p * s2 + 1 / k;
+  const twoS = 2 * s;
+  const log1p = twoS + twoS * s2 * p;
+  return e * LN2_HI + (e * LN2_LO + log1p);
+}
 
 export type StreamPurpose = 'data' | 'rotation' | 'sketch' | 'rounding' | 'queries' | 'subsample' | 'analysis';
 
@@ -122,14 +173,16 @@ export class Xoshiro128 implements Rng {
       this.hasSpare = false;
       return this.spare;
     }
-    // u1 in (0, 1] so log(u1) is finite.
-    const u1 = 1 - this.uniform();
-    const u2 = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const theta = 2 * Math.PI * u2;
-    this.spare = r * Math.sin(theta);
-    this.hasSpare = true;
-    return r * Math.cos(theta);
+    for (;;) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const f = Math.sqrt((-2 * portableLog(s)) / s);
+      this.spare = v * f;
+      this.hasSpare = true;
+      return u * f;
+    }
   }
 
   int(n: number): number {

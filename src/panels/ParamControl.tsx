@@ -58,6 +58,23 @@ export function ParamControl(props: ParamControlProps) {
   const id = useId();
   switch (spec.kind) {
     case 'int':
+      if (spec.powerOfTwo) {
+        const options: number[] = [];
+        for (let v = 1; v <= spec.max; v *= 2) if (v >= spec.min) options.push(v);
+        return (
+          <label className="param" htmlFor={id} title={spec.doc}>
+            <span className="param-name">{name}</span>
+            <select id={id} data-testid={testId} value={String(value)} aria-label={`${name}: ${spec.doc}`} onChange={(e) => onChange(Number(e.target.value))}>
+              {options.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          </label>
+        );
+      }
+      return <NumberField {...props} spec={spec} />;
     case 'number':
       return <NumberField {...props} spec={spec} />;
     case 'enum':

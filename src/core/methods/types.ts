@@ -15,7 +15,7 @@ import type { RngFactory } from '../rng';
 
 /** One parameter of a method. Numbers and ints carry their valid range. */
 export type ParamSpec =
-  | { kind: 'int'; default: number; min: number; max: number; step?: number; doc: string }
+  | { kind: 'int'; default: number; min: number; max: number; step?: number; powerOfTwo?: boolean; doc: string }
   | { kind: 'number'; default: number; min: number; max: number; step?: number; doc: string }
   | { kind: 'enum'; default: string; options: readonly string[]; doc: string }
   | { kind: 'bool'; default: boolean; doc: string }

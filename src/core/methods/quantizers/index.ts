@@ -1,4 +1,25 @@
 /** The quantizer registry: one line per quantizer file (registry.test.ts checks none is missing). */
 import type { QuantizerDef } from '../types';
+import { intQuantizer } from './int';
+import { edenQuantizer } from './eden';
+import { turboquantMseQuantizer } from './turboquant-mse';
+import { turboquantProdQuantizer } from './turboquant-prod';
+import { qjlQuantizer } from './qjl';
+import { fp8Quantizer } from './fp8';
+import { mxfp4Quantizer } from './mxfp4';
+import { nvfp4Quantizer } from './nvfp4';
+import { nf4Quantizer } from './nf4';
+import { ternaryQuantizer } from './ternary';
 
-export const QUANTIZERS: readonly QuantizerDef[] = [];
+export const QUANTIZERS: readonly QuantizerDef[] = [
+  intQuantizer,
+  edenQuantizer,
+  turboquantMseQuantizer,
+  turboquantProdQuantizer,
+  qjlQuantizer,
+  fp8Quantizer,
+  mxfp4Quantizer,
+  nvfp4Quantizer,
+  nf4Quantizer,
+  ternaryQuantizer,
+];

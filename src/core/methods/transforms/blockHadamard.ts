@@ -41,6 +41,7 @@ export const blockHadamardTransform: TransformDef = {
       min: 2,
       max: 4096,
       step: 1,
+      powerOfTwo: true,
       doc: 'Hadamard block size (a power of two); dim is zero-padded to a multiple of it.',
     },
   },

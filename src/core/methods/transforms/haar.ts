@@ -29,6 +29,8 @@ export const haarTransform: TransformDef = {
   reference:
     'Stewart, "The efficient generation of random orthogonal matrices…", SIAM J. Numer. Anal. 1980, §3; Mezzadri, Notices AMS 2007, §5.',
   params: {},
+  // Stewart factors hold d²/2 floats (128 MiB at d = 8192) and cost O(d²) per row.
+  maxDim: 8192,
   outDim: (_params, dim) => dim,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;

@@ -54,6 +54,8 @@ export const pcaTransform: TransformDef = {
   reference:
     'Karhunen–Loève transform; Jolliffe, Principal Component Analysis (2002) §1; Golub & Van Loan §8.3.',
   params: {},
+  // A dense symmetric eigendecomposition is O(d³): beyond 4096 it takes minutes in a tab.
+  maxDim: 4096,
   outDim: (_params, dim) => dim,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;
