@@ -39,13 +39,13 @@ export class DataFileError extends Error {
   /**
    * @param file   the file's display name (ByteSource.name)
    * @param detail what is wrong, without the file and tensor prefix
-   * @param details tensor and byte offset; an offset not already spelled out in `detail` is
-   *               appended as "(at byte N)"
+   * @param details tensor and byte offset; the offset is appended as "(at byte N)" unless
+   *               `detail` already opens a byte range with it ("data [N, M) …")
    */
   constructor(file: string, detail: string, details: DataFileErrorDetails = {}) {
     const where = details.tensor !== undefined ? `tensor '${printable(details.tensor)}' ` : '';
     const at =
-      details.offset !== undefined && !detail.includes(String(details.offset))
+      details.offset !== undefined && !detail.includes(`[${details.offset},`)
         ? ` (at byte ${details.offset})`
         : '';
     super(`${printable(file)}: ${where}${detail}${at}`.replace(/[\r\n]+/g, ' '));

@@ -158,7 +158,7 @@ export interface NpyHeader {
 export function parseNpyHeader(
   head: Uint8Array,
   file: string,
-  tensor: string,
+  tensor: string | undefined,
   baseOffset: number,
 ): { header: NpyHeader } | { need: number } {
   const bad = (detail: string, at = 0): never => {
@@ -281,8 +281,8 @@ export function locateNpy(
 export async function parseNpy(src: ByteSource): Promise<LocatedTensor> {
   let want = Math.min(src.size, 4096);
   for (;;) {
-    const head = await readExact(src, 0, want, 'npy header', src.name);
-    const r = parseNpyHeader(head, src.name, src.name, 0);
+    const head = await readExact(src, 0, want, 'npy header');
+    const r = parseNpyHeader(head, src.name, undefined, 0);
     if ('header' in r) {
       return locateNpy(r.header, {
         file: src.name,
@@ -295,7 +295,6 @@ export async function parseNpy(src: ByteSource): Promise<LocatedTensor> {
     }
     if (r.need > src.size) {
       throw new DataFileError(src.name, `npy header needs ${r.need} bytes but the file has ${src.size}`, {
-        tensor: src.name,
         offset: 0,
       });
     }
