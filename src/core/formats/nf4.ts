@@ -34,7 +34,7 @@ function lowerIndex(t: number): number {
 
 /** Code (0..15) of the NF4 value nearest to t; t outside [−1, 1] clamps; ties go to the lower value. */
 export function nf4Nearest(t: number): number {
-  if (!(t > -1)) return 0; // also NaN → code 0 is never produced by callers, they skip NaN
+  if (!(t > -1)) return 0; // t ≤ −1 (and NaN, which callers must check first)
   if (t >= 1) return 15;
   const i = lowerIndex(t);
   const a = NF4_VALUES[i];

@@ -138,6 +138,16 @@ describe('hand-computed examples', () => {
   });
 });
 
+describe('NaN input is never silently turned into a number', () => {
+  for (const q of Object.values(BY_ID)) {
+    it(q.id, () => {
+      const row = [1, -2, NaN, 0.5, ...new Array<number>(28).fill(0.25)];
+      const out = run(q, [row], q.id === 'ternary' ? { group: 32 } : {});
+      expect(Number.isNaN(out[2]), `${q.id}: x̂ = ${out[2]}`).toBe(true);
+    });
+  }
+});
+
 describe('bitsPerCoord (hand-computed)', () => {
   const p = (q: QuantizerDef, given: Record<string, ParamValue> = {}) => withDefaults(q.params, given);
   const cases: [string, QuantizerDef, Record<string, ParamValue>, number, number, number][] = [

@@ -35,7 +35,7 @@ function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: num
   for (let i = from; i < to; i++) {
     const t = x[i] / amax;
     const code = rng === null ? nf4Nearest(t) : nf4Stochastic(t, rng.uniform());
-    out[i] = NF4_VALUES[code] * amax;
+    out[i] = t === t ? NF4_VALUES[code] * amax : NaN; // a NaN input stays NaN
   }
 }
 

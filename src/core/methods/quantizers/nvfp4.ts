@@ -11,6 +11,9 @@
  *   s_b = UE4M3(amax(block) / 6 / s_t)   round-to-nearest-even, saturating at 448
  *   x̂  = (s_b·s_t)·E2M1(x / (s_b·s_t))  ties to even, saturating at ±6
  * Blocks are 16 consecutive coordinates of one row (the last block of a row may be shorter).
+ * The scale arithmetic runs in float64 on the stored values (fp32 s_t, exact UE4M3 s_b), so the
+ * only roundings are the three listed above; a GPU kernel computing amax/6/s_t in fp32 can differ
+ * when that quotient lies within an fp32 ulp of an E4M3 rounding boundary.
  * A block whose scale rounds to 0 (amax(block) below ~2^−10 of the tensor's) reconstructs to zero;
  * an all-zero tensor gives zeros. Stochastic rounding (seeded from ctx.rng.stream('rounding',
  * 'nvfp4')) applies to the elements only; scales are always rounded to nearest.

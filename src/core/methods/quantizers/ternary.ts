@@ -9,7 +9,7 @@
  * Per group of `group` consecutive coordinates of a row (the last may be shorter):
  *   Δ = 0.7·mean|w|,  α = fp16(mean_{|w|>Δ} |w|),  x̂ = α·sign(w)·[|w| > Δ].
  * α is stored as fp16 (saturating at 65504); a group with no coordinate above Δ (all zeros) gives
- * zeros. 'stochastic' keeps α and rounds w/α onto {−1, 0, 1} stochastically (|w/α| ≥ 1 clamps to
+ * zeros; a NaN input makes its whole group NaN. 'stochastic' keeps α and rounds w/α onto {−1, 0, 1} stochastically (|w/α| ≥ 1 clamps to
  * ±1), seeded from ctx.rng.stream('rounding', 'ternary'); unbiased for |w| ≤ α.
  *
  * Invariants: |x̂| ≤ α ≤ max|w|·(1 + 2^−11); nearest rounding is idempotent (on x̂ every nonzero
@@ -26,6 +26,10 @@ import type { QuantizerDef } from '../types';
 function quantizeGroup(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
   let total = 0;
   for (let i = from; i < to; i++) total += Math.abs(x[i]);
+  if (total !== total) {
+    out.fill(NaN, from, to); // a NaN input has no ternary code; make the group visibly NaN
+    return;
+  }
   const delta = 0.7 * (total / (to - from));
   let sum = 0;
   let count = 0;
