@@ -1,16 +1,18 @@
 /**
  * Ternary quantizer: {−α, 0, +α} per group with the Ternary Weight Networks rule.
  *
- * Reference: Li & Liu, "Ternary Weight Networks", 2016 (arXiv:1605.04711), §2.2: the approximate
- * optimum of min ‖w − α·t‖² over t ∈ {−1,0,1}^n is the threshold Δ* ≈ 0.7·E|w| (exact for a uniform
- * law, 0.6σ for a Gaussian) and α* = mean of |w_i| over I_Δ = {i : |w_i| > Δ}; CONTRACT.md §4
+ * Reference: Li & Liu, "Ternary Weight Networks", 2016 (arXiv:1605.04711), §2.2: for a given
+ * threshold Δ the optimum of min ‖w − α·t‖² over α and t ∈ {−1,0,1}^n is t = sign(w)·[|w| > Δ] and
+ * α* = mean of |w_i| over I_Δ = {i : |w_i| > Δ}; the optimal Δ* is a/3 ≈ 0.67·E|w| for U[−a, a]
+ * and ≈ 0.6σ ≈ 0.75·E|w| for N(0, σ²), hence the rule of thumb Δ = 0.7·E|w|; CONTRACT.md §4
  * `ternary`.
  *
  * Per group of `group` consecutive coordinates of a row (the last may be shorter):
  *   Δ = 0.7·mean|w|,  α = fp16(mean_{|w|>Δ} |w|),  x̂ = α·sign(w)·[|w| > Δ].
  * α is stored as fp16 (saturating at 65504); a group with no coordinate above Δ (all zeros) gives
- * zeros; a NaN input makes its whole group NaN. 'stochastic' keeps α and rounds w/α onto {−1, 0, 1} stochastically (|w/α| ≥ 1 clamps to
- * ±1), seeded from ctx.rng.stream('rounding', 'ternary'); unbiased for |w| ≤ α.
+ * zeros; a NaN input makes its whole group NaN. 'stochastic' keeps α and rounds w/α onto
+ * {−1, 0, 1} stochastically (|w/α| ≥ 1 clamps to ±1), seeded from ctx.rng.stream('rounding',
+ * 'ternary'); unbiased for |w| ≤ α.
  *
  * Invariants: |x̂| ≤ α ≤ max|w|·(1 + 2^−11); nearest rounding is idempotent (on x̂ every nonzero
  * equals α > Δ' = 0.7·α·nnz/n, so the same support and the same α come back).
