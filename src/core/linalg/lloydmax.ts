@@ -121,7 +121,9 @@ function sphereHalf(d: number): HalfLaw {
 }
 
 const MAX_BITS = 8;
-const NEWTON_TOL = 1e-14;
+// Iterate to the round-off floor: the fixed point is ill-conditioned (condition ~K² for K cells, e.g.
+// the uniform d = 3 law), so a 1e-14 residual can still leave 1e-13 errors in the levels.
+const NEWTON_TOL = 1e-16;
 const MAX_RESIDUAL = 1e-9;
 
 /**
