@@ -1,5 +1,5 @@
 /**
- * E8M0: the MX shared-scale format (OCP Microscaling Formats v1.0, §5.4.1 Table 7).
+ * E8M0: the MX shared-scale format (OCP Microscaling Formats v1.0, §5.4 "scale data type").
  * An unsigned 8-bit exponent with no mantissa, no sign and no zero: code e ∈ [0, 254] is the value
  * 2^(e − 127) (so 2^−127 … 2^127), and code 255 is NaN. There is no Inf.
  *

@@ -57,7 +57,7 @@ function sameNumber(a: number, b: number): boolean {
 
 const FIXTURE_FORMATS: readonly MinifloatFormat[] = [E2M1, E2M3, E3M2, E4M3, E5M2, UE4M3];
 
-describe('E2M1 (MX v1.0 §5.3.3, Table 5)', () => {
+describe('E2M1 (MX v1.0 §5.3, FP4 element)', () => {
   it('decodes every code to the spec value', () => {
     const positive = [0, 0.5, 1, 1.5, 2, 3, 4, 6];
     for (let c = 0; c < 16; c++) {
@@ -117,7 +117,7 @@ describe('E2M1 (MX v1.0 §5.3.3, Table 5)', () => {
   });
 });
 
-describe('FP6 maxima (MX v1.0 §5.3.2, Table 4)', () => {
+describe('FP6 maxima (MX v1.0 §5.3, FP6 elements)', () => {
   it('E2M3 max 7.5, E3M2 max 28, both all-finite, saturating', () => {
     expect(E2M3.maxFinite).toBe(7.5);
     expect(E3M2.maxFinite).toBe(28);
@@ -130,7 +130,7 @@ describe('FP6 maxima (MX v1.0 §5.3.2, Table 4)', () => {
   });
 });
 
-/** Spec formula written out independently of decode(): Table 1/2 of OFP8. */
+/** Spec formula written out independently of decode() (OFP8 encoding tables). */
 function specValue(code: number, ebits: number, mbits: number, bias: number): number {
   const s = code >> (ebits + mbits) ? -1 : 1;
   const e = (code >> mbits) & ((1 << ebits) - 1);
@@ -140,7 +140,7 @@ function specValue(code: number, ebits: number, mbits: number, bias: number): nu
     : s * Math.pow(2, e - bias) * (1 + m / Math.pow(2, mbits));
 }
 
-describe('E4M3 (OCP OFP8 §3, Table 1)', () => {
+describe('E4M3 (OCP OFP8 rev 1.0)', () => {
   it('max 448 = S.1111.110, NaN only at S.1111.111, no Inf, spec formula for all 256 codes', () => {
     expect(E4M3.maxFinite).toBe(448);
     expect(decode(E4M3, 0x7e)).toBe(448);
@@ -174,7 +174,7 @@ describe('E4M3 (OCP OFP8 §3, Table 1)', () => {
   });
 });
 
-describe('E5M2 (OCP OFP8 §3, Table 2)', () => {
+describe('E5M2 (OCP OFP8 rev 1.0)', () => {
   it('max 57344, Inf = S.11111.00, NaN = S.11111.{01,10,11}, spec formula elsewhere', () => {
     expect(E5M2.maxFinite).toBe(57344);
     expect(decode(E5M2, 0x7b)).toBe(57344);

@@ -3,8 +3,8 @@
  * and one of three special-value policies.
  *
  * Sources:
- *  - OCP 8-bit Floating Point Specification (OFP8) rev 1.0, §3 (E4M3 and E5M2 encodings, Table 1
- *    and 2) and §5 (conversion, saturation).
+ *  - OCP 8-bit Floating Point Specification (OFP8) rev 1.0: E4M3 / E5M2 encodings and the
+ *    saturating conversion mode.
  *  - OCP Microscaling Formats (MX) Specification v1.0, §5.3 (element data types E2M1, E2M3, E3M2)
  *    and §5.4.1 (E8M0, see e8m0.ts).
  *  - IEEE 754-2019 §3.4 (binary16; bfloat16 uses the same layout rules with E=8, M=7).
@@ -319,7 +319,7 @@ export const E3M2 = defineMinifloat({
   signed: true,
   specials: 'none',
 });
-/** OFP8 E4M3 (OCP FP8 §3, Table 1): bias 7, max 448, no Inf, NaN = S.1111.111. */
+/** OFP8 E4M3 (OCP FP8 rev 1.0): bias 7, max 448, no Inf, NaN = S.1111.111. */
 export const E4M3 = defineMinifloat({
   name: 'e4m3',
   ebits: 4,
@@ -328,7 +328,7 @@ export const E4M3 = defineMinifloat({
   signed: true,
   specials: 'fn',
 });
-/** OFP8 E5M2 (OCP FP8 §3, Table 2): bias 15, IEEE-like, max 57344, Inf and NaN. */
+/** OFP8 E5M2 (OCP FP8 rev 1.0): bias 15, IEEE-like, max 57344, Inf and NaN. */
 export const E5M2 = defineMinifloat({
   name: 'e5m2',
   ebits: 5,

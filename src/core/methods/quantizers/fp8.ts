@@ -2,9 +2,9 @@
  * FP8 quantizer: OCP 8-bit floating point (E4M3 or E5M2) with an fp32 scale that maps the absmax
  * of the tensor (or of each row) to the format's largest finite value.
  *
- * References: OCP 8-bit Floating Point Specification (OFP8) rev 1.0, §3 (encodings: E4M3 max 448,
- * no Inf; E5M2 max 57344) and §5 (saturating conversion); Micikevicius et al., "FP8 Formats for
- * Deep Learning", 2022, §4 (per-tensor scaling); CONTRACT.md §4 `fp8`.
+ * References: OCP 8-bit Floating Point Specification (OFP8) rev 1.0 (encodings: E4M3 max 448, no
+ * Inf; E5M2 max 57344; saturating conversion); Micikevicius et al., "FP8 Formats for Deep
+ * Learning", 2022 (per-tensor scaling); CONTRACT.md §4 `fp8`.
  *
  * Per scaling unit: s = fp32(amax / max_fmt), x̂ = s·FP8(x/s) with FP8() round-to-nearest-even
  * (or stochastic, seeded from ctx.rng.stream('rounding', 'fp8')) and saturation to ±max_fmt.
@@ -50,7 +50,8 @@ export const fp8Quantizer: QuantizerDef = {
   id: 'fp8',
   label: 'FP8',
   description: 'OCP FP8 (E4M3 or E5M2) with an fp32 scale mapping absmax to the format maximum.',
-  reference: 'OCP 8-bit Floating Point Specification (OFP8) rev 1.0, §3 and §5; Micikevicius et al. 2022.',
+  reference:
+    'OCP 8-bit Floating Point Specification (OFP8) rev 1.0; Micikevicius et al., FP8 Formats for Deep Learning, 2022.',
   params: {
     format: {
       kind: 'enum',

@@ -28,7 +28,7 @@ import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
 export const MX_BLOCK = 32;
-/** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §6.3, Table 1). */
+/** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §5.3 / §6.3). */
 const EMAX_E2M1 = 2;
 
 function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
