@@ -154,6 +154,11 @@ export function scalarCodec(kind: ScalarKind, littleEndian: boolean, dtype: stri
         ...base,
         decode(src, off, n, dst, di) {
           const t = halfTable();
+          if (littleEndian && (src.byteOffset + off) % 2 === 0) {
+            const u = new Uint16Array(src.buffer, src.byteOffset + off, n);
+            for (let i = 0; i < n; i++) dst[di + i] = t[u[i]];
+            return;
+          }
           const v = view(src);
           for (let i = 0; i < n; i++) dst[di + i] = t[v.getUint16(off + 2 * i, littleEndian)];
         },
@@ -163,6 +168,12 @@ export function scalarCodec(kind: ScalarKind, littleEndian: boolean, dtype: stri
         ...base,
         decode(src, off, n, dst, di) {
           // bfloat16 is the top half of a float32: widen by shifting into the high 16 bits.
+          if (littleEndian && (src.byteOffset + off) % 2 === 0) {
+            const h = new Uint16Array(src.buffer, src.byteOffset + off, n);
+            const w = new Uint32Array(dst.buffer, dst.byteOffset + 4 * di, n);
+            for (let i = 0; i < n; i++) w[i] = h[i] << 16;
+            return;
+          }
           const v = view(src);
           const u = new Uint32Array(1);
           const f = new Float32Array(u.buffer);

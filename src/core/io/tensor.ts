@@ -86,7 +86,11 @@ export interface ReadResult {
   readonly info: TensorInfo;
   /** NaN and ±Inf among the returned values: kept as they are and counted, never dropped. */
   readonly nonFinite: number;
-  /** Hex SHA-256 of the tensor's stored bytes (all of them, whatever the selection). */
+  /**
+   * Hex SHA-256 of the tensor's stored bytes (all of them, whatever the selection). Costs one
+   * pass over the tensor: WebCrypto up to `ioLimits.wholeReadBytes`, the streaming pure-TS hash
+   * beyond (measured 35–80 MB/s on a loaded 2-core VM, i.e. seconds per GiB).
+   */
   readonly sha256: string;
   readonly selection: Selection;
 }
