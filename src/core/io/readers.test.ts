@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataFileError, listTensors, openFiles, readTensor, type ByteSource } from './index';
+import { DataFileError, fileByteSource, listTensors, openFiles, readTensor, type ByteSource } from './index';
 import { nodeByteSource } from './node-source';
 import { bytesByteSource } from './source';
 
@@ -156,6 +156,15 @@ describe('formats and views', () => {
     await expect(listTensors([src('model.safetensors.index.json'), src(shards[0])])).rejects.toThrow(
       /shard 'shard-00002-of-00002.safetensors' \(holding tensor 'layer.1.w'\) was not provided/,
     );
+  });
+
+  it('fileByteSource (browser File.slice) reads the same tensor', async () => {
+    const bytes = readFileSync(join(DIR, 'deflated.npz'));
+    const file = new File([bytes], 'deflated.npz');
+    const a = await readTensor([fileByteSource(file)], 'y');
+    const b = await readTensor([src('deflated.npz')], 'y');
+    expect(a.matrix).toEqual(b.matrix);
+    expect(a.sha256).toBe(b.sha256);
   });
 
   it('nodeByteSource reads the same bytes as the in-memory source', async () => {
