@@ -5,7 +5,9 @@
  * client then terminates the busy worker), so dragging a slider never piles up runs.
  */
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { permalinkHash } from '../config/codec';
+import { useLab } from '../state/store';
 import { canonicalKey, type ExperimentConfig } from '../config/schema';
 import { computeClient } from './client';
 import type { ExperimentOutput } from './experiment';
@@ -44,5 +46,19 @@ export function useExperiment(config: ExperimentConfig) {
     // Aborts the query's signal: the client terminates the busy worker; the last result stays.
     void queryClient.cancelQueries({ queryKey: ['run', key] });
   }, [queryClient, key]);
+  // File data: once the worker has hashed the tensor, record the SHA-256 in the config so the
+  // permalink can refuse a different file later. The result is the same, so seed the cache under
+  // the new key instead of recomputing.
+  const out = query.data;
+  useEffect(() => {
+    if (!out || out.config.data.source !== 'file' || out.config.data.sha256 !== '' || !out.data.file) return;
+    if (canonicalKey(out.config) !== key) return;
+    const next = useLab.getState().config;
+    if (canonicalKey(next) !== key) return;
+    const withHash = { ...next, data: { ...next.data, sha256: out.data.file.sha256 } };
+    const r = { ...out, config: withHash, permalink: permalinkHash(withHash) };
+    queryClient.setQueryData(['run', canonicalKey(withHash)], r);
+    useLab.getState().setConfig(withHash);
+  }, [out, key, queryClient]);
   return { ...query, progress, cancel, key };
 }

@@ -27,7 +27,7 @@ function PipelineCard({ index, pipeline, count }: { index: number; pipeline: Pip
             ↓
           </button>
           <button type="button" onClick={() => s.duplicatePipeline(index)} disabled={count >= MAX_PIPELINES} aria-label={`Duplicate pipeline ${index + 1}`} title="Duplicate">
-            ⧉
+            +
           </button>
           <button type="button" onClick={() => s.removePipeline(index)} disabled={count <= 1} aria-label={`Remove pipeline ${index + 1}`} title="Remove">
             ✕

@@ -1,0 +1,74 @@
+/**
+ * Real tensors in the page (issue 4): open a .npy, see the tensor and results computed from the
+ * file; the CLI on the same file and config gives the same numbers; the permalink records the
+ * tensor's SHA-256; bad files give a message and the app keeps working.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { decodePermalink } from '../src/config/codec';
+import { LabPage } from './lab-page';
+
+const SAMPLE = 'public/samples/llm-like-weight.npy';
+
+test('open a .npy in the page; numbers equal the CLI on the same file', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.goto();
+  await page.getByTestId('data-source').selectOption('file');
+  await page.getByTestId('file-input').setInputFiles(SAMPLE);
+  await expect(page.getByTestId('tensor-info')).toContainText('shape [128, 512]');
+  await expect(page.getByTestId('tensor-info')).toContainText('f2');
+  await expect(lab.table.locator('caption')).toContainText('128×512');
+  // The worker hashed the tensor: the permalink records its SHA-256.
+  await expect.poll(async () => decodePermalink(await lab.hash()).data.sha256).toMatch(/^[0-9a-f]{64}$/);
+  await lab.waitReady();
+  const config = decodePermalink(await lab.hash());
+  expect(config.data).toMatchObject({ source: 'file', path: 'llm-like-weight.npy' });
+  const values = await lab.values();
+
+  const dir = mkdtempSync(join(tmpdir(), 'qs-file-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ ...config, data: { ...config.data, path: SAMPLE } }));
+  const cli = JSON.parse(execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', path, '--json'], { encoding: 'utf8' })) as {
+    results: { bitsPerCoord: number; metrics: Record<string, number> }[];
+  };
+  cli.results.forEach((r, i) => {
+    expect(values[i].bitsPerCoord).toBe(r.bitsPerCoord);
+    for (const [k, v] of Object.entries(r.metrics)) {
+      expect(Math.abs(values[i][k] - v), `row ${i} ${k}`).toBeLessThanOrEqual(1e-12 * Math.abs(v));
+    }
+  });
+});
+
+test('a malformed file gives a message naming it; the app keeps working', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.goto();
+  await page.getByTestId('data-source').selectOption('file');
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'broken.npy',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('\x93NUMPY\x01\x00\xff\xffgarbage', 'latin1'),
+  });
+  await expect(page.getByTestId('file-error')).toContainText('broken.npy');
+  await page.getByTestId('data-source').selectOption('gaussian');
+  await lab.waitReady();
+  await expect(lab.rows()).toHaveCount(5);
+});
+
+test('a link made with another file is refused by hash', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.goto();
+  await page.getByTestId('data-source').selectOption('file');
+  await page.getByTestId('file-input').setInputFiles(SAMPLE);
+  await expect.poll(async () => decodePermalink(await lab.hash()).data.sha256).toMatch(/^[0-9a-f]{64}$/);
+  const config = decodePermalink(await lab.hash());
+  const { permalinkHash } = await import('../src/config/codec');
+  const forged = permalinkHash({ ...config, data: { ...config.data, sha256: '0'.repeat(64) } });
+  await page.goto('about:blank');
+  await page.goto(`/${forged}`);
+  await expect(page.getByTestId('file-needed')).toContainText('llm-like-weight.npy');
+  await page.getByTestId('file-input').setInputFiles(SAMPLE);
+  await expect(page.getByTestId('run-error')).toContainText('not the same file');
+});
