@@ -6,6 +6,7 @@ import { METRICS } from '../core/methods';
 import { formatMetric } from '../core/format-number';
 import type { ExperimentOutput } from '../compute/experiment';
 import { pipelineColor } from './colors';
+import { ResultsExport } from './ResultsExport';
 
 function bestIndex(values: readonly number[], better: 'lower' | 'higher' | 'closer-to-1'): number {
   let best = -1;
@@ -27,6 +28,7 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
   const bestBits = bestIndex(results.map((r) => r.bitsPerCoord), 'lower');
   return (
     <div className="table-wrap">
+      <ResultsExport output={output} />
       <table className="results" data-testid="results-table">
         <caption>
           {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}. ★ marks the best value in each column.
