@@ -1,0 +1,239 @@
+/**
+ * Chart export (issue 3, "Export: each chart as SVG and PNG").
+ *
+ * SVG: a deep clone of the chart's root `<svg data-chart="…">` whose presentation comes from the
+ * page's stylesheet (classes, CSS custom properties for the light/dark themes, `currentColor`).
+ * A standalone file has none of that, so every element gets the *computed* value of the painting
+ * and text properties written inline (CSSOM `getComputedStyle` resolves var() and currentColor to
+ * concrete colours). To keep files small, an inherited property is written only where it differs
+ * from the parent's computed value (inheritance reproduces the rest), and a non-inherited one
+ * only where it differs from its initial value (CSS Cascade 4 §7 "Inheritance"; the list of which
+ * SVG properties inherit is SVG 2 Appendix "Property Index"). A background rect in the card's
+ * colour is added so dark-theme text stays readable on any viewer. Dense marks drawn on a
+ * <canvas> under the SVG (DESIGN.md "canvas for dense marks") are embedded as <image> elements
+ * with PNG data URLs at their on-screen position. Elements marked `data-export="ignore"`
+ * (tooltips, hover guides) are left out.
+ *
+ * PNG: the same canvas layers are drawn first onto an output canvas at `scale`× CSS pixels (2 by
+ * default, crisp on HiDPI screens and slides), then the SVG (without the canvas images, which are
+ * already there) decoded as an image on top. Everything stays same-origin (blob: URLs), so the
+ * canvas is not tainted and `toBlob` works (HTML §4.12.5.1.9 "Security with canvas elements").
+ *
+ * No string is parsed as markup anywhere: the clone is built with DOM APIs and written with
+ * XMLSerializer, so chart labels that come from shared links cannot inject elements.
+ */
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+
+/** Properties that inherit in SVG: written where they differ from the parent's computed value. */
+const INHERITED = [
+  'fill',
+  'fill-opacity',
+  'fill-rule',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'stroke-dashoffset',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'stroke-miterlimit',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-variant-numeric',
+  'letter-spacing',
+  'text-anchor',
+  'dominant-baseline',
+  'visibility',
+  'shape-rendering',
+  'paint-order',
+  'color',
+] as const;
+
+/** Non-inherited properties and their initial values: written only when not initial. */
+const NON_INHERITED: Readonly<Record<string, string>> = {
+  opacity: '1',
+  display: 'inline',
+  'alignment-baseline': 'auto',
+  'mix-blend-mode': 'normal',
+  'vector-effect': 'none',
+};
+
+export interface SvgExportOptions {
+  /** Background fill; defaults to the nearest ancestor's non-transparent background colour. */
+  readonly background?: string;
+  /** Embed canvas layers under the SVG as <image> elements (default true). */
+  readonly includeCanvas?: boolean;
+}
+
+function isTransparent(color: string): boolean {
+  return color === 'transparent' || /^rgba\(.*,\s*0\)$/.test(color);
+}
+
+/** The colour a chart is seen on: the first opaque background among its ancestors. */
+export function effectiveBackground(el: Element): string {
+  for (let node: Element | null = el; node; node = node.parentElement) {
+    const bg = getComputedStyle(node).backgroundColor;
+    if (bg && !isTransparent(bg)) return bg;
+  }
+  return '#ffffff';
+}
+
+function inlineStyles(source: Element, target: Element, parentComputed: CSSStyleDeclaration | null): void {
+  const computed = getComputedStyle(source);
+  const style = (target as SVGElement).style;
+  for (const prop of INHERITED) {
+    const value = computed.getPropertyValue(prop);
+    if (!value) continue;
+    if (parentComputed && parentComputed.getPropertyValue(prop) === value) continue;
+    style.setProperty(prop, value);
+  }
+  for (const [prop, initial] of Object.entries(NON_INHERITED)) {
+    const value = computed.getPropertyValue(prop);
+    if (value && value !== initial) style.setProperty(prop, value);
+  }
+  // Walk element children pairwise; the clone has the same structure until we prune it below.
+  const sourceKids = source.children;
+  const targetKids = target.children;
+  for (let i = 0; i < sourceKids.length; i++) inlineStyles(sourceKids[i], targetKids[i], computed);
+}
+
+function pruneIgnored(root: Element): void {
+  for (const el of Array.from(root.querySelectorAll('[data-export="ignore"]'))) el.remove();
+}
+
+/** Canvases painted under (or over) the chart: siblings/cousins inside the chart's container
+ *  whose on-screen box intersects the SVG's. */
+export function canvasLayers(svg: SVGSVGElement): HTMLCanvasElement[] {
+  const container = svg.closest('[data-chart-card]') ?? svg.parentElement;
+  if (!container) return [];
+  const box = svg.getBoundingClientRect();
+  return Array.from(container.querySelectorAll('canvas')).filter((c) => {
+    const r = c.getBoundingClientRect();
+    return (
+      r.width > 0 &&
+      r.height > 0 &&
+      r.right > box.left &&
+      r.left < box.right &&
+      r.bottom > box.top &&
+      r.top < box.bottom
+    );
+  });
+}
+
+function sizeOf(svg: SVGSVGElement): { width: number; height: number } {
+  const r = svg.getBoundingClientRect();
+  return { width: Math.max(1, Math.round(r.width)), height: Math.max(1, Math.round(r.height)) };
+}
+
+/** A standalone clone of the chart's SVG, styles inlined, sized in CSS pixels. */
+export function standaloneSvg(svg: SVGSVGElement, options: SvgExportOptions = {}): SVGSVGElement {
+  const { width, height } = sizeOf(svg);
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  // No parent context for the root: every inherited property is pinned there, so the file does
+  // not depend on the page's fonts and colours.
+  inlineStyles(svg, clone, null);
+  pruneIgnored(clone);
+  clone.setAttribute('xmlns', SVG_NS);
+  clone.setAttribute('xmlns:xlink', XLINK_NS);
+  clone.setAttribute('width', String(width));
+  clone.setAttribute('height', String(height));
+  if (!clone.hasAttribute('viewBox')) clone.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  // Layout-dependent sizing from the page would fight the explicit size above.
+  clone.style.removeProperty('width');
+  clone.style.removeProperty('height');
+  clone.style.removeProperty('max-width');
+
+  const viewBox = clone.viewBox.baseVal;
+  const sx = viewBox && viewBox.width > 0 ? viewBox.width / width : 1;
+  const sy = viewBox && viewBox.height > 0 ? viewBox.height / height : 1;
+  const ox = viewBox ? viewBox.x : 0;
+  const oy = viewBox ? viewBox.y : 0;
+
+  const layers = options.includeCanvas === false ? [] : canvasLayers(svg);
+  const box = svg.getBoundingClientRect();
+  const under = document.createElementNS(SVG_NS, 'g');
+  under.setAttribute('data-layer', 'canvas');
+  for (const canvas of layers) {
+    const r = canvas.getBoundingClientRect();
+    const image = document.createElementNS(SVG_NS, 'image');
+    image.setAttribute('x', String(ox + (r.left - box.left) * sx));
+    image.setAttribute('y', String(oy + (r.top - box.top) * sy));
+    image.setAttribute('width', String(r.width * sx));
+    image.setAttribute('height', String(r.height * sy));
+    image.setAttribute('preserveAspectRatio', 'none');
+    image.setAttribute('href', canvas.toDataURL('image/png'));
+    under.append(image);
+  }
+  const background = document.createElementNS(SVG_NS, 'rect');
+  background.setAttribute('x', String(ox));
+  background.setAttribute('y', String(oy));
+  background.setAttribute('width', String(width * sx));
+  background.setAttribute('height', String(height * sy));
+  background.setAttribute('fill', options.background ?? effectiveBackground(svg));
+  background.setAttribute('data-layer', 'background');
+  clone.prepend(background, under);
+  return clone;
+}
+
+/** The chart as an SVG document (UTF-8 text with an XML declaration). */
+export function chartToSvgString(svg: SVGSVGElement, options: SvgExportOptions = {}): string {
+  const text = new XMLSerializer().serializeToString(standaloneSvg(svg, options));
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
+}
+
+async function loadImage(url: string): Promise<HTMLImageElement> {
+  const img = new Image();
+  img.decoding = 'async';
+  img.src = url;
+  await img.decode();
+  return img;
+}
+
+/** The chart as a PNG: canvas layers, then the SVG, at `scale`× CSS pixels. */
+export async function chartToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
+  const { width, height } = sizeOf(svg);
+  const out = document.createElement('canvas');
+  out.width = Math.round(width * scale);
+  out.height = Math.round(height * scale);
+  const ctx = out.getContext('2d');
+  if (!ctx) throw new Error('PNG export: 2-D canvas is unavailable');
+  const background = effectiveBackground(svg);
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  const box = svg.getBoundingClientRect();
+  for (const canvas of canvasLayers(svg)) {
+    const r = canvas.getBoundingClientRect();
+    ctx.drawImage(
+      canvas,
+      (r.left - box.left) * scale,
+      (r.top - box.top) * scale,
+      r.width * scale,
+      r.height * scale,
+    );
+  }
+  // The background is already painted; a transparent one keeps the canvas layers visible.
+  const text = chartToSvgString(svg, { includeCanvas: false, background: 'none' });
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+  try {
+    const img = await loadImage(url);
+    ctx.drawImage(img, 0, 0, out.width, out.height);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  return new Promise<Blob>((resolve, reject) => {
+    out.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error('PNG export: the canvas produced no image'))),
+      'image/png',
+    );
+  });
+}
+
+/** The root SVG of a chart on the page (`<svg data-chart="rd">`), if rendered. */
+export function findChartSvg(chartId: string, within: ParentNode = document): SVGSVGElement | null {
+  const el = within.querySelector(`svg[data-chart="${CSS.escape(chartId)}"]`);
+  return el instanceof SVGSVGElement ? el : null;
+}
