@@ -6,7 +6,7 @@ import { DataPanel } from '../panels/DataPanel';
 import { PipelinesPanel } from '../panels/PipelinesPanel';
 import { ResultsTable } from '../panels/ResultsTable';
 import { ErrorBoundary } from './ErrorBoundary';
-import { permalinkHash } from '../config/codec';
+import { ShareBar } from '../panels/ShareBar';
 
 const SLOW_RUN_MS = 300;
 
@@ -59,24 +59,12 @@ export function App() {
   const clearError = useLab((s) => s.clearError);
   const setNotice = useLab((s) => s.setNotice);
   const run = useExperiment(config);
-  const [copied, setCopied] = useState(false);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
   const status = run.isError ? 'error' : run.isFetching || run.isPlaceholderData || !run.data ? 'loading' : 'ready';
-
-  const copyLink = async () => {
-    const url = `${window.location.origin}${window.location.pathname}${permalinkHash(config)}`;
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      window.prompt('Copy this link', url);
-    }
-  };
 
   return (
     <div className="app" data-status={status} data-testid="app">
@@ -85,9 +73,7 @@ export function App() {
           QuantScope <span className="tagline">transforms × quantizers, live</span>
         </h1>
         <div className="top-actions">
-          <button type="button" onClick={() => void copyLink()} data-testid="copy-link">
-            {copied ? 'Copied ✓' : 'Copy link'}
-          </button>
+          <ShareBar />
           <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle dark theme">
             {theme === 'dark' ? '☀ Light' : '☾ Dark'}
           </button>
