@@ -16,6 +16,7 @@ import type { ParamSchema, ParamSpec, Params, ParamValue } from '../core/methods
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../core/limits';
 import type { MethodRef, PipelineSpec as PipelineConfig } from '../core/pipeline';
 import { migrate } from './migrate';
+import { analysesById } from '../core/analyses';
 import { CONFIG_VERSION, ConfigError } from './errors';
 
 export { CONFIG_VERSION, ConfigError };
@@ -32,6 +33,8 @@ export interface ExperimentConfig {
   readonly seed: number;
   readonly data: DataConfig;
   readonly pipelines: readonly PipelineConfig[];
+  /** Optional analysis view (src/core/analyses); absent = the metrics table only. */
+  readonly analysis?: MethodRef;
 }
 
 export type ParseResult = { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
@@ -47,6 +50,7 @@ const envelope = z
     seed: z.number().int().min(0).max(4294967295).default(0),
     data: plainObject,
     pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
+    analysis: plainObject.optional(),
   })
   .strict();
 
@@ -149,11 +153,12 @@ function zodError(error: z.ZodError, prefix: string): ConfigError {
 function resolveMethod(
   raw: Record<string, unknown>,
   field: string,
-  kind: 'transform' | 'quantizer',
+  kind: 'transform' | 'quantizer' | 'analysis',
 ): MethodRef {
   const shape = methodRef.safeParse(raw);
   if (!shape.success) throw zodError(shape.error, `${field}`);
-  const registry = kind === 'transform' ? transformsById : quantizersById;
+  const registry: ReadonlyMap<string, { id: string; params: ParamSchema }> =
+    kind === 'transform' ? transformsById : kind === 'quantizer' ? quantizersById : analysesById;
   const def = registry.get(shape.data.id);
   if (!def) {
     throw new ConfigError(
@@ -240,7 +245,10 @@ export function restoreConfig(input: unknown): ExperimentConfig {
       ? { transform, quantizer, label: shape.data.label }
       : { transform, quantizer };
   });
-  const config: ExperimentConfig = { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines };
+  const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
+  const config: ExperimentConfig = analysis
+    ? { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines, analysis }
+    : { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines };
   checkLimits(config);
   return canonicalize(config);
 }
@@ -271,7 +279,10 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
     const quantizer = { id: p.quantizer.id, params: q ? orderedParams(q.params, p.quantizer.params) : p.quantizer.params };
     return p.label ? { transform, quantizer, label: p.label } : { transform, quantizer };
   });
-  return { v: config.v, seed: config.seed, data, pipelines };
+  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
+  const a = analysesById.get(config.analysis.id);
+  const analysis = { id: config.analysis.id, params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params };
+  return { v: config.v, seed: config.seed, data, pipelines, analysis };
 }
 
 /** The react-query key and the permalink payload: canonical JSON text. */
