@@ -378,8 +378,8 @@ describe('NF4 (bitsandbytes table)', () => {
 });
 
 describe('scalar helpers', () => {
-  it('rintEven is ties-to-even (unlike Math.round)', () => {
-    expect([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.4, -2.6].map(rintEven)).toEqual([-2, -2, 0, 0, 2, 2, 2, -3]);
+  it('rintEven is ties-to-even (unlike Math.round); −0.5 → −0 as numpy.rint', () => {
+    expect([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.4, -2.6].map(rintEven)).toEqual([-2, -2, -0, 0, 2, 2, 2, -3]);
     expect(roundStochastic(1.25, 0.2)).toBe(2);
     expect(roundStochastic(1.25, 0.25)).toBe(1);
     expect(roundStochastic(-1.25, 0.7)).toBe(-1);

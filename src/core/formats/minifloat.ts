@@ -368,26 +368,31 @@ export const BF16 = defineMinifloat({
   specials: 'ieee',
 });
 
+// E2M1 lookup by quarter steps: a ∈ (k/4, (k+1)/4) rounds to E2M1_INTERIOR[k]; a = k/4 exactly
+// rounds to E2M1_POINT[k] (ties 0.25→0, 0.75→1, 1.25→1, 1.75→2, 2.5→2, 3.5→4, 5→4: even codes).
+const E2M1_INTERIOR = Float64Array.from([
+  0, 0.5, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6,
+]);
+const E2M1_POINT = Float64Array.from([
+  0, 0, 0.5, 1, 1, 1, 1.5, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6,
+]);
+
 /**
- * Fast path for the MX / NVFP4 hot loops: roundValue(E2M1, x) with 'nearest-even', written as a
- * comparison ladder on the midpoints between the E2M1 levels {0, .5, 1, 1.5, 2, 3, 4, 6}. Each tie
- * goes to the level with the even code (0.25→0, 0.75→1, 1.25→1, 1.75→2, 2.5→2, 3.5→4, 5→4);
- * values above 6 saturate. Identical to the generic codec (checked exhaustively on a dense grid
- * in formats.test.ts).
+ * Fast path for the MX / NVFP4 hot loops: roundValue(E2M1, x) with 'nearest-even' as a table
+ * lookup on quarter steps (every E2M1 midpoint is a multiple of 1/4), with the exact-midpoint case
+ * resolved by a second table; values of 6 and above saturate. Identical to the generic codec
+ * (checked on a dense grid, ties, ±0, NaN and overflow in formats.test.ts).
  */
 export function roundE2M1(x: number): number {
   if (x !== x) return NaN;
   const neg = x < 0 || (x === 0 && 1 / x < 0);
-  const a = neg ? -x : x;
+  const a4 = (neg ? -x : x) * 4; // exact: scaling by a power of two
   let r: number;
-  if (a <= 0.25) r = 0;
-  else if (a < 0.75) r = 0.5;
-  else if (a <= 1.25) r = 1;
-  else if (a < 1.75) r = 1.5;
-  else if (a <= 2.5) r = 2;
-  else if (a < 3.5) r = 3;
-  else if (a <= 5) r = 4;
-  else r = 6;
+  if (a4 >= 24) r = 6;
+  else {
+    const k = Math.floor(a4);
+    r = a4 === k ? E2M1_POINT[k] : E2M1_INTERIOR[k];
+  }
   return neg ? -r : r;
 }
 
