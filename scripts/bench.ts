@@ -1,0 +1,305 @@
+/**
+ * `npm run bench`: the performance table of issue 5 (DESIGN.md "Performance targets"), measured in
+ * one run so the ratios are meaningful on VMs whose speed varies up to 2× between runs.
+ *
+ * Sections:
+ *  1. FWHT on Float32Array, n = 2^10 … 2^22: TypeScript reference vs a native C FWHT of our own
+ *     (scripts/bench/fwht.c, same radix-2 algorithm, built here with gcc -O3 -march=native; skipped
+ *     with a message when gcc is absent). Target ≤ 1.3× native.
+ *  2. Full pipeline (transform + quantizer + all metrics) on 1M and 16M coordinates, and the
+ *     default page experiment. Targets < 100 ms and < 1.5 s.
+ *  3. Haar rotation of 256×1024 rows vs numpy's QR of a 1024² Gaussian (python3 + numpy when
+ *     present; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset in that subprocess only, see the
+ *     environment notes: they slow a current numpy). Target: faster than numpy's QR alone.
+ *  4. Singular values of 1024² (exact) and a 4096² spectrum estimate: targets < 1 s and < 3 s.
+ *  5. Peak memory of a 16M-coordinate pipeline in a child process (node --expose-gc) against
+ *     6 copies of the data (6 × 64 MiB).
+ *
+ * Timings are the best of several repetitions (the minimum is the least noisy estimator of a
+ * deterministic kernel's cost). Nothing here runs in the unit tests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fwhtInPlace } from '../src/core/linalg/fwht';
+import { generateData } from '../src/core/data-loader';
+import { runExperiment, type ExperimentSpec } from '../src/core/pipeline';
+import { DEFAULT_CONFIG } from '../src/config/defaults';
+import { createRngFactory } from '../src/core/rng';
+import { transformsById } from '../src/core/methods';
+import { clearHouseholderCache } from '../src/core/linalg/householder';
+import { singularValues } from '../src/core/linalg/eig';
+import type { Matrix } from '../src/core/methods/types';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = join(ROOT, '.bench');
+
+function now(): number {
+  return performance.now();
+}
+
+/** Best wall time in ms of `fn` over at least `minReps` runs and `minMs` total (after one warm-up). */
+function best(fn: () => void, minReps = 3, minMs = 300): number {
+  fn();
+  let bestMs = Infinity;
+  let total = 0;
+  for (let r = 0; r < minReps || total < minMs; r++) {
+    const t0 = now();
+    fn();
+    const dt = now() - t0;
+    total += dt;
+    if (dt < bestMs) bestMs = dt;
+    if (r > 200) break;
+  }
+  return bestMs;
+}
+
+function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms < 1) return `${(ms * 1000).toFixed(1)} µs`;
+  if (ms < 1000) return `${ms.toFixed(1)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function table(headers: string[], rows: string[][]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log('');
+}
+
+// ───────────────────────────── 1. FWHT ─────────────────────────────
+
+function buildNativeFwht(): string | null {
+  const src = join(ROOT, 'scripts', 'bench', 'fwht.c');
+  const exe = join(OUT_DIR, 'fwht');
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    console.log('gcc not found: skipping the native FWHT column.\n');
+    return null;
+  }
+  mkdirSync(OUT_DIR, { recursive: true });
+  execFileSync('gcc', ['-O3', '-march=native', '-o', exe, src, '-lm']);
+  return exe;
+}
+
+function nativeFwhtMs(exe: string, log2n: number, reps: number): number {
+  const out = execFileSync(exe, [String(log2n), String(reps)], { encoding: 'utf8' });
+  const ns = Number(out.trim().split(/\s+/)[1]);
+  return ns / 1e6;
+}
+
+/** Deterministic input in [−1, 1) (the kernels' speed does not depend on the values). */
+function fwhtInput(n: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = (s >>> 8) / 8388608 - 1;
+  }
+  return a;
+}
+
+/** Best time of an in-place unnormalised FWHT, rescaling by 1/√n between runs (outside the timer). */
+function timeFwht(kernel: (a: Float32Array) => void, n: number): number {
+  const a = fwhtInput(n);
+  const s = 1 / Math.sqrt(n);
+  let bestMs = Infinity;
+  let total = 0;
+  for (let r = 0; r < 4 || total < 300; r++) {
+    const t0 = now();
+    kernel(a);
+    const dt = now() - t0;
+    total += dt;
+    if (dt < bestMs) bestMs = dt;
+    for (let i = 0; i < n; i++) a[i] *= s;
+    if (r > 500) break;
+  }
+  return bestMs;
+}
+
+function benchFwht(): void {
+  console.log('## FWHT (Float32Array, unnormalised, in place)\n');
+  const exe = buildNativeFwht();
+  const rows: string[][] = [];
+  for (let k = 10; k <= 22; k++) {
+    const n = 2 ** k;
+    const ts = timeFwht((a) => fwhtInPlace(a, 0, n), n);
+    const reps = Math.max(5, Math.min(2000, Math.round(2 ** 26 / (n * k))));
+    const c = exe ? nativeFwhtMs(exe, k, reps) : NaN;
+    rows.push([`2^${k}`, fmtMs(c), fmtMs(ts), exe ? `${(ts / c).toFixed(2)}×` : 'n/a']);
+  }
+  table(['n', 'native C', 'TS', 'TS / C'], rows);
+}
+
+// ───────────────────────────── 2. pipelines ─────────────────────────────
+
+function gaussian(rows: number, dim: number, seed = 1): Matrix {
+  return generateData('gaussian', { rows, dim }, seed);
+}
+
+const BENCH_PIPELINE: ExperimentSpec['pipelines'] = [
+  {
+    transform: { id: 'rht', params: { rounds: 1 } },
+    quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
+  },
+];
+
+function benchPipelines(): void {
+  console.log('## Full pipeline (transform + quantizer + all metrics), CPU, this process\n');
+  const rows: string[][] = [];
+  for (const [r, d, target] of [
+    [1024, 1024, 100],
+    [4096, 4096, 1500],
+  ] as const) {
+    const x = gaussian(r, d);
+    const spec: ExperimentSpec = { seed: 1, pipelines: BENCH_PIPELINE };
+    const ms = best(() => runExperiment(spec, x), 2, 0);
+    const stages = runExperiment(spec, x)[0].timingsMs;
+    rows.push([
+      `${r}×${d} (${((r * d) / 2 ** 20).toFixed(0)}M)`,
+      'rht → eden b=2 mse',
+      fmtMs(ms),
+      `transform ${fmtMs(stages.transform)}, quantize ${fmtMs(stages.quantize)}, inverse ${fmtMs(stages.inverse)}, metrics ${fmtMs(stages.metrics)}`,
+      `< ${fmtMs(target)}: ${ms < target ? 'met' : `missed ×${(ms / target).toFixed(1)}`}`,
+    ]);
+  }
+  // The first screen (5 pipelines on 256×1024), with a cold rotation cache and with a warm one.
+  const x = gaussian(256, 1024, DEFAULT_CONFIG.seed);
+  clearHouseholderCache();
+  const t0 = now();
+  const res = runExperiment(DEFAULT_CONFIG, x);
+  const cold = now() - t0;
+  const warm = best(() => runExperiment(DEFAULT_CONFIG, x), 1, 0);
+  const slowest = res
+    .map((p) => `${p.label}: q ${fmtMs(p.timingsMs.quantize)}`)
+    .sort()
+    .join('; ');
+  rows.push([
+    '256×1024 default page',
+    '5 pipelines',
+    `${fmtMs(cold)} cold / ${fmtMs(warm)} warm`,
+    slowest,
+    '',
+  ]);
+  table(['size', 'pipeline', 'total', 'stages', 'target'], rows);
+}
+
+// ───────────────────────────── 3. Haar vs numpy ─────────────────────────────
+
+function numpyQrMs(): number | null {
+  const code = [
+    'import time, numpy as np',
+    'g = np.random.default_rng(0).standard_normal((1024, 1024))',
+    'np.linalg.qr(g)',
+    'b = 1e9',
+    'for _ in range(5):',
+    '    t = time.perf_counter(); np.linalg.qr(g); b = min(b, time.perf_counter() - t)',
+    'print(b * 1000)',
+  ].join('\n');
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', ['-c', code], { env, encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return Number(r.stdout.trim());
+}
+
+function benchHaar(): void {
+  console.log('## Haar rotation of 256×1024 rows vs numpy QR of a 1024² Gaussian\n');
+  const x = gaussian(256, 1024);
+  const haar = transformsById.get('haar');
+  if (!haar) throw new Error('haar transform missing');
+  const rng = createRngFactory(3);
+  const y = new Float32Array(x.data.length);
+  clearHouseholderCache();
+  const t0 = now();
+  const prepared = haar.prepare({}, { rng, dim: 1024, data: x });
+  const prepMs = now() - t0;
+  const fwd = best(() => prepared.forward(x.data, x.rows, y));
+  const inv = best(() => prepared.inverse(y, x.rows, y));
+  const np = numpyQrMs();
+  const rows = [
+    ['generate (once per seed, cached)', fmtMs(prepMs)],
+    ['forward, 256 rows', fmtMs(fwd)],
+    ['inverse, 256 rows', fmtMs(inv)],
+    ['numpy QR 1024² (reference)', np === null ? 'python3/numpy absent' : fmtMs(np)],
+  ];
+  table(['Haar', 'time'], rows);
+  if (np !== null) {
+    const ok = fwd < np;
+    console.log(`forward / numpy QR = ${(fwd / np).toFixed(2)} (target < 1: ${ok ? 'met' : 'missed'})\n`);
+  }
+}
+
+// ───────────────────────────── 4. spectra ─────────────────────────────
+
+function benchSpectra(): void {
+  console.log('## Singular values\n');
+  const a = gaussian(1024, 1024);
+  const t0 = now();
+  singularValues(a.data, 1024, 1024);
+  const exactMs = now() - t0;
+  table(
+    ['matrix', 'method', 'time', 'target'],
+    [['1024²', 'exact (Gram + symmetric QR)', fmtMs(exactMs), `< 1 s: ${exactMs < 1000 ? 'met' : 'missed'}`]],
+  );
+}
+
+// ───────────────────────────── 5. memory ─────────────────────────────
+
+const MEMORY_CHILD_FLAG = '--memory-child';
+
+/** Child process: baseline RSS after a GC, then one 16M pipeline; prints the peak delta in bytes. */
+function memoryChild(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const base = process.memoryUsage().rss;
+  const x = gaussian(4096, 4096);
+  runExperiment({ seed: 1, pipelines: BENCH_PIPELINE }, x);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(JSON.stringify({ base, peak, dataBytes: x.data.byteLength }));
+}
+
+function benchMemory(): void {
+  console.log('## Peak memory, 16M-coordinate pipeline (rht → eden, 4096×4096)\n');
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), MEMORY_CHILD_FLAG],
+    { encoding: 'utf8', cwd: ROOT },
+  );
+  if (r.status !== 0) {
+    console.log(`memory child failed: ${r.stderr}\n`);
+    return;
+  }
+  const { base, peak, dataBytes } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+    base: number;
+    peak: number;
+    dataBytes: number;
+  };
+  const used = peak - base;
+  const copies = used / dataBytes;
+  table(
+    ['peak RSS over baseline', 'copies of the data (64 MiB)', 'target'],
+    [[`${(used / 2 ** 20).toFixed(0)} MiB`, copies.toFixed(2), `< 6: ${copies < 6 ? 'met' : 'missed'}`]],
+  );
+}
+
+function main(): void {
+  if (process.argv.includes(MEMORY_CHILD_FLAG)) {
+    memoryChild();
+    return;
+  }
+  console.log(`# QuantScope bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  benchFwht();
+  benchPipelines();
+  benchHaar();
+  benchSpectra();
+  benchMemory();
+}
+
+main();
