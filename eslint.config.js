@@ -27,7 +27,18 @@ export default tseslint.config(
       // The core runs in node, workers and the CLI: no DOM, React or store imports.
       'no-restricted-imports': [
         'error',
-        { patterns: ['react', 'react-dom', 'zustand', 'comlink', '@tanstack/*', 'd3*', '../../state/*', '../../app/*'] },
+        {
+          patterns: [
+            'react',
+            'react-dom',
+            'zustand',
+            'comlink',
+            '@tanstack/*',
+            'd3*',
+            '../../state/*',
+            '../../app/*',
+          ],
+        },
       ],
     },
   },

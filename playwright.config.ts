@@ -3,7 +3,13 @@ import { defineConfig } from '@playwright/test';
 // Debian's Chromium: Playwright must not download browsers here (DESIGN.md). Playwright adds
 // headless, no-sandbox and a fresh profile itself.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const baseArgs = ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const baseArgs = [
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const PORT = 4173;
 
 export default defineConfig({
@@ -31,7 +37,10 @@ export default defineConfig({
       testMatch: /\.webgpu\.spec\.ts$/,
       // SwiftShader adapter: exact but slow; proves parity, not speed. Never add
       // --disable-software-rasterizer (it kills WebGPU).
-      use: { browserName: 'chromium', launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu'] } },
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu'] },
+      },
     },
   ],
   webServer: {

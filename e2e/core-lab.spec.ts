@@ -13,12 +13,16 @@ interface CliResult {
 }
 
 function runCli(configArg: string): { results: CliResult[]; permalink: string } {
-  const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', configArg, '--json'], { encoding: 'utf8' });
+  const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', configArg, '--json'], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as { results: CliResult[]; permalink: string };
 }
 
 test.describe('core lab', () => {
-  test('default experiment: ≥4 pipelines, every metric, equal to the CLI for the same permalink', async ({ page }) => {
+  test('default experiment: ≥4 pipelines, every metric, equal to the CLI for the same permalink', async ({
+    page,
+  }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
@@ -39,7 +43,10 @@ test.describe('core lab', () => {
         // Same code and seed. Random draws are engine-independent (portableLog), but codebooks
         // use Math.exp/erf whose last ulp may differ between node's and Chromium's V8, so allow
         // a relative 1e-12 (far below any displayed digit).
-        expect(Math.abs(values[i][k] - v), `${r.label} ${k}: page ${values[i][k]} vs CLI ${v}`).toBeLessThanOrEqual(1e-12 * Math.abs(v));
+        expect(
+          Math.abs(values[i][k] - v),
+          `${r.label} ${k}: page ${values[i][k]} vs CLI ${v}`,
+        ).toBeLessThanOrEqual(1e-12 * Math.abs(v));
       }
     });
     expect(errors).toEqual([]);
@@ -81,7 +88,9 @@ test.describe('core lab', () => {
     await expect(lab.rows()).toHaveCount(5);
   });
 
-  test('a config beyond the memory budget is refused with the size and limit; last good state stays', async ({ page }) => {
+  test('a config beyond the memory budget is refused with the size and limit; last good state stays', async ({
+    page,
+  }) => {
     const lab = new LabPage(page);
     await lab.goto();
     // 1,000,000 × 1024 coordinates is over the 2^25 budget.

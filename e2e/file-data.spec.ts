@@ -31,7 +31,9 @@ test('open a .npy in the page; numbers equal the CLI on the same file', async ({
   const dir = mkdtempSync(join(tmpdir(), 'qs-file-'));
   const path = join(dir, 'config.json');
   writeFileSync(path, JSON.stringify({ ...config, data: { ...config.data, path: SAMPLE } }));
-  const cli = JSON.parse(execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', path, '--json'], { encoding: 'utf8' })) as {
+  const cli = JSON.parse(
+    execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', path, '--json'], { encoding: 'utf8' }),
+  ) as {
     results: { bitsPerCoord: number; metrics: Record<string, number> }[];
   };
   cli.results.forEach((r, i) => {

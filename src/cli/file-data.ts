@@ -17,7 +17,10 @@ async function openSource(path: string): Promise<ByteSource> {
   try {
     return await nodeByteSource(path);
   } catch (e) {
-    throw new DataFileError(path, `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new DataFileError(
+      path,
+      `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -31,7 +34,10 @@ export async function sourcesForPath(path: string): Promise<ByteSource[]> {
   const out: ByteSource[] = [first];
   for (const shard of shards) {
     if (shard.includes('/') || shard.includes('\\') || shard.startsWith('.')) {
-      throw new DataFileError(first.name, `shard name '${shard}' must be a plain file name in the index's directory`);
+      throw new DataFileError(
+        first.name,
+        `shard name '${shard}' must be a plain file name in the index's directory`,
+      );
     }
     out.push(await openSource(join(dir, shard)));
   }

@@ -46,11 +46,15 @@ async function readConfigArgument(arg: string): Promise<unknown> {
     try {
       text = await readFile(arg, 'utf8');
     } catch (e) {
-      throw new CliExit(EXIT_INVALID, `CONFIG: cannot read ${JSON.stringify(arg)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CliExit(
+        EXIT_INVALID,
+        `CONFIG: cannot read ${JSON.stringify(arg)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   }
   const trimmed = text.trim();
-  if (!trimmed.startsWith('{') && extractPayload(trimmed) !== undefined) return decodePayload(extractPayload(trimmed) ?? '');
+  if (!trimmed.startsWith('{') && extractPayload(trimmed) !== undefined)
+    return decodePayload(extractPayload(trimmed) ?? '');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -99,7 +103,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_OK;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return EXIT_OK;
       return EXIT_INVALID; // commander already printed its one-line message
     }
     if (e instanceof CliExit) {

@@ -11,7 +11,8 @@ export function formatResultsTable(out: ExperimentOutput): string {
     ...METRICS.map((m) => formatMetric(m.id, r.metrics[m.id])),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const lines = [
     `data: ${out.data.source} ${out.data.rows}×${out.data.dim}, seed ${out.config.seed}`,
     fmt(header),

@@ -24,7 +24,9 @@ export async function registerFiles(files: readonly File[]): Promise<OpenFileSum
 export async function loadFileForBrowser(config: ExperimentConfig): Promise<LoadedData> {
   const name = String(config.data.path ?? '');
   if (sources.length === 0) {
-    throw new Error(`this link uses data from the file ${name ? `"${name}"` : ''}: open it in the data panel to run it`);
+    throw new Error(
+      `this link uses data from the file ${name ? `"${name}"` : ''}: open it in the data panel to run it`,
+    );
   }
   return loadFileData(config, sources);
 }

@@ -10,7 +10,10 @@ import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
 import type { ExperimentConfig } from '../config/schema';
 import type { LoadedData } from './experiment';
 
-export async function loadFileData(config: ExperimentConfig, sources: readonly ByteSource[]): Promise<LoadedData> {
+export async function loadFileData(
+  config: ExperimentConfig,
+  sources: readonly ByteSource[],
+): Promise<LoadedData> {
   const d = config.data;
   const tensor = String(d.tensor ?? '');
   const rowEnd = Number(d.rowEnd ?? 0);
@@ -32,7 +35,11 @@ export async function loadFileData(config: ExperimentConfig, sources: readonly B
     );
   }
   const policy = d.nonFinite === 'zero' ? 'zero' : 'error';
-  const report = applyNonFinitePolicy(result.matrix, policy, `${result.info.file}: tensor '${result.info.name}'`);
+  const report = applyNonFinitePolicy(
+    result.matrix,
+    policy,
+    `${result.info.file}: tensor '${result.info.name}'`,
+  );
   const replaced = nonFiniteCount(report);
   return {
     matrix: result.matrix,

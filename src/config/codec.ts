@@ -29,7 +29,10 @@ export function extractPayload(text: string): string | undefined {
 export function decodePayload(payload: string): unknown {
   if (payload.length === 0) throw new ConfigError('permalink', 'empty config in link');
   if (payload.length > MAX_ENCODED_LENGTH) {
-    throw new ConfigError('permalink', `link payload is ${payload.length} characters, over the limit of ${MAX_ENCODED_LENGTH}`);
+    throw new ConfigError(
+      'permalink',
+      `link payload is ${payload.length} characters, over the limit of ${MAX_ENCODED_LENGTH}`,
+    );
   }
   let json: string | null;
   try {
@@ -39,7 +42,10 @@ export function decodePayload(payload: string): unknown {
   }
   if (!json) throw new ConfigError('permalink', 'link is corrupt: it does not decompress');
   if (json.length > MAX_DECODED_LENGTH) {
-    throw new ConfigError('permalink', `decoded config is ${json.length} characters, over the limit of ${MAX_DECODED_LENGTH}`);
+    throw new ConfigError(
+      'permalink',
+      `decoded config is ${json.length} characters, over the limit of ${MAX_DECODED_LENGTH}`,
+    );
   }
   try {
     return JSON.parse(json) as unknown;

@@ -11,7 +11,10 @@ const contractExample = {
   data: { source: 'gaussian', rows: 256, dim: 1024 },
   pipelines: [
     { transform: { id: 'haar' }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
-    { transform: { id: 'rht', params: { rounds: 2 } }, quantizer: { id: 'turboquant-prod', params: { bits: 3 } } },
+    {
+      transform: { id: 'rht', params: { rounds: 2 } },
+      quantizer: { id: 'turboquant-prod', params: { bits: 3 } },
+    },
   ],
 };
 
@@ -33,7 +36,10 @@ describe('config', () => {
   it('canonical form is independent of key order and of omitted defaults', () => {
     const shuffled = {
       pipelines: [
-        { quantizer: { params: { scale: 'mse', bits: 2 }, id: 'eden' }, transform: { id: 'haar', params: {} } },
+        {
+          quantizer: { params: { scale: 'mse', bits: 2 }, id: 'eden' },
+          transform: { id: 'haar', params: {} },
+        },
         { quantizer: { id: 'turboquant-prod' }, transform: { params: { rounds: 2 }, id: 'rht' } },
       ],
       data: { dim: 1024, rows: 256, source: 'gaussian' },
@@ -46,23 +52,35 @@ describe('config', () => {
   it('names the field in every error', () => {
     expect(errorOf({ ...contractExample, v: 99 })).toMatch(/^v: config version 99 is newer/);
     expect(errorOf({ ...contractExample, seed: -1 })).toMatch(/^seed/);
-    expect(errorOf({ ...contractExample, data: { source: 'nope', rows: 1, dim: 1 } })).toMatch(/^data\.source: unknown data source "nope"/);
-    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 0, dim: 8 } })).toMatch(/^data\.rows: expected an integer in \[1, /);
-    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 2, dim: 8, bogus: 1 } })).toMatch(/^data\.bogus: unknown param/);
+    expect(errorOf({ ...contractExample, data: { source: 'nope', rows: 1, dim: 1 } })).toMatch(
+      /^data\.source: unknown data source "nope"/,
+    );
+    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 0, dim: 8 } })).toMatch(
+      /^data\.rows: expected an integer in \[1, /,
+    );
+    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 2, dim: 8, bogus: 1 } })).toMatch(
+      /^data\.bogus: unknown param/,
+    );
     const badBits = structuredClone(contractExample) as typeof contractExample;
     (badBits.pipelines[0].quantizer.params as Record<string, unknown>).bits = 99;
-    expect(errorOf(badBits)).toMatch(/^pipelines\[0\]\.quantizer\.params\.bits: expected an integer in \[1, 8\], got 99/);
+    expect(errorOf(badBits)).toMatch(
+      /^pipelines\[0\]\.quantizer\.params\.bits: expected an integer in \[1, 8\], got 99/,
+    );
     const badId = structuredClone(contractExample);
     badId.pipelines[1].transform.id = 'fourier';
     expect(errorOf(badId)).toMatch(/^pipelines\[1\]\.transform\.id: unknown transform "fourier"; known: /);
     expect(errorOf({ ...contractExample, pipelines: [] })).toMatch(/^pipelines/);
     expect(errorOf({ ...contractExample, extra: true })).toMatch(/extra: unknown field/);
     expect(errorOf('nope')).toMatch(/config must be a JSON object/);
-    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 'many', dim: 8 } })).toMatch(/^data\.rows: expected an integer/);
+    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 'many', dim: 8 } })).toMatch(
+      /^data\.rows: expected an integer/,
+    );
   });
 
   it('refuses sizes beyond the memory budget with the size and the limit', () => {
-    expect(errorOf({ ...contractExample, data: { source: 'gaussian', rows: 1_000_000, dim: 65_536 } })).toMatch(
+    expect(
+      errorOf({ ...contractExample, data: { source: 'gaussian', rows: 1_000_000, dim: 65_536 } }),
+    ).toMatch(
       /^data: rows×dim = 1000000×65536 = .* coordinates exceeds the memory budget of 32Mi \(33554432\)/,
     );
   });
@@ -70,7 +88,9 @@ describe('config', () => {
   it('permalink round trip preserves the canonical config', () => {
     const c = restoreConfig(contractExample);
     expect(canonicalKey(decodePermalink(permalinkHash(c)))).toBe(canonicalKey(c));
-    expect(canonicalKey(decodePermalink(`https://example.org/app/#c=${encodeConfig(c)}`))).toBe(canonicalKey(c));
+    expect(canonicalKey(decodePermalink(`https://example.org/app/#c=${encodeConfig(c)}`))).toBe(
+      canonicalKey(c),
+    );
     expect(canonicalKey(decodePermalink(permalinkHash(DEFAULT_CONFIG)))).toBe(canonicalKey(DEFAULT_CONFIG));
   });
 
@@ -86,7 +106,8 @@ describe('config', () => {
       `#c=${LZString.compressToEncodedURIComponent('"<script>alert(1)</script>"')}`,
       `#c=${LZString.compressToEncodedURIComponent('['.repeat(5000) + ']'.repeat(5000))}`,
     ];
-    for (const h of bad) expect(() => decodePermalink(h), h.slice(0, 40)).toThrow(/permalink|config|v:|pipelines|data/);
+    for (const h of bad)
+      expect(() => decodePermalink(h), h.slice(0, 40)).toThrow(/permalink|config|v:|pipelines|data/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -9,12 +9,16 @@ import { ConfigError, CONFIG_VERSION } from './errors';
 
 export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
   const v = raw.v;
-  if (v === undefined) throw new ConfigError('v', `missing config version (this QuantScope writes v: ${CONFIG_VERSION})`);
+  if (v === undefined)
+    throw new ConfigError('v', `missing config version (this QuantScope writes v: ${CONFIG_VERSION})`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     throw new ConfigError('v', `expected a positive integer version, got ${JSON.stringify(v)}`);
   }
   if (v > CONFIG_VERSION) {
-    throw new ConfigError('v', `config version ${v} is newer than this QuantScope (reads up to v${CONFIG_VERSION})`);
+    throw new ConfigError(
+      'v',
+      `config version ${v} is newer than this QuantScope (reads up to v${CONFIG_VERSION})`,
+    );
   }
   return raw;
 }

@@ -37,7 +37,8 @@ export interface ExperimentConfig {
   readonly analysis?: MethodRef;
 }
 
-export type ParseResult = { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
+export type ParseResult =
+  { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
 
 const plainObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
@@ -96,7 +97,9 @@ function paramZod(spec: ParamSpec): z.ZodType<ParamValue> {
 export function specSummary(spec: ParamSpec): string {
   switch (spec.kind) {
     case 'int':
-      return spec.powerOfTwo ? `a power of two in [${spec.min}, ${spec.max}]` : `an integer in [${spec.min}, ${spec.max}]`;
+      return spec.powerOfTwo
+        ? `a power of two in [${spec.min}, ${spec.max}]`
+        : `an integer in [${spec.min}, ${spec.max}]`;
     case 'number':
       return `a number in [${spec.min}, ${spec.max}]`;
     case 'enum':
@@ -176,7 +179,8 @@ export function dataParamSchema(source: string): ParamSchema | undefined {
 
 function resolveData(raw: Record<string, unknown>): DataConfig {
   const source = raw.source;
-  if (typeof source !== 'string') throw new ConfigError('data.source', `expected a string, got ${describeValue(source)}`);
+  if (typeof source !== 'string')
+    throw new ConfigError('data.source', `expected a string, got ${describeValue(source)}`);
   const schema = dataParamSchema(source);
   if (!schema) {
     throw new ConfigError(
@@ -275,13 +279,22 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
   const pipelines = config.pipelines.map((p): PipelineConfig => {
     const t = transformsById.get(p.transform.id);
     const q = quantizersById.get(p.quantizer.id);
-    const transform = { id: p.transform.id, params: t ? orderedParams(t.params, p.transform.params) : p.transform.params };
-    const quantizer = { id: p.quantizer.id, params: q ? orderedParams(q.params, p.quantizer.params) : p.quantizer.params };
+    const transform = {
+      id: p.transform.id,
+      params: t ? orderedParams(t.params, p.transform.params) : p.transform.params,
+    };
+    const quantizer = {
+      id: p.quantizer.id,
+      params: q ? orderedParams(q.params, p.quantizer.params) : p.quantizer.params,
+    };
     return p.label ? { transform, quantizer, label: p.label } : { transform, quantizer };
   });
   if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
   const a = analysesById.get(config.analysis.id);
-  const analysis = { id: config.analysis.id, params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params };
+  const analysis = {
+    id: config.analysis.id,
+    params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
+  };
   return { v: config.v, seed: config.seed, data, pipelines, analysis };
 }
 

@@ -41,7 +41,12 @@ export interface PipelineResult {
   readonly bitsPerCoord: number;
   readonly metrics: MetricValues;
   /** Wall-clock milliseconds per stage (the transform's time is shared by its group). */
-  readonly timingsMs: { readonly transform: number; readonly quantize: number; readonly inverse: number; readonly metrics: number };
+  readonly timingsMs: {
+    readonly transform: number;
+    readonly quantize: number;
+    readonly inverse: number;
+    readonly metrics: number;
+  };
 }
 
 /** Buffers of one pipeline, lent to a collector while they are alive (charts, analysis). */

@@ -17,7 +17,7 @@
  * on the browser. With this, the same seed gives bit-identical draws everywhere.
  */
 
-const LN2_HI = 6.93147180369123816490e-1; // fdlibm's split of ln 2: LN2_HI has 32 trailing zero bits
+const LN2_HI = 6.9314718036912381649e-1; // fdlibm's split of ln 2: LN2_HI has 32 trailing zero bits
 const LN2_LO = 1.90821492927058770002e-10;
 const SQRT_HALF = Math.SQRT1_2;
 
@@ -64,7 +64,8 @@ export function portableLog(x: number): number {
   return e * LN2_HI + (e * LN2_LO + log1p);
 }
 
-export type StreamPurpose = 'data' | 'rotation' | 'sketch' | 'rounding' | 'queries' | 'subsample' | 'analysis';
+export type StreamPurpose =
+  'data' | 'rotation' | 'sketch' | 'rounding' | 'queries' | 'subsample' | 'analysis';
 
 export interface Rng {
   /** Uniform 32-bit unsigned integer. */

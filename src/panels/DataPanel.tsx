@@ -60,7 +60,8 @@ export function DataPanel() {
             <p className="hint" data-testid="file-needed">
               This experiment uses {String(data.path) || 'a file'}
               {data.tensor ? `, tensor ${String(data.tensor)}` : ''}
-              {data.sha256 ? ` (SHA-256 ${String(data.sha256).slice(0, 12)}…)` : ''}: open that file to run it.
+              {data.sha256 ? ` (SHA-256 ${String(data.sha256).slice(0, 12)}…)` : ''}: open that file to run
+              it.
             </p>
           )}
           {isFile && files.opened && <TensorPicker opened={files.opened} />}
@@ -68,11 +69,24 @@ export function DataPanel() {
       )}
       <div className="param-grid">
         {Object.entries(schema).map(([name, spec]) => (
-          <ParamControl key={name} name={name} spec={spec} value={data[name]} onChange={(v) => setDataParam(name, v)} testId={`data-${name}`} />
+          <ParamControl
+            key={name}
+            name={name}
+            spec={spec}
+            value={data[name]}
+            onChange={(v) => setDataParam(name, v)}
+            testId={`data-${name}`}
+          />
         ))}
         <ParamControl
           name="seed"
-          spec={{ kind: 'int', default: 0, min: 0, max: 4294967295, doc: 'Experiment seed: data, rotations, sketches and queries all derive from it.' }}
+          spec={{
+            kind: 'int',
+            default: 0,
+            min: 0,
+            max: 4294967295,
+            doc: 'Experiment seed: data, rotations, sketches and queries all derive from it.',
+          }}
           value={seed}
           onChange={(v) => setSeed(Number(v))}
           testId="seed"

@@ -30,43 +30,46 @@ export function useOpenFiles() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
-  const open = useCallback(async (files: readonly File[]) => {
-    if (files.length === 0) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const summary = await computeClient.openFiles(files);
-      setOpened(summary);
-      const first = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
-      if (!first) {
-        setError(`${files.map((f) => f.name).join(', ')}: no tensors found`);
-        return;
+  const open = useCallback(
+    async (files: readonly File[]) => {
+      if (files.length === 0) return;
+      setBusy(true);
+      setError(null);
+      try {
+        const summary = await computeClient.openFiles(files);
+        setOpened(summary);
+        const first = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
+        if (!first) {
+          setError(`${files.map((f) => f.name).join(', ')}: no tensors found`);
+          return;
+        }
+        const c = useLab.getState().config;
+        // Opening the file a link asked for: keep the link's tensor, slice and hash as they are, and
+        // re-run the queries that failed for want of it.
+        if (c.data.source === 'file' && files.some((f) => f.name === c.data.path)) {
+          void queryClient.resetQueries({ queryKey: ['run'] });
+          return;
+        }
+        const tooManyRows = first.rows > LIVE_ROW_CAP;
+        useLab.getState().setConfig({
+          ...c,
+          data: {
+            source: 'file',
+            ...withDefaults(FILE_SOURCE_PARAMS, {
+              path: first.file,
+              tensor: summary.tensors.length > 1 ? first.name : '',
+              maxRows: tooManyRows ? LIVE_ROW_CAP : 0,
+            }),
+          },
+        });
+      } catch (e) {
+        setError((e as Error).message);
+      } finally {
+        setBusy(false);
       }
-      const c = useLab.getState().config;
-      // Opening the file a link asked for: keep the link's tensor, slice and hash as they are, and
-      // re-run the queries that failed for want of it.
-      if (c.data.source === 'file' && files.some((f) => f.name === c.data.path)) {
-        void queryClient.resetQueries({ queryKey: ['run'] });
-        return;
-      }
-      const tooManyRows = first.rows > LIVE_ROW_CAP;
-      useLab.getState().setConfig({
-        ...c,
-        data: {
-          source: 'file',
-          ...withDefaults(FILE_SOURCE_PARAMS, {
-            path: first.file,
-            tensor: summary.tensors.length > 1 ? first.name : '',
-            maxRows: tooManyRows ? LIVE_ROW_CAP : 0,
-          }),
-        },
-      });
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }, [queryClient]);
+    },
+    [queryClient],
+  );
   return { opened, error, busy, open };
 }
 
@@ -101,7 +104,10 @@ export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => vo
         className="visually-hidden"
         onChange={(e) => onFiles(Array.from(e.target.files ?? []))}
       />
-      <span className="hint"> or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, CSV here</span>
+      <span className="hint">
+        {' '}
+        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, CSV here
+      </span>
     </div>
   );
 }
@@ -110,7 +116,9 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
   const data = useLab((s) => s.config.data);
   const setDataParam = useLab((s) => s.setDataParam);
   const selectId = useId();
-  const current = opened.tensors.find((t) => t.name === data.tensor) ?? (opened.tensors.length === 1 ? opened.tensors[0] : undefined);
+  const current =
+    opened.tensors.find((t) => t.name === data.tensor) ??
+    (opened.tensors.length === 1 ? opened.tensors[0] : undefined);
   return (
     <div className="tensor-picker" data-testid="tensor-picker">
       <label className="param" htmlFor={selectId}>
@@ -149,26 +157,31 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
       </label>
       {current && (
         <p className="hint" data-testid="tensor-info">
-          {current.file}: {current.name}, shape [{current.shape.join(', ')}], {current.dtype}, {formatBytes(current.byteSize)}
-          {current.note ? ` (${current.note})` : ''}. As a matrix: {current.rows} rows × {current.cols} columns
+          {current.file}: {current.name}, shape [{current.shape.join(', ')}], {current.dtype},{' '}
+          {formatBytes(current.byteSize)}
+          {current.note ? ` (${current.note})` : ''}. As a matrix: {current.rows} rows × {current.cols}{' '}
+          columns
           {current.shape.length > 2 ? ' (trailing axes flattened, e.g. conv kernels [out, in·kh·kw])' : ''}.
         </p>
       )}
       <div className="param-grid">
-        {(['layout', 'rowStart', 'rowEnd', 'colStart', 'colEnd', 'maxRows', 'nonFinite'] as const).map((name) => (
-          <ParamControl
-            key={name}
-            name={name}
-            spec={FILE_SOURCE_PARAMS[name]}
-            value={data[name]}
-            onChange={(v) => setDataParam(name, v)}
-            testId={`file-${name}`}
-          />
-        ))}
+        {(['layout', 'rowStart', 'rowEnd', 'colStart', 'colEnd', 'maxRows', 'nonFinite'] as const).map(
+          (name) => (
+            <ParamControl
+              key={name}
+              name={name}
+              spec={FILE_SOURCE_PARAMS[name]}
+              value={data[name]}
+              onChange={(v) => setDataParam(name, v)}
+              testId={`file-${name}`}
+            />
+          ),
+        )}
       </div>
       {Number(data.maxRows) > 0 && current && current.rows > Number(data.maxRows) && (
         <p className="hint subsample-note" data-testid="subsample-note">
-          Showing a seeded random subsample of {String(data.maxRows)} of {current.rows} rows (seed = experiment seed).
+          Showing a seeded random subsample of {String(data.maxRows)} of {current.rows} rows (seed =
+          experiment seed).
         </p>
       )}
     </div>

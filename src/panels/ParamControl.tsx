@@ -15,7 +15,13 @@ export interface ParamControlProps {
   readonly testId?: string;
 }
 
-function NumberField({ name, spec, value, onChange, testId }: ParamControlProps & { spec: Extract<ParamSpec, { kind: 'int' | 'number' }> }) {
+function NumberField({
+  name,
+  spec,
+  value,
+  onChange,
+  testId,
+}: ParamControlProps & { spec: Extract<ParamSpec, { kind: 'int' | 'number' }> }) {
   const id = useId();
   const [text, setText] = useState(String(value));
   useEffect(() => setText(String(value)), [value]);
@@ -43,7 +49,13 @@ function NumberField({ name, spec, value, onChange, testId }: ParamControlProps 
         onChange={(e) => {
           setText(e.target.value);
           const v = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isFinite(v) && v >= spec.min && v <= spec.max && (spec.kind === 'number' || Number.isInteger(v))) {
+          if (
+            e.target.value.trim() !== '' &&
+            Number.isFinite(v) &&
+            v >= spec.min &&
+            v <= spec.max &&
+            (spec.kind === 'number' || Number.isInteger(v))
+          ) {
             onChange(v);
           }
         }}
@@ -64,7 +76,13 @@ export function ParamControl(props: ParamControlProps) {
         return (
           <label className="param" htmlFor={id} title={spec.doc}>
             <span className="param-name">{name}</span>
-            <select id={id} data-testid={testId} value={String(value)} aria-label={`${name}: ${spec.doc}`} onChange={(e) => onChange(Number(e.target.value))}>
+            <select
+              id={id}
+              data-testid={testId}
+              value={String(value)}
+              aria-label={`${name}: ${spec.doc}`}
+              onChange={(e) => onChange(Number(e.target.value))}
+            >
               {options.map((o) => (
                 <option key={o} value={o}>
                   {o}
@@ -81,7 +99,13 @@ export function ParamControl(props: ParamControlProps) {
       return (
         <label className="param" htmlFor={id} title={spec.doc}>
           <span className="param-name">{name}</span>
-          <select id={id} data-testid={testId} value={String(value)} aria-label={`${name}: ${spec.doc}`} onChange={(e) => onChange(e.target.value)}>
+          <select
+            id={id}
+            data-testid={testId}
+            value={String(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.value)}
+          >
             {spec.options.map((o) => (
               <option key={o} value={o}>
                 {o}
@@ -93,7 +117,14 @@ export function ParamControl(props: ParamControlProps) {
     case 'bool':
       return (
         <label className="param param-bool" htmlFor={id} title={spec.doc}>
-          <input id={id} data-testid={testId} type="checkbox" checked={Boolean(value)} aria-label={`${name}: ${spec.doc}`} onChange={(e) => onChange(e.target.checked)} />
+          <input
+            id={id}
+            data-testid={testId}
+            type="checkbox"
+            checked={Boolean(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.checked)}
+          />
           <span className="param-name">{name}</span>
         </label>
       );
@@ -101,7 +132,15 @@ export function ParamControl(props: ParamControlProps) {
       return (
         <label className="param" htmlFor={id} title={spec.doc}>
           <span className="param-name">{name}</span>
-          <input id={id} data-testid={testId} type="text" maxLength={spec.maxLength} value={String(value)} aria-label={`${name}: ${spec.doc}`} onChange={(e) => onChange(e.target.value)} />
+          <input
+            id={id}
+            data-testid={testId}
+            type="text"
+            maxLength={spec.maxLength}
+            value={String(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.value)}
+          />
         </label>
       );
   }

@@ -8,28 +8,64 @@ import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
 import { pipelineColor } from './colors';
 
-function PipelineCard({ index, pipeline, count }: { index: number; pipeline: PipelineConfig; count: number }) {
+function PipelineCard({
+  index,
+  pipeline,
+  count,
+}: {
+  index: number;
+  pipeline: PipelineConfig;
+  count: number;
+}) {
   const s = useLab.getState();
   const tId = useId();
   const qId = useId();
   const tDef = transformsById.get(pipeline.transform.id);
   const qDef = quantizersById.get(pipeline.quantizer.id);
   return (
-    <li className="pipeline" data-testid={`pipeline-${index}`} style={{ borderLeftColor: pipelineColor(index) }}>
+    <li
+      className="pipeline"
+      data-testid={`pipeline-${index}`}
+      style={{ borderLeftColor: pipelineColor(index) }}
+    >
       <div className="pipeline-head">
         <span className="swatch" style={{ background: pipelineColor(index) }} aria-hidden="true" />
         <span className="pipeline-label">{pipelineLabel(pipeline)}</span>
         <span className="pipeline-actions">
-          <button type="button" onClick={() => s.movePipeline(index, -1)} disabled={index === 0} aria-label={`Move pipeline ${index + 1} up`} title="Move up">
+          <button
+            type="button"
+            onClick={() => s.movePipeline(index, -1)}
+            disabled={index === 0}
+            aria-label={`Move pipeline ${index + 1} up`}
+            title="Move up"
+          >
             ↑
           </button>
-          <button type="button" onClick={() => s.movePipeline(index, 1)} disabled={index === count - 1} aria-label={`Move pipeline ${index + 1} down`} title="Move down">
+          <button
+            type="button"
+            onClick={() => s.movePipeline(index, 1)}
+            disabled={index === count - 1}
+            aria-label={`Move pipeline ${index + 1} down`}
+            title="Move down"
+          >
             ↓
           </button>
-          <button type="button" onClick={() => s.duplicatePipeline(index)} disabled={count >= MAX_PIPELINES} aria-label={`Duplicate pipeline ${index + 1}`} title="Duplicate">
+          <button
+            type="button"
+            onClick={() => s.duplicatePipeline(index)}
+            disabled={count >= MAX_PIPELINES}
+            aria-label={`Duplicate pipeline ${index + 1}`}
+            title="Duplicate"
+          >
             +
           </button>
-          <button type="button" onClick={() => s.removePipeline(index)} disabled={count <= 1} aria-label={`Remove pipeline ${index + 1}`} title="Remove">
+          <button
+            type="button"
+            onClick={() => s.removePipeline(index)}
+            disabled={count <= 1}
+            aria-label={`Remove pipeline ${index + 1}`}
+            title="Remove"
+          >
             ✕
           </button>
         </span>
@@ -38,7 +74,12 @@ function PipelineCard({ index, pipeline, count }: { index: number; pipeline: Pip
         <div className="stage">
           <label className="param" htmlFor={tId}>
             <span className="param-name">transform</span>
-            <select id={tId} data-testid={`transform-${index}`} value={pipeline.transform.id} onChange={(e) => s.setTransform(index, e.target.value)}>
+            <select
+              id={tId}
+              data-testid={`transform-${index}`}
+              value={pipeline.transform.id}
+              onChange={(e) => s.setTransform(index, e.target.value)}
+            >
               {TRANSFORMS.map((t) => (
                 <option key={t.id} value={t.id} title={t.description}>
                   {t.label}
@@ -48,7 +89,14 @@ function PipelineCard({ index, pipeline, count }: { index: number; pipeline: Pip
           </label>
           {tDef &&
             Object.entries(tDef.params).map(([name, spec]) => (
-              <ParamControl key={name} name={name} spec={spec} value={pipeline.transform.params[name]} onChange={(v) => s.setTransformParam(index, name, v)} testId={`transform-${index}-${name}`} />
+              <ParamControl
+                key={name}
+                name={name}
+                spec={spec}
+                value={pipeline.transform.params[name]}
+                onChange={(v) => s.setTransformParam(index, name, v)}
+                testId={`transform-${index}-${name}`}
+              />
             ))}
         </div>
         <span className="arrow" aria-hidden="true">
@@ -57,7 +105,12 @@ function PipelineCard({ index, pipeline, count }: { index: number; pipeline: Pip
         <div className="stage">
           <label className="param" htmlFor={qId}>
             <span className="param-name">quantizer</span>
-            <select id={qId} data-testid={`quantizer-${index}`} value={pipeline.quantizer.id} onChange={(e) => s.setQuantizer(index, e.target.value)}>
+            <select
+              id={qId}
+              data-testid={`quantizer-${index}`}
+              value={pipeline.quantizer.id}
+              onChange={(e) => s.setQuantizer(index, e.target.value)}
+            >
               {QUANTIZERS.map((q) => (
                 <option key={q.id} value={q.id} title={q.description}>
                   {q.label}
@@ -67,7 +120,14 @@ function PipelineCard({ index, pipeline, count }: { index: number; pipeline: Pip
           </label>
           {qDef &&
             Object.entries(qDef.params).map(([name, spec]) => (
-              <ParamControl key={name} name={name} spec={spec} value={pipeline.quantizer.params[name]} onChange={(v) => s.setQuantizerParam(index, name, v)} testId={`quantizer-${index}-${name}`} />
+              <ParamControl
+                key={name}
+                name={name}
+                spec={spec}
+                value={pipeline.quantizer.params[name]}
+                onChange={(v) => s.setQuantizerParam(index, name, v)}
+                testId={`quantizer-${index}-${name}`}
+              />
             ))}
         </div>
       </div>
@@ -86,7 +146,13 @@ export function PipelinesPanel() {
           <PipelineCard key={i} index={i} pipeline={p} count={pipelines.length} />
         ))}
       </ol>
-      <button type="button" className="add" data-testid="add-pipeline" onClick={addPipeline} disabled={pipelines.length >= MAX_PIPELINES}>
+      <button
+        type="button"
+        className="add"
+        data-testid="add-pipeline"
+        onClick={addPipeline}
+        disabled={pipelines.length >= MAX_PIPELINES}
+      >
         + Add pipeline
       </button>
     </section>

@@ -81,7 +81,10 @@ export const useLab = create<LabState>()((set, get) => {
       apply({ ...c, data: { ...c.data, [name]: value } });
     },
     setTransform: (index, id) =>
-      editPipeline(index, (p) => ({ ...p, transform: { id, params: withDefaults(transformsById.get(id)?.params ?? {}) } })),
+      editPipeline(index, (p) => ({
+        ...p,
+        transform: { id, params: withDefaults(transformsById.get(id)?.params ?? {}) },
+      })),
     setQuantizer: (index, id) =>
       editPipeline(index, (p) => {
         const schema = quantizersById.get(id)?.params ?? {};
@@ -89,13 +92,22 @@ export const useLab = create<LabState>()((set, get) => {
         const carried: Record<string, ParamValue> = {};
         if ('bits' in schema && 'bits' in p.quantizer.params) carried.bits = p.quantizer.params.bits;
         const params = withDefaults(schema, carried);
-        const r = parseConfig({ ...get().config, pipelines: [{ transform: p.transform, quantizer: { id, params } }] });
+        const r = parseConfig({
+          ...get().config,
+          pipelines: [{ transform: p.transform, quantizer: { id, params } }],
+        });
         return { ...p, quantizer: { id, params: r.ok ? params : withDefaults(schema) } };
       }),
     setTransformParam: (index, name, value) =>
-      editPipeline(index, (p) => ({ ...p, transform: { ...p.transform, params: { ...p.transform.params, [name]: value } } })),
+      editPipeline(index, (p) => ({
+        ...p,
+        transform: { ...p.transform, params: { ...p.transform.params, [name]: value } },
+      })),
     setQuantizerParam: (index, name, value) =>
-      editPipeline(index, (p) => ({ ...p, quantizer: { ...p.quantizer, params: { ...p.quantizer.params, [name]: value } } })),
+      editPipeline(index, (p) => ({
+        ...p,
+        quantizer: { ...p.quantizer, params: { ...p.quantizer.params, [name]: value } },
+      })),
     setLabel: (index, label) =>
       editPipeline(index, (p) => {
         const { label: _old, ...rest } = p;
@@ -106,7 +118,8 @@ export const useLab = create<LabState>()((set, get) => {
         ...ps,
         { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } },
       ]),
-    duplicatePipeline: (index) => editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
+    duplicatePipeline: (index) =>
+      editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
     removePipeline: (index) => editPipelines((ps) => (ps.length > 1 ? ps.filter((_, i) => i !== index) : ps)),
     movePipeline: (index, delta) =>
       editPipelines((ps) => {

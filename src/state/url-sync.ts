@@ -21,7 +21,9 @@ function restoreFromLocation(): void {
     useLab.getState().setNotice(null);
   } catch (e) {
     const msg = e instanceof ConfigError ? e.message : (e as Error).message;
-    useLab.getState().setNotice(`This link could not be opened (${msg}); showing the previous experiment instead.`);
+    useLab
+      .getState()
+      .setNotice(`This link could not be opened (${msg}); showing the previous experiment instead.`);
   }
 }
 
@@ -48,7 +50,11 @@ export function startUrlSync(): () => void {
   window.addEventListener('hashchange', onNavigate);
   window.addEventListener('popstate', onNavigate);
   if (!window.location.hash) {
-    window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}${permalinkHash(useLab.getState().config)}`);
+    window.history.replaceState(
+      window.history.state,
+      '',
+      `${window.location.pathname}${window.location.search}${permalinkHash(useLab.getState().config)}`,
+    );
     lastWritten = window.location.hash;
   }
   return () => {

@@ -14,7 +14,9 @@ function exportedDefs(sub: string, type: string): string[] {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts')
     .flatMap((f) => {
       const text = readFileSync(join(dir, sub, f), 'utf8');
-      return [...text.matchAll(new RegExp(`export const (\\w+): ${type}\\b`, 'g'))].map((m) => `${f}:${m[1]}`);
+      return [...text.matchAll(new RegExp(`export const (\\w+): ${type}\\b`, 'g'))].map(
+        (m) => `${f}:${m[1]}`,
+      );
     });
 }
 
@@ -33,13 +35,29 @@ describe('registry', () => {
 
   it('contains every CONTRACT.md id, each once', () => {
     const ids = (l: readonly { id: string }[]) => l.map((m) => m.id);
-    expect(ids(TRANSFORMS)).toEqual(expect.arrayContaining(['identity', 'wht', 'rht', 'block-hadamard', 'haar', 'dct', 'pca']));
-    expect(ids(QUANTIZERS)).toEqual(
-      expect.arrayContaining(['int', 'eden', 'turboquant-mse', 'turboquant-prod', 'qjl', 'fp8', 'mxfp4', 'nvfp4', 'nf4', 'ternary']),
+    expect(ids(TRANSFORMS)).toEqual(
+      expect.arrayContaining(['identity', 'wht', 'rht', 'block-hadamard', 'haar', 'dct', 'pca']),
     );
-    expect(ids(DATA_SOURCES)).toEqual(expect.arrayContaining(['gaussian', 'student-t', 'outlier-channels', 'low-rank']));
+    expect(ids(QUANTIZERS)).toEqual(
+      expect.arrayContaining([
+        'int',
+        'eden',
+        'turboquant-mse',
+        'turboquant-prod',
+        'qjl',
+        'fp8',
+        'mxfp4',
+        'nvfp4',
+        'nf4',
+        'ternary',
+      ]),
+    );
+    expect(ids(DATA_SOURCES)).toEqual(
+      expect.arrayContaining(['gaussian', 'student-t', 'outlier-channels', 'low-rank']),
+    );
     expect(ids(METRICS)).toEqual(['vnmse', 'mse', 'sqnrDb', 'cosine', 'ipRatio', 'ipNvar']);
-    for (const l of [TRANSFORMS, QUANTIZERS, DATA_SOURCES, METRICS]) expect(new Set(ids(l)).size).toBe(l.length);
+    for (const l of [TRANSFORMS, QUANTIZERS, DATA_SOURCES, METRICS])
+      expect(new Set(ids(l)).size).toBe(l.length);
   });
 
   it('every method cites a reference and documents each param with a valid default', () => {

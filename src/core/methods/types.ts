@@ -15,7 +15,15 @@ import type { RngFactory } from '../rng';
 
 /** One parameter of a method. Numbers and ints carry their valid range. */
 export type ParamSpec =
-  | { kind: 'int'; default: number; min: number; max: number; step?: number; powerOfTwo?: boolean; doc: string }
+  | {
+      kind: 'int';
+      default: number;
+      min: number;
+      max: number;
+      step?: number;
+      powerOfTwo?: boolean;
+      doc: string;
+    }
   | { kind: 'number'; default: number; min: number; max: number; step?: number; doc: string }
   | { kind: 'enum'; default: string; options: readonly string[]; doc: string }
   | { kind: 'bool'; default: boolean; doc: string }
@@ -110,7 +118,14 @@ export interface QuantizerDef extends MethodBase {
    * Quantize then dequantize every row of `input` (rows × d, in the transformed domain) into
    * `out` (same shape). Must not modify `input`.
    */
-  quantize(input: Float32Array, rows: number, d: number, params: Params, ctx: QuantizerContext, out: Float32Array): void;
+  quantize(
+    input: Float32Array,
+    rows: number,
+    d: number,
+    params: Params,
+    ctx: QuantizerContext,
+    out: Float32Array,
+  ): void;
   /**
    * Storage cost in bits per coordinate of the rows × d block it quantized, including all side
    * information (scales, norms, zero-points, tensor scales). Closed form, stated in the header.

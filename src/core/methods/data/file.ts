@@ -30,9 +30,21 @@ export const FILE_SOURCE_PARAMS: ParamSchema = {
     doc: 'rows-first: axis 0 = rows (a PyTorch Linear weight [out, in] gives one row per output channel); cols-first: transpose.',
   },
   rowStart: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'First row of the slice.' },
-  rowEnd: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'End of the row slice (exclusive); 0 = all rows.' },
+  rowEnd: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 2 ** 31 - 1,
+    doc: 'End of the row slice (exclusive); 0 = all rows.',
+  },
   colStart: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'First column of the slice.' },
-  colEnd: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'End of the column slice (exclusive); 0 = all.' },
+  colEnd: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 2 ** 31 - 1,
+    doc: 'End of the column slice (exclusive); 0 = all.',
+  },
   maxRows: {
     kind: 'int',
     default: 0,

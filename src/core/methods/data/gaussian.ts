@@ -13,7 +13,8 @@ export const gaussianSource: DataSourceDef = {
   id: 'gaussian',
   label: 'Gaussian',
   description: 'i.i.d. N(0,1) entries',
-  reference: 'Isotropic baseline of EDEN (Vargaftik et al., ICML 2022) and TurboQuant (Zandieh et al., 2025).',
+  reference:
+    'Isotropic baseline of EDEN (Vargaftik et al., ICML 2022) and TurboQuant (Zandieh et al., 2025).',
   params: { rows: ROWS_PARAM, dim: DIM_PARAM },
   generate(params, { rng }) {
     const rows = num(params, 'rows');

@@ -32,12 +32,20 @@ export const outlierChannelsSource: DataSourceDef = {
   id: 'outlier-channels',
   label: 'Outlier channels',
   description: 'N(0,1) with a few seeded columns scaled up (massive activations, KV-key outliers)',
-  reference: 'LLM.int8() (Dettmers et al., NeurIPS 2022) emergent features; KIVI (Liu et al., ICML 2024) key channels.',
+  reference:
+    'LLM.int8() (Dettmers et al., NeurIPS 2022) emergent features; KIVI (Liu et al., ICML 2024) key channels.',
   params: {
     rows: ROWS_PARAM,
     dim: DIM_PARAM,
     channels: { kind: 'int', default: 8, min: 0, max: 65_536, doc: 'Number of outlier columns.' },
-    scale: { kind: 'number', default: 30, min: 0, max: 1e6, step: 1, doc: 'Multiplier applied to outlier columns.' },
+    scale: {
+      kind: 'number',
+      default: 30,
+      min: 0,
+      max: 1e6,
+      step: 1,
+      doc: 'Multiplier applied to outlier columns.',
+    },
   },
   generate(params, { rng }) {
     const rows = num(params, 'rows');

@@ -42,7 +42,14 @@ export const studentTSource: DataSourceDef = {
   params: {
     rows: ROWS_PARAM,
     dim: DIM_PARAM,
-    nu: { kind: 'number', default: 3, min: 0.5, max: 1000, step: 0.5, doc: 'Degrees of freedom ν (smaller = heavier tails).' },
+    nu: {
+      kind: 'number',
+      default: 3,
+      min: 0.5,
+      max: 1000,
+      step: 0.5,
+      doc: 'Degrees of freedom ν (smaller = heavier tails).',
+    },
   },
   generate(params, { rng }) {
     const rows = num(params, 'rows');

@@ -17,10 +17,12 @@ const xHat = new Float32Array([3, 3, 2, 0]);
 describe('metrics on a hand-checked 2×2 case', () => {
   it('vnmse = mean(1/25, 1/1) = 0.52', () => expectClose(vnmseMetric.compute(x, xHat, { rng }), 0.52, 1e-12));
   it('mse = (0 + 1 + 1 + 0)/4 = 0.5', () => expectClose(mseMetric.compute(x, xHat, { rng }), 0.5, 1e-12));
-  it('sqnrDb = 10·log10(26/2)', () => expectClose(sqnrDbMetric.compute(x, xHat, { rng }), 10 * Math.log10(13), 1e-12));
+  it('sqnrDb = 10·log10(26/2)', () =>
+    expectClose(sqnrDbMetric.compute(x, xHat, { rng }), 10 * Math.log10(13), 1e-12));
   it('cosine = mean(21/(5·√18), 1)', () =>
     expectClose(cosineMetric.compute(x, xHat, { rng }), (21 / (5 * Math.sqrt(18)) + 1) / 2, 1e-7));
-  it('ipRatio = (21 + 2)/(25 + 1)', () => expectClose(ipRatioMetric.compute(x, xHat, { rng }), 23 / 26, 1e-12));
+  it('ipRatio = (21 + 2)/(25 + 1)', () =>
+    expectClose(ipRatioMetric.compute(x, xHat, { rng }), 23 / 26, 1e-12));
   it('ipNvar = d·mean ⟨q,e⟩²/‖x‖² with the seeded unit queries', () => {
     const q = unitQueries(rng, 2);
     // e row 0 = [0, −1], ‖x₀‖² = 25; e row 1 = [1, 0], ‖x₁‖² = 1.
