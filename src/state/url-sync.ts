@@ -31,7 +31,6 @@ function restoreFromLocation(): void {
 export function startUrlSync(): () => void {
   restoreFromLocation();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastWritten = window.location.hash;
   const unsubscribe = useLab.subscribe((state, prev) => {
     if (state.config === prev.config) return;
     clearTimeout(timer);
@@ -41,12 +40,13 @@ export function startUrlSync(): () => void {
         const url = `${window.location.pathname}${window.location.search}${hash}`;
         window.history.replaceState(window.history.state, '', url);
       }
-      lastWritten = hash;
     }, WRITE_DELAY_MS);
   });
-  const onNavigate = () => {
-    if (window.location.hash !== lastWritten) restoreFromLocation();
-  };
+  // Always restore on Back/Forward/pasted links: restoreFromLocation is a no-op when the link
+  // already equals the current config. Comparing with the last hash *written* instead misses a
+  // Forward that lands within the write delay after a Back (the entry's hash then still equals the
+  // stale "last written" one, and the pending write would overwrite the Forward entry).
+  const onNavigate = () => restoreFromLocation();
   window.addEventListener('hashchange', onNavigate);
   window.addEventListener('popstate', onNavigate);
   if (!window.location.hash) {
@@ -55,7 +55,6 @@ export function startUrlSync(): () => void {
       '',
       `${window.location.pathname}${window.location.search}${permalinkHash(useLab.getState().config)}`,
     );
-    lastWritten = window.location.hash;
   }
   return () => {
     clearTimeout(timer);
