@@ -31,6 +31,7 @@ import { transformsById } from '../src/core/methods';
 import { clearHouseholderCache } from '../src/core/linalg/householder';
 import { singularValues } from '../src/core/linalg/eig';
 import type { Matrix } from '../src/core/methods/types';
+import { claim, wasmKernels } from '../src/core/wasm/kernels';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, '.bench');
@@ -105,8 +106,7 @@ function fwhtInput(n: number): Float32Array {
 }
 
 /** Best time of an in-place unnormalised FWHT, rescaling by 1/√n between runs (outside the timer). */
-function timeFwht(kernel: (a: Float32Array) => void, n: number): number {
-  const a = fwhtInput(n);
+function timeFwht(kernel: (a: Float32Array) => void, n: number, a = fwhtInput(n)): number {
   const s = 1 / Math.sqrt(n);
   let bestMs = Infinity;
   let total = 0;
@@ -129,11 +129,21 @@ function benchFwht(): void {
   for (let k = 10; k <= 22; k++) {
     const n = 2 ** k;
     const ts = timeFwht((a) => fwhtInPlace(a, 0, n), n);
+    // The WASM kernel runs in place on the module's memory (no copy inside the timer).
+    let wasm = NaN;
+    const kern = wasmKernels();
+    if (kern) {
+      const { ptrs } = claim(kern, benchFwht, [n * 4]);
+      const view = new Float32Array(kern.memory.buffer, ptrs[0], n);
+      view.set(fwhtInput(n));
+      wasm = timeFwht(() => kern.fwht_f32(ptrs[0], n), n, view);
+    }
     const reps = Math.max(5, Math.min(2000, Math.round(2 ** 26 / (n * k))));
     const c = exe ? nativeFwhtMs(exe, k, reps) : NaN;
-    rows.push([`2^${k}`, fmtMs(c), fmtMs(ts), exe ? `${(ts / c).toFixed(2)}×` : 'n/a']);
+    const ratio = (v: number) => (exe && Number.isFinite(v) ? `${(v / c).toFixed(2)}×` : 'n/a');
+    rows.push([`2^${k}`, fmtMs(c), fmtMs(ts), fmtMs(wasm), ratio(ts), ratio(wasm)]);
   }
-  table(['n', 'native C', 'TS', 'TS / C'], rows);
+  table(['n', 'native C', 'TS', 'WASM SIMD', 'TS / C', 'WASM / C (target ≤ 1.3)'], rows);
 }
 
 // ───────────────────────────── 2. pipelines ─────────────────────────────
@@ -295,6 +305,7 @@ function main(): void {
     return;
   }
   console.log(`# QuantScope bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(`WASM SIMD kernels: ${wasmKernels() ? 'loaded' : 'unavailable (TS reference paths)'}\n`);
   benchFwht();
   benchPipelines();
   benchHaar();

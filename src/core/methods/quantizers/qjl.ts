@@ -26,6 +26,7 @@
  */
 import { num } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
+import { claim, wasmKernels } from '../../wasm/kernels';
 
 /** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
 export const MAX_SKETCH_ENTRIES = 2 ** 28;
@@ -64,6 +65,51 @@ export function qjlEstimateBlock(
   count: number,
   acc: Float64Array,
 ): void {
+  if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
+  for (let k = 0; k < count; k++) {
+    const off = k * d;
+    let n2 = 0;
+    for (let j = 0; j < d; j++) n2 += src[off + j] * src[off + j];
+    const scale = (SQRT_HALF_PI / m) * Math.sqrt(n2);
+    for (let j = 0; j < d; j++) acc[off + j] *= scale;
+  }
+}
+
+/**
+ * acc[k·d ..] ← Sᵀ sign(S·r_k) with the WASM SIMD kernel `qjl_block` (wasm/assembly/kernels.ts),
+ * which keeps this file's summation order (the (d0,d1)/(d2,d3) partial sums are its two vector
+ * lanes), so the result is bit-for-bit that of `qjlSketchProducts`. The sketch stays in WASM
+ * memory across the blocks of one quantize call. False when WebAssembly is unavailable.
+ */
+function qjlSketchProductsWasm(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  const rows = Math.max(count, QJL_BLOCK_ROWS);
+  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 8, rows * d * 8]);
+  const [sketchP, srcP, accP] = ptrs;
+  if (!kept) new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch.subarray(0, m * d));
+  new Float64Array(k.memory.buffer, srcP, count * d).set(src.subarray(0, count * d));
+  k.qjl_block(sketchP, m, d, srcP, count, accP);
+  acc.set(new Float64Array(k.memory.buffer, accP, count * d));
+  return true;
+}
+
+/** The TypeScript reference of the sketch products: acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled. */
+function qjlSketchProducts(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
   acc.fill(0, 0, count * d);
   for (let i = 0; i < m; i++) {
     const base = i * d;
@@ -87,13 +133,6 @@ export function qjlEstimateBlock(
       if (dot >= 0) for (let t = 0; t < d; t++) acc[off + t] += sketch[base + t];
       else for (let t = 0; t < d; t++) acc[off + t] -= sketch[base + t];
     }
-  }
-  for (let k = 0; k < count; k++) {
-    const off = k * d;
-    let n2 = 0;
-    for (let j = 0; j < d; j++) n2 += src[off + j] * src[off + j];
-    const scale = (SQRT_HALF_PI / m) * Math.sqrt(n2);
-    for (let j = 0; j < d; j++) acc[off + j] *= scale;
   }
 }
 

@@ -1,0 +1,143 @@
+/**
+ * Loader and memory arena for the WebAssembly SIMD kernels (wasm/assembly/kernels.ts, built by
+ * `npm run build:wasm` into ./kernels.wasm.ts). Issue 5; DESIGN.md "Performance targets".
+ *
+ * Loading: the module is compiled synchronously from embedded bytes on first use, so kernels keep
+ * their synchronous signatures and work the same in node (CLI, vitest), in the Vite-built worker
+ * and on the page. Only `WebAssembly.Module`/`Instance` are used (allowed by a CSP with
+ * 'wasm-unsafe-eval'; no eval, no fetch). If compilation is refused (old engine without SIMD, a
+ * stricter CSP, a main-thread size limit), `wasmKernels()` returns null and every caller runs its
+ * TypeScript reference.
+ *
+ * Determinism: each kernel performs the same IEEE operations in the same order as its TypeScript
+ * reference (see the kernel source header), so results are bit-for-bit identical whichever path
+ * runs; the parity tests (kernels.test.ts) check exact equality.
+ *
+ * Memory: one linear memory per instance, laid out per call by `claim` above the module's static
+ * data. Callers stream their rows through it in bounded chunks (CHUNK_BYTES), so the WASM copy
+ * stays a few MiB beside the Float32Array buffers (the 16M-coordinate memory target). Large
+ * operands that do not change between calls (a QJL sketch, Householder reflectors) are kept in
+ * place while the same owner claims the same layout again, and re-copied otherwise.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+
+export interface WasmKernels {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  fwht_f32(p: number, n: number): void;
+  fwht_f64(p: number, n: number): void;
+  signed_hadamard(
+    inP: number,
+    rows: number,
+    dim: number,
+    outDim: number,
+    block: number,
+    signsP: number,
+    rounds: number,
+    outP: number,
+    workP: number,
+    inverse: number,
+  ): void;
+  householder_apply(
+    vecP: number,
+    betaP: number,
+    nRefl: number,
+    signP: number,
+    d: number,
+    inP: number,
+    inStride: number,
+    rows: number,
+    outP: number,
+    outStride: number,
+    workP: number,
+    transpose: number,
+  ): void;
+  qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
+  dots_lanes(BP: number, N: number, K: number, AtP: number, CP: number): void;
+}
+
+/** Rows held transposed per call of householder_apply / dots_lanes (the kernels' LANES). */
+export const WASM_LANES = 16;
+/** Target size of one streamed chunk of rows (input or output), bytes. */
+export const CHUNK_BYTES = 1 << 22;
+
+let instance: WasmKernels | null | undefined;
+let enabled = true;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function instantiate(): WasmKernels | null {
+  try {
+    if (typeof WebAssembly === 'undefined') return null;
+    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    const inst = new WebAssembly.Instance(module, {
+      env: {
+        abort: () => {
+          throw new Error('wasm kernel abort');
+        },
+      },
+    });
+    return inst.exports as unknown as WasmKernels;
+  } catch {
+    return null;
+  }
+}
+
+/** The kernels, or null when WebAssembly SIMD is unavailable or disabled (TS fallback). */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled) return null;
+  if (instance === undefined) instance = instantiate();
+  return instance;
+}
+
+/**
+ * Turn the WASM path on or off (parity tests run both; `lab` could expose it). Results do not
+ * depend on it, only speed.
+ */
+export function setWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+let lastOwner: object | null = null;
+let lastLayout = '';
+
+/** A claimed layout: byte pointers of the regions and whether they still hold the owner's data. */
+export interface Claim {
+  readonly ptrs: number[];
+  /** True when the same owner claimed the same layout last, so persistent regions are intact. */
+  readonly kept: boolean;
+}
+
+/**
+ * Lay out regions of the given byte sizes (16-byte aligned) from the heap base, growing memory as
+ * needed. Views of `memory.buffer` taken before a claim may be detached by it: take them after.
+ */
+export function claim(k: WasmKernels, owner: object, sizes: readonly number[]): Claim {
+  const ptrs: number[] = [];
+  let p = (k.heapBase() + 15) & ~15;
+  for (const s of sizes) {
+    ptrs.push(p);
+    p += (s + 15) & ~15;
+  }
+  const have = k.memory.buffer.byteLength;
+  if (p > have) k.memory.grow(Math.ceil((p - have) / 65536));
+  const layout = sizes.join(',');
+  const kept = lastOwner === owner && lastLayout === layout;
+  lastOwner = owner;
+  lastLayout = layout;
+  return { ptrs, kept };
+}
+
+/** In-place unnormalised FWHT of a[offset .. offset+n) with the WASM kernel (bench and tests). */
+export function fwhtF32Wasm(k: WasmKernels, a: Float32Array, offset: number, n: number): void {
+  const { ptrs } = claim(k, fwhtF32Wasm, [n * 4]);
+  const view = new Float32Array(k.memory.buffer, ptrs[0], n);
+  view.set(a.subarray(offset, offset + n));
+  k.fwht_f32(ptrs[0], n);
+  a.set(view, offset);
+}
