@@ -18,11 +18,106 @@
  *
  * Padding: none, outDim = dim. No randomness (the seed does not enter).
  * Invariants: orthogonal to float64 precision (‖VᵀV − I‖ ≈ 1e−13 at d = 1024), ‖forward(x)‖ = ‖x‖.
- * Cost: prepare rows·dim²/2 (second moment) + O(dim³) for the eigenvectors (≈ 6 s in node at
- * dim = 1024, measured); apply dim² multiply-adds per row each way; storage dim² float64.
+ * Cost (rows ≥ dim, dense path): prepare rows·dim²/2 (second moment) + O(dim³) for the
+ * eigenvectors (≈ 6 s in node at dim = 1024, measured); apply dim² multiply-adds per row each way;
+ * storage dim² float64.
+ *
+ * Gram path (rows < dim, issue 5): XᵀX has rank ≤ rows, and its nonzero eigenpairs come from the
+ * small Gram matrix G = X·Xᵀ/rows: G·u = λu ⇒ C·(Xᵀu) = λ·(Xᵀu), so v = Xᵀu/‖Xᵀu‖ (Golub & Van
+ * Loan §8.6, the "snapshot" method of Sirovich 1987). The r ≤ rows eigenvectors with λ > 0 (same
+ * sign convention) are completed to an orthonormal basis of ℝ^dim by the Householder QR of the
+ * dim × r block V = Q·R (Golub & Van Loan §5.2): B = H_0⋯H_{r−1}·D with D = sign(diag R) has
+ * first r columns = v_i (to rounding) and, being a product of reflections stored in float32 with
+ * β recomputed from the stored vector, is exactly orthogonal whatever the rounding; its last
+ * dim − r columns span the null space, where the data have no energy, so their order is
+ * immaterial (the dense path also picks an arbitrary basis there). Cost: rows²·dim/2 + O(rows³) +
+ * O(dim·r²) to prepare, ≈ 2·dim·r multiply-adds per row each way (HouseholderApplier, WASM SIMD
+ * when available); storage ≈ dim·r float32. Both paths agree on the principal subspace
+ * (pca.test.ts).
  */
 import { symmetricEigen } from '../../linalg/eig';
+import { HouseholderApplier, reflectorOffset, type HouseholderRotation } from '../../linalg/householder';
 import type { PreparedTransform, TransformDef } from '../types';
+
+/** Relative eigenvalue floor of the Gram path: below λ_max·rows·ε the direction is noise. */
+const GRAM_RANK_TOL = 2.220446049250313e-16;
+
+/**
+ * The Gram-path basis B = H_0⋯H_{r−1}·D (see the header) for rows < dim, as a partial Householder
+ * product applied by HouseholderApplier: forward = Bᵀx, inverse = B·y.
+ */
+export function gramPcaBasis(data: Float32Array, rows: number, dim: number): HouseholderRotation {
+  if (!(rows < dim)) throw new RangeError(`gramPcaBasis: needs rows < dim, got ${rows} × ${dim}`);
+  // G = X Xᵀ / rows (float64, row dot products).
+  const G = new Float64Array(rows * rows);
+  const inv = 1 / rows;
+  for (let i = 0; i < rows; i++) {
+    for (let j = i; j < rows; j++) {
+      let s = 0;
+      for (let t = 0; t < dim; t++) s += data[i * dim + t] * data[j * dim + t];
+      G[i * rows + j] = s * inv;
+      G[j * rows + i] = s * inv;
+    }
+  }
+  const { values, vectors } = symmetricEigen(G, rows);
+  const U = vectors as Float64Array;
+  const lmax = Math.max(values[0], 0);
+  let r = 0;
+  while (r < rows && values[r] > lmax * rows * GRAM_RANK_TOL) r++;
+  // V (dim × r, column i at V[i·dim ..]): v_i = Xᵀu_i normalised, largest component positive.
+  const V = new Float64Array(r * dim);
+  for (let i = 0; i < r; i++) {
+    const vi = V.subarray(i * dim, (i + 1) * dim);
+    for (let k = 0; k < rows; k++) {
+      const u = U[i * rows + k];
+      if (u === 0) continue;
+      for (let t = 0; t < dim; t++) vi[t] += u * data[k * dim + t];
+    }
+    let n2 = 0;
+    let best = 0;
+    for (let t = 0; t < dim; t++) {
+      n2 += vi[t] * vi[t];
+      if (Math.abs(vi[t]) > Math.abs(vi[best])) best = t;
+    }
+    const s = (vi[best] < 0 ? -1 : 1) / Math.sqrt(n2);
+    for (let t = 0; t < dim; t++) vi[t] *= s;
+  }
+  // Householder QR of V: reflector k zeroes column k below row k (stable sign choice).
+  // r ≤ rows < dim, so all r columns get a reflector (signs beyond r stay +1).
+  const K = r;
+  const vectorsOut = new Float32Array(K > 0 ? reflectorOffset(dim, K) : 0);
+  const betas = new Float64Array(K);
+  const signs = new Float64Array(dim).fill(1);
+  const h = new Float64Array(dim);
+  for (let k = 0; k < K; k++) {
+    const col = V.subarray(k * dim, (k + 1) * dim);
+    const m = dim - k;
+    let ss = 0;
+    for (let i = k; i < dim; i++) ss += col[i] * col[i];
+    const norm = Math.sqrt(ss);
+    const s0 = col[k] >= 0 ? 1 : -1;
+    const off = reflectorOffset(dim, k);
+    let vv = 0;
+    for (let i = 0; i < m; i++) {
+      const hi = Math.fround(i === 0 ? col[k] + s0 * norm : col[k + i]);
+      h[i] = hi;
+      vectorsOut[off + i] = hi;
+      vv += hi * hi;
+    }
+    const beta = vv > 0 ? 2 / vv : 0;
+    betas[k] = beta;
+    // R_kk = −s0·‖x‖, so column k of Q·D is +v_k when D_k = −s0.
+    signs[k] = -s0;
+    for (let j = k + 1; j < r; j++) {
+      const cj = V.subarray(j * dim, (j + 1) * dim);
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += h[i] * cj[k + i];
+      const t = beta * dot;
+      for (let i = 0; i < m; i++) cj[k + i] -= t * h[i];
+    }
+  }
+  return { d: dim, vectors: vectorsOut, betas, signs };
+}
 
 /** Uncentered second-moment matrix XᵀX/rows, full symmetric, float64. */
 function secondMoment(data: Float32Array, rows: number, dim: number): Float64Array {
@@ -61,6 +156,14 @@ export const pcaTransform: TransformDef = {
     const dim = ctx.dim;
     const { data } = ctx;
     if (data.cols !== dim) throw new RangeError(`pca: data has ${data.cols} columns, expected dim ${dim}`);
+    if (data.rows > 0 && data.rows < dim) {
+      const applier = new HouseholderApplier(gramPcaBasis(data.data, data.rows, dim));
+      return {
+        outDim: dim,
+        forward: (input, rows, out) => applier.transpose(input, rows, out),
+        inverse: (input, rows, out) => applier.forward(input, rows, out),
+      };
+    }
     const { vectors } = symmetricEigen(secondMoment(data.data, data.rows, dim), dim);
     const V = vectors as Float64Array; // rows of V = eigenvectors, descending eigenvalue
     for (let i = 0; i < dim; i++) {
