@@ -4,10 +4,20 @@ import { gaussianSource } from './gaussian';
 import { studentTSource } from './student-t';
 import { outlierChannelsSource } from './outlier-channels';
 import { lowRankSource } from './low-rank';
+import { oneHotSource } from './one-hot';
+import { hadamardRowsSource } from './hadamard-rows';
+import { sparseSpikesSource } from './sparse-spikes';
+import { correlatedChannelsSource } from './correlated-channels';
+import { clusteredSource } from './clustered';
 
 export const DATA_SOURCES: readonly DataSourceDef[] = [
   gaussianSource,
   studentTSource,
   outlierChannelsSource,
   lowRankSource,
+  oneHotSource,
+  hadamardRowsSource,
+  sparseSpikesSource,
+  correlatedChannelsSource,
+  clusteredSource,
 ];
