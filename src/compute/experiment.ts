@@ -6,6 +6,8 @@ import { generateData } from '../core/data-loader';
 import type { Matrix } from '../core/methods/types';
 import { runExperiment, type PipelineResult, type RunOptions } from '../core/pipeline';
 import { permalinkHash } from '../config/codec';
+import { analysesById } from '../core/analyses';
+import { createRngFactory } from '../core/rng';
 import { FILE_SOURCE_ID } from '../core/methods/data/file';
 import { checkShape, type ExperimentConfig } from '../config/schema';
 
@@ -24,6 +26,8 @@ export interface ExperimentOutput {
   readonly permalink: string;
   readonly data: DataSummary;
   readonly results: readonly PipelineResult[];
+  /** The result of `config.analysis` (src/core/analyses), when the config names one. */
+  readonly analysis?: unknown;
 }
 
 export interface LoadedData {
@@ -46,13 +50,23 @@ export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoad
   return { matrix, summary: { rows: matrix.rows, dim: matrix.cols, source } };
 }
 
+/** Runs `config.analysis` on the loaded data (undefined when the config names none). */
+export function runAnalysis(config: ExperimentConfig, data: Matrix, options: RunOptions = {}): unknown {
+  if (!config.analysis) return undefined;
+  const def = analysesById.get(config.analysis.id);
+  if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
+  const { seed, pipelines } = config;
+  return def.run({ seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params }, options);
+}
+
 export async function runConfig(
   config: ExperimentConfig,
   options: RunOptions & { loadFile?: FileDataLoader } = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);
   const results = runExperiment(config, matrix, options);
-  return { config, permalink: permalinkHash(config), data: summary, results };
+  const analysis = runAnalysis(config, matrix, options);
+  return { config, permalink: permalinkHash(config), data: summary, results, ...(analysis === undefined ? {} : { analysis }) };
 }
 
 /** The CONTRACT.md §6 JSON shape: deterministic (no timings), so runs compare bit for bit. */
@@ -68,5 +82,6 @@ export function contractJson(out: ExperimentOutput): unknown {
       bitsPerCoord: r.bitsPerCoord,
       metrics: r.metrics,
     })),
+    ...(out.analysis === undefined ? {} : { analysis: out.analysis }),
   };
 }

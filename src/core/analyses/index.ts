@@ -1,6 +1,17 @@
 /** The analysis registry: one line per analysis file (see ./types.ts). */
 import type { AnalysisDef } from './types';
+import { estimatorAnalysis } from './estimator';
+import { seedsAnalysis } from './seeds';
+import { rotationQualityAnalysis } from './rotation-quality';
+import { formatsAnalysis } from './formats';
+import { scaleRuleAnalysis } from './scale-rule';
 
-export const ANALYSES: readonly AnalysisDef[] = [];
+export const ANALYSES: readonly AnalysisDef[] = [
+  estimatorAnalysis,
+  seedsAnalysis,
+  rotationQualityAnalysis,
+  formatsAnalysis,
+  scaleRuleAnalysis,
+];
 
 export const analysesById: ReadonlyMap<string, AnalysisDef> = new Map(ANALYSES.map((a) => [a.id, a]));
