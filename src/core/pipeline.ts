@@ -165,7 +165,11 @@ export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptio
         transform: p.transform.id,
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),
-        bitsPerCoord: (qDef.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim,
+        bitsPerCoord:
+          ((qDef.bitsPerCoordOf?.(y, rows, outDim, p.quantizer.params) ??
+            qDef.bitsPerCoord(p.quantizer.params, rows, outDim)) *
+            outDim) /
+          dim,
         metrics,
         timingsMs: { transform: transformMs, quantize: t2 - t1, inverse: t3 - t2, metrics: t4 - t3 },
       };

@@ -111,6 +111,12 @@ export interface TransformDef extends MethodBase {
 export interface QuantizerContext {
   /** Random streams: quantizers use purposes 'sketch' (QJL) and 'rounding' (stochastic rounding). */
   readonly rng: RngFactory;
+  /**
+   * Activation rows (tokens × d, in the same domain as the input) for matrix methods that weigh
+   * or choose subspaces by the input covariance (EoRA, ResQ). Set by the layer analysis; absent
+   * elsewhere, where those methods use the data's own rows (see their headers).
+   */
+  readonly calibration?: Matrix;
 }
 
 export interface QuantizerDef extends MethodBase {
@@ -131,6 +137,12 @@ export interface QuantizerDef extends MethodBase {
    * information (scales, norms, zero-points, tensor scales). Closed form, stated in the header.
    */
   bitsPerCoord(params: Params, rows: number, d: number): number;
+  /**
+   * Storage cost when it depends on the data (LLM.int8()'s fp16 outlier columns, AdaHOP's extracted
+   * rows): the exact bits per coordinate for this input. The pipeline prefers it when present;
+   * `bitsPerCoord` then states the data-free part (no outliers), documented in the header.
+   */
+  bitsPerCoordOf?(input: Float32Array, rows: number, d: number, params: Params): number;
   /** Short parameter summary for labels, e.g. "b=2 mse". */
   describe(params: Params): string;
 }

@@ -10,6 +10,13 @@ import { mxfp4Quantizer } from './mxfp4';
 import { nvfp4Quantizer } from './nvfp4';
 import { nf4Quantizer } from './nf4';
 import { ternaryQuantizer } from './ternary';
+import { svdquantQuantizer } from './svdquant';
+import { resqQuantizer } from './resq';
+import { eoraQuantizer } from './eora';
+import { llmInt8Quantizer } from './llm-int8';
+import { kiviQuantizer } from './kivi';
+import { itq3sQuantizer } from './itq3s';
+import { adahopQuantizer } from './adahop';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -22,4 +29,11 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   nvfp4Quantizer,
   nf4Quantizer,
   ternaryQuantizer,
+  svdquantQuantizer,
+  resqQuantizer,
+  eoraQuantizer,
+  llmInt8Quantizer,
+  kiviQuantizer,
+  itq3sQuantizer,
+  adahopQuantizer,
 ];

@@ -7,6 +7,7 @@ import { blockHadamardTransform } from './blockHadamard';
 import { haarTransform } from './haar';
 import { dctTransform } from './dct';
 import { pcaTransform } from './pca';
+import { duquantTransform } from './duquant';
 
 export const TRANSFORMS: readonly TransformDef[] = [
   identityTransform,
@@ -16,4 +17,5 @@ export const TRANSFORMS: readonly TransformDef[] = [
   haarTransform,
   dctTransform,
   pcaTransform,
+  duquantTransform,
 ];

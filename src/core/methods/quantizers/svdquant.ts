@@ -1,0 +1,158 @@
+/**
+ * SVDQuant: a high-precision rank-r branch absorbs the dominant (outlier) directions of a weight,
+ * and only the residual is quantized to 4 bits.
+ *
+ * Reference: Li, Lin, et al., "SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit
+ * Diffusion Models", ICLR 2025 (arXiv:2411.05007), §4.2–4.3: Ŵ = L₁L₂ + R with L₁L₂ the rank-r
+ * truncated SVD of the (smoothed) weight, kept in 16 bits, and R = Ŵ − L₁L₂ quantized to INT4 with
+ * groups of 64 (or NVFP4); default rank 32 (§5.1). Seeds CATALOGUE §1.E.2.
+ *
+ * Here: rows × d input (rows = output channels); L₁L₂ = Σ_{i<r} σ_i u_i v_iᵀ from randomized
+ * subspace iteration (src/core/methods/matrix/lowrank.ts, exact for an exactly rank-r input), split
+ * as L₁ = U√Σ, L₂ = √ΣVᵀ so both factors share the dynamic range, each entry rounded to the stored
+ * format (fp16 by default, fp32 optional); the residual is W − L₁L₂ with the rounded factors (so
+ * the 4-bit part corrects the factors' own rounding), then x̂ = L₁L₂ + Q₄(R).
+ *
+ * Smoothing (§4.1: X·diag(λ)⁻¹, diag(λ)·W with SmoothQuant's λ) needs the activations, which a
+ * weight quantizer never sees; it is the layer analysis's `smoothing`/`alpha` (src/core/analyses/
+ * layer.ts), which runs before every pipeline. SVDQuant's full recipe is that analysis with
+ * smoothing on and this quantizer.
+ *
+ * Randomness: the sketch comes from ctx.rng.stream('sketch', 'svdquant', rows, d, rank).
+ * Bits per coordinate (k = min(rank, rows, d), f = 16 or 32):
+ *   inner(rows, d) + f·k·(rows + d) / (rows·d),
+ * where inner is the 4-bit format's own closed form (int4: 4 + 16/group).
+ */
+import { roundToFp16 } from '../../formats/fp16';
+import { matrixOperator, truncatedSvd } from '../matrix/lowrank';
+import {
+  INNER_FORMAT_PARAM,
+  INNER_GROUP_PARAM,
+  ROUNDING_PARAM,
+  innerBits,
+  innerDescribe,
+  innerQuantize,
+} from '../matrix/inner';
+import { num, str } from '../params';
+import type { Params, QuantizerContext, QuantizerDef } from '../types';
+
+export interface LowRankSplit {
+  /** L₁L₂ with the stored (rounded) factors, rows × d. */
+  readonly branch: Float64Array;
+  /** W − L₁L₂, rows × d: what the 4-bit format quantizes. */
+  readonly residual: Float32Array;
+  /** Numerical rank found (≤ rank). */
+  readonly rank: number;
+}
+
+export function storedFactor(format: string): (x: number) => number {
+  return format === 'fp32' ? Math.fround : roundToFp16;
+}
+
+/** Rank-r branch with factors rounded by `store`, and the residual. */
+export function lowRankSplit(
+  input: Float32Array,
+  rows: number,
+  d: number,
+  rank: number,
+  store: (x: number) => number,
+  ctx: QuantizerContext,
+  streamKey: string,
+): LowRankSplit {
+  const k = Math.min(rank, rows, d);
+  const svd = truncatedSvd(
+    matrixOperator(input, rows, d),
+    k,
+    ctx.rng.stream('sketch', streamKey, rows, d, rank),
+  );
+  const branch = new Float64Array(rows * d);
+  const left = new Float64Array(rows);
+  const right = new Float64Array(d);
+  for (let c = 0; c < svd.sigma.length; c++) {
+    const root = Math.sqrt(svd.sigma[c]);
+    const u = svd.u[c];
+    const v = svd.v[c];
+    for (let i = 0; i < rows; i++) left[i] = store(u[i] * root);
+    for (let t = 0; t < d; t++) right[t] = store(v[t] * root);
+    for (let i = 0; i < rows; i++) {
+      const li = left[i];
+      if (li === 0) continue;
+      const base = i * d;
+      for (let t = 0; t < d; t++) branch[base + t] += li * right[t];
+    }
+  }
+  const residual = new Float32Array(rows * d);
+  for (let i = 0; i < rows * d; i++) residual[i] = input[i] - branch[i];
+  return { branch, residual, rank: svd.sigma.length };
+}
+
+/** SVDQuant's decomposition for tests and views: the branch and the residual before quantization. */
+export function svdquantDecompose(
+  input: Float32Array,
+  rows: number,
+  d: number,
+  params: Params,
+  ctx: QuantizerContext,
+): LowRankSplit {
+  return lowRankSplit(
+    input,
+    rows,
+    d,
+    num(params, 'rank'),
+    storedFactor(str(params, 'lowRankFormat')),
+    ctx,
+    'svdquant',
+  );
+}
+
+export const svdquantQuantizer: QuantizerDef = {
+  id: 'svdquant',
+  label: 'SVDQuant',
+  description: 'Rank-r SVD branch kept in 16 bits absorbs outliers; the residual is quantized to 4 bits.',
+  reference:
+    'Li et al., SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models, ICLR 2025, §4.2–4.3.',
+  params: {
+    rank: {
+      kind: 'int',
+      default: 32,
+      min: 0,
+      max: 1024,
+      step: 1,
+      doc: 'Rank r of the high-precision branch (paper default 32).',
+    },
+    format: INNER_FORMAT_PARAM,
+    group: INNER_GROUP_PARAM,
+    lowRankFormat: {
+      kind: 'enum',
+      default: 'fp16',
+      options: ['fp16', 'fp32'],
+      doc: 'Storage of the factors L₁, L₂: fp16 (paper) or fp32; counted in the bits either way.',
+    },
+    rounding: ROUNDING_PARAM,
+  },
+  quantize(input, rows, d, params, ctx, out) {
+    const split = svdquantDecompose(input, rows, d, params, ctx);
+    innerQuantize(
+      str(params, 'format'),
+      num(params, 'group'),
+      str(params, 'rounding'),
+      split.residual,
+      rows,
+      d,
+      ctx,
+      out,
+    );
+    for (let i = 0; i < rows * d; i++) out[i] += split.branch[i];
+  },
+  bitsPerCoord(params, rows, d) {
+    const k = Math.min(num(params, 'rank'), rows, d);
+    const f = str(params, 'lowRankFormat') === 'fp32' ? 32 : 16;
+    return (
+      innerBits(str(params, 'format'), num(params, 'group'), rows, d) + (f * k * (rows + d)) / (rows * d)
+    );
+  },
+  describe(params) {
+    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
+    return `r=${num(params, 'rank')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${sr}`;
+  },
+};
