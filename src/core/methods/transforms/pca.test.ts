@@ -44,7 +44,8 @@ describe('pca Gram path (rows < dim)', () => {
       for (let r = 0; r < rows; r++)
         for (let i = 0; i < dim; i++)
           for (let j = 0; j < dim; j++) C[i * dim + j] += (x[r * dim + i] * x[r * dim + j]) / rows;
-      const { values, vectors } = symmetricEigen(C, dim);
+      const { values, vectors: vec } = symmetricEigen(C, dim);
+      const vectors = vec as Float64Array;
       for (let i = 0; i < rows; i++) {
         // Component i: same direction up to sign (distinct eigenvalues), energy = λ_i.
         let dot = 0;
