@@ -1,5 +1,7 @@
 /** The analysis registry: one line per analysis file (see ./types.ts). */
 import type { AnalysisDef } from './types';
+import { layerAnalysis } from './layer';
+import { attentionAnalysis } from './attention';
 import { estimatorAnalysis } from './estimator';
 import { seedsAnalysis } from './seeds';
 import { rotationQualityAnalysis } from './rotation-quality';
@@ -7,6 +9,8 @@ import { formatsAnalysis } from './formats';
 import { scaleRuleAnalysis } from './scale-rule';
 
 export const ANALYSES: readonly AnalysisDef[] = [
+  layerAnalysis,
+  attentionAnalysis,
   estimatorAnalysis,
   seedsAnalysis,
   rotationQualityAnalysis,

@@ -1,0 +1,179 @@
+/**
+ * Attention view: how quantizing the key (and value) cache by each pipeline distorts
+ * softmax(q·Kᵀ/√d) and the attention output, against full precision.
+ *
+ * K is the experiment's data (rows = cached tokens, dim = head dimension; the `outlier-channels`
+ * source gives keys with the fixed outlier channels KIVI §3 and KVQuant report); V (same shape)
+ * and the queries are N(0,1), seeded from rng('analysis', 'attention', …). With the pipeline's
+ * transform R applied to q and K alike, q_R·K_Rᵀ = q·Kᵀ (the rotation cancels, QuaRot §3), so only
+ * the quantization of K_R changes the logits. V is quantized in the rotated domain and rotated
+ * back. A `kivi` pipeline quantizes keys with mode = keys and values with mode = values (KIVI's
+ * per-channel keys / per-token values).
+ *
+ * Metrics per pipeline, averaged over queries: KL(p ‖ p̂) = Σ p_i (log p_i − log p̂_i) computed from
+ * log-softmax (no 0·log 0 issues), top-k overlap |top_k(p) ∩ top_k(p̂)| / k, and the output error
+ * ‖pV − p̂V̂‖_F / ‖pV‖_F over all queries; bits per coordinate of K and V.
+ * Invariants: with K̂ = K, KL = 0 and overlap = 1 (tested).
+ */
+import { num, bool } from '../methods/params';
+import type { Matrix, Params } from '../methods/types';
+import { pipelineLabel } from '../pipeline';
+import type { AnalysisDef } from './types';
+import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
+
+export interface AttentionPipelineResult {
+  readonly label: string;
+  readonly bitsKey: number;
+  readonly bitsValue: number;
+  readonly kl: number;
+  readonly topkOverlap: number;
+  readonly outputError: number;
+}
+
+export interface AttentionResult {
+  readonly kind: 'attention';
+  readonly tokens: number;
+  readonly headDim: number;
+  readonly queries: number;
+  readonly topK: number;
+  readonly quantizeValues: boolean;
+  readonly pipelines: readonly AttentionPipelineResult[];
+}
+
+/** Row-wise log-softmax of logits (n × m) scaled by `scale`. */
+export function logSoftmaxRows(logits: Float64Array, n: number, m: number, scale: number): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    for (let j = 0; j < m; j++) mx = Math.max(mx, logits[i * m + j] * scale);
+    let s = 0;
+    for (let j = 0; j < m; j++) s += Math.exp(logits[i * m + j] * scale - mx);
+    const lse = mx + Math.log(s);
+    for (let j = 0; j < m; j++) out[i * m + j] = logits[i * m + j] * scale - lse;
+  }
+  return out;
+}
+
+function topK(row: Float64Array, from: number, m: number, k: number): Set<number> {
+  const idx = Array.from({ length: m }, (_, j) => j).sort((a, b) => row[from + b] - row[from + a] || a - b);
+  return new Set(idx.slice(0, k));
+}
+
+/** Mean KL(p‖p̂) and mean top-k overlap over the n query rows of two log-probability matrices. */
+export function attentionDivergence(
+  logP: Float64Array,
+  logQ: Float64Array,
+  n: number,
+  m: number,
+  k: number,
+): { kl: number; overlap: number } {
+  let kl = 0;
+  let overlap = 0;
+  const kk = Math.min(k, m);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      const lp = logP[i * m + j];
+      s += Math.exp(lp) * (lp - logQ[i * m + j]);
+    }
+    kl += Math.max(s, 0);
+    const a = topK(logP, i * m, m, kk);
+    let hit = 0;
+    for (const j of topK(logQ, i * m, m, kk)) if (a.has(j)) hit++;
+    overlap += kk > 0 ? hit / kk : 1;
+  }
+  return { kl: n > 0 ? kl / n : 0, overlap: n > 0 ? overlap / n : 1 };
+}
+
+/** out (n × d) = P·V with P = exp(logP) (n × m), V (m × d). */
+export function attend(logP: Float64Array, n: number, v: Matrix): Float64Array {
+  const m = v.rows;
+  const d = v.cols;
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) {
+      const p = Math.exp(logP[i * m + j]);
+      for (let t = 0; t < d; t++) out[i * d + t] += p * v.data[j * d + t];
+    }
+  return out;
+}
+
+function withMode(params: Params, mode: string): Params {
+  return { ...params, mode };
+}
+
+export const attentionAnalysis: AnalysisDef = {
+  id: 'attention',
+  label: 'Attention with a quantized KV cache',
+  description:
+    'softmax(q·Kᵀ/√d) KL divergence and top-k overlap vs full precision, and attention-output error, per pipeline.',
+  reference:
+    'KIVI (Liu et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; Vaswani et al. 2017 §3.2.1.',
+  params: {
+    queries: { kind: 'int', default: 32, min: 1, max: 4096, step: 1, doc: 'Number of N(0,1) queries.' },
+    topK: { kind: 'int', default: 8, min: 1, max: 1024, step: 1, doc: 'k of the top-k overlap.' },
+    values: { kind: 'bool', default: true, doc: 'Quantize V too (the output error needs it).' },
+  },
+  run(input, options) {
+    const { data: keys, pipelines, rng, params } = input;
+    const n = num(params, 'queries');
+    const k = num(params, 'topK');
+    const quantizeValues = bool(params, 'values');
+    const d = keys.cols;
+    const m = keys.rows;
+    const q: Matrix = { rows: n, cols: d, data: new Float32Array(n * d) };
+    rng.stream('analysis', 'attention', 'queries', n, d).fillNormal(q.data);
+    const v: Matrix = { rows: m, cols: d, data: new Float32Array(m * d) };
+    rng.stream('analysis', 'attention', 'values', m, d).fillNormal(v.data);
+    const scale = 1 / Math.sqrt(d);
+    const logP = logSoftmaxRows(matmulT(q, keys), n, m, scale);
+    const o = attend(logP, n, v);
+    const results = pipelines.map((p, i): AttentionPipelineResult => {
+      if (options?.signal?.aborted) throw new Error('run cancelled');
+      const prepared = prepareTransform(p, rng, keys);
+      const kr = rotate(prepared, keys);
+      const qr = rotate(prepared, q);
+      const isKivi = p.quantizer.id === 'kivi';
+      const kq = quantizeWith(
+        isKivi ? { id: 'kivi', params: withMode(p.quantizer.params, 'keys') } : p.quantizer,
+        kr,
+        rng,
+      );
+      const logQ = logSoftmaxRows(matmulT(qr, kq.out), n, m, scale);
+      const { kl, overlap } = attentionDivergence(logP, logQ, n, m, k);
+      let vHat = v;
+      let bitsValue = 0;
+      if (quantizeValues) {
+        const vr = rotate(prepared, v);
+        const vq = quantizeWith(
+          isKivi ? { id: 'kivi', params: withMode(p.quantizer.params, 'values') } : p.quantizer,
+          vr,
+          rng,
+        );
+        const back = new Float32Array(m * d);
+        prepared.inverse(vq.out.data, m, back);
+        vHat = { rows: m, cols: d, data: back };
+        bitsValue = (vq.bits * prepared.outDim) / d;
+      }
+      options?.onProgress?.(i + 1, pipelines.length, `attention: ${pipelineLabel(p)}`);
+      return {
+        label: pipelineLabel(p),
+        bitsKey: (kq.bits * prepared.outDim) / d,
+        bitsValue,
+        kl,
+        topkOverlap: overlap,
+        outputError: relativeError(o, attend(logQ, n, vHat)),
+      };
+    });
+    const result: AttentionResult = {
+      kind: 'attention',
+      tokens: m,
+      headDim: d,
+      queries: n,
+      topK: k,
+      quantizeValues,
+      pipelines: results,
+    };
+    return result;
+  },
+};
