@@ -1,88 +1,133 @@
 /**
- * Main-thread bridge to the compute worker (DESIGN.md "Workers"): lazy start, one run at a time
- * per worker, cancellation by terminating the worker (a CPU kernel cannot be interrupted
+ * Main-thread bridge to the compute workers (DESIGN.md "Workers"): lazy start, one worker per kind
+ * of call (run, sweep, spectra), cancellation by terminating the worker (a CPU kernel cannot be interrupted
  * cooperatively) and a lazy restart; in-process fallback where Workers are unavailable.
  */
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
 import type { ExperimentConfig } from '../config/schema';
 import type { ExperimentOutput } from './experiment';
 import type { ProgressCallback, WorkerApi } from './worker-api';
+import type { RateDistortion, Spectra } from '../core/analysis/types';
 import type { OpenFileSummary } from './browser-files';
 import { AbortError } from '../core/pipeline';
 
 interface Slot {
   worker: Worker;
   api: Remote<WorkerApi>;
+  /** Rejecters of the calls in flight on this worker (settled with AbortError if it is killed). */
+  pending: Set<(e: Error) => void>;
+}
+
+/**
+ * Which worker a call runs in. The main run and each on-demand analysis get their own worker, so
+ * cancelling a long sweep (which terminates its worker) never kills the run behind the table,
+ * and a slow spectrum never queues the next run behind it.
+ */
+export type WorkerKind = 'run' | 'sweep' | 'spectra';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
 }
 
 export class ComputeClient {
-  private slot: Slot | undefined;
+  private slots = new Map<WorkerKind, Slot>();
   private files: readonly File[] = [];
   /** Number of worker (re)starts, for tests and the status line. */
   starts = 0;
 
-  private ensure(): Slot {
-    if (this.slot) return this.slot;
-    const worker = new Worker(new URL('../../workers/lab.worker.ts', import.meta.url), { type: 'module', name: 'quantscope-compute' });
+  private ensure(kind: WorkerKind = 'run'): Slot {
+    const existing = this.slots.get(kind);
+    if (existing) return existing;
+    const worker = new Worker(new URL('../../workers/lab.worker.ts', import.meta.url), {
+      type: 'module',
+      name: kind === 'run' ? 'quantscope-compute' : `quantscope-${kind}`,
+    });
     const api = wrap<WorkerApi>(worker);
-    this.slot = { worker, api };
+    const slot: Slot = { worker, api, pending: new Set() };
+    this.slots.set(kind, slot);
     this.starts++;
     if (this.files.length > 0) void api.openFiles(this.files);
-    return this.slot;
+    return slot;
   }
 
-  private kill(): void {
-    if (!this.slot) return;
-    this.slot.api[releaseProxy]();
-    this.slot.worker.terminate();
-    this.slot = undefined;
+  private kill(kind: WorkerKind = 'run'): void {
+    const slot = this.slots.get(kind);
+    if (!slot) return;
+    this.slots.delete(kind);
+    slot.api[releaseProxy]();
+    slot.worker.terminate();
+    // Calls that shared the terminated worker would otherwise never settle.
+    for (const reject of [...slot.pending]) reject(new AbortError());
+    slot.pending.clear();
   }
 
+  /** Number of live workers (0 until the first call; at most one per kind). */
   get live(): number {
-    return this.slot ? 1 : 0;
+    return this.slots.size;
   }
 
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
     this.files = files;
-    return this.ensure().api.openFiles(files);
+    // Analysis workers started earlier need the files too; new ones get them in ensure().
+    for (const [kind, slot] of this.slots) if (kind !== 'run') void slot.api.openFiles(files);
+    return this.ensure('run').api.openFiles(files);
   }
 
-  async run(config: ExperimentConfig, opts: { signal?: AbortSignal; onProgress?: ProgressCallback } = {}): Promise<ExperimentOutput> {
+  async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
+    return this.call('run', (api, progress) => api.run(config, progress), opts);
+  }
+
+  /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
+  async sweep(config: ExperimentConfig, opts: CallOptions = {}): Promise<RateDistortion> {
+    return this.call('sweep', (api, progress) => api.sweep(config, progress), opts);
+  }
+
+  /** Spectra in their own worker. */
+  async spectra(config: ExperimentConfig, opts: CallOptions = {}): Promise<Spectra> {
+    return this.call('spectra', (api, progress) => api.spectra(config, progress), opts);
+  }
+
+  private async call<T>(
+    kind: WorkerKind,
+    invoke: (api: Remote<WorkerApi>, onProgress: ProgressCallback | undefined) => Promise<T>,
+    opts: CallOptions,
+  ): Promise<T> {
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw new AbortError();
-    const slot = this.ensure();
-    return new Promise<ExperimentOutput>((resolve, reject) => {
+    const slot = this.ensure(kind);
+    return new Promise<T>((resolve, reject) => {
       let settled = false;
-      const onAbort = () => {
+      const fail = (e: Error) => {
         if (settled) return;
         settled = true;
-        // Terminating is the only way to stop a busy CPU kernel; the next run restarts lazily.
-        if (this.slot === slot) this.kill();
-        reject(new AbortError());
+        reject(e);
+      };
+      slot.pending.add(fail);
+      const onAbort = () => {
+        if (settled) return;
+        // Terminating is the only way to stop a busy CPU kernel; the next call restarts lazily.
+        fail(new AbortError());
+        if (this.slots.get(kind) === slot) this.kill(kind);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const onError = (ev: ErrorEvent) => {
         if (settled) return;
-        settled = true;
-        if (this.slot === slot) this.kill();
-        reject(new Error(`compute worker failed: ${ev.message || 'unknown error'}`));
+        fail(new Error(`compute worker failed: ${ev.message || 'unknown error'}`));
+        if (this.slots.get(kind) === slot) this.kill(kind);
       };
       slot.worker.addEventListener('error', onError, { once: true });
-      slot.api
-        .run(config, onProgress ? proxy(onProgress) : undefined)
+      invoke(slot.api, onProgress ? proxy(onProgress) : undefined)
         .then(
           (out) => {
             if (settled) return;
             settled = true;
             resolve(out);
           },
-          (e: unknown) => {
-            if (settled) return;
-            settled = true;
-            reject(e instanceof Error ? e : new Error(String(e)));
-          },
+          (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
         )
         .finally(() => {
+          slot.pending.delete(fail);
           signal?.removeEventListener('abort', onAbort);
           slot.worker.removeEventListener('error', onError);
         });
@@ -90,7 +135,7 @@ export class ComputeClient {
   }
 
   dispose(): void {
-    this.kill();
+    for (const kind of [...this.slots.keys()]) this.kill(kind);
   }
 }
 

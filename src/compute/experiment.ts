@@ -4,7 +4,9 @@
  */
 import { generateData } from '../core/data-loader';
 import type { Matrix } from '../core/methods/types';
-import { runExperiment, type PipelineResult, type RunOptions } from '../core/pipeline';
+import { runExperiment, type PipelineBuffers, type PipelineResult, type RunOptions } from '../core/pipeline';
+import { createArtifactCollector } from '../core/analysis/artifacts';
+import type { ExperimentArtifacts } from '../core/analysis/types';
 import { permalinkHash } from '../config/codec';
 import { analysesById } from '../core/analyses';
 import { createRngFactory } from '../core/rng';
@@ -28,6 +30,8 @@ export interface ExperimentOutput {
   readonly results: readonly PipelineResult[];
   /** The result of `config.analysis` (src/core/analyses), when the config names one. */
   readonly analysis?: unknown;
+  /** Chart data (histograms, heatmaps, samples) when the run asked for it; never in the CLI JSON. */
+  readonly artifacts?: ExperimentArtifacts;
 }
 
 export interface LoadedData {
@@ -61,12 +65,27 @@ export function runAnalysis(config: ExperimentConfig, data: Matrix, options: Run
 
 export async function runConfig(
   config: ExperimentConfig,
-  options: RunOptions & { loadFile?: FileDataLoader } = {},
+  options: RunOptions & { loadFile?: FileDataLoader; artifacts?: boolean } = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);
-  const results = runExperiment(config, matrix, options);
+  // Chart data from the buffers the pipeline lends while they are alive (src/core/analysis).
+  const collector = options.artifacts ? createArtifactCollector(matrix, config.seed, config.pipelines.length) : undefined;
+  const collect = collector
+    ? (b: PipelineBuffers) => {
+        collector.collect(b);
+        options.collect?.(b);
+      }
+    : options.collect;
+  const results = runExperiment(config, matrix, { ...options, collect });
   const analysis = runAnalysis(config, matrix, options);
-  return { config, permalink: permalinkHash(config), data: summary, results, ...(analysis === undefined ? {} : { analysis }) };
+  return {
+    config,
+    permalink: permalinkHash(config),
+    data: summary,
+    results,
+    ...(analysis === undefined ? {} : { analysis }),
+    ...(collector ? { artifacts: collector.result() } : {}),
+  };
 }
 
 /** The CONTRACT.md §6 JSON shape: deterministic (no timings), so runs compare bit for bit. */
