@@ -1,5 +1,5 @@
 /** The lab page: data and pipelines on the left, results on the right; state lives in the URL. */
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useLab } from '../state/store';
 import { useExperiment } from '../compute/useExperiment';
 import { DataPanel } from '../panels/DataPanel';
@@ -10,6 +10,9 @@ import { ShareBar } from '../panels/ShareBar';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 
 const SLOW_RUN_MS = 300;
+
+// d3 and the charts load on demand so the table's first render does not wait for them.
+const ChartsPanel = lazy(() => import('../panels/ChartsPanel').then((m) => ({ default: m.ChartsPanel })));
 
 function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
   const [now, setNow] = useState(() => performance.now());
@@ -110,6 +113,11 @@ export function App() {
           <StatusBar run={run} />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
           <ErrorBoundary name="analysis views"><AnalysisSwitcher output={run.data} /></ErrorBoundary>
+          <ErrorBoundary name="charts">
+            <Suspense fallback={<div className="hint">loading charts…</div>}>
+              {run.data && <ChartsPanel config={config} output={run.data} runStatus={status} />}
+            </Suspense>
+          </ErrorBoundary>
         </section>
       </main>
     </div>
