@@ -7,8 +7,9 @@
  * and the queries are N(0,1), seeded from rng('analysis', 'attention', …). With the pipeline's
  * transform R applied to q and K alike, q_R·K_Rᵀ = q·Kᵀ (the rotation cancels, QuaRot §3), so only
  * the quantization of K_R changes the logits. V is quantized in the rotated domain and rotated
- * back. A `kivi` pipeline quantizes keys with mode = keys and values with mode = values (KIVI's
- * per-channel keys / per-token values).
+ * back. Keys use the pipeline's quantizer as given (so KIVI's per-channel keys can be compared with
+ * mode = values, i.e. per-token keys); a `kivi` pipeline always quantizes V per token (mode =
+ * values), KIVI's rule for the value cache.
  *
  * Metrics per pipeline, averaged over queries: KL(p ‖ p̂) = Σ p_i (log p_i − log p̂_i) computed from
  * log-softmax (no 0·log 0 issues), top-k overlap |top_k(p) ∩ top_k(p̂)| / k, and the output error
@@ -134,11 +135,7 @@ export const attentionAnalysis: AnalysisDef = {
       const kr = rotate(prepared, keys);
       const qr = rotate(prepared, q);
       const isKivi = p.quantizer.id === 'kivi';
-      const kq = quantizeWith(
-        isKivi ? { id: 'kivi', params: withMode(p.quantizer.params, 'keys') } : p.quantizer,
-        kr,
-        rng,
-      );
+      const kq = quantizeWith(p.quantizer, kr, rng);
       const logQ = logSoftmaxRows(matmulT(qr, kq.out), n, m, scale);
       const { kl, overlap } = attentionDivergence(logP, logQ, n, m, k);
       let vHat = v;
