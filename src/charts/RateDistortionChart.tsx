@@ -61,7 +61,9 @@ export function RateDistortionChart({
 }: RateDistortionChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
   const legendRight = width >= 640;
-  const legendWidth = legendRight ? 250 : 0;
+  // Wide enough for the longest label (≈ 6.3 px a character), within 250…340 px.
+  const longest = Math.max(0, ...current.map((p) => p.label.length), ...theory.map((c) => c.label.length));
+  const legendWidth = legendRight ? Math.min(340, Math.max(250, 30 + longest * 6.3)) : 0;
   const legendRows = current.length + theory.length + 2;
   const h = legendRight ? height : height + legendRows * 15 + 10;
   const m = { top: 14, right: 16 + legendWidth, bottom: 46, left: 64 };
@@ -300,6 +302,7 @@ export function RateDistortionChart({
       </g>
       <Legend
         items={legendItems}
+        maxWidth={legendRight ? legendWidth - 8 : width - m.left}
         x={legendRight ? width - legendWidth + 4 : m.left}
         y={legendRight ? m.top + 6 : height + 4}
       />

@@ -50,6 +50,12 @@ export function fmt(v: number, digits = 4): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/** Shorten a label to about `px` pixels of 11 px sans-serif text (≈ 6.3 px a character). */
+export function clipLabel(label: string, px: number): string {
+  const max = Math.max(4, Math.floor(px / 6.3));
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+}
+
 export function ChartStyle() {
   return <style>{CHART_CSS}</style>;
 }
@@ -181,11 +187,14 @@ export function Legend({
   x,
   y,
   title,
+  maxWidth = 400,
 }: {
   readonly items: readonly LegendItem[];
   readonly x: number;
   readonly y: number;
   readonly title?: string;
+  /** Labels longer than this (px, swatch included) are cut with an ellipsis; the full text is a <title>. */
+  readonly maxWidth?: number;
 }) {
   const offset = title ? 16 : 0;
   return (
@@ -212,7 +221,8 @@ export function Legend({
             <rect x={0} y={-5} width={18} height={10} rx={2} fill={it.color} />
           )}
           <text x={24} dy="0.32em">
-            {it.label}
+            {clipLabel(it.label, maxWidth - 24)}
+            <title>{it.label}</title>
           </text>
         </g>
       ))}
@@ -550,7 +560,8 @@ export function ReadoutTable({
             />
           )}
           <text x={x + 24} dy="0.32em">
-            {r.label}
+            {clipLabel(r.label, colX(0) - colW + 20 - (x + 24))}
+            <title>{r.label}</title>
           </text>
           {r.values.map((v, c) => (
             <text key={c} x={colX(c)} dy="0.32em" textAnchor="end">
