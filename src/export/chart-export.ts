@@ -19,6 +19,10 @@
  * already there) decoded as an image on top. Everything stays same-origin (blob: URLs), so the
  * canvas is not tainted and `toBlob` works (HTML §4.12.5.1.9 "Security with canvas elements").
  *
+ * A chart card may hold several root SVGs (the outliers card draws `outliers` and
+ * `outliers-heatmap`): they are exported together, each at its on-screen offset inside one outer
+ * SVG / PNG, so the file looks like the card.
+ *
  * No string is parsed as markup anywhere: the clone is built with DOM APIs and written with
  * XMLSerializer, so chart labels that come from shared links cannot inject elements.
  */
@@ -179,9 +183,68 @@ export function standaloneSvg(svg: SVGSVGElement, options: SvgExportOptions = {}
   return clone;
 }
 
-/** The chart as an SVG document (UTF-8 text with an XML declaration). */
-export function chartToSvgString(svg: SVGSVGElement, options: SvgExportOptions = {}): string {
-  const text = new XMLSerializer().serializeToString(standaloneSvg(svg, options));
+interface Box {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Union of the SVGs' on-screen boxes, rounded to whole CSS pixels. */
+function unionBox(svgs: readonly SVGSVGElement[]): Box {
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const svg of svgs) {
+    const r = svg.getBoundingClientRect();
+    left = Math.min(left, r.left);
+    top = Math.min(top, r.top);
+    right = Math.max(right, r.right);
+    bottom = Math.max(bottom, r.bottom);
+  }
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.round(right - left)),
+    height: Math.max(1, Math.round(bottom - top)),
+  };
+}
+
+/** One SVG element for one or several chart SVGs (several: nested at their on-screen offsets). */
+export function composeSvgs(svgs: readonly SVGSVGElement[], options: SvgExportOptions = {}): SVGSVGElement {
+  if (svgs.length === 0) throw new Error('chart export: no chart SVG to export');
+  if (svgs.length === 1) return standaloneSvg(svgs[0], options);
+  const box = unionBox(svgs);
+  const outer = document.createElementNS(SVG_NS, 'svg');
+  outer.setAttribute('xmlns', SVG_NS);
+  outer.setAttribute('xmlns:xlink', XLINK_NS);
+  outer.setAttribute('width', String(box.width));
+  outer.setAttribute('height', String(box.height));
+  outer.setAttribute('viewBox', `0 0 ${box.width} ${box.height}`);
+  const background = document.createElementNS(SVG_NS, 'rect');
+  background.setAttribute('width', String(box.width));
+  background.setAttribute('height', String(box.height));
+  background.setAttribute('fill', options.background ?? effectiveBackground(svgs[0]));
+  background.setAttribute('data-layer', 'background');
+  outer.append(background);
+  for (const svg of svgs) {
+    const r = svg.getBoundingClientRect();
+    const inner = standaloneSvg(svg, { ...options, background: 'none' });
+    inner.setAttribute('x', String(r.left - box.left));
+    inner.setAttribute('y', String(r.top - box.top));
+    outer.append(inner);
+  }
+  return outer;
+}
+
+/** The chart(s) as an SVG document (UTF-8 text with an XML declaration). */
+export function chartToSvgString(
+  svgs: SVGSVGElement | readonly SVGSVGElement[],
+  options: SvgExportOptions = {},
+): string {
+  const list = Array.isArray(svgs) ? (svgs as readonly SVGSVGElement[]) : [svgs as SVGSVGElement];
+  const text = new XMLSerializer().serializeToString(composeSvgs(list, options));
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
 }
 
@@ -193,36 +256,44 @@ async function loadImage(url: string): Promise<HTMLImageElement> {
   return img;
 }
 
-/** The chart as a PNG: canvas layers, then the SVG, at `scale`× CSS pixels. */
-export async function chartToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
-  const { width, height } = sizeOf(svg);
+/** The chart(s) as a PNG: per SVG its canvas layers, then the SVG, at `scale`× CSS pixels. */
+export async function chartToPngBlob(
+  svgs: SVGSVGElement | readonly SVGSVGElement[],
+  scale = 2,
+): Promise<Blob> {
+  const list = Array.isArray(svgs) ? (svgs as readonly SVGSVGElement[]) : [svgs as SVGSVGElement];
+  if (list.length === 0) throw new Error('chart export: no chart SVG to export');
+  const box = unionBox(list);
   const out = document.createElement('canvas');
-  out.width = Math.round(width * scale);
-  out.height = Math.round(height * scale);
+  out.width = Math.round(box.width * scale);
+  out.height = Math.round(box.height * scale);
   const ctx = out.getContext('2d');
   if (!ctx) throw new Error('PNG export: 2-D canvas is unavailable');
-  const background = effectiveBackground(svg);
-  ctx.fillStyle = background;
+  ctx.fillStyle = effectiveBackground(list[0]);
   ctx.fillRect(0, 0, out.width, out.height);
-  const box = svg.getBoundingClientRect();
-  for (const canvas of canvasLayers(svg)) {
-    const r = canvas.getBoundingClientRect();
-    ctx.drawImage(
-      canvas,
-      (r.left - box.left) * scale,
-      (r.top - box.top) * scale,
-      r.width * scale,
-      r.height * scale,
-    );
-  }
-  // The background is already painted; a transparent one keeps the canvas layers visible.
-  const text = chartToSvgString(svg, { includeCanvas: false, background: 'none' });
-  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-  try {
-    const img = await loadImage(url);
-    ctx.drawImage(img, 0, 0, out.width, out.height);
-  } finally {
-    URL.revokeObjectURL(url);
+  for (const svg of list) {
+    const r = svg.getBoundingClientRect();
+    const dx = (r.left - box.left) * scale;
+    const dy = (r.top - box.top) * scale;
+    for (const canvas of canvasLayers(svg)) {
+      const c = canvas.getBoundingClientRect();
+      ctx.drawImage(
+        canvas,
+        dx + (c.left - r.left) * scale,
+        dy + (c.top - r.top) * scale,
+        c.width * scale,
+        c.height * scale,
+      );
+    }
+    // The background is already painted; a transparent one keeps the canvas layers visible.
+    const text = chartToSvgString(svg, { includeCanvas: false, background: 'none' });
+    const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    try {
+      const img = await loadImage(url);
+      ctx.drawImage(img, dx, dy, r.width * scale, r.height * scale);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
   }
   return new Promise<Blob>((resolve, reject) => {
     out.toBlob(
@@ -236,4 +307,13 @@ export async function chartToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blo
 export function findChartSvg(chartId: string, within: ParentNode = document): SVGSVGElement | null {
   const el = within.querySelector(`svg[data-chart="${CSS.escape(chartId)}"]`);
   return el instanceof SVGSVGElement ? el : null;
+}
+
+/** A chart's root SVG and its companions (`<id>-…`, e.g. outliers-heatmap), in document order. */
+export function findChartSvgs(chartId: string, within: ParentNode = document): SVGSVGElement[] {
+  const id = CSS.escape(chartId);
+  const prefix = CSS.escape(`${chartId}-`);
+  return Array.from(within.querySelectorAll(`svg[data-chart="${id}"], svg[data-chart^="${prefix}"]`)).filter(
+    (el): el is SVGSVGElement => el instanceof SVGSVGElement,
+  );
 }

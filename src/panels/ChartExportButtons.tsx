@@ -1,11 +1,12 @@
 /**
  * SVG / PNG download buttons for one chart (issue 3, "each chart as SVG and PNG"). Attach it to a
- * chart card: it finds the chart's root `<svg data-chart="<id>">` inside the nearest
- * `[data-chart-card]` ancestor (or the document), so it needs no ref plumbing from the chart.
+ * chart card: it finds the chart's root `<svg data-chart="<id>">` (and companions such as
+ * `outliers-heatmap`) inside the nearest `[data-chart-card]` or <figure> ancestor (else the
+ * document), so it needs no ref plumbing from the chart.
  */
 import { useRef, useState } from 'react';
 import { downloadBlob, downloadText } from '../export/browser-io';
-import { chartToPngBlob, chartToSvgString, findChartSvg } from '../export/chart-export';
+import { chartToPngBlob, chartToSvgString, findChartSvgs } from '../export/chart-export';
 import '../app/sharing.css';
 
 export function ChartExportButtons({
@@ -19,24 +20,25 @@ export function ChartExportButtons({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const svg = (): SVGSVGElement | null => {
-    const scope = ref.current?.closest('[data-chart-card]') ?? document;
-    const found = findChartSvg(chartId, scope) ?? findChartSvg(chartId);
-    setError(found ? null : 'chart not rendered yet');
-    return found;
+  const svgs = (): SVGSVGElement[] | null => {
+    const card = ref.current?.closest('[data-chart-card], figure');
+    const found = card ? findChartSvgs(chartId, card) : [];
+    const list = found.length > 0 ? found : findChartSvgs(chartId);
+    setError(list.length > 0 ? null : 'chart not rendered yet');
+    return list.length > 0 ? list : null;
   };
 
   const exportSvg = () => {
-    const el = svg();
-    if (el) downloadText(chartToSvgString(el), `${fileStem}-${chartId}.svg`, 'image/svg+xml');
+    const list = svgs();
+    if (list) downloadText(chartToSvgString(list), `${fileStem}-${chartId}.svg`, 'image/svg+xml');
   };
 
   const exportPng = async () => {
-    const el = svg();
-    if (!el) return;
+    const list = svgs();
+    if (!list) return;
     setBusy(true);
     try {
-      downloadBlob(await chartToPngBlob(el, 2), `${fileStem}-${chartId}.png`);
+      downloadBlob(await chartToPngBlob(list, 2), `${fileStem}-${chartId}.png`);
     } catch (e) {
       setError((e as Error).message);
     } finally {
