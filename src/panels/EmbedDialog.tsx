@@ -36,8 +36,8 @@ const clampSize = (v: number, lo: number, hi: number, fallback: number) =>
 export function EmbedDialog({ config, onClose }: { config: ExperimentConfig; onClose: () => void }) {
   const charts = useMemo(renderedCharts, []);
   const [chartId, setChartId] = useState(charts[0]?.id ?? '');
-  const [width, setWidth] = useState(640);
-  const [height, setHeight] = useState(400);
+  const [width, setWidth] = useState(720);
+  const [height, setHeight] = useState(440);
   const ids = { chart: useId(), width: useId(), height: useId() };
   const chart = charts.find((c) => c.id === chartId);
   const url = chart ? embedUrl(window.location.href, chart.id, permalinkHash(config)) : '';
@@ -80,7 +80,7 @@ export function EmbedDialog({ config, onClose }: { config: ExperimentConfig; onC
                 max={2000}
                 step={10}
                 value={width}
-                onChange={(e) => setWidth(clampSize(e.target.valueAsNumber, 200, 2000, 640))}
+                onChange={(e) => setWidth(clampSize(e.target.valueAsNumber, 200, 2000, 720))}
               />
             </label>
             <label htmlFor={ids.height}>
@@ -92,7 +92,7 @@ export function EmbedDialog({ config, onClose }: { config: ExperimentConfig; onC
                 max={2000}
                 step={10}
                 value={height}
-                onChange={(e) => setHeight(clampSize(e.target.valueAsNumber, 150, 2000, 400))}
+                onChange={(e) => setHeight(clampSize(e.target.valueAsNumber, 150, 2000, 440))}
               />
             </label>
           </div>
