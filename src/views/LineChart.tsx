@@ -80,8 +80,9 @@ export function LineChart(props: LineChartProps) {
     let yd: [number, number] = y0 === undefined ? [0, 1] : y0 === y1 ? [y0 - 1, y1 + 1] : [y0, y1];
     const xs_: Scale = (xLog ? scaleLog() : scaleLinear()).domain(xd).range([0, iw]);
     if (yLog) {
+      // No .nice() on log axes: it widens to whole decades and squashes close curves together.
       yd = [yd[0] / 1.15, yd[1] * 1.15];
-      return { x: xs_, y: scaleLog().domain(yd).range([ih, 0]).nice() as Scale };
+      return { x: xs_, y: scaleLog().domain(yd).range([ih, 0]) as Scale };
     }
     const pad = (yd[1] - yd[0]) * 0.05;
     return {
@@ -160,11 +161,17 @@ export function LineChart(props: LineChartProps) {
         >
           {yLabel}
         </text>
-        {refLines.map((r) =>
+        {refLines.map((r, i) =>
           Number.isFinite(r.y) && (!yLog || r.y > 0) ? (
             <g key={r.label} transform={`translate(0,${y(r.y)})`}>
               <line x2={iw} className="ref-line" />
-              <text x={iw - 4} dy="-0.35em" textAnchor="end" className="ref-label">
+              {/* Alternate ends so labels of close reference lines do not overprint. */}
+              <text
+                x={i % 2 === 0 ? iw - 4 : 4}
+                dy="-0.35em"
+                textAnchor={i % 2 === 0 ? 'end' : 'start'}
+                className="ref-label"
+              >
                 {r.label}
               </text>
             </g>
