@@ -40,6 +40,10 @@ export interface ExperimentConfig {
 export type ParseResult =
   { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
 
+// Zod 4 compiles fast object parsers with `new Function` unless told not to; our CSP forbids
+// eval (SECURITY.md), and even its feature probe would report a violation.
+z.config({ jitless: true });
+
 const plainObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   { message: 'expected an object' },
