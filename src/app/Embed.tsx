@@ -5,8 +5,10 @@
  * Sizing: the charts lay out to the frame's width (ChartsPanel measures its container with a
  * ResizeObserver); this wrapper measures the frame's height with another ResizeObserver and, when
  * the chart's natural height does not fit, scales it down uniformly (CSS transform, which does not
- * change layout width, so there is no measure/resize feedback loop). Charts are never scaled up:
- * canvas layers would blur.
+ * change layout width, so there is no measure/resize feedback loop). Charts are never scaled up
+ * (canvas layers would blur), and never below MIN_SCALE: a chart much taller than its frame (the
+ * outliers card with one heatmap per pipeline) scrolls at full size instead of shrinking to
+ * unreadable text.
  *
  * The config comes from the URL exactly as in the lab (startUrlSync in main.tsx), so Back/Forward
  * and edited links behave the same. `&theme=dark|light` pins the theme (course pages differ);
@@ -33,10 +35,13 @@ function labUrl(): string {
   return url.toString();
 }
 
+const MIN_SCALE = 0.6;
+
 /** Scales its child down (never up) so the child's natural height fits the box's height. */
 function FitToFrame({ children }: { children: ReactNode }) {
   const outer = useRef<HTMLDivElement>(null);
   const inner = useRef<HTMLDivElement>(null);
+  // 1: fits; (MIN_SCALE, 1): scaled down to fit; 0: too tall to shrink, scrolls at full size.
   const [scale, setScale] = useState(1);
   useLayoutEffect(() => {
     const o = outer.current;
@@ -45,7 +50,8 @@ function FitToFrame({ children }: { children: ReactNode }) {
     const update = () => {
       const available = o.clientHeight;
       const natural = i.offsetHeight; // layout size: unaffected by the transform below
-      setScale(natural > 0 && available > 0 ? Math.min(1, available / natural) : 1);
+      const fit = natural > 0 && available > 0 ? Math.min(1, available / natural) : 1;
+      setScale(fit >= MIN_SCALE ? fit : 0);
     };
     const ro = new ResizeObserver(update);
     ro.observe(o);
@@ -54,10 +60,17 @@ function FitToFrame({ children }: { children: ReactNode }) {
     return () => ro.disconnect();
   }, []);
   return (
-    <div ref={outer} className="embed-chart" data-scale={scale.toFixed(3)}>
+    <div
+      ref={outer}
+      className={scale === 0 ? 'embed-chart scroll' : 'embed-chart'}
+      data-scale={scale.toFixed(3)}
+    >
       <div
         ref={inner}
-        style={{ transform: scale < 1 ? `scale(${scale})` : undefined, transformOrigin: 'top center' }}
+        style={{
+          transform: scale > 0 && scale < 1 ? `scale(${scale})` : undefined,
+          transformOrigin: 'top center',
+        }}
       >
         {children}
       </div>
