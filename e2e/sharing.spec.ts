@@ -203,11 +203,105 @@ test.describe('sharing', () => {
 
   test('saved links from this version open with their saved numbers', async ({ page }) => {
     const lab = new SharingPage(page);
-    for (const name of ['edge-non-power-of-two-dim', 'edge-low-rank-pca-labels', 'preset-nvfp4-vs-mxfp4']) {
+    for (const name of ['edge-non-power-of-two-dim', 'edge-low-rank-labels', 'preset-nvfp4-vs-mxfp4']) {
       const s = savedLink(name);
       await lab.goto(s.link);
       await lab.waitForLabels(s.results.map((r) => r.label));
       expectNumbers(await lab.values(), s.results, name);
+    }
+  });
+
+  test('the Embed snippet shows exactly one chart, no panels, sized to its iframe', async ({ page }) => {
+    const lab = new SharingPage(page);
+    await lab.goto(savedLink('preset-mxfp4-rht-outlier-channels').link);
+    await expect(page.getByTestId('chart-ip')).toHaveAttribute('data-status', 'ready');
+    await page.getByTestId('open-embed').click();
+    await page.getByTestId('embed-chart').selectOption('ip');
+    const snippet = await page.getByTestId('embed-snippet').inputValue();
+    expect(snippet).toMatch(
+      /^<iframe src="http:\/\/[^"]+\?embed=ip#c=[^"]+" title="QuantScope: [^"]+" width="720" height="440"/,
+    );
+
+    // Paste the snippet into a blank page, as a course page would.
+    await page.setContent(`<body style="margin:0">${snippet}</body>`);
+    const frame = page.frameLocator('iframe');
+    await expect(frame.getByTestId('embed')).toHaveAttribute('data-status', 'ready');
+    await expect(frame.getByTestId('chart-ip')).toHaveAttribute('data-status', 'ready');
+    await expect(frame.locator('svg[data-chart]')).toHaveCount(1);
+    await expect(frame.locator('svg[data-chart]')).toHaveAttribute('data-chart', 'ip');
+    for (const panel of ['results-table', 'data-rows', 'copy-link', 'open-presets']) {
+      await expect(frame.getByTestId(panel)).toHaveCount(0);
+    }
+    await expect(frame.locator('.controls, header.topbar')).toHaveCount(0);
+    const fits = async () => {
+      const box = await frame.locator('svg[data-chart]').boundingBox();
+      const iframe = await page.locator('iframe').boundingBox();
+      if (!box || !iframe) return false;
+      return (
+        box.x >= iframe.x - 0.5 &&
+        box.x + box.width <= iframe.x + iframe.width + 0.5 &&
+        box.y + box.height <= iframe.y + iframe.height + 0.5
+      );
+    };
+    await expect.poll(fits).toBe(true);
+    // Resizing the iframe re-lays the chart out to the new frame (ResizeObserver).
+    await page.locator('iframe').evaluate((f) => {
+      f.setAttribute('width', '520');
+      f.setAttribute('height', '340');
+    });
+    await expect
+      .poll(async () => (await frame.locator('svg[data-chart]').boundingBox())?.width ?? 0)
+      .toBeLessThanOrEqual(520);
+    await expect.poll(fits).toBe(true);
+  });
+
+  test('embed mode with an unknown chart id says which ids exist', async ({ page }) => {
+    await page.goto('/?embed=nope');
+    await expect(page.getByTestId('embed')).toHaveAttribute('data-status', 'error');
+    await expect(page.getByTestId('embed')).toContainText('rd, outliers, error, spectra, ip');
+  });
+
+  test('charts export as SVG that parses and renders standalone, and as 2x PNG', async ({ page }) => {
+    const lab = new SharingPage(page);
+    await lab.goto(savedLink('preset-mxfp4-rht-outlier-channels').link);
+    for (const id of ['ip', 'outliers']) {
+      await expect(page.getByTestId(`chart-${id}`)).toHaveAttribute('data-status', 'ready');
+      const cssWidth = await page
+        .locator(`svg[data-chart="${id}"]`)
+        .evaluate((el) => el.getBoundingClientRect().width);
+
+      const svg = await lab.download(`export-svg-${id}`);
+      expect(svg.name).toBe(`quantscope-outlier-channels-256x1024-s7-${id}.svg`);
+      const text = svg.bytes.toString('utf8');
+      const parsed = await page.evaluate(async (t) => {
+        const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+        const root = doc.documentElement;
+        const img = new Image();
+        img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(t)}`;
+        await img.decode();
+        return {
+          error: doc.getElementsByTagName('parsererror').length,
+          root: root.nodeName,
+          chart:
+            root.getAttribute('data-chart') ??
+            root.querySelector('svg[data-chart]')?.getAttribute('data-chart'),
+          styled: root.querySelectorAll('text[style*="fill"]').length,
+          images: root.querySelectorAll('image').length,
+          width: img.naturalWidth,
+        };
+      }, text);
+      expect(parsed.error).toBe(0);
+      expect(parsed.root).toBe('svg');
+      expect(parsed.chart).toBe(id);
+      expect(parsed.styled, 'text colours are inlined').toBeGreaterThan(0);
+      expect(parsed.width, 'renders as a standalone image').toBeGreaterThan(0);
+      if (id === 'outliers') expect(parsed.images, 'canvas heatmap layers embedded').toBeGreaterThan(0);
+
+      const png = await lab.download(`export-png-${id}`);
+      expect(png.name).toBe(`quantscope-outlier-channels-256x1024-s7-${id}.png`);
+      expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      // IHDR width (bytes 16–19, big-endian) is 2× the chart's CSS width.
+      expect(png.bytes.readUInt32BE(16)).toBe(Math.round(cssWidth * 2));
     }
   });
 });

@@ -49,7 +49,12 @@ export interface SavedLinksFile {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SAVED_LINKS_PATH = join(ROOT, 'src/config/__saved__/links.json');
 
-/** Small configs that exercise paths the presets do not: padding, every quantizer, labels, seeds. */
+/**
+ * Small configs that exercise paths the presets do not: padding, every quantizer, labels, seeds.
+ * PCA is deliberately absent: its basis comes from an iterative eigensolver whose last bits move
+ * whenever the solver is improved (legitimately), which a 1e-9 tolerance would report as a
+ * broken link.
+ */
 const EDGE_CONFIGS: readonly { name: string; why: string; config: unknown }[] = [
   {
     name: 'edge-non-power-of-two-dim',
@@ -105,17 +110,17 @@ const EDGE_CONFIGS: readonly { name: string; why: string; config: unknown }[] = 
     },
   },
   {
-    name: 'edge-low-rank-pca-labels',
-    why: 'low-rank data, PCA and Haar, a QJL sketch smaller than d, custom labels with |, " and non-ASCII, the largest seed',
+    name: 'edge-low-rank-labels',
+    why: 'low-rank data, WHT and Haar, a QJL sketch smaller than d, custom labels with |, " and non-ASCII, the largest seed',
     config: {
       v: 1,
       seed: 4294967295,
       data: { source: 'low-rank', rows: 40, dim: 64, rank: 4, noise: 0.05 },
       pipelines: [
         {
-          transform: { id: 'pca' },
+          transform: { id: 'wht' },
           quantizer: { id: 'int', params: { bits: 2, granularity: 'row' } },
-          label: 'PCA | "KLT" → int2',
+          label: 'WHT | "Walsh" → int2',
         },
         { transform: { id: 'haar' }, quantizer: { id: 'qjl', params: { sketch: 32 } }, label: 'QJL m=d/2 ½' },
         { transform: { id: 'haar' }, quantizer: { id: 'eden', params: { bits: 4, scale: 'mse' } } },
