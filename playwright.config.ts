@@ -10,7 +10,7 @@ const baseArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const PORT = 4173;
+const PORT = Number(process.env.PW_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
