@@ -360,3 +360,356 @@ export function dots_lanes(BP: usize, N: i32, K: i32, AtP: usize, CP: usize): vo
     v128.store(c, a7, 112);
   }
 }
+
+// ───────────────────────── EDEN quantize–dequantize ─────────────────────────
+// Reference: src/core/methods/quantizers/eden.ts (quantize with levelsByCount / levelsBySearch).
+// All arithmetic is scalar float64 in the reference's order (‖y‖², then ⟨y,q⟩ and ‖q‖² in j order,
+// then one f64 product rounded to f32 per coordinate); the level index is a branch-free count of
+// the thresholds below y·k (the binary search for more than 7 thresholds), which is the same
+// index: WASM comparisons give 0/1 without branches, so no misprediction on random data.
+
+/**
+ * Rows of d float32 at inP → outP: q_j = levels[#{t : y_j·k > t}] with k = √(d/‖y‖²), then
+ * ŷ = S·q with S = ⟨y,q⟩/‖q‖² (or ‖y‖²/⟨y,q⟩ when unbiased ≠ 0); zero rows give zeros.
+ * thrP: nThr ascending float64 thresholds; levelsP: nThr + 1 float32 levels.
+ */
+export function eden_rows(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  thrP: usize,
+  nThr: i32,
+  levelsP: usize,
+  unbiased: i32,
+  outP: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const src = inP + ((<usize>r * <usize>d) << 2);
+    const dst = outP + ((<usize>r * <usize>d) << 2);
+    let n2: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const y = <f64>load<f32>(src + ((<usize>j) << 2));
+      n2 += y * y;
+    }
+    if (n2 == 0) {
+      memory.fill(dst, 0, (<usize>d) << 2);
+      continue;
+    }
+    const k = Math.sqrt(<f64>d / n2);
+    let yq: f64 = 0;
+    let qq: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const y = <f64>load<f32>(src + ((<usize>j) << 2));
+      const z = y * k;
+      let idx: i32 = 0;
+      if (nThr <= 7) {
+        for (let t = 0; t < nThr; t++) idx += <i32>(z > load<f64>(thrP + ((<usize>t) << 3)));
+      } else {
+        let hi = nThr;
+        while (idx < hi) {
+          const mid = (idx + hi) >>> 1;
+          if (z > load<f64>(thrP + ((<usize>mid) << 3))) idx = mid + 1;
+          else hi = mid;
+        }
+      }
+      const q32 = load<f32>(levelsP + ((<usize>idx) << 2));
+      store<f32>(dst + ((<usize>j) << 2), q32);
+      const q = <f64>q32;
+      yq += y * q;
+      qq += q * q;
+    }
+    const s = unbiased ? n2 / yq : yq / qq;
+    for (let j = 0; j < d; j++) {
+      const o = dst + ((<usize>j) << 2);
+      store<f32>(o, <f32>(<f64>load<f32>(o) * s));
+    }
+  }
+}
+
+// ───────────────────────── dense linear algebra for spectra ─────────────────────────
+// References: src/core/linalg/eig.ts (Gram matrix of singularValues, Householder
+// tridiagonalisation of symmetricEigen) and src/core/linalg/lanczos.ts (the Gram products of
+// estimateSpectrum). Every output element is one float64 sum accumulated in the reference's index
+// order; SIMD lanes and register blocks only ever hold different output elements, so the results
+// are bit-identical to the TypeScript loops (for finite data: the references skip exact zero
+// multipliers, which only differs from adding ±0 when the other factor is ±∞ or NaN, so callers
+// route non-finite inputs to TypeScript). Inputs are float32 promoted exactly to float64.
+
+/** f64x2 of two consecutive float32 at p, promoted exactly (small: asc -O3 inlines it). */
+function load2f32(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+/**
+ * Gram matrix G[i·kp + j] += Σ_t P[t·kp + i]·P[t·kp + j] over t in [t0, t1) and rows i in
+ * [i0, i1) (multiples of 4; split into several calls for the reason given at tridiagonalize), for
+ * the upper triangle in 4 × 4 blocks (the lower part of diagonal blocks is written too). P: n × kp float32
+ * (column i of P is the vector whose dot products are wanted, so t runs along the shared
+ * dimension); kp a multiple of 4 (callers pad with zero columns). Each G element adds its products
+ * in ascending t, as `s += a·b` does in singularValues, and keeps its partial sum between t-blocks
+ * in G, so blocking the t range (for cache) changes nothing in the result.
+ */
+export function gram_upper(P: usize, kp: i32, t0: i32, t1: i32, i0: i32, i1: i32, G: usize): void {
+  const rowB = (<usize>kp) << 2;
+  for (let i = i0; i < i1; i += 4) {
+    for (let j = i; j < kp; j += 4) {
+      const g0 = G + ((<usize>i * <usize>kp + <usize>j) << 3);
+      const g1 = g0 + ((<usize>kp) << 3);
+      const g2 = g1 + ((<usize>kp) << 3);
+      const g3 = g2 + ((<usize>kp) << 3);
+      let a00 = v128.load(g0, 0);
+      let a01 = v128.load(g0, 16);
+      let a10 = v128.load(g1, 0);
+      let a11 = v128.load(g1, 16);
+      let a20 = v128.load(g2, 0);
+      let a21 = v128.load(g2, 16);
+      let a30 = v128.load(g3, 0);
+      let a31 = v128.load(g3, 16);
+      let pi = P + <usize>t0 * rowB + ((<usize>i) << 2);
+      let pj = P + <usize>t0 * rowB + ((<usize>j) << 2);
+      for (let t = t0; t < t1; t++) {
+        const b0 = load2f32(pj);
+        const b1 = load2f32(pj + 8);
+        let s = f64x2.splat(<f64>load<f32>(pi, 0));
+        a00 = f64x2.add(a00, f64x2.mul(s, b0));
+        a01 = f64x2.add(a01, f64x2.mul(s, b1));
+        s = f64x2.splat(<f64>load<f32>(pi, 4));
+        a10 = f64x2.add(a10, f64x2.mul(s, b0));
+        a11 = f64x2.add(a11, f64x2.mul(s, b1));
+        s = f64x2.splat(<f64>load<f32>(pi, 8));
+        a20 = f64x2.add(a20, f64x2.mul(s, b0));
+        a21 = f64x2.add(a21, f64x2.mul(s, b1));
+        s = f64x2.splat(<f64>load<f32>(pi, 12));
+        a30 = f64x2.add(a30, f64x2.mul(s, b0));
+        a31 = f64x2.add(a31, f64x2.mul(s, b1));
+        pi += rowB;
+        pj += rowB;
+      }
+      v128.store(g0, a00, 0);
+      v128.store(g0, a01, 16);
+      v128.store(g1, a10, 0);
+      v128.store(g1, a11, 16);
+      v128.store(g2, a20, 0);
+      v128.store(g2, a21, 16);
+      v128.store(g3, a30, 0);
+      v128.store(g3, a31, 16);
+    }
+  }
+}
+
+/**
+ * Householder tridiagonalisation of the symmetric n × n float64 matrix at A (both triangles, exactly
+ * symmetric), step for step as the first loop of symmetricEigen, steps k0 ≤ k < k1 (callers run
+ * k = 0 … n−3 in several calls: V8 runs a call that is already under way in its baseline compiler
+ * to the end, so short calls let the optimised code take over early): fills diag (n), off (n − 1)
+ * and betas (n − 2) and leaves the Householder vector of step k in A[k, k+1 .. n). p: n float64
+ * scratch. The product p = β·A₂₂·v is formed column-wise, p[i] += A₂₂[j, i]·v[j] for j ascending:
+ * A₂₂ stays exactly symmetric (each update subtracts v_i·w_j + w_i·v_j, the same two products in
+ * either order), so A₂₂[j, i] = A₂₂[i, j] bit for bit and every p[i] is the reference's row sum in
+ * the reference's order, while rows are read contiguously and lanes hold consecutive i.
+ */
+export function tridiagonalize(
+  A: usize,
+  n: i32,
+  k0: i32,
+  k1: i32,
+  diag: usize,
+  off: usize,
+  betas: usize,
+  p: usize,
+): void {
+  const nB = (<usize>n) << 3;
+  for (let k = k0; k < k1; k++) {
+    const m = n - k - 1;
+    const row = A + (<usize>k * <usize>n + <usize>k + 1) * 8;
+    let tail: f64 = 0;
+    for (let i = 1; i < m; i++) {
+      const x = load<f64>(row + ((<usize>i) << 3));
+      tail += x * x;
+    }
+    const x0 = load<f64>(row);
+    store<f64>(diag + ((<usize>k) << 3), load<f64>(A + (<usize>k * <usize>n + <usize>k) * 8));
+    if (tail == 0) {
+      store<f64>(off + ((<usize>k) << 3), x0);
+      store<f64>(betas + ((<usize>k) << 3), 0);
+      continue;
+    }
+    const norm = Math.sqrt(x0 * x0 + tail);
+    const alpha = x0 >= 0 ? -norm : norm;
+    const v0 = x0 - alpha;
+    store<f64>(row, v0);
+    const beta = 2 / (v0 * v0 + tail);
+    store<f64>(betas + ((<usize>k) << 3), beta);
+    store<f64>(off + ((<usize>k) << 3), alpha);
+    // p = A₂₂ v, column-wise, four rows j at a time (each p[i] still adds j in ascending order).
+    const blk = A + (<usize>(k + 1) * <usize>n + <usize>k + 1) * 8;
+    memory.fill(p, 0, (<usize>m) << 3);
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      const r0 = blk + <usize>j * nB;
+      const r1 = r0 + nB;
+      const r2 = r1 + nB;
+      const r3 = r2 + nB;
+      const v0s = f64x2.splat(load<f64>(row + ((<usize>j) << 3)));
+      const v1s = f64x2.splat(load<f64>(row + ((<usize>(j + 1)) << 3)));
+      const v2s = f64x2.splat(load<f64>(row + ((<usize>(j + 2)) << 3)));
+      const v3s = f64x2.splat(load<f64>(row + ((<usize>(j + 3)) << 3)));
+      let i = 0;
+      for (; i + 1 < m; i += 2) {
+        const o = (<usize>i) << 3;
+        let acc = v128.load(p + o);
+        acc = f64x2.add(acc, f64x2.mul(v128.load(r0 + o), v0s));
+        acc = f64x2.add(acc, f64x2.mul(v128.load(r1 + o), v1s));
+        acc = f64x2.add(acc, f64x2.mul(v128.load(r2 + o), v2s));
+        acc = f64x2.add(acc, f64x2.mul(v128.load(r3 + o), v3s));
+        v128.store(p + o, acc);
+      }
+      if (i < m) {
+        const o = (<usize>i) << 3;
+        let acc = load<f64>(p + o);
+        acc += load<f64>(r0 + o) * load<f64>(row + ((<usize>j) << 3));
+        acc += load<f64>(r1 + o) * load<f64>(row + ((<usize>(j + 1)) << 3));
+        acc += load<f64>(r2 + o) * load<f64>(row + ((<usize>(j + 2)) << 3));
+        acc += load<f64>(r3 + o) * load<f64>(row + ((<usize>(j + 3)) << 3));
+        store<f64>(p + o, acc);
+      }
+    }
+    for (; j < m; j++) {
+      const r0 = blk + <usize>j * nB;
+      const vj = load<f64>(row + ((<usize>j) << 3));
+      const vs = f64x2.splat(vj);
+      let i = 0;
+      for (; i + 1 < m; i += 2) {
+        const o = (<usize>i) << 3;
+        v128.store(p + o, f64x2.add(v128.load(p + o), f64x2.mul(v128.load(r0 + o), vs)));
+      }
+      if (i < m) {
+        const o = (<usize>i) << 3;
+        store<f64>(p + o, load<f64>(p + o) + load<f64>(r0 + o) * vj);
+      }
+    }
+    // p ← β·p, pv = Σ p_i v_i, w = p − (β·pv/2)·v (scalar, as the reference).
+    let pv: f64 = 0;
+    for (let i = 0; i < m; i++) {
+      const o = (<usize>i) << 3;
+      const s = load<f64>(p + o) * beta;
+      store<f64>(p + o, s);
+      pv += s * load<f64>(row + o);
+    }
+    const K = (beta * pv) / 2;
+    for (let i = 0; i < m; i++) {
+      const o = (<usize>i) << 3;
+      store<f64>(p + o, load<f64>(p + o) - K * load<f64>(row + o));
+    }
+    // A₂₂ ← A₂₂ − v wᵀ − w vᵀ, element (i, j): a − (v_i·w_j + w_i·v_j).
+    for (let i = 0; i < m; i++) {
+      const ri = blk + <usize>i * nB;
+      const vi = load<f64>(row + ((<usize>i) << 3));
+      const wi = load<f64>(p + ((<usize>i) << 3));
+      const vis = f64x2.splat(vi);
+      const wis = f64x2.splat(wi);
+      let jj = 0;
+      for (; jj + 1 < m; jj += 2) {
+        const o = (<usize>jj) << 3;
+        const upd = f64x2.add(f64x2.mul(vis, v128.load(p + o)), f64x2.mul(wis, v128.load(row + o)));
+        v128.store(ri + o, f64x2.sub(v128.load(ri + o), upd));
+      }
+      if (jj < m) {
+        const o = (<usize>jj) << 3;
+        store<f64>(ri + o, load<f64>(ri + o) - (vi * load<f64>(p + o) + wi * load<f64>(row + o)));
+      }
+    }
+  }
+}
+
+/**
+ * Y[i·P + p] = Σ_j A[i·cols + j]·X[j·P + p] (j ascending from 0) for i < rows, p < P: the row dot
+ * products of a float32 matrix with P float64 vectors stored interleaved (P even). Four rows share
+ * each load of X. Reference: the `s += data·tmp` / `s += data·v` loops of estimateSpectrum.
+ */
+export function rows_dot(A: usize, rows: i32, cols: i32, X: usize, P: i32, Y: usize): void {
+  const rowB = (<usize>cols) << 2;
+  const xB = (<usize>P) << 3;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const a0 = A + <usize>i * rowB;
+    for (let p = 0; p < P; p += 2) {
+      let c0 = f64x2.splat(0);
+      let c1 = f64x2.splat(0);
+      let c2 = f64x2.splat(0);
+      let c3 = f64x2.splat(0);
+      let x = X + ((<usize>p) << 3);
+      for (let j = 0; j < cols; j++) {
+        const xv = v128.load(x);
+        const o = (<usize>j) << 2;
+        c0 = f64x2.add(c0, f64x2.mul(f64x2.splat(<f64>load<f32>(a0 + o)), xv));
+        c1 = f64x2.add(c1, f64x2.mul(f64x2.splat(<f64>load<f32>(a0 + rowB + o)), xv));
+        c2 = f64x2.add(c2, f64x2.mul(f64x2.splat(<f64>load<f32>(a0 + 2 * rowB + o)), xv));
+        c3 = f64x2.add(c3, f64x2.mul(f64x2.splat(<f64>load<f32>(a0 + 3 * rowB + o)), xv));
+        x += xB;
+      }
+      const y = Y + (<usize>i * <usize>P + <usize>p) * 8;
+      v128.store(y, c0);
+      v128.store(y + xB, c1);
+      v128.store(y + 2 * xB, c2);
+      v128.store(y + 3 * xB, c3);
+    }
+  }
+  for (; i < rows; i++) {
+    const a0 = A + <usize>i * rowB;
+    for (let p = 0; p < P; p += 2) {
+      let c0 = f64x2.splat(0);
+      let x = X + ((<usize>p) << 3);
+      for (let j = 0; j < cols; j++) {
+        c0 = f64x2.add(c0, f64x2.mul(f64x2.splat(<f64>load<f32>(a0 + ((<usize>j) << 2))), v128.load(x)));
+        x += xB;
+      }
+      v128.store(Y + (<usize>i * <usize>P + <usize>p) * 8, c0);
+    }
+  }
+}
+
+/**
+ * Y[j·P + p] = Σ_i C[i·P + p]·A[i·cols + j] (i ascending from 0) for j < cols, p < P: the
+ * transposed product, as the reference's row-by-row accumulation `tmp[j] += v_i·a_ij`. Four rows
+ * are added into each loaded Y element in ascending order before it is stored again. P even.
+ */
+export function rows_axpy(A: usize, rows: i32, cols: i32, C: usize, P: i32, Y: usize): void {
+  const rowB = (<usize>cols) << 2;
+  const yB = (<usize>P) << 3;
+  memory.fill(Y, 0, <usize>cols * yB);
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const a0 = A + <usize>i * rowB;
+    for (let p = 0; p < P; p += 2) {
+      const cp = C + (<usize>i * <usize>P + <usize>p) * 8;
+      const c0 = v128.load(cp);
+      const c1 = v128.load(cp + yB);
+      const c2 = v128.load(cp + 2 * yB);
+      const c3 = v128.load(cp + 3 * yB);
+      let y = Y + ((<usize>p) << 3);
+      for (let j = 0; j < cols; j++) {
+        const o = (<usize>j) << 2;
+        let acc = v128.load(y);
+        acc = f64x2.add(acc, f64x2.mul(c0, f64x2.splat(<f64>load<f32>(a0 + o))));
+        acc = f64x2.add(acc, f64x2.mul(c1, f64x2.splat(<f64>load<f32>(a0 + rowB + o))));
+        acc = f64x2.add(acc, f64x2.mul(c2, f64x2.splat(<f64>load<f32>(a0 + 2 * rowB + o))));
+        acc = f64x2.add(acc, f64x2.mul(c3, f64x2.splat(<f64>load<f32>(a0 + 3 * rowB + o))));
+        v128.store(y, acc);
+        y += yB;
+      }
+    }
+  }
+  for (; i < rows; i++) {
+    const a0 = A + <usize>i * rowB;
+    for (let p = 0; p < P; p += 2) {
+      const c0 = v128.load(C + (<usize>i * <usize>P + <usize>p) * 8);
+      let y = Y + ((<usize>p) << 3);
+      for (let j = 0; j < cols; j++) {
+        const a = f64x2.splat(<f64>load<f32>(a0 + ((<usize>j) << 2)));
+        v128.store(y, f64x2.add(v128.load(y), f64x2.mul(c0, a)));
+        y += yB;
+      }
+    }
+  }
+}

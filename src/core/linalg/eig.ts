@@ -15,9 +15,16 @@
  * eigenvalue is accurate to O(ε‖A‖₂) in absolute terms; eigenvectors of well-separated eigenvalues
  * are accurate to O(ε‖A‖₂/gap).
  *
+ * Speed: the tridiagonalisation (step 1) and the Gram matrix of `singularValues` run in the WASM
+ * SIMD kernels `tridiagonalize` and `gram_upper` when available. They add every sum in the same
+ * order as the loops here, so results are bit-identical (src/core/wasm/kernels.test.ts); see the
+ * kernel comments for why the column-wise product of step 1 is still the reference's row sum.
+ *
  * `singularValues` uses the Gram matrix of the smaller side (see its comment for the precision
  * trade-off) so it is O(min(r,c)²·max(r,c)) plus one small eigenproblem.
  */
+
+import { allFinite, claim, wasmKernels } from '../wasm/kernels';
 
 export interface SymmetricEigen {
   /** Eigenvalues sorted in descending order. */
@@ -59,7 +66,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigOptions
   const betas = new Float64Array(Math.max(n - 2, 0));
   // Householder vectors of step k occupy A[k, k+1 .. n) after the step (the row is no longer needed).
   const p = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
+  const viaWasm = tridiagonalizeWasm(A, n, diag, off, betas);
+  for (let k = 0; k < n - 2 && !viaWasm; k++) {
     const m = n - k - 1;
     const row = k * n + k + 1; // x = A[k, k+1 .. n) = A[k+1 .., k] by symmetry
     let tail = 0;
@@ -221,7 +229,9 @@ export function singularValues(data: ArrayLike<number>, rows: number, cols: numb
     throw new RangeError(`singularValues: ${data.length} entries < ${rows}×${cols}`);
   const k = Math.min(rows, cols);
   const G = new Float64Array(k * k);
-  if (rows <= cols) {
+  if (gramWasm(data, rows, cols, G)) {
+    // G's upper triangle filled by the WASM kernel (same sums, same order).
+  } else if (rows <= cols) {
     // G = A Aᵀ: dot products of rows (contiguous).
     for (let i = 0; i < rows; i++) {
       for (let j = i; j < rows; j++) {
@@ -246,4 +256,71 @@ export function singularValues(data: ArrayLike<number>, rows: number, cols: numb
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) out[i] = Math.sqrt(Math.max(values[i], 0));
   return out;
+}
+
+/**
+ * Step 1 of symmetricEigen in the WASM kernel (bit-identical): fills diag/off/betas and leaves A as
+ * the TypeScript loop would. False (nothing done) when WebAssembly is unavailable or n < 3.
+ */
+function tridiagonalizeWasm(
+  A: Float64Array,
+  n: number,
+  diag: Float64Array,
+  off: Float64Array,
+  betas: Float64Array,
+): boolean {
+  const k = wasmKernels();
+  if (!k || n < 3) return false;
+  const { ptrs } = claim(k, tridiagonalizeWasm, [n * n * 8, n * 8, (n - 1) * 8, (n - 2) * 8, n * 8]);
+  const [aP, dP, oP, bP, pP] = ptrs;
+  const mem = k.memory.buffer;
+  new Float64Array(mem, aP, n * n).set(A);
+  // Short calls (see the kernel): V8 only switches to optimised WASM code between calls.
+  for (let k0 = 0; k0 < n - 2; k0 += 4) k.tridiagonalize(aP, n, k0, Math.min(n - 2, k0 + 4), dP, oP, bP, pP);
+  A.set(new Float64Array(mem, aP, n * n));
+  diag.set(new Float64Array(mem, dP, n));
+  off.set(new Float64Array(mem, oP, n - 1));
+  betas.set(new Float64Array(mem, bP, n - 2));
+  return true;
+}
+
+/** Rows of P per pass of gram_upper: the panel (GRAM_T_BLOCK × k float32) stays in cache. */
+const GRAM_T_BLOCK = 128;
+
+/**
+ * The upper triangle of singularValues' Gram matrix by the WASM kernel (bit-identical for finite
+ * float32 data, see allFinite; other inputs stay on TypeScript). The kernel wants the shared dimension t outermost: P[t, i] = X[i, t] with
+ * X = A (rows ≤ cols, so A is transposed on the way in) or Aᵀ (rows > cols, a plain copy), k padded
+ * to a multiple of 4 with zero columns. False when not applicable.
+ */
+function gramWasm(data: ArrayLike<number>, rows: number, cols: number, G: Float64Array): boolean {
+  const kern = wasmKernels();
+  const k = Math.min(rows, cols);
+  if (!kern || k < 4 || !(data instanceof Float32Array) || !allFinite(data)) return false;
+  const n = rows + cols - k;
+  const kp = (k + 3) & ~3;
+  const { ptrs } = claim(kern, gramWasm, [n * kp * 4, kp * kp * 8]);
+  const [pP, gP] = ptrs;
+  const mem = kern.memory.buffer;
+  const P = new Float32Array(mem, pP, n * kp);
+  const Gw = new Float64Array(mem, gP, kp * kp);
+  P.fill(0);
+  Gw.fill(0);
+  if (rows <= cols) {
+    for (let i = 0; i < rows; i++) {
+      const base = i * cols;
+      for (let t = 0; t < cols; t++) P[t * kp + i] = data[base + t];
+    }
+  } else {
+    for (let t = 0; t < rows; t++) {
+      const base = t * cols;
+      for (let i = 0; i < cols; i++) P[t * kp + i] = data[base + i];
+    }
+  }
+  for (let t0 = 0; t0 < n; t0 += GRAM_T_BLOCK) {
+    const t1 = Math.min(n, t0 + GRAM_T_BLOCK);
+    for (let i0 = 0; i0 < kp; i0 += 64) kern.gram_upper(pP, kp, t0, t1, i0, Math.min(kp, i0 + 64), gP);
+  }
+  for (let i = 0; i < k; i++) G.set(Gw.subarray(i * kp + i, i * kp + k), i * k + i);
+  return true;
 }

@@ -18,11 +18,17 @@
  * The exact path for small matrices is `singularValues` (eig.ts); `estimateSpectrum` chooses it
  * itself when k ≤ exactMaxK.
  *
+ * Speed: the Gram products run in the WASM SIMD kernels `rows_axpy` / `rows_dot` when available
+ * (float32 matrix copied once into WASM memory: rows·cols·4 bytes, which the instance keeps).
+ * Each output is the same float64 sum in the same order as the loops in `mult`, so the estimate is
+ * bit-identical with or without WASM (src/core/wasm/kernels.test.ts).
+ *
  * Determinism: the probes come from the seeded stream ('analysis', 'slq', rows, cols) and every
  * sum runs in a fixed order, so the same matrix and options give the same output bits.
  */
 import { singularValues, symmetricEigen } from './eig';
 import { createRngFactory } from '../rng';
+import { allFinite, claim, wasmKernels } from '../wasm/kernels';
 
 export interface SpectrumEstimate {
   /** Singular values σ_j at the quadrature nodes (descending), or the exact values. */
@@ -70,7 +76,12 @@ export function estimateSpectrum(
   // Gram of the shorter side: M·v = A(Aᵀv) if rows ≤ cols, else Aᵀ(Av); `tmp` has the other length.
   const short = rows <= cols;
   const tmp = new Float64Array(probes * other);
+  const multWasm = gramProductWasm(data, rows, cols, probes);
   const mult = (v: Float64Array, out: Float64Array): void => {
+    if (multWasm) {
+      multWasm(v, out);
+      return;
+    }
     tmp.fill(0);
     out.fill(0);
     if (short) {
@@ -189,5 +200,43 @@ export function estimateSpectrum(
     weights: Float64Array.from(order, (i) => wts[i]),
     k,
     method: 'slq',
+  };
+}
+
+/**
+ * The Gram product of estimateSpectrum's `mult` in WASM for finite float32 data, or null. The
+ * kernels take the probe vectors interleaved (entry i of probe p at i·P + p, P = probes rounded up
+ * to even with a zero probe) so SIMD lanes hold probes, never parts of one sum. The matrix is
+ * copied in once per call of estimateSpectrum; no other kernel claims memory until it returns.
+ */
+function gramProductWasm(
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  probes: number,
+): ((v: Float64Array, out: Float64Array) => void) | null {
+  const kern = wasmKernels();
+  if (!kern || !(data instanceof Float32Array) || !allFinite(data)) return null;
+  const k = Math.min(rows, cols);
+  const other = rows + cols - k;
+  const P = probes + (probes & 1);
+  const owner = {};
+  const { ptrs } = claim(kern, owner, [rows * cols * 4, k * P * 8, other * P * 8, k * P * 8]);
+  const [aP, vP, tP, oP] = ptrs;
+  const mem = kern.memory.buffer;
+  new Float32Array(mem, aP, rows * cols).set(data.subarray(0, rows * cols));
+  const V = new Float64Array(mem, vP, k * P);
+  const O = new Float64Array(mem, oP, k * P);
+  V.fill(0);
+  return (v, out) => {
+    for (let p = 0; p < probes; p++) for (let i = 0; i < k; i++) V[i * P + p] = v[p * k + i];
+    if (rows <= cols) {
+      kern.rows_axpy(aP, rows, cols, vP, P, tP); // tmp = Aᵀ v
+      kern.rows_dot(aP, rows, cols, tP, P, oP); // out = A tmp
+    } else {
+      kern.rows_dot(aP, rows, cols, vP, P, tP); // tmp = A v
+      kern.rows_axpy(aP, rows, cols, tP, P, oP); // out = Aᵀ tmp
+    }
+    for (let p = 0; p < probes; p++) for (let i = 0; i < k; i++) out[p * k + i] = O[i * P + p];
   };
 }

@@ -11,6 +11,7 @@
  *  - kernels write into caller-provided output buffers and do not allocate in hot loops;
  *  - sums that matter accumulate in float64 (plain JS numbers).
  */
+import type { ReconstructionSums } from './metrics/sums';
 import type { RngFactory } from '../rng';
 
 /** One parameter of a method. Numbers and ints carry their valid range. */
@@ -161,4 +162,9 @@ export interface MetricDef {
   readonly better: 'lower' | 'higher' | 'closer-to-1';
   /** x: original rows × dim; xHat: reconstruction in the original domain. */
   compute(x: Matrix, xHat: Float32Array, ctx: MetricContext): number;
+  /**
+   * Optional: the same value (bit for bit) from the shared one-pass sums (metrics/sums.ts), which
+   * the pipeline computes once for all metrics that have this.
+   */
+  fromSums?(sums: ReconstructionSums): number;
 }

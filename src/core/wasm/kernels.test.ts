@@ -12,6 +12,10 @@ import { fwhtF32Wasm, setWasmEnabled, wasmKernels } from './kernels';
 import { qjlEstimateBlock, qjlQuantizer } from '../methods/quantizers/qjl';
 import { quantizersById } from '../methods';
 import { ipNvarMetric } from '../methods/metrics/ip-nvar';
+import { edenQuantizer } from '../methods/quantizers/eden';
+import { lloydMaxGaussian, nearestLevelIndex } from '../linalg/lloydmax';
+import { singularValues, symmetricEigen } from '../linalg/eig';
+import { estimateSpectrum } from '../linalg/lanczos';
 
 function filled(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -165,6 +169,78 @@ describe('wasm kernels', () => {
       const xHat = filled(rows * d, rows + 1);
       const [a, b] = both(() => ipNvarMetric.compute(x, xHat, { rng: createRngFactory(2) }));
       expect(Object.is(a, b)).toBe(true);
+    }
+  });
+
+  it('eden equals the binary-search reference bit for bit, b = 1 … 5, both scales, zero rows', () => {
+    const rows = 9;
+    const d = 70;
+    const y = filled(rows * d, 11);
+    y.fill(0, 2 * d, 3 * d); // a zero row
+    for (let bits = 1; bits <= 5; bits++) {
+      for (const scale of ['mse', 'unbiased'] as const) {
+        // The original loop: nearestLevelIndex, and S from the fp32 values read back from out.
+        const cb = lloydMaxGaussian(bits);
+        const ref = new Float32Array(rows * d);
+        for (let r = 0; r < rows; r++) {
+          const off = r * d;
+          let n2 = 0;
+          for (let j = 0; j < d; j++) n2 += y[off + j] * y[off + j];
+          if (n2 === 0) continue;
+          const k = Math.sqrt(d / n2);
+          let yq = 0;
+          let qq = 0;
+          for (let j = 0; j < d; j++) {
+            ref[off + j] = cb.levels[nearestLevelIndex(cb.thresholds, y[off + j] * k)];
+            const q = ref[off + j];
+            yq += y[off + j] * q;
+            qq += q * q;
+          }
+          const s = scale === 'unbiased' ? n2 / yq : yq / qq;
+          for (let j = 0; j < d; j++) ref[off + j] *= s;
+        }
+        const [oTs, oW] = both(() => {
+          const out = new Float32Array(rows * d).fill(7);
+          edenQuantizer.quantize(y, rows, d, { bits, scale }, { rng: createRngFactory(1) }, out);
+          return out;
+        });
+        expectSameBits(ref, oTs);
+        expectSameBits(ref, oW);
+      }
+    }
+  });
+
+  it('Gram matrix and tridiagonalisation: singularValues and symmetricEigen are identical', () => {
+    for (const [rows, cols] of [
+      [3, 7],
+      [6, 6],
+      [13, 30],
+      [41, 9],
+      [70, 70],
+    ] as const) {
+      const a = filled(rows * cols, rows * 100 + cols);
+      const [sTs, sW] = both(() => singularValues(a, rows, cols));
+      expectSameBits(sTs, sW);
+    }
+    for (const n of [3, 4, 5, 17, 64]) {
+      const a = Float64Array.from(filled(n * n, n));
+      const [eTs, eW] = both(() => symmetricEigen(a, n));
+      expectSameBits(eTs.values, eW.values);
+      expectSameBits(eTs.vectors ?? new Float64Array(0), eW.vectors ?? new Float64Array(0));
+    }
+  });
+
+  it('estimateSpectrum (SLQ Gram products) is identical, wide and tall, odd probe counts', () => {
+    for (const [rows, cols, probes] of [
+      [24, 40, 4],
+      [40, 24, 3],
+      [33, 33, 1],
+    ] as const) {
+      const a = filled(rows * cols, rows + cols);
+      const [eTs, eW] = both(() => estimateSpectrum(a, rows, cols, { exactMaxK: 8, probes, steps: 12 }));
+      expect(eW.method).toBe('slq');
+      expectSameBits(eTs.values, eW.values);
+      expectSameBits(eTs.weights, eW.weights);
     }
   });
 });

@@ -54,6 +54,29 @@ export interface WasmKernels {
   ): void;
   qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
   dots_lanes(BP: number, N: number, K: number, AtP: number, CP: number): void;
+  eden_rows(
+    inP: number,
+    rows: number,
+    d: number,
+    thrP: number,
+    nThr: number,
+    levelsP: number,
+    unbiased: number,
+    outP: number,
+  ): void;
+  gram_upper(P: number, kp: number, t0: number, t1: number, i0: number, i1: number, G: number): void;
+  tridiagonalize(
+    A: number,
+    n: number,
+    k0: number,
+    k1: number,
+    diag: number,
+    off: number,
+    betas: number,
+    p: number,
+  ): void;
+  rows_dot(A: number, rows: number, cols: number, X: number, P: number, Y: number): void;
+  rows_axpy(A: number, rows: number, cols: number, C: number, P: number, Y: number): void;
 }
 
 /** Rows held transposed per call of householder_apply / dots_lanes (the kernels' LANES). */
@@ -140,4 +163,14 @@ export function fwhtF32Wasm(k: WasmKernels, a: Float32Array, offset: number, n: 
   view.set(a.subarray(offset, offset + n));
   k.fwht_f32(ptrs[0], n);
   a.set(view, offset);
+}
+
+/**
+ * True when every entry is finite. The linear-algebra kernels skip nothing where the TypeScript
+ * references skip exact-zero multipliers; the two agree bit for bit unless a skipped product
+ * would have been 0·∞ or 0·NaN, so callers check this and keep non-finite inputs on TypeScript.
+ */
+export function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
 }

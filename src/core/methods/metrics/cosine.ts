@@ -9,6 +9,7 @@ export const cosineMetric: MetricDef = {
   label: 'cosine',
   description: 'mean over rows of ⟨x,x̂⟩/(‖x‖‖x̂‖)',
   better: 'higher',
+  fromSums: (s) => (s.nonzeroRows > 0 ? s.cosineSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;
     let sum = 0;

@@ -8,6 +8,8 @@ import { cosineMetric } from './cosine';
 import { ipRatioMetric } from './ip-ratio';
 import { ipNvarMetric, unitQueries } from './ip-nvar';
 import { expectClose } from '../../testing/expect';
+import { METRICS } from './index';
+import { reconstructionSums } from './sums';
 
 const rng = createRngFactory(0);
 // Two rows of length 2: x = [[3, 4], [1, 0]], x̂ = [[3, 3], [2, 0]].
@@ -78,5 +80,32 @@ describe('metric edge cases', () => {
     const ip = ipNvarMetric.compute(m, noisy, { rng });
     // Both ≈ 0.09·64/E‖x‖²·… ; their ratio is 1 up to Monte Carlo error (64 queries × 400 rows).
     expect(Math.abs(ip / v - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('fused one-pass sums', () => {
+  it('fromSums equals compute bit for bit (zero rows, zero reconstructions, exact rows)', () => {
+    const rows = 7;
+    const cols = 33;
+    const a = new Float32Array(rows * cols);
+    const b = new Float32Array(rows * cols);
+    const g = createRngFactory(4).stream('data', 'sums-test');
+    g.fillNormal(a);
+    g.fillNormal(b);
+    a.fill(0, cols, 2 * cols); // ‖x‖ = 0
+    b.fill(0, 3 * cols, 4 * cols); // x̂ = 0
+    b.set(a.subarray(5 * cols, 6 * cols), 5 * cols); // exact row
+    const m = { rows, cols, data: a };
+    const sums = reconstructionSums(m, b);
+    let fused = 0;
+    for (const def of METRICS) {
+      if (!def.fromSums) continue;
+      fused++;
+      expect(Object.is(def.fromSums(sums), def.compute(m, b, { rng }))).toBe(true);
+    }
+    expect(fused).toBe(5);
+    const exact = reconstructionSums(m, a);
+    for (const def of METRICS)
+      if (def.fromSums) expect(Object.is(def.fromSums(exact), def.compute(m, a, { rng }))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ export const mseMetric: MetricDef = {
   label: 'MSE',
   description: 'mean over all entries of (x−x̂)²',
   better: 'lower',
+  fromSums: (s) => (s.entries > 0 ? s.err / s.entries : NaN),
   compute(x, xHat) {
     const { data } = x;
     let err = 0;

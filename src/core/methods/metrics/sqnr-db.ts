@@ -10,6 +10,7 @@ export const sqnrDbMetric: MetricDef = {
   label: 'SQNR (dB)',
   description: '10·log10(Σx² / Σ(x−x̂)²)',
   better: 'higher',
+  fromSums: (s) => (s.err === 0 ? (s.signal > 0 ? Infinity : NaN) : 10 * Math.log10(s.signal / s.err)),
   compute(x, xHat) {
     const { data } = x;
     let signal = 0;

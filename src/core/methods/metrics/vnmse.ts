@@ -13,6 +13,7 @@ export const vnmseMetric: MetricDef = {
   label: 'vNMSE',
   description: 'mean over rows of ‖x−x̂‖²/‖x‖²',
   better: 'lower',
+  fromSums: (s) => (s.nonzeroRows > 0 ? s.relErrSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;
     let sum = 0;
