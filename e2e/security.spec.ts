@@ -5,6 +5,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { PRESETS, presetConfig, presetPermalink } from '../src/presets/presets';
+import { MATRIX_PRESETS } from '../src/presets/matrix-presets';
 import { LabPage } from './lab-page';
 
 /** Collect securitypolicyviolation events from the page and its workers' console. */
@@ -41,7 +42,7 @@ test('every preset runs under the CSP without violations', async ({ page }) => {
   test.setTimeout(240_000);
   const violations = await watchCsp(page);
   const lab = new LabPage(page);
-  for (const preset of PRESETS) {
+  for (const preset of [...PRESETS, ...MATRIX_PRESETS]) {
     await page.goto('about:blank');
     await lab.goto(presetPermalink(preset));
     await expect(lab.rows()).toHaveCount(presetConfig(preset).pipelines.length);

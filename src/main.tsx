@@ -3,10 +3,22 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './app/App';
 import { startUrlSync } from './state/url-sync';
+import { computeClient } from './compute/client';
 import { embedChartFromSearch } from './export/embed-snippet';
 import './app/styles.css';
 
 startUrlSync();
+
+// e2e fault injection and worker accounting (SECURITY.md): only with ?testhooks in the URL.
+if (new URLSearchParams(window.location.search).has('testhooks')) {
+  Object.assign(window, {
+    __quantscope: {
+      injectFault: (kind: 'throw' | 'die') => computeClient.injectFault(kind),
+      liveWorkers: () => computeClient.live,
+      starts: () => computeClient.starts,
+    },
+  });
+}
 
 // `?embed=<chart id>`: one chart for an iframe (src/app/Embed.tsx), loaded as its own chunk.
 const Embed = lazy(() => import('./app/Embed').then((m) => ({ default: m.Embed })));

@@ -13,15 +13,21 @@ export interface OpenFileSummary {
 }
 
 let sources: ByteSource[] = [];
+/** The latest registration: a run that arrives while a (re)started worker is still reading the
+ * headers of the user's files waits for it instead of failing for want of the file. */
+let registering: Promise<unknown> = Promise.resolve();
 
 export async function registerFiles(files: readonly File[]): Promise<OpenFileSummary> {
   const next = files.map((f) => fileByteSource(f));
-  const opened = await openFiles(next);
+  const opening = openFiles(next);
+  registering = opening.catch(() => undefined);
+  const opened = await opening;
   sources = next;
   return opened;
 }
 
 export async function loadFileForBrowser(config: ExperimentConfig): Promise<LoadedData> {
+  await registering;
   const name = String(config.data.path ?? '');
   if (sources.length === 0) {
     throw new Error(

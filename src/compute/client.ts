@@ -3,10 +3,10 @@
  * of call (run, sweep, spectra), cancellation by terminating the worker (a CPU kernel cannot be interrupted
  * cooperatively) and a lazy restart; in-process fallback where Workers are unavailable.
  */
-import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
+import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import type { ExperimentConfig } from '../config/schema';
 import type { ExperimentOutput } from './experiment';
-import type { ProgressCallback, WorkerApi } from './worker-api';
+import type { FaultKind, ProgressCallback, ProgressMessage, WorkerApi } from './worker-api';
 import type { RateDistortion, Spectra } from '../core/analysis/types';
 import type { OpenFileSummary } from './browser-files';
 import { AbortError } from '../core/pipeline';
@@ -90,7 +90,7 @@ export class ComputeClient {
 
   private async call<T>(
     kind: WorkerKind,
-    invoke: (api: Remote<WorkerApi>, onProgress: ProgressCallback | undefined) => Promise<T>,
+    invoke: (api: Remote<WorkerApi>, progressPort: MessagePort | undefined) => Promise<T>,
     opts: CallOptions,
   ): Promise<T> {
     const { signal, onProgress } = opts;
@@ -98,9 +98,28 @@ export class ComputeClient {
     const slot = this.ensure(kind);
     return new Promise<T>((resolve, reject) => {
       let settled = false;
+      // Progress over a port we own and close when the call settles (see ProgressMessage).
+      const channel = onProgress ? new MessageChannel() : undefined;
+      if (channel && onProgress) {
+        channel.port1.onmessage = (ev: MessageEvent<ProgressMessage>) => {
+          if (!settled) onProgress(ev.data.done, ev.data.total, ev.data.stage);
+        };
+      }
+      // Everything this call registered is released once it settles, whichever way: a terminated
+      // worker never answers, so release cannot wait for the Comlink promise.
+      const release = () => {
+        if (channel) {
+          channel.port1.onmessage = null;
+          channel.port1.close();
+        }
+        slot.pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
+        slot.worker.removeEventListener('error', onError);
+      };
       const fail = (e: Error) => {
         if (settled) return;
         settled = true;
+        release();
         reject(e);
       };
       slot.pending.add(fail);
@@ -117,21 +136,21 @@ export class ComputeClient {
         if (this.slots.get(kind) === slot) this.kill(kind);
       };
       slot.worker.addEventListener('error', onError, { once: true });
-      invoke(slot.api, onProgress ? proxy(onProgress) : undefined)
-        .then(
-          (out) => {
-            if (settled) return;
-            settled = true;
-            resolve(out);
-          },
-          (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
-        )
-        .finally(() => {
-          slot.pending.delete(fail);
-          signal?.removeEventListener('abort', onAbort);
-          slot.worker.removeEventListener('error', onError);
-        });
+      invoke(slot.api, channel ? transfer(channel.port2, [channel.port2]) : undefined).then(
+        (out) => {
+          if (settled) return;
+          settled = true;
+          release();
+          resolve(out);
+        },
+        (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
+      );
     });
+  }
+
+  /** Test hook (see WorkerApi.injectFault). */
+  async injectFault(kind: FaultKind): Promise<void> {
+    await this.ensure('run').api.injectFault(kind);
   }
 
   dispose(): void {

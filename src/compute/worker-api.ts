@@ -12,6 +12,22 @@ import { loadFileForBrowser, registerFiles, type OpenFileSummary } from './brows
 
 export type ProgressCallback = (done: number, total: number, stage: string) => void;
 
+/**
+ * Progress travels over a MessagePort the caller transfers with each call (not a Comlink proxy):
+ * the caller closes its end when the call settles, even when the worker was terminated mid-run,
+ * so 1000 cancelled runs leave no listeners or ports behind (issue 8 memory check).
+ */
+export interface ProgressMessage {
+  readonly done: number;
+  readonly total: number;
+  readonly stage: string;
+}
+
+function progressTo(port: MessagePort | undefined): ProgressCallback | undefined {
+  if (!port) return undefined;
+  return (done, total, stage) => port.postMessage({ done, total, stage } satisfies ProgressMessage);
+}
+
 export interface RunCallOptions {
   /** Collect chart artifacts (ExperimentOutput.artifacts). Default true: the page always shows charts. */
   readonly artifacts?: boolean;
@@ -30,25 +46,51 @@ export interface WorkerApi {
   /** Run one experiment. The config is re-validated here: the worker trusts nobody. */
   run(
     config: ExperimentConfig,
-    onProgress?: ProgressCallback,
+    onProgress?: MessagePort,
     options?: RunCallOptions,
   ): Promise<ExperimentOutput>;
   /** Rate–distortion sweep of every pipeline over its `bits` range (chart 1; on demand). */
-  sweep(config: ExperimentConfig, onProgress?: ProgressCallback): Promise<RateDistortion>;
+  sweep(config: ExperimentConfig, onProgress?: MessagePort): Promise<RateDistortion>;
   /** Singular-value spectra, MP fits and sequency/frequency energy (chart 4; on demand). */
-  spectra(config: ExperimentConfig, onProgress?: ProgressCallback): Promise<Spectra>;
+  spectra(config: ExperimentConfig, onProgress?: MessagePort): Promise<Spectra>;
   /** Make files the user opened available to `data.source = "file"` configs. */
   openFiles(files: readonly File[]): Promise<OpenFileSummary>;
-  /** Health check and test hook. */
+  /** Health check. */
   ping(): Promise<string>;
+  /**
+   * Fault injection for the e2e suite (issue 8, "worker faults"): 'throw' makes the next run's
+   * kernel throw; 'die' makes the next run crash the worker (an uncaught error, no reply). Only
+   * reachable through window.__quantscope, which the page installs when loaded with ?testhooks;
+   * the worst a link can do with it is crash its own tab's worker, which the app recovers from.
+   */
+  injectFault(kind: FaultKind): Promise<void>;
+}
+
+export type FaultKind = 'throw' | 'die';
+
+let pendingFault: FaultKind | null = null;
+
+function takeFault(): Promise<never> | void {
+  const fault = pendingFault;
+  pendingFault = null;
+  if (fault === 'throw') throw new Error('kernel failed (injected test fault)');
+  if (fault === 'die') {
+    return new Promise<never>(() => {
+      setTimeout(() => {
+        throw new Error('worker crashed (injected test fault)');
+      }, 0);
+    });
+  }
 }
 
 export const workerApi: WorkerApi = {
   async run(config, onProgress, options) {
     const valid = restoreConfig(config);
+    const crash = takeFault();
+    if (crash) return crash;
     const out = await runConfig(valid, {
       loadFile: loadFileForBrowser,
-      onProgress: onProgress ? (d, t, s) => void onProgress(d, t, s) : undefined,
+      onProgress: progressTo(onProgress),
       artifacts: options?.artifacts ?? true,
     });
     return transferred(out, out.artifacts);
@@ -57,7 +99,7 @@ export const workerApi: WorkerApi = {
     const valid = restoreConfig(config);
     const out = await sweepConfig(valid, {
       loadFile: loadFileForBrowser,
-      onProgress: onProgress ? (d, t, s) => void onProgress(d, t, s) : undefined,
+      onProgress: progressTo(onProgress),
     });
     return transferred(out);
   },
@@ -65,7 +107,7 @@ export const workerApi: WorkerApi = {
     const valid = restoreConfig(config);
     const out = await spectraConfig(valid, {
       loadFile: loadFileForBrowser,
-      onProgress: onProgress ? (d, t, s) => void onProgress(d, t, s) : undefined,
+      onProgress: progressTo(onProgress),
     });
     return transferred(out);
   },
@@ -74,5 +116,8 @@ export const workerApi: WorkerApi = {
   },
   async ping() {
     return 'pong';
+  },
+  async injectFault(kind) {
+    pendingFault = kind;
   },
 };

@@ -8,7 +8,7 @@
  * chart on screen while the next one computes. Every card reports data-status="ready" only when
  * what it shows belongs to the current config (tests wait on it, never on time).
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ExperimentConfig } from '../config/schema';
 import type { ExperimentOutput } from '../compute/experiment';
 import { useSpectra, useSweep } from '../compute/useAnalysis';
@@ -53,14 +53,28 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
     return { status: 'ready', note: '' };
   };
 
+  // Chart elements depend only on the data and the size, not on the config being edited: memoise
+  // them so a control change (which re-renders this panel) never redraws thousands of marks while
+  // the previous result is still on screen.
+  const chartWidth = Math.max(320, width - 2);
+  const elements = useMemo(
+    () =>
+      new Map(
+        charts.map((c) => [
+          c.id,
+          c.render({ output, sweep: sweep.data, spectra: spectra.data, basis }, { width: chartWidth }),
+        ]),
+      ),
+    // `charts` is derived from `only`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [only, output, sweep.data, spectra.data, basis, chartWidth],
+  );
+
   return (
     <div className="charts" ref={ref} data-testid="charts">
       {charts.map((c) => {
         const { status, note } = statusOf(c);
-        const element = c.render(
-          { output, sweep: sweep.data, spectra: spectra.data, basis },
-          { width: Math.max(320, width - 2) },
-        );
+        const element = elements.get(c.id);
         return (
           <figure
             key={c.id}

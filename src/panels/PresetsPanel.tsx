@@ -7,6 +7,7 @@
 import { useMemo } from 'react';
 import { canonicalKey } from '../config/schema';
 import { PRESETS, presetConfig, presetPermalink, type Preset } from '../presets/presets';
+import { MATRIX_PRESETS } from '../presets/matrix-presets';
 import { pushConfigToHistory } from '../state/url-sync';
 import { useLab } from '../state/store';
 
@@ -25,20 +26,40 @@ function dataSummary(preset: Preset): string {
   return `${data.source} ${String(data.rows)}×${String(data.dim)} · ${pipelines.length} pipelines`;
 }
 
+/** The gallery: vector quantizers and formats first, then matrix and layer methods (issue 6). */
 export function PresetsPanel({ onOpened }: { onOpened?: () => void }) {
+  return (
+    <>
+      <h3 className="preset-group">Vector quantizers, rotations and formats</h3>
+      <PresetGroup presets={PRESETS} testId="presets" onOpened={onOpened} />
+      <h3 className="preset-group">Matrix and layer methods</h3>
+      <PresetGroup presets={MATRIX_PRESETS} testId="matrix-presets" onOpened={onOpened} />
+    </>
+  );
+}
+
+function PresetGroup({
+  presets,
+  testId,
+  onOpened,
+}: {
+  presets: readonly Preset[];
+  testId: string;
+  onOpened?: () => void;
+}) {
   const current = useLab((s) => canonicalKey(s.config));
   const cards = useMemo(
     () =>
-      PRESETS.map((preset) => ({
+      presets.map((preset) => ({
         preset,
         key: canonicalKey(presetConfig(preset)),
         href: `${window.location.pathname}${window.location.search}${presetPermalink(preset)}`,
         summary: dataSummary(preset),
       })),
-    [],
+    [presets],
   );
   return (
-    <ul className="preset-grid" data-testid="presets">
+    <ul className="preset-grid" data-testid={testId}>
       {cards.map(({ preset, key, href, summary }) => {
         const isCurrent = key === current;
         return (
