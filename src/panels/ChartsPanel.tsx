@@ -105,7 +105,7 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
               <ChartExportButtons chartId={c.id} fileStem={exportFileStem(output)} />
             </figcaption>
             {element ?? (
-              <div className="chart-placeholder">{status === 'error' ? 'not available' : 'computing…'}</div>
+              <div className="chart-pending">{status === 'error' ? 'not available' : 'computing…'}</div>
             )}
           </figure>
         );

@@ -109,7 +109,7 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
 
   // Optional re-run of the pipeline itself.
   let rerun =
-    "print('pipeline re-run: not implemented for this transform/quantizer; metrics above use our x̂')";
+    "print('pipeline re-run in numpy covers identity/wht/rht with eden or turboquant-mse; the metrics above use our exported x-hat')";
   const t = p.transform;
   const q = p.quantizer;
   const tOk = t.id === 'identity' || t.id === 'wht' || t.id === 'rht';
