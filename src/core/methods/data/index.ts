@@ -9,6 +9,8 @@ import { hadamardRowsSource } from './hadamard-rows';
 import { sparseSpikesSource } from './sparse-spikes';
 import { correlatedChannelsSource } from './correlated-channels';
 import { clusteredSource } from './clustered';
+import { llmWeightsSource } from './llm-weights';
+import { activationsSource } from './activations';
 
 export const DATA_SOURCES: readonly DataSourceDef[] = [
   gaussianSource,
@@ -20,4 +22,6 @@ export const DATA_SOURCES: readonly DataSourceDef[] = [
   sparseSpikesSource,
   correlatedChannelsSource,
   clusteredSource,
+  llmWeightsSource,
+  activationsSource,
 ];
