@@ -92,3 +92,23 @@ for (const v of VIEWS) {
       .screenshot({ path: `test-results/analysis-views/${v.id}-dark.png` });
   });
 }
+
+test('analysis views embed: ?embed=analysis renders the view alone, with a link back to the lab', async ({
+  page,
+}) => {
+  const v = VIEWS.find((x) => x.id === 'seeds');
+  if (!v) throw new Error('seeds view missing');
+  const config = restoreConfig({
+    v: 1,
+    seed: 7,
+    data: v.data,
+    pipelines: v.pipelines,
+    analysis: { id: v.id, params: v.params },
+  });
+  await page.goto(`/?embed=analysis${permalinkHash(config)}`);
+  const embed = page.getByTestId('embed');
+  await expect(embed).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(embed.locator(`svg[data-chart="${v.chart}"]`)).toHaveCount(1);
+  await expect(page.getByTestId('pipelines-panel')).toHaveCount(0);
+  await expect(page.getByTestId('embed-open-lab')).toBeVisible();
+});

@@ -14,13 +14,17 @@
  * and edited links behave the same. `&theme=dark|light` pins the theme (course pages differ);
  * otherwise it follows prefers-color-scheme.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useExperiment } from '../compute/useExperiment';
 import { CHART_IDS, chartById } from '../charts/registry';
 import { ChartsPanel } from '../panels/ChartsPanel';
 import { useLab, type Theme } from '../state/store';
 import { ErrorBoundary } from './ErrorBoundary';
 import './sharing.css';
+
+// Analysis views (issues 6, 7) embed too: `?embed=analysis` (or the id of one of their charts)
+// renders the config's analysis view; loaded on demand like in the lab.
+const AnalysisResultView = lazy(() => import('../views/AnalysisResultView'));
 
 function themeFromSearch(search: string): Theme | null {
   const t = new URLSearchParams(search).get('theme');
@@ -99,11 +103,44 @@ export function Embed({ chartId }: { chartId: string }) {
     if (entry) document.title = `${entry.title} · QuantScope`;
   }, [entry]);
 
+  const analysisId = config.analysis?.id;
+  if (!entry && analysisId !== undefined) {
+    const result = run.data?.config.analysis?.id === analysisId ? run.data.analysis : undefined;
+    const status = run.isError ? 'error' : result === undefined || run.isFetching ? 'loading' : 'ready';
+    return (
+      <div className="embed" data-testid="embed" data-status={status} data-embed="analysis">
+        {(notice || run.isError) && (
+          <p className="embed-message" role="alert">
+            {run.isError ? run.error.message : notice}
+          </p>
+        )}
+        <ErrorBoundary name={`${analysisId} view`}>
+          <Suspense fallback={<p className="embed-message">loading…</p>}>
+            {result !== undefined ? (
+              <AnalysisResultView id={analysisId} result={result} />
+            ) : (
+              <p className="embed-message">computing…</p>
+            )}
+          </Suspense>
+        </ErrorBoundary>
+        <footer className="embed-foot">
+          <span>
+            {analysisId} · seed {config.seed}
+          </span>
+          <a href={labUrl()} target="_blank" rel="noopener" data-testid="embed-open-lab">
+            open in QuantScope ↗
+          </a>
+        </footer>
+      </div>
+    );
+  }
+
   if (!entry) {
     return (
       <div className="embed" data-testid="embed" data-status="error">
         <p className="embed-message" role="alert">
-          Unknown chart “{chartId}”. Use ?embed= with one of: {CHART_IDS.join(', ')}.
+          Unknown chart “{chartId}”. Use ?embed= with one of: {CHART_IDS.join(', ')} (or “analysis” for a link
+          with an analysis view).
         </p>
       </div>
     );

@@ -17,6 +17,7 @@ import { useWidth } from '../charts/common';
 import type { EnergyBasis } from '../charts/SpectraChart';
 import { exportFileStem } from '../export/results-format';
 import { ChartExportButtons } from './ChartExportButtons';
+import { ErrorBoundary } from '../app/ErrorBoundary';
 import '../charts/charts.css';
 
 export interface ChartsPanelProps {
@@ -104,9 +105,12 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
               )}
               <ChartExportButtons chartId={c.id} fileStem={exportFileStem(output)} />
             </figcaption>
-            {element ?? (
-              <div className="chart-pending">{status === 'error' ? 'not available' : 'computing…'}</div>
-            )}
+            {/* One boundary per chart: a chart that throws shows its error and a Retry; the others stay. */}
+            <ErrorBoundary name={`${c.title} chart`}>
+              {element ?? (
+                <div className="chart-pending">{status === 'error' ? 'not available' : 'computing…'}</div>
+              )}
+            </ErrorBoundary>
           </figure>
         );
       })}

@@ -21,10 +21,10 @@ export function fmt(v: number): string {
   return a >= 1e-3 && a < 1e4 ? v.toPrecision(4) : v.toExponential(2);
 }
 
-function isLayer(r: unknown): r is LayerResult {
+export function isLayer(r: unknown): r is LayerResult {
   return typeof r === 'object' && r !== null && (r as { kind?: unknown }).kind === 'layer';
 }
-function isAttention(r: unknown): r is AttentionResult {
+export function isAttention(r: unknown): r is AttentionResult {
   return typeof r === 'object' && r !== null && (r as { kind?: unknown }).kind === 'attention';
 }
 
