@@ -45,6 +45,15 @@ describe('matrix presets', () => {
     expect(a.pipelines[0].kl).toBeLessThan(a.pipelines[1].kl);
   });
 
+  it('claims: QJL with outlier channels beats plain QJL in attention KL and ipNvar at fewer bits', async () => {
+    const o = await run('qjl-kv-outlier-channels');
+    const a = o.analysis as AttentionResult;
+    expect(a.pipelines[1].bitsKey).toBeLessThanOrEqual(a.pipelines[0].bitsKey);
+    // Measured (seed 7): KL 2.72 (qjl, 2.25 bits) vs 0.97 (qjl-kv, 2.01 bits); ipNvar 0.76 vs 0.39.
+    expect(a.pipelines[1].kl).toBeLessThan(0.5 * a.pipelines[0].kl);
+    expect(o.results[1].metrics.ipNvar).toBeLessThan(o.results[0].metrics.ipNvar);
+  });
+
   it('claims: EoRA < plain SVD (W only); SVDQuant < INT4 at W4A4; AdaHOP auto best on row-wise X', async () => {
     const e = (await run('eora-eigenspace-compensation')).analysis as LayerResult;
     expect(e.pipelines[2].weightOnly).toBeLessThan(e.pipelines[1].weightOnly);

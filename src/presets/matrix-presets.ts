@@ -40,6 +40,11 @@ const ADAHOP: PresetCitation = {
   catalogue: '§1.B.1',
 };
 const NVFP4: PresetCitation = { title: 'Pretraining Large Language Models with NVFP4', catalogue: '§1.C.1' };
+/** Not a seed of its own: the catalogue describes QJL inside TurboQuant's entry (its residual stage). */
+const QJL: PresetCitation = {
+  title: 'QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero Overhead',
+  catalogue: '§1.A.2',
+};
 
 const INT4_G64 = { id: 'int', params: { bits: 4, granularity: 'group', group: 64 } };
 
@@ -186,6 +191,27 @@ export const MATRIX_PRESETS: readonly Preset[] = [
         id: 'layer',
         params: { activations: 'row-wise', channels: 4, scale: 50, sweep: 0, tokens: 256 },
       },
+    },
+  },
+  {
+    id: 'qjl-kv-outlier-channels',
+    title: 'QJL key cache with outlier channels',
+    explanation:
+      'Keys with eight fixed outlier channels are sketched to sign bits either whole (QJL, m = 2d, 2.25 bits) or split as in the QJL paper §4.1, where the top-8 channels by norm in every 32 tokens get their own sketch and norm (m = d inliers, m_o = d/2 outliers, 2.01 bits), with KIVI’s 2-bit per-channel keys at 3 bits for scale. In the attention view the split cuts the softmax KL against full precision almost threefold at fewer bits than plain QJL (KIVI stays lower at its 3 bits), the paper’s point that isolating the outlier channels shrinks the norm that sets the score distortion.',
+    cites: [QJL, KIVI],
+    config: {
+      v: 1,
+      seed: 7,
+      data: { source: 'outlier-channels', rows: 1024, dim: 128, channels: 8, scale: 10 },
+      pipelines: [
+        { transform: { id: 'identity' }, quantizer: { id: 'qjl', params: { sketch: 256 } } },
+        {
+          transform: { id: 'identity' },
+          quantizer: { id: 'qjl-kv', params: { sketch: 128, outlierSketch: 64, outliers: 8, group: 32 } },
+        },
+        { transform: { id: 'identity' }, quantizer: { id: 'kivi', params: { mode: 'keys', residual: 0 } } },
+      ],
+      analysis: { id: 'attention', params: { queries: 32, topK: 8, values: false } },
     },
   },
   {

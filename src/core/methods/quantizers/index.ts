@@ -17,6 +17,7 @@ import { llmInt8Quantizer } from './llm-int8';
 import { kiviQuantizer } from './kivi';
 import { itq3sQuantizer } from './itq3s';
 import { adahopQuantizer } from './adahop';
+import { qjlKvQuantizer } from './qjl-kv';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -36,4 +37,5 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   kiviQuantizer,
   itq3sQuantizer,
   adahopQuantizer,
+  qjlKvQuantizer,
 ];
