@@ -197,7 +197,13 @@ describe('chart registry', () => {
       label,
       bitsPerCoord: i + 1,
       metrics: { vnmse: 0.1 * (i + 1) },
-      timingsMs: { transform: 0, quantize: 0, inverse: 0, metrics: 0 },
+      timingsMs: {
+        transform: 0,
+        quantize: 0,
+        inverse: 0,
+        metrics: 0,
+        backend: { transform: 'cpu', quantize: 'cpu' },
+      },
     })),
     artifacts,
   } as unknown as ExperimentOutput;

@@ -2,6 +2,13 @@
  * Main-thread bridge to the compute workers (DESIGN.md "Workers"): lazy start, one worker per kind
  * of call (run, sweep, spectra), cancellation by terminating the worker (a CPU kernel cannot be interrupted
  * cooperatively) and a lazy restart; in-process fallback where Workers are unavailable.
+ *
+ * Runs use a pool of up to navigator.hardwareConcurrency workers (issue 5, "work split across
+ * cores"): a run's pipelines are split by transform group (so no rotation is built twice) into at
+ * most pool-size parts, each part computes its pipelines on the same data (generated from the seed
+ * in each worker, or read from the files registered in each), and the parts are merged in pipeline
+ * order. The streams depend on (seed, purpose, keys) only, never on which pipelines share a worker,
+ * so the numbers are bit-identical to one worker's (src/compute/pool.test.ts).
  */
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import type { ExperimentConfig } from '../config/schema';
@@ -10,6 +17,7 @@ import type { FaultKind, ProgressCallback, ProgressMessage, WorkerApi } from './
 import type { RateDistortion, Spectra } from '../core/analysis/types';
 import type { OpenFileSummary } from './browser-files';
 import { AbortError } from '../core/pipeline';
+import { mergeParts, planParts } from './pool';
 
 interface Slot {
   worker: Worker;
@@ -25,18 +33,33 @@ interface Slot {
  */
 export type WorkerKind = 'run' | 'sweep' | 'spectra';
 
+/** A worker slot: a kind, or `run-<k>` for pool worker k ≥ 1 ('run' is pool worker 0). */
+type SlotKey = WorkerKind | `run-${number}`;
+
+function poolSlot(k: number): SlotKey {
+  return k === 0 ? 'run' : `run-${k}`;
+}
+
+/** Pool size: one run worker per logical core (the sweep and spectra workers come on top). */
+export function defaultPoolSize(): number {
+  const n = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1;
+  return Math.max(1, Math.min(16, Number.isFinite(n) ? Math.floor(n) : 1));
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
 
 export class ComputeClient {
-  private slots = new Map<WorkerKind, Slot>();
+  private slots = new Map<SlotKey, Slot>();
+  /** Run workers (pool size); tests and benchmarks may lower it. */
+  poolSize = defaultPoolSize();
   private files: readonly File[] = [];
   /** Number of worker (re)starts, for tests and the status line. */
   starts = 0;
 
-  private ensure(kind: WorkerKind = 'run'): Slot {
+  private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
     if (existing) return existing;
     const worker = new Worker(new URL('../../workers/lab.worker.ts', import.meta.url), {
@@ -51,7 +74,7 @@ export class ComputeClient {
     return slot;
   }
 
-  private kill(kind: WorkerKind = 'run'): void {
+  private kill(kind: SlotKey = 'run'): void {
     const slot = this.slots.get(kind);
     if (!slot) return;
     this.slots.delete(kind);
@@ -62,20 +85,68 @@ export class ComputeClient {
     slot.pending.clear();
   }
 
-  /** Number of live workers (0 until the first call; at most one per kind). */
+  /** Number of live workers (0 until the first call; at most the pool plus one per other kind). */
   get live(): number {
     return this.slots.size;
   }
 
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
     this.files = files;
-    // Analysis workers started earlier need the files too; new ones get them in ensure().
+    // Pool and analysis workers started earlier need the files too; new ones get them in ensure().
+    // A run waits for its worker's registration (browser-files.ts), so no part misses a file.
     for (const [kind, slot] of this.slots) if (kind !== 'run') void slot.api.openFiles(files);
     return this.ensure('run').api.openFiles(files);
   }
 
+  /**
+   * One experiment on the pool. Cancellation aborts every part (terminating their workers); a part
+   * that fails aborts the others and the run reports that part's error. Progress is the sum of the
+   * parts' stages.
+   */
   async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
-    return this.call('run', (api, progress) => api.run(config, progress), opts);
+    const parts = planParts(config, this.poolSize);
+    if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
+    const { signal, onProgress } = opts;
+    if (signal?.aborted) throw new AbortError();
+    const all = new AbortController();
+    const forward = () => all.abort();
+    signal?.addEventListener('abort', forward, { once: true });
+    const done = parts.map(() => 0);
+    const total = parts.map((p) => 3 * p.length);
+    let firstError: Error | undefined;
+    try {
+      const outs = await Promise.all(
+        parts.map((pipelines, k) =>
+          this.call(
+            poolSlot(k),
+            (api, progress) => api.run(config, progress, { pipelines, analysis: k === 0 }),
+            {
+              signal: all.signal,
+              onProgress: onProgress
+                ? (d, _t, stage) => {
+                    done[k] = d;
+                    onProgress(
+                      done.reduce((a, b) => a + b, 0),
+                      total.reduce((a, b) => a + b, 0),
+                      stage,
+                    );
+                  }
+                : undefined,
+            },
+          ).catch((e: unknown) => {
+            // The first failure wins; the others are the AbortErrors it causes.
+            firstError ??= e instanceof Error ? e : new Error(String(e));
+            all.abort();
+            throw firstError;
+          }),
+        ),
+      );
+      return mergeParts(parts, outs);
+    } catch (e) {
+      throw firstError ?? e;
+    } finally {
+      signal?.removeEventListener('abort', forward);
+    }
   }
 
   /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
@@ -89,7 +160,7 @@ export class ComputeClient {
   }
 
   private async call<T>(
-    kind: WorkerKind,
+    kind: SlotKey,
     invoke: (api: Remote<WorkerApi>, progressPort: MessagePort | undefined) => Promise<T>,
     opts: CallOptions,
   ): Promise<T> {

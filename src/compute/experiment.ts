@@ -4,7 +4,15 @@
  */
 import { generateData } from '../core/data-loader';
 import type { Matrix } from '../core/methods/types';
-import { runExperiment, type PipelineBuffers, type PipelineResult, type RunOptions } from '../core/pipeline';
+import {
+  runExperiment,
+  runExperimentAsync,
+  type Backend,
+  type PipelineBuffers,
+  type PipelineResult,
+  type RunOptions,
+  type StageRequest,
+} from '../core/pipeline';
 import { createArtifactCollector } from '../core/analysis/artifacts';
 import type { ExperimentArtifacts } from '../core/analysis/types';
 import { permalinkHash } from '../config/codec';
@@ -20,7 +28,13 @@ export interface DataSummary {
   /** Non-finite values replaced by 0 under data.nonFinite = "zero" (0 otherwise). */
   readonly replacedNonFinite?: number;
   /** File data: tensor name, dtype, SHA-256 of its bytes, whether rows were subsampled. */
-  readonly file?: { readonly name: string; readonly tensor: string; readonly dtype: string; readonly sha256: string; readonly subsampled: boolean };
+  readonly file?: {
+    readonly name: string;
+    readonly tensor: string;
+    readonly dtype: string;
+    readonly sha256: string;
+    readonly subsampled: boolean;
+  };
 }
 
 export interface ExperimentOutput {
@@ -32,6 +46,8 @@ export interface ExperimentOutput {
   readonly analysis?: unknown;
   /** Chart data (histograms, heatmaps, samples) when the run asked for it; never in the CLI JSON. */
   readonly artifacts?: ExperimentArtifacts;
+  /** The WebGPU adapter the worker used for some stage (see each result's timingsMs.backend). */
+  readonly gpuAdapter?: string;
 }
 
 export interface LoadedData {
@@ -45,7 +61,10 @@ export type FileDataLoader = (config: ExperimentConfig) => Promise<LoadedData>;
 export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoader): Promise<LoadedData> {
   const { source, ...params } = config.data;
   if (source === FILE_SOURCE_ID) {
-    if (!loadFile) throw new Error('data.source "file" needs a file: open one in the data panel or pass data.path to the CLI');
+    if (!loadFile)
+      throw new Error(
+        'data.source "file" needs a file: open one in the data panel or pass data.path to the CLI',
+      );
     const loaded = await loadFile(config);
     checkShape(config, loaded.matrix.rows, loaded.matrix.cols);
     return loaded;
@@ -60,24 +79,45 @@ export function runAnalysis(config: ExperimentConfig, data: Matrix, options: Run
   const def = analysesById.get(config.analysis.id);
   if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
   const { seed, pipelines } = config;
-  return def.run({ seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params }, options);
+  return def.run(
+    { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
+    options,
+  );
+}
+
+export interface RunConfigOptions extends RunOptions {
+  readonly loadFile?: FileDataLoader;
+  readonly artifacts?: boolean;
+  /** Run `config.analysis` too (default true; a worker pool runs it in one part only). */
+  readonly analysis?: boolean;
+  /** Asynchronous stage runner (the worker's WebGPU one); without it every stage runs on the CPU. */
+  readonly runStage?: (req: StageRequest) => Promise<Backend>;
+  /** Adapter label to report when runStage ran a stage on the GPU. */
+  readonly gpuAdapter?: string;
 }
 
 export async function runConfig(
   config: ExperimentConfig,
-  options: RunOptions & { loadFile?: FileDataLoader; artifacts?: boolean } = {},
+  options: RunConfigOptions = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);
+  const count = options.only ? new Set(options.only).size : config.pipelines.length;
   // Chart data from the buffers the pipeline lends while they are alive (src/core/analysis).
-  const collector = options.artifacts ? createArtifactCollector(matrix, config.seed, config.pipelines.length) : undefined;
+  const collector = options.artifacts ? createArtifactCollector(matrix, config.seed, count) : undefined;
   const collect = collector
     ? (b: PipelineBuffers) => {
         collector.collect(b);
         options.collect?.(b);
       }
     : options.collect;
-  const results = runExperiment(config, matrix, { ...options, collect });
-  const analysis = runAnalysis(config, matrix, options);
+  const runOptions = { ...options, collect };
+  const results = options.runStage
+    ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
+    : runExperiment(config, matrix, runOptions);
+  const analysis = options.analysis === false ? undefined : runAnalysis(config, matrix, options);
+  const usedGpu = results.some(
+    (r) => r.timingsMs.backend.transform === 'gpu' || r.timingsMs.backend.quantize === 'gpu',
+  );
   return {
     config,
     permalink: permalinkHash(config),
@@ -85,6 +125,7 @@ export async function runConfig(
     results,
     ...(analysis === undefined ? {} : { analysis }),
     ...(collector ? { artifacts: collector.result() } : {}),
+    ...(usedGpu && options.gpuAdapter ? { gpuAdapter: options.gpuAdapter } : {}),
   };
 }
 

@@ -5,10 +5,33 @@
 import { restoreConfig, type ExperimentConfig } from '../config/schema';
 import { runConfig, type ExperimentOutput } from './experiment';
 import { transfer } from 'comlink';
+import { GPU_MIN_COORDS } from '../gpu/kernels';
 import { spectraConfig, sweepConfig } from './analysis';
 import { artifactBuffers } from '../core/analysis/artifacts';
 import type { RateDistortion, Spectra } from '../core/analysis/types';
 import { loadFileForBrowser, registerFiles, type OpenFileSummary } from './browser-files';
+import { GpuKernels } from '../gpu/kernels';
+import { navigatorGpu } from '../gpu/webgpu';
+import { gpuStageRunner } from '../gpu/stages';
+
+/**
+ * This worker's WebGPU kernels, created on the first run that could use them (null without
+ * navigator.gpu or an adapter, or when the kernels fail to compile: every stage then runs on the CPU).
+ */
+let gpuKernels: Promise<GpuKernels | null> | null = null;
+
+function workerGpu(): Promise<GpuKernels | null> {
+  if (!navigatorGpu()) return Promise.resolve(null);
+  gpuKernels ??= GpuKernels.create().catch(() => null);
+  return gpuKernels;
+}
+
+/** Whether any stage of the config is large enough for the GPU (GPU_MIN_COORDS), before asking for a device. */
+function mayUseGpu(config: ExperimentConfig): boolean {
+  const rows = Number(config.data.rows ?? 0);
+  const dim = Number(config.data.dim ?? 0);
+  return config.data.source === 'file' || rows * dim >= GPU_MIN_COORDS;
+}
 
 export type ProgressCallback = (done: number, total: number, stage: string) => void;
 
@@ -31,6 +54,13 @@ function progressTo(port: MessagePort | undefined): ProgressCallback | undefined
 export interface RunCallOptions {
   /** Collect chart artifacts (ExperimentOutput.artifacts). Default true: the page always shows charts. */
   readonly artifacts?: boolean;
+  /**
+   * This worker's share of a pooled run (src/compute/client.ts): only these pipeline indices;
+   * `results` and the artifacts' pipelines then hold just those, in pipeline order.
+   */
+  readonly pipelines?: readonly number[];
+  /** Run config.analysis in this call (default true; a pool runs it in its first part only). */
+  readonly analysis?: boolean;
 }
 
 /**
@@ -88,10 +118,14 @@ export const workerApi: WorkerApi = {
     const valid = restoreConfig(config);
     const crash = takeFault();
     if (crash) return crash;
+    const gpu = mayUseGpu(valid) ? await workerGpu() : null;
     const out = await runConfig(valid, {
       loadFile: loadFileForBrowser,
       onProgress: progressTo(onProgress),
       artifacts: options?.artifacts ?? true,
+      only: options?.pipelines,
+      analysis: options?.analysis ?? true,
+      ...(gpu ? { runStage: gpuStageRunner(gpu), gpuAdapter: gpu.adapterLabel } : {}),
     });
     return transferred(out, out.artifacts);
   },

@@ -14,7 +14,8 @@
  */
 import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
-import type { Matrix, Params } from './methods/types';
+import type { Matrix, Params, PreparedTransform, QuantizerDef } from './methods/types';
+import type { RngFactory } from './rng';
 import { reconstructionSums } from './methods/metrics/sums';
 
 export interface MethodRef {
@@ -47,6 +48,8 @@ export interface PipelineResult {
     readonly quantize: number;
     readonly inverse: number;
     readonly metrics: number;
+    /** Which backend ran the transform's forward pass and the quantizer (never in the CLI JSON). */
+    readonly backend: { readonly transform: Backend; readonly quantize: Backend };
   };
 }
 
@@ -69,6 +72,12 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number, stage: string) => void;
   /** Sees each pipeline's buffers before they are released. Must not keep references. */
   readonly collect?: (buffers: PipelineBuffers) => void;
+  /**
+   * Compute only these pipeline indices (a worker pool's share of a run); results come back for
+   * them, in pipeline order. The streams depend on (seed, purpose, keys) only, so a pipeline's
+   * numbers do not depend on which others run beside it.
+   */
+  readonly only?: readonly number[];
 }
 
 export class AbortError extends Error {
@@ -110,30 +119,91 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptions = {}): PipelineResult[] {
+/** Where a stage ran: 'cpu' (TypeScript or WASM SIMD kernels) or 'gpu' (src/gpu WGSL kernels). */
+export type Backend = 'cpu' | 'gpu';
+
+/** A stage the orchestrator hands to its driver (the CPU driver runs it; a GPU driver may). */
+export type StageRequest =
+  | {
+      readonly kind: 'forward';
+      readonly transform: MethodRef;
+      readonly prepared: PreparedTransform;
+      readonly x: Matrix;
+      /** Output, rows × prepared.outDim. */
+      readonly y: Float32Array;
+    }
+  | {
+      readonly kind: 'quantize';
+      readonly quantizer: MethodRef;
+      readonly def: QuantizerDef;
+      readonly y: Float32Array;
+      readonly rows: number;
+      readonly outDim: number;
+      readonly rng: RngFactory;
+      /** Output, rows × outDim. */
+      readonly yHat: Float32Array;
+    };
+
+/** Runs a stage on the CPU (the reference for every backend). */
+export function runStageOnCpu(req: StageRequest): Backend {
+  if (req.kind === 'forward') req.prepared.forward(req.x.data, req.x.rows, req.y);
+  else req.def.quantize(req.y, req.rows, req.outDim, req.quantizer.params, { rng: req.rng }, req.yHat);
+  return 'cpu';
+}
+
+/** Pipeline indices `runExperiment` computes: options.only (ascending, deduplicated) or all. */
+export function selectedPipelines(n: number, only: readonly number[] | undefined): number[] {
+  if (!only) return Array.from({ length: n }, (_, i) => i);
+  const out = [...new Set(only)].sort((a, b) => a - b);
+  for (const i of out)
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new RangeError(`pipeline index ${i} not in 0…${n - 1}`);
+  return out;
+}
+
+/**
+ * Groups of pipeline indices sharing a transform (id + params), in first-appearance order: each
+ * group's rotation is prepared and applied once. Also the unit the worker pool splits a run by
+ * (src/compute/client.ts), so no rotation is built twice.
+ */
+export function transformGroups(spec: ExperimentSpec, indices: readonly number[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const i of indices) {
+    const p = spec.pipelines[i];
+    const key = JSON.stringify([p.transform.id, p.transform.params]);
+    const list = groups.get(key);
+    if (list) list.push(i);
+    else groups.set(key, [i]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The orchestrator, written once as a generator that yields the two stages a backend may take over
+ * (transform forward, quantize–dequantize) and receives which backend ran them: the synchronous CPU
+ * driver (runExperiment: CLI, tests, in-process fallback) and the asynchronous one
+ * (runExperimentAsync: the worker, with WebGPU) then cannot drift apart. Everything else (inverse,
+ * metrics, artifacts) stays on the CPU.
+ */
+function* experimentSteps(
+  spec: ExperimentSpec,
+  x: Matrix,
+  options: RunOptions,
+): Generator<StageRequest, PipelineResult[], Backend> {
   const { signal, onProgress, collect } = options;
   const { rows, cols: dim } = x;
   const rng = createRngFactory(spec.seed);
-  const n = spec.pipelines.length;
-  const totalStages = n * 3;
+  const selected = selectedPipelines(spec.pipelines.length, options.only);
+  const totalStages = selected.length * 3;
   let done = 0;
   const step = (stage: string) => {
     done++;
     onProgress?.(done, totalStages, stage);
   };
 
-  // Group pipelines by transform (id + params) so each rotation is built and applied once.
-  const groups = new Map<string, number[]>();
-  spec.pipelines.forEach((p, i) => {
-    const key = JSON.stringify([p.transform.id, p.transform.params]);
-    const list = groups.get(key);
-    if (list) list.push(i);
-    else groups.set(key, [i]);
-  });
-
-  const results: PipelineResult[] = new Array<PipelineResult>(n);
+  const results = new Map<number, PipelineResult>();
   const xHat = new Float32Array(rows * dim);
-  for (const indices of groups.values()) {
+  for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const tRef = spec.pipelines[indices[0]].transform;
     const tDef = transformsById.get(tRef.id);
@@ -142,7 +212,7 @@ export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptio
     const prepared = tDef.prepare(tRef.params, { rng, dim, data: x });
     const outDim = prepared.outDim;
     const y = new Float32Array(rows * outDim);
-    prepared.forward(x.data, rows, y);
+    const transformBackend = yield { kind: 'forward', transform: tRef, prepared, x, y };
     const transformMs = now() - t0;
     const yHat = new Float32Array(rows * outDim);
     for (const i of indices) {
@@ -152,7 +222,16 @@ export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptio
       const qDef = quantizersById.get(p.quantizer.id);
       if (!qDef) throw new Error(`unknown quantizer "${p.quantizer.id}"`);
       const t1 = now();
-      qDef.quantize(y, rows, outDim, p.quantizer.params, { rng }, yHat);
+      const quantizeBackend = yield {
+        kind: 'quantize',
+        quantizer: p.quantizer,
+        def: qDef,
+        y,
+        rows,
+        outDim,
+        rng,
+        yHat,
+      };
       const t2 = now();
       step(`${pipelineLabel(p)}: quantize`);
       checkAbort(signal);
@@ -165,7 +244,7 @@ export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptio
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
-      results[i] = {
+      results.set(i, {
         transform: p.transform.id,
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),
@@ -175,10 +254,44 @@ export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptio
             outDim) /
           dim,
         metrics,
-        timingsMs: { transform: transformMs, quantize: t2 - t1, inverse: t3 - t2, metrics: t4 - t3 },
-      };
+        timingsMs: {
+          transform: transformMs,
+          quantize: t2 - t1,
+          inverse: t3 - t2,
+          metrics: t4 - t3,
+          backend: { transform: transformBackend, quantize: quantizeBackend },
+        },
+      });
       step(`${pipelineLabel(p)}: metrics`);
     }
   }
-  return results;
+  return selected.map((i) => {
+    const r = results.get(i);
+    if (!r) throw new Error(`pipeline ${i} produced no result`);
+    return r;
+  });
+}
+
+/** Every selected pipeline on the CPU, synchronously; results in pipeline order. */
+export function runExperiment(spec: ExperimentSpec, x: Matrix, options: RunOptions = {}): PipelineResult[] {
+  const steps = experimentSteps(spec, x, options);
+  let next = steps.next();
+  while (!next.done) next = steps.next(runStageOnCpu(next.value));
+  return next.value;
+}
+
+/**
+ * The same orchestration with an asynchronous stage runner (e.g. WebGPU with CPU fallback, which
+ * returns the backend that ran the stage). Same streams, same order; only the two stages may move.
+ */
+export async function runExperimentAsync(
+  spec: ExperimentSpec,
+  x: Matrix,
+  options: RunOptions,
+  runStage: (req: StageRequest) => Promise<Backend>,
+): Promise<PipelineResult[]> {
+  const steps = experimentSteps(spec, x, options);
+  let next = steps.next();
+  while (!next.done) next = steps.next(await runStage(next.value));
+  return next.value;
 }

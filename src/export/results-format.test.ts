@@ -30,7 +30,13 @@ function output(labels: string[]): ExperimentOutput {
       label,
       bitsPerCoord: 2.03125 + i,
       metrics: { vnmse: 0.1169384765625 / (i + 1), sqnrDb: i === 1 ? Number.NaN : 9.3214 },
-      timingsMs: { transform: 1, quantize: 2, inverse: 3, metrics: 4 },
+      timingsMs: {
+        transform: 1,
+        quantize: 2,
+        inverse: 3,
+        metrics: 4,
+        backend: { transform: 'cpu', quantize: 'cpu' },
+      },
     })),
   };
 }

@@ -20,7 +20,10 @@ export function gpuSupports(id: string, params: Params, rows: number, d: number)
     case 'mxfp4':
       return params.rounding !== 'stochastic';
     case 'int':
-      return params.symmetric !== false && params.rounding !== 'stochastic';
+      // Tensor granularity needs one absmax over the whole block, which the kernel does not compute.
+      return (
+        params.symmetric !== false && params.rounding !== 'stochastic' && params.granularity !== 'tensor'
+      );
     default:
       return false;
   }
