@@ -45,10 +45,25 @@ function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
     );
   }
   if (run.data) {
-    const ms = run.data.results.reduce((a, r) => a + r.timingsMs.quantize + r.timingsMs.inverse + r.timingsMs.metrics, 0);
+    const { results, gpuAdapter } = run.data;
+    const ms = results.reduce(
+      (a, r) => a + r.timingsMs.quantize + r.timingsMs.inverse + r.timingsMs.metrics,
+      0,
+    );
+    // Which backend ran the transform and quantizer stages (issue 5: "the UI shows which backend ran
+    // and how long it took"); per-pipeline detail is in the results table's backend column.
+    const gpuStages = results.reduce(
+      (a, r) =>
+        a +
+        (r.timingsMs.backend.transform === 'gpu' ? 1 : 0) +
+        (r.timingsMs.backend.quantize === 'gpu' ? 1 : 0),
+      0,
+    );
+    const adapter = gpuAdapter ? ` ${gpuAdapter}` : '';
+    const backend = gpuStages > 0 ? `WebGPU${adapter} for ${gpuStages} stages + CPU` : 'CPU';
     return (
-      <div className="status" data-testid="status">
-        {run.isFetching ? 'computing…' : `computed in the worker (CPU) · kernels ${ms.toFixed(0)} ms`}
+      <div className="status" data-testid="status" data-backend={gpuStages > 0 ? 'gpu' : 'cpu'}>
+        {run.isFetching ? 'computing…' : `computed in the worker (${backend}) · kernels ${ms.toFixed(0)} ms`}
       </div>
     );
   }
@@ -69,7 +84,11 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  const status = run.isError ? 'error' : run.isFetching || run.isPlaceholderData || !run.data ? 'loading' : 'ready';
+  const status = run.isError
+    ? 'error'
+    : run.isFetching || run.isPlaceholderData || !run.data
+      ? 'loading'
+      : 'ready';
 
   return (
     <div className="app" data-status={status} data-testid="app">
@@ -79,7 +98,11 @@ export function App() {
         </h1>
         <div className="top-actions">
           <ShareBar />
-          <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle dark theme">
+          <button
+            type="button"
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+            aria-label="Toggle dark theme"
+          >
             {theme === 'dark' ? '☀ Light' : '☾ Dark'}
           </button>
         </div>
@@ -113,8 +136,12 @@ export function App() {
           <h2 id="results-heading">Results</h2>
           <StatusBar run={run} />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
-          <ErrorBoundary name="layer analysis"><LayerAnalysisSection config={config} output={run.data} /></ErrorBoundary>
-          <ErrorBoundary name="analysis views"><AnalysisSwitcher output={run.data} /></ErrorBoundary>
+          <ErrorBoundary name="layer analysis">
+            <LayerAnalysisSection config={config} output={run.data} />
+          </ErrorBoundary>
+          <ErrorBoundary name="analysis views">
+            <AnalysisSwitcher output={run.data} />
+          </ErrorBoundary>
           <ErrorBoundary name="charts">
             <Suspense fallback={<div className="hint">loading charts…</div>}>
               {run.data && <ChartsPanel config={config} output={run.data} runStatus={status} />}

@@ -22,16 +22,33 @@ function bestIndex(values: readonly number[], better: 'lower' | 'higher' | 'clos
   return best;
 }
 
+/** "T gpu 12 ms": a stage's backend and time (the transform's time is shared by its group). */
+function stageLabel(stage: string, backend: string, ms: number): string {
+  return `${stage} ${backend} ${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+}
+
 export function ResultsTable({ output }: { output: ExperimentOutput }) {
   const { results } = output;
-  const best = Object.fromEntries(METRICS.map((m) => [m.id, bestIndex(results.map((r) => r.metrics[m.id]), m.better)]));
-  const bestBits = bestIndex(results.map((r) => r.bitsPerCoord), 'lower');
+  const best = Object.fromEntries(
+    METRICS.map((m) => [
+      m.id,
+      bestIndex(
+        results.map((r) => r.metrics[m.id]),
+        m.better,
+      ),
+    ]),
+  );
+  const bestBits = bestIndex(
+    results.map((r) => r.bitsPerCoord),
+    'lower',
+  );
   return (
     <div className="table-wrap">
       <ResultsExport output={output} />
       <table className="results" data-testid="results-table">
         <caption>
-          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}. ★ marks the best value in each column.
+          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}. ★ marks the
+          best value in each column.
         </caption>
         <thead>
           <tr>
@@ -40,10 +57,20 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
               bits/coord
             </th>
             {METRICS.map((m) => (
-              <th scope="col" key={m.id} title={`${m.description} (${m.better === 'closer-to-1' ? 'closer to 1' : m.better} is better)`}>
+              <th
+                scope="col"
+                key={m.id}
+                title={`${m.description} (${m.better === 'closer-to-1' ? 'closer to 1' : m.better} is better)`}
+              >
                 {m.label}
               </th>
             ))}
+            <th
+              scope="col"
+              title="backend and wall-clock time of the transform and quantize stages (inverse and metrics run on the CPU)"
+            >
+              backend
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -53,16 +80,42 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
               </th>
-              <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord} className={i === bestBits ? 'best' : undefined}>
+              <td
+                data-metric="bitsPerCoord"
+                data-value={r.bitsPerCoord}
+                className={i === bestBits ? 'best' : undefined}
+              >
                 {r.bitsPerCoord.toFixed(3)}
-                {i === bestBits && <span className="star" aria-label="best">★</span>}
+                {i === bestBits && (
+                  <span className="star" aria-label="best">
+                    ★
+                  </span>
+                )}
               </td>
               {METRICS.map((m) => (
-                <td key={m.id} data-metric={m.id} data-value={r.metrics[m.id]} className={best[m.id] === i ? 'best' : undefined}>
+                <td
+                  key={m.id}
+                  data-metric={m.id}
+                  data-value={r.metrics[m.id]}
+                  className={best[m.id] === i ? 'best' : undefined}
+                >
                   {formatMetric(m.id, r.metrics[m.id])}
-                  {best[m.id] === i && <span className="star" aria-label="best">★</span>}
+                  {best[m.id] === i && (
+                    <span className="star" aria-label="best">
+                      ★
+                    </span>
+                  )}
                 </td>
               ))}
+              <td
+                className="backend"
+                data-testid={`backend-${i}`}
+                data-transform={r.timingsMs.backend.transform}
+                data-quantize={r.timingsMs.backend.quantize}
+              >
+                {stageLabel('T', r.timingsMs.backend.transform, r.timingsMs.transform)} ·{' '}
+                {stageLabel('Q', r.timingsMs.backend.quantize, r.timingsMs.quantize)}
+              </td>
             </tr>
           ))}
         </tbody>
