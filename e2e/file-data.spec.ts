@@ -21,6 +21,9 @@ test('open a .npy in the page; numbers equal the CLI on the same file', async ({
   await expect(page.getByTestId('tensor-info')).toContainText('shape [128, 512]');
   await expect(page.getByTestId('tensor-info')).toContainText('f2');
   await expect(lab.table.locator('caption')).toContainText('128×512');
+  await expect(page.getByTestId('results-file')).toContainText('llm-like-weight.npy');
+  // Its histogram: the outliers chart renders for file data too.
+  await expect(page.getByTestId('chart-outliers')).toHaveAttribute('data-status', 'ready');
   // The worker hashed the tensor: the permalink records its SHA-256.
   await expect.poll(async () => decodePermalink(await lab.hash()).data.sha256).toMatch(/^[0-9a-f]{64}$/);
   await lab.waitReady();

@@ -63,6 +63,9 @@ test('1000 rapid control changes: last config wins, bounded workers, memory retu
   test.setTimeout(300_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   const lab = new LabPage(page);
   await page.goto('/?testhooks');
   await lab.waitReady();

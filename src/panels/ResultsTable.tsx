@@ -47,8 +47,16 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
       <ResultsExport output={output} />
       <table className="results" data-testid="results-table">
         <caption>
-          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}. ★ marks the
-          best value in each column.
+          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
+          {output.data.file && (
+            <span data-testid="results-file">
+              {' '}
+              · {output.data.file.name}: {output.data.file.tensor} ({output.data.file.dtype})
+              {output.data.file.subsampled ? ', seeded random subsample of rows' : ''}
+            </span>
+          )}
+          {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}.
+          ★ marks the best value in each column.
         </caption>
         <thead>
           <tr>
