@@ -4,47 +4,8 @@
  * cited per preset). Same shape as src/presets/presets.ts; every config is validated by
  * matrix-presets.test.ts. The claims are qualitative (which pipeline wins), not the papers' numbers.
  */
-import type { Preset, PresetCitation } from './presets';
-
-const SVDQUANT: PresetCitation = {
-  title: 'SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models',
-  catalogue: '§1.E.2',
-};
-const RESQ: PresetCitation = {
-  title: 'ResQ: Mixed-Precision Quantization of LLMs with Low-Rank Residuals',
-  catalogue: '§1.E.1',
-};
-const EORA: PresetCitation = {
-  title: 'EoRA: Training-free Compensation for Compressed LLM with Eigenspace Low-Rank Approximation',
-  catalogue: '§1.E.3',
-};
-const LLM_INT8: PresetCitation = {
-  title: 'LLM.int8(): 8-bit Matrix Multiplication for Transformers at Scale',
-  catalogue: '§1.D.1',
-};
-const KIVI: PresetCitation = {
-  title: 'KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache',
-  catalogue: '§1.F.1',
-};
-const ITQ3S: PresetCitation = {
-  title:
-    'ITQ3_S: High-Fidelity 3-bit LLM Inference via Interleaved Ternary Quantization with Rotation-Domain Smoothing',
-  catalogue: '§1.B.4',
-};
-const DUQUANT_PP: PresetCitation = {
-  title: 'DuQuant++: Fine-grained Rotation Enhances Microscaling FP4 Quantization',
-  catalogue: '§1.B.2',
-};
-const ADAHOP: PresetCitation = {
-  title: 'AdaHOP: Fast and Accurate Low-Precision Training via Outlier-Pattern-Aware Rotation',
-  catalogue: '§1.B.1',
-};
-const NVFP4: PresetCitation = { title: 'Pretraining Large Language Models with NVFP4', catalogue: '§1.C.1' };
-/** Not a seed of its own: the catalogue describes QJL inside TurboQuant's entry (its residual stage). */
-const QJL: PresetCitation = {
-  title: 'QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero Overhead',
-  catalogue: '§1.A.2',
-};
+import type { Preset } from './presets';
+import { DUQUANT_PP, NVFP4, SVDQUANT, RESQ, EORA, LLM_INT8, KIVI, ITQ3S, ADAHOP, QJL } from './citations';
 
 const INT4_G64 = { id: 'int', params: { bits: 4, granularity: 'group', group: 64 } };
 

@@ -13,6 +13,7 @@
  */
 import { permalinkHash } from '../config/codec';
 import { restoreConfig, type ExperimentConfig } from '../config/schema';
+import { EDEN_NOTE, TURBOQUANT, TWO_BLOCK, DUQUANT_PP, MR_GPTQ, NVFP4, SAW_INT4 } from './citations';
 
 export interface PresetCitation {
   /** Paper title as in the seed listing. */
@@ -31,33 +32,6 @@ export interface Preset {
   /** The raw config (omitted params take their defaults); `presetConfig` canonicalises it. */
   readonly config: unknown;
 }
-
-const EDEN_NOTE: PresetCitation = {
-  title: 'A Note on TurboQuant and the Earlier DRIVE/EDEN Line of Work',
-  catalogue: '§1.A.1',
-};
-const TURBOQUANT: PresetCitation = {
-  title: 'TurboQuant: Online Vector Quantization with Near-optimal Distortion Rate',
-  catalogue: '§1.A.2',
-};
-const TWO_BLOCK: PresetCitation = {
-  title:
-    'Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions',
-  catalogue: '§1.A.3',
-};
-const DUQUANT_PP: PresetCitation = {
-  title: 'DuQuant++: Fine-grained Rotation Enhances Microscaling FP4 Quantization',
-  catalogue: '§1.B.2',
-};
-const MR_GPTQ: PresetCitation = {
-  title: 'Bridging the Gap Between Promise and Performance for Microscaling FP4 Quantization (MR-GPTQ)',
-  catalogue: '§1.B.3',
-};
-const NVFP4: PresetCitation = { title: 'Pretraining Large Language Models with NVFP4', catalogue: '§1.C.1' };
-const SAW_INT4: PresetCitation = {
-  title: 'SAW-INT4: System-Aware 4-Bit KV-Cache Quantization for Real-World LLM Serving',
-  catalogue: '§1.F.3',
-};
 
 const GAUSSIAN = { source: 'gaussian', rows: 256, dim: 1024 };
 
