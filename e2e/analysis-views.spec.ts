@@ -3,8 +3,8 @@
  * themes; screenshots land in test-results/analysis-views/ for review.
  */
 import { expect, test } from '@playwright/test';
-import { permalinkHash } from '../src/config/codec';
-import { restoreConfig } from '../src/config/schema';
+import { permalinkHash } from '../src/core/config/codec';
+import { restoreConfig } from '../src/core/config/schema';
 
 const pl = (
   t: string,

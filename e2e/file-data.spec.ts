@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { decodePermalink } from '../src/config/codec';
+import { decodePermalink } from '../src/core/config/codec';
 import { LabPage } from './lab-page';
 
 const SAMPLE = 'public/samples/llm-like-weight.npy';
@@ -69,7 +69,7 @@ test('a link made with another file is refused by hash', async ({ page }) => {
   await page.getByTestId('file-input').setInputFiles(SAMPLE);
   await expect.poll(async () => decodePermalink(await lab.hash()).data.sha256).toMatch(/^[0-9a-f]{64}$/);
   const config = decodePermalink(await lab.hash());
-  const { permalinkHash } = await import('../src/config/codec');
+  const { permalinkHash } = await import('../src/core/config/codec');
   const forged = permalinkHash({ ...config, data: { ...config.data, sha256: '0'.repeat(64) } });
   await page.goto('about:blank');
   await page.goto(`/${forged}`);

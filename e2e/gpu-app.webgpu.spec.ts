@@ -16,14 +16,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { permalinkHash } from '../src/config/codec';
-import { canonicalize, CONFIG_VERSION } from '../src/config/schema';
+import { permalinkHash } from '../src/core/config/codec';
+import { canonicalize, CONFIG_VERSION } from '../src/core/config/schema';
 import { LabPage } from './lab-page';
 
 const RELATIVE_EXACT = 1e-12;
 const RELATIVE_TRANSFORMED = 1e-4;
 
-// 1024 × 1024 = 2^20 coordinates = GPU_MIN_COORDS (src/gpu/kernels.ts).
+// 1024 × 1024 = 2^20 coordinates = GPU_MIN_COORDS (src/worker/gpu/kernels.ts).
 const CONFIG = canonicalize({
   v: CONFIG_VERSION,
   seed: 7,

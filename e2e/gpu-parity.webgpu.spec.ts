@@ -1,9 +1,9 @@
 /**
- * WebGPU parity (issue 5): the WGSL kernels of src/gpu give the CPU reference's results within the
- * float tolerances stated in src/gpu/kernels.ts, in Debian Chromium with --enable-unsafe-webgpu
+ * WebGPU parity (issue 5): the WGSL kernels of src/worker/gpu give the CPU reference's results within the
+ * float tolerances stated in src/worker/gpu/kernels.ts, in Debian Chromium with --enable-unsafe-webgpu
  * (the 'webgpu' Playwright project; SwiftShader here, which proves parity, not speed).
  *
- * The harness (src/gpu/parity-harness.ts) is bundled with Vite's build API into one classic script
+ * The harness (src/worker/gpu/parity-harness.ts) is bundled with Vite's build API into one classic script
  * and served on a synthetic page of the preview origin (a secure context, as WebGPU requires), so
  * the spec needs neither a test entry in the app build nor a CSP exception in the app.
  */
@@ -19,7 +19,7 @@ interface ParityCase {
 }
 
 async function bundleHarness(): Promise<string> {
-  const entry = fileURLToPath(new URL('../src/gpu/parity-harness.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('../src/worker/gpu/parity-harness.ts', import.meta.url));
   const out = await build({
     configFile: false,
     logLevel: 'silent',
@@ -37,7 +37,7 @@ async function bundleHarness(): Promise<string> {
   throw new Error('harness bundle produced no chunk');
 }
 
-// Tolerances (src/gpu/kernels.ts "Precision"): FWHT float32 butterflies in the CPU's order are
+// Tolerances (src/worker/gpu/kernels.ts "Precision"): FWHT float32 butterflies in the CPU's order are
 // exact; RHT float32 vs float64 within log2(d)·2⁻²⁴ of the largest |value| (×4 margin); MXFP4
 // exact; INT exact except elements at a float32/float64 division tie (at most 1 in 10⁴).
 const LOG2_D = 10;

@@ -4,8 +4,8 @@
  */
 import { expect, test } from '@playwright/test';
 import { LabPage } from './lab-page';
-import { MATRIX_PRESETS } from '../src/presets/matrix-presets';
-import { presetPermalink } from '../src/presets/presets';
+import { MATRIX_PRESETS } from '../src/core/presets/matrix-presets';
+import { presetPermalink } from '../src/core/presets/presets';
 
 function preset(id: string) {
   const p = MATRIX_PRESETS.find((x) => x.id === id);

@@ -4,8 +4,8 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { PRESETS, presetConfig, presetPermalink } from '../src/presets/presets';
-import { MATRIX_PRESETS } from '../src/presets/matrix-presets';
+import { PRESETS, presetConfig, presetPermalink } from '../src/core/presets/presets';
+import { MATRIX_PRESETS } from '../src/core/presets/matrix-presets';
 import { LabPage } from './lab-page';
 
 /** Collect securitypolicyviolation events from the page and its workers' console. */

@@ -21,7 +21,7 @@ interface SavedLink {
 }
 
 const saved = (
-  JSON.parse(readFileSync(new URL('../src/config/__saved__/links.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../src/core/config/__saved__/links.json', import.meta.url), 'utf8')) as {
     links: SavedLink[];
   }
 ).links;

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { fwhtInPlace } from '../src/core/linalg/fwht';
 import { generateData } from '../src/core/data-loader';
 import { runExperiment, type ExperimentSpec } from '../src/core/pipeline';
-import { DEFAULT_CONFIG } from '../src/config/defaults';
+import { DEFAULT_CONFIG } from '../src/core/config/defaults';
 import { createRngFactory } from '../src/core/rng';
 import { transformsById } from '../src/core/methods';
 import { clearHouseholderCache } from '../src/core/linalg/householder';

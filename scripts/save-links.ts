@@ -7,7 +7,7 @@
  *   npx tsx scripts/save-links.ts --check    # exit 1 if an entry is missing (nothing written)
  *
  * Append-only on purpose: an entry's link and numbers are what this version produced; a later
- * change that moves them is a regression for src/config/saved-links.test.ts to report, not
+ * change that moves them is a regression for src/engine/saved-links.test.ts to report, not
  * something to regenerate away. (To retire an entry deliberately, delete it by hand and say why
  * in the commit.)
  *
@@ -18,10 +18,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { permalinkHash } from '../src/config/codec';
-import { DEFAULT_CONFIG } from '../src/config/defaults';
-import { restoreConfig, type ExperimentConfig } from '../src/config/schema';
-import { PRESETS, presetConfig } from '../src/presets/presets';
+import { permalinkHash } from '../src/core/config/codec';
+import { DEFAULT_CONFIG } from '../src/core/config/defaults';
+import { restoreConfig, type ExperimentConfig } from '../src/core/config/schema';
+import { PRESETS, presetConfig } from '../src/core/presets/presets';
 
 export interface SavedResult {
   readonly label: string;
@@ -47,7 +47,7 @@ export interface SavedLinksFile {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const SAVED_LINKS_PATH = join(ROOT, 'src/config/__saved__/links.json');
+export const SAVED_LINKS_PATH = join(ROOT, 'src/core/config/__saved__/links.json');
 
 /**
  * Small configs that exercise paths the presets do not: padding, every quantizer, labels, seeds.
@@ -160,7 +160,7 @@ function runCli(link: string): CliOutput {
 
 export function candidates(): { name: string; why: string; config: ExperimentConfig }[] {
   return [
-    { name: 'default', why: 'the first screen (src/config/defaults.ts)', config: DEFAULT_CONFIG },
+    { name: 'default', why: 'the first screen (src/core/config/defaults.ts)', config: DEFAULT_CONFIG },
     ...PRESETS.map((p) => ({ name: `preset-${p.id}`, why: `preset: ${p.title}`, config: presetConfig(p) })),
     ...EDGE_CONFIGS.map((e) => ({ name: e.name, why: e.why, config: restoreConfig(e.config) })),
   ];
@@ -202,7 +202,7 @@ function main(argv: readonly string[]): number {
   const file: SavedLinksFile = {
     about:
       'Permalinks written by QuantScope config v1 and the numbers `npm run -s lab -- run <link> --json` printed for them. ' +
-      'src/config/saved-links.test.ts and e2e/sharing.spec.ts check that every link still decodes and gives these numbers ' +
+      'src/engine/saved-links.test.ts and e2e/sharing.spec.ts check that every link still decodes and gives these numbers ' +
       '(relative tolerance 1e-9). Append-only: never regenerate an existing entry.',
     generator: 'npx tsx scripts/save-links.ts',
     links: existing,

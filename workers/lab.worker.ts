@@ -1,8 +1,8 @@
 /**
- * The compute worker: a thin Comlink shell (DESIGN.md). All numbers come from src/compute and
+ * The compute worker: a thin Comlink shell (DESIGN.md). All numbers come from src/engine and
  * src/core, exactly as in the CLI.
  */
 import { expose } from 'comlink';
-import { workerApi } from '../src/compute/worker-api';
+import { workerApi } from '../src/worker/worker-api';
 
 expose(workerApi);

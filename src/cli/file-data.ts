@@ -8,10 +8,10 @@ import { nodeByteSource } from '../core/io/node-source';
 import { DataFileError, type ByteSource } from '../core/io';
 import { parseShardIndex } from '../core/io/safetensors';
 import { DataError } from '../core/data-loader';
-import { ConfigError } from '../config/errors';
-import type { ExperimentConfig } from '../config/schema';
-import type { LoadedData } from '../compute/experiment';
-import { loadFileData } from '../compute/file-data';
+import { ConfigError } from '../core/config/errors';
+import type { ExperimentConfig } from '../core/config/schema';
+import type { LoadedData } from '../engine/experiment';
+import { loadFileData } from '../engine/file-data';
 
 async function openSource(path: string): Promise<ByteSource> {
   try {

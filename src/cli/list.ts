@@ -2,7 +2,7 @@
 import { DATA_SOURCES, METRICS, QUANTIZERS, TRANSFORMS } from '../core/methods';
 import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
 import type { ParamSchema } from '../core/methods/types';
-import { specSummary } from '../config/schema';
+import { specSummary } from '../core/config/schema';
 
 export interface MethodListing {
   readonly id: string;

@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/errors';
-import { decodePayload, extractPayload } from '../config/codec';
-import { restoreConfig } from '../config/schema';
-import { contractJson, runConfig } from '../compute/experiment';
+import { ConfigError } from '../core/config/errors';
+import { decodePayload, extractPayload } from '../core/config/codec';
+import { restoreConfig } from '../core/config/schema';
+import { contractJson, runConfig } from '../engine/experiment';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';

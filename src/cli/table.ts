@@ -1,5 +1,5 @@
 /** Plain-text results table for `lab run` without --json. */
-import type { ExperimentOutput } from '../compute/experiment';
+import type { ExperimentOutput } from '../engine/experiment';
 import { METRICS } from '../core/methods';
 import { formatMetric } from '../core/format-number';
 

@@ -1,6 +1,6 @@
 /**
  * Turn a config's `data` section into a matrix: generated sources synchronously from the seed;
- * file data through src/core/io (async, see loadFileData in src/compute). Also the NaN/Inf policy
+ * file data through src/core/io (async, see loadFileData in src/engine). Also the NaN/Inf policy
  * shared by every source: count them, then refuse (default) or replace by 0 and report.
  */
 import { createRngFactory } from './rng';

@@ -10,7 +10,7 @@
  * - Honest bits: a transform that pads dim → outDim makes the quantizer store outDim coordinates
  *   per row, so bits/coordinate = quantizer.bitsPerCoord(rows, outDim) · outDim / dim.
  * - Cancellation: the AbortSignal is checked between stages (a stale CPU run in a worker is
- *   terminated outright by src/compute; this keeps in-process runs responsive too).
+ *   terminated outright by src/engine; this keeps in-process runs responsive too).
  */
 import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
@@ -119,7 +119,7 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-/** Where a stage ran: 'cpu' (TypeScript or WASM SIMD kernels) or 'gpu' (src/gpu WGSL kernels). */
+/** Where a stage ran: 'cpu' (TypeScript or WASM SIMD kernels) or 'gpu' (src/worker/gpu WGSL kernels). */
 export type Backend = 'cpu' | 'gpu';
 
 /** A stage the orchestrator hands to its driver (the CPU driver runs it; a GPU driver may). */
@@ -164,7 +164,7 @@ export function selectedPipelines(n: number, only: readonly number[] | undefined
 /**
  * Groups of pipeline indices sharing a transform (id + params), in first-appearance order: each
  * group's rotation is prepared and applied once. Also the unit the worker pool splits a run by
- * (src/compute/client.ts), so no rotation is built twice.
+ * (src/ui/bridge/client.ts), so no rotation is built twice.
  */
 export function transformGroups(spec: ExperimentSpec, indices: readonly number[]): number[][] {
   const groups = new Map<string, number[]>();

@@ -1,6 +1,6 @@
 /**
  * Typed accessors for validated method params. Params reaching a kernel were already checked
- * against the method's schema by src/config (or `withDefaults` in tests), so a wrong type here is
+ * against the method's schema by src/core/config (or `withDefaults` in tests), so a wrong type here is
  * a programming error and throws.
  */
 import type { ParamSchema, Params, ParamValue } from './types';

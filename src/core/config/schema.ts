@@ -1,0 +1,308 @@
+/**
+ * The experiment config (CONTRACT.md §1): the permalink, the react-query key and the CLI input.
+ *
+ * `parseConfig` turns untrusted input (a JSON file, stdin, a decoded permalink) into a canonical
+ * config or a one-line error naming the field. The envelope is checked with zod; method params are
+ * checked against each method's ParamSchema through zod schemas built from it, so the same schema
+ * drives UI controls, validation and the canonical form.
+ *
+ * Canonical form: fixed key order, every param spelled out (so a changed default never changes an
+ * old link), labels only when set. `canonicalKey(config)` is its JSON text.
+ */
+import { z } from 'zod';
+import { dataSourcesById, quantizersById, transformsById } from '../methods';
+import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../methods/data/file';
+import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/types';
+import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
+import type { MethodRef, PipelineSpec as PipelineConfig } from '../pipeline';
+import { migrate } from './migrate';
+import { analysesById } from '../analyses';
+import { CONFIG_VERSION, ConfigError } from './errors';
+
+export { CONFIG_VERSION, ConfigError };
+
+export type { MethodRef, PipelineSpec as PipelineConfig } from '../pipeline';
+
+export interface DataConfig {
+  readonly source: string;
+  readonly [param: string]: ParamValue;
+}
+
+export interface ExperimentConfig {
+  readonly v: number;
+  readonly seed: number;
+  readonly data: DataConfig;
+  readonly pipelines: readonly PipelineConfig[];
+  /** Optional analysis view (src/core/analyses); absent = the metrics table only. */
+  readonly analysis?: MethodRef;
+}
+
+export type ParseResult =
+  { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
+
+// Zod 4 compiles fast object parsers with `new Function` unless told not to; our CSP forbids
+// eval (SECURITY.md), and even its feature probe would report a violation.
+z.config({ jitless: true });
+
+const plainObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'expected an object' },
+);
+
+const envelope = z
+  .object({
+    v: z.number().int().min(1),
+    seed: z.number().int().min(0).max(4294967295).default(0),
+    data: plainObject,
+    pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
+    analysis: plainObject.optional(),
+  })
+  .strict();
+
+const methodRef = z
+  .object({
+    id: z.string().max(64),
+    params: plainObject.optional(),
+  })
+  .strict();
+
+const pipelineShape = z
+  .object({
+    transform: plainObject,
+    quantizer: plainObject,
+    label: z.string().max(120).optional(),
+  })
+  .strict();
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+function paramZod(spec: ParamSpec): z.ZodType<ParamValue> {
+  switch (spec.kind) {
+    case 'int': {
+      const int = z.number().int().min(spec.min).max(spec.max);
+      return spec.powerOfTwo ? int.refine((v) => (v & (v - 1)) === 0) : int;
+    }
+    case 'number':
+      return z.number().min(spec.min).max(spec.max);
+    case 'enum':
+      return z.enum(spec.options as [string, ...string[]]);
+    case 'bool':
+      return z.boolean();
+    case 'string':
+      return z.string().max(spec.maxLength);
+  }
+}
+
+export function specSummary(spec: ParamSpec): string {
+  switch (spec.kind) {
+    case 'int':
+      return spec.powerOfTwo
+        ? `a power of two in [${spec.min}, ${spec.max}]`
+        : `an integer in [${spec.min}, ${spec.max}]`;
+    case 'number':
+      return `a number in [${spec.min}, ${spec.max}]`;
+    case 'enum':
+      return `one of ${spec.options.map((o) => JSON.stringify(o)).join(', ')}`;
+    case 'bool':
+      return 'true or false';
+    case 'string':
+      return `a string of at most ${spec.maxLength} characters`;
+  }
+}
+
+/** Validate params against a schema; unknown params are errors (they are usually typos). */
+export function resolveParams(schema: ParamSchema, given: Record<string, unknown>, field: string): Params {
+  const out: Record<string, ParamValue> = {};
+  for (const key of Object.keys(given)) {
+    if (!Object.prototype.hasOwnProperty.call(schema, key)) {
+      const known = Object.keys(schema);
+      throw new ConfigError(
+        `${field}.${key}`,
+        `unknown param${known.length ? `; known: ${known.join(', ')}` : ' (this method takes none)'}`,
+      );
+    }
+  }
+  for (const [name, spec] of Object.entries(schema)) {
+    const raw = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : undefined;
+    if (raw === undefined) {
+      out[name] = spec.default;
+      continue;
+    }
+    const r = paramZod(spec).safeParse(raw);
+    if (!r.success) {
+      throw new ConfigError(`${field}.${name}`, `expected ${specSummary(spec)}, got ${describeValue(raw)}`);
+    }
+    out[name] = r.data;
+  }
+  return out;
+}
+
+function zodError(error: z.ZodError, prefix: string): ConfigError {
+  const issue = error.issues[0];
+  const path = issue.path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 && !prefix ? String(p) : `.${String(p)}`))
+    .join('');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    return new ConfigError(`${prefix}${path}${path || prefix ? '.' : ''}${issue.keys[0]}`, 'unknown field');
+  }
+  if (issue.code === 'invalid_type' && issue.path.length > 0) {
+    message = `${issue.message}`;
+  }
+  return new ConfigError(`${prefix}${path}`, message);
+}
+
+function resolveMethod(
+  raw: Record<string, unknown>,
+  field: string,
+  kind: 'transform' | 'quantizer' | 'analysis',
+): MethodRef {
+  const shape = methodRef.safeParse(raw);
+  if (!shape.success) throw zodError(shape.error, `${field}`);
+  const registry: ReadonlyMap<string, { id: string; params: ParamSchema }> =
+    kind === 'transform' ? transformsById : kind === 'quantizer' ? quantizersById : analysesById;
+  const def = registry.get(shape.data.id);
+  if (!def) {
+    throw new ConfigError(
+      `${field}.id`,
+      `unknown ${kind} ${describeValue(shape.data.id)}; known: ${[...registry.keys()].join(', ')}`,
+    );
+  }
+  return { id: def.id, params: resolveParams(def.params, shape.data.params ?? {}, `${field}.params`) };
+}
+
+export function dataParamSchema(source: string): ParamSchema | undefined {
+  if (source === FILE_SOURCE_ID) return FILE_SOURCE_PARAMS;
+  return dataSourcesById.get(source)?.params;
+}
+
+function resolveData(raw: Record<string, unknown>): DataConfig {
+  const source = raw.source;
+  if (typeof source !== 'string')
+    throw new ConfigError('data.source', `expected a string, got ${describeValue(source)}`);
+  const schema = dataParamSchema(source);
+  if (!schema) {
+    throw new ConfigError(
+      'data.source',
+      `unknown data source ${describeValue(source)}; known: ${[...dataSourcesById.keys(), FILE_SOURCE_ID].join(', ')}`,
+    );
+  }
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (k !== 'source') rest[k] = v;
+  const params = resolveParams(schema, rest, 'data');
+  return { source, ...params };
+}
+
+/** Size checks that need the whole config (documented budget, transform dimension limits). */
+function checkLimits(config: ExperimentConfig): void {
+  const { data } = config;
+  if (data.source === FILE_SOURCE_ID) return; // checked once the tensor's shape is known
+  const rows = data.rows as number;
+  const dim = data.dim as number;
+  checkShape(config, rows, dim);
+}
+
+/** Refuse shapes beyond the memory budget or a transform's dimension limit (message names both). */
+export function checkShape(config: ExperimentConfig, rows: number, dim: number): void {
+  if (rows * dim > MAX_COORDINATES) {
+    throw new ConfigError(
+      'data',
+      `rows×dim = ${rows}×${dim} = ${formatCount(rows * dim)} coordinates exceeds the memory budget of ${formatCount(MAX_COORDINATES)} (${MAX_COORDINATES}) coordinates`,
+    );
+  }
+  config.pipelines.forEach((p, i) => {
+    const t = transformsById.get(p.transform.id);
+    if (!t) return;
+    if (t.maxDim !== undefined && dim > t.maxDim) {
+      throw new ConfigError(
+        `pipelines[${i}].transform`,
+        `${t.id} supports dim ≤ ${t.maxDim} (it needs O(d²) memory), got dim = ${dim}`,
+      );
+    }
+    const outDim = t.outDim(p.transform.params, dim);
+    if (rows * outDim > MAX_COORDINATES) {
+      throw new ConfigError(
+        `pipelines[${i}].transform`,
+        `padding dim ${dim} to ${outDim} gives ${formatCount(rows * outDim)} coordinates, over the budget of ${formatCount(MAX_COORDINATES)}`,
+      );
+    }
+  });
+}
+
+/** Untrusted input → canonical config, or throws ConfigError naming the field. */
+export function restoreConfig(input: unknown): ExperimentConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('', `config must be a JSON object, got ${describeValue(input)}`);
+  }
+  const migrated = migrate(input as Record<string, unknown>);
+  const env = envelope.safeParse(migrated);
+  if (!env.success) throw zodError(env.error, '');
+  const data = resolveData(env.data.data);
+  const pipelines = env.data.pipelines.map((raw, i): PipelineConfig => {
+    const field = `pipelines[${i}]`;
+    const shape = pipelineShape.safeParse(raw);
+    if (!shape.success) throw zodError(shape.error, field);
+    const transform = resolveMethod(shape.data.transform, `${field}.transform`, 'transform');
+    const quantizer = resolveMethod(shape.data.quantizer, `${field}.quantizer`, 'quantizer');
+    return shape.data.label !== undefined && shape.data.label.trim() !== ''
+      ? { transform, quantizer, label: shape.data.label }
+      : { transform, quantizer };
+  });
+  const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
+  const config: ExperimentConfig = analysis
+    ? { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines, analysis }
+    : { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines };
+  checkLimits(config);
+  return canonicalize(config);
+}
+
+export function parseConfig(input: unknown): ParseResult {
+  try {
+    return { ok: true, config: restoreConfig(input) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, error: e.message, field: e.field };
+    return { ok: false, error: `invalid config: ${(e as Error).message}`, field: '' };
+  }
+}
+
+function orderedParams(schema: ParamSchema, params: Params): Params {
+  const out: Record<string, ParamValue> = {};
+  for (const name of Object.keys(schema)) out[name] = params[name] ?? schema[name].default;
+  return out;
+}
+
+/** Fixed key order and every param spelled out. Assumes a validated config. */
+export function canonicalize(config: ExperimentConfig): ExperimentConfig {
+  const schema = dataParamSchema(config.data.source) ?? {};
+  const data: DataConfig = { source: config.data.source, ...orderedParams(schema, config.data) };
+  const pipelines = config.pipelines.map((p): PipelineConfig => {
+    const t = transformsById.get(p.transform.id);
+    const q = quantizersById.get(p.quantizer.id);
+    const transform = {
+      id: p.transform.id,
+      params: t ? orderedParams(t.params, p.transform.params) : p.transform.params,
+    };
+    const quantizer = {
+      id: p.quantizer.id,
+      params: q ? orderedParams(q.params, p.quantizer.params) : p.quantizer.params,
+    };
+    return p.label ? { transform, quantizer, label: p.label } : { transform, quantizer };
+  });
+  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
+  const a = analysesById.get(config.analysis.id);
+  const analysis = {
+    id: config.analysis.id,
+    params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
+  };
+  return { v: config.v, seed: config.seed, data, pipelines, analysis };
+}
+
+/** The react-query key and the permalink payload: canonical JSON text. */
+export function canonicalKey(config: ExperimentConfig): string {
+  return JSON.stringify(canonicalize(config));
+}

@@ -1,0 +1,147 @@
+/**
+ * One experiment end to end, shared by the worker, the in-process fallback and the CLI, so the
+ * page and `lab run` give the same numbers for the same config (CONTRACT.md §6).
+ */
+import { generateData } from '../core/data-loader';
+import type { Matrix } from '../core/methods/types';
+import {
+  runExperiment,
+  runExperimentAsync,
+  type Backend,
+  type PipelineBuffers,
+  type PipelineResult,
+  type RunOptions,
+  type StageRequest,
+} from '../core/pipeline';
+import { createArtifactCollector } from '../core/artifacts/artifacts';
+import type { ExperimentArtifacts } from '../core/artifacts/types';
+import { permalinkHash } from '../core/config/codec';
+import { analysesById } from '../core/analyses';
+import { createRngFactory } from '../core/rng';
+import { FILE_SOURCE_ID } from '../core/methods/data/file';
+import { checkShape, type ExperimentConfig } from '../core/config/schema';
+
+export interface DataSummary {
+  readonly rows: number;
+  readonly dim: number;
+  readonly source: string;
+  /** Non-finite values replaced by 0 under data.nonFinite = "zero" (0 otherwise). */
+  readonly replacedNonFinite?: number;
+  /** File data: tensor name, dtype, SHA-256 of its bytes, whether rows were subsampled. */
+  readonly file?: {
+    readonly name: string;
+    readonly tensor: string;
+    readonly dtype: string;
+    readonly sha256: string;
+    readonly subsampled: boolean;
+  };
+}
+
+export interface ExperimentOutput {
+  readonly config: ExperimentConfig;
+  readonly permalink: string;
+  readonly data: DataSummary;
+  readonly results: readonly PipelineResult[];
+  /** The result of `config.analysis` (src/core/analyses), when the config names one. */
+  readonly analysis?: unknown;
+  /** Chart data (histograms, heatmaps, samples) when the run asked for it; never in the CLI JSON. */
+  readonly artifacts?: ExperimentArtifacts;
+  /** The WebGPU adapter the worker used for some stage (see each result's timingsMs.backend). */
+  readonly gpuAdapter?: string;
+}
+
+export interface LoadedData {
+  readonly matrix: Matrix;
+  readonly summary: DataSummary;
+}
+
+/** Loads file data for a config (CLI: from disk; worker: from files the user opened). */
+export type FileDataLoader = (config: ExperimentConfig) => Promise<LoadedData>;
+
+export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoader): Promise<LoadedData> {
+  const { source, ...params } = config.data;
+  if (source === FILE_SOURCE_ID) {
+    if (!loadFile)
+      throw new Error(
+        'data.source "file" needs a file: open one in the data panel or pass data.path to the CLI',
+      );
+    const loaded = await loadFile(config);
+    checkShape(config, loaded.matrix.rows, loaded.matrix.cols);
+    return loaded;
+  }
+  const matrix = generateData(source, params, config.seed);
+  return { matrix, summary: { rows: matrix.rows, dim: matrix.cols, source } };
+}
+
+/** Runs `config.analysis` on the loaded data (undefined when the config names none). */
+export function runAnalysis(config: ExperimentConfig, data: Matrix, options: RunOptions = {}): unknown {
+  if (!config.analysis) return undefined;
+  const def = analysesById.get(config.analysis.id);
+  if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
+  const { seed, pipelines } = config;
+  return def.run(
+    { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
+    options,
+  );
+}
+
+export interface RunConfigOptions extends RunOptions {
+  readonly loadFile?: FileDataLoader;
+  readonly artifacts?: boolean;
+  /** Run `config.analysis` too (default true; a worker pool runs it in one part only). */
+  readonly analysis?: boolean;
+  /** Asynchronous stage runner (the worker's WebGPU one); without it every stage runs on the CPU. */
+  readonly runStage?: (req: StageRequest) => Promise<Backend>;
+  /** Adapter label to report when runStage ran a stage on the GPU. */
+  readonly gpuAdapter?: string;
+}
+
+export async function runConfig(
+  config: ExperimentConfig,
+  options: RunConfigOptions = {},
+): Promise<ExperimentOutput> {
+  const { matrix, summary } = await loadData(config, options.loadFile);
+  const count = options.only ? new Set(options.only).size : config.pipelines.length;
+  // Chart data from the buffers the pipeline lends while they are alive (src/core/artifacts).
+  const collector = options.artifacts ? createArtifactCollector(matrix, config.seed, count) : undefined;
+  const collect = collector
+    ? (b: PipelineBuffers) => {
+        collector.collect(b);
+        options.collect?.(b);
+      }
+    : options.collect;
+  const runOptions = { ...options, collect };
+  const results = options.runStage
+    ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
+    : runExperiment(config, matrix, runOptions);
+  const analysis = options.analysis === false ? undefined : runAnalysis(config, matrix, options);
+  const usedGpu = results.some(
+    (r) => r.timingsMs.backend.transform === 'gpu' || r.timingsMs.backend.quantize === 'gpu',
+  );
+  return {
+    config,
+    permalink: permalinkHash(config),
+    data: summary,
+    results,
+    ...(analysis === undefined ? {} : { analysis }),
+    ...(collector ? { artifacts: collector.result() } : {}),
+    ...(usedGpu && options.gpuAdapter ? { gpuAdapter: options.gpuAdapter } : {}),
+  };
+}
+
+/** The CONTRACT.md §6 JSON shape: deterministic (no timings), so runs compare bit for bit. */
+export function contractJson(out: ExperimentOutput): unknown {
+  return {
+    config: out.config,
+    permalink: out.permalink,
+    data: out.data,
+    results: out.results.map((r) => ({
+      transform: r.transform,
+      quantizer: r.quantizer,
+      label: r.label,
+      bitsPerCoord: r.bitsPerCoord,
+      metrics: r.metrics,
+    })),
+    ...(out.analysis === undefined ? {} : { analysis: out.analysis }),
+  };
+}

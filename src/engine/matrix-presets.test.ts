@@ -1,0 +1,67 @@
+/** Matrix presets: valid configs, two-sentence explanations citing a seed, and the claims they state. */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../core/config/schema';
+import { runConfig } from './experiment';
+import { MATRIX_PRESETS } from '../core/presets/matrix-presets';
+import { presetConfig } from '../core/presets/presets';
+import type { AttentionResult } from '../core/analyses/attention';
+import type { LayerResult } from '../core/analyses/layer';
+
+async function run(id: string) {
+  const p = MATRIX_PRESETS.find((x) => x.id === id);
+  if (!p) throw new Error(id);
+  return runConfig(presetConfig(p));
+}
+
+describe('matrix presets', () => {
+  it('ids are unique', () => {
+    expect(new Set(MATRIX_PRESETS.map((p) => p.id)).size).toBe(MATRIX_PRESETS.length);
+  });
+  for (const preset of MATRIX_PRESETS) {
+    it(`${preset.id}: parses and explains itself in two sentences with a citation`, () => {
+      const r = parseConfig(preset.config);
+      expect(r.ok ? 'ok' : `${r.field}: ${r.error}`).toBe('ok');
+      expect(preset.explanation.split(/(?<=[.!?])\s+(?=[A-Z])/)).toHaveLength(2);
+      for (const c of preset.cites) expect(c.catalogue).toMatch(/^§1\.[A-Z]\.\d+$/);
+    });
+  }
+
+  it('claims: ITQ3_S < uniform 3-bit; LLM.int8 ≪ int8; ResQ < rotation + int4; DuQuant++ < no rotation; NVFP4 SR unbiased', async () => {
+    const v = (o: Awaited<ReturnType<typeof run>>, i: number) => o.results[i].metrics.vnmse;
+    const itq = await run('itq3s-rotation-3bit');
+    expect(v(itq, 1)).toBeLessThan(v(itq, 0));
+    const int8 = await run('llm-int8-outliers');
+    expect(v(int8, 1)).toBeLessThan(0.1 * v(int8, 0));
+    const resq = await run('resq-mixed-precision');
+    expect(v(resq, 2)).toBeLessThan(v(resq, 1));
+    const duq = await run('duquant-block32-mxfp4');
+    expect(v(duq, 2)).toBeLessThan(v(duq, 0));
+    const sr = await run('nvfp4-stochastic-rounding');
+    expect(Math.abs(sr.results[1].metrics.ipRatio - 1)).toBeLessThan(0.01);
+  });
+
+  it('claims: KIVI per-channel keys beat per-token keys in attention KL', async () => {
+    const a = (await run('kivi-keys-per-channel')).analysis as AttentionResult;
+    expect(a.pipelines[0].kl).toBeLessThan(a.pipelines[1].kl);
+  });
+
+  it('claims: QJL with outlier channels beats plain QJL in attention KL and ipNvar at fewer bits', async () => {
+    const o = await run('qjl-kv-outlier-channels');
+    const a = o.analysis as AttentionResult;
+    expect(a.pipelines[1].bitsKey).toBeLessThanOrEqual(a.pipelines[0].bitsKey);
+    // Measured (seed 7): KL 2.72 (qjl, 2.25 bits) vs 0.97 (qjl-kv, 2.01 bits); ipNvar 0.76 vs 0.39.
+    expect(a.pipelines[1].kl).toBeLessThan(0.5 * a.pipelines[0].kl);
+    expect(o.results[1].metrics.ipNvar).toBeLessThan(o.results[0].metrics.ipNvar);
+  });
+
+  it('claims: EoRA < plain SVD (W only); SVDQuant < INT4 at W4A4; AdaHOP auto best on row-wise X', async () => {
+    const e = (await run('eora-eigenspace-compensation')).analysis as LayerResult;
+    expect(e.pipelines[2].weightOnly).toBeLessThan(e.pipelines[1].weightOnly);
+    const s = (await run('svdquant-w4a4-layer')).analysis as LayerResult;
+    expect(s.pipelines[1].both).toBeLessThan(s.pipelines[0].both);
+    const h = (await run('adahop-row-wise')).analysis as LayerResult;
+    expect(h.pipelines[2].activationOnly).toBeLessThan(
+      Math.min(h.pipelines[0].activationOnly, h.pipelines[1].activationOnly),
+    );
+  });
+});

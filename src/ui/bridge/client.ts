@@ -1,0 +1,232 @@
+/**
+ * Main-thread bridge to the compute workers (DESIGN.md "Workers"): lazy start, one worker per kind
+ * of call (run, sweep, spectra), cancellation by terminating the worker (a CPU kernel cannot be interrupted
+ * cooperatively) and a lazy restart; in-process fallback where Workers are unavailable.
+ *
+ * Runs use a pool of up to navigator.hardwareConcurrency workers (issue 5, "work split across
+ * cores"): a run's pipelines are split by transform group (so no rotation is built twice) into at
+ * most pool-size parts, each part computes its pipelines on the same data (generated from the seed
+ * in each worker, or read from the files registered in each), and the parts are merged in pipeline
+ * order. The streams depend on (seed, purpose, keys) only, never on which pipelines share a worker,
+ * so the numbers are bit-identical to one worker's (src/engine/pool.test.ts).
+ */
+import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
+import type { ExperimentConfig } from '../../core/config/schema';
+import type { ExperimentOutput } from '../../engine/experiment';
+import type { FaultKind, ProgressCallback, ProgressMessage, WorkerApi } from '../../worker/worker-api';
+import type { RateDistortion, Spectra } from '../../core/artifacts/types';
+import type { OpenFileSummary } from '../../worker/browser-files';
+import { AbortError } from '../../core/pipeline';
+import { mergeParts, planParts } from '../../engine/pool';
+
+interface Slot {
+  worker: Worker;
+  api: Remote<WorkerApi>;
+  /** Rejecters of the calls in flight on this worker (settled with AbortError if it is killed). */
+  pending: Set<(e: Error) => void>;
+}
+
+/**
+ * Which worker a call runs in. The main run and each on-demand analysis get their own worker, so
+ * cancelling a long sweep (which terminates its worker) never kills the run behind the table,
+ * and a slow spectrum never queues the next run behind it.
+ */
+export type WorkerKind = 'run' | 'sweep' | 'spectra';
+
+/** A worker slot: a kind, or `run-<k>` for pool worker k ≥ 1 ('run' is pool worker 0). */
+type SlotKey = WorkerKind | `run-${number}`;
+
+function poolSlot(k: number): SlotKey {
+  return k === 0 ? 'run' : `run-${k}`;
+}
+
+/** Pool size: one run worker per logical core (the sweep and spectra workers come on top). */
+export function defaultPoolSize(): number {
+  const n = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1;
+  return Math.max(1, Math.min(16, Number.isFinite(n) ? Math.floor(n) : 1));
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export class ComputeClient {
+  private slots = new Map<SlotKey, Slot>();
+  /** Run workers (pool size); tests and benchmarks may lower it. */
+  poolSize = defaultPoolSize();
+  private files: readonly File[] = [];
+  /** Number of worker (re)starts, for tests and the status line. */
+  starts = 0;
+
+  private ensure(kind: SlotKey = 'run'): Slot {
+    const existing = this.slots.get(kind);
+    if (existing) return existing;
+    const worker = new Worker(new URL('../../../workers/lab.worker.ts', import.meta.url), {
+      type: 'module',
+      name: kind === 'run' ? 'quantscope-compute' : `quantscope-${kind}`,
+    });
+    const api = wrap<WorkerApi>(worker);
+    const slot: Slot = { worker, api, pending: new Set() };
+    this.slots.set(kind, slot);
+    this.starts++;
+    if (this.files.length > 0) void api.openFiles(this.files);
+    return slot;
+  }
+
+  private kill(kind: SlotKey = 'run'): void {
+    const slot = this.slots.get(kind);
+    if (!slot) return;
+    this.slots.delete(kind);
+    slot.api[releaseProxy]();
+    slot.worker.terminate();
+    // Calls that shared the terminated worker would otherwise never settle.
+    for (const reject of [...slot.pending]) reject(new AbortError());
+    slot.pending.clear();
+  }
+
+  /** Number of live workers (0 until the first call; at most the pool plus one per other kind). */
+  get live(): number {
+    return this.slots.size;
+  }
+
+  async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
+    this.files = files;
+    // Pool and analysis workers started earlier need the files too; new ones get them in ensure().
+    // A run waits for its worker's registration (browser-files.ts), so no part misses a file.
+    for (const [kind, slot] of this.slots) if (kind !== 'run') void slot.api.openFiles(files);
+    return this.ensure('run').api.openFiles(files);
+  }
+
+  /**
+   * One experiment on the pool. Cancellation aborts every part (terminating their workers); a part
+   * that fails aborts the others and the run reports that part's error. Progress is the sum of the
+   * parts' stages.
+   */
+  async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
+    const parts = planParts(config, this.poolSize);
+    if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
+    const { signal, onProgress } = opts;
+    if (signal?.aborted) throw new AbortError();
+    const all = new AbortController();
+    const forward = () => all.abort();
+    signal?.addEventListener('abort', forward, { once: true });
+    const done = parts.map(() => 0);
+    const total = parts.map((p) => 3 * p.length);
+    let firstError: Error | undefined;
+    try {
+      const outs = await Promise.all(
+        parts.map((pipelines, k) =>
+          this.call(
+            poolSlot(k),
+            (api, progress) => api.run(config, progress, { pipelines, analysis: k === 0 }),
+            {
+              signal: all.signal,
+              onProgress: onProgress
+                ? (d, _t, stage) => {
+                    done[k] = d;
+                    onProgress(
+                      done.reduce((a, b) => a + b, 0),
+                      total.reduce((a, b) => a + b, 0),
+                      stage,
+                    );
+                  }
+                : undefined,
+            },
+          ).catch((e: unknown) => {
+            // The first failure wins; the others are the AbortErrors it causes.
+            firstError ??= e instanceof Error ? e : new Error(String(e));
+            all.abort();
+            throw firstError;
+          }),
+        ),
+      );
+      return mergeParts(parts, outs);
+    } catch (e) {
+      throw firstError ?? e;
+    } finally {
+      signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
+  async sweep(config: ExperimentConfig, opts: CallOptions = {}): Promise<RateDistortion> {
+    return this.call('sweep', (api, progress) => api.sweep(config, progress), opts);
+  }
+
+  /** Spectra in their own worker. */
+  async spectra(config: ExperimentConfig, opts: CallOptions = {}): Promise<Spectra> {
+    return this.call('spectra', (api, progress) => api.spectra(config, progress), opts);
+  }
+
+  private async call<T>(
+    kind: SlotKey,
+    invoke: (api: Remote<WorkerApi>, progressPort: MessagePort | undefined) => Promise<T>,
+    opts: CallOptions,
+  ): Promise<T> {
+    const { signal, onProgress } = opts;
+    if (signal?.aborted) throw new AbortError();
+    const slot = this.ensure(kind);
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      // Progress over a port we own and close when the call settles (see ProgressMessage).
+      const channel = onProgress ? new MessageChannel() : undefined;
+      if (channel && onProgress) {
+        channel.port1.onmessage = (ev: MessageEvent<ProgressMessage>) => {
+          if (!settled) onProgress(ev.data.done, ev.data.total, ev.data.stage);
+        };
+      }
+      // Everything this call registered is released once it settles, whichever way: a terminated
+      // worker never answers, so release cannot wait for the Comlink promise.
+      const release = () => {
+        if (channel) {
+          channel.port1.onmessage = null;
+          channel.port1.close();
+        }
+        slot.pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
+        slot.worker.removeEventListener('error', onError);
+      };
+      const fail = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        release();
+        reject(e);
+      };
+      slot.pending.add(fail);
+      const onAbort = () => {
+        if (settled) return;
+        // Terminating is the only way to stop a busy CPU kernel; the next call restarts lazily.
+        fail(new AbortError());
+        if (this.slots.get(kind) === slot) this.kill(kind);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const onError = (ev: ErrorEvent) => {
+        if (settled) return;
+        fail(new Error(`compute worker failed: ${ev.message || 'unknown error'}`));
+        if (this.slots.get(kind) === slot) this.kill(kind);
+      };
+      slot.worker.addEventListener('error', onError, { once: true });
+      invoke(slot.api, channel ? transfer(channel.port2, [channel.port2]) : undefined).then(
+        (out) => {
+          if (settled) return;
+          settled = true;
+          release();
+          resolve(out);
+        },
+        (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }
+
+  /** Test hook (see WorkerApi.injectFault). */
+  async injectFault(kind: FaultKind): Promise<void> {
+    await this.ensure('run').api.injectFault(kind);
+  }
+
+  dispose(): void {
+    for (const kind of [...this.slots.keys()]) this.kill(kind);
+  }
+}
+
+export const computeClient = new ComputeClient();

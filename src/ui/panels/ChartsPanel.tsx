@@ -1,0 +1,119 @@
+/**
+ * The charts (issue 3), below the results table: containers wiring the run's artifacts and the
+ * on-demand sweep and spectra queries to the presentational charts of src/ui/charts. Loaded lazily
+ * (React.lazy in App) so d3 and the charts stay out of the main bundle.
+ *
+ * The sweep and the spectra start only once the main run for the current config is in, so the
+ * table appears first; each has its own worker and query key, and keepPreviousData leaves the last
+ * chart on screen while the next one computes. Every card reports data-status="ready" only when
+ * what it shows belongs to the current config (tests wait on it, never on time).
+ */
+import { useMemo, useState } from 'react';
+import type { ExperimentConfig } from '../../core/config/schema';
+import type { ExperimentOutput } from '../../engine/experiment';
+import { useSpectra, useSweep } from '../bridge/useAnalysis';
+import { CHARTS, type ChartEntry, type ChartId } from '../charts/registry';
+import { useWidth } from '../charts/common';
+import type { EnergyBasis } from '../charts/SpectraChart';
+import { exportFileStem } from '../export/results-format';
+import { ChartExportButtons } from './ChartExportButtons';
+import { ErrorBoundary } from '../app/ErrorBoundary';
+import '../charts/charts.css';
+
+export interface ChartsPanelProps {
+  readonly config: ExperimentConfig;
+  /** The main run's output (possibly the previous config's while recomputing). */
+  readonly output: ExperimentOutput;
+  /** 'ready' when `output` is the current config's and no run is in flight. */
+  readonly runStatus: 'ready' | 'loading' | 'error';
+  /** Restrict to some charts (embed mode); all by default. */
+  readonly only?: readonly ChartId[];
+}
+
+export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProps) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const [basis, setBasis] = useState<EnergyBasis>('walsh');
+  const charts = only ? CHARTS.filter((c) => only.includes(c.id)) : CHARTS;
+  const mainReady = runStatus === 'ready';
+  const wantSweep = charts.some((c) => c.needs === 'sweep');
+  const wantSpectra = charts.some((c) => c.needs === 'spectra');
+  const sweep = useSweep(config, mainReady && wantSweep);
+  const spectra = useSpectra(config, mainReady && wantSpectra);
+
+  const statusOf = (c: ChartEntry): { status: 'ready' | 'loading' | 'error'; note: string } => {
+    if (runStatus !== 'ready')
+      return {
+        status: runStatus === 'error' ? 'error' : 'loading',
+        note: runStatus === 'error' ? '' : 'computing…',
+      };
+    const q = c.needs === 'sweep' ? sweep : c.needs === 'spectra' ? spectra : null;
+    if (!q) return { status: 'ready', note: '' };
+    if (q.isError) return { status: 'error', note: q.error.message };
+    if (q.isFetching || q.isPlaceholderData || !q.data)
+      return { status: 'loading', note: c.needs === 'sweep' ? 'sweeping bits…' : 'computing spectra…' };
+    return { status: 'ready', note: '' };
+  };
+
+  // Chart elements depend only on the data and the size, not on the config being edited: memoise
+  // them so a control change (which re-renders this panel) never redraws thousands of marks while
+  // the previous result is still on screen.
+  const chartWidth = Math.max(320, width - 2);
+  const elements = useMemo(
+    () =>
+      new Map(
+        charts.map((c) => [
+          c.id,
+          c.render({ output, sweep: sweep.data, spectra: spectra.data, basis }, { width: chartWidth }),
+        ]),
+      ),
+    // `charts` is derived from `only`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [only, output, sweep.data, spectra.data, basis, chartWidth],
+  );
+
+  return (
+    <div className="charts" ref={ref} data-testid="charts">
+      {charts.map((c) => {
+        const { status, note } = statusOf(c);
+        const element = elements.get(c.id);
+        return (
+          <figure
+            key={c.id}
+            className="chart-card"
+            data-testid={`chart-${c.id}`}
+            data-status={status}
+            aria-busy={status === 'loading'}
+          >
+            <figcaption>
+              <span className="chart-title">{c.title}</span>
+              <span className="chart-desc">{c.description}</span>
+              {note && <span className={status === 'error' ? 'chart-note error' : 'chart-note'}>{note}</span>}
+              {c.id === 'spectra' && (
+                <span className="chart-toggle" role="group" aria-label="energy basis">
+                  {(['walsh', 'dct'] as const).map((b) => (
+                    <button
+                      key={b}
+                      type="button"
+                      aria-pressed={basis === b}
+                      data-testid={`spectra-basis-${b}`}
+                      onClick={() => setBasis(b)}
+                    >
+                      {b === 'walsh' ? 'Walsh sequency' : 'DCT frequency'}
+                    </button>
+                  ))}
+                </span>
+              )}
+              <ChartExportButtons chartId={c.id} fileStem={exportFileStem(output)} />
+            </figcaption>
+            {/* One boundary per chart: a chart that throws shows its error and a Retry; the others stay. */}
+            <ErrorBoundary name={`${c.title} chart`}>
+              {element ?? (
+                <div className="chart-pending">{status === 'error' ? 'not available' : 'computing…'}</div>
+              )}
+            </ErrorBoundary>
+          </figure>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/** Data panel: source, its params and the experiment seed. */
+import { useId } from 'react';
+import { DATA_SOURCES } from '../../core/methods';
+import { dataParamSchema } from '../../core/config/schema';
+import { useLab } from '../state/store';
+import { ParamControl } from './ParamControl';
+import { FileDropZone, TensorPicker, useOpenFiles } from './FileData';
+import { FILE_SOURCE_ID } from '../../core/methods/data/file';
+import { useState } from 'react';
+
+export function DataPanel() {
+  const data = useLab((s) => s.config.data);
+  const seed = useLab((s) => s.config.seed);
+  const setDataSource = useLab((s) => s.setDataSource);
+  const setDataParam = useLab((s) => s.setDataParam);
+  const setSeed = useLab((s) => s.setSeed);
+  const sourceId = useId();
+  const files = useOpenFiles();
+  const [wantFile, setWantFile] = useState(false);
+  const isFile = data.source === FILE_SOURCE_ID;
+  const showFile = isFile || wantFile;
+  const schema = isFile ? {} : (dataParamSchema(data.source) ?? {});
+  const def = DATA_SOURCES.find((d) => d.id === data.source);
+  return (
+    <section className="panel" aria-labelledby="data-heading" data-testid="data-panel">
+      <h2 id="data-heading">Data</h2>
+      <label className="param" htmlFor={sourceId}>
+        <span className="param-name">source</span>
+        <select
+          id={sourceId}
+          data-testid="data-source"
+          value={showFile ? FILE_SOURCE_ID : data.source}
+          onChange={(e) => {
+            if (e.target.value === FILE_SOURCE_ID) {
+              setWantFile(true);
+              return;
+            }
+            setWantFile(false);
+            setDataSource(e.target.value);
+          }}
+        >
+          {DATA_SOURCES.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.label}
+            </option>
+          ))}
+          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, csv)…</option>
+        </select>
+      </label>
+      {def && !showFile && <p className="hint">{def.description}</p>}
+      {showFile && (
+        <>
+          <FileDropZone onFiles={(f) => void files.open(f)} busy={files.busy} />
+          {files.error && (
+            <p className="inline-error" role="alert" data-testid="file-error">
+              {files.error}
+            </p>
+          )}
+          {isFile && !files.opened && (
+            <p className="hint" data-testid="file-needed">
+              This experiment uses {String(data.path) || 'a file'}
+              {data.tensor ? `, tensor ${String(data.tensor)}` : ''}
+              {data.sha256 ? ` (SHA-256 ${String(data.sha256).slice(0, 12)}…)` : ''}: open that file to run
+              it.
+            </p>
+          )}
+          {isFile && files.opened && <TensorPicker opened={files.opened} />}
+        </>
+      )}
+      <div className="param-grid">
+        {Object.entries(schema).map(([name, spec]) => (
+          <ParamControl
+            key={name}
+            name={name}
+            spec={spec}
+            value={data[name]}
+            onChange={(v) => setDataParam(name, v)}
+            testId={`data-${name}`}
+          />
+        ))}
+        <ParamControl
+          name="seed"
+          spec={{
+            kind: 'int',
+            default: 0,
+            min: 0,
+            max: 4294967295,
+            doc: 'Experiment seed: data, rotations, sketches and queries all derive from it.',
+          }}
+          value={seed}
+          onChange={(v) => setSeed(Number(v))}
+          testId="seed"
+        />
+      </div>
+    </section>
+  );
+}

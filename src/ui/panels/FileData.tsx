@@ -1,0 +1,189 @@
+/**
+ * File data in the page (issue 4): drag-and-drop or a file picker, a tensor picker listing name,
+ * shape, dtype and size, the layout (which axis holds the vectors), row/column slices and seeded
+ * row subsampling. Files go to the worker, which reads only headers and the chosen tensor's bytes.
+ *
+ * A permalink records file name, tensor, slice and the tensor's SHA-256; opening one asks for the
+ * file and the worker refuses a file whose tensor hashes differently.
+ */
+import { useCallback, useId, useState, type DragEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { computeClient } from '../bridge/client';
+import type { OpenFileSummary } from '../../worker/browser-files';
+import { FILE_SOURCE_PARAMS } from '../../core/methods/data/file';
+import { withDefaults } from '../../core/methods/params';
+import { useLab } from '../state/store';
+import { ParamControl } from './ParamControl';
+
+function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** Default row cap when a tensor is larger than is pleasant live (labelled in the UI). */
+const LIVE_ROW_CAP = 4096;
+
+export function useOpenFiles() {
+  const [opened, setOpened] = useState<OpenFileSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const queryClient = useQueryClient();
+  const open = useCallback(
+    async (files: readonly File[]) => {
+      if (files.length === 0) return;
+      setBusy(true);
+      setError(null);
+      try {
+        const summary = await computeClient.openFiles(files);
+        setOpened(summary);
+        const first = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
+        if (!first) {
+          setError(`${files.map((f) => f.name).join(', ')}: no tensors found`);
+          return;
+        }
+        const c = useLab.getState().config;
+        // Opening the file a link asked for: keep the link's tensor, slice and hash as they are, and
+        // re-run the queries that failed for want of it.
+        if (c.data.source === 'file' && files.some((f) => f.name === c.data.path)) {
+          void queryClient.resetQueries({ queryKey: ['run'] });
+          return;
+        }
+        const tooManyRows = first.rows > LIVE_ROW_CAP;
+        useLab.getState().setConfig({
+          ...c,
+          data: {
+            source: 'file',
+            ...withDefaults(FILE_SOURCE_PARAMS, {
+              path: first.file,
+              tensor: summary.tensors.length > 1 ? first.name : '',
+              maxRows: tooManyRows ? LIVE_ROW_CAP : 0,
+            }),
+          },
+        });
+      } catch (e) {
+        setError((e as Error).message);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [queryClient],
+  );
+  return { opened, error, busy, open };
+}
+
+export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => void; busy: boolean }) {
+  const inputId = useId();
+  const [over, setOver] = useState(false);
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    onFiles(Array.from(e.dataTransfer.files));
+  };
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}`}
+      data-testid="file-dropzone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <label htmlFor={inputId} className="file-button">
+        {busy ? 'Reading headers…' : 'Open tensor file(s)…'}
+      </label>
+      <input
+        id={inputId}
+        data-testid="file-input"
+        type="file"
+        multiple
+        accept=".npy,.npz,.safetensors,.json,.gguf,.csv,.tsv,.txt"
+        className="visually-hidden"
+        onChange={(e) => onFiles(Array.from(e.target.files ?? []))}
+      />
+      <span className="hint">
+        {' '}
+        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, CSV here
+      </span>
+    </div>
+  );
+}
+
+export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
+  const data = useLab((s) => s.config.data);
+  const setDataParam = useLab((s) => s.setDataParam);
+  const selectId = useId();
+  const current =
+    opened.tensors.find((t) => t.name === data.tensor) ??
+    (opened.tensors.length === 1 ? opened.tensors[0] : undefined);
+  return (
+    <div className="tensor-picker" data-testid="tensor-picker">
+      <label className="param" htmlFor={selectId}>
+        <span className="param-name">tensor</span>
+        <select
+          id={selectId}
+          data-testid="tensor-select"
+          value={current?.name ?? ''}
+          onChange={(e) => {
+            const t = opened.tensors.find((x) => x.name === e.target.value);
+            if (!t) return;
+            const c = useLab.getState().config;
+            useLab.getState().setConfig({
+              ...c,
+              data: {
+                ...c.data,
+                path: t.file,
+                tensor: t.name,
+                sha256: '',
+                rowStart: 0,
+                rowEnd: 0,
+                colStart: 0,
+                colEnd: 0,
+                maxRows: t.rows > LIVE_ROW_CAP ? LIVE_ROW_CAP : 0,
+              },
+            });
+          }}
+        >
+          {opened.tensors.map((t) => (
+            <option key={`${t.file}/${t.name}`} value={t.name} disabled={!t.supported}>
+              {t.name} [{t.shape.join('×')}] {t.dtype} {formatBytes(t.byteSize)}
+              {t.supported ? '' : ` — ${t.note ?? 'unsupported'}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      {current && (
+        <p className="hint" data-testid="tensor-info">
+          {current.file}: {current.name}, shape [{current.shape.join(', ')}], {current.dtype},{' '}
+          {formatBytes(current.byteSize)}
+          {current.note ? ` (${current.note})` : ''}. As a matrix: {current.rows} rows × {current.cols}{' '}
+          columns
+          {current.shape.length > 2 ? ' (trailing axes flattened, e.g. conv kernels [out, in·kh·kw])' : ''}.
+        </p>
+      )}
+      <div className="param-grid">
+        {(['layout', 'rowStart', 'rowEnd', 'colStart', 'colEnd', 'maxRows', 'nonFinite'] as const).map(
+          (name) => (
+            <ParamControl
+              key={name}
+              name={name}
+              spec={FILE_SOURCE_PARAMS[name]}
+              value={data[name]}
+              onChange={(v) => setDataParam(name, v)}
+              testId={`file-${name}`}
+            />
+          ),
+        )}
+      </div>
+      {Number(data.maxRows) > 0 && current && current.rows > Number(data.maxRows) && (
+        <p className="hint subsample-note" data-testid="subsample-note">
+          Showing a seeded random subsample of {String(data.maxRows)} of {current.rows} rows (seed =
+          experiment seed).
+        </p>
+      )}
+    </div>
+  );
+}

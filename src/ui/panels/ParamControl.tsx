@@ -1,0 +1,147 @@
+/**
+ * One control generated from a ParamSpec (the same schema drives validation and the URL). Number
+ * fields keep the user's text while typing and commit only valid values, so a half-typed number
+ * never reaches the config.
+ */
+import { useEffect, useId, useState } from 'react';
+import type { ParamSpec, ParamValue } from '../../core/methods/types';
+import { specSummary } from '../../core/config/schema';
+
+export interface ParamControlProps {
+  readonly name: string;
+  readonly spec: ParamSpec;
+  readonly value: ParamValue;
+  readonly onChange: (value: ParamValue) => void;
+  readonly testId?: string;
+}
+
+function NumberField({
+  name,
+  spec,
+  value,
+  onChange,
+  testId,
+}: ParamControlProps & { spec: Extract<ParamSpec, { kind: 'int' | 'number' }> }) {
+  const id = useId();
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const parsed = Number(text);
+  const valid =
+    text.trim() !== '' &&
+    Number.isFinite(parsed) &&
+    parsed >= spec.min &&
+    parsed <= spec.max &&
+    (spec.kind === 'number' || Number.isInteger(parsed));
+  return (
+    <label className="param" htmlFor={id} title={`${spec.doc} (${specSummary(spec)})`}>
+      <span className="param-name">{name}</span>
+      <input
+        id={id}
+        data-testid={testId}
+        type="number"
+        inputMode={spec.kind === 'int' ? 'numeric' : 'decimal'}
+        min={spec.min}
+        max={spec.max}
+        step={spec.step ?? (spec.kind === 'int' ? 1 : 'any')}
+        value={text}
+        aria-invalid={!valid}
+        aria-label={`${name}: ${spec.doc}`}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = Number(e.target.value);
+          if (
+            e.target.value.trim() !== '' &&
+            Number.isFinite(v) &&
+            v >= spec.min &&
+            v <= spec.max &&
+            (spec.kind === 'number' || Number.isInteger(v))
+          ) {
+            onChange(v);
+          }
+        }}
+        onBlur={() => setText(String(value))}
+      />
+    </label>
+  );
+}
+
+export function ParamControl(props: ParamControlProps) {
+  const { name, spec, value, onChange, testId } = props;
+  const id = useId();
+  switch (spec.kind) {
+    case 'int':
+      if (spec.powerOfTwo) {
+        const options: number[] = [];
+        for (let v = 1; v <= spec.max; v *= 2) if (v >= spec.min) options.push(v);
+        return (
+          <label className="param" htmlFor={id} title={spec.doc}>
+            <span className="param-name">{name}</span>
+            <select
+              id={id}
+              data-testid={testId}
+              value={String(value)}
+              aria-label={`${name}: ${spec.doc}`}
+              onChange={(e) => onChange(Number(e.target.value))}
+            >
+              {options.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          </label>
+        );
+      }
+      return <NumberField {...props} spec={spec} />;
+    case 'number':
+      return <NumberField {...props} spec={spec} />;
+    case 'enum':
+      return (
+        <label className="param" htmlFor={id} title={spec.doc}>
+          <span className="param-name">{name}</span>
+          <select
+            id={id}
+            data-testid={testId}
+            value={String(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.value)}
+          >
+            {spec.options.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+      );
+    case 'bool':
+      return (
+        <label className="param param-bool" htmlFor={id} title={spec.doc}>
+          <input
+            id={id}
+            data-testid={testId}
+            type="checkbox"
+            checked={Boolean(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          <span className="param-name">{name}</span>
+        </label>
+      );
+    case 'string':
+      return (
+        <label className="param" htmlFor={id} title={spec.doc}>
+          <span className="param-name">{name}</span>
+          <input
+            id={id}
+            data-testid={testId}
+            type="text"
+            maxLength={spec.maxLength}
+            value={String(value)}
+            aria-label={`${name}: ${spec.doc}`}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        </label>
+      );
+  }
+}

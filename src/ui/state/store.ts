@@ -1,0 +1,136 @@
+/**
+ * App state (zustand): the shareable config slice (what a permalink holds) and a UI-only slice.
+ * Every edit goes through `parseConfig`, so the store only ever holds a valid canonical config; an
+ * invalid edit leaves the last good config in place and sets `configError` (CONTRACT.md §1: "the
+ * browser shows the message and keeps the last good state").
+ */
+import { create } from 'zustand';
+import { DEFAULT_CONFIG } from '../../core/config/defaults';
+import { parseConfig, type ExperimentConfig, type PipelineConfig } from '../../core/config/schema';
+import type { ParamValue } from '../../core/methods/types';
+import { dataParamSchema } from '../../core/config/schema';
+import { quantizersById, transformsById } from '../../core/methods';
+import { withDefaults } from '../../core/methods/params';
+
+export type Theme = 'light' | 'dark';
+
+export interface LabState {
+  config: ExperimentConfig;
+  configError: string | null;
+  /** Messages about a link that could not be restored as given (shown once, dismissible). */
+  notice: string | null;
+  theme: Theme;
+  /** Replace the whole config (e.g. from a permalink); invalid → keep the current one. */
+  setConfig(next: unknown): boolean;
+  setSeed(seed: number): void;
+  setDataSource(source: string): void;
+  setDataParam(name: string, value: ParamValue): void;
+  setTransform(index: number, id: string): void;
+  setQuantizer(index: number, id: string): void;
+  setTransformParam(index: number, name: string, value: ParamValue): void;
+  setQuantizerParam(index: number, name: string, value: ParamValue): void;
+  setLabel(index: number, label: string): void;
+  addPipeline(): void;
+  duplicatePipeline(index: number): void;
+  removePipeline(index: number): void;
+  movePipeline(index: number, delta: -1 | 1): void;
+  setNotice(notice: string | null): void;
+  clearError(): void;
+  setTheme(theme: Theme): void;
+}
+
+function initialTheme(): Theme {
+  if (typeof window === 'undefined' || !window.matchMedia) return 'light';
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export const useLab = create<LabState>()((set, get) => {
+  const apply = (next: unknown): boolean => {
+    const r = parseConfig(next);
+    if (r.ok) {
+      set({ config: r.config, configError: null });
+      return true;
+    }
+    set({ configError: r.error });
+    return false;
+  };
+  const editPipelines = (fn: (ps: PipelineConfig[]) => PipelineConfig[]) => {
+    const c = get().config;
+    apply({ ...c, pipelines: fn([...c.pipelines]) });
+  };
+  const editPipeline = (index: number, fn: (p: PipelineConfig) => PipelineConfig) =>
+    editPipelines((ps) => ps.map((p, i) => (i === index ? fn(p) : p)));
+
+  return {
+    config: DEFAULT_CONFIG,
+    configError: null,
+    notice: null,
+    theme: initialTheme(),
+    setConfig: apply,
+    setSeed: (seed) => apply({ ...get().config, seed }),
+    setDataSource: (source) => {
+      const c = get().config;
+      const schema = dataParamSchema(source) ?? {};
+      // Keep rows/dim across generators so switching the law keeps the shape.
+      const carried: Record<string, ParamValue> = {};
+      for (const k of ['rows', 'dim']) if (k in schema && k in c.data) carried[k] = c.data[k];
+      apply({ ...c, data: { source, ...withDefaults(schema, carried) } });
+    },
+    setDataParam: (name, value) => {
+      const c = get().config;
+      apply({ ...c, data: { ...c.data, [name]: value } });
+    },
+    setTransform: (index, id) =>
+      editPipeline(index, (p) => ({
+        ...p,
+        transform: { id, params: withDefaults(transformsById.get(id)?.params ?? {}) },
+      })),
+    setQuantizer: (index, id) =>
+      editPipeline(index, (p) => {
+        const schema = quantizersById.get(id)?.params ?? {};
+        // Carry `bits` over when both quantizers have it, so comparisons stay at equal rate.
+        const carried: Record<string, ParamValue> = {};
+        if ('bits' in schema && 'bits' in p.quantizer.params) carried.bits = p.quantizer.params.bits;
+        const params = withDefaults(schema, carried);
+        const r = parseConfig({
+          ...get().config,
+          pipelines: [{ transform: p.transform, quantizer: { id, params } }],
+        });
+        return { ...p, quantizer: { id, params: r.ok ? params : withDefaults(schema) } };
+      }),
+    setTransformParam: (index, name, value) =>
+      editPipeline(index, (p) => ({
+        ...p,
+        transform: { ...p.transform, params: { ...p.transform.params, [name]: value } },
+      })),
+    setQuantizerParam: (index, name, value) =>
+      editPipeline(index, (p) => ({
+        ...p,
+        quantizer: { ...p.quantizer, params: { ...p.quantizer.params, [name]: value } },
+      })),
+    setLabel: (index, label) =>
+      editPipeline(index, (p) => {
+        const { label: _old, ...rest } = p;
+        return label.trim() ? { ...rest, label } : rest;
+      }),
+    addPipeline: () =>
+      editPipelines((ps) => [
+        ...ps,
+        { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } },
+      ]),
+    duplicatePipeline: (index) =>
+      editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
+    removePipeline: (index) => editPipelines((ps) => (ps.length > 1 ? ps.filter((_, i) => i !== index) : ps)),
+    movePipeline: (index, delta) =>
+      editPipelines((ps) => {
+        const j = index + delta;
+        if (j < 0 || j >= ps.length) return ps;
+        const out = [...ps];
+        [out[index], out[j]] = [out[j], out[index]];
+        return out;
+      }),
+    setNotice: (notice) => set({ notice }),
+    clearError: () => set({ configError: null }),
+    setTheme: (theme) => set({ theme }),
+  };
+});

@@ -1,0 +1,257 @@
+/**
+ * The analysis-view selector (issue 7): picks `config.analysis` (so every view is a permalink),
+ * shows its params as controls, renders the view for the result `runConfig` returned, and adds the
+ * methods/citation panel and the "Reproduce in Python" export. Mounted once in App.tsx.
+ */
+import { lazy, Suspense, useMemo, useState } from 'react';
+import type { ExperimentOutput } from '../../engine/experiment';
+import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { ANALYSES, analysesById } from '../../core/analyses';
+import { dataSourcesById, quantizersById, transformsById } from '../../core/methods';
+import type { ParamValue } from '../../core/methods/types';
+import { pipelineLabel } from '../../core/pipeline';
+import { downloadBlob, downloadText } from '../export/browser-io';
+import { CopyButton } from '../panels/CopyButton';
+import { ParamControl } from '../panels/ParamControl';
+import { useLab } from '../state/store';
+import { pythonExport } from '../export/python-snippet';
+import './views.css';
+
+// The views and d3 load on demand, so the page's first render does not wait for them.
+const View = lazy(() => import('./ViewRouter'));
+
+/** Views this component renders, by analysis id (other analyses, e.g. issue 6's, render elsewhere). */
+export const VIEW_IDS = ['estimator', 'seeds', 'rotation-quality', 'formats', 'scale-rule'] as const;
+
+const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
+  transform: { id: t, params: tp },
+  quantizer: { id: q, params: qp },
+});
+
+/** A data + pipeline setup that shows each view at its best (the seed and params are kept). */
+const SUGGESTED: Readonly<Record<string, Pick<ExperimentConfig, 'data' | 'pipelines'>>> = {
+  estimator: {
+    data: { source: 'clustered', rows: 2048, dim: 128 },
+    pipelines: [
+      pl('haar', {}, 'eden', { bits: 2, scale: 'mse' }),
+      pl('haar', {}, 'eden', { bits: 2, scale: 'unbiased' }),
+      pl('rht', { rounds: 1 }, 'turboquant-mse', { bits: 2 }),
+      pl('rht', { rounds: 1 }, 'turboquant-prod', { bits: 2 }),
+    ],
+  },
+  seeds: {
+    data: { source: 'gaussian', rows: 256, dim: 256 },
+    pipelines: [
+      pl('haar', {}, 'eden', { bits: 2, scale: 'mse' }),
+      pl('rht', { rounds: 1 }, 'turboquant-mse', { bits: 2 }),
+      pl('rht', { rounds: 1 }, 'eden', { bits: 2, scale: 'unbiased' }),
+    ],
+  },
+  'rotation-quality': {
+    data: { source: 'one-hot', rows: 16, dim: 64 },
+    pipelines: [pl('rht', { rounds: 1 }, 'eden', { bits: 2 })],
+  },
+  formats: {
+    data: { source: 'sparse-spikes', rows: 16, dim: 64 },
+    pipelines: [pl('identity', {}, 'mxfp4', {})],
+  },
+  'scale-rule': {
+    data: { source: 'gaussian', rows: 16, dim: 64 },
+    pipelines: [pl('haar', {}, 'eden', { bits: 2 })],
+  },
+};
+
+/** Every reference behind the current view: the analysis, the data source and each method. */
+export function citations(config: ExperimentConfig): { what: string; reference: string }[] {
+  const out: { what: string; reference: string }[] = [];
+  const seen = new Set<string>();
+  const add = (what: string, reference: string | undefined) => {
+    if (!reference || seen.has(reference)) return;
+    seen.add(reference);
+    out.push({ what, reference });
+  };
+  if (config.analysis) {
+    const a = analysesById.get(config.analysis.id);
+    add(`view: ${a?.label ?? config.analysis.id}`, a?.reference);
+  }
+  add(`data: ${config.data.source}`, dataSourcesById.get(config.data.source)?.reference);
+  for (const p of config.pipelines) {
+    add(`transform: ${p.transform.id}`, transformsById.get(p.transform.id)?.reference);
+    add(`quantizer: ${p.quantizer.id}`, quantizersById.get(p.quantizer.id)?.reference);
+  }
+  return out;
+}
+
+function CitationPanel({ config }: { config: ExperimentConfig }) {
+  const list = citations(config);
+  return (
+    <details className="analysis-aside" data-testid="citations">
+      <summary>Methods and citations ({list.length})</summary>
+      <ul>
+        {list.map((c) => (
+          <li key={c.what}>
+            <strong>{c.what}</strong> — {c.reference}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function PythonPanel({ config }: { config: ExperimentConfig }) {
+  const [index, setIndex] = useState(0);
+  const [out, setOut] = useState<{ script: string; files: ReadonlyMap<string, Uint8Array> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const make = () => {
+    try {
+      const r = pythonExport(config, Math.min(index, config.pipelines.length - 1));
+      setOut({ script: r.script, files: r.files });
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <details className="analysis-aside" data-testid="python-export">
+      <summary>Reproduce in Python (numpy)</summary>
+      <p className="muted">
+        numpy&apos;s RNG differs from ours, so the script carries x and our x̂ bit for bit (inline when small,
+        else as .npy files) and recomputes every metric; for identity/wht/rht with eden or turboquant-mse it
+        also re-runs the pipeline from x with the exported signs and codebook (float64: agrees to ~1e-6, not
+        bit for bit).
+      </p>
+      <label className="param">
+        <span className="param-name">pipeline</span>
+        <select value={index} onChange={(e) => setIndex(Number(e.target.value))}>
+          {config.pipelines.map((p, i) => (
+            <option key={i} value={i}>
+              {i + 1}. {pipelineLabel(p)}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <button type="button" onClick={make} data-testid="python-make">
+        Build script
+      </button>
+      {error && <p className="flag">{error}</p>}
+      {out && (
+        <div>
+          <CopyButton getText={() => out.script} label="Copy script" testId="python-copy" />{' '}
+          <button
+            type="button"
+            onClick={() => downloadText(out.script, 'quantscope_repro.py', 'text/x-python')}
+          >
+            Download .py
+          </button>{' '}
+          {[...out.files].map(([name, bytes]) => (
+            <button
+              key={name}
+              type="button"
+              onClick={() =>
+                downloadBlob(new Blob([bytes.slice().buffer], { type: 'application/octet-stream' }), name)
+              }
+            >
+              {name}
+            </button>
+          ))}
+          <pre className="python-snippet" data-testid="python-script">
+            {out.script.length > 6000
+              ? `${out.script.slice(0, 6000)}\n… (${out.script.length} characters; copy or download for all)`
+              : out.script}
+          </pre>
+        </div>
+      )}
+    </details>
+  );
+}
+
+export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefined }) {
+  const config = useLab((s) => s.config);
+  const setConfig = useLab((s) => s.setConfig);
+  const current =
+    config.analysis && (VIEW_IDS as readonly string[]).includes(config.analysis.id)
+      ? config.analysis
+      : undefined;
+  const def = current ? analysesById.get(current.id) : undefined;
+  const ready = useMemo(
+    () => !!output && !!current && canonicalKey(output.config) === canonicalKey(config),
+    [output, current, config],
+  );
+  const choose = (id: string) => {
+    if (id === '') {
+      const { analysis: _drop, ...rest } = config;
+      void _drop;
+      setConfig(rest);
+    } else setConfig({ ...config, analysis: { id, params: {} } });
+  };
+  const setParam = (name: string, value: ParamValue) => {
+    if (!current) return;
+    setConfig({ ...config, analysis: { id: current.id, params: { ...current.params, [name]: value } } });
+  };
+  const suggested = current ? SUGGESTED[current.id] : undefined;
+  const views = ANALYSES.filter((a) => (VIEW_IDS as readonly string[]).includes(a.id));
+  return (
+    <section className="analysis-switcher" aria-labelledby="analysis-heading" data-testid="analysis-switcher">
+      <h2 id="analysis-heading">Analysis views</h2>
+      <div className="analysis-controls">
+        <label className="param">
+          <span className="param-name">view</span>
+          <select
+            value={current?.id ?? ''}
+            onChange={(e) => choose(e.target.value)}
+            data-testid="analysis-select"
+          >
+            <option value="">none (metrics table only)</option>
+            {views.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {suggested && (
+          <button
+            type="button"
+            onClick={() => setConfig({ ...config, ...suggested })}
+            title="Replace data and pipelines with a setup suited to this view (seed and view params kept)"
+            data-testid="analysis-suggested"
+          >
+            Use suggested data &amp; pipelines
+          </button>
+        )}
+      </div>
+      {def && current && (
+        <>
+          <p className="muted">{def.description}</p>
+          <div className="analysis-params">
+            {Object.entries(def.params).map(([name, spec]) => (
+              <ParamControl
+                key={name}
+                name={name}
+                spec={spec}
+                value={current.params[name] ?? spec.default}
+                onChange={(v) => setParam(name, v)}
+                testId={`analysis-param-${name}`}
+              />
+            ))}
+          </div>
+          <div
+            className="analysis-body"
+            data-status={ready ? 'ready' : 'loading'}
+            data-testid="analysis-view"
+          >
+            {ready && output ? (
+              <Suspense fallback={<p className="muted">loading view…</p>}>
+                <View id={current.id} result={output.analysis} />
+              </Suspense>
+            ) : (
+              <p className="muted">computing…</p>
+            )}
+          </div>
+          <CitationPanel config={config} />
+          <PythonPanel config={config} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * Layer and attention analyses in the page (issue 6): a selector that switches `config.analysis`
+ * between none / layer / attention (it is part of the permalink like every setting), and the
+ * result tables. The numbers come from the same run as the metrics table (runConfig runs the
+ * analysis), so the CLI's `analysis` field and the page agree.
+ */
+import type { ChangeEvent } from 'react';
+import type { ExperimentConfig } from '../../core/config/schema';
+import type { ExperimentOutput } from '../../engine/experiment';
+import type { LayerResult } from '../../core/analyses/layer';
+import type { AttentionResult } from '../../core/analyses/attention';
+import { useLab } from '../state/store';
+import { AttentionView } from './AttentionView';
+
+const MATRIX_ANALYSES = ['layer', 'attention'] as const;
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? v.toPrecision(4) : v.toExponential(2);
+}
+
+export function isLayer(r: unknown): r is LayerResult {
+  return typeof r === 'object' && r !== null && (r as { kind?: unknown }).kind === 'layer';
+}
+export function isAttention(r: unknown): r is AttentionResult {
+  return typeof r === 'object' && r !== null && (r as { kind?: unknown }).kind === 'attention';
+}
+
+export function LayerView({ result }: { result: LayerResult }) {
+  const { patterns } = result;
+  return (
+    <div className="table-wrap" data-testid="layer-view">
+      <p className="hint">
+        Y = X·Wᵀ with W the data ({result.outFeatures} × {result.inFeatures}) and X {result.tokens} generated
+        tokens ({result.activations}; pattern {patterns.activations.pattern}, W: {patterns.weights.pattern}).
+        Activations:{' '}
+        {result.activationQuantizer === 'same' ? 'the pipeline’s quantizer' : result.activationQuantizer}.{' '}
+        {result.smoothing.enabled ? `SmoothQuant α = ${result.smoothing.alpha}.` : 'No smoothing.'} Relative
+        output error ‖XWᵀ − X̂Ŵᵀ‖_F/‖XWᵀ‖_F.
+      </p>
+      <table className="results" data-testid="layer-table">
+        <thead>
+          <tr>
+            <th scope="col">pipeline</th>
+            <th scope="col">bits W</th>
+            <th scope="col">bits X</th>
+            <th scope="col">W only</th>
+            <th scope="col">X only</th>
+            <th scope="col">W and X</th>
+            <th scope="col">rotation invariance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.pipelines.map((p) => (
+            <tr key={p.label}>
+              <th scope="row">{p.label}</th>
+              <td data-value={p.bitsWeight}>{fmt(p.bitsWeight)}</td>
+              <td data-value={p.bitsActivation}>{fmt(p.bitsActivation)}</td>
+              <td data-metric="weightOnly" data-value={p.weightOnly}>
+                {fmt(p.weightOnly)}
+              </td>
+              <td data-metric="activationOnly" data-value={p.activationOnly}>
+                {fmt(p.activationOnly)}
+              </td>
+              <td data-metric="both" data-value={p.both}>
+                {fmt(p.both)}
+              </td>
+              <td data-metric="invariance" data-value={p.invariance}>
+                {fmt(p.invariance)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.sweep.alphas.length > 0 && (
+        <table className="results" data-testid="alpha-sweep">
+          <caption>SmoothQuant α sweep: error with W and X quantized</caption>
+          <thead>
+            <tr>
+              <th scope="col">pipeline</th>
+              {result.sweep.alphas.map((a) => (
+                <th scope="col" key={a}>
+                  α = {a.toFixed(2)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {result.pipelines.map((p, i) => (
+              <tr key={p.label}>
+                <th scope="row">{p.label}</th>
+                {result.sweep.both[i].map((e, j) => (
+                  <td key={j} data-value={e}>
+                    {fmt(e)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** Selector + result for the matrix analyses; renders nothing for other analyses' results. */
+export function LayerAnalysisSection({
+  config,
+  output,
+}: {
+  config: ExperimentConfig;
+  output: ExperimentOutput | undefined;
+}) {
+  const setConfig = useLab((s) => s.setConfig);
+  const current = config.analysis?.id;
+  const mine = current === undefined || (MATRIX_ANALYSES as readonly string[]).includes(current);
+  if (!mine) return null;
+  const onChange = (e: ChangeEvent<HTMLSelectElement>) => {
+    const id = e.target.value;
+    const { analysis: _dropped, ...rest } = config;
+    setConfig(id === 'none' ? rest : { ...rest, analysis: { id } });
+  };
+  const result = output?.config.analysis?.id === current ? output?.analysis : undefined;
+  return (
+    <section className="layer-analysis" aria-labelledby="layer-analysis-heading">
+      <h2 id="layer-analysis-heading">
+        Layer analysis{' '}
+        <select
+          value={current ?? 'none'}
+          onChange={onChange}
+          data-testid="layer-analysis-select"
+          aria-label="Layer analysis"
+        >
+          <option value="none">off</option>
+          <option value="layer">layer output error (XWᵀ)</option>
+          <option value="attention">attention (quantized K/V)</option>
+        </select>
+      </h2>
+      {isLayer(result) && <LayerView result={result} />}
+      {isAttention(result) && <AttentionView result={result} />}
+    </section>
+  );
+}

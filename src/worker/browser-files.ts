@@ -1,0 +1,38 @@
+/**
+ * Files the user opened in the page, held by the worker (File objects are structured-cloneable;
+ * only their headers and the chosen tensor's bytes are ever read, via File.slice).
+ */
+import { fileByteSource, openFiles, type ByteSource, type FileSummary, type TensorInfo } from '../core/io';
+import type { ExperimentConfig } from '../core/config/schema';
+import type { LoadedData } from '../engine/experiment';
+import { loadFileData } from '../engine/file-data';
+
+export interface OpenFileSummary {
+  readonly files: readonly FileSummary[];
+  readonly tensors: readonly TensorInfo[];
+}
+
+let sources: ByteSource[] = [];
+/** The latest registration: a run that arrives while a (re)started worker is still reading the
+ * headers of the user's files waits for it instead of failing for want of the file. */
+let registering: Promise<unknown> = Promise.resolve();
+
+export async function registerFiles(files: readonly File[]): Promise<OpenFileSummary> {
+  const next = files.map((f) => fileByteSource(f));
+  const opening = openFiles(next);
+  registering = opening.catch(() => undefined);
+  const opened = await opening;
+  sources = next;
+  return opened;
+}
+
+export async function loadFileForBrowser(config: ExperimentConfig): Promise<LoadedData> {
+  await registering;
+  const name = String(config.data.path ?? '');
+  if (sources.length === 0) {
+    throw new Error(
+      `this link uses data from the file ${name ? `"${name}"` : ''}: open it in the data panel to run it`,
+    );
+  }
+  return loadFileData(config, sources);
+}

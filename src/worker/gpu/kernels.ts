@@ -1,0 +1,347 @@
+/**
+ * WebGPU compute kernels (WGSL) for the hot element-wise stages, keyed by the CPU method ids they
+ * mirror: the FWHT behind 'wht' / 'rht' (radix-2 butterflies, one dispatch per stage, as
+ * src/core/linalg/fwht.ts) and quantize–dequantize for 'mxfp4' (OCP MX v1.0 §5, §6.3, as
+ * src/core/methods/quantizers/mxfp4.ts) and 'int' (symmetric absmax, round to nearest even, as
+ * src/core/methods/quantizers/int.ts). Issue 5; DESIGN.md data flow ("core kernels (CPU) or gpu/").
+ * The CPU code stays the reference; e2e/gpu-parity.webgpu.spec.ts checks agreement in Chromium.
+ *
+ * Precision (WGSL has no float64): the CPU transforms work in float64 per row, these in float32, so
+ * FWHT/RHT agree to a relative error of about log2(d)·2⁻²⁴ of the row norm. MXFP4 is exact: its
+ * scales are powers of two, so x·2⁻ᵉ is exact in float32 and E2M1 rounding (ties to even) sees the
+ * same value as on the CPU (except for blocks whose scaled output is float32-subnormal, which a GPU
+ * may flush to zero). INT computes each group's absmax on the GPU (exact), rounds the scale to fp16
+ * on the CPU with the reference's roundScaleToFp16, and divides in float32: an element whose
+ * float64 quotient x/s lies within 2⁻²⁴ (relative) of a rounding tie may land one step away.
+ *
+ * Cancellation is cooperative: the AbortSignal is checked before every dispatch, and each dispatch
+ * is awaited, so an aborted run stops after at most one more dispatch.
+ */
+import { roundScaleToFp16 } from '../../core/formats/fp16';
+import {
+  BufferUsage,
+  MapMode,
+  navigatorGpu,
+  type GpuBuffer,
+  type GpuComputePipeline,
+  type GpuDevice,
+} from './webgpu';
+
+/** Below this many coordinates the CPU (WASM) path is faster than the upload, dispatches and
+ * readback (measured: WASM FWHT of 2^20 float32 takes ≈ 4 ms, a round trip to a discrete GPU
+ * ≈ 1–3 ms of fixed cost plus transfer). */
+export const GPU_MIN_COORDS = 1 << 20;
+
+const WG = 64;
+
+const FWHT_WGSL = /* wgsl */ `
+struct Params { d: u32, h: u32, n: u32, c: f32 }
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+@group(0) @binding(2) var<storage, read> v: array<f32>;
+
+fn gid1(g: vec3u, nw: vec3u) -> u32 { return g.x + g.y * nw.x * ${WG}u; }
+
+// One radix-2 stage of span h: butterfly k of each row (p.n = rows·d/2 butterflies).
+@compute @workgroup_size(${WG})
+fn stage(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let t = gid1(g, nw);
+  if (t >= p.n) { return; }
+  let half = p.d / 2u;
+  let row = t / half;
+  let k = t % half;
+  let i = row * p.d + (k / p.h) * 2u * p.h + (k % p.h);
+  let a = x[i];
+  let b = x[i + p.h];
+  x[i] = a + b;
+  x[i + p.h] = a - b;
+}
+
+// x[i] ← x[i]·v[i mod d]·c (signs before an RHT, 1/√d after it; p.n = rows·d).
+@compute @workgroup_size(${WG})
+fn scale(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let t = gid1(g, nw);
+  if (t >= p.n) { return; }
+  x[t] = x[t] * v[t % p.d] * p.c;
+}
+`;
+
+const MXFP4_WGSL = /* wgsl */ `
+struct Params { d: u32, blocks: u32, n: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+
+// A private copy: WGSL const arrays may only be indexed by constant expressions.
+var<private> GRID: array<f32, 8> = array<f32, 8>(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0);
+
+// Nearest E2M1 value, ties to the even code (even grid index = even mantissa), saturating at 6.
+fn round_e2m1(x: f32) -> f32 {
+  let a = abs(x);
+  var idx = 0u;
+  for (var i = 0u; i < 7u; i++) {
+    let mid = (GRID[i] + GRID[i + 1u]) * 0.5;
+    if (a > mid || (a == mid && ((i + 1u) & 1u) == 0u)) { idx = i + 1u; }
+  }
+  let r = GRID[idx];
+  return select(r, -r, (bitcast<u32>(x) >> 31u) == 1u);
+}
+
+// One MX block of 32 (the last block of a row may be shorter); p.n = rows·blocks.
+@compute @workgroup_size(${WG})
+fn block(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let t = g.x + g.y * nw.x * ${WG}u;
+  if (t >= p.n) { return; }
+  let row = t / p.blocks;
+  let first = row * p.d + (t % p.blocks) * 32u;
+  let to = min(first + 32u, (row + 1u) * p.d);
+  var amax = 0.0;
+  for (var i = first; i < to; i++) { amax = max(amax, abs(x[i])); }
+  if (amax == 0.0) {
+    for (var i = first; i < to; i++) { x[i] = 0.0; }
+    return;
+  }
+  // floor(log2 amax) from the exponent field; subnormal amax clamps to the E8M0 minimum anyway.
+  let e = max(i32((bitcast<u32>(amax) >> 23u) & 0xffu) - 127 - 2, -127);
+  for (var i = first; i < to; i++) { x[i] = ldexp(round_e2m1(ldexp(x[i], -e)), e); }
+}
+`;
+
+const INT_WGSL = /* wgsl */ `
+struct Params { d: u32, groups: u32, n: u32, g: u32, qmax: f32, pad0: u32, pad1: u32, pad2: u32 }
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+@group(0) @binding(2) var<storage, read_write> s: array<f32>;
+
+// Absmax of group t (groups of p.g within a row, the last one may be shorter); p.n = rows·groups.
+@compute @workgroup_size(${WG})
+fn absmax(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let t = gi.x + gi.y * nw.x * ${WG}u;
+  if (t >= p.n) { return; }
+  let row = t / p.groups;
+  let first = row * p.d + (t % p.groups) * p.g;
+  let to = min(first + p.g, (row + 1u) * p.d);
+  var amax = 0.0;
+  for (var i = first; i < to; i++) { amax = max(amax, abs(x[i])); }
+  s[t] = amax;
+}
+
+// x ← clamp(round_even(x/s), −qmax−1, qmax)·s with the group's fp16 scale (0 → zeros); p.n = rows·d.
+@compute @workgroup_size(${WG})
+fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let t = gi.x + gi.y * nw.x * ${WG}u;
+  if (t >= p.n) { return; }
+  let row = t / p.d;
+  let sc = s[row * p.groups + (t % p.d) / p.g];
+  if (sc == 0.0) { x[t] = 0.0; return; }
+  let q = clamp(round(x[t] / sc), -p.qmax - 1.0, p.qmax);
+  x[t] = q * sc;
+}
+`;
+
+export class AbortError extends Error {
+  constructor() {
+    super('run cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/** Compiled pipelines on one device. Create with `GpuKernels.create()` (null without WebGPU). */
+export class GpuKernels {
+  private readonly stagePipe: GpuComputePipeline;
+  private readonly scalePipe: GpuComputePipeline;
+  private readonly mxPipe: GpuComputePipeline;
+  private readonly absmaxPipe: GpuComputePipeline;
+  private readonly applyPipe: GpuComputePipeline;
+
+  private constructor(
+    readonly device: GpuDevice,
+    /** Adapter description for the status line, e.g. "swiftshader (fallback)". */
+    readonly adapterLabel: string,
+  ) {
+    const pipe = (code: string, entryPoint: string) =>
+      device.createComputePipeline({
+        layout: 'auto',
+        compute: { module: device.createShaderModule({ code }), entryPoint },
+      });
+    this.stagePipe = pipe(FWHT_WGSL, 'stage');
+    this.scalePipe = pipe(FWHT_WGSL, 'scale');
+    this.mxPipe = pipe(MXFP4_WGSL, 'block');
+    this.absmaxPipe = pipe(INT_WGSL, 'absmax');
+    this.applyPipe = pipe(INT_WGSL, 'apply');
+  }
+
+  /** Request an adapter and device; null when navigator.gpu is absent or gives no adapter. */
+  static async create(): Promise<GpuKernels | null> {
+    const gpu = navigatorGpu();
+    if (!gpu) return null;
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return null;
+    const device = await adapter.requestDevice();
+    const info = adapter.info;
+    const name = info?.description || info?.architecture || info?.vendor || 'webgpu';
+    // A shader or pipeline error would otherwise only be logged, and every dispatch would silently
+    // do nothing: check the compilation here and fail loudly.
+    device.pushErrorScope('validation');
+    const kernels = new GpuKernels(device, `${name}${adapter.isFallbackAdapter ? ' (fallback)' : ''}`);
+    const error = await device.popErrorScope();
+    if (error) {
+      device.destroy();
+      throw new Error(`WebGPU kernels failed to compile: ${error.message}`);
+    }
+    return kernels;
+  }
+
+  /**
+   * In-place FWHT of each length-d row (d a power of two). With `signs`, computes the orthonormal
+   * signed transform H·diag(signs)·x/√d of one RHT round instead (the CPU 'rht' forward pass).
+   */
+  async fwht(
+    data: Float32Array,
+    rows: number,
+    d: number,
+    opts: { signs?: Float32Array; signal?: AbortSignal } = {},
+  ): Promise<Float32Array> {
+    if (d < 1 || (d & (d - 1)) !== 0) throw new RangeError(`gpu fwht: d must be a power of two, got ${d}`);
+    const x = this.upload(data);
+    const ones = new Float32Array(d).fill(1);
+    const vec = this.upload(opts.signs ?? ones, BufferUsage.STORAGE);
+    const unit = this.upload(ones, BufferUsage.STORAGE);
+    try {
+      const n = rows * d;
+      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1], n, opts.signal, vec);
+      for (let h = 1; h < d; h <<= 1)
+        await this.run(this.stagePipe, x, [d, h, n / 2], [0], n / 2, opts.signal);
+      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1 / Math.sqrt(d)], n, opts.signal, unit);
+      return await this.download(x, n);
+    } finally {
+      x.destroy();
+      vec.destroy();
+      unit.destroy();
+    }
+  }
+
+  /** MXFP4 quantize–dequantize (round to nearest even) of rows × d values. */
+  async mxfp4(data: Float32Array, rows: number, d: number, signal?: AbortSignal): Promise<Float32Array> {
+    const x = this.upload(data);
+    try {
+      const blocks = Math.ceil(d / 32);
+      await this.run(this.mxPipe, x, [d, blocks, rows * blocks, 0], [], rows * blocks, signal);
+      return await this.download(x, rows * d);
+    } finally {
+      x.destroy();
+    }
+  }
+
+  /**
+   * INT quantize–dequantize, symmetric absmax grid with fp16 scales, round to nearest even, one
+   * scale per `group` coordinates of a row (group ≥ d: per row).
+   */
+  async intSymmetric(
+    data: Float32Array,
+    rows: number,
+    d: number,
+    bits: number,
+    group: number,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
+    const g = Math.min(group, d);
+    const groups = Math.ceil(d / g);
+    const qmax = 2 ** (bits - 1) - 1;
+    const x = this.upload(data);
+    const s = this.device.createBuffer({
+      size: Math.max(16, rows * groups * 4),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+    try {
+      const nG = rows * groups;
+      await this.run(this.absmaxPipe, x, [d, groups, nG, g], [qmax, 0, 0, 0], nG, signal, s);
+      // The fp16 scale rounding is the CPU reference's own function, in float64 (exact parity).
+      const amax = await this.download(s, nG);
+      const scales = new Float32Array(nG);
+      for (let i = 0; i < nG; i++) scales[i] = amax[i] > 0 ? roundScaleToFp16(amax[i] / qmax) : 0;
+      this.device.queue.writeBuffer(s, 0, scales);
+      const n = rows * d;
+      await this.run(this.applyPipe, x, [d, groups, n, g], [qmax, 0, 0, 0], n, signal, s);
+      return await this.download(x, n);
+    } finally {
+      x.destroy();
+      s.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+
+  private upload(data: Float32Array, usage: number = BufferUsage.STORAGE | BufferUsage.COPY_SRC): GpuBuffer {
+    const buf = this.device.createBuffer({
+      size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
+      usage: usage | BufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(buf, 0, data);
+    return buf;
+  }
+
+  /** A 16- or 32-byte uniform: u32 fields then f32 fields (padded to 4 or 8 words). */
+  private uniform(u32s: number[], f32s: number[]): GpuBuffer {
+    const words = u32s.length + f32s.length <= 4 ? 4 : 8;
+    const raw = new ArrayBuffer(words * 4);
+    new Uint32Array(raw, 0, u32s.length).set(u32s);
+    new Float32Array(raw, u32s.length * 4, f32s.length).set(f32s);
+    const buf = this.device.createBuffer({
+      size: words * 4,
+      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(buf, 0, new Uint8Array(raw));
+    return buf;
+  }
+
+  /**
+   * One dispatch of `threads` invocations (2-D grid past the 65535-workgroup limit), awaited.
+   * Bindings: 0 = data, 1 = a uniform of the given words, 2 = `extra` when the entry point uses it.
+   */
+  private async run(
+    pipe: GpuComputePipeline,
+    data: GpuBuffer,
+    u32s: number[],
+    f32s: number[],
+    threads: number,
+    signal: AbortSignal | undefined,
+    extra?: GpuBuffer,
+  ): Promise<void> {
+    if (signal?.aborted) throw new AbortError();
+    const uni = this.uniform(u32s, f32s);
+    const buffers = extra ? [data, uni, extra] : [data, uni];
+    const groups = Math.max(1, Math.ceil(threads / WG));
+    const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
+    const gy = Math.ceil(groups / gx);
+    const bind = this.device.createBindGroup({
+      layout: pipe.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(gx, gy);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+    uni.destroy();
+  }
+
+  private async download(src: GpuBuffer, n: number): Promise<Float32Array> {
+    const read = this.device.createBuffer({
+      size: Math.max(16, n * 4),
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, read, 0, n * 4);
+    this.device.queue.submit([enc.finish()]);
+    await read.mapAsync(MapMode.READ);
+    const out = new Float32Array(read.getMappedRange().slice(0, n * 4));
+    read.unmap();
+    read.destroy();
+    return out;
+  }
+}

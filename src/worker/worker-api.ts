@@ -1,0 +1,157 @@
+/**
+ * What the worker exposes through Comlink. Kept out of workers/ so it can run in-process too
+ * (fallback when Workers are unavailable, and unit tests).
+ */
+import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import { runConfig, type ExperimentOutput } from '../engine/experiment';
+import { transfer } from 'comlink';
+import { GPU_MIN_COORDS } from './gpu/kernels';
+import { spectraConfig, sweepConfig } from '../engine/artifacts';
+import { artifactBuffers } from '../core/artifacts/artifacts';
+import type { RateDistortion, Spectra } from '../core/artifacts/types';
+import { loadFileForBrowser, registerFiles, type OpenFileSummary } from './browser-files';
+import { GpuKernels } from './gpu/kernels';
+import { navigatorGpu } from './gpu/webgpu';
+import { gpuStageRunner } from './gpu/stages';
+
+/**
+ * This worker's WebGPU kernels, created on the first run that could use them (null without
+ * navigator.gpu or an adapter, or when the kernels fail to compile: every stage then runs on the CPU).
+ */
+let gpuKernels: Promise<GpuKernels | null> | null = null;
+
+function workerGpu(): Promise<GpuKernels | null> {
+  if (!navigatorGpu()) return Promise.resolve(null);
+  gpuKernels ??= GpuKernels.create().catch(() => null);
+  return gpuKernels;
+}
+
+/** Whether any stage of the config is large enough for the GPU (GPU_MIN_COORDS), before asking for a device. */
+function mayUseGpu(config: ExperimentConfig): boolean {
+  const rows = Number(config.data.rows ?? 0);
+  const dim = Number(config.data.dim ?? 0);
+  return config.data.source === 'file' || rows * dim >= GPU_MIN_COORDS;
+}
+
+export type ProgressCallback = (done: number, total: number, stage: string) => void;
+
+/**
+ * Progress travels over a MessagePort the caller transfers with each call (not a Comlink proxy):
+ * the caller closes its end when the call settles, even when the worker was terminated mid-run,
+ * so 1000 cancelled runs leave no listeners or ports behind (issue 8 memory check).
+ */
+export interface ProgressMessage {
+  readonly done: number;
+  readonly total: number;
+  readonly stage: string;
+}
+
+function progressTo(port: MessagePort | undefined): ProgressCallback | undefined {
+  if (!port) return undefined;
+  return (done, total, stage) => port.postMessage({ done, total, stage } satisfies ProgressMessage);
+}
+
+export interface RunCallOptions {
+  /** Collect chart artifacts (ExperimentOutput.artifacts). Default true: the page always shows charts. */
+  readonly artifacts?: boolean;
+  /**
+   * This worker's share of a pooled run (src/ui/bridge/client.ts): only these pipeline indices;
+   * `results` and the artifacts' pipelines then hold just those, in pipeline order.
+   */
+  readonly pipelines?: readonly number[];
+  /** Run config.analysis in this call (default true; a pool runs it in its first part only). */
+  readonly analysis?: boolean;
+}
+
+/**
+ * Hand the typed arrays of a chart result to the main thread instead of copying them (DESIGN.md
+ * "Workers"). Only `part` is walked: its buffers are freshly allocated for this result and never
+ * reused in the worker (other fields, e.g. a config analysis, may hold cached arrays and are copied).
+ */
+function transferred<T>(value: T, part: unknown = value): T {
+  return transfer(value, artifactBuffers(part));
+}
+
+export interface WorkerApi {
+  /** Run one experiment. The config is re-validated here: the worker trusts nobody. */
+  run(
+    config: ExperimentConfig,
+    onProgress?: MessagePort,
+    options?: RunCallOptions,
+  ): Promise<ExperimentOutput>;
+  /** Rate–distortion sweep of every pipeline over its `bits` range (chart 1; on demand). */
+  sweep(config: ExperimentConfig, onProgress?: MessagePort): Promise<RateDistortion>;
+  /** Singular-value spectra, MP fits and sequency/frequency energy (chart 4; on demand). */
+  spectra(config: ExperimentConfig, onProgress?: MessagePort): Promise<Spectra>;
+  /** Make files the user opened available to `data.source = "file"` configs. */
+  openFiles(files: readonly File[]): Promise<OpenFileSummary>;
+  /** Health check. */
+  ping(): Promise<string>;
+  /**
+   * Fault injection for the e2e suite (issue 8, "worker faults"): 'throw' makes the next run's
+   * kernel throw; 'die' makes the next run crash the worker (an uncaught error, no reply). Only
+   * reachable through window.__quantscope, which the page installs when loaded with ?testhooks;
+   * the worst a link can do with it is crash its own tab's worker, which the app recovers from.
+   */
+  injectFault(kind: FaultKind): Promise<void>;
+}
+
+export type FaultKind = 'throw' | 'die';
+
+let pendingFault: FaultKind | null = null;
+
+function takeFault(): Promise<never> | void {
+  const fault = pendingFault;
+  pendingFault = null;
+  if (fault === 'throw') throw new Error('kernel failed (injected test fault)');
+  if (fault === 'die') {
+    return new Promise<never>(() => {
+      setTimeout(() => {
+        throw new Error('worker crashed (injected test fault)');
+      }, 0);
+    });
+  }
+}
+
+export const workerApi: WorkerApi = {
+  async run(config, onProgress, options) {
+    const valid = restoreConfig(config);
+    const crash = takeFault();
+    if (crash) return crash;
+    const gpu = mayUseGpu(valid) ? await workerGpu() : null;
+    const out = await runConfig(valid, {
+      loadFile: loadFileForBrowser,
+      onProgress: progressTo(onProgress),
+      artifacts: options?.artifacts ?? true,
+      only: options?.pipelines,
+      analysis: options?.analysis ?? true,
+      ...(gpu ? { runStage: gpuStageRunner(gpu), gpuAdapter: gpu.adapterLabel } : {}),
+    });
+    return transferred(out, out.artifacts);
+  },
+  async sweep(config, onProgress) {
+    const valid = restoreConfig(config);
+    const out = await sweepConfig(valid, {
+      loadFile: loadFileForBrowser,
+      onProgress: progressTo(onProgress),
+    });
+    return transferred(out);
+  },
+  async spectra(config, onProgress) {
+    const valid = restoreConfig(config);
+    const out = await spectraConfig(valid, {
+      loadFile: loadFileForBrowser,
+      onProgress: progressTo(onProgress),
+    });
+    return transferred(out);
+  },
+  async openFiles(files) {
+    return registerFiles(files);
+  },
+  async ping() {
+    return 'pong';
+  },
+  async injectFault(kind) {
+    pendingFault = kind;
+  },
+};
