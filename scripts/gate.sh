@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s ==\n' "$1"; }
-step "typecheck";    npx tsc -p . --pretty false
+step "typecheck";    bash scripts/typecheck.sh
 step "lint";         npx eslint . --max-warnings 0
 step "format";       npx prettier --check . --log-level warn
 step "unit tests";   npx vitest run

@@ -4,9 +4,14 @@
  * EDEN-mse's inner-product shrinkage 1 − D_b (ALGORITHMS.md), Walsh/DCT basis rows as deltas.
  */
 import { describe, expect, it } from 'vitest';
-import { createRngFactory } from '../rng';
-import { channelAbsmax, histogram, normalizedRowsDistribution, summarize } from './distribution';
-import { innerProducts, samplePositions } from './artifacts';
+import { createRngFactory } from '../core/rng';
+import {
+  channelAbsmax,
+  histogram,
+  normalizedRowsDistribution,
+  summarize,
+} from '../core/artifacts/distribution';
+import { innerProducts, samplePositions } from '../core/artifacts/artifacts';
 import {
   marchenkoPasturDensity,
   mpEdges,
@@ -17,13 +22,13 @@ import {
   dctEnergy,
   walshEnergy,
   GRAM_BUDGET,
-} from './spectra';
-import { sequencyIndex } from '../linalg/fwht';
-import { theoryCurves } from './theory';
-import { runConfig, contractJson } from '../../engine/experiment';
-import { sweepConfig, spectraConfig, sweepKey } from '../../engine/artifacts';
-import { canonicalize, type ExperimentConfig } from '../config/schema';
-import { IP_QUERY_COUNT, unitQueries } from '../methods/metrics/ip-nvar';
+} from '../core/artifacts/spectra';
+import { sequencyIndex } from '../core/linalg/fwht';
+import { theoryCurves } from '../core/artifacts/theory';
+import { runConfig, contractJson } from './experiment';
+import { sweepConfig, spectraConfig, sweepKey } from './artifacts';
+import { canonicalize, type ExperimentConfig } from '../core/config/schema';
+import { IP_QUERY_COUNT, unitQueries } from '../core/methods/metrics/ip-nvar';
 
 function close(actual: number, expected: number, tol: number, what: string): void {
   expect(
