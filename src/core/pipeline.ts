@@ -14,7 +14,7 @@
  */
 import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
-import type { Matrix, Params, PreparedTransform, QuantizerDef } from './methods/types';
+import type { Matrix, ParamSchema, Params, PreparedTransform, QuantizerDef } from './methods/types';
 import type { RngFactory } from './rng';
 import { reconstructionSums } from './methods/metrics/sums';
 
@@ -95,15 +95,46 @@ function formatParam(v: unknown): string {
   return typeof v === 'number' ? String(v) : String(v);
 }
 
+/**
+ * Non-default params that `describe` does not already show, as "name=value": found by asking
+ * whether reverting the param to its default changes the description. Default params add nothing,
+ * so labels of existing links are unchanged, while two pipelines that differ in any param always
+ * get different labels (labels key table rows and chart series).
+ */
+function unshownParams(schema: ParamSchema, params: Params, describe: (p: Params) => string): string[] {
+  const shown = describe(params);
+  const extra: string[] = [];
+  for (const [name, spec] of Object.entries(schema)) {
+    const value = params[name];
+    if (value === undefined || value === spec.default) continue;
+    if (describe({ ...params, [name]: spec.default }) !== shown) continue;
+    extra.push(`${name}=${formatParam(value)}`);
+  }
+  return extra;
+}
+
+/** Transform params the label spells out itself (rounds as ×k, block in parentheses). */
+const TRANSFORM_LABEL_PARAMS: Readonly<Record<string, (p: Params) => string>> = {
+  rht: (p) => (Number(p.rounds) > 1 ? `rht×${formatParam(p.rounds)}` : 'rht'),
+  'block-hadamard': (p) => `block-hadamard(${formatParam(p.block)})`,
+};
+
 /** "haar → eden b=2 mse", "rht×2 → turboquant-prod b=3", "block-hadamard(32) → int b=4 g128". */
 export function pipelineLabel(p: PipelineSpec): string {
   if (p.label) return p.label;
   const t = p.transform;
-  let tLabel = t.id;
-  if (t.id === 'rht') tLabel = Number(t.params.rounds) > 1 ? `rht×${formatParam(t.params.rounds)}` : 'rht';
-  else if (t.id === 'block-hadamard') tLabel = `block-hadamard(${formatParam(t.params.block)})`;
+  const tDef = transformsById.get(t.id);
+  const tName = TRANSFORM_LABEL_PARAMS[t.id] ?? (() => t.id);
+  const tExtra = tDef ? unshownParams(tDef.params, t.params, tName) : [];
+  const tLabel = tName(t.params) + (tExtra.length ? `[${tExtra.join(' ')}]` : '');
   const q = quantizersById.get(p.quantizer.id);
-  const qDesc = q ? q.describe(p.quantizer.params) : '';
+  const describe = (params: Params) => (q ? q.describe(params) : '');
+  const qDesc = [
+    describe(p.quantizer.params),
+    ...(q ? unshownParams(q.params, p.quantizer.params, describe) : []),
+  ]
+    .filter(Boolean)
+    .join(' ');
   return `${tLabel} → ${p.quantizer.id}${qDesc ? ` ${qDesc}` : ''}`;
 }
 
