@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { build } from 'vite';
+import { GPU_KERNELS } from '../src/worker/gpu/registry';
 
 interface ParityCase {
   name: string;
@@ -83,6 +84,9 @@ test('GPU kernels equal the CPU references within float tolerance', async ({ pag
     if (check) check(c);
     else expect(c.mismatches, `${c.name}: division ties only`).toBeLessThanOrEqual(Math.ceil(c.n * 1e-4));
   }
+  // Every registered GPU kernel has a parity case (the raw 'fwht' case stands for 'wht').
+  const covered = new Set(report.cases.map((c) => (c.name === 'fwht' ? 'wht' : c.name.split(' ')[0])));
+  for (const k of GPU_KERNELS) expect(covered.has(k.methodId), `no parity case for ${k.methodId}`).toBe(true);
   expect(report.cases.map((c) => c.name)).toEqual([
     'fwht',
     'rht',

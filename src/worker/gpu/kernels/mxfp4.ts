@@ -1,0 +1,19 @@
+/**
+ * 'mxfp4' on the GPU: OCP MX v1.0 §5 and §6.3 (E8M0 block scale = floor(log2 amax) − 2, E2M1
+ * elements rounded to nearest even), as src/core/methods/quantizers/mxfp4.ts.
+ */
+import type { GpuQuantizerKernel } from '../kernel-types';
+
+export const mxfp4GpuKernel: GpuQuantizerKernel = {
+  methodId: 'mxfp4',
+  stage: 'quantize',
+  tolerance: {
+    kind: 'exact',
+    why: 'power-of-two scales make x·2⁻ᵉ exact in float32 (blocks whose output is float32-subnormal excepted)',
+  },
+  supports: (params) => params.rounding !== 'stochastic',
+  async run(gpu, req, signal) {
+    req.yHat.set(await gpu.mxfp4(req.y, req.rows, req.outDim, signal));
+    return true;
+  },
+};
