@@ -29,16 +29,16 @@ const CONFIG = canonicalize({
   seed: 7,
   data: { source: 'gaussian', rows: 1024, dim: 1024 },
   pipelines: [
-    { transform: { id: 'identity', params: {} }, quantizer: { id: 'mxfp4', params: {} } },
+    { transforms: [{ id: 'identity', params: {} }], quantizer: { id: 'mxfp4', params: {} } },
     {
-      transform: { id: 'identity', params: {} },
+      transforms: [{ id: 'identity', params: {} }],
       quantizer: { id: 'int', params: { bits: 4, granularity: 'group', group: 128 } },
     },
     {
-      transform: { id: 'wht', params: {} },
+      transforms: [{ id: 'wht', params: {} }],
       quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } },
     },
-    { transform: { id: 'rht', params: { rounds: 2 } }, quantizer: { id: 'mxfp4', params: {} } },
+    { transforms: [{ id: 'rht', params: { rounds: 2 } }], quantizer: { id: 'mxfp4', params: {} } },
   ],
 });
 

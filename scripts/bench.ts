@@ -155,7 +155,7 @@ function gaussian(rows: number, dim: number, seed = 1): Matrix {
 
 const BENCH_PIPELINE: ExperimentSpec['pipelines'] = [
   {
-    transform: { id: 'rht', params: { rounds: 1 } },
+    transforms: [{ id: 'rht', params: { rounds: 1 } }],
     quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
   },
 ];

@@ -1,14 +1,17 @@
 /**
- * runExperiment: the only orchestrator (DESIGN.md). For each pipeline: y = R·x (transform),
- * ŷ = Q(y) (quantize–dequantize in the transformed domain), x̂ = Rᵀ·ŷ, then every metric of
- * CONTRACT.md §5 on (x, x̂) in the original domain.
+ * runExperiment: the only orchestrator (DESIGN.md). For each pipeline: y = T_k ∘ … ∘ T_1 (x) (its
+ * chain of transforms), ŷ = Q(y) (quantize–dequantize in the last domain), x̂ = T_1⁻¹ ∘ … ∘ T_k⁻¹ (ŷ),
+ * then every metric of CONTRACT.md §5 on (x, x̂) in the original domain.
  *
  * - Pairing: random streams come from (seed, purpose, keys) and never from a pipeline's position,
- *   so pipelines sharing a transform see the same rotation (CONTRACT.md §1). Pipelines are grouped
+ *   so pipelines sharing a transform see the same rotation (CONTRACT.md §1). Stage k > 0 of a
+ *   chain adds its position to the keys (chainRng), so `rht → rht` is two independent rotations
+ *   while a one-stage chain draws exactly what a v1 single transform drew. Pipelines are grouped
  *   by transform so each distinct rotation is prepared and applied once, and only one transformed
  *   copy is alive at a time (memory: x, y, ŷ, x̂ and the transform's own state).
  * - Honest bits: a transform that pads dim → outDim makes the quantizer store outDim coordinates
- *   per row, so bits/coordinate = quantizer.bitsPerCoord(rows, outDim) · outDim / dim.
+ *   per row, so bits/coordinate = quantizer.bitsPerCoord(rows, outDim) · outDim / dim, plus each
+ *   stage's side information (a stored permutation or basis) over rows·dim.
  * - Cancellation: the AbortSignal is checked between stages (a stale CPU run in a worker is
  *   terminated outright by src/engine; this keeps in-process runs responsive too).
  */
@@ -23,8 +26,12 @@ export interface MethodRef {
   readonly params: Params;
 }
 
+/**
+ * A pipeline: a chain of transforms (zero or more, applied in order and inverted in reverse), then
+ * a quantizer acting in the last transform's domain.
+ */
 export interface PipelineSpec {
-  readonly transform: MethodRef;
+  readonly transforms: readonly MethodRef[];
   readonly quantizer: MethodRef;
   readonly label?: string;
 }
@@ -119,14 +126,22 @@ const TRANSFORM_LABEL_PARAMS: Readonly<Record<string, (p: Params) => string>> = 
   'block-hadamard': (p) => `block-hadamard(${formatParam(p.block)})`,
 };
 
-/** "haar → eden b=2 mse", "rht×2 → turboquant-prod b=3", "block-hadamard(32) → int b=4 g128". */
-export function pipelineLabel(p: PipelineSpec): string {
-  if (p.label) return p.label;
-  const t = p.transform;
+/** One stage's label: "haar", "rht×2", "block-hadamard(32)", "pca[basis=stored]". */
+export function transformLabel(t: MethodRef): string {
   const tDef = transformsById.get(t.id);
   const tName = TRANSFORM_LABEL_PARAMS[t.id] ?? (() => t.id);
   const tExtra = tDef ? unshownParams(tDef.params, t.params, tName) : [];
-  const tLabel = tName(t.params) + (tExtra.length ? `[${tExtra.join(' ')}]` : '');
+  return tName(t.params) + (tExtra.length ? `[${tExtra.join(' ')}]` : '');
+}
+
+/** The chain's label: its stages joined by arrows, "identity" when empty. */
+export function chainLabel(transforms: readonly MethodRef[]): string {
+  return transforms.length ? transforms.map(transformLabel).join(' → ') : 'identity';
+}
+
+/** "haar → eden b=2 mse", "rht×2 → turboquant-prod b=3", "smoothquant → rht → int b=4 g128". */
+export function pipelineLabel(p: PipelineSpec): string {
+  if (p.label) return p.label;
   const q = quantizersById.get(p.quantizer.id);
   const describe = (params: Params) => (q ? q.describe(params) : '');
   const qDesc = [
@@ -135,15 +150,95 @@ export function pipelineLabel(p: PipelineSpec): string {
   ]
     .filter(Boolean)
     .join(' ');
-  return `${tLabel} → ${p.quantizer.id}${qDesc ? ` ${qDesc}` : ''}`;
+  return `${chainLabel(p.transforms)} → ${p.quantizer.id}${qDesc ? ` ${qDesc}` : ''}`;
+}
+
+/** The dims along a chain: [dim, after stage 1, …, after stage k]. */
+export function chainDims(transforms: readonly MethodRef[], dim: number): number[] {
+  const dims = [dim];
+  for (const ref of transforms) {
+    const t = transformsById.get(ref.id);
+    if (!t) throw new Error(`unknown transform "${ref.id}"`);
+    dims.push(t.outDim(ref.params, dims[dims.length - 1]));
+  }
+  return dims;
+}
+
+/** Bits every stage of the chain stores besides the quantized values, over the whole matrix. */
+function chainSideInfoBits(transforms: readonly MethodRef[], rows: number, dims: readonly number[]): number {
+  let bits = 0;
+  transforms.forEach((ref, k) => {
+    bits += transformsById.get(ref.id)?.sideInfoBits?.(ref.params, rows, dims[k]) ?? 0;
+  });
+  return bits;
 }
 
 export function bitsPerCoordinate(p: PipelineSpec, rows: number, dim: number): number {
-  const t = transformsById.get(p.transform.id);
   const q = quantizersById.get(p.quantizer.id);
-  if (!t || !q) throw new Error(`unknown method in pipeline ${pipelineLabel(p)}`);
-  const outDim = t.outDim(p.transform.params, dim);
-  return (q.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim;
+  if (!q) throw new Error(`unknown method in pipeline ${pipelineLabel(p)}`);
+  const dims = chainDims(p.transforms, dim);
+  const outDim = dims[dims.length - 1];
+  return (
+    (q.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim +
+    chainSideInfoBits(p.transforms, rows, dims) / (rows * dim)
+  );
+}
+
+/**
+ * A whole chain prepared as one transform (ℝ^dim → ℝ^outDim): stage k fitted on the output of the
+ * stages before it, forward in order, inverse in reverse. For analyses that rotate more than the
+ * data (the layer view's activations); the orchestrator runs the stages itself so a backend can
+ * take each one.
+ */
+export function prepareChain(
+  transforms: readonly MethodRef[],
+  rng: RngFactory,
+  fitOn: Matrix,
+): PreparedTransform {
+  const stages: PreparedTransform[] = [];
+  let current = fitOn;
+  transforms.forEach((ref, k) => {
+    const t = transformsById.get(ref.id);
+    if (!t) throw new Error(`unknown transform "${ref.id}"`);
+    const prepared = t.prepare(ref.params, { rng: chainRng(rng, k), dim: current.cols, data: current });
+    stages.push(prepared);
+    if (k < transforms.length - 1) {
+      const out = new Float32Array(current.rows * prepared.outDim);
+      prepared.forward(current.data, current.rows, out);
+      current = { rows: current.rows, cols: prepared.outDim, data: out };
+    }
+  });
+  const outDim = stages.length ? stages[stages.length - 1].outDim : fitOn.cols;
+  return {
+    outDim,
+    forward(input, rows, out) {
+      if (!stages.length) return out.set(input.subarray(0, rows * outDim));
+      let cur = input;
+      stages.forEach((s, k) => {
+        const target = k === stages.length - 1 ? out : new Float32Array(rows * s.outDim);
+        s.forward(cur, rows, target);
+        cur = target;
+      });
+    },
+    inverse(input, rows, out) {
+      if (!stages.length) return out.set(input.subarray(0, rows * outDim));
+      let cur = input;
+      for (let k = stages.length - 1; k >= 0; k--) {
+        const target = k === 0 ? out : new Float32Array(rows * stages[k - 1].outDim);
+        stages[k].inverse(cur, rows, target);
+        cur = target;
+      }
+    },
+  };
+}
+
+/**
+ * The random streams of stage k of a chain: stage 0 draws exactly what a single transform draws
+ * (so v1 links keep their numbers); later stages add their position to every stream's keys.
+ */
+export function chainRng(rng: RngFactory, stage: number): RngFactory {
+  if (stage === 0) return rng;
+  return { ...rng, stream: (purpose, ...keys) => rng.stream(purpose, ...keys, `chain-stage-${stage}`) };
 }
 
 function now(): number {
@@ -201,7 +296,7 @@ export function transformGroups(spec: ExperimentSpec, indices: readonly number[]
   const groups = new Map<string, number[]>();
   for (const i of indices) {
     const p = spec.pipelines[i];
-    const key = JSON.stringify([p.transform.id, p.transform.params]);
+    const key = JSON.stringify(p.transforms.map((t) => [t.id, t.params]));
     const list = groups.get(key);
     if (list) list.push(i);
     else groups.set(key, [i]);
@@ -236,15 +331,44 @@ function* experimentSteps(
   const xHat = new Float32Array(rows * dim);
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
-    const tRef = spec.pipelines[indices[0]].transform;
-    const tDef = transformsById.get(tRef.id);
-    if (!tDef) throw new Error(`unknown transform "${tRef.id}"`);
+    const chain = spec.pipelines[indices[0]].transforms;
     const t0 = now();
-    const prepared = tDef.prepare(tRef.params, { rng, dim, data: x });
-    const outDim = prepared.outDim;
-    const y = new Float32Array(rows * outDim);
-    const transformBackend = yield { kind: 'forward', transform: tRef, prepared, x, y };
+    // Stage by stage: a data-dependent stage (PCA, SmoothQuant) is fitted on its own input, the
+    // previous stage's output. An empty chain quantizes x itself (the quantizer never writes it).
+    const stages: PreparedTransform[] = [];
+    const stageInputs: Matrix[] = [x];
+    let transformBackend: Backend = 'cpu';
+    for (let k = 0; k < chain.length; k++) {
+      const tRef = chain[k];
+      const tDef = transformsById.get(tRef.id);
+      if (!tDef) throw new Error(`unknown transform "${tRef.id}"`);
+      const input = stageInputs[k];
+      const prepared = tDef.prepare(tRef.params, { rng: chainRng(rng, k), dim: input.cols, data: input });
+      const out = new Float32Array(rows * prepared.outDim);
+      const backend = yield { kind: 'forward', transform: tRef, prepared, x: input, y: out };
+      if (backend === 'gpu') transformBackend = 'gpu';
+      stages.push(prepared);
+      stageInputs.push({ rows, cols: prepared.outDim, data: out });
+      checkAbort(signal);
+    }
+    const outDim = stageInputs[stageInputs.length - 1].cols;
+    const y = stageInputs[stageInputs.length - 1].data;
+    const dims = stageInputs.map((m) => m.cols);
     const transformMs = now() - t0;
+    // Inverse buffers per intermediate dim (x̂ itself is the last one).
+    const inverseBuffers = dims.slice(1, -1).map((d) => new Float32Array(rows * d));
+    const inverseChain = (yHatIn: Float32Array, out: Float32Array) => {
+      if (stages.length === 0) {
+        out.set(yHatIn);
+        return;
+      }
+      let cur = yHatIn;
+      for (let k = stages.length - 1; k >= 0; k--) {
+        const target = k === 0 ? out : inverseBuffers[k - 1];
+        stages[k].inverse(cur, rows, target);
+        cur = target;
+      }
+    };
     const yHat = new Float32Array(rows * outDim);
     for (const i of indices) {
       const p = spec.pipelines[i];
@@ -266,7 +390,7 @@ function* experimentSteps(
       const t2 = now();
       step(`${pipelineLabel(p)}: quantize`);
       checkAbort(signal);
-      prepared.inverse(yHat, rows, xHat);
+      inverseChain(yHat, xHat);
       const t3 = now();
       const metrics: MetricValues = {};
       // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
@@ -276,14 +400,15 @@ function* experimentSteps(
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
       results.set(i, {
-        transform: p.transform.id,
+        transform: p.transforms.length ? p.transforms.map((t) => t.id).join('+') : 'identity',
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),
         bitsPerCoord:
           ((qDef.bitsPerCoordOf?.(y, rows, outDim, p.quantizer.params) ??
             qDef.bitsPerCoord(p.quantizer.params, rows, outDim)) *
             outDim) /
-          dim,
+            dim +
+          chainSideInfoBits(p.transforms, rows, dims) / (rows * dim),
         metrics,
         timingsMs: {
           transform: transformMs,

@@ -240,11 +240,11 @@ describe('inner products', () => {
     const out = await runConfig(
       config([
         {
-          transform: { id: 'haar', params: {} },
+          transforms: [{ id: 'haar', params: {} }],
           quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
         },
         {
-          transform: { id: 'haar', params: {} },
+          transforms: [{ id: 'haar', params: {} }],
           quantizer: { id: 'eden', params: { bits: 2, scale: 'unbiased' } },
         },
       ]),
@@ -274,7 +274,12 @@ describe('outlier artifacts', () => {
   it('a rotation removes outlier channels: kurtosis and max/RMS drop, heatmap bounded', async () => {
     const out = await runConfig(
       config(
-        [{ transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } }],
+        [
+          {
+            transforms: [{ id: 'rht', params: { rounds: 1 } }],
+            quantizer: { id: 'int', params: { bits: 4 } },
+          },
+        ],
         128,
         512,
         'outlier-channels',
@@ -299,8 +304,11 @@ describe('outlier artifacts', () => {
 describe('rate–distortion sweep and spectra', () => {
   it('sweeps bits 1…8 through the main run point; one point without a bits param', async () => {
     const c = config([
-      { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
-      { transform: { id: 'identity', params: {} }, quantizer: { id: 'mxfp4', params: {} } },
+      {
+        transforms: [{ id: 'haar', params: {} }],
+        quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
+      },
+      { transforms: [{ id: 'identity', params: {} }], quantizer: { id: 'mxfp4', params: {} } },
     ]);
     const [rd, main] = await Promise.all([sweepConfig(c), runConfig(c)]);
     const eden = rd.series[0];
@@ -317,14 +325,20 @@ describe('rate–distortion sweep and spectra', () => {
 
   it('sweep key ignores bits but not the quantizer', () => {
     const a = config([
-      { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
+      {
+        transforms: [{ id: 'haar', params: {} }],
+        quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
+      },
     ]);
     const b = config([
-      { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 5, scale: 'mse' } } },
+      {
+        transforms: [{ id: 'haar', params: {} }],
+        quantizer: { id: 'eden', params: { bits: 5, scale: 'mse' } },
+      },
     ]);
     const c = config([
       {
-        transform: { id: 'haar', params: {} },
+        transforms: [{ id: 'haar', params: {} }],
         quantizer: { id: 'eden', params: { bits: 2, scale: 'unbiased' } },
       },
     ]);
@@ -336,10 +350,10 @@ describe('rate–distortion sweep and spectra', () => {
     const c = config(
       [
         {
-          transform: { id: 'rht', params: { rounds: 1 } },
+          transforms: [{ id: 'rht', params: { rounds: 1 } }],
           quantizer: { id: 'eden', params: { bits: 3, scale: 'mse' } },
         },
-        { transform: { id: 'identity', params: {} }, quantizer: { id: 'int', params: { bits: 4 } } },
+        { transforms: [{ id: 'identity', params: {} }], quantizer: { id: 'int', params: { bits: 4 } } },
       ],
       128,
       256,

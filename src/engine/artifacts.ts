@@ -38,8 +38,8 @@ export function sweepKey(config: ExperimentConfig): string {
     seed: c.seed,
     data: c.data,
     pipelines: c.pipelines.map((p) => {
-      const { transform, quantizer } = sweepInvariant(p);
-      return { transform, quantizer };
+      const { transforms, quantizer } = sweepInvariant(p);
+      return { transforms, quantizer };
     }),
   });
 }

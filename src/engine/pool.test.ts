@@ -12,11 +12,11 @@ const MIXED: ExperimentConfig = canonicalize({
   ...DEFAULT_CONFIG,
   data: { source: 'gaussian', rows: 64, dim: 96 },
   pipelines: [
-    { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } },
-    { transform: { id: 'identity', params: {} }, quantizer: { id: 'mxfp4', params: {} } },
-    { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'eden', params: { bits: 3 } } },
-    { transform: { id: 'wht', params: {} }, quantizer: { id: 'turboquant-prod', params: { bits: 2 } } },
-    { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 2 } } },
+    { transforms: [{ id: 'rht', params: { rounds: 1 } }], quantizer: { id: 'int', params: { bits: 4 } } },
+    { transforms: [{ id: 'identity', params: {} }], quantizer: { id: 'mxfp4', params: {} } },
+    { transforms: [{ id: 'rht', params: { rounds: 1 } }], quantizer: { id: 'eden', params: { bits: 3 } } },
+    { transforms: [{ id: 'wht', params: {} }], quantizer: { id: 'turboquant-prod', params: { bits: 2 } } },
+    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'eden', params: { bits: 2 } } },
   ],
 });
 

@@ -18,8 +18,7 @@ export function planParts(config: ExperimentConfig, poolSize: number): number[][
   const groups = transformGroups(config, all);
   const k = Math.min(Math.max(1, Math.floor(poolSize)), groups.length);
   if (k <= 1) return [all];
-  const cost = (g: readonly number[]) =>
-    g.length + (config.pipelines[g[0]].transform.id === 'identity' ? 0 : 1);
+  const cost = (g: readonly number[]) => g.length + (config.pipelines[g[0]].transforms.length === 0 ? 0 : 1);
   const parts = Array.from({ length: k }, () => ({ load: 0, indices: [] as number[] }));
   for (const g of [...groups].sort((a, b) => cost(b) - cost(a) || a[0] - b[0])) {
     const target = parts.reduce((best, p) => (p.load < best.load ? p : best));

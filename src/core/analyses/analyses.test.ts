@@ -26,7 +26,7 @@ const pl = (
   q: string,
   qp: Record<string, number | string>,
 ): PipelineSpec => ({
-  transform: { id: t, params: tp },
+  transforms: [{ id: t, params: tp }],
   quantizer: { id: q, params: qp },
 });
 

@@ -12,9 +12,9 @@
  *  - gaussian: N(0,1) — AdaHOP's None.
  */
 import { outlierColumns } from '../methods/data/outlier-channels';
-import { quantizersById, transformsById } from '../methods';
+import { quantizersById } from '../methods';
 import type { Matrix, PreparedTransform } from '../methods/types';
-import type { PipelineSpec } from '../pipeline';
+import { prepareChain, type PipelineSpec } from '../pipeline';
 import type { RngFactory } from '../rng';
 
 export const ACTIVATION_GENERATORS = ['outlier-channels', 'row-wise', 'gaussian'] as const;
@@ -48,11 +48,9 @@ export function generateActivations(
   return { rows: tokens, cols: d, data };
 }
 
-/** Prepare a pipeline's transform, fitted (if data-dependent) on `fitOn`. */
+/** Prepare a pipeline's chain of transforms, fitted (if data-dependent) on `fitOn`. */
 export function prepareTransform(p: PipelineSpec, rng: RngFactory, fitOn: Matrix): PreparedTransform {
-  const t = transformsById.get(p.transform.id);
-  if (!t) throw new Error(`unknown transform "${p.transform.id}"`);
-  return t.prepare(p.transform.params, { rng, dim: fitOn.cols, data: fitOn });
+  return prepareChain(p.transforms, rng, fitOn);
 }
 
 export function rotate(prepared: PreparedTransform, m: Matrix): Matrix {

@@ -45,7 +45,7 @@ function pipe(
   const tDef = transformsById.get(t);
   if (!tDef) throw new Error(t);
   return {
-    transform: { id: t, params: withDefaults(tDef.params, tp) },
+    transforms: [{ id: t, params: withDefaults(tDef.params, tp) }],
     quantizer: { id: q, params: qp },
   };
 }

@@ -10,16 +10,19 @@ export const DEFAULT_CONFIG: ExperimentConfig = canonicalize({
   seed: 7,
   data: { source: 'gaussian', rows: 256, dim: 1024 },
   pipelines: [
-    { transform: { id: 'haar', params: {} }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
-    { transform: { id: 'haar', params: {} }, quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
     {
-      transform: { id: 'rht', params: { rounds: 2 } },
+      transforms: [{ id: 'haar', params: {} }],
+      quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
+    },
+    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
+    {
+      transforms: [{ id: 'rht', params: { rounds: 2 } }],
       quantizer: { id: 'eden', params: { bits: 2, scale: 'unbiased' } },
     },
     {
-      transform: { id: 'rht', params: { rounds: 2 } },
+      transforms: [{ id: 'rht', params: { rounds: 2 } }],
       quantizer: { id: 'turboquant-prod', params: { bits: 3 } },
     },
-    { transform: { id: 'identity', params: {} }, quantizer: { id: 'mxfp4', params: {} } },
+    { transforms: [], quantizer: { id: 'mxfp4', params: {} } },
   ],
 });

@@ -1,5 +1,5 @@
 /** Config errors name the offending field (CONTRACT.md §1: "a clear error naming the field"). */
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 export class ConfigError extends Error {
   constructor(

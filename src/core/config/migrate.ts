@@ -3,7 +3,11 @@
  * each version bump adds one step here that rewrites the previous version's shape into the next,
  * and e2e/unit tests hold saved links with their expected numbers.
  *
- * v1 (2026-11): the first released shape; nothing to migrate.
+ * v1 (2026-11): the first released shape; one `transform` per pipeline.
+ * v2 (2026-11): a pipeline is a chain `transforms: [...]` (zero or more, applied in order, inverted
+ *   in reverse) then a quantizer. v1 → v2 turns `transform: T` into `transforms: [T]`, and the
+ *   identity transform into the empty chain; the first stage of a chain draws its random streams
+ *   exactly as a v1 transform did, so every v1 link keeps its numbers.
  */
 import { ConfigError, CONFIG_VERSION } from './errors';
 
@@ -20,5 +24,20 @@ export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
       `config version ${v} is newer than this QuantScope (reads up to v${CONFIG_VERSION})`,
     );
   }
-  return raw;
+  return v === 1 ? v1ToV2(raw) : raw;
+}
+
+/** Rewrites what v1 links can hold; anything malformed is left for validation to name. */
+function v1ToV2(raw: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(raw.pipelines)) return { ...raw, v: 2 };
+  const pipelines = raw.pipelines.map((p: unknown) => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p) || !Object.hasOwn(p, 'transform')) return p;
+    const { transform, ...rest } = p as Record<string, unknown>;
+    const isIdentity =
+      typeof transform === 'object' &&
+      transform !== null &&
+      (transform as { id?: unknown }).id === 'identity';
+    return { transforms: isIdentity ? [] : [transform], ...rest };
+  });
+  return { ...raw, v: 2, pipelines };
 }

@@ -120,7 +120,7 @@ describe('hostile permalinks', () => {
       }),
       compressed({
         ...DEFAULT_CONFIG,
-        pipelines: [{ transform: { id: 'constructor' }, quantizer: { id: 'toString' } }],
+        pipelines: [{ transforms: [{ id: 'constructor' }], quantizer: { id: 'toString' } }],
       }),
     ];
     for (const h of hostile) tally(classify(h));
@@ -130,7 +130,7 @@ describe('hostile permalinks', () => {
     expect(() =>
       restoreConfig({
         ...DEFAULT_CONFIG,
-        pipelines: [{ transform: { id: 'constructor' }, quantizer: { id: 'int' } }],
+        pipelines: [{ transforms: [{ id: 'constructor' }], quantizer: { id: 'int' } }],
       }),
     ).toThrow(/unknown transform "constructor"/);
   });

@@ -66,9 +66,12 @@ const methodRef = z
   })
   .strict();
 
+/** Longest transform chain in one pipeline (smooth → permute → rotate is three). */
+export const MAX_CHAIN = 8;
+
 const pipelineShape = z
   .object({
-    transform: plainObject,
+    transforms: z.array(plainObject).max(MAX_CHAIN),
     quantizer: plainObject,
     label: z.string().max(120).optional(),
   })
@@ -216,21 +219,26 @@ export function checkShape(config: ExperimentConfig, rows: number, dim: number):
     );
   }
   config.pipelines.forEach((p, i) => {
-    const t = transformsById.get(p.transform.id);
-    if (!t) return;
-    if (t.maxDim !== undefined && dim > t.maxDim) {
-      throw new ConfigError(
-        `pipelines[${i}].transform`,
-        `${t.id} supports dim ≤ ${t.maxDim} (it needs O(d²) memory), got dim = ${dim}`,
-      );
-    }
-    const outDim = t.outDim(p.transform.params, dim);
-    if (rows * outDim > MAX_COORDINATES) {
-      throw new ConfigError(
-        `pipelines[${i}].transform`,
-        `padding dim ${dim} to ${outDim} gives ${formatCount(rows * outDim)} coordinates, over the budget of ${formatCount(MAX_COORDINATES)}`,
-      );
-    }
+    let d = dim;
+    p.transforms.forEach((ref, k) => {
+      const t = transformsById.get(ref.id);
+      if (!t) return;
+      const field = `pipelines[${i}].transforms[${k}]`;
+      if (t.maxDim !== undefined && d > t.maxDim) {
+        throw new ConfigError(
+          field,
+          `${t.id} supports dim ≤ ${t.maxDim} (it needs O(d²) memory), got dim = ${d}`,
+        );
+      }
+      const outDim = t.outDim(ref.params, d);
+      if (rows * outDim > MAX_COORDINATES) {
+        throw new ConfigError(
+          field,
+          `padding dim ${d} to ${outDim} gives ${formatCount(rows * outDim)} coordinates, over the budget of ${formatCount(MAX_COORDINATES)}`,
+        );
+      }
+      d = outDim;
+    });
   });
 }
 
@@ -245,13 +253,20 @@ export function restoreConfig(input: unknown): ExperimentConfig {
   const data = resolveData(env.data.data);
   const pipelines = env.data.pipelines.map((raw, i): PipelineConfig => {
     const field = `pipelines[${i}]`;
+    if (Object.hasOwn(raw, 'transform'))
+      throw new ConfigError(
+        `${field}.transform`,
+        `v${CONFIG_VERSION} pipelines take a chain, "transforms": [ … ] (zero or more); "transform" is the v1 form, read only from configs with "v": 1`,
+      );
     const shape = pipelineShape.safeParse(raw);
     if (!shape.success) throw zodError(shape.error, field);
-    const transform = resolveMethod(shape.data.transform, `${field}.transform`, 'transform');
+    const transforms = shape.data.transforms.map((t, k) =>
+      resolveMethod(t, `${field}.transforms[${k}]`, 'transform'),
+    );
     const quantizer = resolveMethod(shape.data.quantizer, `${field}.quantizer`, 'quantizer');
     return shape.data.label !== undefined && shape.data.label.trim() !== ''
-      ? { transform, quantizer, label: shape.data.label }
-      : { transform, quantizer };
+      ? { transforms, quantizer, label: shape.data.label }
+      : { transforms, quantizer };
   });
   const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
   const config: ExperimentConfig = analysis
@@ -281,17 +296,19 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
   const schema = dataParamSchema(config.data.source) ?? {};
   const data: DataConfig = { source: config.data.source, ...orderedParams(schema, config.data) };
   const pipelines = config.pipelines.map((p): PipelineConfig => {
-    const t = transformsById.get(p.transform.id);
+    // The identity is a no-op stage: dropped, so [identity] and [] are one config (one cache key).
+    const transforms = p.transforms
+      .filter((ref) => ref.id !== 'identity')
+      .map((ref) => {
+        const t = transformsById.get(ref.id);
+        return { id: ref.id, params: t ? orderedParams(t.params, ref.params) : ref.params };
+      });
     const q = quantizersById.get(p.quantizer.id);
-    const transform = {
-      id: p.transform.id,
-      params: t ? orderedParams(t.params, p.transform.params) : p.transform.params,
-    };
     const quantizer = {
       id: p.quantizer.id,
       params: q ? orderedParams(q.params, p.quantizer.params) : p.quantizer.params,
     };
-    return p.label ? { transform, quantizer, label: p.label } : { transform, quantizer };
+    return p.label ? { transforms, quantizer, label: p.label } : { transforms, quantizer };
   });
   if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
   const a = analysesById.get(config.analysis.id);

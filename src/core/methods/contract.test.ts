@@ -76,13 +76,13 @@ describe.each(TRANSFORMS.map((t) => [t.id, t] as const))('transform %s', (_id, t
 
   it('labels differ for every param value that differs', () => {
     const q = { id: 'int', params: withDefaults(QUANTIZERS.find((m) => m.id === 'int')!.params) };
-    const base = pipelineLabel({ transform: { id: t.id, params }, quantizer: q });
+    const base = pipelineLabel({ transforms: [{ id: t.id, params }], quantizer: q });
     for (const [name, spec] of Object.entries(t.params)) {
       const v = otherValue(spec);
       if (v === undefined) continue;
       const changed: Params = { ...params, [name]: v };
       expect(
-        pipelineLabel({ transform: { id: t.id, params: changed }, quantizer: q }),
+        pipelineLabel({ transforms: [{ id: t.id, params: changed }], quantizer: q }),
         `${t.id}.${name}`,
       ).not.toBe(base);
     }
@@ -117,7 +117,7 @@ describe.each(QUANTIZERS.map((q) => [q.id, q] as const))('quantizer %s', (_id, q
 
   it('charges a positive, finite number of bits per coordinate', () => {
     const bits = bitsPerCoordinate(
-      { transform: { id: 'identity', params: {} }, quantizer: { id: q.id, params } },
+      { transforms: [{ id: 'identity', params: {} }], quantizer: { id: q.id, params } },
       ROWS,
       64,
     );
@@ -128,14 +128,13 @@ describe.each(QUANTIZERS.map((q) => [q.id, q] as const))('quantizer %s', (_id, q
   });
 
   it('labels differ for every param value that differs', () => {
-    const t = { id: 'identity', params: {} };
-    const base = pipelineLabel({ transform: t, quantizer: { id: q.id, params } });
+    const base = pipelineLabel({ transforms: [], quantizer: { id: q.id, params } });
     for (const [name, spec] of Object.entries(q.params)) {
       const v = otherValue(spec);
       if (v === undefined) continue;
       const changed: Params = { ...params, [name]: v };
       expect(
-        pipelineLabel({ transform: t, quantizer: { id: q.id, params: changed } }),
+        pipelineLabel({ transforms: [], quantizer: { id: q.id, params: changed } }),
         `${q.id}.${name}`,
       ).not.toBe(base);
     }

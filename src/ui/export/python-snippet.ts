@@ -110,9 +110,10 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
   // Optional re-run of the pipeline itself.
   let rerun =
     "print('pipeline re-run in numpy covers identity/wht/rht with eden or turboquant-mse; the metrics above use our exported x-hat')";
-  const t = p.transform;
+  // The numpy re-run covers chains of at most one stage; longer chains carry x̂ only.
+  const t = p.transforms.length === 0 ? { id: 'identity', params: {} } : p.transforms[0];
   const q = p.quantizer;
-  const tOk = t.id === 'identity' || t.id === 'wht' || t.id === 'rht';
+  const tOk = p.transforms.length <= 1 && (t.id === 'identity' || t.id === 'wht' || t.id === 'rht');
   const qOk = q.id === 'eden' || q.id === 'turboquant-mse';
   if (tOk && qOk) {
     const n = t.id === 'identity' ? d : nextPowerOfTwo(d);

@@ -1,12 +1,98 @@
-/** Pipelines: add / duplicate / remove / reorder; controls generated from each method's params. */
+/**
+ * Pipelines: add / duplicate / remove / reorder; each a chain of transforms (add / remove / reorder
+ * stages) then a quantizer; controls generated from each method's params.
+ */
 import { useId } from 'react';
 import { QUANTIZERS, TRANSFORMS, quantizersById, transformsById } from '../../core/methods';
 import { MAX_PIPELINES } from '../../core/limits';
 import { pipelineLabel } from '../../core/pipeline';
-import type { PipelineConfig } from '../../core/config/schema';
+import { MAX_CHAIN, type MethodRef, type PipelineConfig } from '../../core/config/schema';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
 import { pipelineColor } from './colors';
+
+const IDENTITY: MethodRef = { id: 'identity', params: {} };
+
+/** Stage 0 keeps the test ids of a single transform; later stages add ".<stage>". */
+const stageTestId = (index: number, stage: number) =>
+  stage === 0 ? `transform-${index}` : `transform-${index}.${stage}`;
+
+function TransformStage({
+  index,
+  stage,
+  transform,
+  count,
+}: {
+  index: number;
+  stage: number;
+  transform: MethodRef;
+  count: number;
+}) {
+  const s = useLab.getState();
+  const id = useId();
+  const def = transformsById.get(transform.id);
+  const testId = stageTestId(index, stage);
+  return (
+    <li className="stage">
+      <label className="param" htmlFor={id}>
+        <span className="param-name">{count > 1 ? `transform ${stage + 1}` : 'transform'}</span>
+        <select
+          id={id}
+          data-testid={testId}
+          value={transform.id}
+          onChange={(e) => s.setTransform(index, e.target.value, stage)}
+        >
+          {TRANSFORMS.map((t) => (
+            <option key={t.id} value={t.id} title={t.description}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {count > 1 && (
+        <span className="stage-actions">
+          <button
+            type="button"
+            onClick={() => s.moveTransform(index, stage, -1)}
+            disabled={stage === 0}
+            aria-label={`Move transform ${stage + 1} of pipeline ${index + 1} earlier`}
+            title="Earlier"
+          >
+            ↑
+          </button>
+          <button
+            type="button"
+            onClick={() => s.moveTransform(index, stage, 1)}
+            disabled={stage === count - 1}
+            aria-label={`Move transform ${stage + 1} of pipeline ${index + 1} later`}
+            title="Later"
+          >
+            ↓
+          </button>
+          <button
+            type="button"
+            onClick={() => s.removeTransform(index, stage)}
+            aria-label={`Remove transform ${stage + 1} of pipeline ${index + 1}`}
+            title="Remove"
+          >
+            ✕
+          </button>
+        </span>
+      )}
+      {def &&
+        Object.entries(def.params).map(([name, spec]) => (
+          <ParamControl
+            key={name}
+            name={name}
+            spec={spec}
+            value={transform.params[name]}
+            onChange={(v) => s.setTransformParam(index, name, v, stage)}
+            testId={`${testId}-${name}`}
+          />
+        ))}
+    </li>
+  );
+}
 
 function PipelineCard({
   index,
@@ -18,9 +104,9 @@ function PipelineCard({
   count: number;
 }) {
   const s = useLab.getState();
-  const tId = useId();
   const qId = useId();
-  const tDef = transformsById.get(pipeline.transform.id);
+  // The empty chain shows one 'identity' stage, so a transform can be picked in one step.
+  const chain = pipeline.transforms.length ? pipeline.transforms : [IDENTITY];
   const qDef = quantizersById.get(pipeline.quantizer.id);
   return (
     <li
@@ -71,34 +157,21 @@ function PipelineCard({
         </span>
       </div>
       <div className="pipeline-body">
-        <div className="stage">
-          <label className="param" htmlFor={tId}>
-            <span className="param-name">transform</span>
-            <select
-              id={tId}
-              data-testid={`transform-${index}`}
-              value={pipeline.transform.id}
-              onChange={(e) => s.setTransform(index, e.target.value)}
-            >
-              {TRANSFORMS.map((t) => (
-                <option key={t.id} value={t.id} title={t.description}>
-                  {t.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          {tDef &&
-            Object.entries(tDef.params).map(([name, spec]) => (
-              <ParamControl
-                key={name}
-                name={name}
-                spec={spec}
-                value={pipeline.transform.params[name]}
-                onChange={(v) => s.setTransformParam(index, name, v)}
-                testId={`transform-${index}-${name}`}
-              />
-            ))}
-        </div>
+        <ol className="chain" aria-label={`Transforms of pipeline ${index + 1}, applied in order`}>
+          {chain.map((t, k) => (
+            <TransformStage key={k} index={index} stage={k} transform={t} count={chain.length} />
+          ))}
+        </ol>
+        <button
+          type="button"
+          className="add-stage"
+          data-testid={`add-transform-${index}`}
+          onClick={() => s.addTransform(index)}
+          disabled={pipeline.transforms.length >= MAX_CHAIN || pipeline.transforms.length === 0}
+          title="Append a transform to this chain (e.g. smooth → permute → rotate)"
+        >
+          + transform
+        </button>
         <span className="arrow" aria-hidden="true">
           →
         </span>

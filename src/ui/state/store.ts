@@ -25,9 +25,14 @@ export interface LabState {
   setSeed(seed: number): void;
   setDataSource(source: string): void;
   setDataParam(name: string, value: ParamValue): void;
-  setTransform(index: number, id: string): void;
+  /** Set stage `stage` of pipeline `index`'s chain (0 by default; 'identity' removes the stage). */
+  setTransform(index: number, id: string, stage?: number): void;
   setQuantizer(index: number, id: string): void;
-  setTransformParam(index: number, name: string, value: ParamValue): void;
+  setTransformParam(index: number, name: string, value: ParamValue, stage?: number): void;
+  /** Append a stage to the chain (a random Hadamard rotation, the usual last step). */
+  addTransform(index: number): void;
+  removeTransform(index: number, stage: number): void;
+  moveTransform(index: number, stage: number, delta: -1 | 1): void;
   setQuantizerParam(index: number, name: string, value: ParamValue): void;
   setLabel(index: number, label: string): void;
   addPipeline(): void;
@@ -80,11 +85,15 @@ export const useLab = create<LabState>()((set, get) => {
       const c = get().config;
       apply({ ...c, data: { ...c.data, [name]: value } });
     },
-    setTransform: (index, id) =>
-      editPipeline(index, (p) => ({
-        ...p,
-        transform: { id, params: withDefaults(transformsById.get(id)?.params ?? {}) },
-      })),
+    setTransform: (index, id, stage = 0) =>
+      editPipeline(index, (p) => {
+        const ref = { id, params: withDefaults(transformsById.get(id)?.params ?? {}) };
+        const transforms = [...p.transforms];
+        if (stage >= transforms.length) transforms.push(ref);
+        else transforms[stage] = ref;
+        // The identity is the empty stage: the canonical form drops it.
+        return { ...p, transforms: transforms.filter((t) => t.id !== 'identity') };
+      }),
     setQuantizer: (index, id) =>
       editPipeline(index, (p) => {
         const schema = quantizersById.get(id)?.params ?? {};
@@ -94,15 +103,35 @@ export const useLab = create<LabState>()((set, get) => {
         const params = withDefaults(schema, carried);
         const r = parseConfig({
           ...get().config,
-          pipelines: [{ transform: p.transform, quantizer: { id, params } }],
+          pipelines: [{ transforms: p.transforms, quantizer: { id, params } }],
         });
         return { ...p, quantizer: { id, params: r.ok ? params : withDefaults(schema) } };
       }),
-    setTransformParam: (index, name, value) =>
+    setTransformParam: (index, name, value, stage = 0) =>
       editPipeline(index, (p) => ({
         ...p,
-        transform: { ...p.transform, params: { ...p.transform.params, [name]: value } },
+        transforms: p.transforms.map((t, k) =>
+          k === stage ? { ...t, params: { ...t.params, [name]: value } } : t,
+        ),
       })),
+    addTransform: (index) =>
+      editPipeline(index, (p) => ({
+        ...p,
+        transforms: [
+          ...p.transforms,
+          { id: 'rht', params: withDefaults(transformsById.get('rht')?.params ?? {}) },
+        ],
+      })),
+    removeTransform: (index, stage) =>
+      editPipeline(index, (p) => ({ ...p, transforms: p.transforms.filter((_, k) => k !== stage) })),
+    moveTransform: (index, stage, delta) =>
+      editPipeline(index, (p) => {
+        const to = stage + delta;
+        if (to < 0 || to >= p.transforms.length) return p;
+        const transforms = [...p.transforms];
+        [transforms[stage], transforms[to]] = [transforms[to], transforms[stage]];
+        return { ...p, transforms };
+      }),
     setQuantizerParam: (index, name, value) =>
       editPipeline(index, (p) => ({
         ...p,
@@ -116,7 +145,7 @@ export const useLab = create<LabState>()((set, get) => {
     addPipeline: () =>
       editPipelines((ps) => [
         ...ps,
-        { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } },
+        { transforms: [{ id: 'rht', params: { rounds: 1 } }], quantizer: { id: 'int', params: { bits: 4 } } },
       ]),
     duplicatePipeline: (index) =>
       editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),

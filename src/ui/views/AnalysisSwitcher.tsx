@@ -24,7 +24,7 @@ const View = lazy(() => import('./ViewRouter'));
 export const VIEW_IDS = ['estimator', 'seeds', 'rotation-quality', 'formats', 'scale-rule'] as const;
 
 const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
-  transform: { id: t, params: tp },
+  transforms: t === 'identity' ? [] : [{ id: t, params: tp }],
   quantizer: { id: q, params: qp },
 });
 
@@ -76,7 +76,7 @@ export function citations(config: ExperimentConfig): { what: string; reference: 
   }
   add(`data: ${config.data.source}`, dataSourcesById.get(config.data.source)?.reference);
   for (const p of config.pipelines) {
-    add(`transform: ${p.transform.id}`, transformsById.get(p.transform.id)?.reference);
+    for (const t of p.transforms) add(`transform: ${t.id}`, transformsById.get(t.id)?.reference);
     add(`quantizer: ${p.quantizer.id}`, quantizersById.get(p.quantizer.id)?.reference);
   }
   return out;

@@ -133,7 +133,7 @@ describe('llm-int8', () => {
         seed: 1,
         pipelines: [
           {
-            transform: { id: 'identity', params: {} },
+            transforms: [{ id: 'identity', params: {} }],
             quantizer: { id: 'llm-int8', params: withDefaults(llmInt8Quantizer.params) },
           },
         ],
