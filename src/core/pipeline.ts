@@ -8,7 +8,8 @@
  *   by transform so each distinct rotation is prepared and applied once, and only one transformed
  *   copy is alive at a time (memory: x, y, ŷ, x̂ and the transform's own state).
  * - Honest bits: a transform that pads dim → outDim makes the quantizer store outDim coordinates
- *   per row, so bits/coordinate = quantizer.bitsPerCoord(rows, outDim) · outDim / dim.
+ *   per row, so bits/coordinate = quantizer.bitsPerCoord(rows, outDim) · outDim / dim, plus the
+ *   transform's side information (a stored permutation or basis) sideInfoBits / (rows · dim).
  * - Cancellation: the AbortSignal is checked between stages (a stale CPU run in a worker is
  *   terminated outright by src/compute; this keeps in-process runs responsive too).
  */
@@ -102,6 +103,10 @@ export function pipelineLabel(p: PipelineSpec): string {
   let tLabel = t.id;
   if (t.id === 'rht') tLabel = Number(t.params.rounds) > 1 ? `rht×${formatParam(t.params.rounds)}` : 'rht';
   else if (t.id === 'block-hadamard') tLabel = `block-hadamard(${formatParam(t.params.block)})`;
+  else if (t.id === 'permute') tLabel = `permute(${formatParam(t.params.mode)})`;
+  // Non-default choices that change the cost or the map are named (old links keep their labels).
+  if (t.params.size === 'exact') tLabel += '[exact]';
+  if (t.params.basis === 'stored') tLabel += '[stored basis]';
   const q = quantizersById.get(p.quantizer.id);
   const qDesc = q ? q.describe(p.quantizer.params) : '';
   return `${tLabel} → ${p.quantizer.id}${qDesc ? ` ${qDesc}` : ''}`;
@@ -112,7 +117,10 @@ export function bitsPerCoordinate(p: PipelineSpec, rows: number, dim: number): n
   const q = quantizersById.get(p.quantizer.id);
   if (!t || !q) throw new Error(`unknown method in pipeline ${pipelineLabel(p)}`);
   const outDim = t.outDim(p.transform.params, dim);
-  return (q.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim;
+  return (
+    (q.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim +
+    (t.sideInfoBits?.(p.transform.params, rows, dim) ?? 0) / (rows * dim)
+  );
 }
 
 function now(): number {
@@ -252,7 +260,8 @@ function* experimentSteps(
           ((qDef.bitsPerCoordOf?.(y, rows, outDim, p.quantizer.params) ??
             qDef.bitsPerCoord(p.quantizer.params, rows, outDim)) *
             outDim) /
-          dim,
+            dim +
+          (tDef.sideInfoBits?.(tRef.params, rows, dim) ?? 0) / (rows * dim),
         metrics,
         timingsMs: {
           transform: transformMs,

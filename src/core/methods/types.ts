@@ -104,6 +104,11 @@ export interface TransformDef extends MethodBase {
   readonly maxDim?: number;
   /** outDim for a given dim without preparing (for bit accounting and memory limits). */
   outDim(params: Params, dim: number): number;
+  /**
+   * Side information stored beyond the quantized values (a permutation, a stored basis), in bits
+   * over the whole rows × dim matrix; 0 when omitted. Added to the pipeline's bits per coordinate.
+   */
+  sideInfoBits?(params: Params, rows: number, dim: number): number;
   prepare(params: Params, ctx: TransformContext): PreparedTransform;
 }
 
