@@ -19,6 +19,8 @@ import { itq3sQuantizer } from './itq3s';
 import { adahopQuantizer } from './adahop';
 import { qjlKvQuantizer } from './qjl-kv';
 import { mxQuantizer } from './mx';
+import { bfpQuantizer } from './bfp';
+import { matquantQuantizer } from './matquant';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -40,4 +42,6 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   adahopQuantizer,
   qjlKvQuantizer,
   mxQuantizer,
+  bfpQuantizer,
+  matquantQuantizer,
 ];
