@@ -260,7 +260,9 @@ function settingsOf(p: Params): MxSettings {
 function mxName(s: MxSettings): string | null {
   if (s.block !== 32 || s.scale !== 'e8m0' || s.rule !== 'floor' || s.layout !== '1d' || s.tensorScale)
     return null;
-  return { e2m1: 'MXFP4', e2m3: 'MXFP6', e3m2: 'MXFP6', e4m3: 'MXFP8', e5m2: 'MXFP8', int8: 'MXINT8' }[s.element];
+  return { e2m1: 'MXFP4', e2m3: 'MXFP6', e3m2: 'MXFP6', e4m3: 'MXFP8', e5m2: 'MXFP8', int8: 'MXINT8' }[
+    s.element
+  ];
 }
 
 export const mxQuantizer: QuantizerDef = {

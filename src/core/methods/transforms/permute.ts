@@ -138,7 +138,8 @@ export const permuteTransform: TransformDef = {
   sideInfoBits: (_params, _rows, dim) => dim * ceilLog2(dim),
   prepare(params, ctx) {
     const { dim, data } = ctx;
-    if (data.cols !== dim) throw new RangeError(`permute: data has ${data.cols} columns, expected dim ${dim}`);
+    if (data.cols !== dim)
+      throw new RangeError(`permute: data has ${data.cols} columns, expected dim ${dim}`);
     const perm = channelPermutation(data, str(params, 'mode'), num(params, 'block'));
     return {
       outDim: dim,
