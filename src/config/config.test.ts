@@ -29,7 +29,7 @@ describe('config', () => {
     const c = restoreConfig(contractExample);
     expect(c.pipelines[0].transform).toEqual({ id: 'haar', params: {} });
     expect(c.pipelines[0].quantizer.params).toEqual({ bits: 2, scale: 'mse' });
-    expect(c.pipelines[1].transform.params).toEqual({ rounds: 2 });
+    expect(c.pipelines[1].transform.params).toEqual({ rounds: 2, size: 'pad' });
     expect(c.data).toEqual({ source: 'gaussian', rows: 256, dim: 1024 });
   });
 
