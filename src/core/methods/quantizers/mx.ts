@@ -210,6 +210,7 @@ export function mxQuantize(
     }
   }
   const B = s.block;
+  const fastE2M1 = s.element === 'e2m1' && rng === null;
   const tileRows = s.layout === '2d' ? B : 1;
   for (let r0 = 0; r0 < rows; r0 += tileRows) {
     const r1 = Math.min(r0 + tileRows, rows);
@@ -225,6 +226,12 @@ export function mxQuantize(
       if (!(X > 0)) {
         const fillValue = X !== X ? NaN : 0;
         for (let r = r0; r < r1; r++) out.fill(fillValue, r * d + c0, r * d + c1);
+        continue;
+      }
+      if (fastE2M1) {
+        // The mxfp4 / nvfp4 hot path: the E2M1 table lookup, no per-element dispatch.
+        for (let r = r0; r < r1; r++)
+          for (let i = r * d + c0; i < r * d + c1; i++) out[i] = roundE2M1(input[i] / X) * X;
         continue;
       }
       for (let r = r0; r < r1; r++)
