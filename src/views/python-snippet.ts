@@ -112,7 +112,8 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
     "print('pipeline re-run in numpy covers identity/wht/rht with eden or turboquant-mse; the metrics above use our exported x-hat')";
   const t = p.transform;
   const q = p.quantizer;
-  const tOk = t.id === 'identity' || t.id === 'wht' || t.id === 'rht';
+  // size 'exact' (K·2^n Hadamard) is not re-run: the numpy script builds pow2 Hadamards only.
+  const tOk = t.id === 'identity' || ((t.id === 'wht' || t.id === 'rht') && t.params.size !== 'exact');
   const qOk = q.id === 'eden' || q.id === 'turboquant-mse';
   if (tOk && qOk) {
     const n = t.id === 'identity' ? d : nextPowerOfTwo(d);

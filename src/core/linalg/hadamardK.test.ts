@@ -72,6 +72,24 @@ describe('(H_K ⊗ H_P)/√N against numpy.kron', () => {
     });
 });
 
+describe('inverse ∘ forward = identity for every K and several sizes', () => {
+  for (const K of HADAMARD_K)
+    it(`K = ${K}, P ∈ {1, 2, 8, 32}`, () => {
+      for (const P of [1, 2, 8, 32]) {
+        const N = K * P;
+        const x = new Float64Array(N);
+        createRngFactory(K * 100 + P)
+          .stream('data', 'kron')
+          .fillNormal(x);
+        const a = x.slice();
+        const col = new Float64Array(2 * K);
+        kronHadamardInPlace(a, 0, K, P, false, col);
+        kronHadamardInPlace(a, 0, K, P, true, col);
+        for (let i = 0; i < N; i++) expect(Math.abs(a[i] - x[i]), `P=${P} i=${i}`).toBeLessThan(1e-12);
+      }
+    });
+});
+
 describe('smallest supported order', () => {
   it('matches a brute-force search over {2^j} ∪ {K·2^j}', () => {
     for (const [n, N] of Object.entries(fx.smallestOrder))
