@@ -120,16 +120,23 @@ function unshownParams(schema: ParamSchema, params: Params, describe: (p: Params
   return extra;
 }
 
-/** Transform params the label spells out itself (rounds as ×k, block in parentheses). */
+/** Transform params the label spells out itself (rounds as ×k, block and mode in parentheses). */
 const TRANSFORM_LABEL_PARAMS: Readonly<Record<string, (p: Params) => string>> = {
   rht: (p) => (Number(p.rounds) > 1 ? `rht×${formatParam(p.rounds)}` : 'rht'),
   'block-hadamard': (p) => `block-hadamard(${formatParam(p.block)})`,
+  permute: (p) => `permute(${formatParam(p.mode)})`,
 };
+
+/** Non-default choices that change the cost or the map, named the same way for every transform. */
+function transformSuffixes(p: Params): string {
+  return (p.size === 'exact' ? '[exact]' : '') + (p.basis === 'stored' ? '[stored basis]' : '');
+}
 
 /** One stage's label: "haar", "rht×2", "block-hadamard(32)", "pca[basis=stored]". */
 export function transformLabel(t: MethodRef): string {
   const tDef = transformsById.get(t.id);
-  const tName = TRANSFORM_LABEL_PARAMS[t.id] ?? (() => t.id);
+  const base = TRANSFORM_LABEL_PARAMS[t.id] ?? (() => t.id);
+  const tName = (p: Params) => base(p) + transformSuffixes(p);
   const tExtra = tDef ? unshownParams(tDef.params, t.params, tName) : [];
   return tName(t.params) + (tExtra.length ? `[${tExtra.join(' ')}]` : '');
 }

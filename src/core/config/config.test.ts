@@ -29,7 +29,7 @@ describe('config', () => {
     const c = restoreConfig(contractExample);
     expect(c.pipelines[0].transforms).toEqual([{ id: 'haar', params: {} }]);
     expect(c.pipelines[0].quantizer.params).toEqual({ bits: 2, scale: 'mse' });
-    expect(c.pipelines[1].transforms[0].params).toEqual({ rounds: 2 });
+    expect(c.pipelines[1].transforms[0].params).toEqual({ rounds: 2, size: 'pad' });
     expect(c.data).toEqual({ source: 'gaussian', rows: 256, dim: 1024 });
   });
 
@@ -68,7 +68,9 @@ describe('config', () => {
     );
     const badId = structuredClone(contractExample);
     badId.pipelines[1].transform.id = 'fourier';
-    expect(errorOf(badId)).toMatch(/^pipelines\[1\]\.transforms\[0\]\.id: unknown transform "fourier"; known: /);
+    expect(errorOf(badId)).toMatch(
+      /^pipelines\[1\]\.transforms\[0\]\.id: unknown transform "fourier"; known: /,
+    );
     expect(errorOf({ ...contractExample, pipelines: [] })).toMatch(/^pipelines/);
     expect(errorOf({ ...contractExample, extra: true })).toMatch(/extra: unknown field/);
     expect(errorOf('nope')).toMatch(/config must be a JSON object/);

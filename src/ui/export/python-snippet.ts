@@ -113,7 +113,10 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
   // The numpy re-run covers chains of at most one stage; longer chains carry x̂ only.
   const t = p.transforms.length === 0 ? { id: 'identity', params: {} } : p.transforms[0];
   const q = p.quantizer;
-  const tOk = p.transforms.length <= 1 && (t.id === 'identity' || t.id === 'wht' || t.id === 'rht');
+  // size 'exact' (K·2^n Hadamard) is not re-run: the numpy script builds pow2 Hadamards only.
+  const tOk =
+    p.transforms.length <= 1 &&
+    (t.id === 'identity' || ((t.id === 'wht' || t.id === 'rht') && t.params.size !== 'exact'));
   const qOk = q.id === 'eden' || q.id === 'turboquant-mse';
   if (tOk && qOk) {
     const n = t.id === 'identity' ? d : nextPowerOfTwo(d);

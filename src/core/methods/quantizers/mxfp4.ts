@@ -20,41 +20,25 @@
  * from x̂: nearest rounding is idempotent. |x̂| ≤ 6·X ≤ 1.5·amax. A zero block gives zeros.
  *
  * Bits per coordinate: 4 + 8·⌈d/32⌉ / d.
+ *
+ * Implementation: the `mx` kernel (mx.ts) with element e2m1, block 32, scale e8m0, rule floor,
+ * 1-D blocks, no tensor scale; only the stochastic-rounding stream key ('mxfp4') is its own.
  */
-import { E8M0_MAX_EXP, E8M0_MIN_EXP } from '../../formats/e8m0';
-import { E2M1, floorLog2, pow2, roundE2M1, roundValue } from '../../formats/minifloat';
-import type { Rng } from '../../rng';
+import { mxQuantize, type MxSettings } from './mx';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
 export const MX_BLOCK = 32;
-/** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §5.3 / §6.3). */
-const EMAX_E2M1 = 2;
 
-function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
-  let amax = 0;
-  for (let i = from; i < to; i++) {
-    const a = Math.abs(x[i]);
-    if (a > amax) amax = a;
-  }
-  if (amax === 0) {
-    out.fill(0, from, to);
-    return;
-  }
-  let e = floorLog2(amax) - EMAX_E2M1;
-  if (e > E8M0_MAX_EXP) {
-    out.fill(NaN, from, to);
-    return;
-  }
-  if (e < E8M0_MIN_EXP) e = E8M0_MIN_EXP;
-  const scale = pow2(e);
-  const inv = pow2(-e);
-  if (rng === null) {
-    for (let i = from; i < to; i++) out[i] = roundE2M1(x[i] * inv) * scale;
-    return;
-  }
-  for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] * inv, 'stochastic', rng.uniform()) * scale;
-}
+/** MXFP4 as a point of the `mx` design space (same kernel, bit-identical; mx.test.ts checks it). */
+export const MXFP4_SETTINGS: MxSettings = {
+  element: 'e2m1',
+  block: MX_BLOCK,
+  scale: 'e8m0',
+  rule: 'floor',
+  layout: '1d',
+  tensorScale: false,
+};
 
 export const mxfp4Quantizer: QuantizerDef = {
   id: 'mxfp4',
@@ -71,11 +55,7 @@ export const mxfp4Quantizer: QuantizerDef = {
   },
   quantize(input, rows, d, params, ctx, out) {
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
-    for (let r = 0; r < rows; r++) {
-      const base = r * d;
-      for (let s = 0; s < d; s += MX_BLOCK)
-        quantizeBlock(input, out, base + s, base + Math.min(s + MX_BLOCK, d), rng);
-    }
+    mxQuantize(input, rows, d, MXFP4_SETTINGS, rng, out);
   },
   bitsPerCoord(_params, _rows, d) {
     return 4 + (8 * Math.ceil(d / MX_BLOCK)) / d;

@@ -23,41 +23,26 @@
  * largest element to a level below 6, and re-deriving s_b from x̂ then picks a different scale.
  *
  * Bits per coordinate: 4 + 8·⌈d/16⌉/d + 32/(rows·d).
+ *
+ * Implementation: the `mx` kernel (mx.ts) with element e2m1, block 16, scale ue4m3, rule round,
+ * 1-D blocks and the fp32 tensor scale (S_top = 448); only the stochastic-rounding stream key
+ * ('nvfp4') is its own.
  */
-import { E2M1, UE4M3, roundE2M1, roundValue } from '../../formats/minifloat';
-import type { Rng } from '../../rng';
+import { mxQuantize, type MxSettings } from './mx';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
 export const NV_BLOCK = 16;
-/** E4M3 max (448) × E2M1 max (6). */
-const TENSOR_RANGE = 448 * 6;
 
-function quantizeBlock(
-  x: Float32Array,
-  out: Float32Array,
-  from: number,
-  to: number,
-  st: number,
-  rng: Rng | null,
-): void {
-  let amax = 0;
-  for (let i = from; i < to; i++) {
-    const a = Math.abs(x[i]);
-    if (a > amax) amax = a;
-  }
-  const sb = roundValue(UE4M3, amax / 6 / st);
-  if (sb === 0) {
-    out.fill(0, from, to);
-    return;
-  }
-  const den = sb * st;
-  if (rng === null) {
-    for (let i = from; i < to; i++) out[i] = roundE2M1(x[i] / den) * den;
-    return;
-  }
-  for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] / den, 'stochastic', rng.uniform()) * den;
-}
+/** NVFP4 as a point of the `mx` design space (same kernel, bit-identical; mx.test.ts checks it). */
+export const NVFP4_SETTINGS: MxSettings = {
+  element: 'e2m1',
+  block: NV_BLOCK,
+  scale: 'ue4m3',
+  rule: 'round',
+  layout: '1d',
+  tensorScale: true,
+};
 
 export const nvfp4Quantizer: QuantizerDef = {
   id: 'nvfp4',
@@ -73,24 +58,8 @@ export const nvfp4Quantizer: QuantizerDef = {
     },
   },
   quantize(input, rows, d, params, ctx, out) {
-    const n = rows * d;
-    let amax = 0;
-    for (let i = 0; i < n; i++) {
-      const a = Math.abs(input[i]);
-      if (a > amax) amax = a;
-    }
-    const st = Math.fround(amax / TENSOR_RANGE);
-    if (st === 0) {
-      out.fill(0, 0, n);
-      return;
-    }
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nvfp4') : null;
-    for (let r = 0; r < rows; r++) {
-      const base = r * d;
-      for (let s = 0; s < d; s += NV_BLOCK) {
-        quantizeBlock(input, out, base + s, base + Math.min(s + NV_BLOCK, d), st, rng);
-      }
-    }
+    mxQuantize(input, rows, d, NVFP4_SETTINGS, rng, out);
   },
   bitsPerCoord(_params, rows, d) {
     return 4 + (8 * Math.ceil(d / NV_BLOCK)) / d + 32 / (rows * d);

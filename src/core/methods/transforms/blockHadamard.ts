@@ -14,18 +14,27 @@
  * coordinates of Rᵀy. The quantizer is charged for all outDim coordinates (the pipeline divides
  * total bits by rows·dim).
  *
+ * size = 'exact': full blocks of `block`, and a last partial block of r = dim mod block
+ * coordinates is padded only to the smallest Hadamard order N_r ≥ r (a power of two or K·2^j,
+ * linalg/hadamardK.ts) instead of to `block`: outDim = ⌊dim/block⌋·block + N_r. Same stream key
+ * (with that outDim); identical to 'pad' when block divides dim.
+ *
  * Invariants: orthogonal; an outlier is spread only within its block. Cost per row:
  * outDim·(log2(block) + 2) operations.
  */
 import { isPowerOfTwo } from '../../linalg/fwht';
+import { KronHadamardTransform, smallestHadamardOrder } from '../../linalg/hadamardK';
 import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
-import { num } from '../params';
+import { num, str } from '../params';
 import type { TransformDef } from '../types';
+import { HADAMARD_SIZE_PARAM } from './wht';
 
-function paddedDim(dim: number, block: number): number {
+function paddedDim(dim: number, block: number, exact: boolean): number {
   if (!isPowerOfTwo(block))
     throw new RangeError(`block-hadamard: block must be a power of two, got ${block}`);
-  return Math.ceil(dim / block) * block;
+  const full = Math.floor(dim / block) * block;
+  if (full === dim) return dim;
+  return full + (exact ? smallestHadamardOrder(dim - full) : block);
 }
 
 export const blockHadamardTransform: TransformDef = {
@@ -44,12 +53,16 @@ export const blockHadamardTransform: TransformDef = {
       powerOfTwo: true,
       doc: 'Hadamard block size (a power of two); dim is zero-padded to a multiple of it.',
     },
+    size: HADAMARD_SIZE_PARAM,
   },
-  outDim: (params, dim) => paddedDim(dim, num(params, 'block')),
+  outDim: (params, dim) => paddedDim(dim, num(params, 'block'), str(params, 'size') === 'exact'),
   prepare(params, ctx) {
     const block = num(params, 'block');
-    const outDim = paddedDim(ctx.dim, block);
+    const outDim = paddedDim(ctx.dim, block, str(params, 'size') === 'exact');
     const signs = randomSigns(ctx.rng.stream('rotation', 'block-hadamard', outDim, block), outDim);
-    return new SignedHadamard(ctx.dim, outDim, block, [signs]);
+    if (outDim % block === 0) return new SignedHadamard(ctx.dim, outDim, block, [signs]);
+    const sizes: number[] = [];
+    for (let off = 0; off < outDim; off += block) sizes.push(Math.min(block, outDim - off));
+    return new KronHadamardTransform(ctx.dim, outDim, sizes, [signs]);
   },
 };

@@ -24,8 +24,13 @@
  * (the quantizer stores all outDim coordinates). Randomness: ctx.rng.stream('rotation', 'duquant',
  * outDim, block, stage). Cost: fitting steps·rows·outDim·B; applying 2·outDim·B per row per rotation.
  * Orthogonal (products of reflections and a permutation), so inverse ∘ forward = identity.
+ * Bits: free with basis = 'fused' (DuQuant folds its rotations into the weights); basis = 'stored'
+ * charges each block-diagonal rotation as (D/B)·B² fp16 entries (1 rotation for duquant++, 2 for
+ * duquant) plus, for duquant, the zigzag permutation D·⌈log2 D⌉ bits, D = padded dim.
  */
 import { num, str } from '../params';
+import { BASIS_PARAM } from './pca';
+import { ceilLog2 } from './permute';
 import type { Matrix, PreparedTransform, TransformDef } from '../types';
 import type { Rng } from '../../rng';
 
@@ -226,8 +231,16 @@ export const duquantTransform: TransformDef = {
       options: ['duquant++', 'duquant'],
       doc: 'duquant++: one rotation; duquant: rotation, zigzag permutation, rotation.',
     },
+    basis: BASIS_PARAM,
   },
   outDim: (params, dim) => paddedDim(dim, num(params, 'block')),
+  sideInfoBits(params, _rows, dim) {
+    if (str(params, 'basis') !== 'stored') return 0;
+    const B = num(params, 'block');
+    const D = paddedDim(dim, B);
+    const dual = str(params, 'variant') === 'duquant';
+    return (dual ? 2 : 1) * (D / B) * B * B * 16 + (dual ? D * ceilLog2(D) : 0);
+  },
   prepare(params, ctx) {
     const B = num(params, 'block');
     const D = paddedDim(ctx.dim, B);

@@ -17,6 +17,8 @@
  * deterministic orthonormal basis of their eigenspace.
  *
  * Padding: none, outDim = dim. No randomness (the seed does not enter).
+ * Bits: free with basis = 'fused' (V folded into the neighbouring layers); basis = 'stored' charges
+ * the dense basis as dim² fp16 entries, sideInfoBits = 16·dim² over the rows × dim matrix.
  * Invariants: orthogonal to float64 precision (‖VᵀV − I‖ ≈ 1e−13 at d = 1024), ‖forward(x)‖ = ‖x‖.
  * Cost (rows ≥ dim, dense path): prepare rows·dim²/2 (second moment) + O(dim³) for the
  * eigenvectors (≈ 6 s in node at dim = 1024, measured); apply dim² multiply-adds per row each way;
@@ -37,7 +39,20 @@
  */
 import { symmetricEigen } from '../../linalg/eig';
 import { HouseholderApplier, reflectorOffset, type HouseholderRotation } from '../../linalg/householder';
-import type { PreparedTransform, TransformDef } from '../types';
+import { str } from '../params';
+import type { ParamSpec, PreparedTransform, TransformDef } from '../types';
+
+/**
+ * Whether a data-dependent basis is fused into the neighbouring layers (free, as PCA/KLT, DuQuant
+ * and FlatQuant assume) or stored beside the quantized values (charged as fp16 entries through
+ * sideInfoBits). Shared by pca and duquant.
+ */
+export const BASIS_PARAM: ParamSpec = {
+  kind: 'enum',
+  default: 'fused',
+  options: ['fused', 'stored'],
+  doc: 'fused: the basis is folded into neighbouring layers (free); stored: its entries are stored in fp16 and charged.',
+};
 
 /** Relative eigenvalue floor of the Gram path: below λ_max·rows·ε the direction is noise. */
 const GRAM_RANK_TOL = 2.220446049250313e-16;
@@ -148,10 +163,11 @@ export const pcaTransform: TransformDef = {
   description: 'Eigenvectors of the data second moment XᵀX/rows (uncentered), by decreasing eigenvalue.',
   reference:
     'Karhunen–Loève transform; Jolliffe, Principal Component Analysis (2002) §1; Golub & Van Loan §8.3.',
-  params: {},
+  params: { basis: BASIS_PARAM },
   // A dense symmetric eigendecomposition is O(d³): beyond 4096 it takes minutes in a tab.
   maxDim: 4096,
   outDim: (_params, dim) => dim,
+  sideInfoBits: (params, _rows, dim) => (str(params, 'basis') === 'stored' ? 16 * dim * dim : 0),
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;
     const { data } = ctx;

@@ -18,12 +18,18 @@
  * coordinates of Rᵀy. The quantizer is charged for all n coordinates (the pipeline divides total
  * bits by rows·dim).
  *
+ * size = 'exact': n = the smallest Hadamard order K·2^j ≥ dim (see wht.ts and linalg/hadamardK.ts),
+ * each round (H_K ⊗ H_{2^j})/√n·D_r with the same stream keys (n in the key); identical to 'pad'
+ * when that n is a power of two.
+ *
  * Invariants: orthogonal, ‖forward(x)‖ = ‖x‖, inverse(forward(x)) = x. Cost per row:
  * rounds·n·(log2 n + 2) operations; storage rounds·n signs.
  */
-import { nextPowerOfTwo } from '../../linalg/fwht';
+import { isPowerOfTwo } from '../../linalg/fwht';
+import { KronHadamardTransform } from '../../linalg/hadamardK';
 import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
 import { num } from '../params';
+import { HADAMARD_SIZE_PARAM, hadamardLength } from './wht';
 import type { TransformDef } from '../types';
 
 export const rhtTransform: TransformDef = {
@@ -42,14 +48,16 @@ export const rhtTransform: TransformDef = {
       step: 1,
       doc: 'Number of (random signs, Hadamard) blocks. 1 = RHT (QuIP#/QuaRot), 2 = two-block structured rotation.',
     },
+    size: HADAMARD_SIZE_PARAM,
   },
-  outDim: (_params, dim) => nextPowerOfTwo(dim),
+  outDim: (params, dim) => hadamardLength(params, dim),
   prepare(params, ctx) {
     const rounds = num(params, 'rounds');
-    const n = nextPowerOfTwo(ctx.dim);
+    const n = hadamardLength(params, ctx.dim);
     const signs: Float64Array[] = [];
     for (let r = 0; r < rounds; r++)
       signs.push(randomSigns(ctx.rng.stream('rotation', 'rht', n, 'round', r), n));
-    return new SignedHadamard(ctx.dim, n, n, signs);
+    if (isPowerOfTwo(n)) return new SignedHadamard(ctx.dim, n, n, signs);
+    return new KronHadamardTransform(ctx.dim, n, [n], signs);
   },
 };
