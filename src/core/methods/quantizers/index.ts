@@ -18,6 +18,9 @@ import { kiviQuantizer } from './kivi';
 import { itq3sQuantizer } from './itq3s';
 import { adahopQuantizer } from './adahop';
 import { qjlKvQuantizer } from './qjl-kv';
+import { gearQuantizer } from './gear';
+import { paluQuantizer } from './palu';
+import { coupledQuantizer } from './coupled';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -38,4 +41,7 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   itq3sQuantizer,
   adahopQuantizer,
   qjlKvQuantizer,
+  gearQuantizer,
+  paluQuantizer,
+  coupledQuantizer,
 ];
