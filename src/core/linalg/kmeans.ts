@@ -29,7 +29,13 @@ function dist2(x: ArrayLike<number>, i: number, cent: Float64Array, c: number, d
 }
 
 /** k-means++ seeding: the indices of the k points chosen as initial centres. */
-export function kmeansPlusPlusSeeds(x: ArrayLike<number>, n: number, dim: number, k: number, rng: Rng): Int32Array {
+export function kmeansPlusPlusSeeds(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  k: number,
+  rng: Rng,
+): Int32Array {
   const seeds = new Int32Array(k);
   if (k === 0 || n === 0) return seeds;
   const d2 = new Float64Array(n).fill(Infinity);
@@ -73,7 +79,13 @@ export interface KmeansResult {
 }
 
 /** Lloyd iterations from the given initial centres (k × dim, copied). */
-export function lloyd(x: ArrayLike<number>, n: number, dim: number, init: Float64Array, iters: number): KmeansResult {
+export function lloyd(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  init: Float64Array,
+  iters: number,
+): KmeansResult {
   const k = init.length / dim;
   const cent = init.slice();
   const assign = new Int32Array(n);
@@ -121,7 +133,14 @@ export function lloyd(x: ArrayLike<number>, n: number, dim: number, init: Float6
 }
 
 /** k-means++ seeding then `iters` Lloyd iterations (k capped at n). */
-export function kmeans(x: ArrayLike<number>, n: number, dim: number, k: number, iters: number, rng: Rng): KmeansResult {
+export function kmeans(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  k: number,
+  iters: number,
+  rng: Rng,
+): KmeansResult {
   const kk = Math.min(k, n);
   const seeds = kmeansPlusPlusSeeds(x, n, dim, kk, rng);
   const init = new Float64Array(kk * dim);

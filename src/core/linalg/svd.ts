@@ -26,7 +26,8 @@ export interface ExactSvd {
 
 /** The top-k singular triplets of the row-major rows × cols matrix `a`. */
 export function exactTruncatedSvd(a: ArrayLike<number>, rows: number, cols: number, k: number): ExactSvd {
-  if (a.length < rows * cols) throw new RangeError(`exactTruncatedSvd: ${a.length} entries < ${rows}×${cols}`);
+  if (a.length < rows * cols)
+    throw new RangeError(`exactTruncatedSvd: ${a.length} entries < ${rows}×${cols}`);
   const n = Math.min(rows, cols);
   const want = Math.max(0, Math.min(k, n));
   if (want === 0) return { sigma: new Float64Array(0), u: [], v: [] };

@@ -132,7 +132,14 @@ export const gearQuantizer: QuantizerDef = {
   reference:
     'Kang et al., GEAR: An Efficient KV Cache Compression Recipe for Near-Lossless Generative Inference of LLM, arXiv:2403.05527, §3, Alg. 1.',
   params: {
-    bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits b of the quantized bulk (GEAR: 4 or 2).' },
+    bits: {
+      kind: 'int',
+      default: 4,
+      min: 2,
+      max: 8,
+      step: 1,
+      doc: 'Bits b of the quantized bulk (GEAR: 4 or 2).',
+    },
     group: {
       kind: 'int',
       default: 64,

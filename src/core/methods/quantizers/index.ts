@@ -21,6 +21,7 @@ import { qjlKvQuantizer } from './qjl-kv';
 import { gearQuantizer } from './gear';
 import { paluQuantizer } from './palu';
 import { coupledQuantizer } from './coupled';
+import { rotatekvQuantizer } from './rotatekv';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -44,4 +45,5 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   gearQuantizer,
   paluQuantizer,
   coupledQuantizer,
+  rotatekvQuantizer,
 ];
