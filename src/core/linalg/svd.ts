@@ -82,6 +82,15 @@ export function exactTruncatedSvd(a: ArrayLike<number>, rows: number, cols: numb
       us.push(e);
       vs.push(v);
     }
+    // Sign convention (header): the largest-magnitude entry of v_i is positive.
+    const v = vs[vs.length - 1];
+    const u = us[us.length - 1];
+    let arg = 0;
+    for (let t = 1; t < cols; t++) if (Math.abs(v[t]) > Math.abs(v[arg])) arg = t;
+    if (v[arg] < 0) {
+      for (let t = 0; t < cols; t++) v[t] = -v[t];
+      for (let r = 0; r < rows; r++) u[r] = -u[r];
+    }
     sigma.push(s);
   }
   return { sigma: Float64Array.from(sigma), u: us, v: vs };

@@ -131,10 +131,12 @@ export const paluQuantizer: QuantizerDef = {
     const { r, width } = latentWidth(params, rows, d);
     const basis = paluBasis(input, rows, d, params, r);
     const h = encode(input, rows, d, basis, r);
-    const lat = new Float32Array(rows * width);
-    for (let i = 0; i < rows; i++) for (let c = 0; c < r; c++) lat[i * width + c] = h[i * r + c];
+    // The latent is rotated in float64 and rounded to float32 once, for the int quantizer.
+    const wide = new Float64Array(rows * width);
+    for (let i = 0; i < rows; i++) for (let c = 0; c < r; c++) wide[i * width + c] = h[i * r + c];
     const rotate = bool(params, 'hadamard');
-    if (rotate) for (let i = 0; i < rows; i++) fwhtOrthonormalInPlace(lat, i * width, width);
+    if (rotate) for (let i = 0; i < rows; i++) fwhtOrthonormalInPlace(wide, i * width, width);
+    const lat = Float32Array.from(wide);
     const q = new Float32Array(rows * width);
     const intParams = withDefaults(intQuantizer.params, {
       bits: num(params, 'bits'),
