@@ -65,6 +65,12 @@ export const KIVI: PresetCitation = {
   catalogue: '§1.F.1',
 };
 
+export const ROTATEKV: PresetCitation = {
+  title:
+    'RotateKV: Accurate and Robust 2-Bit KV Cache Quantization for LLMs via Outlier-Aware Adaptive Rotations',
+  catalogue: '§1.F.2',
+};
+
 export const ITQ3S: PresetCitation = {
   title:
     'ITQ3_S: High-Fidelity 3-bit LLM Inference via Interleaved Ternary Quantization with Rotation-Domain Smoothing',

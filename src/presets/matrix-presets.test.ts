@@ -45,6 +45,24 @@ describe('matrix presets', () => {
     expect(a.pipelines[0].kl).toBeLessThan(a.pipelines[1].kl);
   });
 
+  it('claims: RotateKV at ~2.2 bits beats INT2, KIVI-2 (2.25 bits) and the FWHT alone in KL; pre-RoPE beats post-RoPE', async () => {
+    const p = MATRIX_PRESETS.find((x) => x.id === 'rotatekv-2bit-pre-rope');
+    if (!p) throw new Error('preset missing');
+    const pre = (await runConfig(presetConfig(p))).analysis as AttentionResult;
+    const [int2, kivi, fwht, rotatekv] = pre.pipelines;
+    // Measured (seed 7): KL 0.394 (int2, 2.14 bits), 0.297 (kivi, 2.25), 0.296 (fwht, 2.20), 0.232 (rotatekv, 2.20).
+    expect(rotatekv.bitsKey).toBeLessThan(kivi.bitsKey);
+    expect(rotatekv.kl).toBeLessThan(0.85 * Math.min(int2.kl, kivi.kl, fwht.kl));
+    const cfg = presetConfig(p);
+    const postCfg = {
+      ...cfg,
+      analysis: { id: 'attention', params: { ...cfg.analysis?.params, rope: 'post' } },
+    };
+    const post = (await runConfig(postCfg)).analysis as AttentionResult;
+    // Measured: 0.258 after RoPE vs 0.232 before.
+    expect(post.pipelines[3].kl).toBeGreaterThan(rotatekv.kl);
+  });
+
   it('claims: QJL with outlier channels beats plain QJL in attention KL and ipNvar at fewer bits', async () => {
     const o = await run('qjl-kv-outlier-channels');
     const a = o.analysis as AttentionResult;

@@ -5,7 +5,19 @@
  * matrix-presets.test.ts. The claims are qualitative (which pipeline wins), not the papers' numbers.
  */
 import type { Preset } from './presets';
-import { DUQUANT_PP, NVFP4, SVDQUANT, RESQ, EORA, LLM_INT8, KIVI, ITQ3S, ADAHOP, QJL } from './citations';
+import {
+  DUQUANT_PP,
+  NVFP4,
+  SVDQUANT,
+  RESQ,
+  EORA,
+  LLM_INT8,
+  KIVI,
+  ITQ3S,
+  ADAHOP,
+  QJL,
+  ROTATEKV,
+} from './citations';
 
 const INT4_G64 = { id: 'int', params: { bits: 4, granularity: 'group', group: 64 } };
 
@@ -93,6 +105,34 @@ export const MATRIX_PRESETS: readonly Preset[] = [
         { transform: { id: 'identity' }, quantizer: { id: 'kivi', params: { mode: 'values' } } },
       ],
       analysis: { id: 'attention', params: { queries: 32, topK: 8, values: false } },
+    },
+  },
+  {
+    id: 'rotatekv-2bit-pre-rope',
+    title: 'RotateKV: 2-bit keys, reordered and rotated before RoPE',
+    explanation:
+      'Four heads of 128-dim keys with eight fixed outlier channels are cached at about 2.2 bits: plain per-token INT2, KIVI’s per-channel INT2 (groups of 128 tokens, 2.25 bits), the FWHT alone, and RotateKV (channels sorted by magnitude, then a 128-point FWHT, per-token groups, 4 sink tokens in fp16), all quantized before RoPE. RotateKV has the lowest attention KL of the four at fewer bits than KIVI, the abstract’s “outperforming existing methods even at lower average bit-widths”, and switching the view’s rope to post (quantizing after RoPE) makes the same RotateKV worse, the reason for its pre-RoPE rotation.',
+    cites: [ROTATEKV, KIVI],
+    config: {
+      v: 1,
+      seed: 7,
+      data: { source: 'outlier-channels', rows: 1024, dim: 512, channels: 8, scale: 10 },
+      pipelines: [
+        {
+          transform: { id: 'identity' },
+          quantizer: { id: 'int', params: { bits: 2, granularity: 'group', group: 128, symmetric: false } },
+        },
+        {
+          transform: { id: 'identity' },
+          quantizer: { id: 'kivi', params: { mode: 'keys', group: 128, residual: 0 } },
+        },
+        { transform: { id: 'identity' }, quantizer: { id: 'rotatekv', params: { reorder: false } } },
+        { transform: { id: 'identity' }, quantizer: { id: 'rotatekv' } },
+      ],
+      analysis: {
+        id: 'attention',
+        params: { queries: 32, topK: 8, values: false, rope: 'pre', headDim: 128 },
+      },
     },
   },
   {
