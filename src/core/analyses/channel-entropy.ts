@@ -70,7 +70,7 @@ export const channelEntropyAnalysis: AnalysisDef = {
   id: 'channel-entropy',
   label: 'Joint vs marginal channel entropy',
   description:
-    'Plug-in entropy of groups of c adjacent channels (binned) vs the sum of their marginal entropies, per channel, for c = 1, 2, 4, ….',
+    'Plug-in entropy of groups of c adjacent channels (binned) vs the sum of their marginal entropies, per channel, for c = 1, 2, 4, … up to maxChannels.',
   reference:
     'Zhang et al., KV Cache is 1 Bit Per Channel: Efficient LLM Inference with Coupled Quantization, NeurIPS 2024, §3 (Fig. 1).',
   params: {
