@@ -273,3 +273,44 @@ describe('rotatekv', () => {
     expect(both).toBeLessThan(fwht);
   });
 });
+
+describe('odd shapes and degenerate inputs', () => {
+  const shapes: [number, number][] = [
+    [1, 1],
+    [1, 13],
+    [3, 5],
+    [7, 130],
+    [40, 3],
+  ];
+  const cases: [QuantizerDef, Record<string, unknown>][] = [
+    [gearQuantizer, {}],
+    [gearQuantizer, { rank: 50, outliers: 50, group: 8 }],
+    [paluQuantizer, {}],
+    [paluQuantizer, { rank: 1, hadamard: false }],
+    [coupledQuantizer, {}],
+    [coupledQuantizer, { channels: 3, codeBits: 2, iters: 0 }],
+    [rotatekvQuantizer, {}],
+    [rotatekvQuantizer, { block: 4, group: 8, sinks: 100 }],
+  ];
+  it('finite output, input untouched, finite positive bits; zero input gives zero output', () => {
+    for (const [q, given] of cases)
+      for (const [rows, d] of shapes) {
+        const x = gaussian(rows, d, `odd${rows}x${d}`);
+        const copy = x.slice();
+        const out = run(q, x, rows, d, given);
+        const what = `${q.id} ${JSON.stringify(given)} ${rows}×${d}`;
+        expect(Array.from(x), what).toEqual(Array.from(copy));
+        expect(
+          out.every((v) => Number.isFinite(v)),
+          what,
+        ).toBe(true);
+        const bits = q.bitsPerCoord(withDefaults(q.params, given as Record<string, number>), rows, d);
+        expect(Number.isFinite(bits) && bits > 0, what).toBe(true);
+        const zero = run(q, new Float32Array(rows * d), rows, d, given);
+        expect(
+          zero.every((v) => v === 0),
+          `${what} zero input`,
+        ).toBe(true);
+      }
+  });
+});
