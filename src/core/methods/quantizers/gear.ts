@@ -15,7 +15,9 @@
  * entries set to 0) is quantized by the `int` quantizer, asymmetric min–max per group of `group`
  * channels within each token (fp16 scale + b-bit zero-point; 0 is exact, so D̂ is 0 at the outlier
  * positions). L is the exact truncated SVD of the residual (src/core/linalg/svd.ts: Eckart–Young
- * optimal, not the paper's few power iterations, so L is the best rank-r correction), stored as
+ * optimal, not the paper's few power iterations, so L is the best rank-r correction; beyond
+ * min(rows, d) = 512 a 12-iteration subspace iteration, see src/core/methods/matrix/best-rank.ts,
+ * seeded from ctx.rng.stream('sketch', 'gear', rows, d, rank)), stored as
  * factors L₁ = U√Σ (rows × r) and L₂ = √ΣVᵀ (r × d) rounded to fp16 (or fp32).
  *
  * Bits per coordinate, N = rows·d, k = ⌊s·N/100⌋, r' = min(r, rows, d), f = 16 or 32:
@@ -23,7 +25,7 @@
  *    (quantized bulk: codes, scales, zero-points) (sparse: fp16 value + flat index) (low rank)
  */
 import { roundToFp16 } from '../../formats/fp16';
-import { exactTruncatedSvd } from '../../linalg/svd';
+import { bestRankSvd } from '../matrix/best-rank';
 import { num, str, withDefaults } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
@@ -107,7 +109,9 @@ export function gearDecompose(
   for (let i = 0; i < n; i++) residual[i] = input[i] - bulk[i];
   for (let j = 0; j < outlierIndex.length; j++) residual[outlierIndex[j]] -= outlierValue[j];
   const store = str(params, 'lowRankFormat') === 'fp32' ? Math.fround : roundToFp16;
-  const svd = exactTruncatedSvd(residual, rows, d, num(params, 'rank'));
+  const svd = bestRankSvd(residual, rows, d, num(params, 'rank'), () =>
+    ctx.rng.stream('sketch', 'gear', rows, d, num(params, 'rank')),
+  );
   const lowRank = new Float64Array(n);
   const left = new Float64Array(rows);
   const right = new Float64Array(d);

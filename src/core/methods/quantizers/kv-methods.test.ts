@@ -9,6 +9,7 @@ import fixture from '../../testing/fixtures/kv.json';
 import { expectArrayClose, expectClose } from '../../testing/expect';
 import { createRngFactory } from '../../rng';
 import { exactTruncatedSvd } from '../../linalg/svd';
+import { bestRankSvd } from '../matrix/best-rank';
 import { kmeans, kmeansPlusPlusSeeds, lloyd } from '../../linalg/kmeans';
 import { withDefaults } from '../params';
 import type { QuantizerDef } from '../types';
@@ -52,6 +53,30 @@ describe('exactTruncatedSvd', () => {
     const xt = new Float64Array(p.rows * p.d);
     for (let i = 0; i < p.rows; i++) for (let t = 0; t < p.d; t++) xt[t * p.rows + i] = p.x[i * p.d + t];
     expectArrayClose(exactTruncatedSvd(xt, p.d, p.rows, p.d).sigma, p.sigma, 1e-9, 'σ(xᵀ)');
+  });
+});
+
+describe('bestRankSvd beyond the exact limit', () => {
+  it('min(rows, d) > 512: subspace iteration recovers a planted rank-3 SVD (DCT-II bases, σ = 5, 3, 1)', () => {
+    const rows = 600;
+    const d = 640;
+    const dct = (n: number, i: number, t: number) =>
+      Math.sqrt(2 / n) * Math.cos((Math.PI * (i + 0.5) * (t + 0.5)) / n);
+    const sig = [5, 3, 1];
+    const a = new Float64Array(rows * d);
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < rows; i++) {
+        const ui = sig[c] * dct(rows, c + 1, i);
+        for (let t = 0; t < d; t++) a[i * d + t] += ui * dct(d, c + 2, t);
+      }
+    const svd = bestRankSvd(a, rows, d, 3, () => createRngFactory(1).stream('sketch', 'test'));
+    expect(svd.exact).toBe(false);
+    expectArrayClose(svd.sigma, sig, 1e-9, 'σ');
+    for (let c = 0; c < 3; c++) {
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += svd.v[c][t] * dct(d, c + 2, t);
+      expectClose(Math.abs(dot), 1, 1e-9, `|⟨v_${c}, planted⟩|`);
+    }
   });
 });
 
@@ -192,6 +217,7 @@ describe('palu', () => {
         p.rows,
         p.d,
         withDefaults(paluQuantizer.params, { rank: r, basisFormat: 'fp32' }),
+        ctx,
       );
       let err = 0;
       for (let i = 0; i < x.length; i++) err += (x[i] - proj.projected[i]) ** 2;

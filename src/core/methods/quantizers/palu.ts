@@ -9,7 +9,9 @@
  * A and B) removes their outliers before per-token group quantization. Seeds CATALOGUE §1.F.7.
  *
  * Here the data X (rows = tokens, d = channels) are the keys or values themselves, so the
- * projection comes from the exact truncated SVD of X (src/core/linalg/svd.ts): X ≈ X·V_r·V_rᵀ with
+ * projection comes from the exact truncated SVD of X (src/core/linalg/svd.ts; beyond
+ * min(rows, d) = 512 a 12-iteration subspace iteration seeded from
+ * ctx.rng.stream('sketch', 'palu', rows, d, r), src/core/methods/matrix/best-rank.ts): X ≈ X·V_r·V_rᵀ with
  * V_r the top-r right singular vectors, the Eckart–Young optimum of the paper's factorization for
  * this cache. B = V_rᵀ (r × d) is stored in fp16 (or fp32) and used, rounded, for both encoding
  * (H = X·Bᵀ) and decoding (X̂ = Ĥ·B). With `hadamard` the latent row is zero-padded to
@@ -26,9 +28,9 @@
  */
 import { roundToFp16 } from '../../formats/fp16';
 import { fwhtOrthonormalInPlace, nextPowerOfTwo } from '../../linalg/fwht';
-import { exactTruncatedSvd } from '../../linalg/svd';
+import { bestRankSvd } from '../matrix/best-rank';
 import { bool, num, str, withDefaults } from '../params';
-import type { Params, QuantizerDef } from '../types';
+import type { Params, QuantizerContext, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
 
 function latentWidth(params: Params, rows: number, d: number): { r: number; width: number } {
@@ -45,9 +47,16 @@ export interface PaluProjection {
 }
 
 /** B = V_rᵀ rounded to the stored format, r × d. */
-function paluBasis(input: Float32Array, rows: number, d: number, params: Params, r: number): Float64Array {
+function paluBasis(
+  input: Float32Array,
+  rows: number,
+  d: number,
+  params: Params,
+  r: number,
+  ctx: QuantizerContext,
+): Float64Array {
   const store = str(params, 'basisFormat') === 'fp32' ? Math.fround : roundToFp16;
-  const svd = exactTruncatedSvd(input, rows, d, r);
+  const svd = bestRankSvd(input, rows, d, r, () => ctx.rng.stream('sketch', 'palu', rows, d, r));
   const basis = new Float64Array(r * d);
   // Directions beyond the numerical rank stay 0 (their latents would be 0 anyway).
   for (let c = 0; c < svd.v.length; c++) for (let t = 0; t < d; t++) basis[c * d + t] = store(svd.v[c][t]);
@@ -55,9 +64,15 @@ function paluBasis(input: Float32Array, rows: number, d: number, params: Params,
 }
 
 /** The stored basis and the unquantized projection, for tests and views. */
-export function paluProjection(input: Float32Array, rows: number, d: number, params: Params): PaluProjection {
+export function paluProjection(
+  input: Float32Array,
+  rows: number,
+  d: number,
+  params: Params,
+  ctx: QuantizerContext,
+): PaluProjection {
   const { r } = latentWidth(params, rows, d);
-  const basis = paluBasis(input, rows, d, params, r);
+  const basis = paluBasis(input, rows, d, params, r, ctx);
   const latents = encode(input, rows, d, basis, r);
   return { basis, rank: r, projected: decode(latents, rows, d, basis, r) };
 }
@@ -129,7 +144,7 @@ export const paluQuantizer: QuantizerDef = {
   },
   quantize(input, rows, d, params, ctx, out) {
     const { r, width } = latentWidth(params, rows, d);
-    const basis = paluBasis(input, rows, d, params, r);
+    const basis = paluBasis(input, rows, d, params, r, ctx);
     const h = encode(input, rows, d, basis, r);
     // The latent is rotated in float64 and rounded to float32 once, for the int quantizer.
     const wide = new Float64Array(rows * width);
