@@ -68,7 +68,7 @@ const SUGGESTED: Readonly<Record<string, Pick<ExperimentConfig, 'data' | 'pipeli
   },
   'channel-entropy': {
     data: { source: 'correlated-channels', rows: 2048, dim: 128 },
-    pipelines: [pl('identity', {}, 'coupled', { channels: 4, codeBits: 8 })],
+    pipelines: [pl('identity', {}, 'coupled', { channels: 4, codeBits: 4 })],
   },
 };
 
