@@ -12,7 +12,10 @@
  *    from its own centre (ties to the lower point index), which then counts as at distance 0, so
  *    several empty clusters take different points;
  *  - `objective[i]` is Σ min‖x − c‖² after the i-th assignment; iteration `iters` only assigns,
- *    so there are iters + 1 values and the last matches the returned assignment.
+ *    so there are at most iters + 1 values and the last matches the returned assignment;
+ *  - early stop: when an assignment equals the previous one and the update in between re-seeded
+ *    no empty cluster, the centres are already the means of their clusters, so further iterations
+ *    would repeat it exactly; the loop ends there (same result, fewer values in `objective`).
  * The objective never increases across iterations (Lloyd's monotonicity; tested).
  * Randomness only in the seeding, from the caller's stream, so a seed fixes the codebook.
  */
@@ -93,6 +96,8 @@ export function lloyd(
   const sums = new Float64Array(k * dim);
   const counts = new Int32Array(k);
   const objective: number[] = [];
+  const previous = new Int32Array(n).fill(-1);
+  let reseeded = true;
   for (let it = 0; ; it++) {
     let obj = 0;
     for (let i = 0; i < n; i++) {
@@ -111,6 +116,11 @@ export function lloyd(
     }
     objective.push(obj);
     if (it === iters) break;
+    let same = !reseeded;
+    for (let i = 0; same && i < n; i++) same = assign[i] === previous[i];
+    if (same) break;
+    previous.set(assign);
+    reseeded = false;
     sums.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -127,6 +137,7 @@ export function lloyd(
       for (let i = 1; i < n; i++) if (best[i] > best[far]) far = i;
       for (let q = 0; q < dim; q++) cent[c * dim + q] = x[far * dim + q];
       best[far] = 0;
+      reseeded = true;
     }
   }
   return { centroids: cent, assign, objective };

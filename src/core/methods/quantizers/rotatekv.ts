@@ -23,7 +23,8 @@
  *     calibration sorts channel sums of calibration keys; the lab fits on the data it is given),
  *     stored as a permutation of d indices;
  *  3. rotate: orthonormal FWHT on consecutive blocks of `block` channels (a power of two: the
- *     grouped-head size); a trailing d mod block channels are left unrotated;
+ *     grouped-head size, capped at the largest power of two ≤ d); a trailing d mod block channels
+ *     are left unrotated;
  *  4. quantize: `int` asymmetric min–max per token, groups of `group` channels (fp16 scale + b-bit
  *     zero-point), then everything is inverted.
  *
@@ -56,6 +57,13 @@ export function rotatekvChannelOrder(x: Float32Array, rows: number, d: number, s
     for (let t = 0; t < d; t++) mag[t] += Math.abs(x[i * d + t]);
   }
   return descendingOrder(mag);
+}
+
+/** The FWHT block used: `block`, capped at the largest power of two ≤ d. */
+export function rotatekvBlock(block: number, d: number): number {
+  let b = 1;
+  while (b * 2 <= d) b *= 2;
+  return Math.min(block, b);
 }
 
 function rotateBlocks(y: Float32Array, rows: number, d: number, block: number): void {
@@ -124,7 +132,7 @@ export const rotatekvQuantizer: QuantizerDef = {
     for (let k = 0; k < T; k++) x.set(input.subarray(kept[k] * d, kept[k] * d + d), k * d);
     const y = new Float32Array(T * d);
     permuteRows(x, T, d, order, y);
-    const block = num(params, 'block');
+    const block = rotatekvBlock(num(params, 'block'), d);
     rotateBlocks(y, T, d, block);
     const q = new Float32Array(T * d);
     const intParams = withDefaults(intQuantizer.params, {
