@@ -225,6 +225,29 @@ describe('palu', () => {
     }
   });
 
+  it('G-LRD (2 channel groups): projection error = Σ of each group’s tail; bits by listing (numpy)', () => {
+    let total = 0;
+    for (const v of p.x) total += v * v;
+    for (const g of p.grouped) {
+      const params = withDefaults(paluQuantizer.params, { rank: g.rank, groups: 2, basisFormat: 'fp32' });
+      const proj = paluProjection(x, p.rows, p.d, params, ctx);
+      let err = 0;
+      for (let i = 0; i < x.length; i++) err += (x[i] - proj.projected[i]) ** 2;
+      expectClose(err, g.tail, 1e-6 * total, `grouped tail r=${g.rank}`);
+      expect(proj.bases.map((b) => b.length / (p.d / 2))).toEqual(g.shares);
+      const bitsParams = withDefaults(paluQuantizer.params, { rank: g.rank, groups: 2, bits: 4, group: 8 });
+      expectClose(
+        paluQuantizer.bitsPerCoord(bitsParams, p.rows, p.d),
+        g.bits,
+        1e-12,
+        `grouped bits r=${g.rank}`,
+      );
+    }
+    // Full rank per group: exact up to 8-bit latent quantization.
+    const out = run(paluQuantizer, x, p.rows, p.d, { rank: p.d, groups: 2, bits: 8, basisFormat: 'fp32' });
+    expect(relErr(x, out)).toBeLessThan(0.01);
+  });
+
   it('full rank with 8-bit latents: only the latent quantization remains (relative error < 1%)', () => {
     const out = run(paluQuantizer, x, p.rows, p.d, { rank: p.d, bits: 8, basisFormat: 'fp32' });
     expect(relErr(x, out)).toBeLessThan(0.01);
