@@ -2,8 +2,8 @@
  * Coupled Quantization (CQ): quantize c adjacent channels jointly with a learned codebook, so the
  * cost per channel is log2(K)/c bits and inter-channel dependence is exploited.
  *
- * Reference: Zhang, Yuan, Liu, Zhou, Cheng, Zheng & Yuan (Tianyi Zhang et al.), "KV Cache is 1 Bit
- * Per Channel: Efficient Large Language Model Inference with Coupled Quantization", NeurIPS 2024
+ * Reference: Tianyi Zhang, Jonah Yi, Zhaozhuo Xu & Anshumali Shrivastava, "KV Cache is 1 Bit Per
+ * Channel: Efficient Large Language Model Inference with Coupled Quantization", NeurIPS 2024
  * (arXiv:2405.03917), §3 (the joint entropy of channel groups grows slower than the sum of the
  * marginals, Fig. 1–2) and §4 (channels split into contiguous groups of c, one codebook of K = 2^B
  * centroids per group learned by k-means on calibration activations; CQ-<c>c<B>b, e.g. 8c8b =

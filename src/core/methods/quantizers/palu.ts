@@ -2,8 +2,8 @@
  * Palu: cache a rank-r latent of the keys/values instead of the keys/values themselves, and
  * quantize the latent (optionally after a Walsh–Hadamard transform).
  *
- * Reference: Chang, Lin, Lin, Chen, Lin, Wu, Chen & Wu (Kai-Chiang), "Palu: Compressing KV-Cache
- * with Low-Rank Projection", ICLR 2025 (arXiv:2407.21118), §3: low-rank decomposition of the K/V
+ * Reference: Chi-Chih Chang et al., "Palu: Compressing KV-Cache with Low-Rank Projection",
+ * ICLR 2025 (arXiv:2407.21118), §3: low-rank decomposition of the K/V
  * projection W ≈ A·B by truncated SVD, caching the latent h = x·A and rebuilding K = h·B on the
  * fly, at per-head, group-head or joint granularity; low-rank-aware quantization, where a
  * Walsh–Hadamard transform of the latents (fused into A and B) removes their outliers before

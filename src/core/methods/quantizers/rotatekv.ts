@@ -2,7 +2,7 @@
  * RotateKV: 2-bit KV-cache quantization after an outlier-aware rotation, with attention sinks
  * kept in high precision.
  *
- * Reference: Su, Chen, et al. (Zunhai Su et al.), "RotateKV: Accurate and Robust 2-Bit KV Cache
+ * Reference: Zunhai Su et al., "RotateKV: Accurate and Robust 2-Bit KV Cache
  * Quantization for LLMs via Outlier-Aware Adaptive Rotations", IJCAI 2025 (arXiv:2501.16383), §3:
  *  (i) Outlier-Aware Rotation: channels are reordered by a calibrated per-channel statistic before
  *      the fast Walsh–Hadamard transform, so each Hadamard block (and the per-token quantization
