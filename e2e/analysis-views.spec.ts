@@ -65,6 +65,13 @@ const VIEWS: {
     pipelines: [pl('haar', {}, 'eden', { bits: 2 })],
     chart: 'scale-rule',
   },
+  {
+    id: 'channel-entropy',
+    params: { bits: 2, maxChannels: 8 },
+    data: { source: 'correlated-channels', rows: 512, dim: 64 },
+    pipelines: [pl('identity', {}, 'int', { bits: 2 })],
+    chart: 'channel-entropy',
+  },
 ];
 
 for (const v of VIEWS) {

@@ -1,4 +1,9 @@
-/** `lab list`: every data source, transform, quantizer and metric with its params (CONTRACT.md §6). */
+/**
+ * `lab list`: every data source, transform, quantizer and metric with its params (CONTRACT.md §6).
+ * `--json` also lists the analysis views (`analysis.id` in a config) with their params schema, so a
+ * CLI user can discover everything the page can do; the text listing keeps its original sections.
+ */
+import { ANALYSES } from '../core/analyses';
 import { DATA_SOURCES, METRICS, QUANTIZERS, TRANSFORMS } from '../core/methods';
 import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
 import type { ParamSchema } from '../core/methods/types';
@@ -17,6 +22,8 @@ export interface Listing {
   readonly transforms: readonly MethodListing[];
   readonly quantizers: readonly MethodListing[];
   readonly metrics: readonly { id: string; label: string; description: string; better: string }[];
+  /** Analysis views (`"analysis": {"id", "params"}` in a config), params with their schema. */
+  readonly analyses: readonly MethodListing[];
 }
 
 const pick = (m: MethodListing): MethodListing => ({
@@ -42,6 +49,7 @@ export function listMethods(): Listing {
     transforms: TRANSFORMS.map(pick),
     quantizers: QUANTIZERS.map(pick),
     metrics: METRICS.map((m) => ({ id: m.id, label: m.label, description: m.description, better: m.better })),
+    analyses: ANALYSES.map(pick),
   };
 }
 

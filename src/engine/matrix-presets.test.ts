@@ -45,6 +45,40 @@ describe('matrix presets', () => {
     expect(a.pipelines[0].kl).toBeLessThan(a.pipelines[1].kl);
   });
 
+  it('claims: RotateKV at ~2.2 bits beats INT2, KIVI-2 (2.25 bits) and the FWHT alone in KL; pre-RoPE beats post-RoPE', async () => {
+    const p = MATRIX_PRESETS.find((x) => x.id === 'rotatekv-2bit-pre-rope');
+    if (!p) throw new Error('preset missing');
+    const pre = (await runConfig(presetConfig(p))).analysis as AttentionResult;
+    const [int2, kivi, fwht, rotatekv] = pre.pipelines;
+    // Measured (seed 7): KL 0.394 (int2, 2.14 bits), 0.297 (kivi, 2.25), 0.296 (fwht, 2.20), 0.232 (rotatekv, 2.20).
+    expect(rotatekv.bitsKey).toBeLessThan(kivi.bitsKey);
+    expect(rotatekv.kl).toBeLessThan(0.85 * Math.min(int2.kl, kivi.kl, fwht.kl));
+    const cfg = presetConfig(p);
+    const postCfg = {
+      ...cfg,
+      analysis: { id: 'attention', params: { ...cfg.analysis?.params, rope: 'post' } },
+    };
+    const post = (await runConfig(postCfg)).analysis as AttentionResult;
+    // Measured: 0.258 after RoPE vs 0.232 before.
+    expect(post.pipelines[3].kl).toBeGreaterThan(rotatekv.kl);
+  });
+
+  it('claims: GEAR < INT3 at fewer bits, each part helps; CQ 4c4b < INT2 at half the bits; Palu < INT2, Hadamard helps', async () => {
+    const g = (await run('gear-three-parts')).analysis as AttentionResult;
+    // Measured (seed 7): KL 0.249 (int3, 3.30 bits), 0.219 (gear, 3.17), 0.225 (no low rank), 0.435 (no sparse).
+    expect(g.pipelines[1].bitsKey).toBeLessThan(g.pipelines[0].bitsKey);
+    expect(g.pipelines[1].kl).toBeLessThan(Math.min(g.pipelines[0].kl, g.pipelines[2].kl, g.pipelines[3].kl));
+    const c = (await run('cq-one-bit-per-channel')).analysis as AttentionResult;
+    // Measured: KL 0.091 (int2, 2.14 bits) vs 0.051 (CQ-4c4b, 1.125 bits).
+    expect(c.pipelines[1].bitsKey).toBeCloseTo(1.125, 12);
+    expect(c.pipelines[1].kl).toBeLessThan(0.7 * c.pipelines[0].kl);
+    const p = (await run('palu-low-rank-latent')).analysis as AttentionResult;
+    // Measured: KL 0.116 (int2, 2.28 bits), 0.0185 (palu, 0.77), 0.0123 (palu + Hadamard, 0.77).
+    expect(p.pipelines[2].bitsKey).toBeLessThan(0.5 * p.pipelines[0].bitsKey);
+    expect(p.pipelines[2].kl).toBeLessThan(0.25 * p.pipelines[0].kl);
+    expect(p.pipelines[2].kl).toBeLessThan(p.pipelines[1].kl);
+  });
+
   it('claims: QJL with outlier channels beats plain QJL in attention KL and ipNvar at fewer bits', async () => {
     const o = await run('qjl-kv-outlier-channels');
     const a = o.analysis as AttentionResult;

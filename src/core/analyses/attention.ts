@@ -15,11 +15,24 @@
  * log-softmax (no 0·log 0 issues), top-k overlap |top_k(p) ∩ top_k(p̂)| / k, and the output error
  * ‖pV − p̂V̂‖_F / ‖pV‖_F over all queries; bits per coordinate of K and V.
  * Invariants: with K̂ = K, KL = 0 and overlap = 1 (tested).
+ *
+ * RoPE and heads (optional; the defaults rope = none, headDim = 0 keep the single-head computation
+ * above, so old links give the same numbers). `headDim` h splits the d channels into d/h heads, each
+ * with its own softmax(q_h·K_hᵀ/√h); KL and overlap are averaged over heads and queries, the output
+ * error is over all heads. `rope` applies rotary position embeddings (Su et al., "RoFormer",
+ * Neurocomputing 2024, §3.4.2; the Hugging Face Llama layout: channel i of a head pairs with
+ * i + h/2 at frequency θ_i = base^(−2i/h)) with key j at position j and every query at position m
+ * (the next token). The reference logits use RoPE(q)·RoPE(K)ᵀ in both modes:
+ *  - `post`: the cache holds RoPE(K): the pipeline transforms and quantizes the keys after RoPE;
+ *  - `pre`: the cache holds K before RoPE: the pipeline quantizes K, its transform is inverted and
+ *    RoPE is applied to K̂ (RotateKV §3, "Pre-RoPE Grouped-Head Rotation": a rotation applied
+ *    before RoPE sees the fixed per-channel outliers; RoPE turns them into position-dependent
+ *    pairs, so the same method differs between the two modes).
  */
-import { num, bool } from '../methods/params';
+import { num, bool, str } from '../methods/params';
 import type { Matrix, Params } from '../methods/types';
 import { pipelineLabel } from '../pipeline';
-import type { AnalysisDef } from './types';
+import type { AnalysisDef, AnalysisInput, AnalysisRunOptions } from './types';
 import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
 
 export interface AttentionPipelineResult {
@@ -38,6 +51,9 @@ export interface AttentionResult {
   readonly queries: number;
   readonly topK: number;
   readonly quantizeValues: boolean;
+  /** RoPE mode (none, pre, post) and head dimension (= headDim when it is 1 head). */
+  readonly rope?: string;
+  readonly heads?: number;
   readonly pipelines: readonly AttentionPipelineResult[];
 }
 
@@ -99,6 +115,56 @@ export function attend(logP: Float64Array, n: number, v: Matrix): Float64Array {
   return out;
 }
 
+/**
+ * RoPE in the rotate_half layout on every head of width h: (x_i, x_{i+h/2}) at position p turns by
+ * p·θ_i, θ_i = base^(−2i/h). `position(r)` is row r's position. An odd h leaves its last channel.
+ */
+export function applyRope(m: Matrix, h: number, base: number, position: (row: number) => number): Matrix {
+  const d = m.cols;
+  const half = Math.floor(h / 2);
+  const out = new Float32Array(m.data);
+  for (let r = 0; r < m.rows; r++) {
+    const p = position(r);
+    for (let from = 0; from + h <= d; from += h)
+      for (let i = 0; i < half; i++) {
+        const angle = p * Math.pow(base, (-2 * i) / h);
+        const c = Math.cos(angle);
+        const s = Math.sin(angle);
+        const a = m.data[r * d + from + i];
+        const b = m.data[r * d + from + i + half];
+        out[r * d + from + i] = a * c - b * s;
+        out[r * d + from + i + half] = b * c + a * s;
+      }
+  }
+  return { rows: m.rows, cols: d, data: out };
+}
+
+/** Columns [from, from + w) of m. */
+function slice(m: Matrix, from: number, w: number): Matrix {
+  const data = new Float32Array(m.rows * w);
+  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols + from, r * m.cols + from + w), r * w);
+  return { rows: m.rows, cols: w, data };
+}
+
+/** Per-head log-softmax of q_h·K_hᵀ/√h. */
+function headLogits(q: Matrix, k: Matrix, h: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let from = 0; from < q.cols; from += h)
+    out.push(logSoftmaxRows(matmulT(slice(q, from, h), slice(k, from, h)), q.rows, k.rows, 1 / Math.sqrt(h)));
+  return out;
+}
+
+/** Concatenated per-head outputs P_h·V_h, n × d. */
+function attendHeads(logP: readonly Float64Array[], n: number, v: Matrix, h: number): Float64Array {
+  const d = v.cols;
+  const out = new Float64Array(n * d);
+  logP.forEach((lp, head) => {
+    const o = attend(lp, n, slice(v, head * h, h));
+    for (let i = 0; i < n; i++) for (let t = 0; t < h; t++) out[i * d + head * h + t] = o[i * h + t];
+  });
+  return out;
+}
+
 function withMode(params: Params, mode: string): Params {
   return { ...params, mode };
 }
@@ -114,6 +180,28 @@ export const attentionAnalysis: AnalysisDef = {
     queries: { kind: 'int', default: 32, min: 1, max: 4096, step: 1, doc: 'Number of N(0,1) queries.' },
     topK: { kind: 'int', default: 8, min: 1, max: 1024, step: 1, doc: 'k of the top-k overlap.' },
     values: { kind: 'bool', default: true, doc: 'Quantize V too (the output error needs it).' },
+    rope: {
+      kind: 'enum',
+      default: 'none',
+      options: ['none', 'pre', 'post'],
+      doc: 'RoPE on keys and queries: none; pre = quantize keys before RoPE (RotateKV); post = quantize RoPE(K).',
+    },
+    ropeBase: {
+      kind: 'number',
+      default: 10000,
+      min: 2,
+      max: 1e7,
+      step: 1,
+      doc: 'RoPE base θ (Llama 2: 10000; Llama 3: 500000).',
+    },
+    headDim: {
+      kind: 'int',
+      default: 0,
+      min: 0,
+      max: 65_536,
+      step: 1,
+      doc: 'Head dimension h: dim splits into dim/h heads with their own softmax and RoPE (0 = one head of width dim).',
+    },
   },
   run(input, options) {
     const { data: keys, pipelines, rng, params } = input;
@@ -126,6 +214,22 @@ export const attentionAnalysis: AnalysisDef = {
     rng.stream('analysis', 'attention', 'queries', n, d).fillNormal(q.data);
     const v: Matrix = { rows: m, cols: d, data: new Float32Array(m * d) };
     rng.stream('analysis', 'attention', 'values', m, d).fillNormal(v.data);
+    const rope = str(params, 'rope');
+    const headDim = num(params, 'headDim');
+    if (rope !== 'none' || (headDim !== 0 && headDim !== d)) {
+      const result: AttentionResult = {
+        kind: 'attention',
+        tokens: m,
+        headDim: headDim || d,
+        queries: n,
+        topK: k,
+        quantizeValues,
+        rope,
+        heads: d / (headDim || d),
+        pipelines: multiHead(input, q, v, options),
+      };
+      return result;
+    }
     const scale = 1 / Math.sqrt(d);
     const logP = logSoftmaxRows(matmulT(q, keys), n, m, scale);
     const o = attend(logP, n, v);
@@ -174,3 +278,72 @@ export const attentionAnalysis: AnalysisDef = {
     return result;
   },
 };
+
+/** The RoPE / multi-head path of the attention view (see the header). */
+function multiHead(
+  input: AnalysisInput,
+  q: Matrix,
+  v: Matrix,
+  options: AnalysisRunOptions | undefined,
+): AttentionPipelineResult[] {
+  const { data: keys, pipelines, rng, params } = input;
+  const d = keys.cols;
+  const m = keys.rows;
+  const n = q.rows;
+  const h = num(params, 'headDim') || d;
+  if (d % h !== 0) throw new Error(`attention: headDim ${h} does not divide the data dim ${d}`);
+  const rope = str(params, 'rope');
+  const base = num(params, 'ropeBase');
+  const k = num(params, 'topK');
+  const quantizeValues = bool(params, 'values');
+  const ropeOn = (x: Matrix, pos: (r: number) => number) =>
+    rope === 'none' ? x : applyRope(x, h, base, pos);
+  const qPos = ropeOn(q, () => m);
+  const kPos = ropeOn(keys, (j) => j);
+  const logP = headLogits(qPos, kPos, h);
+  const o = attendHeads(logP, n, v, h);
+  return pipelines.map((p, i): AttentionPipelineResult => {
+    if (options?.signal?.aborted) throw new Error('run cancelled');
+    const cached = rope === 'post' ? kPos : keys;
+    const prepared = prepareTransform(p, rng, cached);
+    const kq = quantizeWith(p.quantizer, rotate(prepared, cached), rng);
+    const back = new Float32Array(m * d);
+    prepared.inverse(kq.out.data, m, back);
+    const kHat =
+      rope === 'pre'
+        ? applyRope({ rows: m, cols: d, data: back }, h, base, (j) => j)
+        : { rows: m, cols: d, data: back };
+    const logQ = headLogits(qPos, kHat, h);
+    let kl = 0;
+    let overlap = 0;
+    logP.forEach((lp, head) => {
+      const dv = attentionDivergence(lp, logQ[head], n, m, k);
+      kl += dv.kl / logP.length;
+      overlap += dv.overlap / logP.length;
+    });
+    let vHat = v;
+    let bitsValue = 0;
+    if (quantizeValues) {
+      const vq = quantizeWith(
+        p.quantizer.id === 'kivi'
+          ? { id: 'kivi', params: withMode(p.quantizer.params, 'values') }
+          : p.quantizer,
+        rotate(prepared, v),
+        rng,
+      );
+      const vb = new Float32Array(m * d);
+      prepared.inverse(vq.out.data, m, vb);
+      vHat = { rows: m, cols: d, data: vb };
+      bitsValue = (vq.bits * prepared.outDim) / d;
+    }
+    options?.onProgress?.(i + 1, pipelines.length, `attention: ${pipelineLabel(p)}`);
+    return {
+      label: pipelineLabel(p),
+      bitsKey: (kq.bits * prepared.outDim) / d,
+      bitsValue,
+      kl,
+      topkOverlap: overlap,
+      outputError: relativeError(o, attendHeads(logQ, n, vHat, h)),
+    };
+  });
+}

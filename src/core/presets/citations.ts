@@ -65,6 +65,27 @@ export const KIVI: PresetCitation = {
   catalogue: '§1.F.1',
 };
 
+export const ROTATEKV: PresetCitation = {
+  title:
+    'RotateKV: Accurate and Robust 2-Bit KV Cache Quantization for LLMs via Outlier-Aware Adaptive Rotations',
+  catalogue: '§1.F.2',
+};
+
+export const GEAR: PresetCitation = {
+  title: 'GEAR: An Efficient KV Cache Compression Recipe for Near-Lossless Generative Inference',
+  catalogue: '§1.E.4',
+};
+
+export const CQ: PresetCitation = {
+  title: 'KV Cache is 1 Bit Per Channel: Efficient Large Language Model Inference with Coupled Quantization',
+  catalogue: '§1.F.4',
+};
+
+export const PALU: PresetCitation = {
+  title: 'Palu: Compressing KV-Cache with Low-Rank Projection',
+  catalogue: '§1.F.7',
+};
+
 export const ITQ3S: PresetCitation = {
   title:
     'ITQ3_S: High-Fidelity 3-bit LLM Inference via Interleaved Ternary Quantization with Rotation-Domain Smoothing',

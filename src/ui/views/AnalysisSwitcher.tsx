@@ -21,7 +21,14 @@ import './views.css';
 const View = lazy(() => import('./ViewRouter'));
 
 /** Views this component renders, by analysis id (other analyses, e.g. issue 6's, render elsewhere). */
-export const VIEW_IDS = ['estimator', 'seeds', 'rotation-quality', 'formats', 'scale-rule'] as const;
+export const VIEW_IDS = [
+  'estimator',
+  'seeds',
+  'rotation-quality',
+  'formats',
+  'scale-rule',
+  'channel-entropy',
+] as const;
 
 const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
   transforms: t === 'identity' ? [] : [{ id: t, params: tp }],
@@ -58,6 +65,10 @@ const SUGGESTED: Readonly<Record<string, Pick<ExperimentConfig, 'data' | 'pipeli
   'scale-rule': {
     data: { source: 'gaussian', rows: 16, dim: 64 },
     pipelines: [pl('haar', {}, 'eden', { bits: 2 })],
+  },
+  'channel-entropy': {
+    data: { source: 'correlated-channels', rows: 2048, dim: 128 },
+    pipelines: [pl('identity', {}, 'coupled', { channels: 4, codeBits: 4 })],
   },
 };
 

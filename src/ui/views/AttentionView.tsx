@@ -9,6 +9,10 @@ export function AttentionView({ result }: { result: AttentionResult }) {
         {result.queries} N(0,1) queries over {result.tokens} cached keys of dim {result.headDim} (the
         experiment data); softmax(q·Kᵀ/√d) against full precision. Top-{result.topK} overlap;{' '}
         {result.quantizeValues ? 'V quantized by the same pipeline.' : 'V kept exact.'}
+        {result.heads !== undefined &&
+          ` ${result.heads} head${result.heads === 1 ? '' : 's'} of dim ${result.headDim}.`}
+        {result.rope === 'pre' && ' RoPE applied after dequantization (keys cached before RoPE).'}
+        {result.rope === 'post' && ' Keys quantized after RoPE.'}
       </p>
       <table className="results" data-testid="attention-table">
         <thead>

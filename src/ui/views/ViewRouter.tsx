@@ -1,9 +1,11 @@
 /** Renders the view of one analysis result (loaded lazily by AnalysisSwitcher, with d3). */
+import type { ChannelEntropyResult } from '../../core/analyses/channel-entropy';
 import type { EstimatorResult } from '../../core/analyses/estimator';
 import type { FormatsResult } from '../../core/analyses/formats';
 import type { RotationQualityResult } from '../../core/analyses/rotation-quality';
 import type { ScaleRuleResult } from '../../core/analyses/scale-rule';
 import type { SeedsResult } from '../../core/analyses/seeds';
+import { ChannelEntropyView } from './ChannelEntropyView';
 import { EstimatorView } from './EstimatorView';
 import { FormatsView } from './FormatsView';
 import { RotationQualityView } from './RotationQualityView';
@@ -23,5 +25,7 @@ export default function ViewRouter({ id, result }: { id: string; result: unknown
   if (id === 'formats' && isKind<FormatsResult>(result, 'formats')) return <FormatsView result={result} />;
   if (id === 'scale-rule' && isKind<ScaleRuleResult>(result, 'scale-rule'))
     return <ScaleRuleView result={result} />;
+  if (id === 'channel-entropy' && isKind<ChannelEntropyResult>(result, 'channel-entropy'))
+    return <ChannelEntropyView result={result} />;
   return null;
 }

@@ -21,6 +21,10 @@ import { qjlKvQuantizer } from './qjl-kv';
 import { mxQuantizer } from './mx';
 import { bfpQuantizer } from './bfp';
 import { matquantQuantizer } from './matquant';
+import { gearQuantizer } from './gear';
+import { paluQuantizer } from './palu';
+import { coupledQuantizer } from './coupled';
+import { rotatekvQuantizer } from './rotatekv';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -44,4 +48,8 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   mxQuantizer,
   bfpQuantizer,
   matquantQuantizer,
+  gearQuantizer,
+  paluQuantizer,
+  coupledQuantizer,
+  rotatekvQuantizer,
 ];
