@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { csvParse } from 'd3';
 import LZString from 'lz-string';
 import { SharingPage } from './sharing-page';
+import { restoreConfig } from '../src/core/config/schema';
 
 interface SavedResult {
   label: string;
@@ -54,10 +55,11 @@ function expectNumbers(values: Record<string, number>[], expected: SavedResult[]
   });
 }
 
+/** The canonical config a link decodes to (saved v1 links migrate to the current version). */
 function decodeHash(hash: string): unknown {
   const m = /c=([A-Za-z0-9+\-$]*)/.exec(hash);
   if (!m) throw new Error(`no c= in ${hash}`);
-  return JSON.parse(LZString.decompressFromEncodedURIComponent(m[1]) ?? 'null') as unknown;
+  return restoreConfig(JSON.parse(LZString.decompressFromEncodedURIComponent(m[1]) ?? 'null') as unknown);
 }
 
 function collectErrors(page: Page): string[] {
