@@ -79,6 +79,12 @@ export interface TransformContext {
    * must not read it.
    */
   readonly data: Matrix;
+  /**
+   * Calibration activations (tokens × dim) for transforms fitted on a layer's input (SmoothQuant's
+   * per-channel maxima, FlatQuant's fitted affine map). Set by the layer analysis; absent
+   * elsewhere, where such transforms state what they do without it (see their headers).
+   */
+  readonly calibration?: Matrix;
 }
 
 /**
@@ -104,6 +110,11 @@ export interface TransformDef extends MethodBase {
   readonly maxDim?: number;
   /** outDim for a given dim without preparing (for bit accounting and memory limits). */
   outDim(params: Params, dim: number): number;
+  /**
+   * Side information stored beyond the quantized values (a permutation, a stored basis), in bits
+   * over the whole rows × dim matrix; 0 when omitted. Added to the pipeline's bits per coordinate.
+   */
+  sideInfoBits?(params: Params, rows: number, dim: number): number;
   prepare(params: Params, ctx: TransformContext): PreparedTransform;
 }
 
@@ -146,6 +157,11 @@ export interface QuantizerDef extends MethodBase {
   bitsPerCoordOf?(input: Float32Array, rows: number, d: number, params: Params): number;
   /** Short parameter summary for labels, e.g. "b=2 mse". */
   describe(params: Params): string;
+  /**
+   * A caveat about this run that the results must show (GPTQ without calibration activations is
+   * round-to-nearest); undefined when there is none.
+   */
+  note?(params: Params, ctx: QuantizerContext): string | undefined;
 }
 
 // ───────────────────────────── metrics ─────────────────────────────

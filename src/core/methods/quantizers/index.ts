@@ -18,6 +18,7 @@ import { kiviQuantizer } from './kivi';
 import { itq3sQuantizer } from './itq3s';
 import { adahopQuantizer } from './adahop';
 import { qjlKvQuantizer } from './qjl-kv';
+import { gptqQuantizer } from './gptq';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -38,4 +39,5 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   itq3sQuantizer,
   adahopQuantizer,
   qjlKvQuantizer,
+  gptqQuantizer,
 ];
