@@ -42,6 +42,8 @@ export interface PipelineResult {
   readonly label: string;
   readonly bitsPerCoord: number;
   readonly metrics: MetricValues;
+  /** A caveat the quantizer states about this run (QuantizerDef.note), shown with the label. */
+  readonly note?: string;
   /** Wall-clock milliseconds per stage (the transform's time is shared by its group). */
   readonly timingsMs: {
     readonly transform: number;
@@ -244,7 +246,9 @@ function* experimentSteps(
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
+      const note = qDef.note?.(p.quantizer.params, { rng });
       results.set(i, {
+        ...(note ? { note } : {}),
         transform: p.transform.id,
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),

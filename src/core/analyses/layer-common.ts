@@ -48,16 +48,46 @@ export function generateActivations(
   return { rows: tokens, cols: d, data };
 }
 
-/** Prepare a pipeline's transform, fitted (if data-dependent) on `fitOn`. */
-export function prepareTransform(p: PipelineSpec, rng: RngFactory, fitOn: Matrix): PreparedTransform {
+/**
+ * Transforms fitted on a layer's weights AND its input activations (SmoothQuant's two maxima,
+ * FlatQuant's output-error fit): they get data = the weights and calibration = the activations
+ * whatever `fitOn` says; the other data-dependent ones (pca, klt, duquant) are fitted on `fitOn`.
+ */
+const LAYER_FITTED = new Set(['smoothquant', 'flatquant']);
+
+/**
+ * Prepare a pipeline's transform, fitted (if data-dependent) on `fitOn`; `layer` passes the
+ * layer's weights and activations (the latter as ctx.calibration) where the analysis has them.
+ */
+export function prepareTransform(
+  p: PipelineSpec,
+  rng: RngFactory,
+  fitOn: Matrix,
+  layer?: { readonly weights: Matrix; readonly activations: Matrix },
+): PreparedTransform {
   const t = transformsById.get(p.transform.id);
   if (!t) throw new Error(`unknown transform "${p.transform.id}"`);
-  return t.prepare(p.transform.params, { rng, dim: fitOn.cols, data: fitOn });
+  const data = layer && LAYER_FITTED.has(t.id) ? layer.weights : fitOn;
+  return t.prepare(
+    p.transform.params,
+    layer ? { rng, dim: fitOn.cols, data, calibration: layer.activations } : { rng, dim: fitOn.cols, data },
+  );
 }
 
 export function rotate(prepared: PreparedTransform, m: Matrix): Matrix {
   const out = new Float32Array(m.rows * prepared.outDim);
   prepared.forward(m.data, m.rows, out);
+  return { rows: m.rows, cols: prepared.outDim, data: out };
+}
+
+/**
+ * The other operand of a product: x ↦ x·A⁻ᵀ for a non-orthogonal transform (PreparedTransform.dual),
+ * forward otherwise, so rotateDual(X)·rotate(W)ᵀ = X·Wᵀ.
+ */
+export function rotateDual(prepared: PreparedTransform, m: Matrix): Matrix {
+  const out = new Float32Array(m.rows * prepared.outDim);
+  if (prepared.dual) prepared.dual(m.data, m.rows, out);
+  else prepared.forward(m.data, m.rows, out);
   return { rows: m.rows, cols: prepared.outDim, data: out };
 }
 

@@ -99,6 +99,13 @@ export interface PreparedTransform {
   forward(input: Float32Array, rows: number, out: Float32Array): void;
   /** input: rows × outDim → out: rows × dim (the first `dim` coordinates of Rᵀy). */
   inverse(input: Float32Array, rows: number, out: Float32Array): void;
+  /**
+   * Non-orthogonal transforms only (SmoothQuant's channel scaling, FlatQuant's affine map): with
+   * forward(w) = w·A, the map x ↦ x·A⁻ᵀ for the other operand of a product, so that
+   * dual(X)·forward(W)ᵀ = X·Wᵀ (the layer analysis applies forward to the weights and dual to the
+   * activations). Omitted for orthogonal transforms, where it is forward itself.
+   */
+  dual?(input: Float32Array, rows: number, out: Float32Array): void;
 }
 
 export interface TransformDef extends MethodBase {

@@ -20,8 +20,8 @@
  * the absmax by p = 1, 0.99, …, 0.80 (the `mse` observer of the GPTQ reference code, quant.py,
  * with norm 2); MXFP4 tries the E8M0 exponents e₀ − 1, e₀, e₀ + 1 around the spec's
  * ⌊log2 amax⌋ − 2; NVFP4 tries UE4M3(p·amax/6/s_t) for p = 1.20, 1.15, …, 0.70. This is our reading
- * of the "format-specific optimizations" of MR-GPTQ (Egiazarian et al., "Bridging the Gap Between
- * Promise and Performance for Microscaling FP4 Quantization", 2025, abstract): each format searches
+ * of the "format-specific optimizations" of MR-GPTQ ("Bridging the Gap Between Promise and
+ * Performance for Microscaling FP4 Quantization", 2025, abstract): each format searches
  * only scales it can store, so the bits are unchanged.
  */
 import { roundScaleToFp16 } from '../../formats/fp16';

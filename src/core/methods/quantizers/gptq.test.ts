@@ -65,7 +65,7 @@ describe('gptq without calibration is the registry quantizer (H = I)', () => {
   const rows = 6;
   const d = 96;
   const w = new Float32Array(rows * d);
-  createRngFactory(5).stream('test', 'gptq-rtn').fillNormal(w);
+  createRngFactory(5).stream('data', 'gptq-rtn').fillNormal(w);
   for (let r = 0; r < rows; r++) w[r * d + 3 + r] *= 30; // outliers move scales
   const cases: [Record<string, ParamValue>, (out: Float32Array) => void][] = [
     [

@@ -19,6 +19,7 @@ import { itq3sQuantizer } from './itq3s';
 import { adahopQuantizer } from './adahop';
 import { qjlKvQuantizer } from './qjl-kv';
 import { gptqQuantizer } from './gptq';
+import { mrGptqQuantizer } from './mr-gptq';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -40,4 +41,5 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   adahopQuantizer,
   qjlKvQuantizer,
   gptqQuantizer,
+  mrGptqQuantizer,
 ];

@@ -8,6 +8,7 @@ import { haarTransform } from './haar';
 import { dctTransform } from './dct';
 import { pcaTransform } from './pca';
 import { duquantTransform } from './duquant';
+import { smoothquantTransform } from './smoothquant';
 
 export const TRANSFORMS: readonly TransformDef[] = [
   identityTransform,
@@ -18,4 +19,5 @@ export const TRANSFORMS: readonly TransformDef[] = [
   dctTransform,
   pcaTransform,
   duquantTransform,
+  smoothquantTransform,
 ];
