@@ -5,11 +5,49 @@
  * matrix-presets.test.ts. The claims are qualitative (which pipeline wins), not the papers' numbers.
  */
 import type { Preset } from './presets';
-import { DUQUANT_PP, NVFP4, SVDQUANT, RESQ, EORA, LLM_INT8, KIVI, ITQ3S, ADAHOP, QJL } from './citations';
+import {
+  DUQUANT_PP,
+  MR_GPTQ,
+  NVFP4,
+  SVDQUANT,
+  RESQ,
+  EORA,
+  LLM_INT8,
+  KIVI,
+  ITQ3S,
+  ADAHOP,
+  QJL,
+} from './citations';
 
 const INT4_G64 = { id: 'int', params: { bits: 4, granularity: 'group', group: 64 } };
+const ID = { id: 'identity' };
 
 export const MATRIX_PRESETS: readonly Preset[] = [
+  {
+    id: 'mr-gptq-fp4-vs-int4',
+    title: 'MR-GPTQ: MXFP4 vs NVFP4 vs INT4, RTN vs GPTQ, with and without micro-rotation',
+    explanation:
+      'A Gaussian weight meets activations with eight massive outlier channels at W4A4, in INT4 g32, MXFP4 and NVFP4, each rounded to nearest, by GPTQ, and by MR-GPTQ (a block Hadamard of the group size fused into the weight, GPTQ with a per-group scale search). In the “W only” column GPTQ beats round-to-nearest in every format and MR-GPTQ cuts MXFP4’s absolute gap to NVFP4 several-fold, as the abstract claims, while INT4 g32 with MR-GPTQ stays as good as either FP4 format (“FP4 is not an automatic upgrade over INT4”).',
+    cites: [MR_GPTQ],
+    config: {
+      v: 1,
+      seed: 7,
+      data: { source: 'gaussian', rows: 128, dim: 256 },
+      pipelines: [
+        { transform: ID, quantizer: { id: 'int', params: { bits: 4, granularity: 'group', group: 32 } } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'int', bits: 4, group: 32 } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'int4', group: 32 } } },
+        { transform: ID, quantizer: { id: 'mxfp4' } },
+        { transform: { id: 'block-hadamard', params: { block: 32 } }, quantizer: { id: 'mxfp4' } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'mxfp4' } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'mxfp4' } } },
+        { transform: ID, quantizer: { id: 'nvfp4' } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'nvfp4' } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'nvfp4' } } },
+      ],
+      analysis: { id: 'layer', params: { sweep: 0, tokens: 256, channels: 8, scale: 20 } },
+    },
+  },
   {
     id: 'svdquant-w4a4-layer',
     title: 'SVDQuant: low-rank branch + smoothing at W4A4',
