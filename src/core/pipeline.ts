@@ -104,6 +104,7 @@ export function pipelineLabel(p: PipelineSpec): string {
   let tLabel = t.id;
   if (t.id === 'rht') tLabel = Number(t.params.rounds) > 1 ? `rht×${formatParam(t.params.rounds)}` : 'rht';
   else if (t.id === 'block-hadamard') tLabel = `block-hadamard(${formatParam(t.params.block)})`;
+  if (t.params.basis === 'stored') tLabel += '(stored basis)';
   const q = quantizersById.get(p.quantizer.id);
   const qDesc = q ? q.describe(p.quantizer.params) : '';
   return `${tLabel} → ${p.quantizer.id}${qDesc ? ` ${qDesc}` : ''}`;

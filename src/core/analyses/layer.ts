@@ -36,6 +36,7 @@
 import { num, str, bool, withDefaults } from '../methods/params';
 import { smoothQuantScales, smoothquantTransform } from '../methods/transforms/smoothquant';
 import type { Matrix, Params } from '../methods/types';
+import { transformsById } from '../methods';
 import { pipelineLabel, type PipelineSpec } from '../pipeline';
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
@@ -160,6 +161,10 @@ export function evaluateLayer(
   const aRef = activationRef(opts.activationQuantizer, p);
   const xq = quantizeWith(aRef, xr, rng, HESSIAN_QUANTIZERS.has(aRef.id) ? undefined : xr);
   const scale = (bits: number) => (bits * prepared.outDim) / x.cols;
+  // A stored basis (klt, flatquant with basis = stored) is charged to the weights' bits.
+  const side =
+    (transformsById.get(p.transform.id)?.sideInfoBits?.(p.transform.params, w.rows, w.cols) ?? 0) /
+    (w.rows * w.cols);
   const both = relativeError(y, matmulT(xq.out, wq.out));
   if (!opts.full)
     return {
@@ -167,7 +172,7 @@ export function evaluateLayer(
       activationOnly: NaN,
       both,
       invariance: NaN,
-      bitsWeight: scale(wq.bits),
+      bitsWeight: scale(wq.bits) + side,
       bitsActivation: scale(xq.bits),
     };
   return {
@@ -175,7 +180,7 @@ export function evaluateLayer(
     activationOnly: relativeError(y, matmulT(xq.out, wr)),
     both,
     invariance: relativeError(y, matmulT(xr, wr)),
-    bitsWeight: scale(wq.bits),
+    bitsWeight: scale(wq.bits) + side,
     bitsActivation: scale(xq.bits),
   };
 }

@@ -9,6 +9,8 @@ import { dctTransform } from './dct';
 import { pcaTransform } from './pca';
 import { duquantTransform } from './duquant';
 import { smoothquantTransform } from './smoothquant';
+import { kltTransform } from './klt';
+import { flatquantTransform } from './flatquant';
 
 export const TRANSFORMS: readonly TransformDef[] = [
   identityTransform,
@@ -20,4 +22,6 @@ export const TRANSFORMS: readonly TransformDef[] = [
   pcaTransform,
   duquantTransform,
   smoothquantTransform,
+  kltTransform,
+  flatquantTransform,
 ];
