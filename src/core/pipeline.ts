@@ -42,7 +42,7 @@ export interface PipelineResult {
   readonly label: string;
   readonly bitsPerCoord: number;
   readonly metrics: MetricValues;
-  /** A caveat the quantizer states about this run (QuantizerDef.note), shown with the label. */
+  /** Caveats the transform and quantizer state about this run (their `note`s), shown with the label. */
   readonly note?: string;
   /** Wall-clock milliseconds per stage (the transform's time is shared by its group). */
   readonly timingsMs: {
@@ -247,7 +247,7 @@ function* experimentSteps(
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
-      const note = qDef.note?.(p.quantizer.params, { rng });
+      const note = [prepared.note, qDef.note?.(p.quantizer.params, { rng })].filter(Boolean).join('; ');
       results.set(i, {
         ...(note ? { note } : {}),
         transform: p.transform.id,

@@ -46,3 +46,41 @@ describe('calibrated PTQ on the layer view (256 × 512, outlier-channel activati
     expect(mxMr).toBeLessThan(nvGptq);
   }, 120_000);
 });
+
+describe('calibrated methods in a config (pipeline table + layer view)', () => {
+  it('notes reach the pipeline table; smoothquant in the layer view = the view’s own smoothing', async () => {
+    const { runConfig } = await import('../../compute/experiment');
+    const { restoreConfig } = await import('../../config/schema');
+    const { NO_CALIBRATION_NOTE } = await import('../methods/quantizers/gptq');
+    const { SMOOTHQUANT_NOTE } = await import('../methods/transforms/smoothquant');
+    const base = {
+      v: 1,
+      seed: 3,
+      data: { source: 'gaussian', rows: 32, dim: 64 },
+      analysis: { id: 'layer', params: { sweep: 0, tokens: 64 } },
+    };
+    const withTransform = await runConfig(
+      restoreConfig({
+        ...base,
+        pipelines: [
+          { transform: { id: 'identity' }, quantizer: { id: 'gptq' } },
+          { transform: { id: 'smoothquant', params: { alpha: 0.5 } }, quantizer: { id: 'int' } },
+        ],
+      }),
+    );
+    expect(withTransform.results[0].note).toBe(NO_CALIBRATION_NOTE);
+    expect(withTransform.results[1].note).toBe(SMOOTHQUANT_NOTE);
+    const viewSmoothing = await runConfig(
+      restoreConfig({
+        ...base,
+        pipelines: [{ transform: { id: 'identity' }, quantizer: { id: 'int' } }],
+        analysis: { id: 'layer', params: { sweep: 0, tokens: 64, smoothing: true, alpha: 0.5 } },
+      }),
+    );
+    type L = { pipelines: { both: number; weightOnly: number }[] };
+    const a = (withTransform.analysis as L).pipelines[1];
+    const b = (viewSmoothing.analysis as L).pipelines[0];
+    expect(a.both).toBe(b.both);
+    expect(a.weightOnly).toBe(b.weightOnly);
+  });
+});

@@ -95,6 +95,11 @@ export interface TransformContext {
  */
 export interface PreparedTransform {
   readonly outDim: number;
+  /**
+   * A caveat the results must show, e.g. a calibrated transform prepared without calibration
+   * activations and therefore the identity (smoothquant, flatquant outside the layer view).
+   */
+  readonly note?: string;
   /** input: rows × dim → out: rows × outDim. */
   forward(input: Float32Array, rows: number, out: Float32Array): void;
   /** input: rows × outDim → out: rows × dim (the first `dim` coordinates of Rᵀy). */

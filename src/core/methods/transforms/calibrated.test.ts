@@ -5,7 +5,7 @@
  *  - the laws they must keep: inverse ∘ forward = identity, dual(X)·forward(W)ᵀ = X·Wᵀ
  *    (the layer's product), orthogonality of KLT·H;
  *  - FlatQuant's fit: its proxy loss never above the identity's, and well below it on outlier
- *    channels; stored-basis bits by hand; refusals without calibration.
+ *    channels; stored-basis bits by hand; identity with a note without calibration.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ import { matmulT, relativeError } from '../../analyses/layer-common';
 import { createRngFactory } from '../../rng';
 import { withDefaults } from '../params';
 import type { Matrix } from '../types';
-import { fitFlatQuant, flatquantTransform, invertMatrix, kroneckerShape } from './flatquant';
+import { FLATQUANT_NOTE, fitFlatQuant, flatquantTransform, invertMatrix, kroneckerShape } from './flatquant';
 import { kltTransform } from './klt';
-import { smoothQuantScales, smoothquantTransform } from './smoothquant';
+import { SMOOTHQUANT_NOTE, smoothQuantScales, smoothquantTransform } from './smoothquant';
 
 interface Fixture {
   smoothquant: {
@@ -76,10 +76,14 @@ describe('smoothquant', () => {
     for (let i = 0; i < w.data.length; i++) expect(back.data[i]).toBeCloseTo(w.data[i], 6);
   });
 
-  it('refuses without calibration activations', () => {
-    expect(() =>
-      smoothquantTransform.prepare(withDefaults(smoothquantTransform.params), { rng, dim: d, data: w }),
-    ).toThrow(/needs calibration activations/);
+  it('without calibration activations: the identity, with a note saying so', () => {
+    const t = smoothquantTransform.prepare(withDefaults(smoothquantTransform.params), {
+      rng,
+      dim: d,
+      data: w,
+    });
+    expect(t.note).toBe(SMOOTHQUANT_NOTE);
+    expect(Array.from(apply(t.forward, w, d).data)).toEqual(Array.from(w.data));
   });
 });
 
@@ -154,9 +158,9 @@ describe('flatquant', () => {
     expect(flatquantTransform.sideInfoBits?.(p, 32, d)).toBe(0);
   });
 
-  it('refuses without calibration activations', () => {
-    expect(() =>
-      flatquantTransform.prepare(withDefaults(flatquantTransform.params), { rng, dim: d, data: w }),
-    ).toThrow(/needs calibration activations/);
+  it('without calibration activations: the identity, with a note saying so', () => {
+    const t = flatquantTransform.prepare(withDefaults(flatquantTransform.params), { rng, dim: d, data: w });
+    expect(t.note).toBe(FLATQUANT_NOTE);
+    expect(Array.from(apply(t.forward, w, d).data)).toEqual(Array.from(w.data));
   });
 });

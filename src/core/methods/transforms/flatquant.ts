@@ -23,7 +23,8 @@
  * Gauss–Jordan elimination with partial pivoting; a pivot below 1e−12 of the matrix's largest
  * entry stops the fit with an error naming the factor and the iteration.
  * The map is fitted on the layer analysis's weights (ctx.data, rows × d) and activations
- * (ctx.calibration, tokens × d); without activations prepare refuses (as smoothquant does).
+ * (ctx.calibration, tokens × d); without activations (the pipeline table) it is the identity
+ * P = I and says so in its `note`, as smoothquant does.
  *
  * Map: forward(w) = w·P⁻ᵀ (weights), inverse(w′) = w′·Pᵀ, dual(x) = x·P (activations); a row
  * times A ⊗ B is vec(Aᵀ·M·B) for the row reshaped to the n₁ × n₂ matrix M. outDim = d.
@@ -264,6 +265,9 @@ export function fitFlatQuant(
   return { n1, n2, p1: best.p1, p2: best.p2, lossIdentity, loss: best.loss };
 }
 
+export const FLATQUANT_NOTE =
+  'flatquant: no calibration activations here, so P = I (identity); the layer view fits P';
+
 export const flatquantTransform: TransformDef = {
   id: 'flatquant',
   label: 'FlatQuant',
@@ -306,10 +310,12 @@ export const flatquantTransform: TransformDef = {
   },
   prepare(params, ctx): PreparedTransform {
     const x = ctx.calibration;
-    if (!x)
-      throw new RangeError(
-        'flatquant: needs calibration activations to fit P on the layer output; only the layer analysis supplies them',
-      );
+    if (!x) {
+      const dim = ctx.dim;
+      const copy = (input: Float32Array, rows: number, out: Float32Array) =>
+        out.set(input.subarray(0, rows * dim));
+      return { outDim: dim, forward: copy, inverse: copy, dual: copy, note: FLATQUANT_NOTE };
+    }
     if (x.cols !== ctx.dim || ctx.data.cols !== ctx.dim)
       throw new RangeError(
         `flatquant: activations have ${x.cols} columns and weights ${ctx.data.cols}, expected dim ${ctx.dim}`,

@@ -10,10 +10,11 @@
  * Note that α = 0 is not "no smoothing": it normalises every weight column to max|W_j| = 1.
  *
  * Calibration: the scales need the layer's input activations X (ctx.calibration, tokens × dim) and
- * the weights (ctx.data, rows × dim: what forward is applied to). The layer analysis supplies both;
- * elsewhere there are no activations and prepare refuses with a message (choice: refusing states
- * the requirement, where silently acting as the identity would report unsmoothed numbers under a
- * smoothing label, and using the data's own rows would compute a meaningless s).
+ * the weights (ctx.data, rows × dim: what forward is applied to). The layer analysis supplies both.
+ * Elsewhere (the pipeline table, which every config also runs) there are no activations: the
+ * transform is then the identity (s = 1) and says so in its `note`, which the results show.
+ * (Using the data's own rows as X would compute a meaningless s; refusing would make every config
+ * that uses smoothquant in the layer view fail in its pipeline table.)
  *
  * Map: forward(w) = w·diag(s) (weights), inverse = ·diag(s)⁻¹, dual(x) = x·diag(s)⁻¹
  * (activations). outDim = dim, no randomness. Bits: none: the paper fuses diag(s)⁻¹ into the
@@ -59,6 +60,9 @@ export function diagonalScaling(s: Float64Array): PreparedTransform {
   };
 }
 
+export const SMOOTHQUANT_NOTE =
+  'smoothquant: no calibration activations here, so s = 1 (identity); the layer view computes the scales';
+
 export const smoothquantTransform: TransformDef = {
   id: 'smoothquant',
   label: 'SmoothQuant',
@@ -79,10 +83,7 @@ export const smoothquantTransform: TransformDef = {
   outDim: (_params, dim) => dim,
   prepare(params, ctx) {
     const x = ctx.calibration;
-    if (!x)
-      throw new RangeError(
-        'smoothquant: needs calibration activations to compute max|X_j|; only the layer analysis supplies them',
-      );
+    if (!x) return { ...diagonalScaling(new Float64Array(ctx.dim).fill(1)), note: SMOOTHQUANT_NOTE };
     if (x.cols !== ctx.dim || ctx.data.cols !== ctx.dim)
       throw new RangeError(
         `smoothquant: activations have ${x.cols} columns and weights ${ctx.data.cols}, expected dim ${ctx.dim}`,
