@@ -60,7 +60,7 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'low-rank', rows: 256, dim: 512, rank: 16, noise: 0.1 },
       pipelines: [
         { transform: { id: 'identity' }, quantizer: INT4_G64 },
-        { transform: { id: 'identity' }, quantizer: { id: 'svdquant', params: { rank: 32 } } },
+        { transform: { id: 'identity' }, quantizer: { id: 'svdquant', params: { rank: 32, svd: 'exact' } } },
       ],
       analysis: { id: 'layer', params: { smoothing: true, alpha: 0.5, sweep: 3, tokens: 128 } },
     },
@@ -78,7 +78,7 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       pipelines: [
         { transform: { id: 'identity' }, quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } } },
         { transform: { id: 'rht' }, quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'resq' } },
+        { transform: { id: 'identity' }, quantizer: { id: 'resq', params: { svd: 'exact' } } },
       ],
     },
   },
@@ -94,8 +94,14 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'gaussian', rows: 256, dim: 512 },
       pipelines: [
         { transform: { id: 'identity' }, quantizer: INT4_G64 },
-        { transform: { id: 'identity' }, quantizer: { id: 'eora', params: { rank: 32, space: 'plain' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'eora', params: { rank: 32, space: 'eigen' } } },
+        {
+          transform: { id: 'identity' },
+          quantizer: { id: 'eora', params: { rank: 32, space: 'plain', svd: 'exact' } },
+        },
+        {
+          transform: { id: 'identity' },
+          quantizer: { id: 'eora', params: { rank: 32, space: 'eigen', svd: 'exact' } },
+        },
       ],
       analysis: { id: 'layer', params: { activationQuantizer: 'int8', sweep: 0, tokens: 256 } },
     },
