@@ -226,7 +226,7 @@ export const layerAnalysis: AnalysisDef = {
       kind: 'enum',
       default: 'activations',
       options: ['activations', 'weights'],
-      doc: 'Data a data-dependent transform (pca, duquant) is fitted on.',
+      doc: 'Data a data-dependent transform (pca, klt, duquant) is fitted on; smoothquant and flatquant always use both.',
     },
     smoothing: {
       kind: 'bool',
