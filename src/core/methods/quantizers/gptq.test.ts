@@ -53,11 +53,22 @@ describe('gptq vs the numpy reference (gen_gptq.py)', () => {
     for (let r = 0; r < rows; r++) expect(out[r * d + 17]).toBe(0);
   });
 
-  it('lowers the layer error below RTN where the reference does (int4 g16, int4 act-order, mxfp4, nvfp4)', () => {
+  it('lazy batches change only the order of the updates: block 1, 7 and 128 give the same weights', () => {
+    const p = { grid: 'int', bits: 4, group: 16, symmetric: true, actOrder: true };
+    const ref = run({ ...p, block: 1 }, w, rows, d, x);
+    for (const block of [7, 128]) {
+      const out = run({ ...p, block }, w, rows, d, x);
+      let diff = 0;
+      for (let i = 0; i < out.length; i++) if (out[i] !== ref[i]) diff++;
+      expect(diff, `block ${block}`).toBe(0);
+    }
+  });
+
+  it('lowers the layer error below RTN in the reference for every case but int3 asym act-order', () => {
     for (const c of fixture.cases.filter((k) => k.errGptq < k.errRtn)) {
       expect(c.errGptq / c.errRtn).toBeLessThan(0.9);
     }
-    expect(fixture.cases.filter((k) => k.errGptq < k.errRtn).length).toBe(4);
+    expect(fixture.cases.filter((k) => k.errGptq < k.errRtn).length).toBe(fixture.cases.length - 1);
   });
 });
 
