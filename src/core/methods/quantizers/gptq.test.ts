@@ -22,7 +22,6 @@ import { nvfp4Quantizer } from './nvfp4';
 interface Case {
   spec: Record<string, ParamValue>;
   gptq: number[];
-  rtn: number[];
   errGptq: number;
   errRtn: number;
 }
