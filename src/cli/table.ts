@@ -18,6 +18,7 @@ export function formatResultsTable(out: ExperimentOutput): string {
     fmt(header),
     fmt(header.map((_, i) => '-'.repeat(widths[i]))),
     ...rows.map(fmt),
+    ...out.results.flatMap((r) => (r.note ? [`note (${r.label}): ${r.note}`] : [])),
     `permalink: ${out.permalink}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -17,7 +17,14 @@
  */
 import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
-import type { Matrix, ParamSchema, Params, PreparedTransform, QuantizerDef } from './methods/types';
+import type {
+  Matrix,
+  ParamSchema,
+  Params,
+  PreparedTransform,
+  QuantizerDef,
+  TransformDef,
+} from './methods/types';
 import type { RngFactory } from './rng';
 import { reconstructionSums } from './methods/metrics/sums';
 
@@ -49,6 +56,8 @@ export interface PipelineResult {
   readonly label: string;
   readonly bitsPerCoord: number;
   readonly metrics: MetricValues;
+  /** Caveats the transform and quantizer state about this run (their `note`s), shown with the label. */
+  readonly note?: string;
   /** Wall-clock milliseconds per stage (the transform's time is shared by its group). */
   readonly timingsMs: {
     readonly transform: number;
@@ -172,7 +181,11 @@ export function chainDims(transforms: readonly MethodRef[], dim: number): number
 }
 
 /** Bits every stage of the chain stores besides the quantized values, over the whole matrix. */
-function chainSideInfoBits(transforms: readonly MethodRef[], rows: number, dims: readonly number[]): number {
+export function chainSideInfoBits(
+  transforms: readonly MethodRef[],
+  rows: number,
+  dims: readonly number[],
+): number {
   let bits = 0;
   transforms.forEach((ref, k) => {
     bits += transformsById.get(ref.id)?.sideInfoBits?.(ref.params, rows, dims[k]) ?? 0;
@@ -195,38 +208,60 @@ export function bitsPerCoordinate(p: PipelineSpec, rows: number, dim: number): n
  * A whole chain prepared as one transform (ℝ^dim → ℝ^outDim): stage k fitted on the output of the
  * stages before it, forward in order, inverse in reverse. For analyses that rotate more than the
  * data (the layer view's activations); the orchestrator runs the stages itself so a backend can
- * take each one.
+ * take each one. `fit(k, t)` may choose what stage k is fitted on (the layer view fits SmoothQuant
+ * on the weights with the activations as calibration); by default it is the chain's own input.
  */
 export function prepareChain(
   transforms: readonly MethodRef[],
   rng: RngFactory,
   fitOn: Matrix,
+  fit?: (stage: number, def: TransformDef, current: Matrix) => { data: Matrix; calibration?: Matrix },
+  advance?: (prepared: PreparedTransform) => void,
 ): PreparedTransform {
   const stages: PreparedTransform[] = [];
   let current = fitOn;
   transforms.forEach((ref, k) => {
     const t = transformsById.get(ref.id);
     if (!t) throw new Error(`unknown transform "${ref.id}"`);
-    const prepared = t.prepare(ref.params, { rng: chainRng(rng, k), dim: current.cols, data: current });
+    const { data, calibration } = fit ? fit(k, t, current) : { data: current };
+    const ctx = calibration
+      ? { rng: chainRng(rng, k), dim: current.cols, data, calibration }
+      : { rng: chainRng(rng, k), dim: current.cols, data };
+    const prepared = t.prepare(ref.params, ctx);
     stages.push(prepared);
+    advance?.(prepared);
     if (k < transforms.length - 1) {
       const out = new Float32Array(current.rows * prepared.outDim);
       prepared.forward(current.data, current.rows, out);
       current = { rows: current.rows, cols: prepared.outDim, data: out };
     }
   });
-  const outDim = stages.length ? stages[stages.length - 1].outDim : fitOn.cols;
-  return {
-    outDim,
-    forward(input, rows, out) {
+  return composeStages(stages, fitOn.cols);
+}
+
+/** Stages as one transform: forward and dual in order, inverse in reverse, notes joined. */
+export function composeStages(stages: readonly PreparedTransform[], dim: number): PreparedTransform {
+  if (stages.length === 1) return stages[0];
+  const outDim = stages.length ? stages[stages.length - 1].outDim : dim;
+  const inOrder =
+    (apply: (s: PreparedTransform, i: Float32Array, rows: number, o: Float32Array) => void) =>
+    (input: Float32Array, rows: number, out: Float32Array) => {
       if (!stages.length) return out.set(input.subarray(0, rows * outDim));
       let cur = input;
       stages.forEach((s, k) => {
         const target = k === stages.length - 1 ? out : new Float32Array(rows * s.outDim);
-        s.forward(cur, rows, target);
+        apply(s, cur, rows, target);
         cur = target;
       });
-    },
+    };
+  const notes = stages.map((s) => s.note).filter(Boolean);
+  return {
+    outDim,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+    forward: inOrder((s, i, rows, o) => s.forward(i, rows, o)),
+    ...(stages.some((s) => s.dual)
+      ? { dual: inOrder((s, i, rows, o) => (s.dual ? s.dual(i, rows, o) : s.forward(i, rows, o))) }
+      : {}),
     inverse(input, rows, out) {
       if (!stages.length) return out.set(input.subarray(0, rows * outDim));
       let cur = input;
@@ -406,7 +441,11 @@ function* experimentSteps(
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
+      const note = [...stages.map((st) => st.note), qDef.note?.(p.quantizer.params, { rng })]
+        .filter(Boolean)
+        .join('; ');
       results.set(i, {
+        ...(note ? { note } : {}),
         transform: p.transforms.length ? p.transforms.map((t) => t.id).join('+') : 'identity',
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),

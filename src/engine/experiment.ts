@@ -141,6 +141,7 @@ export function contractJson(out: ExperimentOutput): unknown {
       label: r.label,
       bitsPerCoord: r.bitsPerCoord,
       metrics: r.metrics,
+      ...(r.note ? { note: r.note } : {}),
     })),
     ...(out.analysis === undefined ? {} : { analysis: out.analysis }),
   };

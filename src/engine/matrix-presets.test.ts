@@ -98,4 +98,19 @@ describe('matrix presets', () => {
       Math.min(h.pipelines[0].activationOnly, h.pipelines[1].activationOnly),
     );
   });
+
+  it('claims (MR-GPTQ): GPTQ < RTN per format; MR-GPTQ closes most of MXFP4’s gap to NVFP4', async () => {
+    const o = await run('mr-gptq-fp4-vs-int4');
+    const w = (o.analysis as LayerResult).pipelines.map((p) => p.weightOnly);
+    // Measured (seed 7, W only): int4 g32 RTN 0.0966, GPTQ 0.0769, MR-GPTQ 0.0254; MXFP4 RTN
+    // 0.1165, block-Hadamard RTN 0.1113, GPTQ 0.0906, MR-GPTQ 0.0311; NVFP4 RTN 0.0973, GPTQ
+    // 0.0718, MR-GPTQ 0.0265. MXFP4 − NVFP4: 0.0192 (RTN) → 0.0046 (MR-GPTQ), 76 % closed.
+    const [intRtn, intGptq, intMr, mxRtn, , mxGptq, mxMr, nvRtn, nvGptq, nvMr] = w;
+    expect(intGptq).toBeLessThan(intRtn);
+    expect(mxGptq).toBeLessThan(mxRtn);
+    expect(nvGptq).toBeLessThan(nvRtn);
+    expect(mxMr - nvMr).toBeLessThan(0.5 * (mxRtn - nvRtn));
+    expect(mxMr).toBeLessThan(nvGptq);
+    expect(intMr).toBeLessThan(intGptq);
+  });
 });

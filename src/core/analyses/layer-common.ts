@@ -48,14 +48,58 @@ export function generateActivations(
   return { rows: tokens, cols: d, data };
 }
 
-/** Prepare a pipeline's chain of transforms, fitted (if data-dependent) on `fitOn`. */
-export function prepareTransform(p: PipelineSpec, rng: RngFactory, fitOn: Matrix): PreparedTransform {
-  return prepareChain(p.transforms, rng, fitOn);
+/**
+ * Transforms fitted on a layer's weights AND its input activations (SmoothQuant's two maxima,
+ * FlatQuant's output-error fit): they get data = the weights and calibration = the activations
+ * (both as they arrive at that stage of the chain) whatever `fitOn` says; the other data-dependent
+ * ones (pca, klt, duquant) are fitted on `fitOn`.
+ */
+const LAYER_FITTED = new Set(['smoothquant', 'flatquant']);
+
+/**
+ * Prepare a pipeline's chain of transforms, fitted (if data-dependent) on `fitOn`; `layer` passes
+ * the layer's weights and activations (the latter as ctx.calibration) where the analysis has them.
+ */
+export function prepareTransform(
+  p: PipelineSpec,
+  rng: RngFactory,
+  fitOn: Matrix,
+  layer?: { readonly weights: Matrix; readonly activations: Matrix },
+): PreparedTransform {
+  if (!layer) return prepareChain(p.transforms, rng, fitOn);
+  // Carry the weights and activations through the stages fitted so far: weights by forward,
+  // activations by the dual map, so a later stage sees what it would in the deployed layer.
+  let weights = layer.weights;
+  let activations = layer.activations;
+  return prepareChain(
+    p.transforms,
+    rng,
+    fitOn,
+    (_k, def, current) =>
+      LAYER_FITTED.has(def.id)
+        ? { data: weights, calibration: activations }
+        : { data: current, calibration: activations },
+    (prepared) => {
+      weights = rotate(prepared, weights);
+      activations = rotateDual(prepared, activations);
+    },
+  );
 }
 
 export function rotate(prepared: PreparedTransform, m: Matrix): Matrix {
   const out = new Float32Array(m.rows * prepared.outDim);
   prepared.forward(m.data, m.rows, out);
+  return { rows: m.rows, cols: prepared.outDim, data: out };
+}
+
+/**
+ * The other operand of a product: x ↦ x·A⁻ᵀ for a non-orthogonal transform (PreparedTransform.dual),
+ * forward otherwise, so rotateDual(X)·rotate(W)ᵀ = X·Wᵀ.
+ */
+export function rotateDual(prepared: PreparedTransform, m: Matrix): Matrix {
+  const out = new Float32Array(m.rows * prepared.outDim);
+  if (prepared.dual) prepared.dual(m.data, m.rows, out);
+  else prepared.forward(m.data, m.rows, out);
   return { rows: m.rows, cols: prepared.outDim, data: out };
 }
 

@@ -7,9 +7,11 @@
  * zero-padding to outDim) both operands are rotated row-wise, X_R = X·Rᵀ, W_R = W·Rᵀ, so
  * X_R·W_Rᵀ = X·RᵀR·Wᵀ = X·Wᵀ: the layer is unchanged and only quantization moves it (QuaRot,
  * Ashkboos et al., NeurIPS 2024, §3 "computational invariance"; the analysis reports the measured
- * ‖X_RW_Rᵀ − XWᵀ‖/‖XWᵀ‖ per pipeline, ≈ float32 round-off). Products are taken in the rotated
+ * ‖X_RW_Rᵀ − XWᵀ‖/‖XWᵀ‖ per pipeline, ≈ float32 round-off). A non-orthogonal transform
+ * (smoothquant, flatquant: W ↦ W·A) maps the activations by its dual X ↦ X·A⁻ᵀ instead, which
+ * keeps the product; smoothquant and flatquant are fitted on W and X together. Products are taken in the rotated
  * domain, as a deployed rotated layer computes them. The pipeline's quantizer quantizes W_R (with
- * X_R as the calibration activations EoRA and ResQ use); activations get the same quantizer
+ * X_R as the calibration activations EoRA, ResQ, GPTQ and MR-GPTQ use); activations get the same quantizer
  * (`activationQuantizer = same`: W4A4 for a 4-bit pipeline) or a fixed one (int8 per token: W4A8;
  * int4 per token; fp8 e4m3 per token; mxfp4; nvfp4). A data-dependent transform (pca, duquant) is
  * fitted on the activations by default (where DuQuant and ResQ calibrate) or on the weights.
@@ -21,6 +23,8 @@
  * SmoothQuant (Xiao et al., ICML 2023, §4 Eq. 4): s_j = max|X_j|^α / max|W_j|^(1−α) per input
  * channel j, X ← X·diag(s)⁻¹, W ← W·diag(s) (XWᵀ unchanged), applied before the rotation when
  * `smoothing` is on; `sweep` points α = 0, 1/(n−1), …, 1 give the both-quantized error per α.
+ * Both run the `smoothquant` transform's code (transforms/smoothquant.ts). GPTQ-type quantizers
+ * quantize the activations by their grid's round-to-nearest (no Hessian for activations).
  * Note that α = 0 is not "no smoothing" under Eq. 4: it normalises every weight column to
  * max|W_j| = 1 (s_j = 1/max|W_j|); it equals no smoothing exactly when those maxima are 1.
  * SVDQuant's recipe (smooth, then low-rank branch + 4-bit residual) is `smoothing` on with the
@@ -29,9 +33,10 @@
  * Cost per pipeline: the transform on tokens + rows rows, two quantizations and four
  * tokens × rows × outDim products (plus one product and two quantizations per sweep point).
  */
-import { num, str, bool } from '../methods/params';
+import { num, str, bool, withDefaults } from '../methods/params';
+import { smoothQuantScales, smoothquantTransform } from '../methods/transforms/smoothquant';
 import type { Matrix, Params } from '../methods/types';
-import { pipelineLabel, type PipelineSpec } from '../pipeline';
+import { chainDims, chainSideInfoBits, pipelineLabel, type PipelineSpec } from '../pipeline';
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
 import type { AnalysisDef } from './types';
@@ -43,7 +48,15 @@ import {
   quantizeWith,
   relativeError,
   rotate,
+  rotateDual,
 } from './layer-common';
+
+/**
+ * Quantizers whose weight quantization uses the calibration activations through a Hessian (GPTQ,
+ * MR-GPTQ). Their activation counterpart is the same grid's round-to-nearest, which is what they
+ * compute when given no calibration, so the activations are quantized without it.
+ */
+const HESSIAN_QUANTIZERS = new Set(['gptq', 'mr-gptq']);
 
 export const ACTIVATION_QUANTIZERS = ['same', 'int8', 'int4', 'fp8', 'mxfp4', 'nvfp4'] as const;
 
@@ -72,18 +85,20 @@ export interface LayerResult {
   readonly sweep: { readonly alphas: readonly number[]; readonly both: readonly (readonly number[])[] };
 }
 
-/** SmoothQuant factors s_j = max|X_j|^α / max|W_j|^(1−α) (1 where a maximum is 0). */
-export function smoothQuantScales(x: Matrix, w: Matrix, alpha: number): Float64Array {
-  const d = x.cols;
-  const mx = new Float64Array(d);
-  const mw = new Float64Array(d);
-  for (let i = 0; i < x.rows; i++)
-    for (let j = 0; j < d; j++) mx[j] = Math.max(mx[j], Math.abs(x.data[i * d + j]));
-  for (let i = 0; i < w.rows; i++)
-    for (let j = 0; j < d; j++) mw[j] = Math.max(mw[j], Math.abs(w.data[i * d + j]));
-  const s = new Float64Array(d);
-  for (let j = 0; j < d; j++) s[j] = mx[j] > 0 && mw[j] > 0 ? mx[j] ** alpha / mw[j] ** (1 - alpha) : 1;
-  return s;
+export { smoothQuantScales };
+
+/**
+ * SmoothQuant with the `smoothquant` transform's own code (transforms/smoothquant.ts): activations
+ * X·diag(s)⁻¹ (its dual map), weights W·diag(s) (its forward map).
+ */
+export function smooth(x: Matrix, w: Matrix, alpha: number, rng: RngFactory): { xs: Matrix; ws: Matrix } {
+  const prepared = smoothquantTransform.prepare(withDefaults(smoothquantTransform.params, { alpha }), {
+    rng,
+    dim: w.cols,
+    data: w,
+    calibration: x,
+  });
+  return { xs: rotateDual(prepared, x), ws: rotate(prepared, w) };
 }
 
 /** X·diag(s)^(sign) column scaling: sign = −1 for activations, +1 for weights. */
@@ -138,12 +153,15 @@ export function evaluateLayer(
   rng: RngFactory,
   opts: { readonly activationQuantizer: string; readonly fitOn: string; readonly full: boolean },
 ): Evaluated {
-  const prepared = prepareTransform(p, rng, opts.fitOn === 'weights' ? w : x);
-  const xr = rotate(prepared, x);
+  const prepared = prepareTransform(p, rng, opts.fitOn === 'weights' ? w : x, { weights: w, activations: x });
+  const xr = rotateDual(prepared, x);
   const wr = rotate(prepared, w);
   const wq = quantizeWith(p.quantizer, wr, rng, xr);
-  const xq = quantizeWith(activationRef(opts.activationQuantizer, p), xr, rng, xr);
+  const aRef = activationRef(opts.activationQuantizer, p);
+  const xq = quantizeWith(aRef, xr, rng, HESSIAN_QUANTIZERS.has(aRef.id) ? undefined : xr);
   const scale = (bits: number) => (bits * prepared.outDim) / x.cols;
+  // A stored basis (klt, flatquant with basis = stored) is charged to the weights' bits.
+  const side = chainSideInfoBits(p.transforms, w.rows, chainDims(p.transforms, w.cols)) / (w.rows * w.cols);
   const both = relativeError(y, matmulT(xq.out, wq.out));
   if (!opts.full)
     return {
@@ -151,7 +169,7 @@ export function evaluateLayer(
       activationOnly: NaN,
       both,
       invariance: NaN,
-      bitsWeight: scale(wq.bits),
+      bitsWeight: scale(wq.bits) + side,
       bitsActivation: scale(xq.bits),
     };
   return {
@@ -159,7 +177,7 @@ export function evaluateLayer(
     activationOnly: relativeError(y, matmulT(xq.out, wr)),
     both,
     invariance: relativeError(y, matmulT(xr, wr)),
-    bitsWeight: scale(wq.bits),
+    bitsWeight: scale(wq.bits) + side,
     bitsActivation: scale(xq.bits),
   };
 }
@@ -205,7 +223,7 @@ export const layerAnalysis: AnalysisDef = {
       kind: 'enum',
       default: 'activations',
       options: ['activations', 'weights'],
-      doc: 'Data a data-dependent transform (pca, duquant) is fitted on.',
+      doc: 'Data a data-dependent transform (pca, klt, duquant) is fitted on; smoothquant and flatquant always use both.',
     },
     smoothing: {
       kind: 'bool',
@@ -256,11 +274,7 @@ export const layerAnalysis: AnalysisDef = {
     };
     let xs = x;
     let ws = w;
-    if (smoothing) {
-      const s = smoothQuantScales(x, w, alpha);
-      xs = scaleColumns(x, s, -1);
-      ws = scaleColumns(w, s, 1);
-    }
+    if (smoothing) ({ xs, ws } = smooth(x, w, alpha, rng));
     const results: LayerPipelineResult[] = pipelines.map((p) => {
       checkAbort();
       const r = evaluateLayer(p, xs, ws, y, rng, { activationQuantizer: actQ, fitOn, full: true });
@@ -270,8 +284,8 @@ export const layerAnalysis: AnalysisDef = {
     const sweepBoth = pipelines.map((p) =>
       alphas.map((a) => {
         checkAbort();
-        const s = smoothQuantScales(x, w, a);
-        const e = evaluateLayer(p, scaleColumns(x, s, -1), scaleColumns(w, s, 1), y, rng, {
+        const sm = smooth(x, w, a, rng);
+        const e = evaluateLayer(p, sm.xs, sm.ws, y, rng, {
           activationQuantizer: actQ,
           fitOn,
           full: false,

@@ -43,6 +43,16 @@ export function roundScaleToFp16(s: number): number {
   return r === Infinity ? FP16.maxFinite : r;
 }
 
+/**
+ * x stored as fp16, saturating: nearest fp16 value (ties to even), ±65504 where IEEE conversion
+ * would overflow to ±Inf (the `int` scales' policy, roundScaleToFp16, for stored values of either
+ * sign: fp16 outlier columns, zero-points, low-rank factors). NaN stays NaN.
+ */
+export function saturateToFp16(x: number): number {
+  const r = roundValueIeee(FP16, x);
+  return r === Infinity ? FP16.maxFinite : r === -Infinity ? -FP16.maxFinite : r;
+}
+
 /** fp16 bit pattern (0..0xffff) of x, nearest-even, saturating finite overflow to ±65504. */
 export function fp16Bits(x: number): number {
   return encode(FP16, x);

@@ -79,6 +79,12 @@ export interface TransformContext {
    * must not read it.
    */
   readonly data: Matrix;
+  /**
+   * Calibration activations (tokens × dim) for transforms fitted on a layer's input (SmoothQuant's
+   * per-channel maxima, FlatQuant's fitted affine map). Set by the layer analysis; absent
+   * elsewhere, where such transforms state what they do without it (see their headers).
+   */
+  readonly calibration?: Matrix;
 }
 
 /**
@@ -89,10 +95,22 @@ export interface TransformContext {
  */
 export interface PreparedTransform {
   readonly outDim: number;
+  /**
+   * A caveat the results must show, e.g. a calibrated transform prepared without calibration
+   * activations and therefore the identity (smoothquant, flatquant outside the layer view).
+   */
+  readonly note?: string;
   /** input: rows × dim → out: rows × outDim. */
   forward(input: Float32Array, rows: number, out: Float32Array): void;
   /** input: rows × outDim → out: rows × dim (the first `dim` coordinates of Rᵀy). */
   inverse(input: Float32Array, rows: number, out: Float32Array): void;
+  /**
+   * Non-orthogonal transforms only (SmoothQuant's channel scaling, FlatQuant's affine map): with
+   * forward(w) = w·A, the map x ↦ x·A⁻ᵀ for the other operand of a product, so that
+   * dual(X)·forward(W)ᵀ = X·Wᵀ (the layer analysis applies forward to the weights and dual to the
+   * activations). Omitted for orthogonal transforms, where it is forward itself.
+   */
+  dual?(input: Float32Array, rows: number, out: Float32Array): void;
 }
 
 export interface TransformDef extends MethodBase {
@@ -151,6 +169,11 @@ export interface QuantizerDef extends MethodBase {
   bitsPerCoordOf?(input: Float32Array, rows: number, d: number, params: Params): number;
   /** Short parameter summary for labels, e.g. "b=2 mse". */
   describe(params: Params): string;
+  /**
+   * A caveat about this run that the results must show (GPTQ without calibration activations is
+   * round-to-nearest); undefined when there is none.
+   */
+  note?(params: Params, ctx: QuantizerContext): string | undefined;
 }
 
 // ───────────────────────────── metrics ─────────────────────────────

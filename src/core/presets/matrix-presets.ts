@@ -7,6 +7,7 @@
 import type { Preset } from './presets';
 import {
   DUQUANT_PP,
+  MR_GPTQ,
   NVFP4,
   SVDQUANT,
   RESQ,
@@ -23,8 +24,34 @@ import {
 } from './citations';
 
 const INT4_G64 = { id: 'int', params: { bits: 4, granularity: 'group', group: 64 } };
+const ID = { id: 'identity' };
 
 export const MATRIX_PRESETS: readonly Preset[] = [
+  {
+    id: 'mr-gptq-fp4-vs-int4',
+    title: 'MR-GPTQ: MXFP4 vs NVFP4 vs INT4, RTN vs GPTQ, with and without micro-rotation',
+    explanation:
+      'A Gaussian weight meets activations with eight massive outlier channels at W4A4, in INT4 g32, MXFP4 and NVFP4, each rounded to nearest, by GPTQ, and by MR-GPTQ (a block Hadamard of the group size fused into the weight, GPTQ with a per-group scale search). In the “W only” column GPTQ beats round-to-nearest in every format and MR-GPTQ cuts MXFP4’s absolute gap to NVFP4 several-fold, as the abstract claims, while INT4 g32 with MR-GPTQ stays as good as either FP4 format (“FP4 is not an automatic upgrade over INT4”).',
+    cites: [MR_GPTQ],
+    config: {
+      v: 1,
+      seed: 7,
+      data: { source: 'gaussian', rows: 128, dim: 256 },
+      pipelines: [
+        { transform: ID, quantizer: { id: 'int', params: { bits: 4, granularity: 'group', group: 32 } } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'int', bits: 4, group: 32 } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'int4', group: 32 } } },
+        { transform: ID, quantizer: { id: 'mxfp4' } },
+        { transforms: [{ id: 'block-hadamard', params: { block: 32 } }], quantizer: { id: 'mxfp4' } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'mxfp4' } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'mxfp4' } } },
+        { transform: ID, quantizer: { id: 'nvfp4' } },
+        { transform: ID, quantizer: { id: 'gptq', params: { grid: 'nvfp4' } } },
+        { transform: ID, quantizer: { id: 'mr-gptq', params: { format: 'nvfp4' } } },
+      ],
+      analysis: { id: 'layer', params: { sweep: 0, tokens: 256, channels: 8, scale: 20 } },
+    },
+  },
   {
     id: 'svdquant-w4a4-layer',
     title: 'SVDQuant: low-rank branch + smoothing at W4A4',
@@ -36,8 +63,11 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'low-rank', rows: 256, dim: 512, rank: 16, noise: 0.1 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: INT4_G64 },
-        { transform: { id: 'identity' }, quantizer: { id: 'svdquant', params: { rank: 32 } } },
+        { transforms: [{ id: 'identity' }], quantizer: INT4_G64 },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'svdquant', params: { rank: 32, svd: 'exact' } },
+        },
       ],
       analysis: { id: 'layer', params: { smoothing: true, alpha: 0.5, sweep: 3, tokens: 128 } },
     },
@@ -53,9 +83,12 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'outlier-channels', rows: 256, dim: 512, channels: 8, scale: 30 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } } },
-        { transform: { id: 'rht' }, quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'resq' } },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } },
+        },
+        { transforms: [{ id: 'rht' }], quantizer: { id: 'int', params: { bits: 4, granularity: 'row' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'resq', params: { svd: 'exact' } } },
       ],
     },
   },
@@ -70,9 +103,15 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'gaussian', rows: 256, dim: 512 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: INT4_G64 },
-        { transform: { id: 'identity' }, quantizer: { id: 'eora', params: { rank: 32, space: 'plain' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'eora', params: { rank: 32, space: 'eigen' } } },
+        { transforms: [{ id: 'identity' }], quantizer: INT4_G64 },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'eora', params: { rank: 32, space: 'plain', svd: 'exact' } },
+        },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'eora', params: { rank: 32, space: 'eigen', svd: 'exact' } },
+        },
       ],
       analysis: { id: 'layer', params: { activationQuantizer: 'int8', sweep: 0, tokens: 256 } },
     },
@@ -88,8 +127,11 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'outlier-channels', rows: 128, dim: 4096, channels: 4, scale: 60 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'int', params: { bits: 8, granularity: 'row' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'llm-int8', params: { threshold: 6 } } },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'int', params: { bits: 8, granularity: 'row' } },
+        },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'llm-int8', params: { threshold: 6 } } },
       ],
     },
   },
@@ -104,8 +146,8 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'outlier-channels', rows: 1024, dim: 128, channels: 4, scale: 10 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'kivi', params: { mode: 'keys' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'kivi', params: { mode: 'values' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'kivi', params: { mode: 'keys' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'kivi', params: { mode: 'values' } } },
       ],
       analysis: { id: 'attention', params: { queries: 32, topK: 8, values: false } },
     },
@@ -122,15 +164,15 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'outlier-channels', rows: 1024, dim: 512, channels: 8, scale: 10 },
       pipelines: [
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'int', params: { bits: 2, granularity: 'group', group: 128, symmetric: false } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'kivi', params: { mode: 'keys', group: 128, residual: 0 } },
         },
-        { transform: { id: 'identity' }, quantizer: { id: 'rotatekv', params: { reorder: false } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'rotatekv' } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'rotatekv', params: { reorder: false } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'rotatekv' } },
       ],
       analysis: {
         id: 'attention',
@@ -150,19 +192,19 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'outlier-channels', rows: 1024, dim: 128, channels: 4, scale: 10 },
       pipelines: [
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'int', params: { bits: 3, granularity: 'group', group: 64, symmetric: false } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'gear', params: { bits: 2, rank: 4, outliers: 1 } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'gear', params: { bits: 2, rank: 0, outliers: 1 } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'gear', params: { bits: 2, rank: 4, outliers: 0 } },
         },
       ],
@@ -181,10 +223,13 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'correlated-channels', rows: 2048, dim: 128 },
       pipelines: [
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'int', params: { bits: 2, granularity: 'group', group: 128, symmetric: false } },
         },
-        { transform: { id: 'identity' }, quantizer: { id: 'coupled', params: { channels: 4, codeBits: 4 } } },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'coupled', params: { channels: 4, codeBits: 4 } },
+        },
       ],
       analysis: { id: 'attention', params: { queries: 32, topK: 8, values: false } },
     },
@@ -201,15 +246,15 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'low-rank', rows: 1024, dim: 128, rank: 16, noise: 0.1 },
       pipelines: [
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'int', params: { bits: 2, granularity: 'group', group: 64, symmetric: false } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'palu', params: { rank: 16, bits: 3, hadamard: false } },
         },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'palu', params: { rank: 16, bits: 3, hadamard: true } },
         },
       ],
@@ -228,11 +273,11 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       data: { source: 'student-t', rows: 256, dim: 1024, nu: 3 },
       pipelines: [
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'int', params: { bits: 3, granularity: 'group', group: 32 } },
         },
-        { transform: { id: 'identity' }, quantizer: { id: 'itq3s', params: { grid: '3bit' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'itq3s', params: { grid: 'ternary' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'itq3s', params: { grid: '3bit' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'itq3s', params: { grid: 'ternary' } } },
       ],
     },
   },
@@ -247,10 +292,10 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'outlier-channels', rows: 256, dim: 1024, channels: 8, scale: 30 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'mxfp4' } },
-        { transform: { id: 'block-hadamard', params: { block: 32 } }, quantizer: { id: 'mxfp4' } },
-        { transform: { id: 'duquant', params: { variant: 'duquant++' } }, quantizer: { id: 'mxfp4' } },
-        { transform: { id: 'duquant', params: { variant: 'duquant' } }, quantizer: { id: 'mxfp4' } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'mxfp4' } },
+        { transforms: [{ id: 'block-hadamard', params: { block: 32 } }], quantizer: { id: 'mxfp4' } },
+        { transforms: [{ id: 'duquant', params: { variant: 'duquant++' } }], quantizer: { id: 'mxfp4' } },
+        { transforms: [{ id: 'duquant', params: { variant: 'duquant' } }], quantizer: { id: 'mxfp4' } },
       ],
     },
   },
@@ -265,9 +310,9 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'gaussian', rows: 256, dim: 512 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'adahop', params: { strategy: 'none' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'adahop', params: { strategy: 'iht' } } },
-        { transform: { id: 'identity' }, quantizer: { id: 'adahop', params: { strategy: 'auto' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'adahop', params: { strategy: 'none' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'adahop', params: { strategy: 'iht' } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'adahop', params: { strategy: 'auto' } } },
       ],
       analysis: {
         id: 'layer',
@@ -286,12 +331,15 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'outlier-channels', rows: 1024, dim: 128, channels: 8, scale: 10 },
       pipelines: [
-        { transform: { id: 'identity' }, quantizer: { id: 'qjl', params: { sketch: 256 } } },
+        { transforms: [{ id: 'identity' }], quantizer: { id: 'qjl', params: { sketch: 256 } } },
         {
-          transform: { id: 'identity' },
+          transforms: [{ id: 'identity' }],
           quantizer: { id: 'qjl-kv', params: { sketch: 128, outlierSketch: 64, outliers: 8, group: 32 } },
         },
-        { transform: { id: 'identity' }, quantizer: { id: 'kivi', params: { mode: 'keys', residual: 0 } } },
+        {
+          transforms: [{ id: 'identity' }],
+          quantizer: { id: 'kivi', params: { mode: 'keys', residual: 0 } },
+        },
       ],
       analysis: { id: 'attention', params: { queries: 32, topK: 8, values: false } },
     },
@@ -307,8 +355,8 @@ export const MATRIX_PRESETS: readonly Preset[] = [
       seed: 7,
       data: { source: 'student-t', rows: 256, dim: 1024, nu: 3 },
       pipelines: [
-        { transform: { id: 'rht' }, quantizer: { id: 'nvfp4', params: { rounding: 'nearest' } } },
-        { transform: { id: 'rht' }, quantizer: { id: 'nvfp4', params: { rounding: 'stochastic' } } },
+        { transforms: [{ id: 'rht' }], quantizer: { id: 'nvfp4', params: { rounding: 'nearest' } } },
+        { transforms: [{ id: 'rht' }], quantizer: { id: 'nvfp4', params: { rounding: 'stochastic' } } },
       ],
     },
   },

@@ -87,6 +87,12 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
               <th scope="row">
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
+                {r.note && (
+                  <small className="result-note" data-testid={`result-note-${i}`}>
+                    <br />
+                    {r.note}
+                  </small>
+                )}
               </th>
               <td
                 data-metric="bitsPerCoord"

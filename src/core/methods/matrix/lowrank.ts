@@ -16,6 +16,7 @@
  */
 import { symmetricEigen } from '../../linalg/eig';
 import type { Rng } from '../../rng';
+import type { ParamSpec } from '../types';
 
 /** A linear map ℝ^cols → ℝ^rows given by its products. */
 export interface LinearOperator {
@@ -176,4 +177,86 @@ export function truncatedSvd(
     vs.push(v);
   }
   return { sigma: Float64Array.from(sig), u: us, v: vs };
+}
+
+/**
+ * The exact top-`rank` singular triplets of `op`: the operator is materialised from its smaller
+ * side (min(rows, cols) products with unit vectors), and the Gram matrix of that side (AᵀA or AAᵀ,
+ * float64) is diagonalised densely (src/core/linalg/eig.ts, Golub & Van Loan §8.3): σ_i = √λ_i,
+ * the other side's vectors are A·v_i/σ_i (or Aᵀu_i/σ_i). No randomness. Eigenvalues are accurate
+ * to O(ε‖A‖²), so σ_i to O(ε‖A‖²/σ_i): the leading components a low-rank branch keeps are exact
+ * to float64 round-off. Components with λ_i ≤ 1e−24·λ_0 are dropped (numerical rank), as in
+ * truncatedSvd. Cost: min(rows, cols) operator products + rows·cols·min(rows, cols) for the Gram
+ * + O(min(rows, cols)³) for the eigenproblem (≈ seconds at 1024, minutes at 4096 in a tab).
+ */
+export function exactTruncatedSvd(op: LinearOperator, rank: number): TruncatedSvd {
+  const { rows, cols } = op;
+  const k = Math.min(rank, rows, cols);
+  if (k <= 0) return { sigma: new Float64Array(0), u: [], v: [] };
+  const byCols = cols <= rows;
+  const n = byCols ? cols : rows;
+  const m = byCols ? rows : cols;
+  // Slices of the smaller side: slice j = A·e_j (length rows) or Aᵀ·e_j (length cols).
+  const slices: Float64Array[] = [];
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e[j] = 1;
+    const s = new Float64Array(m);
+    if (byCols) op.apply(e, s);
+    else op.applyT(e, s);
+    e[j] = 0;
+    slices.push(s);
+  }
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const g = dot(slices[i], slices[j]);
+      gram[i * n + j] = g;
+      gram[j * n + i] = g;
+    }
+  const eig = symmetricEigen(gram, n);
+  const vecs = eig.vectors as Float64Array;
+  const lambda0 = eig.values[0];
+  const sig: number[] = [];
+  const small: Float64Array[] = [];
+  const large: Float64Array[] = [];
+  for (let i = 0; i < k; i++) {
+    const lam = eig.values[i];
+    if (!(lam > 1e-24 * lambda0) || !(lam > 0)) break;
+    const s = Math.sqrt(lam);
+    const a = Float64Array.from(vecs.subarray(i * n, (i + 1) * n));
+    const b = new Float64Array(m);
+    for (let j = 0; j < n; j++) {
+      const c = a[j] / s;
+      if (c === 0) continue;
+      const sl = slices[j];
+      for (let t = 0; t < m; t++) b[t] += c * sl[t];
+    }
+    sig.push(s);
+    small.push(a);
+    large.push(b);
+  }
+  return byCols
+    ? { sigma: Float64Array.from(sig), u: large, v: small }
+    : { sigma: Float64Array.from(sig), u: small, v: large };
+}
+
+/** How the low-rank methods (svdquant, eora, resq) compute their truncated SVD. */
+export const SVD_METHODS = ['exact', 'randomized-2'] as const;
+
+/**
+ * The `svd` param of svdquant, eora and resq. A config written before the param existed omits
+ * it and means 'randomized-2' (src/config/migrate.ts pins it for v1 configs), so old links keep
+ * their numbers; new configs get 'exact'.
+ */
+export const SVD_PARAM: ParamSpec = {
+  kind: 'enum',
+  default: 'exact',
+  options: SVD_METHODS,
+  doc: 'exact: dense SVD of the smaller side (no randomness); randomized-2: Halko et al. subspace iteration, 2 power steps (older links).',
+};
+
+/** Truncated SVD by the chosen method (`rng` only feeds 'randomized-2'). */
+export function lowRankSvd(method: string, op: LinearOperator, rank: number, rng: Rng): TruncatedSvd {
+  return method === 'randomized-2' ? truncatedSvd(op, rank, rng) : exactTruncatedSvd(op, rank);
 }

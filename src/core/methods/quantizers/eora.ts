@@ -13,8 +13,9 @@
  * vectors of ΔW·X̃ᵀ, because (ΔW·X̃ᵀ)(ΔW·X̃ᵀ)ᵀ = ΔW·QΛQᵀ·ΔWᵀ = (ΔWQ')(ΔWQ')ᵀ.
  * So EoRA projects the error onto the r output directions that carry the most error energy as seen
  * by the inputs, minimising ‖(ΔW − BA)X̃ᵀ‖_F; `space = plain` takes the plain SVD of ΔW instead
- * (the paper's baseline), minimising ‖ΔW − BA‖_F. U_r comes from randomized subspace iteration on
- * the operator ΔW·X̃ᵀ (matrix/lowrank.ts). When X̃ is rank-deficient Q'^{−1} does not exist but the
+ * (the paper's baseline), minimising ‖ΔW − BA‖_F. U_r comes from the truncated SVD of the operator
+ * ΔW·X̃ᵀ by `svd` (matrix/lowrank.ts): 'exact' (default for new configs) or 'randomized-2'
+ * (subspace iteration, 2 power steps; what configs without the param mean). When X̃ is rank-deficient Q'^{−1} does not exist but the
  * projection form is still the minimiser.
  *
  * Calibration activations X̃: the layer analysis passes its activations (ctx.calibration, tokens ×
@@ -24,10 +25,14 @@
  *
  * Storage: W_c in the chosen 4-bit format, B = U_r (rows × r) and A = U_rᵀΔW (r × d) in fp16.
  * Bits per coordinate (k = min(rank, rows, d)): inner(rows, d) + 16·k·(rows + d)/(rows·d).
- * Randomness: ctx.rng.stream('sketch', 'eora', rows, d, rank).
+ * Randomness ('randomized-2' only): ctx.rng.stream('sketch', 'eora', rows, d, rank).
+ *
+ * Beyond the fp16 range: every value stored in fp16 here saturates at ±65504
+ * (formats/fp16.ts saturateToFp16, the policy of int's scales), so an input above 65504 gives a
+ * finite, clipped reconstruction instead of ±Inf and NaN metrics.
  */
-import { roundToFp16 } from '../../formats/fp16';
-import { matrixOperator, productOperator, transposeOperator, truncatedSvd } from '../matrix/lowrank';
+import { saturateToFp16 } from '../../formats/fp16';
+import { SVD_PARAM, lowRankSvd, matrixOperator, productOperator, transposeOperator } from '../matrix/lowrank';
 import {
   INNER_FORMAT_PARAM,
   INNER_GROUP_PARAM,
@@ -57,6 +62,7 @@ export const eoraQuantizer: QuantizerDef = {
     format: INNER_FORMAT_PARAM,
     group: INNER_GROUP_PARAM,
     rounding: ROUNDING_PARAM,
+    svd: SVD_PARAM,
   },
   quantize(input, rows, d, params, ctx, out) {
     innerQuantize(
@@ -79,13 +85,13 @@ export const eoraQuantizer: QuantizerDef = {
       str(params, 'space') === 'plain'
         ? dW
         : productOperator(dW, transposeOperator(calib.data, calib.rows, calib.cols));
-    const { u } = truncatedSvd(op, rank, ctx.rng.stream('sketch', 'eora', rows, d, rank));
+    const { u } = lowRankSvd(str(params, 'svd'), op, rank, ctx.rng.stream('sketch', 'eora', rows, d, rank));
     const left = new Float64Array(rows);
     const right = new Float64Array(d);
     for (const uc of u) {
       dW.applyT(uc, right); // A row = u_cᵀ ΔW
-      for (let t = 0; t < d; t++) right[t] = roundToFp16(right[t]);
-      for (let i = 0; i < rows; i++) left[i] = roundToFp16(uc[i]);
+      for (let t = 0; t < d; t++) right[t] = saturateToFp16(right[t]);
+      for (let i = 0; i < rows; i++) left[i] = saturateToFp16(uc[i]);
       for (let i = 0; i < rows; i++) {
         const li = left[i];
         if (li === 0) continue;
@@ -101,6 +107,7 @@ export const eoraQuantizer: QuantizerDef = {
     );
   },
   describe(params) {
-    return `r=${num(params, 'rank')} ${str(params, 'space')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}`;
+    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
+    return `r=${num(params, 'rank')} ${str(params, 'space')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${exact}`;
   },
 };

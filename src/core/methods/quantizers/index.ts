@@ -25,6 +25,8 @@ import { gearQuantizer } from './gear';
 import { paluQuantizer } from './palu';
 import { coupledQuantizer } from './coupled';
 import { rotatekvQuantizer } from './rotatekv';
+import { gptqQuantizer } from './gptq';
+import { mrGptqQuantizer } from './mr-gptq';
 
 export const QUANTIZERS: readonly QuantizerDef[] = [
   intQuantizer,
@@ -52,4 +54,6 @@ export const QUANTIZERS: readonly QuantizerDef[] = [
   paluQuantizer,
   coupledQuantizer,
   rotatekvQuantizer,
+  gptqQuantizer,
+  mrGptqQuantizer,
 ];

@@ -17,8 +17,12 @@
  *
  * Bits per coordinate: [T·d·b + 32·G + (rows − T)·d·16] / (rows·d), with G = d·⌈T/group⌉ groups
  * (keys) or T·⌈d/group⌉ (values).
+ *
+ * Beyond the fp16 range: every value stored in fp16 here saturates at ±65504
+ * (formats/fp16.ts saturateToFp16, the policy of int's scales), so an input above 65504 gives a
+ * finite, clipped reconstruction instead of ±Inf and NaN metrics.
  */
-import { roundScaleToFp16, roundToFp16 } from '../../formats/fp16';
+import { roundScaleToFp16, saturateToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
 import { num, str } from '../params';
@@ -41,7 +45,7 @@ function group(
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const m = roundToFp16(lo);
+  const m = saturateToFp16(lo);
   const s = hi > m ? roundScaleToFp16((hi - m) / levels) : 0;
   for (let k = 0; k < count; k++) {
     const i = start + k * stride;
@@ -103,7 +107,7 @@ export const kiviQuantizer: QuantizerDef = {
       for (let t = 0; t < T; t++)
         for (let c0 = 0; c0 < d; c0 += g) group(input, out, t * d + c0, Math.min(g, d - c0), 1, levels, rng);
     }
-    for (let i = T * d; i < rows * d; i++) out[i] = roundToFp16(input[i]);
+    for (let i = T * d; i < rows * d; i++) out[i] = saturateToFp16(input[i]);
   },
   bitsPerCoord(params, rows, d) {
     const b = num(params, 'bits');

@@ -17,8 +17,12 @@
  * form `bitsPerCoord` is the o = 0 case):
  *   [rows·(d − o)·8 + rows·o·16 + rows·32 + o·⌈log2 d⌉] / (rows·d)
  * (int8 codes, fp16 outlier columns, one fp32 scale per row, the outlier column indices).
+ *
+ * Beyond the fp16 range: every value stored in fp16 here saturates at ±65504
+ * (formats/fp16.ts saturateToFp16, the policy of int's scales), so an input above 65504 gives a
+ * finite, clipped reconstruction instead of ±Inf and NaN metrics.
  */
-import { roundToFp16 } from '../../formats/fp16';
+import { saturateToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import { num, str } from '../params';
 import type { QuantizerDef } from '../types';
@@ -80,7 +84,7 @@ export const llmInt8Quantizer: QuantizerDef = {
       for (let j = 0; j < d; j++) {
         const x = input[base + j];
         if (isOutlier[j]) {
-          out[base + j] = roundToFp16(x);
+          out[base + j] = saturateToFp16(x);
           continue;
         }
         if (s === 0) {

@@ -11,8 +11,9 @@
  *
  * Here, for rows × d input and k = round(highFraction·d):
  *  1. U_h = top-k right singular vectors of the calibration rows X̃ (ctx.calibration from the layer
- *     analysis; otherwise the data's own rows, as the `pca` transform does), by randomized subspace
- *     iteration (matrix/lowrank.ts); topped up with orthonormalised seeded Gaussian vectors if X̃
+ *     analysis; otherwise the data's own rows, as the `pca` transform does), by the truncated SVD
+ *     `svd` (matrix/lowrank.ts): 'exact' (default for new configs) or 'randomized-2' (subspace
+ *     iteration, 2 power steps; what configs without the param mean); topped up with orthonormalised seeded Gaussian vectors if X̃
  *     has rank < k.
  *  2. A Householder QR of U_h gives k reflectors whose product Q has U_h's span as its first k
  *     columns; its last d − k columns are an orthonormal basis of the complement. Applying Qᵀ
@@ -31,7 +32,7 @@
  *   + (stored ? 16·k/rows : 0), with int(b; rows, n) = b + 16·(scales per row)/n.
  */
 import { HouseholderApplier, householderRotation } from '../../linalg/householder';
-import { matrixOperator, orthonormalize, truncatedSvd } from '../matrix/lowrank';
+import { SVD_PARAM, lowRankSvd, matrixOperator, orthonormalize } from '../matrix/lowrank';
 import { num, str, withDefaults } from '../params';
 import type { Params, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
@@ -131,11 +132,13 @@ export const resqQuantizer: QuantizerDef = {
       options: ['nearest', 'stochastic'],
       doc: 'Round to nearest or stochastically (seeded) in both subspaces.',
     },
+    svd: SVD_PARAM,
   },
   quantize(input, rows, d, params, ctx, out) {
     const k = highDims(params, d);
     const calib = ctx.calibration ?? { rows, cols: d, data: input };
-    const { v } = truncatedSvd(
+    const { v } = lowRankSvd(
+      str(params, 'svd'),
       matrixOperator(calib.data, calib.rows, d),
       k,
       ctx.rng.stream('sketch', 'resq', d, k),
@@ -203,6 +206,7 @@ export const resqQuantizer: QuantizerDef = {
   },
   describe(params) {
     const g = num(params, 'group');
-    return `${num(params, 'highFraction')}·d@${num(params, 'highBits')}b rest@${num(params, 'lowBits')}b ${g === 0 ? 'row' : `g${g}`} ${str(params, 'basis')}`;
+    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
+    return `${num(params, 'highFraction')}·d@${num(params, 'highBits')}b rest@${num(params, 'lowBits')}b ${g === 0 ? 'row' : `g${g}`} ${str(params, 'basis')}${exact}`;
   },
 };

@@ -7,8 +7,10 @@
  * truncated SVD of the (smoothed) weight, kept in 16 bits, and R = Ŵ − L₁L₂ quantized to INT4 with
  * groups of 64 (or NVFP4); default rank 32 (§5.1). Seeds CATALOGUE §1.E.2.
  *
- * Here: rows × d input (rows = output channels); L₁L₂ = Σ_{i<r} σ_i u_i v_iᵀ from randomized
- * subspace iteration (src/core/methods/matrix/lowrank.ts, exact for an exactly rank-r input), split
+ * Here: rows × d input (rows = output channels); L₁L₂ = Σ_{i<r} σ_i u_i v_iᵀ, the truncated SVD
+ * by `svd` (src/core/methods/matrix/lowrank.ts): 'exact' (dense, the default for new configs) or
+ * 'randomized-2' (subspace iteration, 2 power steps: 0.4–6 % worse on Gaussian and real weights,
+ * seed-dependent; what configs without the param mean, so old links keep their numbers), split
  * as L₁ = U√Σ, L₂ = √ΣVᵀ so both factors share the dynamic range, each entry rounded to the stored
  * format (fp16 by default, fp32 optional); the residual is W − L₁L₂ with the rounded factors (so
  * the 4-bit part corrects the factors' own rounding), then x̂ = L₁L₂ + Q₄(R).
@@ -18,13 +20,18 @@
  * layer.ts), which runs before every pipeline. SVDQuant's full recipe is that analysis with
  * smoothing on and this quantizer.
  *
- * Randomness: the sketch comes from ctx.rng.stream('sketch', 'svdquant', rows, d, rank).
+ * Randomness ('randomized-2' only): the sketch comes from ctx.rng.stream('sketch', 'svdquant',
+ * rows, d, rank).
  * Bits per coordinate (k = min(rank, rows, d), f = 16 or 32):
  *   inner(rows, d) + f·k·(rows + d) / (rows·d),
  * where inner is the 4-bit format's own closed form (int4: 4 + 16/group).
+ *
+ * Beyond the fp16 range: every value stored in fp16 here saturates at ±65504
+ * (formats/fp16.ts saturateToFp16, the policy of int's scales), so an input above 65504 gives a
+ * finite, clipped reconstruction instead of ±Inf and NaN metrics.
  */
-import { roundToFp16 } from '../../formats/fp16';
-import { matrixOperator, truncatedSvd } from '../matrix/lowrank';
+import { saturateToFp16 } from '../../formats/fp16';
+import { SVD_PARAM, lowRankSvd, matrixOperator } from '../matrix/lowrank';
 import {
   INNER_FORMAT_PARAM,
   INNER_GROUP_PARAM,
@@ -46,7 +53,7 @@ export interface LowRankSplit {
 }
 
 export function storedFactor(format: string): (x: number) => number {
-  return format === 'fp32' ? Math.fround : roundToFp16;
+  return format === 'fp32' ? Math.fround : saturateToFp16;
 }
 
 /** Rank-r branch with factors rounded by `store`, and the residual. */
@@ -58,9 +65,11 @@ export function lowRankSplit(
   store: (x: number) => number,
   ctx: QuantizerContext,
   streamKey: string,
+  method = 'randomized-2',
 ): LowRankSplit {
   const k = Math.min(rank, rows, d);
-  const svd = truncatedSvd(
+  const svd = lowRankSvd(
+    method,
     matrixOperator(input, rows, d),
     k,
     ctx.rng.stream('sketch', streamKey, rows, d, rank),
@@ -102,6 +111,7 @@ export function svdquantDecompose(
     storedFactor(str(params, 'lowRankFormat')),
     ctx,
     'svdquant',
+    str(params, 'svd'),
   );
 }
 
@@ -129,6 +139,7 @@ export const svdquantQuantizer: QuantizerDef = {
       doc: 'Storage of the factors L₁, L₂: fp16 (paper) or fp32; counted in the bits either way.',
     },
     rounding: ROUNDING_PARAM,
+    svd: SVD_PARAM,
   },
   quantize(input, rows, d, params, ctx, out) {
     const split = svdquantDecompose(input, rows, d, params, ctx);
@@ -153,6 +164,7 @@ export const svdquantQuantizer: QuantizerDef = {
   },
   describe(params) {
     const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `r=${num(params, 'rank')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${sr}`;
+    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
+    return `r=${num(params, 'rank')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${sr}${exact}`;
   },
 };

@@ -9,6 +9,9 @@ import { dctTransform } from './dct';
 import { pcaTransform } from './pca';
 import { duquantTransform } from './duquant';
 import { permuteTransform } from './permute';
+import { smoothquantTransform } from './smoothquant';
+import { kltTransform } from './klt';
+import { flatquantTransform } from './flatquant';
 
 export const TRANSFORMS: readonly TransformDef[] = [
   identityTransform,
@@ -20,4 +23,7 @@ export const TRANSFORMS: readonly TransformDef[] = [
   pcaTransform,
   duquantTransform,
   permuteTransform,
+  smoothquantTransform,
+  kltTransform,
+  flatquantTransform,
 ];
