@@ -10,16 +10,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { restoreConfig } from '../../config/schema';
-import { runConfig } from '../../../engine/experiment';
-import { createRngFactory } from '../../rng';
-import { withDefaults } from '../params';
-import { eoraQuantizer } from '../quantizers/eora';
-import { kiviQuantizer } from '../quantizers/kivi';
-import { llmInt8Quantizer } from '../quantizers/llm-int8';
-import { svdquantQuantizer } from '../quantizers/svdquant';
-import type { QuantizerDef } from '../types';
-import { exactTruncatedSvd, matrixOperator, truncatedSvd, type TruncatedSvd } from './lowrank';
+import { restoreConfig } from '../core/config/schema';
+import { runConfig } from './experiment';
+import { createRngFactory } from '../core/rng';
+import { withDefaults } from '../core/methods/params';
+import { eoraQuantizer } from '../core/methods/quantizers/eora';
+import { kiviQuantizer } from '../core/methods/quantizers/kivi';
+import { llmInt8Quantizer } from '../core/methods/quantizers/llm-int8';
+import { svdquantQuantizer } from '../core/methods/quantizers/svdquant';
+import type { QuantizerDef } from '../core/methods/types';
+import { exactTruncatedSvd, matrixOperator, truncatedSvd, type TruncatedSvd } from '../core/methods/matrix/lowrank';
 
 interface SvdCase {
   rows: number;
@@ -29,7 +29,7 @@ interface SvdCase {
   approx: number[];
 }
 const fx = JSON.parse(
-  readFileSync(new URL('../../testing/fixtures/calibrated.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../core/testing/fixtures/calibrated.json', import.meta.url), 'utf8'),
 ) as { svd: SvdCase[] };
 
 function approx(svd: TruncatedSvd, rows: number, cols: number): Float64Array {
