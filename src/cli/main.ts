@@ -1,5 +1,6 @@
 /**
- * `npm run -s lab -- run CONFIG [--json]` and `npm run -s lab -- list [--json]` (CONTRACT.md §6).
+ * `npm run -s lab -- run CONFIG [--json]`, `npm run -s lab -- list [--json]` (CONTRACT.md §6) and
+ * `npm run -s lab -- tensors FILE... [--json]` (the tensor inventory of checkpoint files).
  *
  * CONFIG is a .json path, '-' for stdin, or a permalink URL/hash. Exit codes: 0 ok; 2 invalid
  * config or arguments; 3 unreadable or malformed data file. Errors go to stderr as one line naming
@@ -14,6 +15,7 @@ import { contractJson, runConfig } from '../compute/experiment';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';
+import { tensorsCommand } from './tensors';
 import { DataError } from '../core/data-loader';
 
 export const EXIT_OK = 0;
@@ -96,6 +98,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action((opts: { json?: boolean }) => {
       const methods = listMethods();
       process.stdout.write(opts.json ? `${JSON.stringify(methods, null, 2)}\n` : formatList(methods));
+    });
+
+  program
+    .command('tensors')
+    .argument('<FILE...>', 'tensor files, a *.index.json of a sharded checkpoint, or an .onnx model')
+    .option('--json', 'print {"tensors":[{"name","shape","dtype","bytes","file"}]}')
+    .description('list every tensor of the files (headers only): name, shape, dtype, bytes, file')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      process.stdout.write(await tensorsCommand(files, opts));
     });
 
   try {
