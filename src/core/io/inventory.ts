@@ -54,10 +54,14 @@ export function escapeForTerminal(s: string): string {
   });
 }
 
+/** What JSON.stringify leaves raw but a terminal may act on: DEL, C1 controls, bidi controls. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 /** `{"tensors": [...]}` as JSON text, with terminal-unsafe characters \u-escaped. */
 export function inventoryJson(entries: readonly InventoryEntry[]): string {
+  // JSON.stringify already escapes C0 controls inside strings.
   return JSON.stringify({ tensors: entries }, null, 2).replace(
-    UNSAFE,
+    UNSAFE_IN_JSON,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -151,7 +151,9 @@ export function readPickle(bytes: Uint8Array, file: string, where: string, hooks
   const popMark = (): PickleValue[] => {
     const m = marks.pop();
     if (m === undefined) return fail('no MARK to pop to');
-    const items = stack.splice(m) as PickleValue[];
+    // stack[m] is the MARK itself; the items are above it.
+    const items = stack.splice(m).slice(1) as PickleValue[];
+    if (items.some((x) => (x as Slot) === MARK)) fail('nested MARK inside a marked group');
     return items;
   };
   const push = (x: PickleValue) => stack.push(x);

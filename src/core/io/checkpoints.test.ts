@@ -1,0 +1,219 @@
+/**
+ * ONNX and PyTorch (torch.save zip) readers and the tensor inventory, against the fixtures and
+ * manifest written by src/core/testing/fixtures/gen_ckpt.py (ONNX protobuf and torch's zip/pickle
+ * layout written from their specs, without onnx or torch; expected values by numpy).
+ */
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DataFileError, listTensors, readTensor, type ByteSource } from './index';
+import { escapeForTerminal, formatInventory, inventoryJson, tensorInventory } from './inventory';
+import { bytesByteSource } from './source';
+import { ALLOWED_GLOBALS } from './pytorch';
+import { sourcesForPath } from '../../cli/file-data';
+import { tensorsCommand } from '../../cli/tensors';
+import { main, EXIT_DATA } from '../../cli/main';
+
+const DIR = join(__dirname, '..', 'testing', 'fixtures', 'ckpt');
+
+interface ManifestTensor {
+  name: string;
+  shape: number[];
+  dtype: string;
+  rows: number;
+  cols: number;
+  byteSize: number;
+  byteOffset?: number;
+  sha256: string;
+  format: string;
+  values: number[];
+  layoutHint?: string;
+}
+interface Manifest {
+  files: Record<string, { tensors: ManifestTensor[]; companions?: string[] }>;
+}
+const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Manifest;
+
+function src(file: string): ByteSource {
+  return bytesByteSource(file, new Uint8Array(readFileSync(join(DIR, file))));
+}
+
+function expectBits(actual: Float32Array, expected: number[], what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], Math.fround(expected[i])))
+      throw new Error(`${what}[${i}]: expected ${expected[i]}, got ${actual[i]}`);
+  }
+}
+
+describe('every checkpoint-manifest tensor reads back exactly', () => {
+  for (const [file, entry] of Object.entries(manifest.files)) {
+    it(file, async () => {
+      const sources = [src(file), ...(entry.companions ?? []).map(src)];
+      const infos = await listTensors(sources);
+      expect(infos.map((i) => i.name).sort()).toEqual(entry.tensors.map((t) => t.name).sort());
+      for (const t of entry.tensors) {
+        const info = infos.find((i) => i.name === t.name);
+        if (!info) throw new Error(`${file}: no ${t.name}`);
+        const what = `${file}:${t.name}`;
+        expect(info.shape, `${what} shape`).toEqual(t.shape);
+        expect([info.rows, info.cols], `${what} view`).toEqual([t.rows, t.cols]);
+        expect(info.dtype, `${what} dtype`).toBe(t.dtype);
+        expect(info.byteSize, `${what} size`).toBe(t.byteSize);
+        expect(info.format).toBe(t.format);
+        expect(info.layoutHint, `${what} layoutHint`).toBe(t.layoutHint);
+        if (t.byteOffset !== undefined) expect(info.byteOffset, `${what} offset`).toBe(t.byteOffset);
+        const r = await readTensor(sources, t.name);
+        expect(r.sha256, `${what} sha256`).toBe(t.sha256);
+        expectBits(r.matrix.data, t.values, what);
+      }
+    });
+  }
+});
+
+describe('ONNX', () => {
+  it('the ONNX and safetensors copies of the same weights give identical numbers and hashes', async () => {
+    const onnx = [src('model.onnx')];
+    const st = [src('same_weights.safetensors')];
+    // MatMul weight stored [in, out]: its cols-first view is the PyTorch [out, in] matrix.
+    const a = await readTensor(onnx, 'fc1.weight', { layout: 'cols-first' });
+    const b = await readTensor(st, 'fc1.weight');
+    expect([a.matrix.rows, a.matrix.cols]).toEqual([8, 6]);
+    expect(Array.from(a.matrix.data)).toEqual(Array.from(b.matrix.data));
+    // Constant-node MatMul weight, likewise.
+    const c = await readTensor(onnx, 'const_w', { layout: 'cols-first' });
+    const d = await readTensor(st, 'const_w_T');
+    expect(Array.from(c.matrix.data)).toEqual(Array.from(d.matrix.data));
+    // Same orientation and bytes (raw_data, Gemm transB=1, conv, typed float_data): same SHA-256.
+    for (const name of ['fc2.weight', 'conv.weight', 'fc1.bias']) {
+      const x = await readTensor(onnx, name);
+      const y = await readTensor(st, name);
+      expect(x.sha256, name).toBe(y.sha256);
+      expect(Array.from(x.matrix.data), name).toEqual(Array.from(y.matrix.data));
+    }
+  });
+
+  it('external data: listed without the side file, read with it; hostile locations are refused', async () => {
+    const alone = await listTensors([src('external.onnx')]);
+    expect(alone.every((t) => !t.supported)).toBe(true);
+    expect(alone[0].note).toMatch(/external data 'external.onnx.data' was not opened/);
+    await expect(readTensor([src('external.onnx')], 'ext.w')).rejects.toThrow(DataFileError);
+    await expect(listTensors([src('escape.onnx')])).rejects.toThrow(
+      /escape\.onnx: tensor 'w' external data location '\.\.\/gen_ckpt\.py' escapes the model's folder/,
+    );
+    await expect(listTensors([src('absolute.onnx')])).rejects.toThrow(/'\/etc\/passwd' is an absolute path/);
+  });
+
+  it('CLI opens external data next to the model and refuses a symlink leaving its folder', async () => {
+    const sources = await sourcesForPath(join(DIR, 'external.onnx'));
+    expect(sources.map((s) => s.name)).toEqual(['external.onnx', 'external.onnx.data']);
+    const dir = mkdtempSync(join(tmpdir(), 'qs-onnx-'));
+    copyFileSync(join(DIR, 'external.onnx'), join(dir, 'external.onnx'));
+    const outside = mkdtempSync(join(tmpdir(), 'qs-outside-'));
+    writeFileSync(join(outside, 'secret.bin'), new Uint8Array(128));
+    symlinkSync(join(outside, 'secret.bin'), join(dir, 'external.onnx.data'));
+    await expect(sourcesForPath(join(dir, 'external.onnx'))).rejects.toThrow(/resolves outside the model's folder/);
+  });
+
+  it('truncated and malformed protobuf give DataFileErrors with offsets', async () => {
+    const bytes = new Uint8Array(readFileSync(join(DIR, 'model.onnx')));
+    await expect(listTensors([bytesByteSource('m.onnx', bytes.subarray(0, 100))])).rejects.toThrow(
+      /m\.onnx: ONNX model: .*runs past the end of its message.*\(at byte \d+\)/,
+    );
+    // Wire type 3 (deprecated groups) at the first tag.
+    await expect(listTensors([bytesByteSource('g.onnx', Uint8Array.of(0x0b, 0x00))])).rejects.toThrow(
+      /unsupported wire type 3 for field 1 \(at byte 0\)/,
+    );
+  });
+});
+
+describe('PyTorch', () => {
+  it('hostile pickles are refused, naming the file, the global and the pickle byte offset', async () => {
+    // GLOBAL 'os system' is the opcode right after PROTO 2 (byte 2).
+    await expect(listTensors([src('hostile_global.pt')])).rejects.toThrow(
+      "hostile_global.pt: archive/data.pkl: refuses global 'os system': only torch's tensor and storage reconstructors and plain containers are allowed (the pickle would run code) (pickle byte 2)",
+    );
+    // STACK_GLOBAL after PROTO (2 bytes) and two SHORT_BINUNICODEs (2+8, 2+4 bytes): byte 18.
+    await expect(listTensors([src('hostile_eval.pt')])).rejects.toThrow(
+      /hostile_eval\.pt: archive\/data\.pkl: refuses global 'builtins eval'.*\(pickle byte 18\)/,
+    );
+    // REDUCE at byte 2 + 20 (GLOBAL 'torch\nFloatStorage\n') + 3 + 1 = 26.
+    await expect(listTensors([src('hostile_reduce_storage.pt')])).rejects.toThrow(
+      /refuses to call 'torch FloatStorage' \(it is not a tensor reconstructor\) \(pickle byte 26\)/,
+    );
+    await expect(listTensors([src('hostile_reduce_string.pt')])).rejects.toThrow(
+      /REDUCE on a string, which is not an allowed callable \(pickle byte 17\)/,
+    );
+    await expect(listTensors([src('legacy.pt')])).rejects.toThrow(/legacy \(pre-1\.6, non-zip\) torch\.save/);
+    expect(ALLOWED_GLOBALS).not.toContain('os system');
+  });
+
+  it('a sharded .bin checkpoint opens through its index', async () => {
+    const names = ['pytorch_model.bin.index.json', 'pytorch_model-00001-of-00002.bin', 'pytorch_model-00002-of-00002.bin'];
+    const infos = await listTensors(names.map(src));
+    expect(infos.map((t) => [t.name, t.file])).toEqual([
+      ['l0.w', 'pytorch_model-00001-of-00002.bin'],
+      ['l1.w', 'pytorch_model-00002-of-00002.bin'],
+    ]);
+    await expect(listTensors(names.slice(0, 2).map(src))).rejects.toThrow(/shard 'pytorch_model-00002-of-00002.bin'/);
+  });
+
+  it('a zip that is neither npz nor a torch checkpoint says so instead of "0 tensors"', async () => {
+    // Re-pack the checkpoint's byteorder entry alone: a valid zip without data.pkl or .npy.
+    const { zipSync } = await import('fflate');
+    const z = zipSync({ 'archive/byteorder': new TextEncoder().encode('little') }, { level: 0 });
+    await expect(listTensors([bytesByteSource('odd.pt', z)])).rejects.toThrow(
+      /odd\.pt: zip archive holds no \.npy entries and no data\.pkl/,
+    );
+  });
+});
+
+describe('inventory and lab tensors', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('lists name, shape, dtype, bytes, file and the layout hint', async () => {
+    const inv = await tensorInventory([src('model.onnx')]);
+    expect(inv.find((t) => t.name === 'fc1.weight')).toEqual({
+      name: 'fc1.weight',
+      shape: [6, 8],
+      dtype: 'FLOAT',
+      bytes: 192,
+      file: 'model.onnx',
+      layoutHint: 'in-out',
+    });
+    expect(inv.find((t) => t.name === 'fc2.weight')).not.toHaveProperty('layoutHint');
+    const json = JSON.parse(await tensorsCommand([join(DIR, 'checkpoint.pt'), join(DIR, 'same_weights.safetensors')], { json: true })) as {
+      tensors: { name: string; file: string; bytes: number }[];
+    };
+    expect(json.tensors).toHaveLength(16);
+    expect(json.tensors[0]).toEqual({ name: 'model.fc1.weight', shape: [8, 6], dtype: 'float32', bytes: 192, file: 'checkpoint.pt' });
+    const text = await tensorsCommand([join(DIR, 'pytorch_model.bin.index.json')], {});
+    expect(text).toMatch(/^name\s+shape\s+dtype\s+bytes\s+file\n/);
+    expect(text).toContain('2 tensors, 10 elements, 40 B');
+  });
+
+  it('escapes control characters and bidi overrides from hostile names on the terminal', () => {
+    const evil = 'w\x1b[2J\r\n\u202egnp.exe\x7f\x9b';
+    expect(escapeForTerminal(evil)).toBe('w\\x1b[2J\\x0d\\x0a\\u202egnp.exe\\x7f\\x9b');
+    const inv = [{ name: evil, shape: [1], dtype: 'F\x1b32', bytes: 4, file: 'a\nb' }];
+    const table = formatInventory(inv);
+    expect(table).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+    const json = inventoryJson(inv);
+    expect(json).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect((JSON.parse(json) as { tensors: { name: string }[] }).tensors[0].name).toBe(evil);
+  });
+
+  it('lab tensors exits 3 with one line naming the file for a hostile checkpoint', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      err.push(String(s));
+      return true;
+    });
+    const code = await main(['tensors', join(DIR, 'hostile_global.pt')]);
+    expect(code).toBe(EXIT_DATA);
+    expect(err.join('')).toMatch(/^error: hostile_global\.pt: .*'os system'.*\n$/);
+  });
+});
