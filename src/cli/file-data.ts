@@ -37,7 +37,8 @@ async function onnxSources(full: string, model: ByteSource): Promise<ByteSource[
   const out: ByteSource[] = [model];
   for (const location of externalLocations) {
     const checked = checkExternalLocation(location);
-    if ('error' in checked) throw new DataFileError(model.name, `external data location '${location}' ${checked.error}`);
+    if ('error' in checked)
+      throw new DataFileError(model.name, `external data location '${location}' ${checked.error}`);
     let real: string;
     try {
       real = await realpath(join(dir, checked.path));
@@ -48,7 +49,10 @@ async function onnxSources(full: string, model: ByteSource): Promise<ByteSource[
       );
     }
     if (!real.startsWith(dir + sep)) {
-      throw new DataFileError(model.name, `external data '${checked.path}' resolves outside the model's folder`);
+      throw new DataFileError(
+        model.name,
+        `external data '${checked.path}' resolves outside the model's folder`,
+      );
     }
     const src = await openSource(real);
     out.push({ name: checked.path, size: src.size, read: (o, n) => src.read(o, n) });

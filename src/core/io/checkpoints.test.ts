@@ -113,7 +113,9 @@ describe('ONNX', () => {
     const outside = mkdtempSync(join(tmpdir(), 'qs-outside-'));
     writeFileSync(join(outside, 'secret.bin'), new Uint8Array(128));
     symlinkSync(join(outside, 'secret.bin'), join(dir, 'external.onnx.data'));
-    await expect(sourcesForPath(join(dir, 'external.onnx'))).rejects.toThrow(/resolves outside the model's folder/);
+    await expect(sourcesForPath(join(dir, 'external.onnx'))).rejects.toThrow(
+      /resolves outside the model's folder/,
+    );
   });
 
   it('truncated and malformed protobuf give DataFileErrors with offsets', async () => {
@@ -149,14 +151,31 @@ describe('PyTorch', () => {
     expect(ALLOWED_GLOBALS).not.toContain('os system');
   });
 
+  it('a "billion laughs" pickle (one list shared 2^40 ways through the memo) is refused quickly', async () => {
+    const { zipSync } = await import('fflate');
+    const ops = [0x80, 2, 0x5d, 0x71, 0]; // PROTO 2; EMPTY_LIST; BINPUT 0
+    for (let i = 1; i <= 40; i++) ops.push(0x30, 0x5d, 0x28, 0x68, i - 1, 0x68, i - 1, 0x65, 0x71, i); // POP ] ( h h e q
+    ops.push(0x2e);
+    const z = zipSync({ 'archive/data.pkl': Uint8Array.from(ops) }, { level: 0 });
+    await expect(listTensors([bytesByteSource('laughs.pt', z)])).rejects.toThrow(
+      /laughs\.pt: archive\/data\.pkl: containers are shared so often/,
+    );
+  });
+
   it('a sharded .bin checkpoint opens through its index', async () => {
-    const names = ['pytorch_model.bin.index.json', 'pytorch_model-00001-of-00002.bin', 'pytorch_model-00002-of-00002.bin'];
+    const names = [
+      'pytorch_model.bin.index.json',
+      'pytorch_model-00001-of-00002.bin',
+      'pytorch_model-00002-of-00002.bin',
+    ];
     const infos = await listTensors(names.map(src));
     expect(infos.map((t) => [t.name, t.file])).toEqual([
       ['l0.w', 'pytorch_model-00001-of-00002.bin'],
       ['l1.w', 'pytorch_model-00002-of-00002.bin'],
     ]);
-    await expect(listTensors(names.slice(0, 2).map(src))).rejects.toThrow(/shard 'pytorch_model-00002-of-00002.bin'/);
+    await expect(listTensors(names.slice(0, 2).map(src))).rejects.toThrow(
+      /shard 'pytorch_model-00002-of-00002.bin'/,
+    );
   });
 
   it('a zip that is neither npz nor a torch checkpoint says so instead of "0 tensors"', async () => {
@@ -185,11 +204,21 @@ describe('inventory and lab tensors', () => {
       layoutHint: 'in-out',
     });
     expect(inv.find((t) => t.name === 'fc2.weight')).not.toHaveProperty('layoutHint');
-    const json = JSON.parse(await tensorsCommand([join(DIR, 'checkpoint.pt'), join(DIR, 'same_weights.safetensors')], { json: true })) as {
+    const json = JSON.parse(
+      await tensorsCommand([join(DIR, 'checkpoint.pt'), join(DIR, 'same_weights.safetensors')], {
+        json: true,
+      }),
+    ) as {
       tensors: { name: string; file: string; bytes: number }[];
     };
     expect(json.tensors).toHaveLength(16);
-    expect(json.tensors[0]).toEqual({ name: 'model.fc1.weight', shape: [8, 6], dtype: 'float32', bytes: 192, file: 'checkpoint.pt' });
+    expect(json.tensors[0]).toEqual({
+      name: 'model.fc1.weight',
+      shape: [8, 6],
+      dtype: 'float32',
+      bytes: 192,
+      file: 'checkpoint.pt',
+    });
     const text = await tensorsCommand([join(DIR, 'pytorch_model.bin.index.json')], {});
     expect(text).toMatch(/^name\s+shape\s+dtype\s+bytes\s+file\n/);
     expect(text).toContain('2 tensors, 10 elements, 40 B');
@@ -199,10 +228,12 @@ describe('inventory and lab tensors', () => {
     const evil = 'w\x1b[2J\r\n\u202egnp.exe\x7f\x9b';
     expect(escapeForTerminal(evil)).toBe('w\\x1b[2J\\x0d\\x0a\\u202egnp.exe\\x7f\\x9b');
     const inv = [{ name: evil, shape: [1], dtype: 'F\x1b32', bytes: 4, file: 'a\nb' }];
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
+    const unsafe = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/;
     const table = formatInventory(inv);
-    expect(table).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(table).not.toMatch(unsafe);
     const json = inventoryJson(inv);
-    expect(json).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(json).not.toMatch(unsafe);
     expect((JSON.parse(json) as { tensors: { name: string }[] }).tensors[0].name).toBe(evil);
   });
 

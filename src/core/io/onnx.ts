@@ -197,7 +197,8 @@ async function parseTensorProto(c: ProtoCursor, start: number, end: number): Pro
         let value = '';
         while (c.pos < after) {
           const e = await c.next(after);
-          if (e.field === 1 && e.wire === WIRE_LEN) key = await c.string(e, MAX_NAME_BYTES, 'external_data key');
+          if (e.field === 1 && e.wire === WIRE_LEN)
+            key = await c.string(e, MAX_NAME_BYTES, 'external_data key');
           else if (e.field === 2 && e.wire === WIRE_LEN)
             value = await c.string(e, MAX_NAME_BYTES, 'external_data value');
           else if (e.wire === WIRE_LEN) c.skipTo(e.start + e.length);
@@ -234,9 +235,11 @@ async function parseNode(c: ProtoCursor, start: number, end: number): Promise<Ra
         let t: RawTensor | undefined;
         while (c.pos < after) {
           const a = await c.next(after);
-          if (a.field === 1 && a.wire === WIRE_LEN) attrName = await c.string(a, MAX_NAME_BYTES, 'attribute name');
+          if (a.field === 1 && a.wire === WIRE_LEN)
+            attrName = await c.string(a, MAX_NAME_BYTES, 'attribute name');
           else if (a.field === 3 && a.wire === WIRE_VARINT) i = a.value;
-          else if (a.field === 5 && a.wire === WIRE_LEN) t = await parseTensorProto(c, a.start, a.start + a.length);
+          else if (a.field === 5 && a.wire === WIRE_LEN)
+            t = await parseTensorProto(c, a.start, a.start + a.length);
           if (a.wire === WIRE_LEN) c.skipTo(a.start + a.length);
         }
         if (attrName === 'transB') n.transB = i;
@@ -284,10 +287,12 @@ async function decodeTyped(
       // Packed run (LEN) of fixed-width values, or one unpacked element: tag varint + value.
       let body = bytes;
       if (s.wire !== WIRE_LEN) {
-        if (s.wire !== (fixed === 4 ? WIRE_I32 : WIRE_I64)) fail(`field ${s.field} has wire type ${s.wire}`, s.start);
+        if (s.wire !== (fixed === 4 ? WIRE_I32 : WIRE_I64))
+          fail(`field ${s.field} has wire type ${s.wire}`, s.start);
         body = bytes.subarray(bytes.length - fixed);
       }
-      if (body.length % fixed !== 0) fail(`packed data of ${body.length} bytes is not a multiple of ${fixed}`, s.start);
+      if (body.length % fixed !== 0)
+        fail(`packed data of ${body.length} bytes is not a multiple of ${fixed}`, s.start);
       const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
       for (let p = 0; p < body.length; p += fixed) {
         put(bv.getUint32(p, true), fixed === 8 ? bv.getUint32(p + 4, true) : 0, s.start + p);
@@ -300,7 +305,11 @@ async function decodeTyped(
         while (q < body.length && body[q] & 0x80) q++;
         body = body.subarray(q + 1);
       } else if (s.wire !== WIRE_LEN) fail(`varint field ${s.field} has wire type ${s.wire}`, s.start);
-      decodePackedVarints(body, (lo, hi) => put(lo, hi, s.start), (d, at) => fail(d, s.start + at));
+      decodePackedVarints(
+        body,
+        (lo, hi) => put(lo, hi, s.start),
+        (d, at) => fail(d, s.start + at),
+      );
     }
   }
   if (k !== numel) fail(`holds ${k} values but its dims [${t.dims.join(', ')}] need ${numel}`, t.at);
@@ -321,7 +330,8 @@ export async function parseOnnx(
     else if (h.wire === WIRE_VARINT && h.field === 5) metadata.model_version = h.value;
     else if (h.wire === WIRE_LEN) {
       if (h.field === 2) metadata.producer_name = await c.string(h, MAX_NAME_BYTES, 'producer_name');
-      else if (h.field === 3) metadata.producer_version = await c.string(h, MAX_NAME_BYTES, 'producer_version');
+      else if (h.field === 3)
+        metadata.producer_version = await c.string(h, MAX_NAME_BYTES, 'producer_version');
       else if (h.field === 4) metadata.domain = await c.string(h, MAX_NAME_BYTES, 'domain');
       else if (h.field === 7 && !graph) graph = { start: h.start, length: h.length };
       c.skipTo(h.start + h.length);
@@ -365,7 +375,8 @@ export async function parseOnnx(
     if (!type) bad(`has unknown data_type ${t.dataType}`);
     const ty = type as OnnxType;
     const numel = product(t.dims);
-    if (!Number.isSafeInteger(numel * Math.max(1, ty.bytes))) bad(`dims [${t.dims.join(', ')}] are too large`);
+    if (!Number.isSafeInteger(numel * Math.max(1, ty.bytes)))
+      bad(`dims [${t.dims.join(', ')}] are too large`);
     const expected = numel * ty.bytes;
     let codec: Codec | undefined = ty.kind && ty.bytes > 0 ? scalarCodec(ty.kind, true, ty.name) : undefined;
     let note: string | undefined;
@@ -406,7 +417,10 @@ export async function parseOnnx(
       byteOffset = start;
       byteSize = length;
       if (codec && length !== expected) {
-        bad(`dims [${t.dims.join(', ')}] of ${ty.name} need ${expected} bytes but raw_data holds ${length}`, start);
+        bad(
+          `dims [${t.dims.join(', ')}] of ${ty.name} need ${expected} bytes but raw_data holds ${length}`,
+          start,
+        );
       }
       ranges.push({ name, start, end: start + length });
       data = () => Promise.resolve(windowByteSource(src, start, length));
@@ -414,9 +428,22 @@ export async function parseOnnx(
       const segs = t.segments;
       if (segs.length > 0) byteOffset = segs[0].start;
       const direct =
-        segs.length === 1 && segs[0].wire === WIRE_LEN && (segs[0].field === 4 || segs[0].field === 10) && segs[0].field === ty.field;
+        segs.length === 1 &&
+        segs[0].wire === WIRE_LEN &&
+        (segs[0].field === 4 || segs[0].field === 10) &&
+        segs[0].field === ty.field;
       if (direct && codec && segs[0].length !== expected) {
-        bad(`dims [${t.dims.join(', ')}] of ${ty.name} need ${expected} bytes but the packed data holds ${segs[0].length}`, segs[0].start);
+        bad(
+          `dims [${t.dims.join(', ')}] of ${ty.name} need ${expected} bytes but the packed data holds ${segs[0].length}`,
+          segs[0].start,
+        );
+      }
+      // Every stored value takes at least one byte (a varint) or its fixed width, so the fields'
+      // length bounds the count before anything is allocated from the dims.
+      const segBytes = segs.reduce((a, g) => a + g.length, 0);
+      const minBytes = ty.field === 4 ? 4 * numel : ty.field === 10 ? 8 * numel : numel;
+      if (codec && minBytes > segBytes) {
+        bad(`dims [${t.dims.join(', ')}] need ${numel} values but its data fields hold ${segBytes} bytes`);
       }
       if (codec && expected > MAX_TYPED_BYTES && !direct) {
         codec = undefined;

@@ -97,7 +97,9 @@ export function readPickle(bytes: Uint8Array, file: string, where: string, hooks
   };
   const need = (n: number) => {
     if (!Number.isSafeInteger(n) || n < 0 || p + n > bytes.length)
-      fail(`opcode 0x${op.toString(16)} needs ${n} bytes but only ${bytes.length - p} remain (truncated pickle?)`);
+      fail(
+        `opcode 0x${op.toString(16)} needs ${n} bytes but only ${bytes.length - p} remain (truncated pickle?)`,
+      );
   };
   const u8 = () => {
     need(1);

@@ -104,7 +104,14 @@ export class ProtoCursor {
     if (field === 0) this.fail('field number 0 is invalid', at);
     switch (wire) {
       case WIRE_VARINT:
-        return { field, wire, at, start: this.pos, length: 0, value: await this.varint(end, `field ${field}`) };
+        return {
+          field,
+          wire,
+          at,
+          start: this.pos,
+          length: 0,
+          value: await this.varint(end, `field ${field}`),
+        };
       case WIRE_I32:
       case WIRE_I64: {
         const n = wire === WIRE_I32 ? 4 : 8;

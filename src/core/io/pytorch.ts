@@ -132,12 +132,16 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
   const file = src.name;
   const { entries, directoryStart } = await readZipDirectory(src);
   const pkl = torchPickleEntry(entries);
-  if (!pkl) throw new DataFileError(file, 'zip archive has no <prefix>/data.pkl: not a torch.save checkpoint');
+  if (!pkl)
+    throw new DataFileError(file, 'zip archive has no <prefix>/data.pkl: not a torch.save checkpoint');
   const prefix = pkl.name.slice(0, -'data.pkl'.length);
   const byName = new Map(entries.map((e) => [e.name, e]));
   checkEntrySupported(src, pkl);
   if (pkl.uncompressedSize > MAX_PICKLE_BYTES) {
-    throw new DataFileError(file, `${pkl.name} of ${pkl.uncompressedSize} bytes exceeds the ${MAX_PICKLE_BYTES}-byte cap`);
+    throw new DataFileError(
+      file,
+      `${pkl.name} of ${pkl.uncompressedSize} bytes exceeds the ${MAX_PICKLE_BYTES}-byte cap`,
+    );
   }
   const pklBytes = await readEntry(src, pkl, await entryDataStart(src, pkl, directoryStart));
 
@@ -146,7 +150,9 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
   if (bo) {
     checkEntrySupported(src, bo);
     if (bo.uncompressedSize > 16) throw new DataFileError(file, `${bo.name} is not 'little' or 'big'`);
-    const text = new TextDecoder('latin1').decode(await readEntry(src, bo, await entryDataStart(src, bo, directoryStart)));
+    const text = new TextDecoder('latin1').decode(
+      await readEntry(src, bo, await entryDataStart(src, bo, directoryStart)),
+    );
     if (text !== 'little' && text !== 'big') {
       throw new DataFileError(file, `${bo.name} says '${text}', expected 'little' or 'big'`);
     }
@@ -158,11 +164,13 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
     throw new DataFileError(file, `${where}: ${detail} (pickle byte ${at})`);
   };
   const int = (x: PickleValue, what: string, at: number): number => {
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) bad(`${what} is not a non-negative integer`, at);
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
+      bad(`${what} is not a non-negative integer`, at);
     return x as number;
   };
   const ints = (x: PickleValue, what: string, at: number): number[] => {
-    const items = x instanceof PickleTuple ? x.items : Array.isArray(x) ? x : bad(`${what} is a ${kindOf(x)}`, at);
+    const items =
+      x instanceof PickleTuple ? x.items : Array.isArray(x) ? x : bad(`${what} is a ${kindOf(x)}`, at);
     return (items as PickleValue[]).map((d) => int(d, what, at));
   };
 
@@ -184,9 +192,11 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
       }
       case 'torch._utils _rebuild_tensor':
       case 'torch._utils _rebuild_tensor_v2': {
-        if (args.length < 4) bad(`${fn.name} needs (storage, offset, size, stride, …), got ${args.length} arguments`, at);
+        if (args.length < 4)
+          bad(`${fn.name} needs (storage, offset, size, stride, …), got ${args.length} arguments`, at);
         const storage = args[0];
-        if (!isStorage(storage)) return bad(`${fn.name}: first argument is a ${kindOf(storage)}, not a storage`, at);
+        if (!isStorage(storage))
+          return bad(`${fn.name}: first argument is a ${kindOf(storage)}, not a storage`, at);
         const t: TorchTensor = {
           opaque: true,
           tensor: true,
@@ -250,8 +260,19 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
   // Walk nested containers, naming tensors by their dotted path.
   const found: { name: string; t: TorchTensor }[] = [];
   const onPath = new Set<object>();
+  // A pickle can reference one container many times through the memo (a list holding the same
+  // list twice, nested 40 deep, has 2^40 paths): cap the paths walked by the pickle's size,
+  // which a real checkpoint, a tree of containers, never approaches.
+  let budget = 2 * pklBytes.length + 1024;
   const walk = (x: PickleValue, path: string, depth: number) => {
-    if (depth > MAX_DEPTH) throw new DataFileError(file, `${where}: containers nested deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_DEPTH)
+      throw new DataFileError(file, `${where}: containers nested deeper than ${MAX_DEPTH}`);
+    if (--budget < 0) {
+      throw new DataFileError(
+        file,
+        `${where}: containers are shared so often that naming every tensor would not end`,
+      );
+    }
     if (isTensor(x)) {
       found.push({ name: path === '' ? file : path, t: x });
       return;
@@ -276,7 +297,10 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
     const cached = starts.get(s.key);
     if (cached) return cached;
     const entry = byName.get(`${prefix}data/${s.key}`);
-    if (!entry) throw new DataFileError(file, `storage '${prefix}data/${s.key}' is missing from the archive`, { tensor: name });
+    if (!entry)
+      throw new DataFileError(file, `storage '${prefix}data/${s.key}' is missing from the archive`, {
+        tensor: name,
+      });
     checkEntrySupported(src, entry);
     const need = s.numel * s.type.bytes;
     if (entry.uncompressedSize < need) {
@@ -297,7 +321,8 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
     const numel = product(t.size);
     const elem = ty.bytes;
     const byteSize = numel * elem;
-    if (!Number.isSafeInteger(byteSize)) throw new DataFileError(file, `size [${t.size.join(', ')}] is too large`, { tensor: name });
+    if (!Number.isSafeInteger(byteSize))
+      throw new DataFileError(file, `size [${t.size.join(', ')}] is too large`, { tensor: name });
     // Elements the view touches: offset + Σ (size_i − 1)·stride_i + 1 (0 for an empty tensor).
     let extent = numel === 0 ? 0 : 1;
     if (numel > 0) for (let i = 0; i < t.size.length; i++) extent += (t.size[i] - 1) * t.stride[i];
@@ -329,12 +354,22 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
     const data = async (): Promise<ByteSource> => {
       if (contiguous) return storageBytes(t.offset * elem, byteSize);
       const spanBytes = extent * elem;
-      if (spanBytes > MAX_INFLATED_BYTES) {
-        throw new DataFileError(file, `strided view spans ${spanBytes} bytes of storage, over the in-memory limit`, {
-          tensor: name,
-        });
+      if (spanBytes > MAX_INFLATED_BYTES || byteSize > MAX_INFLATED_BYTES) {
+        throw new DataFileError(
+          file,
+          `strided view spans ${spanBytes} bytes of storage, over the in-memory limit`,
+          {
+            tensor: name,
+          },
+        );
       }
-      const span = await readExact(await storageBytes(t.offset * elem, spanBytes), 0, spanBytes, 'storage', name);
+      const span = await readExact(
+        await storageBytes(t.offset * elem, spanBytes),
+        0,
+        spanBytes,
+        'storage',
+        name,
+      );
       return bytesByteSource(file, gather(span, elem, t.size, t.stride, byteSize));
     };
     const { rows, cols } = view2d(t.size);
@@ -361,7 +396,13 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
 }
 
 /** Copy a strided view's elements (row-major over `size`) out of its storage span. */
-function gather(span: Uint8Array, elem: number, size: readonly number[], stride: readonly number[], bytes: number): Uint8Array {
+function gather(
+  span: Uint8Array,
+  elem: number,
+  size: readonly number[],
+  stride: readonly number[],
+  bytes: number,
+): Uint8Array {
   const out = new Uint8Array(bytes);
   const n = size.length;
   const idx = new Array<number>(n).fill(0);
