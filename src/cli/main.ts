@@ -9,7 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { decodePayload, extractPayload } from '../config/codec';
+import { decodePayload, extractPayload, permalinkHash } from '../config/codec';
+import { pinFileHash } from '../compute/file-link';
 import { restoreConfig } from '../config/schema';
 import { contractJson, runConfig } from '../compute/experiment';
 import { listMethods, formatList } from './list';
@@ -67,7 +68,9 @@ async function readConfigArgument(arg: string): Promise<unknown> {
 async function runCommand(configArg: string, opts: { json?: boolean }): Promise<void> {
   const raw = await readConfigArgument(configArg);
   const config = restoreConfig(raw);
-  const out = await runConfig(config, { loadFile: loadFileForCli });
+  const run = await runConfig(config, { loadFile: loadFileForCli });
+  // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
+  const out = { ...run, permalink: permalinkHash(pinFileHash(config, run.data.file?.sha256)) };
   if (opts.json) process.stdout.write(`${JSON.stringify(contractJson(out), null, 2)}\n`);
   else process.stdout.write(formatResultsTable(out));
 }

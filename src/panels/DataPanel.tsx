@@ -56,6 +56,11 @@ export function DataPanel() {
               {files.error}
             </p>
           )}
+          {files.notice && (
+            <p className="hint" role="status" data-testid="file-notice">
+              {files.notice}
+            </p>
+          )}
           {isFile && !files.opened && (
             <p className="hint" data-testid="file-needed">
               This experiment uses {String(data.path) || 'a file'}
