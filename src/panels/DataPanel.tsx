@@ -44,7 +44,7 @@ export function DataPanel() {
               {d.label}
             </option>
           ))}
-          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, csv)…</option>
+          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, onnx, pt, csv)…</option>
         </select>
       </label>
       {def && !showFile && <p className="hint">{def.description}</p>}

@@ -112,13 +112,14 @@ export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => vo
         data-testid="file-input"
         type="file"
         multiple
-        accept=".npy,.npz,.safetensors,.json,.gguf,.csv,.tsv,.txt"
+        accept=".npy,.npz,.safetensors,.json,.gguf,.onnx,.data,.pt,.pth,.bin,.csv,.tsv,.txt"
         className="visually-hidden"
         onChange={(e) => onFiles(Array.from(e.target.files ?? []))}
       />
       <span className="hint">
         {' '}
-        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, CSV here
+        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, .onnx (+ its external data file),
+        PyTorch .pt/.pth/.bin, CSV here
       </span>
     </div>
   );
