@@ -113,6 +113,8 @@ export interface OnnxFile {
   readonly metadata: Readonly<Record<string, string | number>>;
   /** External data locations (normalised relative paths) the model refers to. */
   readonly externalLocations: readonly string[];
+  /** How many of `tensors` came from Constant nodes (the rest are initializers). */
+  readonly constantNodeTensors: number;
   /** Tensor name → 'in-out' for MatMul / Gemm(transB = 0) weights (module comment). */
   readonly layoutHints: ReadonlyMap<string, 'in-out'>;
 }
@@ -152,8 +154,10 @@ async function parseTensorProto(c: ProtoCursor, start: number, end: number): Pro
     const after = h.start + h.length;
     switch (h.field) {
       case 1: // dims
-        if (h.wire === WIRE_VARINT) t.dims.push(h.value);
-        else if (h.wire === WIRE_LEN) {
+        if (h.wire === WIRE_VARINT) {
+          if (!Number.isSafeInteger(h.value)) c.fail('tensor has a negative or huge dimension', h.at);
+          t.dims.push(h.value);
+        } else if (h.wire === WIRE_LEN) {
           if (h.length > MAX_DIMS * 10) c.fail(`tensor dims of ${h.length} bytes is too long`, h.at);
           const b = await c.bytes(h.length, after, 'dims');
           decodePackedVarints(
@@ -168,7 +172,8 @@ async function parseTensorProto(c: ProtoCursor, start: number, end: number): Pro
         if (t.dims.length > MAX_DIMS) c.fail(`tensor has more than ${MAX_DIMS} dimensions`, h.at);
         break;
       case 2:
-        if (h.wire !== WIRE_VARINT) c.fail(`data_type has wire type ${h.wire}`, h.at);
+        if (h.wire !== WIRE_VARINT || !Number.isSafeInteger(h.value))
+          c.fail('data_type is not a small integer', h.at);
         t.dataType = h.value;
         break;
       case 8:
@@ -478,5 +483,11 @@ export async function parseOnnx(
     });
   }
   checkDisjoint(file, ranges);
-  return { tensors, metadata, externalLocations: [...externalLocations], layoutHints };
+  return {
+    tensors,
+    metadata,
+    externalLocations: [...externalLocations],
+    constantNodeTensors: raws.length - inits.length,
+    layoutHints,
+  };
 }

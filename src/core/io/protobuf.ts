@@ -16,7 +16,13 @@
 import { DataFileError } from './errors';
 import type { ByteSource } from './source';
 
-const READ_AHEAD = 1 << 20;
+/**
+ * Read-ahead window: starts small after a jump (skipping a tensor payload lands somewhere new,
+ * and only a few field headers may be wanted there) and doubles while reads stay sequential, so
+ * a long run of nodes costs few reads and a model with many big tensors is not read in full.
+ */
+const MIN_READ_AHEAD = 1 << 16;
+const MAX_READ_AHEAD = 1 << 20;
 
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
@@ -41,6 +47,7 @@ export class ProtoCursor {
   pos = 0;
   private buf: Uint8Array = new Uint8Array(0);
   private bufStart = 0;
+  private window = MIN_READ_AHEAD;
 
   constructor(
     readonly src: ByteSource,
@@ -57,7 +64,9 @@ export class ProtoCursor {
     if (this.pos + n > end) this.fail(`${what} runs past the end of its message (byte ${end})`);
     const rel = this.pos - this.bufStart;
     if (rel < 0 || rel + n > this.buf.length) {
-      const len = Math.min(this.src.size - this.pos, Math.max(n, READ_AHEAD));
+      const sequential = this.buf.length > 0 && this.pos === this.bufStart + this.buf.length;
+      this.window = sequential ? Math.min(MAX_READ_AHEAD, this.window * 2) : MIN_READ_AHEAD;
+      const len = Math.min(this.src.size - this.pos, Math.max(n, this.window));
       const bytes = await this.src.read(this.pos, len);
       if (bytes.length < n) this.fail(`short read of ${what}`);
       this.buf = bytes;
@@ -66,8 +75,12 @@ export class ProtoCursor {
     return this.pos - this.bufStart;
   }
 
-  /** A base-128 varint (≤ 10 bytes) as a number; refused beyond 2^53 unless `allowHuge`. */
-  async varint(end: number, what: string): Promise<number> {
+  /**
+   * A base-128 varint (≤ 10 bytes) as a number. Refused beyond 2^53 unless `allowHuge` (field
+   * values: a negative int64 such as an attribute's axis −1 is a 10-byte varint near 2^64; it
+   * is returned inexactly and callers that need the value check `Number.isSafeInteger`).
+   */
+  async varint(end: number, what: string, allowHuge = false): Promise<number> {
     const at = this.pos;
     let value = 0;
     let scale = 1;
@@ -78,7 +91,7 @@ export class ProtoCursor {
       value += (b & 0x7f) * scale;
       scale *= 128;
       if ((b & 0x80) === 0) {
-        if (!Number.isSafeInteger(value)) this.fail(`${what} ${value} is too large`, at);
+        if (!allowHuge && !Number.isSafeInteger(value)) this.fail(`${what} ${value} is too large`, at);
         return value;
       }
     }
@@ -110,7 +123,7 @@ export class ProtoCursor {
           at,
           start: this.pos,
           length: 0,
-          value: await this.varint(end, `field ${field}`),
+          value: await this.varint(end, `field ${field}`, true),
         };
       case WIRE_I32:
       case WIRE_I64: {
