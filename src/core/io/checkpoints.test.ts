@@ -118,6 +118,59 @@ describe('ONNX', () => {
     );
   });
 
+  it('listing scans field headers only: a 4 GiB raw_data payload is skipped, not read', async () => {
+    // ModelProto{graph: GraphProto{initializer: big (raw_data of 2^32 bytes), initializer: small}}
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n >= 128; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+      out.push(n);
+      return out;
+    };
+    const ld = (field: number, len: number) => [...varint((field << 3) | 2), ...varint(len)];
+    const str = (field: number, s: string) => [
+      ...ld(field, s.length),
+      ...Array.from(s, (c) => c.charCodeAt(0)),
+    ];
+    const BIG = 2 ** 32;
+    const bigHead = [8, 2 ** 15, 8, 2 ** 15, 16, 1, ...str(8, 'big')].flatMap((x) =>
+      x >= 128 ? varint(x) : [x],
+    );
+    const bigTensor = [...bigHead, ...ld(9, BIG)]; // + BIG payload bytes
+    const small = [8, 2, 16, 1, ...str(8, 'small'), ...ld(9, 8), 0, 0, 128, 63, 0, 0, 0, 64];
+    const graphLen =
+      ld(5, bigTensor.length + BIG).length +
+      bigTensor.length +
+      BIG +
+      ld(5, small.length).length +
+      small.length;
+    const head = Uint8Array.from([...ld(7, graphLen), ...ld(5, bigTensor.length + BIG), ...bigTensor]);
+    const tail = Uint8Array.from([...ld(5, small.length), ...small]);
+    const size = head.length + BIG + tail.length;
+    let read = 0;
+    const source: ByteSource = {
+      name: 'virtual.onnx',
+      size,
+      read(offset, length) {
+        const n = Math.max(0, Math.min(length, size - offset));
+        read += n;
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          const p = offset + i;
+          out[i] = p < head.length ? head[p] : p >= head.length + BIG ? tail[p - head.length - BIG] : 0;
+        }
+        return Promise.resolve(out);
+      },
+    };
+    const infos = await listTensors([source]);
+    expect(infos.map((t) => [t.name, t.shape, t.byteSize])).toEqual([
+      ['big', [32768, 32768], BIG],
+      ['small', [2], 8],
+    ]);
+    expect(read).toBeLessThan(2 ** 18);
+    const r = await readTensor([source], 'small');
+    expect(Array.from(r.matrix.data)).toEqual([1, 2]);
+  });
+
   it('truncated and malformed protobuf give DataFileErrors with offsets', async () => {
     const bytes = new Uint8Array(readFileSync(join(DIR, 'model.onnx')));
     await expect(listTensors([bytesByteSource('m.onnx', bytes.subarray(0, 100))])).rejects.toThrow(
