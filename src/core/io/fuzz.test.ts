@@ -175,7 +175,7 @@ describe('fuzz: mutated files only ever raise DataFileError', { timeout: 120_000
     );
   });
   it(`pytorch zip (${RUNS} cases)`, async () => {
-    await fuzz(['ckpt/checkpoint.pt', 'ckpt/big_endian.pt']);
+    await fuzz(['ckpt/checkpoint.pt', 'ckpt/big_endian.pt', 'ckpt/fp8_v3.pt']);
   });
   it(`pytorch data.pkl inside a valid zip (${RUNS} cases)`, async () => {
     // Mutating the archive mostly trips the zip CRC: mutate data.pkl itself and re-zip it.

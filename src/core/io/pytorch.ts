@@ -9,7 +9,9 @@
  *
  * In data.pkl a tensor is `torch._utils._rebuild_tensor_v2(storage, storage_offset, size,
  * stride, requires_grad, backward_hooks[, metadata])` and a storage is a persistent id
- * `('storage', torch.FloatStorage, key, location, numel)` (BINPERSID); `nn.Parameter`s go through
+ * `('storage', torch.FloatStorage, key, location, numel)` (BINPERSID); dtypes without a legacy
+ * storage class (float8_e4m3fn/e5m2, uint16/32/64) use `_rebuild_tensor_v3(…, dtype)` over a
+ * `torch.storage.UntypedStorage` whose numel counts bytes; `nn.Parameter`s go through
  * `_rebuild_parameter(tensor, requires_grad, backward_hooks)`, and a state_dict is a
  * `collections.OrderedDict` (BUILD then sets its `_metadata`, which we ignore).
  *
@@ -77,6 +79,30 @@ const STORAGES: Readonly<Record<string, StorageType>> = {
 };
 
 /**
+ * torch dtypes by name, for `_rebuild_tensor_v3(untyped storage, …, dtype)`, which torch ≥ 2.1
+ * uses for dtypes without a legacy storage class (uint16/32/64, the float8 types).
+ */
+const DTYPES: Readonly<Record<string, StorageType>> = {
+  float32: STORAGES.FloatStorage,
+  float64: STORAGES.DoubleStorage,
+  float16: STORAGES.HalfStorage,
+  bfloat16: STORAGES.BFloat16Storage,
+  int64: STORAGES.LongStorage,
+  int32: STORAGES.IntStorage,
+  int16: STORAGES.ShortStorage,
+  int8: STORAGES.CharStorage,
+  uint8: STORAGES.ByteStorage,
+  bool: STORAGES.BoolStorage,
+  uint16: { dtype: 'uint16', bytes: 2, kind: 'u2' },
+  uint32: { dtype: 'uint32', bytes: 4, kind: 'u4' },
+  uint64: { dtype: 'uint64', bytes: 8, kind: 'u8' },
+  float8_e4m3fn: { dtype: 'float8_e4m3fn', bytes: 1, kind: 'e4m3' },
+  float8_e5m2: { dtype: 'float8_e5m2', bytes: 1, kind: 'e5m2' },
+  float8_e4m3fnuz: { dtype: 'float8_e4m3fnuz', bytes: 1 },
+  float8_e5m2fnuz: { dtype: 'float8_e5m2fnuz', bytes: 1 },
+};
+
+/**
  * Every global a plain checkpoint needs, as "module name". Reconstructors are interpreted in
  * `reduce`; the storage types and Parameter/Tensor only ever appear as arguments.
  */
@@ -84,6 +110,8 @@ export const ALLOWED_GLOBALS: readonly string[] = [
   'collections OrderedDict',
   'torch._utils _rebuild_tensor',
   'torch._utils _rebuild_tensor_v2',
+  'torch._utils _rebuild_tensor_v3',
+  'torch.storage UntypedStorage',
   'torch._utils _rebuild_parameter',
   'torch._utils _rebuild_parameter_with_state',
   'torch._tensor _rebuild_from_type_v2',
@@ -93,6 +121,7 @@ export const ALLOWED_GLOBALS: readonly string[] = [
   // protocol 2 pickles a `bytes` object as _codecs.encode(str, 'latin1')
   '_codecs encode',
   ...Object.keys(STORAGES).map((s) => `torch ${s}`),
+  ...Object.keys(DTYPES).map((d) => `torch ${d}`),
 ];
 const ALLOWED = new Set(ALLOWED_GLOBALS);
 
@@ -208,6 +237,23 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
         if (t.size.length !== t.stride.length) bad(`size and stride have different ranks`, at);
         return t;
       }
+      case 'torch._utils _rebuild_tensor_v3': {
+        // (storage, offset, size, stride, requires_grad, hooks, dtype[, metadata]): the storage is
+        // untyped (numel counts bytes) and the dtype says how to read it.
+        const dt = args[6];
+        if (!(dt instanceof PickleGlobal) || dt.module !== 'torch' || !(dt.name in DTYPES)) {
+          return bad(`_rebuild_tensor_v3: dtype is a ${kindOf(dt)}, not a torch dtype`, at);
+        }
+        const base = reduce(new PickleGlobal('torch._utils', '_rebuild_tensor_v2'), args.slice(0, 6), at);
+        if (!isTensor(base)) return bad('_rebuild_tensor_v3: bad arguments', at);
+        const type = DTYPES[dt.name];
+        const bytes = base.storage.numel * base.storage.type.bytes;
+        const typed: TorchTensor = {
+          ...base,
+          storage: { ...base.storage, type, numel: Math.floor(bytes / type.bytes) },
+        };
+        return typed;
+      }
       case 'torch._utils _rebuild_parameter':
       case 'torch._utils _rebuild_parameter_with_state':
         if (!isTensor(args[0])) bad(`${fn.name}: data is a ${kindOf(args[0])}, not a tensor`, at);
@@ -236,14 +282,19 @@ export async function parsePytorch(src: ByteSource): Promise<LocatedTensor[]> {
       return bad(`persistent id is not ('storage', type, key, location, numel)`, at);
     }
     const [, type, key, , numel] = items;
-    if (!(type instanceof PickleGlobal) || type.module !== 'torch' || !(type.name in STORAGES)) {
+    const untyped =
+      type instanceof PickleGlobal && type.module === 'torch.storage' && type.name === 'UntypedStorage';
+    if (
+      !untyped &&
+      (!(type instanceof PickleGlobal) || type.module !== 'torch' || !(type.name in STORAGES))
+    ) {
       return bad(`persistent id names storage type ${kindOf(type)}`, at);
     }
     if (typeof key !== 'string') return bad('storage key is not a string', at);
     const s: TorchStorage = {
       opaque: true,
       storage: true,
-      type: STORAGES[type.name],
+      type: STORAGES[(type as PickleGlobal).name],
       key,
       numel: int(numel, 'storage numel', at),
     };
