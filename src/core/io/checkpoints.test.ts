@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DataFileError, listTensors, readTensor, type ByteSource } from './index';
+import { DataFileError, listTensors, openCheckpoint, readTensor, type ByteSource } from './index';
 import { escapeForTerminal, formatInventory, inventoryJson, tensorInventory } from './inventory';
 import { bytesByteSource } from './source';
 import { ALLOWED_GLOBALS } from './pytorch';
@@ -238,6 +238,37 @@ describe('PyTorch', () => {
     await expect(listTensors([bytesByteSource('odd.pt', z)])).rejects.toThrow(
       /odd\.pt: zip archive holds no \.npy entries and no data\.pkl/,
     );
+  });
+});
+
+describe('openCheckpoint', () => {
+  it('parses headers once and reads every tensor with the same results as readTensor', async () => {
+    for (const file of ['model.onnx', 'checkpoint.pt']) {
+      const base = src(file);
+      const counter = () => {
+        const c = { bytes: 0, source: base };
+        c.source = {
+          name: base.name,
+          size: base.size,
+          read: (o, n) => {
+            c.bytes += Math.max(0, Math.min(n, base.size - o));
+            return base.read(o, n);
+          },
+        };
+        return c;
+      };
+      const once = counter();
+      const each = counter();
+      const ckpt = await openCheckpoint([once.source]);
+      for (const t of ckpt.tensors) {
+        const a = await ckpt.read(t.name);
+        const b = await readTensor([each.source], t.name);
+        expect(a.sha256, `${file}:${t.name}`).toBe(b.sha256);
+        expect(Array.from(a.matrix.data)).toEqual(Array.from(b.matrix.data));
+      }
+      // Headers parsed once instead of once per tensor.
+      expect(once.bytes * 4, file).toBeLessThan(each.bytes);
+    }
   });
 });
 

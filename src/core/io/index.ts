@@ -243,6 +243,26 @@ export async function listTensors(sources: readonly ByteSource[]): Promise<Tenso
   return (await openFiles(sources)).tensors;
 }
 
+/** Sources whose headers were parsed once; `read` decodes any of their tensors. */
+export interface OpenedCheckpoint extends OpenedFiles {
+  read(name: string | undefined, opts?: ReadOptions): Promise<ReadResult>;
+}
+
+/**
+ * Parse the headers once and read tensors from them as often as needed. Use this to go through
+ * many tensors of one checkpoint (a sweep): `readTensor` re-parses the headers on every call,
+ * which for ONNX means a scan of the model and for PyTorch a pass over data.pkl.
+ */
+export async function openCheckpoint(sources: readonly ByteSource[]): Promise<OpenedCheckpoint> {
+  const { files, entries } = await open(sources);
+  const fileNames = sources.map((s) => s.name).join(', ') || '(no files)';
+  return {
+    files,
+    tensors: entries.map((e) => e.info),
+    read: (name, opts = {}) => readEntry(entries, fileNames, name, opts),
+  };
+}
+
 /**
  * Decode one tensor (or a slice of it) to a row-major float32 matrix, reading only its bytes.
  * `name` may be omitted when the sources hold exactly one tensor (CONTRACT.md §2).
@@ -254,6 +274,15 @@ export async function readTensor(
 ): Promise<ReadResult> {
   const { entries } = await open(sources);
   const fileNames = sources.map((s) => s.name).join(', ') || '(no files)';
+  return readEntry(entries, fileNames, name, opts);
+}
+
+async function readEntry(
+  entries: readonly Entry[],
+  fileNames: string,
+  name: string | undefined,
+  opts: ReadOptions,
+): Promise<ReadResult> {
   let entry: Entry | undefined;
   if (name === undefined) {
     if (entries.length !== 1) {
