@@ -77,3 +77,46 @@ test('a link made with another file is refused by hash', async ({ page }) => {
   await page.getByTestId('file-input').setInputFiles(SAMPLE);
   await expect(page.getByTestId('run-error')).toContainText('not the same file');
 });
+
+test('a CLI link (absolute path) reopens on the same-named file with its tensor and layout', async ({
+  page,
+}) => {
+  // A multi-tensor file, a tensor that is not the first, and the non-default layout: the three
+  // things a reopened link used to lose.
+  const fixture = join(process.cwd(), 'src/core/testing/fixtures/io/model.safetensors');
+  const dir = mkdtempSync(join(tmpdir(), 'qs-cli-link-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      v: 1,
+      seed: 5,
+      data: { source: 'file', path: fixture, tensor: 'w_f32', layout: 'cols-first' },
+      pipelines: [{ transforms: [{ id: 'identity' }], quantizer: { id: 'mxfp4' } }],
+    }),
+  );
+  const cli = JSON.parse(
+    execFileSync('npx', ['tsx', 'src/cli/main.ts', 'run', path, '--json'], { encoding: 'utf8' }),
+  ) as { permalink: string; results: { bitsPerCoord: number; metrics: Record<string, number> }[] };
+  const linked = decodePermalink(cli.permalink);
+  expect(linked.data.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+  const lab = new LabPage(page);
+  await page.goto(`/${cli.permalink}`);
+  await expect(page.getByTestId('file-needed')).toContainText('model.safetensors');
+  await page.getByTestId('file-input').setInputFiles(fixture);
+  await expect(page.getByTestId('file-notice')).toContainText('matched by name');
+  await expect(page.getByTestId('file-notice')).toContainText("tensor 'w_f32', layout cols-first");
+  await expect(page.getByTestId('tensor-info')).toContainText('w_f32');
+  await lab.waitReady();
+  const now = decodePermalink(await lab.hash());
+  expect(now.data).toMatchObject({ tensor: 'w_f32', layout: 'cols-first', sha256: linked.data.sha256 });
+  await expect(lab.table.locator('caption')).toContainText('6×4');
+  const values = await lab.values();
+  cli.results.forEach((r, i) => {
+    expect(values[i].bitsPerCoord).toBe(r.bitsPerCoord);
+    for (const [k, v] of Object.entries(r.metrics)) {
+      expect(Math.abs(values[i][k] - v), `row ${i} ${k}`).toBeLessThanOrEqual(1e-12 * Math.abs(v));
+    }
+  });
+});

@@ -41,8 +41,10 @@ export function listMethods(): Listing {
       {
         id: FILE_SOURCE_ID,
         label: 'File',
-        description: 'a tensor from .npy, .npz, .safetensors (sharded too), .gguf or CSV/TSV',
-        reference: 'NumPy NEP 1; safetensors format; GGUF spec (ggml); RFC 4180',
+        description:
+          'a tensor from .npy, .npz, .safetensors (sharded too), .gguf, .onnx, a PyTorch .pt/.pth/.bin zip or CSV/TSV',
+        reference:
+          'NumPy NEP 1; safetensors format; GGUF spec (ggml); onnx.proto; torch.save zip format; RFC 4180',
         params: FILE_SOURCE_PARAMS,
       },
     ],

@@ -1,5 +1,6 @@
 /**
- * `npm run -s lab -- run CONFIG [--json]` and `npm run -s lab -- list [--json]` (CONTRACT.md §6).
+ * `npm run -s lab -- run CONFIG [--json]`, `npm run -s lab -- list [--json]` (CONTRACT.md §6) and
+ * `npm run -s lab -- tensors FILE... [--json]` (the tensor inventory of checkpoint files).
  *
  * CONFIG is a .json path, '-' for stdin, or a permalink URL/hash. Exit codes: 0 ok; 2 invalid
  * config or arguments; 3 unreadable or malformed data file. Errors go to stderr as one line naming
@@ -8,12 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/config/errors';
-import { decodePayload, extractPayload } from '../core/config/codec';
+import { decodePayload, extractPayload, permalinkHash } from '../core/config/codec';
+import { pinFileHash } from '../engine/file-link';
 import { restoreConfig } from '../core/config/schema';
 import { contractJson, runConfig } from '../engine/experiment';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';
+import { tensorsCommand } from './tensors';
 import { DataError } from '../core/data-loader';
 
 export const EXIT_OK = 0;
@@ -65,7 +68,9 @@ async function readConfigArgument(arg: string): Promise<unknown> {
 async function runCommand(configArg: string, opts: { json?: boolean }): Promise<void> {
   const raw = await readConfigArgument(configArg);
   const config = restoreConfig(raw);
-  const out = await runConfig(config, { loadFile: loadFileForCli });
+  const run = await runConfig(config, { loadFile: loadFileForCli });
+  // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
+  const out = { ...run, permalink: permalinkHash(pinFileHash(config, run.data.file?.sha256)) };
   if (opts.json) process.stdout.write(`${JSON.stringify(contractJson(out), null, 2)}\n`);
   else process.stdout.write(formatResultsTable(out));
 }
@@ -96,6 +101,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action((opts: { json?: boolean }) => {
       const methods = listMethods();
       process.stdout.write(opts.json ? `${JSON.stringify(methods, null, 2)}\n` : formatList(methods));
+    });
+
+  program
+    .command('tensors')
+    .argument('<FILE...>', 'tensor files, a *.index.json of a sharded checkpoint, or an .onnx model')
+    .option('--json', 'print {"tensors":[{"name","shape","dtype","bytes","file"}]}')
+    .description('list every tensor of the files (headers only): name, shape, dtype, bytes, file')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      process.stdout.write(await tensorsCommand(files, opts));
     });
 
   try {

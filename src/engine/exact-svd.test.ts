@@ -19,7 +19,12 @@ import { kiviQuantizer } from '../core/methods/quantizers/kivi';
 import { llmInt8Quantizer } from '../core/methods/quantizers/llm-int8';
 import { svdquantQuantizer } from '../core/methods/quantizers/svdquant';
 import type { QuantizerDef } from '../core/methods/types';
-import { exactTruncatedSvd, matrixOperator, truncatedSvd, type TruncatedSvd } from '../core/methods/matrix/lowrank';
+import {
+  exactTruncatedSvd,
+  matrixOperator,
+  truncatedSvd,
+  type TruncatedSvd,
+} from '../core/methods/matrix/lowrank';
 
 interface SvdCase {
   rows: number;

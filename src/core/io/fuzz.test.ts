@@ -11,9 +11,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataFileError, listTensors, readTensor, type ByteSource } from './index';
 import { bytesByteSource } from './source';
+import { unzipSync, zipSync } from 'fflate';
 
 const DIR = join(__dirname, '..', 'testing', 'fixtures', 'io');
-const load = (f: string) => new Uint8Array(readFileSync(join(DIR, f)));
+const CKPT = join(__dirname, '..', 'testing', 'fixtures', 'ckpt');
+const load = (f: string) =>
+  new Uint8Array(readFileSync(f.startsWith('ckpt/') ? join(CKPT, f.slice(5)) : join(DIR, f)));
 const RUNS = 10_000;
 
 type Mutation =
@@ -111,7 +114,12 @@ async function exercise(sources: ByteSource[]): Promise<void> {
   }
 }
 
-function fuzz(files: string[], extra: (name: string) => ByteSource[] = () => []) {
+function fuzz(
+  files: string[],
+  extra: (name: string) => ByteSource[] = () => [],
+  wrap: (name: string, mutated: Uint8Array) => ByteSource = (name, b) =>
+    bytesByteSource(name.replace(/^ckpt\//, ''), b),
+) {
   const originals = files.map((f) => [f, load(f)] as const);
   return fc.assert(
     fc.asyncProperty(
@@ -127,7 +135,7 @@ function fuzz(files: string[], extra: (name: string) => ByteSource[] = () => [])
           b = apply(b, m);
         }
         try {
-          await exercise([bytesByteSource(name, b), ...extra(name)]);
+          await exercise([wrap(name, b), ...extra(name)]);
         } catch (e) {
           throw new Error(
             `${name} mutated by ${JSON.stringify(applied, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${String(e)}`,
@@ -159,11 +167,56 @@ describe('fuzz: mutated files only ever raise DataFileError', { timeout: 120_000
   it(`csv (${RUNS} cases)`, async () => {
     await fuzz(['header.csv', 'tabs.tsv', 'spaces.txt']);
   });
+  it(`onnx (${RUNS} cases)`, async () => {
+    await fuzz(['ckpt/model.onnx', 'ckpt/external.onnx'], (name) =>
+      name === 'ckpt/external.onnx'
+        ? [bytesByteSource('external.onnx.data', load('ckpt/external.onnx.data'))]
+        : [],
+    );
+  });
+  it(`pytorch zip (${RUNS} cases)`, async () => {
+    await fuzz(['ckpt/checkpoint.pt', 'ckpt/big_endian.pt', 'ckpt/fp8_v3.pt']);
+  });
+  it(`pytorch data.pkl inside a valid zip (${RUNS} cases)`, async () => {
+    // Mutating the archive mostly trips the zip CRC: mutate data.pkl itself and re-zip it.
+    const entries = unzipSync(load('ckpt/checkpoint.pt'));
+    const pkl = entries['archive/data.pkl'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (muts) => {
+        let b: Uint8Array = pkl;
+        const applied: Mutation[] = [];
+        for (const mk of muts) {
+          const m = mk(b.length);
+          applied.push(m);
+          b = apply(b, m);
+        }
+        const zip = zipSync({ ...entries, 'archive/data.pkl': b }, { level: 0 });
+        try {
+          await exercise([bytesByteSource('checkpoint.pt', zip)]);
+        } catch (e) {
+          throw new Error(
+            `data.pkl mutated by ${JSON.stringify(applied, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${String(e)}`,
+          );
+        }
+      }),
+      { numRuns: RUNS, seed: 99 },
+    );
+  });
   it(`format detection on random bytes (${RUNS} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 512 }),
-        fc.constantFrom('x.bin', 'x.safetensors', 'x.npy', 'x.npz', 'x.gguf', 'x.csv', 'x.json'),
+        fc.constantFrom(
+          'x.bin',
+          'x.safetensors',
+          'x.npy',
+          'x.npz',
+          'x.gguf',
+          'x.csv',
+          'x.json',
+          'x.onnx',
+          'x.pt',
+        ),
         async (bytes, name) => {
           await exercise([bytesByteSource(name, bytes)]);
         },

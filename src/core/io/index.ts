@@ -33,7 +33,9 @@ import {
   type TensorFormat,
   type TensorInfo,
 } from './tensor';
-import { looksLikeZip } from './zip';
+import { looksLikeOnnxName, parseOnnx } from './onnx';
+import { looksLikeLegacyTorch, parsePytorch, torchPickleEntry } from './pytorch';
+import { looksLikeZip, readZipDirectory } from './zip';
 
 export { DataFileError } from './errors';
 export { bytesByteSource, fileByteSource, type ByteSource } from './source';
@@ -49,7 +51,8 @@ export {
 } from './tensor';
 export type { GgufValue } from './gguf';
 
-export type FileFormat = TensorFormat | 'safetensors-index';
+/** 'onnx-external-data': a file an ONNX model given alongside names as its external data. */
+export type FileFormat = TensorFormat | 'safetensors-index' | 'onnx-external-data';
 
 export interface FileSummary {
   readonly file: string;
@@ -67,13 +70,27 @@ export interface OpenedFiles {
 
 type Entry = { readonly info: TensorInfo; readonly loc?: LocatedTensor; readonly csv?: ByteSource };
 
+const TORCH_EXTENSIONS = /\.(pt|pth|bin|ckpt|tar)$/;
+
 async function detect(src: ByteSource): Promise<FileFormat> {
   const head = await src.read(0, Math.min(src.size, 4096));
+  const lower = src.name.toLowerCase();
   if (looksLikeNpy(head)) return 'npy';
   if (looksLikeGguf(head)) return 'gguf';
-  if (looksLikeZip(head)) return 'npz';
+  if (looksLikeZip(head)) {
+    // torch.save's zip holds <prefix>/data.pkl; numpy's holds .npy entries.
+    const { entries } = await readZipDirectory(src);
+    return torchPickleEntry(entries) ? 'pytorch' : 'npz';
+  }
   if (looksLikeSafetensors(head, src.size)) return 'safetensors';
-  const lower = src.name.toLowerCase();
+  if (looksLikeOnnxName(lower)) return 'onnx';
+  if (TORCH_EXTENSIONS.test(lower) && looksLikeLegacyTorch(head)) {
+    throw new DataFileError(
+      src.name,
+      'is a legacy (pre-1.6, non-zip) torch.save checkpoint, which is not supported; re-save it with torch.save from PyTorch ≥ 1.6',
+      { offset: 0 },
+    );
+  }
   if (lower.endsWith('.json') && head[0] === 0x7b) return 'safetensors-index';
   // A damaged file with a telling extension goes to its own parser for a precise message.
   if (lower.endsWith('.safetensors')) return 'safetensors';
@@ -85,7 +102,7 @@ async function detect(src: ByteSource): Promise<FileFormat> {
     src.name,
     src.size === 0
       ? 'file is empty'
-      : 'unrecognised format (expected .safetensors, .npy, .npz, .gguf or CSV)',
+      : 'unrecognised format (expected .safetensors, .npy, .npz, .gguf, .onnx, a PyTorch .pt/.pth/.bin zip or CSV)',
     { offset: 0 },
   );
 }
@@ -95,8 +112,33 @@ async function open(sources: readonly ByteSource[]): Promise<{ files: FileSummar
   const entries: Entry[] = [];
   const shardIndexes: { src: ByteSource; map: ReadonlyMap<string, string> }[] = [];
   const headerNames = new Map<string, Set<string>>();
+  // ONNX models first: files they name as external data are their companions, not tensor files.
+  const formats = new Map<ByteSource, FileFormat>();
+  const companions = new Map<string, ByteSource>();
   for (const src of sources) {
-    const format = await detect(src);
+    const format = looksLikeOnnxName(src.name) ? 'onnx' : undefined;
+    if (format) formats.set(src, format);
+    else companions.set(src.name, src);
+  }
+  const usedCompanions = new Set<ByteSource>();
+  const onnxParsed = new Map<ByteSource, Awaited<ReturnType<typeof parseOnnx>>>();
+  for (const [src] of formats) {
+    onnxParsed.set(
+      src,
+      await parseOnnx(src, (location) => {
+        // Exact relative path (CLI), else the base name (files picked together in the page).
+        const c = companions.get(location) ?? companions.get(location.slice(location.lastIndexOf('/') + 1));
+        if (c) usedCompanions.add(c);
+        return c;
+      }),
+    );
+  }
+  for (const src of sources) {
+    if (usedCompanions.has(src)) {
+      files.push({ file: src.name, format: 'onnx-external-data', metadata: {} });
+      continue;
+    }
+    const format = formats.get(src) ?? (await detect(src));
     switch (format) {
       case 'safetensors': {
         const st = await parseSafetensors(src);
@@ -119,9 +161,32 @@ async function open(sources: readonly ByteSource[]): Promise<{ files: FileSummar
       }
       case 'npz': {
         files.push({ file: src.name, format, metadata: {} });
-        for (const loc of await parseNpz(src)) entries.push({ info: loc.info, loc });
+        const locs = await parseNpz(src);
+        if (locs.length === 0) {
+          throw new DataFileError(
+            src.name,
+            'zip archive holds no .npy entries and no data.pkl: neither an .npz nor a torch.save checkpoint',
+          );
+        }
+        for (const loc of locs) entries.push({ info: loc.info, loc });
         break;
       }
+      case 'pytorch': {
+        files.push({ file: src.name, format, metadata: {} });
+        const locs = await parsePytorch(src);
+        for (const loc of locs) entries.push({ info: loc.info, loc });
+        headerNames.set(src.name, new Set(locs.map((t) => t.info.name)));
+        break;
+      }
+      case 'onnx': {
+        const o = onnxParsed.get(src);
+        if (!o) break;
+        files.push({ file: src.name, format, metadata: o.metadata });
+        for (const loc of o.tensors) entries.push({ info: loc.info, loc });
+        break;
+      }
+      case 'onnx-external-data':
+        break;
       case 'gguf': {
         const g = await parseGguf(src);
         files.push({ file: src.name, format, metadata: g.metadata, version: g.version });
@@ -178,6 +243,26 @@ export async function listTensors(sources: readonly ByteSource[]): Promise<Tenso
   return (await openFiles(sources)).tensors;
 }
 
+/** Sources whose headers were parsed once; `read` decodes any of their tensors. */
+export interface OpenedCheckpoint extends OpenedFiles {
+  read(name: string | undefined, opts?: ReadOptions): Promise<ReadResult>;
+}
+
+/**
+ * Parse the headers once and read tensors from them as often as needed. Use this to go through
+ * many tensors of one checkpoint (a sweep): `readTensor` re-parses the headers on every call,
+ * which for ONNX means a scan of the model and for PyTorch a pass over data.pkl.
+ */
+export async function openCheckpoint(sources: readonly ByteSource[]): Promise<OpenedCheckpoint> {
+  const { files, entries } = await open(sources);
+  const fileNames = sources.map((s) => s.name).join(', ') || '(no files)';
+  return {
+    files,
+    tensors: entries.map((e) => e.info),
+    read: (name, opts = {}) => readEntry(entries, fileNames, name, opts),
+  };
+}
+
 /**
  * Decode one tensor (or a slice of it) to a row-major float32 matrix, reading only its bytes.
  * `name` may be omitted when the sources hold exactly one tensor (CONTRACT.md §2).
@@ -189,6 +274,15 @@ export async function readTensor(
 ): Promise<ReadResult> {
   const { entries } = await open(sources);
   const fileNames = sources.map((s) => s.name).join(', ') || '(no files)';
+  return readEntry(entries, fileNames, name, opts);
+}
+
+async function readEntry(
+  entries: readonly Entry[],
+  fileNames: string,
+  name: string | undefined,
+  opts: ReadOptions,
+): Promise<ReadResult> {
   let entry: Entry | undefined;
   if (name === undefined) {
     if (entries.length !== 1) {

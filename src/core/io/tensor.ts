@@ -19,7 +19,7 @@ import { sha256Hex, Sha256 } from './sha256';
 import { bytesByteSource, readExact, type ByteSource } from './source';
 import { subsampleIndices } from './subsample';
 
-export type TensorFormat = 'safetensors' | 'npy' | 'npz' | 'gguf' | 'csv';
+export type TensorFormat = 'safetensors' | 'npy' | 'npz' | 'gguf' | 'csv' | 'onnx' | 'pytorch';
 
 export interface TensorInfo {
   /** Name inside the file (npz: entry name without '.npy'; npy and CSV: the file name). */
@@ -42,6 +42,13 @@ export interface TensorInfo {
   readonly supported: boolean;
   /** Storage remarks ('Fortran order', 'big-endian', 'deflated', or why it is unsupported). */
   readonly note?: string;
+  /**
+   * 'in-out' when the file itself says the matrix is stored [in, out] (ONNX: the B input of a
+   * MatMul, or of a Gemm with transB = 0); absent when it does not say. GGUF needs no hint: its
+   * shape is reported reversed (row-major), so a weight with ne = [in, out] already reads as
+   * [out, in].
+   */
+  readonly layoutHint?: 'in-out';
 }
 
 /** What a reader knows about one tensor (internal). */

@@ -44,7 +44,7 @@ export function DataPanel() {
               {d.label}
             </option>
           ))}
-          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, csv)…</option>
+          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, onnx, pt, csv)…</option>
         </select>
       </label>
       {def && !showFile && <p className="hint">{def.description}</p>}
@@ -54,6 +54,11 @@ export function DataPanel() {
           {files.error && (
             <p className="inline-error" role="alert" data-testid="file-error">
               {files.error}
+            </p>
+          )}
+          {files.notice && (
+            <p className="hint" role="status" data-testid="file-notice">
+              {files.notice}
             </p>
           )}
           {isFile && !files.opened && (

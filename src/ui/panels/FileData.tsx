@@ -4,12 +4,15 @@
  * row subsampling. Files go to the worker, which reads only headers and the chosen tensor's bytes.
  *
  * A permalink records file name, tensor, slice and the tensor's SHA-256; opening one asks for the
- * file and the worker refuses a file whose tensor hashes differently.
+ * file, matches it by base name (CLI links carry full paths; see compute/file-link.ts), keeps the
+ * link's tensor and layout or says why it cannot, and the worker refuses a file whose tensor
+ * hashes differently.
  */
 import { useCallback, useId, useState, type DragEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { computeClient } from '../bridge/client';
 import type { OpenFileSummary } from '../../worker/browser-files';
+import { decideOpenedFiles } from '../../engine/file-link';
 import { FILE_SOURCE_PARAMS } from '../../core/methods/data/file';
 import { withDefaults } from '../../core/methods/params';
 import { useLab } from '../state/store';
@@ -28,6 +31,7 @@ const LIVE_ROW_CAP = 4096;
 export function useOpenFiles() {
   const [opened, setOpened] = useState<OpenFileSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
   const open = useCallback(
@@ -35,21 +39,29 @@ export function useOpenFiles() {
       if (files.length === 0) return;
       setBusy(true);
       setError(null);
+      setNotice(null);
       try {
         const summary = await computeClient.openFiles(files);
         setOpened(summary);
-        const first = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
-        if (!first) {
+        if (summary.tensors.length === 0) {
           setError(`${files.map((f) => f.name).join(', ')}: no tensors found`);
           return;
         }
         const c = useLab.getState().config;
-        // Opening the file a link asked for: keep the link's tensor, slice and hash as they are, and
-        // re-run the queries that failed for want of it.
-        if (c.data.source === 'file' && files.some((f) => f.name === c.data.path)) {
+        // A link's file is matched by base name (a CLI link records a full path) and proven by
+        // the tensor's SHA-256 when it runs; its tensor and layout are never switched silently.
+        const decision = decideOpenedFiles(
+          c.data,
+          files.map((f) => f.name),
+          summary.tensors,
+        );
+        setNotice(decision.notice ?? null);
+        if (decision.action === 'keep') {
+          // Re-run the queries that failed for want of the file.
           void queryClient.resetQueries({ queryKey: ['run'] });
           return;
         }
+        const first = summary.tensors.find((t) => t.name === decision.tensor?.name) ?? summary.tensors[0];
         const tooManyRows = first.rows > LIVE_ROW_CAP;
         useLab.getState().setConfig({
           ...c,
@@ -70,7 +82,7 @@ export function useOpenFiles() {
     },
     [queryClient],
   );
-  return { opened, error, busy, open };
+  return { opened, error, notice, busy, open };
 }
 
 export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => void; busy: boolean }) {
@@ -100,13 +112,14 @@ export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => vo
         data-testid="file-input"
         type="file"
         multiple
-        accept=".npy,.npz,.safetensors,.json,.gguf,.csv,.tsv,.txt"
+        accept=".npy,.npz,.safetensors,.json,.gguf,.onnx,.data,.pt,.pth,.bin,.csv,.tsv,.txt"
         className="visually-hidden"
         onChange={(e) => onFiles(Array.from(e.target.files ?? []))}
       />
       <span className="hint">
         {' '}
-        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, CSV here
+        or drop .safetensors (+ index.json for shards), .npy, .npz, .gguf, .onnx (+ its external data file),
+        PyTorch .pt/.pth/.bin, CSV here
       </span>
     </div>
   );
