@@ -42,6 +42,13 @@ export interface TensorInfo {
   readonly supported: boolean;
   /** Storage remarks ('Fortran order', 'big-endian', 'deflated', or why it is unsupported). */
   readonly note?: string;
+  /**
+   * 'in-out' when the format or graph says the tensor is stored [in, out] (e.g. an ONNX MatMul
+   * weight B of shape [K, N]), so its output channels are the columns of the rows-first view and
+   * `layout: "auto"` picks 'cols-first'. Absent when unknown. GGUF sets none: its shapes are
+   * reported reversed (gguf.ts), so a weight with ne = [in, out] already reads as [out, in].
+   */
+  readonly layoutHint?: 'in-out';
 }
 
 /** What a reader knows about one tensor (internal). */
