@@ -30,17 +30,30 @@ export function parseShard(text: string): SweepShard {
   return { index, count };
 }
 
-const CONTROL_CHARS = new RegExp('[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]', 'g');
+function isControl(code: number): boolean {
+  return (
+    code <= 0x1f ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
 
 /** Control (C0, DEL, C1) and bidirectional-override characters, escaped for a terminal. */
 export function escapeControl(s: string): string {
-  // Built from a string so the pattern can name the control range (no-control-regex).
-  return s.replace(CONTROL_CHARS, (c) => {
+  let out = '';
+  for (const c of s) {
     const code = c.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+    if (!isControl(code)) out += c;
+    else
+      out +=
+        code <= 0xff
+          ? `\\x${code.toString(16).padStart(2, '0')}`
+          : `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }
 
 export async function sweepForCli(config: ExperimentConfig, shard?: SweepShard): Promise<SweepOutput> {
