@@ -51,7 +51,7 @@ test('inventory, sweep (= lab sweep), sort, open a layer', async ({ page }, test
   const inventory = page.getByTestId('inventory-row');
   await expect(inventory).toHaveCount(12);
   await page.getByTestId('inventory-search').fill('proj');
-  await expect(inventory).toHaveCount(6);
+  await expect(inventory).toHaveCount(7); // q, k, v, o, up, down and down_proj.bias
   await page.getByTestId('inventory-search').fill('');
   await page.getByTestId('inventory-sort-bytes').click();
   await page.getByTestId('inventory-sort-bytes').click();

@@ -20,7 +20,7 @@ import type {
   ProgressMessage,
   WorkerApi,
 } from './worker-api';
-import type { SweepSummary } from './checkpoint';
+import type { SweepSummary, SweepTensorResult } from './checkpoint';
 import type { RateDistortion, Spectra } from '../core/analysis/types';
 import type { OpenFileSummary } from './browser-files';
 import { AbortError } from '../core/pipeline';
@@ -170,7 +170,7 @@ export class ComputeClient {
   async checkpoint(
     config: ExperimentConfig,
     opts: { signal?: AbortSignal; onMessage: (m: CheckpointMessage) => void },
-  ): Promise<SweepSummary> {
+  ): Promise<{ tensors: SweepTensorResult[]; summary: SweepSummary }> {
     return this.call('checkpoint', (api, port) => api.checkpoint(config, port), {
       signal: opts.signal,
       onMessage: (m) => opts.onMessage(m as CheckpointMessage),

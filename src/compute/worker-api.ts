@@ -119,9 +119,13 @@ export interface WorkerApi {
   /**
    * Whole-checkpoint sweep (config.sweep) over the opened files, one tensor at a time (bounded
    * memory: only the current tensor is decoded); the plan and each result go out on `port`
-   * (CheckpointMessage) as they are ready. Resolves with the parameter-weighted summary.
+   * (CheckpointMessage) as they are ready. Resolves with every result and the parameter-weighted
+   * summary.
    */
-  checkpoint(config: ExperimentConfig, port?: MessagePort): Promise<SweepSummary>;
+  checkpoint(
+    config: ExperimentConfig,
+    port?: MessagePort,
+  ): Promise<{ tensors: SweepTensorResult[]; summary: SweepSummary }>;
   /** Make files the user opened available to `data.source = "file"` configs. */
   openFiles(files: readonly File[]): Promise<OpenFileSummary>;
   /** Health check. */
@@ -203,7 +207,9 @@ export const workerApi: WorkerApi = {
       results.push(r);
       post({ kind: 'tensor', tensor: r, done: results.length, total: plan.length });
     }
-    return summarizeSweep(valid, results);
+    // Every result again in the reply: messages on `port` and the reply travel on different
+    // channels, so the last ones may arrive after it; the reply is the complete record.
+    return { tensors: results, summary: summarizeSweep(valid, results) };
   },
   async openFiles(files) {
     return registerFiles(files);

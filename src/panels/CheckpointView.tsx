@@ -158,7 +158,10 @@ function useCheckpointSweep(config: ExperimentConfig) {
       else setState((s) => (s ? { ...s, results: [...s.results, m.tensor] } : s));
     };
     computeClient.checkpoint(configRef.current, { signal: ctrl.signal, onMessage }).then(
-      () => setState((s) => (s ? { ...s, status: 'done', finishedAt: performance.now() } : s)),
+      (out) =>
+        setState((s) =>
+          s ? { ...s, results: out.tensors, status: 'done', finishedAt: performance.now() } : s,
+        ),
       (e: unknown) => {
         const cancelled = e instanceof AbortError;
         setState((s) =>
