@@ -213,6 +213,21 @@ function formatEta(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
 }
 
+/** A dotted tensor name that may wrap after each dot (never inside a word). */
+function breakable(name: string) {
+  const parts = name.split('.');
+  return parts.map((part, i) => (
+    <span key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </span>
+  ));
+}
+
 type SortKey = 'worst' | 'name' | 'params' | 'dead' | `p${number}`;
 
 export function CheckpointView({ config }: { config: ExperimentConfig }) {
@@ -231,19 +246,24 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
   const results = useMemo(() => state?.results ?? [], [state?.results]);
   const pipelines = config.pipelines;
   const summary = useMemo(() => summarizeSweep(config, results), [config, results]);
-  const [lo, hi] = useMemo(() => {
-    let a = Infinity;
-    let b = -Infinity;
-    for (const t of results)
-      for (let i = 0; i < pipelines.length; i++) {
-        const v = cellValue(t, i, metric);
-        if (Number.isFinite(v)) {
-          a = Math.min(a, v);
-          b = Math.max(b, v);
+  // Colour range per pipeline (column): "which layers break under this pipeline" is read down a
+  // column; the numbers themselves compare pipelines across a row.
+  const ranges = useMemo(
+    () =>
+      pipelines.map((_, i) => {
+        let a = Infinity;
+        let b = -Infinity;
+        for (const t of results) {
+          const v = cellValue(t, i, metric);
+          if (Number.isFinite(v)) {
+            a = Math.min(a, v);
+            b = Math.max(b, v);
+          }
         }
-      }
-    return [a, b];
-  }, [results, pipelines.length, metric]);
+        return [a, b] as const;
+      }),
+    [results, pipelines, metric],
+  );
 
   if (!state) return null;
   const plan = state.plan;
@@ -320,7 +340,7 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
         <td
           key={`${keyPrefix}-${i}`}
           className="num heat"
-          style={{ background: heat(badness(v, metric, lo, hi)) }}
+          style={{ background: heat(badness(v, metric, ranges[i][0], ranges[i][1])) }}
           data-value={String(v)}
         >
           {metric === 'bits' ? (Number.isFinite(v) ? v.toFixed(3) : '—') : formatMetric(metric, v)}
@@ -469,7 +489,7 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
                       title={`open ${t.name} in the lab below`}
                       onClick={() => open(t.name)}
                     >
-                      {t.name}
+                      {breakable(t.name)}
                     </button>
                     <span className="hint">
                       {' '}
@@ -493,7 +513,7 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
             {pending.map((p) => (
               <tr key={`pending-${p.name}`} className="pending" data-testid="checkpoint-pending">
                 <th scope="row" className="layer-name">
-                  {p.name}
+                  {breakable(p.name)}
                 </th>
                 <td className="num">{p.parameters.toLocaleString('en-US')}</td>
                 <td />
@@ -518,10 +538,10 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
         </table>
       </div>
       <p className="hint">
-        Cells: {METRIC_LABEL[metric]}, green best → red worst among the cells shown. vNMSE and cosine leave
-        out dead rows (‖x_i‖ ≤ 1e-12·max‖x_j‖); SQNR and mse count every row. Totals: parameter-weighted
-        means; SQNR from the summed signal and error; bits = total bits / total parameters. Click a layer to
-        open it with every chart below.
+        Cells: {METRIC_LABEL[metric]}, coloured per pipeline from its best (green) to its worst (red) layer.
+        vNMSE and cosine leave out dead rows (‖x_i‖ ≤ 1e-12·max‖x_j‖); SQNR and mse count every row. Totals:
+        parameter-weighted means; SQNR from the summed signal and error; bits = total bits / total parameters.
+        Click a layer to open it with every chart below.
       </p>
     </section>
   );

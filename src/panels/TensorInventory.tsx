@@ -45,6 +45,8 @@ export function TensorInventory({
     };
     return kept.sort((a, b) => sort.dir * by[sort.key](a, b) || collator.compare(a.name, b.name));
   }, [tensors, query, sort]);
+  // The file column only says something for several files (a sharded checkpoint).
+  const manyFiles = useMemo(() => new Set(tensors.map((t) => t.file)).size > 1, [tensors]);
   const header = (key: SortKey, label: string) => (
     <th aria-sort={sort.key === key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'} scope="col">
       <button
@@ -75,13 +77,20 @@ export function TensorInventory({
       </label>
       <div className="inventory-scroll">
         <table className="inventory-table">
+          <colgroup>
+            <col />
+            <col className="c-shape" />
+            <col className="c-dtype" />
+            <col className="c-size" />
+            {manyFiles && <col className="c-file" />}
+          </colgroup>
           <thead>
             <tr>
               {header('name', 'name')}
               {header('elements', 'shape')}
               {header('dtype', 'dtype')}
               {header('bytes', 'size')}
-              {header('file', 'file')}
+              {manyFiles && header('file', 'file')}
             </tr>
           </thead>
           <tbody>
@@ -103,10 +112,14 @@ export function TensorInventory({
                     {t.name}
                   </button>
                 </td>
-                <td>[{t.shape.join('×')}]</td>
+                <td title={`[${t.shape.join(', ')}]`}>[{t.shape.join('×')}]</td>
                 <td>{t.dtype}</td>
                 <td className="num">{formatBytes(t.byteSize)}</td>
-                <td className="inventory-file">{t.file}</td>
+                {manyFiles && (
+                  <td className="inventory-file" title={t.file}>
+                    {t.file}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
