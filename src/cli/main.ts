@@ -17,7 +17,7 @@ import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';
 import { DataError } from '../core/data-loader';
-import { formatSweep, parseShard, sweepForCli } from './sweep';
+import { escapeControl, formatSweep, parseShard, sweepForCli } from './sweep';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
@@ -84,8 +84,9 @@ async function sweepCommand(
   process.stdout.write(formatSweep(out, opts));
 }
 
+/** One line for stderr; names from files (tensors, shards) may hold control characters. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -12,7 +12,10 @@ import { restoreConfig, type ExperimentConfig } from '../config/schema';
 import { ConfigError } from '../config/errors';
 import { openTensorSet } from '../core/io';
 import { sourcesForPath, loadFileForCli } from '../cli/file-data';
-import { escapeControl, parseShard } from '../cli/sweep';
+import { escapeControl, formatSweepTable, parseShard, sweepForCli } from '../cli/sweep';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { contractJson, runConfig } from './experiment';
 import { runExperiment } from '../core/pipeline';
 import { planSweep, runSweep, summarizeSweep, tensorConfig } from './checkpoint';
@@ -276,7 +279,22 @@ describe('lab sweep (CLI)', () => {
     const noSweep = config.replace(/,"sweep":\{[^}]*\}/, '');
     expect(cli(['-'], noSweep).status).toBe(2);
   });
-  it('escapes control and bidi characters in names for the terminal', () => {
+  it('escapes control and bidi characters in names for the terminal', async () => {
     expect(escapeControl('a\u001b[31mb\u202ec\n')).toBe('a\\x1b[31mb\\u202ec\\x0a');
+    // A checkpoint whose tensor name would clear the screen: the table shows it escaped.
+    const name = 'evil\u001b[2J\u202e.weight';
+    const header = Buffer.from(
+      JSON.stringify({ [name]: { dtype: 'F32', shape: [32, 32], data_offsets: [0, 4096] } }).padEnd(80, ' '),
+    );
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const dir = mkdtempSync(join(tmpdir(), 'qs-sweep-'));
+    const path = join(dir, 'evil.safetensors');
+    const values = new Float32Array(1024).map((_, i) => Math.sin(i));
+    writeFileSync(path, Buffer.concat([len, header, Buffer.from(values.buffer)]));
+    const out = await sweepForCli(sweepConfig(path));
+    const text = formatSweepTable(out);
+    expect(text).toContain('evil\\x1b[2J\\u202e.weight');
+    expect([...text].filter((c) => (c < ' ' && c !== '\n') || c === '\u202e')).toEqual([]);
   });
 });
