@@ -85,6 +85,10 @@ test('inventory, sweep (= lab sweep), sort, open a layer', async ({ page }, test
     expect(r.values).toEqual(t?.results.map((x) => x.metrics.vnmse));
   }
   await expect(page.getByTestId('checkpoint-group').first()).toBeVisible();
+  // The heatmap overview: one cell per layer × pipeline.
+  await expect(page.getByTestId('checkpoint-heatmap').locator('rect')).toHaveCount(
+    9 * config.pipelines.length,
+  );
   await page.screenshot({ path: testInfo.outputPath('checkpoint-1280x800.png'), fullPage: false });
 
   // Sort by the first pipeline's vNMSE (worst first), ungrouped: the rows follow the values.

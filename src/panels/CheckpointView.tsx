@@ -207,10 +207,73 @@ function heat(b: number): string {
   return `hsla(${Math.round(120 * (1 - b))}, 75%, 45%, 0.28)`;
 }
 
+function heatSolid(b: number): string {
+  return `hsl(${Math.round(120 * (1 - b))}, 65%, 55%)`;
+}
+
 function formatEta(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '…';
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+/**
+ * Overview heatmap: one column per layer (in the table's order), one row per pipeline, the same
+ * colours as the table; hover names the cell, click opens the layer. Compact enough for the ~700
+ * tensors of a 70B checkpoint.
+ */
+function HeatmapStrip({
+  rows,
+  labels,
+  metric,
+  ranges,
+  onOpen,
+}: {
+  rows: readonly SweepTensorResult[];
+  labels: readonly string[];
+  metric: Metric;
+  ranges: readonly (readonly [number, number])[];
+  onOpen: (name: string) => void;
+}) {
+  if (rows.length === 0) return null;
+  const cellH = 14;
+  return (
+    <div className="heatmap-strip" data-testid="checkpoint-heatmap">
+      <div className="heatmap-labels" aria-hidden="true">
+        {labels.map((l, i) => (
+          <div key={i} style={{ height: cellH }} title={l}>
+            {l}
+          </div>
+        ))}
+      </div>
+      <svg
+        role="img"
+        aria-label={`${METRIC_LABEL[metric]} per layer (columns) and pipeline (rows); the table below has the numbers`}
+        viewBox={`0 0 ${rows.length} ${labels.length * cellH}`}
+        preserveAspectRatio="none"
+        height={labels.length * cellH}
+      >
+        {rows.map((t, j) =>
+          labels.map((l, i) => {
+            const v = cellValue(t, i, metric);
+            return (
+              <rect
+                key={`${j}-${i}`}
+                x={j}
+                y={i * cellH}
+                width={1}
+                height={cellH - 1}
+                fill={heatSolid(badness(v, metric, ranges[i][0], ranges[i][1]))}
+                onClick={() => onOpen(t.name)}
+              >
+                <title>{`${t.name} · ${l}: ${metric === 'bits' ? v.toFixed(3) : formatMetric(metric, v)}`}</title>
+              </rect>
+            );
+          }),
+        )}
+      </svg>
+    </div>
+  );
 }
 
 /** A dotted tensor name that may wrap after each dot (never inside a word). */
@@ -426,6 +489,15 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
           layer type
         </label>
       </div>
+      <HeatmapStrip
+        rows={groups.flatMap((g) => g.rows)}
+        labels={pipelines.map(
+          (p, i) => results[0]?.results[i]?.label ?? `${p.transform.id} → ${p.quantizer.id}`,
+        )}
+        metric={metric}
+        ranges={ranges}
+        onOpen={open}
+      />
       <div className="table-wrap checkpoint-scroll">
         <table className="checkpoint-table" data-testid="checkpoint-table">
           <thead>
