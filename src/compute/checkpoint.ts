@@ -61,6 +61,7 @@ export interface SweepTensorResult {
   /** Mean of x² over the matrix that ran (the summary's SQNR numerator). */
   readonly meanSquare: number;
   readonly subsampled: boolean;
+  /** '' in a sweep: tensors are not hashed (a permalink's hash names the tensor in view only). */
   readonly sha256: string;
   readonly results: readonly SweepPipelineResult[];
   /** Why this tensor was not run (its shape exceeds a limit); results is then empty. */
@@ -150,7 +151,11 @@ export async function sweepTensor(
       signal,
       analysis: false,
       loadFile: async (c) => {
-        const loaded = await loadFileData(c, [], { info, read: (opts) => set.read(info.name, opts) });
+        // No hash (the sweep records none): the tensor is then decoded chunk by chunk (tensor.ts).
+        const loaded = await loadFileData(c, [], {
+          info,
+          read: (opts) => set.read(info.name, { ...opts, hash: false }),
+        });
         deadRows = countDeadRows(loaded.matrix);
         meanSquare = meanOfSquares(loaded.matrix.data);
         rows = loaded.matrix.rows;
