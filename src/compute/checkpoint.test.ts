@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { restoreConfig, type ExperimentConfig } from '../config/schema';
 import { ConfigError } from '../config/errors';
 import { openTensorSet } from '../core/io';
+import { ioLimits } from '../core/io/tensor';
 import { sourcesForPath, loadFileForCli } from '../cli/file-data';
 import { escapeControl, formatSweepTable, parseShard, sweepForCli } from '../cli/sweep';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -122,6 +123,20 @@ describe('checkpoint sweep', () => {
     // ... while mse and sqnrDb count every row (the dead rows add ≈ 0 error and ≈ 0 signal).
     expect(q?.results[1].metrics.mse).not.toBe(reduced.metrics.mse);
     expect(out.summary.deadRows).toBe(2);
+  });
+
+  it('decodes unhashed tensors chunk by chunk to the same numbers (no whole-tensor read)', async () => {
+    const config = sweepConfig(`${DIR}/tiny-llm.safetensors`);
+    const whole = await sweepOf(config);
+    const saved = { ...ioLimits };
+    ioLimits.chunkBytes = 256; // a few rows per read
+    try {
+      const chunked = await sweepOf(config);
+      expect(chunked).toEqual(whole);
+      expect(chunked.tensors.every((t) => t.sha256 === '')).toBe(true);
+    } finally {
+      Object.assign(ioLimits, saved);
+    }
   });
 
   it('gives the same numbers for the sharded checkpoint as for the single file', async () => {
