@@ -44,6 +44,9 @@ export function useOpenFiles() {
         // Opening the file a link asked for: keep the link's tensor, slice and hash as they are, and
         // re-run the queries that failed for want of it.
         if (c.data.source === 'file' && files.some((f) => f.name === c.data.path)) {
+          // A sweep link names no tensor: show the first one in the single-tensor lab below.
+          if (c.sweep && c.data.tensor === '' && summary.tensors.length > 1)
+            useLab.getState().setConfig({ ...c, data: { ...c.data, tensor: first.name } });
           void queryClient.resetQueries({ queryKey: ['run'] });
           return;
         }
