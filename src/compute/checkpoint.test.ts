@@ -191,6 +191,10 @@ describe('checkpoint sweep', () => {
     );
     const plan = planSweep(auto, hinted);
     expect(plan.find((p) => p.info.name === 'lm_head.weight')?.layout).toBe('cols-first');
+    // GGUF: shapes are reported reversed from ggml's ne (gguf.ts), i.e. already [out, in] for a
+    // weight with ne = [in, out]; no hint, so "auto" reads it rows-first = one row per output.
+    const gguf = await openTensorSet(await sourcesForPath('src/core/testing/fixtures/io/model.gguf'));
+    for (const t of gguf.tensors) expect(t.layoutHint).toBeUndefined();
     const cols = sweepConfig(`${DIR}/tiny-llm.safetensors`, { include: 'lm_head' }, { layout: 'cols-first' });
     const out = await sweepOf(cols);
     expect(out.tensors[0]).toMatchObject({ layout: 'cols-first', rows: 32, dim: 64 });
