@@ -1,6 +1,7 @@
 /**
- * `npm run -s lab -- run CONFIG [--json]`, `npm run -s lab -- list [--json]` (CONTRACT.md §6) and
- * `npm run -s lab -- tensors FILE... [--json]` (the tensor inventory of checkpoint files).
+ * `npm run -s lab -- run CONFIG [--json]`, `npm run -s lab -- list [--json]` (CONTRACT.md §6),
+ * `npm run -s lab -- tensors FILE... [--json]` (the tensor inventory of checkpoint files) and
+ * `npm run -s lab -- sweep CONFIG [--json|--csv] [--shard I/N]` (whole checkpoints, sweep.ts).
  *
  * CONFIG is a .json path, '-' for stdin, or a permalink URL/hash. Exit codes: 0 ok; 2 invalid
  * config or arguments; 3 unreadable or malformed data file. Errors go to stderr as one line naming
@@ -18,6 +19,7 @@ import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';
 import { tensorsCommand } from './tensors';
 import { DataError } from '../core/data-loader';
+import { escapeControl, formatSweep, parseShard, sweepForCli } from './sweep';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
@@ -75,8 +77,20 @@ async function runCommand(configArg: string, opts: { json?: boolean }): Promise<
   else process.stdout.write(formatResultsTable(out));
 }
 
+async function sweepCommand(
+  configArg: string,
+  opts: { json?: boolean; csv?: boolean; shard?: string },
+): Promise<void> {
+  if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
+  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const config = restoreConfig(await readConfigArgument(configArg));
+  const out = await sweepForCli(config, shard);
+  process.stdout.write(formatSweep(out, opts));
+}
+
+/** One line for stderr; names from files (tensors, shards) may hold control characters. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -93,6 +107,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the CONTRACT.md §6 JSON object')
     .description('run an experiment config and print its results')
     .action(runCommand);
+
+  program
+    .command('sweep')
+    .argument('<CONFIG>', 'a config with a "sweep" field: a .json path, \'-\' for stdin, or a permalink URL')
+    .option('--json', 'print {config, permalink, tensors: [...], summary}')
+    .option('--csv', 'print one CSV line per tensor × pipeline')
+    .option('--shard <I/N>', 'run only tensors I, I+N, I+2N, … of the sweep (0 ≤ I < N)')
+    .description('quantize every matching tensor of a checkpoint with every pipeline')
+    .action(sweepCommand);
 
   program
     .command('list')

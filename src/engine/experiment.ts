@@ -34,6 +34,8 @@ export interface DataSummary {
     readonly dtype: string;
     readonly sha256: string;
     readonly subsampled: boolean;
+    /** The layout "auto" resolved to (only present when data.layout is "auto"). */
+    readonly layout?: 'rows-first' | 'cols-first';
   };
 }
 

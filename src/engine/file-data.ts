@@ -5,27 +5,67 @@
  * Applies, in order: tensor choice, layout, row/column slice, seeded row subsampling (seed = the
  * experiment seed), the SHA-256 check of a permalink, and the NaN/Inf policy.
  */
-import { readTensor, DataFileError, type ByteSource } from '../core/io';
+import {
+  listTensors,
+  readTensor,
+  DataFileError,
+  type ByteSource,
+  type Layout,
+  type ReadOptions,
+  type ReadResult,
+  type TensorInfo,
+} from '../core/io';
 import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
 import type { ExperimentConfig } from '../core/config/schema';
 import type { LoadedData } from './experiment';
 
+/**
+ * The layout a tensor is read with: 'rows-first' / 'cols-first' as configured, and for "auto"
+ * 'cols-first' when the reader says the tensor is stored [in, out] (TensorInfo.layoutHint), else
+ * 'rows-first'.
+ */
+export function resolveLayout(layout: unknown, info: Pick<TensorInfo, 'layoutHint'> | undefined): Layout {
+  if (layout === 'cols-first') return 'cols-first';
+  if (layout === 'auto' && info?.layoutHint === 'in-out') return 'cols-first';
+  return 'rows-first';
+}
+
+/**
+ * Reads one tensor of already-opened sources (a sweep's TensorSet), with the tensor's listing so
+ * that layout "auto" needs no second header pass.
+ */
+export interface OpenedTensor {
+  readonly info: TensorInfo;
+  read(opts: ReadOptions): Promise<ReadResult>;
+}
+
 export async function loadFileData(
   config: ExperimentConfig,
   sources: readonly ByteSource[],
+  opened?: OpenedTensor,
 ): Promise<LoadedData> {
+  const known = opened?.info;
   const d = config.data;
   const tensor = String(d.tensor ?? '');
   const rowEnd = Number(d.rowEnd ?? 0);
   const colEnd = Number(d.colEnd ?? 0);
   const maxRows = Number(d.maxRows ?? 0);
-  const result = await readTensor(sources, tensor === '' ? undefined : tensor, {
-    layout: d.layout === 'cols-first' ? 'cols-first' : 'rows-first',
+  let info = known;
+  if (d.layout === 'auto' && !info) {
+    const all = await listTensors(sources);
+    info = tensor === '' ? (all.length === 1 ? all[0] : undefined) : all.find((t) => t.name === tensor);
+  }
+  const layout = resolveLayout(d.layout, info);
+  const opts: ReadOptions = {
+    layout,
     rowRange: rowEnd > 0 ? [Number(d.rowStart ?? 0), rowEnd] : undefined,
     colRange: colEnd > 0 ? [Number(d.colStart ?? 0), colEnd] : undefined,
     maxRows: maxRows > 0 ? maxRows : undefined,
     subsampleSeed: maxRows > 0 ? config.seed : undefined,
-  });
+  };
+  const result = opened
+    ? await opened.read(opts)
+    : await readTensor(sources, tensor === '' ? undefined : tensor, opts);
   const expected = String(d.sha256 ?? '');
   if (expected !== '' && expected.toLowerCase() !== result.sha256) {
     throw new DataFileError(
@@ -54,6 +94,7 @@ export async function loadFileData(
         dtype: result.info.dtype,
         sha256: result.sha256,
         subsampled: result.selection.rowIndices !== undefined,
+        ...(d.layout === 'auto' ? { layout } : {}),
       },
     },
   };

@@ -2,7 +2,15 @@
  * Files the user opened in the page, held by the worker (File objects are structured-cloneable;
  * only their headers and the chosen tensor's bytes are ever read, via File.slice).
  */
-import { fileByteSource, openFiles, type ByteSource, type FileSummary, type TensorInfo } from '../core/io';
+import {
+  fileByteSource,
+  openFiles,
+  openTensorSet,
+  type ByteSource,
+  type FileSummary,
+  type TensorInfo,
+  type TensorSet,
+} from '../core/io';
 import type { ExperimentConfig } from '../core/config/schema';
 import type { LoadedData } from '../engine/experiment';
 import { loadFileData } from '../engine/file-data';
@@ -35,4 +43,13 @@ export async function loadFileForBrowser(config: ExperimentConfig): Promise<Load
     );
   }
   return loadFileData(config, sources);
+}
+
+/** The opened files as one TensorSet (headers read once) for a checkpoint sweep. */
+export async function registeredTensorSet(): Promise<TensorSet> {
+  await registering;
+  if (sources.length === 0) {
+    throw new Error('a checkpoint sweep needs its file(s): open them in the data panel to run it');
+  }
+  return openTensorSet(sources);
 }

@@ -9,7 +9,19 @@ import { GPU_MIN_COORDS } from './gpu/kernels';
 import { spectraConfig, sweepConfig } from '../engine/artifacts';
 import { artifactBuffers } from '../core/artifacts/artifacts';
 import type { RateDistortion, Spectra } from '../core/artifacts/types';
-import { loadFileForBrowser, registerFiles, type OpenFileSummary } from './browser-files';
+import {
+  loadFileForBrowser,
+  registerFiles,
+  registeredTensorSet,
+  type OpenFileSummary,
+} from './browser-files';
+import {
+  planSweep,
+  summarizeSweep,
+  sweepTensor,
+  type SweepSummary,
+  type SweepTensorResult,
+} from '../engine/checkpoint';
 import { GpuKernels } from './gpu/kernels';
 import { navigatorGpu } from './gpu/webgpu';
 import { gpuStageRunner } from './gpu/stages';
@@ -45,6 +57,27 @@ export interface ProgressMessage {
   readonly total: number;
   readonly stage: string;
 }
+
+/**
+ * What a checkpoint sweep posts on its port: first the plan (every tensor it will run, so the page
+ * can list them and estimate the time left by parameter count), then each tensor's result as soon
+ * as it is computed.
+ */
+export type CheckpointMessage =
+  | {
+      readonly kind: 'plan';
+      readonly tensors: readonly {
+        readonly name: string;
+        readonly shape: readonly number[];
+        readonly parameters: number;
+      }[];
+    }
+  | {
+      readonly kind: 'tensor';
+      readonly tensor: SweepTensorResult;
+      readonly done: number;
+      readonly total: number;
+    };
 
 function progressTo(port: MessagePort | undefined): ProgressCallback | undefined {
   if (!port) return undefined;
@@ -83,6 +116,16 @@ export interface WorkerApi {
   sweep(config: ExperimentConfig, onProgress?: MessagePort): Promise<RateDistortion>;
   /** Singular-value spectra, MP fits and sequency/frequency energy (chart 4; on demand). */
   spectra(config: ExperimentConfig, onProgress?: MessagePort): Promise<Spectra>;
+  /**
+   * Whole-checkpoint sweep (config.sweep) over the opened files, one tensor at a time (bounded
+   * memory: only the current tensor is decoded); the plan and each result go out on `port`
+   * (CheckpointMessage) as they are ready. Resolves with every result and the parameter-weighted
+   * summary.
+   */
+  checkpoint(
+    config: ExperimentConfig,
+    port?: MessagePort,
+  ): Promise<{ tensors: SweepTensorResult[]; summary: SweepSummary }>;
   /** Make files the user opened available to `data.source = "file"` configs. */
   openFiles(files: readonly File[]): Promise<OpenFileSummary>;
   /** Health check. */
@@ -144,6 +187,29 @@ export const workerApi: WorkerApi = {
       onProgress: progressTo(onProgress),
     });
     return transferred(out);
+  },
+  async checkpoint(config, port) {
+    const valid = restoreConfig(config);
+    const set = await registeredTensorSet();
+    const plan = planSweep(valid, set.tensors);
+    const post = (m: CheckpointMessage) => port?.postMessage(m);
+    post({
+      kind: 'plan',
+      tensors: plan.map(({ info }) => ({
+        name: info.name,
+        shape: info.shape,
+        parameters: info.shape.reduce((a, b) => a * b, 1),
+      })),
+    });
+    const results: SweepTensorResult[] = [];
+    for (const entry of plan) {
+      const r = await sweepTensor(valid, set, entry);
+      results.push(r);
+      post({ kind: 'tensor', tensor: r, done: results.length, total: plan.length });
+    }
+    // Every result again in the reply: messages on `port` and the reply travel on different
+    // channels, so the last ones may arrive after it; the reply is the complete record.
+    return { tensors: results, summary: summarizeSweep(valid, results) };
   },
   async openFiles(files) {
     return registerFiles(files);

@@ -18,6 +18,7 @@ import type { MethodRef, PipelineSpec as PipelineConfig } from '../pipeline';
 import { migrate } from './migrate';
 import { analysesById } from '../analyses';
 import { CONFIG_VERSION, ConfigError } from './errors';
+import { resolveSweep, type SweepConfig } from './sweep-config';
 
 export { CONFIG_VERSION, ConfigError };
 
@@ -35,7 +36,15 @@ export interface ExperimentConfig {
   readonly pipelines: readonly PipelineConfig[];
   /** Optional analysis view (src/core/analyses); absent = the metrics table only. */
   readonly analysis?: MethodRef;
+  /**
+   * Whole-checkpoint sweep (file data only): every matching tensor is quantized by every pipeline
+   * (src/compute/checkpoint.ts). Absent in single-tensor configs, so their links are unchanged.
+   */
+  readonly sweep?: SweepConfig;
 }
+
+/** `config.sweep`: which tensors of the opened file(s) a sweep quantizes (sweep-config.ts). */
+export type { SweepConfig } from './sweep-config';
 
 export type ParseResult =
   { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
@@ -56,6 +65,7 @@ const envelope = z
     data: plainObject,
     pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
     analysis: plainObject.optional(),
+    sweep: z.unknown().optional(),
   })
   .strict();
 
@@ -269,9 +279,15 @@ export function restoreConfig(input: unknown): ExperimentConfig {
       : { transforms, quantizer };
   });
   const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
-  const config: ExperimentConfig = analysis
-    ? { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines, analysis }
-    : { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines };
+  const sweep = env.data.sweep === undefined ? undefined : resolveSweep(env.data.sweep, data);
+  const config: ExperimentConfig = {
+    v: CONFIG_VERSION,
+    seed: env.data.seed,
+    data,
+    pipelines,
+    ...(analysis ? { analysis } : {}),
+    ...(sweep ? { sweep } : {}),
+  };
   checkLimits(config);
   return canonicalize(config);
 }
@@ -310,13 +326,17 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
     };
     return p.label ? { transforms, quantizer, label: p.label } : { transforms, quantizer };
   });
-  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
+  const sweep = config.sweep
+    ? { include: config.sweep.include, exclude: config.sweep.exclude, minElements: config.sweep.minElements }
+    : undefined;
+  if (!config.analysis)
+    return { v: config.v, seed: config.seed, data, pipelines, ...(sweep ? { sweep } : {}) };
   const a = analysesById.get(config.analysis.id);
   const analysis = {
     id: config.analysis.id,
     params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
   };
-  return { v: config.v, seed: config.seed, data, pipelines, analysis };
+  return { v: config.v, seed: config.seed, data, pipelines, analysis, ...(sweep ? { sweep } : {}) };
 }
 
 /** The react-query key and the permalink payload: canonical JSON text. */

@@ -303,3 +303,32 @@ function preview(entries: readonly Entry[]): string {
     ? `${names.join(', ')}, … ${entries.length - 5} more`
     : names.join(', ') || 'none';
 }
+
+/** Sources opened once: their listing, and reads of any tensor without re-parsing the headers. */
+export interface TensorSet {
+  readonly files: FileSummary[];
+  readonly tensors: TensorInfo[];
+  read(name: string, opts?: ReadOptions): Promise<ReadResult>;
+}
+
+/**
+ * Open several sources once (a checkpoint sweep reads every tensor in turn: re-reading every
+ * shard's header per tensor would cost O(tensors × shards) header parses).
+ */
+export async function openTensorSet(sources: readonly ByteSource[]): Promise<TensorSet> {
+  const { files, entries } = await open(sources);
+  const byName = new Map(entries.map((e) => [e.info.name, e]));
+  return {
+    files,
+    tensors: entries.map((e) => e.info),
+    async read(name, opts = {}) {
+      const entry = byName.get(name);
+      if (!entry) {
+        const fileNames = sources.map((s) => s.name).join(', ') || '(no files)';
+        throw new DataFileError(fileNames, `no tensor '${name}' (available: ${preview(entries)})`);
+      }
+      if (entry.csv) return readCsv(entry.csv, opts);
+      return readLocated(entry.loc as LocatedTensor, opts);
+    },
+  };
+}

@@ -77,6 +77,13 @@ export interface ReadOptions {
    */
   readonly maxRows?: number;
   readonly subsampleSeed?: number;
+  /**
+   * Hash the tensor's bytes (default true). A checkpoint sweep passes false: it records no hash,
+   * and skipping it lets a tensor be decoded chunk by chunk (≤ ioLimits.chunkBytes at a time)
+   * instead of being read whole for WebCrypto, which would hold its stored bytes (and WebCrypto's
+   * copy) beside the decoded matrix. `sha256` is then ''.
+   */
+  readonly hash?: boolean;
 }
 
 export interface Selection {
@@ -232,7 +239,9 @@ export async function readLocated(loc: LocatedTensor, opts: ReadOptions = {}): P
 
   let data = await loc.data();
   let sha256: string;
-  if (info.byteSize <= ioLimits.wholeReadBytes) {
+  if (opts.hash === false) {
+    sha256 = '';
+  } else if (info.byteSize <= ioLimits.wholeReadBytes) {
     const all = await readExact(data, 0, info.byteSize, 'tensor data', info.name);
     sha256 = await sha256Hex(all);
     data = bytesByteSource(data.name, all);

@@ -9,6 +9,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { ShareBar } from '../panels/ShareBar';
 import { LayerAnalysisSection } from '../views/LayerView';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
+import { CheckpointView } from '../panels/CheckpointView';
 
 const SLOW_RUN_MS = 300;
 
@@ -133,6 +134,9 @@ export function App() {
           </ErrorBoundary>
         </aside>
         <section className="results-area" aria-labelledby="results-heading">
+          <ErrorBoundary name="checkpoint view">
+            <CheckpointView config={config} />
+          </ErrorBoundary>
           <h2 id="results-heading">Results</h2>
           <StatusBar run={run} />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>

@@ -13,7 +13,14 @@
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import type { ExperimentConfig } from '../../core/config/schema';
 import type { ExperimentOutput } from '../../engine/experiment';
-import type { FaultKind, ProgressCallback, ProgressMessage, WorkerApi } from '../../worker/worker-api';
+import type {
+  CheckpointMessage,
+  FaultKind,
+  ProgressCallback,
+  ProgressMessage,
+  WorkerApi,
+} from '../../worker/worker-api';
+import type { SweepSummary, SweepTensorResult } from '../../engine/checkpoint';
 import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
@@ -31,7 +38,7 @@ interface Slot {
  * cancelling a long sweep (which terminates its worker) never kills the run behind the table,
  * and a slow spectrum never queues the next run behind it.
  */
-export type WorkerKind = 'run' | 'sweep' | 'spectra';
+export type WorkerKind = 'run' | 'sweep' | 'spectra' | 'checkpoint';
 
 /** A worker slot: a kind, or `run-<k>` for pool worker k ≥ 1 ('run' is pool worker 0). */
 type SlotKey = WorkerKind | `run-${number}`;
@@ -49,6 +56,8 @@ export function defaultPoolSize(): number {
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** Every message the worker posts on the call's port, raw (checkpoint sweeps stream results). */
+  onMessage?: (message: unknown) => void;
 }
 
 export class ComputeClient {
@@ -154,6 +163,20 @@ export class ComputeClient {
     return this.call('sweep', (api, progress) => api.sweep(config, progress), opts);
   }
 
+  /**
+   * Whole-checkpoint sweep in its own worker (cancelling it terminates only that worker): the plan
+   * and each tensor's result arrive through `onMessage` as CheckpointMessages.
+   */
+  async checkpoint(
+    config: ExperimentConfig,
+    opts: { signal?: AbortSignal; onMessage: (m: CheckpointMessage) => void },
+  ): Promise<{ tensors: SweepTensorResult[]; summary: SweepSummary }> {
+    return this.call('checkpoint', (api, port) => api.checkpoint(config, port), {
+      signal: opts.signal,
+      onMessage: (m) => opts.onMessage(m as CheckpointMessage),
+    });
+  }
+
   /** Spectra in their own worker. */
   async spectra(config: ExperimentConfig, opts: CallOptions = {}): Promise<Spectra> {
     return this.call('spectra', (api, progress) => api.spectra(config, progress), opts);
@@ -164,16 +187,18 @@ export class ComputeClient {
     invoke: (api: Remote<WorkerApi>, progressPort: MessagePort | undefined) => Promise<T>,
     opts: CallOptions,
   ): Promise<T> {
-    const { signal, onProgress } = opts;
+    const { signal, onProgress, onMessage } = opts;
     if (signal?.aborted) throw new AbortError();
     const slot = this.ensure(kind);
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       // Progress over a port we own and close when the call settles (see ProgressMessage).
-      const channel = onProgress ? new MessageChannel() : undefined;
-      if (channel && onProgress) {
+      const channel = onProgress || onMessage ? new MessageChannel() : undefined;
+      if (channel) {
         channel.port1.onmessage = (ev: MessageEvent<ProgressMessage>) => {
-          if (!settled) onProgress(ev.data.done, ev.data.total, ev.data.stage);
+          if (settled) return;
+          onMessage?.(ev.data);
+          onProgress?.(ev.data.done, ev.data.total, ev.data.stage);
         };
       }
       // Everything this call registered is released once it settles, whichever way: a terminated

@@ -1,6 +1,6 @@
 /**
- * File data in the page (issue 4): drag-and-drop or a file picker, a tensor picker listing name,
- * shape, dtype and size, the layout (which axis holds the vectors), row/column slices and seeded
+ * File data in the page (issue 4): drag-and-drop or a file picker, the tensor inventory (a
+ * searchable, sortable table: TensorInventory.tsx) with the checkpoint sweep's controls, the layout (which axis holds the vectors), row/column slices and seeded
  * row subsampling. Files go to the worker, which reads only headers and the chosen tensor's bytes.
  *
  * A permalink records file name, tensor, slice and the tensor's SHA-256; opening one asks for the
@@ -17,13 +17,9 @@ import { FILE_SOURCE_PARAMS } from '../../core/methods/data/file';
 import { withDefaults } from '../../core/methods/params';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
-
-function formatBytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} B`;
-}
+import { TensorInventory, formatBytes } from './TensorInventory';
+import { SweepControls, useFilesEpoch } from './CheckpointView';
+import type { TensorInfo } from '../../core/io';
 
 /** Default row cap when a tensor is larger than is pleasant live (labelled in the UI). */
 const LIVE_ROW_CAP = 4096;
@@ -43,6 +39,7 @@ export function useOpenFiles() {
       try {
         const summary = await computeClient.openFiles(files);
         setOpened(summary);
+        useFilesEpoch.getState().bump();
         if (summary.tensors.length === 0) {
           setError(`${files.map((f) => f.name).join(', ')}: no tensors found`);
           return;
@@ -57,6 +54,10 @@ export function useOpenFiles() {
         );
         setNotice(decision.notice ?? null);
         if (decision.action === 'keep') {
+          // A sweep link names no tensor: show the first one in the single-tensor lab below.
+          const shown = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
+          if (c.sweep && c.data.tensor === '' && summary.tensors.length > 1)
+            useLab.getState().setConfig({ ...c, data: { ...c.data, tensor: shown.name } });
           // Re-run the queries that failed for want of the file.
           void queryClient.resetQueries({ queryKey: ['run'] });
           return;
@@ -127,47 +128,36 @@ export function FileDropZone({ onFiles, busy }: { onFiles: (files: File[]) => vo
 
 export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
   const data = useLab((s) => s.config.data);
+  const sweep = useLab((s) => s.config.sweep);
   const setDataParam = useLab((s) => s.setDataParam);
-  const selectId = useId();
   const current =
     opened.tensors.find((t) => t.name === data.tensor) ??
     (opened.tensors.length === 1 ? opened.tensors[0] : undefined);
+  const pick = (t: TensorInfo) => {
+    const c = useLab.getState().config;
+    useLab.getState().setConfig({
+      ...c,
+      data: {
+        ...c.data,
+        path: t.file,
+        tensor: t.name,
+        sha256: '',
+        rowStart: 0,
+        rowEnd: 0,
+        colStart: 0,
+        colEnd: 0,
+        maxRows: t.rows > LIVE_ROW_CAP ? LIVE_ROW_CAP : 0,
+      },
+    });
+  };
   return (
     <div className="tensor-picker" data-testid="tensor-picker">
-      <label className="param" htmlFor={selectId}>
-        <span className="param-name">tensor</span>
-        <select
-          id={selectId}
-          data-testid="tensor-select"
-          value={current?.name ?? ''}
-          onChange={(e) => {
-            const t = opened.tensors.find((x) => x.name === e.target.value);
-            if (!t) return;
-            const c = useLab.getState().config;
-            useLab.getState().setConfig({
-              ...c,
-              data: {
-                ...c.data,
-                path: t.file,
-                tensor: t.name,
-                sha256: '',
-                rowStart: 0,
-                rowEnd: 0,
-                colStart: 0,
-                colEnd: 0,
-                maxRows: t.rows > LIVE_ROW_CAP ? LIVE_ROW_CAP : 0,
-              },
-            });
-          }}
-        >
-          {opened.tensors.map((t) => (
-            <option key={`${t.file}/${t.name}`} value={t.name} disabled={!t.supported}>
-              {t.name} [{t.shape.join('×')}] {t.dtype} {formatBytes(t.byteSize)}
-              {t.supported ? '' : ` — ${t.note ?? 'unsupported'}`}
-            </option>
-          ))}
-        </select>
-      </label>
+      {opened.tensors.length > 1 && (
+        <>
+          <TensorInventory tensors={opened.tensors} current={current?.name} onPick={pick} />
+          <SweepControls sweep={sweep} />
+        </>
+      )}
       {current && (
         <p className="hint" data-testid="tensor-info">
           {current.file}: {current.name}, shape [{current.shape.join(', ')}], {current.dtype},{' '}
@@ -178,18 +168,19 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
         </p>
       )}
       <div className="param-grid">
-        {(['layout', 'rowStart', 'rowEnd', 'colStart', 'colEnd', 'maxRows', 'nonFinite'] as const).map(
-          (name) => (
-            <ParamControl
-              key={name}
-              name={name}
-              spec={FILE_SOURCE_PARAMS[name]}
-              value={data[name]}
-              onChange={(v) => setDataParam(name, v)}
-              testId={`file-${name}`}
-            />
-          ),
-        )}
+        {(sweep
+          ? (['layout', 'maxRows', 'nonFinite'] as const)
+          : (['layout', 'rowStart', 'rowEnd', 'colStart', 'colEnd', 'maxRows', 'nonFinite'] as const)
+        ).map((name) => (
+          <ParamControl
+            key={name}
+            name={name}
+            spec={FILE_SOURCE_PARAMS[name]}
+            value={data[name]}
+            onChange={(v) => setDataParam(name, v)}
+            testId={`file-${name}`}
+          />
+        ))}
       </div>
       {Number(data.maxRows) > 0 && current && current.rows > Number(data.maxRows) && (
         <p className="hint subsample-note" data-testid="subsample-note">

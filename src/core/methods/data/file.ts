@@ -26,8 +26,8 @@ export const FILE_SOURCE_PARAMS: ParamSchema = {
   layout: {
     kind: 'enum',
     default: 'rows-first',
-    options: ['rows-first', 'cols-first'],
-    doc: 'rows-first: axis 0 = rows (a PyTorch Linear weight [out, in] gives one row per output channel); cols-first: transpose.',
+    options: ['rows-first', 'cols-first', 'auto'],
+    doc: 'rows-first: axis 0 = rows (a PyTorch Linear weight [out, in] gives one row per output channel); cols-first: transpose; auto: cols-first where the format or graph says the tensor is stored [in, out] (its layoutHint), else rows-first.',
   },
   rowStart: { kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'First row of the slice.' },
   rowEnd: {

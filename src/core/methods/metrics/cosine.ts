@@ -1,8 +1,10 @@
 /**
- * Cosine similarity: mean over rows of ⟨x,x̂⟩ / (‖x‖‖x̂‖) (CONTRACT.md §5). Rows with ‖x‖ = 0 are
- * skipped; a zero reconstruction of a non-zero row scores 0.
+ * Cosine similarity: mean over rows of ⟨x,x̂⟩ / (‖x‖‖x̂‖) (CONTRACT.md §5). Dead rows
+ * (‖x_i‖ ≤ 1e-12·max_j‖x_j‖, zero rows included; dead-rows.ts) are skipped; a zero
+ * reconstruction of a live row scores 0.
  */
 import type { MetricDef } from '../types';
+import { liveThreshold, rowNormsSq } from './dead-rows';
 
 export const cosineMetric: MetricDef = {
   id: 'cosine',
@@ -12,6 +14,7 @@ export const cosineMetric: MetricDef = {
   fromSums: (s) => (s.nonzeroRows > 0 ? s.cosineSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;
+    const thr = liveThreshold(rowNormsSq(x));
     let sum = 0;
     let counted = 0;
     for (let i = 0; i < rows; i++) {
@@ -25,7 +28,7 @@ export const cosineMetric: MetricDef = {
         nx += a * a;
         nh += b * b;
       }
-      if (nx > 0) {
+      if (nx > thr) {
         sum += nh > 0 ? dot / Math.sqrt(nx * nh) : 0;
         counted++;
       }

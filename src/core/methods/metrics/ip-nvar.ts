@@ -8,7 +8,8 @@
  * TurboQuant_prod by ≈ (π/2)·D_{b−1}/d·‖x‖²‖q‖², which this metric reports as (π/2)·D_{b−1}.
  *
  * Queries: Q i.i.d. N(0, I_d) vectors normalised to unit length, from rng('queries', d), shared by
- * every pipeline of an experiment (paired comparison). Rows with ‖x‖ = 0 are skipped.
+ * every pipeline of an experiment (paired comparison). Dead rows (‖x_i‖ ≤ 1e-12·max_j‖x_j‖, zero
+ * rows included; dead-rows.ts) are skipped, as in vnmse: the ratio is meaningless for them.
  *
  * Speed: the rows × Q dot products (Q·rows·d multiply-adds, the largest cost of all metrics) run
  * in the WASM SIMD kernel `dots_lanes` when available, 16 rows at a time in SIMD lanes, each dot
@@ -17,6 +18,7 @@
 import type { Matrix, MetricDef } from '../types';
 import type { RngFactory } from '../../rng';
 import { claim, WASM_LANES, wasmKernels } from '../../wasm/kernels';
+import { liveThreshold, rowNormsSq } from './dead-rows';
 
 export const IP_QUERY_COUNT = 64;
 
@@ -49,7 +51,8 @@ export const ipNvarMetric: MetricDef = {
   compute(x, xHat, { rng }) {
     const { rows, cols: d, data } = x;
     const queries = unitQueries(rng, d);
-    const fast = ipNvarWasm(x, xHat, queries);
+    const thr = liveThreshold(rowNormsSq(x));
+    const fast = ipNvarWasm(x, xHat, queries, thr);
     if (fast !== null) return fast;
     const err = new Float64Array(d);
     let sum = 0;
@@ -62,7 +65,7 @@ export const ipNvarMetric: MetricDef = {
         err[j] = xHat[base + j] - v;
         norm += v * v;
       }
-      if (!(norm > 0)) continue;
+      if (!(norm > thr)) continue;
       let acc = 0;
       for (let k = 0; k < IP_QUERY_COUNT; k++) {
         const qb = k * d;
@@ -78,7 +81,7 @@ export const ipNvarMetric: MetricDef = {
 };
 
 /** The WASM path of `compute` (same value bit for bit), or null when WebAssembly is unavailable. */
-function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array): number | null {
+function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array, thr: number): number | null {
   const k = wasmKernels();
   if (!k) return null;
   const { rows, cols: d, data } = x;
@@ -107,7 +110,7 @@ function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array): numbe
     k.dots_lanes(qP, IP_QUERY_COUNT, d, eP, cP);
     for (let r = 0; r < n; r++) {
       const norm = norms[r];
-      if (!(norm > 0)) continue;
+      if (!(norm > thr)) continue;
       let acc = 0;
       for (let q = 0; q < IP_QUERY_COUNT; q++) {
         const dot = dots[q * L + r];

@@ -10,6 +10,7 @@ import { ipNvarMetric, unitQueries } from './ip-nvar';
 import { expectClose } from '../../testing/expect';
 import { METRICS } from './index';
 import { reconstructionSums } from './sums';
+import { countDeadRows } from './dead-rows';
 
 const rng = createRngFactory(0);
 // Two rows of length 2: x = [[3, 4], [1, 0]], x̂ = [[3, 3], [2, 0]].
@@ -107,5 +108,41 @@ describe('fused one-pass sums', () => {
     const exact = reconstructionSums(m, a);
     for (const def of METRICS)
       if (def.fromSums) expect(Object.is(def.fromSums(exact), def.compute(m, a, { rng }))).toBe(true);
+  });
+});
+
+describe('dead rows (dead-rows.ts: ‖x_i‖ ≤ 1e-12·max‖x_j‖)', () => {
+  // x = [[3, 4], [1e-39, 1e-39], [0, 0], [1, 0]] with x̂ = [[3, 3], [0, 0], [0, 0], [2, 0]]: the
+  // denormal row would add ‖x−x̂‖²/‖x‖² = 1 and cosine 0 if it were counted.
+  const xd = { rows: 4, cols: 2, data: new Float32Array([3, 4, 1e-39, 1e-39, 0, 0, 1, 0]) };
+  const hd = new Float32Array([3, 3, 0, 0, 0, 0, 2, 0]);
+  it('counts the denormal and the zero row as dead', () => {
+    expect(countDeadRows(xd)).toBe(2);
+    expect(reconstructionSums(xd, hd).deadRows).toBe(2);
+    // 1e-12·‖[3, 4]‖ = 5e-12: a row of norm 6e-12 is live, 4e-12 dead.
+    expect(countDeadRows({ rows: 2, cols: 2, data: new Float32Array([3, 4, 6e-12, 0]) })).toBe(0);
+    expect(countDeadRows({ rows: 2, cols: 2, data: new Float32Array([3, 4, 4e-12, 0]) })).toBe(1);
+  });
+  it('vnmse and cosine skip them (same values as the 2×2 case), mse and sqnrDb keep every row', () => {
+    expectClose(vnmseMetric.compute(xd, hd, { rng }), 0.52, 1e-12);
+    expectClose(cosineMetric.compute(xd, hd, { rng }), (21 / (5 * Math.sqrt(18)) + 1) / 2, 1e-7);
+    const v = Math.fround(1e-39); // the denormal as stored in float32
+    expectClose(mseMetric.compute(xd, hd, { rng }), (2 + 2 * v * v) / 8, 1e-12);
+    expectClose(
+      sqnrDbMetric.compute(xd, hd, { rng }),
+      10 * Math.log10((26 + 2 * v * v) / (2 + 2 * v * v)),
+      1e-12,
+    );
+  });
+  it('fused sums equal the metrics’ own loops bit for bit with dead rows present', () => {
+    const sums = reconstructionSums(xd, hd);
+    for (const def of METRICS)
+      if (def.fromSums) expect(Object.is(def.fromSums(sums), def.compute(xd, hd, { rng }))).toBe(true);
+  });
+  it('ipNvar skips them too (equal to the value without the dead rows)', () => {
+    const live = { rows: 2, cols: 2, data: new Float32Array([3, 4, 1, 0]) };
+    expect(ipNvarMetric.compute(xd, hd, { rng })).toBe(
+      ipNvarMetric.compute(live, new Float32Array([3, 3, 2, 0]), { rng }),
+    );
   });
 });

@@ -10,14 +10,20 @@
  * (issue 5: the 1M-coordinate pipeline's metrics were half of its 106 ms).
  */
 import type { Matrix } from '../types';
+import { liveThreshold } from './dead-rows';
 
 export interface ReconstructionSums {
   /** Number of entries (rows × cols). */
   readonly entries: number;
-  /** Σ over rows with ‖x‖ > 0 of ‖x−x̂‖²/‖x‖² (vnmse's sum), and the count of those rows. */
+  /**
+   * Σ over live rows (dead-rows.ts: ‖x‖ > 1e-12·max‖x_j‖, so ‖x‖ > 0) of ‖x−x̂‖²/‖x‖² (vnmse's
+   * sum), and the count of those rows.
+   */
   readonly relErrSum: number;
   readonly nonzeroRows: number;
-  /** Σ over rows with ‖x‖ > 0 of ⟨x,x̂⟩/(‖x‖‖x̂‖) (0 when x̂ = 0) (cosine's sum). */
+  /** Rows left out of relErrSum and cosineSum (dead or zero rows). */
+  readonly deadRows: number;
+  /** Σ over live rows of ⟨x,x̂⟩/(‖x‖‖x̂‖) (0 when x̂ = 0) (cosine's sum). */
   readonly cosineSum: number;
   /** Σ(x−x̂)², Σx² and Σx·x̂ over all entries in storage order (mse, sqnrDb, ipRatio). */
   readonly err: number;
@@ -25,12 +31,20 @@ export interface ReconstructionSums {
   readonly dot: number;
 }
 
-/** The accumulators of vnmse, mse, sqnrDb, cosine and ipRatio in one pass (see the header). */
+/**
+ * The accumulators of vnmse, mse, sqnrDb, cosine and ipRatio in one pass (see the header). The
+ * per-row sums are kept so that the dead-row threshold (which needs the largest row norm) applies
+ * afterwards; the row ratios are then added in row order, as the metrics' own loops do.
+ */
 export function reconstructionSums(x: Matrix, xHat: Float32Array): ReconstructionSums {
   const { rows, cols, data } = x;
   let relErrSum = 0;
   let cosineSum = 0;
   let nonzeroRows = 0;
+  const rowErrs = new Float64Array(rows);
+  const rowNorms = new Float64Array(rows);
+  const rowDots = new Float64Array(rows);
+  const rowHats = new Float64Array(rows);
   let err = 0;
   let signal = 0;
   let dot = 0;
@@ -54,11 +68,29 @@ export function reconstructionSums(x: Matrix, xHat: Float32Array): Reconstructio
       signal += vv;
       dot += vh;
     }
-    if (rowNorm > 0) {
-      relErrSum += rowErr / rowNorm;
-      cosineSum += rowHat > 0 ? rowDot / Math.sqrt(rowNorm * rowHat) : 0;
+    rowErrs[i] = rowErr;
+    rowNorms[i] = rowNorm;
+    rowDots[i] = rowDot;
+    rowHats[i] = rowHat;
+  }
+  const thr = liveThreshold(rowNorms);
+  for (let i = 0; i < rows; i++) {
+    const rowNorm = rowNorms[i];
+    if (rowNorm > thr) {
+      const rowHat = rowHats[i];
+      relErrSum += rowErrs[i] / rowNorm;
+      cosineSum += rowHat > 0 ? rowDots[i] / Math.sqrt(rowNorm * rowHat) : 0;
       nonzeroRows++;
     }
   }
-  return { entries: rows * cols, relErrSum, nonzeroRows, cosineSum, err, signal, dot };
+  return {
+    entries: rows * cols,
+    relErrSum,
+    nonzeroRows,
+    deadRows: rows - nonzeroRows,
+    cosineSum,
+    err,
+    signal,
+    dot,
+  };
 }

@@ -3,10 +3,11 @@
  *
  * The "vector normalized MSE" of DRIVE (Vargaftik et al., NeurIPS 2021, §2) and EDEN (ICML 2022):
  * the expectation of this per-vector ratio is what their theory bounds (D_b for biased EDEN,
- * D_b/(1−D_b) for unbiased EDEN). Rows with ‖x‖ = 0 have no defined ratio and are skipped; if
- * every row is zero the metric is NaN.
+ * D_b/(1−D_b) for unbiased EDEN). Dead rows (‖x_i‖ ≤ 1e-12·max_j‖x_j‖, zero rows included;
+ * dead-rows.ts) have no meaningful ratio and are skipped; if every row is dead the metric is NaN.
  */
 import type { MetricDef } from '../types';
+import { liveThreshold, rowNormsSq } from './dead-rows';
 
 export const vnmseMetric: MetricDef = {
   id: 'vnmse',
@@ -16,6 +17,7 @@ export const vnmseMetric: MetricDef = {
   fromSums: (s) => (s.nonzeroRows > 0 ? s.relErrSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;
+    const thr = liveThreshold(rowNormsSq(x));
     let sum = 0;
     let counted = 0;
     for (let i = 0; i < rows; i++) {
@@ -27,7 +29,7 @@ export const vnmseMetric: MetricDef = {
         err += e * e;
         norm += v * v;
       }
-      if (norm > 0) {
+      if (norm > thr) {
         sum += err / norm;
         counted++;
       }
