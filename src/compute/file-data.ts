@@ -7,7 +7,7 @@
  */
 import { readTensor, DataFileError, type ByteSource } from '../core/io';
 import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
-import type { ExperimentConfig } from '../config/schema';
+import { ConfigError, type ExperimentConfig } from '../config/schema';
 import type { LoadedData } from './experiment';
 
 export async function loadFileData(
@@ -16,16 +16,29 @@ export async function loadFileData(
 ): Promise<LoadedData> {
   const d = config.data;
   const tensor = String(d.tensor ?? '');
+  const rowStart = Number(d.rowStart ?? 0);
   const rowEnd = Number(d.rowEnd ?? 0);
+  const colStart = Number(d.colStart ?? 0);
   const colEnd = Number(d.colEnd ?? 0);
   const maxRows = Number(d.maxRows ?? 0);
-  const result = await readTensor(sources, tensor === '' ? undefined : tensor, {
-    layout: d.layout === 'cols-first' ? 'cols-first' : 'rows-first',
-    rowRange: rowEnd > 0 ? [Number(d.rowStart ?? 0), rowEnd] : undefined,
-    colRange: colEnd > 0 ? [Number(d.colStart ?? 0), colEnd] : undefined,
-    maxRows: maxRows > 0 ? maxRows : undefined,
-    subsampleSeed: maxRows > 0 ? config.seed : undefined,
-  });
+  // End 0 means "to the end"; a start is honoured with it (it used to be dropped silently while
+  // the link still showed it). Start ≥ end is refused by the schema (checkFileSlice).
+  const range = (start: number, end: number): [number, number] | undefined =>
+    end > 0 ? [start, end] : start > 0 ? [start, Infinity] : undefined;
+  let result;
+  try {
+    result = await readTensor(sources, tensor === '' ? undefined : tensor, {
+      layout: d.layout === 'cols-first' ? 'cols-first' : 'rows-first',
+      rowRange: range(rowStart, rowEnd),
+      colRange: range(colStart, colEnd),
+      maxRows: maxRows > 0 ? maxRows : undefined,
+      subsampleSeed: maxRows > 0 ? config.seed : undefined,
+    });
+  } catch (e) {
+    // Malformed options are the config's fault (exit 2), not a crash (exit 1).
+    if (e instanceof RangeError) throw new ConfigError('data', e.message);
+    throw e;
+  }
   const expected = String(d.sha256 ?? '');
   if (expected !== '' && expected.toLowerCase() !== result.sha256) {
     throw new DataFileError(

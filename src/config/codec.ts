@@ -10,6 +10,35 @@ import { ConfigError, canonicalKey, restoreConfig, type ExperimentConfig } from 
 
 export const MAX_ENCODED_LENGTH = 32_768;
 export const MAX_DECODED_LENGTH = 262_144;
+/** Deepest array/object nesting accepted in config JSON (a valid config nests 4 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * JSON text → value, refusing nesting deeper than MAX_JSON_DEPTH before parsing: JSON.parse
+ * itself copes with 10⁵ levels, but every recursive consumer after it (validation, error
+ * formatting, JSON.stringify) would overflow the stack, which is not a config error message.
+ * The scan follows RFC 8259 §7 strings (backslash escapes) so brackets inside strings don't count.
+ */
+export function parseConfigJson(text: string, field: string, invalid?: string): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw new ConfigError(field, `JSON nests deeper than ${MAX_JSON_DEPTH} levels (at character ${i})`);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ConfigError(field, invalid ?? `not valid JSON (${(e as Error).message})`);
+  }
+}
 
 export function encodeConfig(config: ExperimentConfig): string {
   return LZString.compressToEncodedURIComponent(canonicalKey(config));
@@ -47,11 +76,7 @@ export function decodePayload(payload: string): unknown {
       `decoded config is ${json.length} characters, over the limit of ${MAX_DECODED_LENGTH}`,
     );
   }
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    throw new ConfigError('permalink', 'link is corrupt: the config is not valid JSON');
-  }
+  return parseConfigJson(json, 'permalink', 'link is corrupt: the config is not valid JSON');
 }
 
 /** A URL, hash or payload → validated canonical config. Throws ConfigError naming the field. */

@@ -192,8 +192,9 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
       `unknown data source ${describeValue(source)}; known: ${[...dataSourcesById.keys(), FILE_SOURCE_ID].join(', ')}`,
     );
   }
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (k !== 'source') rest[k] = v;
+  // fromEntries defines own properties, so a "__proto__" key from JSON.parse stays a key (and is
+  // refused as an unknown param) instead of being swallowed by the prototype setter.
+  const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'source'));
   const params = resolveParams(schema, rest, 'data');
   return { source, ...params };
 }
@@ -201,10 +202,23 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
 /** Size checks that need the whole config (documented budget, transform dimension limits). */
 function checkLimits(config: ExperimentConfig): void {
   const { data } = config;
-  if (data.source === FILE_SOURCE_ID) return; // checked once the tensor's shape is known
+  if (data.source === FILE_SOURCE_ID) return checkFileSlice(data); // shape: once the tensor is known
   const rows = data.rows as number;
   const dim = data.dim as number;
   checkShape(config, rows, dim);
+}
+
+/** A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor). */
+function checkFileSlice(data: DataConfig): void {
+  for (const axis of ['row', 'col'] as const) {
+    const start = data[`${axis}Start`] as number;
+    const end = data[`${axis}End`] as number;
+    if (end > 0 && start >= end)
+      throw new ConfigError(
+        `data.${axis}Start`,
+        `${axis}Start = ${start} must be below ${axis}End = ${end} (the slice [start, end) would be empty)`,
+      );
+  }
 }
 
 /** Refuse shapes beyond the memory budget or a transform's dimension limit (message names both). */

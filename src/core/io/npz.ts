@@ -11,7 +11,14 @@ import { DataFileError } from './errors';
 import { locateNpy, parseNpyHeader, type NpyHeader } from './npy';
 import { bytesByteSource, readExact, windowByteSource, type ByteSource } from './source';
 import type { LocatedTensor } from './tensor';
-import { checkEntrySupported, entryDataStart, inflatePrefix, readEntry, readZipDirectory } from './zip';
+import {
+  checkEntrySupported,
+  entryDataStart,
+  inflatePrefix,
+  readEntry,
+  readZipDirectory,
+  verifyStoredEntry,
+} from './zip';
 
 export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
   const { entries, directoryStart } = await readZipDirectory(src);
@@ -38,6 +45,7 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
       } else want = r.need;
     }
     if (entry.method === 0) {
+      let verified: Promise<void> | undefined; // once per entry, on the first data read
       out.push(
         locateNpy(header, {
           file: src.name,
@@ -45,7 +53,10 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
           baseOffset: dataStart,
           available: entry.uncompressedSize,
           format: 'npz',
-          data: (o, n) => Promise.resolve(windowByteSource(src, dataStart + o, n)),
+          data: async (o, n) => {
+            await (verified ??= verifyStoredEntry(src, entry, dataStart));
+            return windowByteSource(src, dataStart + o, n);
+          },
         }),
       );
     } else {

@@ -128,7 +128,8 @@ export function formatBytes(n: number): string {
 
 function checkRange(r: readonly [number, number] | undefined, len: number, what: string, info: TensorInfo) {
   if (r === undefined) return [0, len] as const;
-  const [a, b] = r;
+  // An end of Infinity means "to the end" (a config's rowStart with rowEnd = 0).
+  const [a, b] = r[1] === Infinity ? [r[0], len] : r;
   if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || b <= a) {
     throw new RangeError(`${what} must be integers [start, end) with 0 ≤ start < end, got [${a}, ${b})`);
   }
