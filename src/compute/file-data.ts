@@ -7,7 +7,7 @@
  */
 import { readTensor, DataFileError, type ByteSource } from '../core/io';
 import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
-import { ConfigError, type ExperimentConfig } from '../config/schema';
+import { ConfigError, checkShape, type ExperimentConfig } from '../config/schema';
 import type { LoadedData } from './experiment';
 
 export async function loadFileData(
@@ -33,6 +33,7 @@ export async function loadFileData(
       colRange: range(colStart, colEnd),
       maxRows: maxRows > 0 ? maxRows : undefined,
       subsampleSeed: maxRows > 0 ? config.seed : undefined,
+      checkShape: (rows, cols) => checkShape(config, rows, cols),
     });
   } catch (e) {
     // Malformed options are the config's fault (exit 2), not a crash (exit 1).

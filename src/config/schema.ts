@@ -14,6 +14,8 @@ import { dataSourcesById, quantizersById, transformsById } from '../core/methods
 import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
 import type { ParamSchema, ParamSpec, Params, ParamValue } from '../core/methods/types';
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../core/limits';
+import { MAX_RUN_BYTES, formatBytesShort, largestItem, runCost } from '../core/cost';
+import { MAX_SKETCH_ENTRIES } from '../core/methods/quantizers/qjl';
 import type { MethodRef, PipelineSpec as PipelineConfig } from '../core/pipeline';
 import { migrate } from './migrate';
 import { analysesById } from '../core/analyses';
@@ -246,6 +248,35 @@ export function checkShape(config: ExperimentConfig, rows: number, dim: number):
       );
     }
   });
+  checkCost(config, rows, dim);
+}
+
+/** The declared cost model (src/core/cost.ts): every buffer that does not scale with rows × dim. */
+export function checkCost(config: ExperimentConfig, rows: number, dim: number): void {
+  const cost = runCost(
+    rows,
+    dim,
+    config.pipelines.map((p) => ({
+      transform: p.transform,
+      quantizer: p.quantizer,
+      outDim: transformsById.get(p.transform.id)?.outDim(p.transform.params, dim) ?? dim,
+    })),
+  );
+  for (const item of cost.items) {
+    if (item.sketchEntries !== undefined && item.sketchEntries > MAX_SKETCH_ENTRIES) {
+      throw new ConfigError(
+        item.what.replace(/ \(.*$/, ''),
+        `${item.what.replace(/^[^(]*\(|\)$/g, '')} has ${item.sketchEntries} entries, over the limit of ${MAX_SKETCH_ENTRIES} (2^28, 1 GiB of float32); lower the sketch rows or the dim`,
+      );
+    }
+  }
+  if (cost.peakBytes > MAX_RUN_BYTES) {
+    const big = largestItem(cost);
+    throw new ConfigError(
+      rows * dim === 0 ? 'data' : big.what.replace(/ \(.*$/, ''),
+      `the run needs about ${formatBytesShort(cost.peakBytes)} (largest: ${big.what}, ${formatBytesShort(big.bytes)}), over the memory budget of ${formatBytesShort(MAX_RUN_BYTES)}`,
+    );
+  }
 }
 
 /** Untrusted input → canonical config, or throws ConfigError naming the field. */

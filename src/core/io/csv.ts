@@ -187,7 +187,7 @@ export async function readCsv(src: ByteSource, opts: ReadOptions = {}): Promise<
   const inLen = t ? s.rows : s.cols;
   const range = (r: readonly [number, number] | undefined, len: number, what: string): [number, number] => {
     if (r === undefined) return [0, len];
-    const [a, b] = r;
+    const [a, b] = r[1] === Infinity ? [r[0], len] : r; // Infinity: to the end (tensor.ts)
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || b <= a) {
       throw new RangeError(`${what} must be integers [start, end) with 0 ≤ start < end, got [${a}, ${b})`);
     }
@@ -212,6 +212,7 @@ export async function readCsv(src: ByteSource, opts: ReadOptions = {}): Promise<
   }
   const outRows = rowIndices ? rowIndices.length : r1 - r0;
   const outCols = c1 - c0;
+  opts.checkShape?.(outRows, outCols);
   if (outRows * outCols * 4 > MAX_MATRIX_BYTES) {
     throw new DataFileError(
       src.name,

@@ -61,6 +61,9 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
       );
     } else {
       const h = header;
+      // Inflated once per entry and reused by every chunked read of it: inflating again per
+      // 16 MiB chunk turned a 1 GiB entry into 64 full inflations (the audit's "npz bomb").
+      let inflated: Promise<Uint8Array> | undefined;
       const located = locateNpy(h, {
         file: src.name,
         name,
@@ -69,7 +72,10 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
         format: 'npz',
         note: 'deflated',
         data: async (o, n) =>
-          bytesByteSource(src.name, (await readEntry(src, entry, dataStart)).subarray(o, o + n)),
+          bytesByteSource(
+            src.name,
+            (await (inflated ??= readEntry(src, entry, dataStart))).subarray(o, o + n),
+          ),
       });
       // For deflated entries the tensor's offset is that of the compressed entry (TensorInfo docs).
       out.push({ ...located, info: { ...located.info, byteOffset: dataStart } });

@@ -70,6 +70,11 @@ export interface ReadOptions {
    */
   readonly maxRows?: number;
   readonly subsampleSeed?: number;
+  /**
+   * Called with the selection's rows × cols before anything is allocated or read, so a caller's
+   * budget (the config's cost model) refuses a file by its header, not after decoding it.
+   */
+  readonly checkShape?: (rows: number, cols: number) => void;
 }
 
 export interface Selection {
@@ -203,6 +208,7 @@ export async function readLocated(loc: LocatedTensor, opts: ReadOptions = {}): P
   const outRows = rowIndices ? rowIndices.length : r1 - r0;
   const rowAt = rowIndices ? (k: number) => rowIndices[k] : (k: number) => r0 + k;
   const outCols = c1 - c0;
+  opts.checkShape?.(outRows, outCols);
   const outBytes = outRows * outCols * 4;
   if (outBytes > MAX_MATRIX_BYTES) {
     fail(
