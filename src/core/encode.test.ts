@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- this file is about control characters: its patterns name them */
 /**
  * The context encoders against independent references: Python's own parser for pyStr (one
  * python3 run over 10⁴ fast-check strings, skipped where python3 is missing), JSON.parse for

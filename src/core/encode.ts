@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- this file is about control characters: its patterns name them */
 /**
  * Context-specific encoders for every string that leaves the app as generated code or text in
  * another language: Python source, CSV, Markdown, XML/SVG text, HTML attributes and terminal
@@ -57,7 +58,6 @@ export function csvField(text: string): string {
 const MARKDOWN_SPECIAL = /[\\|`*_[\]<>]/g;
 // Everything that breaks a line or is a control character in CommonMark's eyes (§2.1: line
 // endings are LF, CR, CRLF; other C0/C1 controls and U+2028/2029 render unpredictably).
-// eslint-disable-next-line no-control-regex
 const MARKDOWN_BREAKS = /\r\n|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** One GFM table cell (or a one-line caption): no line breaks, inline markup escaped. */
@@ -65,7 +65,6 @@ export function markdownCell(text: string): string {
   return text.replace(MARKDOWN_BREAKS, ' ').replace(MARKDOWN_SPECIAL, (c) => `\\${c}`);
 }
 
-// eslint-disable-next-line no-control-regex
 const XML_INVALID =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -87,7 +86,6 @@ export function htmlAttr(value: string): string {
 
 // C0 (except LF, which callers use as the line separator), DEL, C1, bidi embeddings/overrides
 // (U+202A–202E), isolates (U+2066–2069), line/paragraph separators (U+2028/2029).
-// eslint-disable-next-line no-control-regex
 const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text for a terminal: control and bidi characters shown as escapes; LF kept as a line break. */

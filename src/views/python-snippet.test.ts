@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- this file is about control characters: its patterns name them */
 /**
  * "Reproduce in Python" with a hostile pipeline label (from a link): the label must stay text.
  * The audit's script ended the `#` comment with a newline in the label and ran os.system; here the
