@@ -51,6 +51,9 @@ export interface CallOptions {
   onProgress?: ProgressCallback;
 }
 
+/** For fire-and-forget calls whose failure is reported elsewhere (never an unhandled rejection). */
+const ignore = (): void => undefined;
+
 export class ComputeClient {
   private slots = new Map<SlotKey, Slot>();
   /** Run workers (pool size); tests and benchmarks may lower it. */
@@ -70,7 +73,9 @@ export class ComputeClient {
     const slot: Slot = { worker, api, pending: new Set() };
     this.slots.set(kind, slot);
     this.starts++;
-    if (this.files.length > 0) void api.openFiles(this.files);
+    // Only files that opened successfully are kept (openFiles), so a restarted worker re-reads the
+    // user's good file. A failure here surfaces in that worker's next run; never unhandled.
+    if (this.files.length > 0) api.openFiles(this.files).catch(ignore);
     return slot;
   }
 
@@ -90,12 +95,18 @@ export class ComputeClient {
     return this.slots.size;
   }
 
+  /**
+   * Opens files in the run worker first and registers them everywhere only once that succeeded:
+   * a bad file must not replace the good one, neither here (restarted workers re-register
+   * `this.files`) nor in the other workers (browser-files.ts keeps its sources on failure too).
+   */
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
+    const summary = await this.ensure('run').api.openFiles(files);
     this.files = files;
     // Pool and analysis workers started earlier need the files too; new ones get them in ensure().
     // A run waits for its worker's registration (browser-files.ts), so no part misses a file.
-    for (const [kind, slot] of this.slots) if (kind !== 'run') void slot.api.openFiles(files);
-    return this.ensure('run').api.openFiles(files);
+    for (const [kind, slot] of this.slots) if (kind !== 'run') slot.api.openFiles(files).catch(ignore);
+    return summary;
   }
 
   /**
