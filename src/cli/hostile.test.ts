@@ -219,6 +219,24 @@ describe('--timeout', () => {
     expect(r.stderr).toBe('error: run exceeded --timeout 0.2s\n');
   });
 
+  it('warns before minutes-long work; a stage overrunning the deadline is stopped by the watchdog', () => {
+    // One Haar rotation at d = 8192 is one synchronous stage of ~10¹² flops: the cooperative
+    // check never runs, so the watchdog thread must end the process (SIGKILL, 137).
+    const cfg = configFile('haar.json', {
+      v: 1,
+      data: { source: 'gaussian', rows: 1, dim: 8192 },
+      pipelines: [{ transform: { id: 'haar' }, quantizer: { id: 'int' } }],
+    });
+    const t0 = Date.now();
+    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'run', cfg, '--timeout', '0.5'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toMatch(/^warning: this run is estimated at ~\d+ s/);
+    expect(r.stderr).toMatch(/\nerror: run exceeded --timeout 0.5s\n$/);
+    expect(r.status === 137 || r.signal === 'SIGKILL').toBe(true);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it('refuses a malformed --timeout with exit 2', async () => {
     const r = await run(['run', configFile('t.json', fileConfig({})), '--timeout', 'soon']);
     expect(r.code).toBe(2);

@@ -12,7 +12,9 @@ import { ConfigError } from '../config/errors';
 import { decodePayload, extractPayload, parseConfigJson } from '../config/codec';
 import { terminalJson, terminalLine, terminalText } from '../core/encode';
 import { AbortError } from '../core/pipeline';
-import { restoreConfig } from '../config/schema';
+import { restoreConfig, type ExperimentConfig } from '../config/schema';
+import { configCost, WARN_SECONDS } from '../core/cost';
+import { transformsById } from '../core/methods';
 import { contractJson, runConfig } from '../compute/experiment';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
@@ -91,6 +93,22 @@ async function readConfigArgument(arg: string): Promise<unknown> {
   return parseConfigJson(text, 'CONFIG');
 }
 
+/** Warn before work the cost model (src/core/cost.ts) estimates at over WARN_SECONDS. */
+function warnIfLong(config: ExperimentConfig): void {
+  const { rows, dim } = config.data;
+  if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
+  const cost = configCost(
+    rows,
+    dim,
+    config.pipelines,
+    (id, p, d) => transformsById.get(id)?.outDim(p, d) ?? d,
+  );
+  if (cost.seconds > WARN_SECONDS)
+    err(
+      `warning: this run is estimated at ~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations); pass --timeout <seconds> to bound it\n`,
+    );
+}
+
 function parseTimeout(value: string): number {
   const s = Number(value);
   if (!(s > 0 && s <= 86_400))
@@ -104,7 +122,7 @@ function parseTimeout(value: string): number {
 /**
  * Hard stop for `--timeout`: the run is synchronous, so timers on the main thread cannot fire
  * during a long stage. A watchdog thread sleeps (Atomics.wait) until the deadline plus a grace
- * period, then prints the one-line error and ends the process (SIGTERM: exit by signal). The
+ * period, then prints the one-line error and kills the process (SIGKILL: a busy main thread cannot run a SIGTERM handler, e.g. tsx's). The
  * normal path is cooperative: the deadline is checked after every stage (exit 4).
  */
 function startWatchdog(ms: number, message: string): Worker {
@@ -113,7 +131,7 @@ function startWatchdog(ms: number, message: string): Worker {
     const fs = require('node:fs');
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
     fs.writeSync(2, workerData.message + '\\n');
-    process.kill(workerData.pid, 'SIGTERM');`;
+    process.kill(workerData.pid, 'SIGKILL');`;
   const w = new Worker(code, { eval: true, workerData: { ms, message, pid: process.pid } });
   w.unref();
   return w;
@@ -126,6 +144,7 @@ async function runCommand(configArg: string, opts: { json?: boolean; timeout?: s
   const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
   const raw = await readConfigArgument(configArg);
   const config = restoreConfig(raw);
+  warnIfLong(config);
   const controller = new AbortController();
   const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
   const timedOut = `error: run exceeded --timeout ${timeoutS}s`;

@@ -18,6 +18,8 @@ import type { RateDistortion, Spectra } from '../core/analysis/types';
 import type { OpenFileSummary } from './browser-files';
 import { AbortError } from '../core/pipeline';
 import { mergeParts, planParts } from './pool';
+import { configCost, workersWithinBudget } from '../core/cost';
+import { transformsById } from '../core/methods';
 
 interface Slot {
   worker: Worker;
@@ -115,7 +117,17 @@ export class ComputeClient {
    * parts' stages.
    */
   async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
-    const parts = planParts(config, this.poolSize);
+    // Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
+    // together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
+    const { rows, dim } = config.data;
+    const size =
+      typeof rows === 'number' && typeof dim === 'number'
+        ? workersWithinBudget(
+            configCost(rows, dim, config.pipelines, (id, p, d) => transformsById.get(id)?.outDim(p, d) ?? d),
+            this.poolSize,
+          )
+        : this.poolSize;
+    const parts = planParts(config, size);
     if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw new AbortError();

@@ -205,3 +205,20 @@ export function workersWithinBudget(cost: RunCost, wanted: number, budget = MAX_
   const room = budget - (cost.peakBytes - cost.perWorkerBytes);
   return Math.max(1, Math.min(wanted, Math.floor(room / each)));
 }
+
+/** runCost for a config's pipelines, with each transform's outDim from the registry. */
+export function configCost(
+  rows: number,
+  dim: number,
+  pipelines: readonly {
+    transform: { id: string; params: Params };
+    quantizer: { id: string; params: Params };
+  }[],
+  outDim: (transformId: string, params: Params, dim: number) => number,
+): RunCost {
+  return runCost(
+    rows,
+    dim,
+    pipelines.map((p) => ({ ...p, outDim: outDim(p.transform.id, p.transform.params, dim) })),
+  );
+}
