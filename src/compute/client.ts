@@ -78,7 +78,32 @@ export class ComputeClient {
     // Only files that opened successfully are kept (openFiles), so a restarted worker re-reads the
     // user's good file. A failure here surfaces in that worker's next run; never unhandled.
     if (this.files.length > 0) api.openFiles(this.files).catch(ignore);
+    this.watchLife(kind, slot);
     return slot;
+  }
+
+  /**
+   * Dead-worker detection (WorkerApi.holdLifeLock): a worker that ends without an error event
+   * used to leave its calls pending forever (the page stuck at "starting"). When its life lock is
+   * released while the slot is still ours, its calls fail with a message and the slot is dropped;
+   * the next call (Retry) starts a fresh worker.
+   */
+  private watchLife(kind: SlotKey, slot: Slot): void {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) return;
+    const name = `quantscope-worker-${kind}-${this.starts}-${Math.random().toString(36).slice(2)}`;
+    slot.api
+      .holdLifeLock(name)
+      .then((held) => {
+        if (!held) return;
+        return locks.request(name, () => {
+          if (this.slots.get(kind) !== slot) return; // terminated by us: nothing to report
+          const dead = new Error('compute worker failed: it stopped without an error (out of memory?)');
+          for (const fail of [...slot.pending]) fail(dead);
+          this.kill(kind);
+        });
+      })
+      .catch(ignore);
   }
 
   private kill(kind: SlotKey = 'run'): void {
