@@ -192,6 +192,18 @@ describe('terminal escape injection', () => {
 });
 
 describe('silent acceptance', () => {
+  it('a "__proto__" key in data or params is refused as unknown, not dropped', async () => {
+    const text = (where: string) =>
+      `{"v":1,"data":{"source":"gaussian","rows":4,"dim":8${where === 'data' ? ',"__proto__":{"rows":3}' : ''}},` +
+      `"pipelines":[{"transform":{"id":"identity"},"quantizer":{"id":"int","params":{"bits":4${where === 'params' ? ',"__proto__":{"bits":2}' : ''}}}}]}`;
+    const d = await run(['run', configFile('proto-d.json', text('data'))]);
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/^error: data\.__proto__: unknown param/);
+    const q = await run(['run', configFile('proto-q.json', text('params'))]);
+    expect(q.code).toBe(2);
+    expect(q.err).toMatch(/^error: pipelines\[0\]\.quantizer\.params\.__proto__: unknown param/);
+  });
+
   it('rowStart with rowEnd = 0 slices to the end instead of being ignored', async () => {
     const all = await run(['run', configFile('all.json', fileConfig({})), '--json']);
     const tail = await run(['run', configFile('tail.json', fileConfig({ rowStart: 1 })), '--json']);
