@@ -87,8 +87,9 @@ export function extractPayload(text: string): string | undefined {
 export function decodePayload(withCheck: string): unknown {
   const dot = withCheck.indexOf('.');
   const payload = dot < 0 ? withCheck : withCheck.slice(0, dot);
-  if (dot >= 0) {
-    const check = withCheck.slice(dot + 1);
+  const check = dot < 0 ? '' : withCheck.slice(dot + 1);
+  // An empty check is a link without one followed by a full stop (a link at the end of a sentence).
+  if (check !== '') {
     if (check !== linkCheck(payload))
       throw new ConfigError(
         'permalink',

@@ -222,6 +222,8 @@ describe('hostile permalinks', () => {
     // Links written before the checksum existed still decode (src/config/__saved__ holds more).
     const legacy = `#c=${LZString.compressToEncodedURIComponent(canonicalKey(DEFAULT_CONFIG))}`;
     expect(canonicalKey(decodePermalink(legacy))).toBe(canonicalKey(DEFAULT_CONFIG));
+    // …also at the end of a sentence.
+    expect(canonicalKey(decodePermalink(`see ${legacy}.`))).toBe(canonicalKey(DEFAULT_CONFIG));
   });
 
   it('prints the figures (≥ 10⁴ cases, zero uncaught errors)', () => {

@@ -199,11 +199,13 @@ export function largestItem(cost: RunCost): CostItem {
   return cost.items.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 }
 
-/** Pool workers that fit the budget: each holds the data share plus its own read-only state. */
+/**
+ * Pool workers that fit the budget together: each worker loads or generates its own copy of the
+ * data and builds its own sketches and rotations (workers share no memory without cross-origin
+ * isolation), so each costs the run's peak.
+ */
 export function workersWithinBudget(cost: RunCost, wanted: number, budget = MAX_RUN_BYTES): number {
-  const each = Math.max(1, cost.perWorkerBytes);
-  const room = budget - (cost.peakBytes - cost.perWorkerBytes);
-  return Math.max(1, Math.min(wanted, Math.floor(room / each)));
+  return Math.max(1, Math.min(wanted, Math.floor(budget / Math.max(1, cost.peakBytes))));
 }
 
 /** runCost for a config's pipelines, with each transform's outDim from the registry. */
