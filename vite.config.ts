@@ -6,9 +6,13 @@ import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation gives SharedArrayBuffer and fine timers (DESIGN.md); the same headers are
 // served by the dev and preview servers so tests see what users see.
+// Cross-Origin-Resource-Policy: cross-origin lets course pages that send COEP: require-corp embed
+// our pages and load our files (Fetch §3.7 "Cross-Origin-Resource-Policy header"); hosts should
+// send it too (README "Hosting"). Nothing in the app needs isolation: it runs without these headers.
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 /**
@@ -18,7 +22,7 @@ const isolationHeaders = {
  * In dev, Vite injects inline module scripts (the React Fast Refresh preamble); their SHA-256
  * hashes are added, so even dev never allows arbitrary inline script.
  */
-function csp(inlineScriptHashes: readonly string[], dev: boolean): string {
+function csp(inlineScriptHashes: readonly string[], dev: boolean, meta = false): string {
   const scriptSrc = ["'self'", "'wasm-unsafe-eval'", ...inlineScriptHashes.map((h) => `'sha256-${h}'`)];
   return [
     "default-src 'self'",
@@ -31,8 +35,30 @@ function csp(inlineScriptHashes: readonly string[], dev: boolean): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
-    'frame-ancestors *',
+    // frame-ancestors is ignored (with a console error) in a <meta> policy (CSP 3 §6.1.2).
+    ...(meta ? [] : ['frame-ancestors *']),
   ].join('; ');
+}
+
+/**
+ * The built index.html carries the same policy as a <meta http-equiv> (CSP 3 §3.3), so a static
+ * host that sends no headers (GitHub Pages, a bucket) still enforces it. The build has no inline
+ * script, so no hashes are needed; the header, where a host sends it, adds frame-ancestors.
+ */
+function metaCsp(): Plugin {
+  return {
+    name: 'quantscope-meta-csp',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        if (/<script(?![^>]*\bsrc=)[^>]*>\s*\S/.test(html))
+          throw new Error('index.html: inline script in the build would be blocked by the meta CSP');
+        const tag = `<meta http-equiv="Content-Security-Policy" content="${csp([], false, true)}" />`;
+        return html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    ${tag}`);
+      },
+    },
+  };
 }
 
 const previewHeaders = { ...isolationHeaders, 'Content-Security-Policy': csp([], false) };
@@ -71,7 +97,10 @@ function devCsp(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), devCsp()],
+  // Relative asset URLs: the same build works at a domain root and under any subpath (GitHub
+  // Pages project sites, course servers); `npm run build -- --base /path/` pins an absolute one.
+  base: './',
+  plugins: [react(), devCsp(), metaCsp()],
   server: { headers: isolationHeaders, port: 5173 },
   preview: { headers: previewHeaders, port: 4173 },
   worker: { format: 'es' },

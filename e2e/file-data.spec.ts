@@ -120,3 +120,49 @@ test('a CLI link (absolute path) reopens on the same-named file with its tensor 
     }
   });
 });
+
+test('a failed open keeps the good file, across a worker restart, with no unhandled rejection', async ({
+  page,
+}) => {
+  // Any uncaught error or unhandled promise rejection in the page fails the test.
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.addEventListener('unhandledrejection', (e) => {
+      console.error(`unhandledrejection: ${String((e as PromiseRejectionEvent).reason)}`);
+    });
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('unhandledrejection')) errors.push(m.text());
+  });
+  const lab = new LabPage(page);
+  await page.goto('/?testhooks');
+  await lab.waitReady();
+  await page.getByTestId('data-source').selectOption('file');
+  await page.getByTestId('file-input').setInputFiles(SAMPLE);
+  await expect(lab.table.locator('caption')).toContainText('128×512');
+  await lab.waitReady();
+  const good = await lab.values();
+  const bits = await page.getByTestId('quantizer-0-bits').inputValue();
+  for (const name of ['broken.npy', 'broken2.npz']) {
+    await page.getByTestId('file-input').setInputFiles({
+      name,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('\x93NUMPY\x01\x00\xff\xffgarbage', 'latin1'),
+    });
+    await expect(page.getByTestId('file-error')).toContainText(name);
+  }
+  // Kill the run worker: the restarted one must re-register the good file, not the bad ones.
+  await page.waitForFunction(() => '__quantscope' in window);
+  await page.evaluate(`window.__quantscope.injectFault('die')`);
+  await page.getByTestId('quantizer-0-bits').fill('3');
+  const error = page.getByTestId('run-error');
+  await expect(error).toContainText('compute worker failed');
+  await error.getByRole('button', { name: 'Retry' }).click();
+  await lab.waitReady();
+  await expect(lab.table.locator('caption')).toContainText('128×512');
+  await page.getByTestId('quantizer-0-bits').fill(bits);
+  await lab.waitReady();
+  expect(await lab.values()).toEqual(good);
+  expect(errors).toEqual([]);
+});

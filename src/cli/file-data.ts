@@ -19,6 +19,7 @@ async function openSource(path: string): Promise<ByteSource> {
   try {
     return await nodeByteSource(path);
   } catch (e) {
+    if (e instanceof DataFileError) throw e;
     throw new DataFileError(
       path,
       `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

@@ -7,13 +7,18 @@
  * config or arguments; 3 unreadable or malformed data file. Errors go to stderr as one line naming
  * the field or byte offset. Flag parsing: commander.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/config/errors';
-import { decodePayload, extractPayload, permalinkHash } from '../core/config/codec';
-import { pinFileHash } from '../engine/file-link';
-import { restoreConfig } from '../core/config/schema';
+import { decodePayload, extractPayload, parseConfigJson } from '../core/config/codec';
+import { terminalJson, terminalLine, terminalText } from '../core/encode';
+import { AbortError } from '../core/pipeline';
+import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import { configCost, WARN_SECONDS } from '../core/cost';
 import { contractJson, runConfig } from '../engine/experiment';
+import { permalinkHash } from '../core/config/codec';
+import { pinFileHash } from '../engine/file-link';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { loadFileForCli, isDataFileError } from './file-data';
@@ -24,6 +29,16 @@ import { escapeControl, formatSweep, parseShard, sweepForCli } from './sweep';
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
 export const EXIT_DATA = 3;
+/** `--timeout` ran out: neither the config nor the data is wrong, the run is too long. */
+export const EXIT_TIMEOUT = 4;
+
+/** A config is a few KiB; stdin and CONFIG files are refused above this (read no further). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+// Every byte the CLI prints goes through a terminal encoder (src/core/encode.ts): labels, tensor
+// names, dtype strings, GGUF keys, zip entry names and index keys come from links and files.
+const out = (text: string) => process.stdout.write(terminalText(text));
+const err = (text: string) => process.stderr.write(terminalText(text));
 
 class CliExit extends Error {
   constructor(
@@ -36,7 +51,18 @@ class CliExit extends Error {
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_CONFIG_BYTES) {
+      process.stdin.destroy();
+      throw new CliExit(
+        EXIT_INVALID,
+        `CONFIG: stdin holds more than ${MAX_CONFIG_BYTES} bytes (1 MiB), the limit for a config`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -49,8 +75,17 @@ async function readConfigArgument(arg: string): Promise<unknown> {
     return decodePayload(extractPayload(arg) ?? '');
   } else {
     try {
+      const st = await stat(arg);
+      if (!st.isFile())
+        throw new CliExit(EXIT_INVALID, `CONFIG: ${JSON.stringify(arg)} is not a regular file`);
+      if (st.size > MAX_CONFIG_BYTES)
+        throw new CliExit(
+          EXIT_INVALID,
+          `CONFIG: ${JSON.stringify(arg)} is ${st.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for a config`,
+        );
       text = await readFile(arg, 'utf8');
     } catch (e) {
+      if (e instanceof CliExit) throw e;
       throw new CliExit(
         EXIT_INVALID,
         `CONFIG: cannot read ${JSON.stringify(arg)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
@@ -60,21 +95,81 @@ async function readConfigArgument(arg: string): Promise<unknown> {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{') && extractPayload(trimmed) !== undefined)
     return decodePayload(extractPayload(trimmed) ?? '');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new CliExit(EXIT_INVALID, `CONFIG: not valid JSON (${(e as Error).message})`);
-  }
+  return parseConfigJson(text, 'CONFIG');
 }
 
-async function runCommand(configArg: string, opts: { json?: boolean }): Promise<void> {
+/** Warn before work the cost model (src/core/cost.ts) estimates at over WARN_SECONDS. */
+function warnIfLong(config: ExperimentConfig): void {
+  const { rows, dim } = config.data;
+  if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
+  const cost = configCost(rows, dim, config.pipelines);
+  if (cost.seconds > WARN_SECONDS)
+    err(
+      `warning: this run is estimated at ~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations); pass --timeout <seconds> to bound it\n`,
+    );
+}
+
+function parseTimeout(value: string): number {
+  const s = Number(value);
+  if (!(s > 0 && s <= 86_400))
+    throw new CliExit(
+      EXIT_INVALID,
+      `--timeout: expected seconds in (0, 86400], got ${JSON.stringify(value)}`,
+    );
+  return s;
+}
+
+/**
+ * Hard stop for `--timeout`: the run is synchronous, so timers on the main thread cannot fire
+ * during a long stage. A watchdog thread sleeps (Atomics.wait) until the deadline plus a grace
+ * period, then prints the one-line error and kills the process (SIGKILL: a busy main thread cannot run a SIGTERM handler, e.g. tsx's). The
+ * normal path is cooperative: the deadline is checked after every stage (exit 4).
+ */
+function startWatchdog(ms: number, message: string): Worker {
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    const fs = require('node:fs');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+    fs.writeSync(2, workerData.message + '\\n');
+    process.kill(workerData.pid, 'SIGKILL');`;
+  const w = new Worker(code, { eval: true, workerData: { ms, message, pid: process.pid } });
+  w.unref();
+  return w;
+}
+
+/** Grace after the deadline before the watchdog ends the process (one stage may be running). */
+export const WATCHDOG_GRACE_MS = 2_000;
+
+async function runCommand(configArg: string, opts: { json?: boolean; timeout?: string }): Promise<void> {
+  const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
   const raw = await readConfigArgument(configArg);
   const config = restoreConfig(raw);
-  const run = await runConfig(config, { loadFile: loadFileForCli });
-  // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
-  const out = { ...run, permalink: permalinkHash(pinFileHash(config, run.data.file?.sha256)) };
-  if (opts.json) process.stdout.write(`${JSON.stringify(contractJson(out), null, 2)}\n`);
-  else process.stdout.write(formatResultsTable(out));
+  warnIfLong(config);
+  const controller = new AbortController();
+  const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
+  const timedOut = `error: run exceeded --timeout ${timeoutS}s`;
+  const watchdog =
+    timeoutS === undefined ? undefined : startWatchdog(timeoutS * 1000 + WATCHDOG_GRACE_MS, timedOut);
+  try {
+    const result = await runConfig(config, {
+      loadFile: loadFileForCli,
+      signal: controller.signal,
+      onProgress: () => {
+        if (Date.now() > deadline) controller.abort();
+      },
+    });
+    if (Date.now() > deadline) throw new AbortError();
+    // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
+    const pinned = { ...result, permalink: permalinkHash(pinFileHash(config, result.data.file?.sha256)) };
+    if (opts.json) process.stdout.write(terminalJson(`${JSON.stringify(contractJson(pinned), null, 2)}\n`));
+    else out(formatResultsTable(pinned));
+  } catch (e) {
+    if (e instanceof AbortError && Date.now() > deadline)
+      throw new CliExit(EXIT_TIMEOUT, timedOut.slice('error: '.length));
+    throw e;
+  } finally {
+    await watchdog?.terminate();
+  }
 }
 
 async function sweepCommand(
@@ -98,13 +193,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('lab')
     .description('QuantScope headless: run an experiment config or list the methods')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: err, writeOut: out })
     .showSuggestionAfterError();
 
   program
     .command('run')
     .argument('<CONFIG>', "a .json path, '-' for stdin, or a permalink URL")
     .option('--json', 'print the CONTRACT.md §6 JSON object')
+    .option('--timeout <seconds>', 'stop the run after this many seconds (exit 4)')
     .description('run an experiment config and print its results')
     .action(runCommand);
 
@@ -123,7 +219,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('list every data source, transform, quantizer and metric with params')
     .action((opts: { json?: boolean }) => {
       const methods = listMethods();
-      process.stdout.write(opts.json ? `${JSON.stringify(methods, null, 2)}\n` : formatList(methods));
+      if (opts.json) process.stdout.write(terminalJson(`${JSON.stringify(methods, null, 2)}\n`));
+      else out(formatList(methods));
     });
 
   program
@@ -144,19 +241,22 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT_OK;
       return EXIT_INVALID; // commander already printed its one-line message
     }
+    const line = (m: string) => process.stderr.write(`error: ${terminalLine(oneLine(m))}\n`);
     if (e instanceof CliExit) {
-      process.stderr.write(`error: ${oneLine(e.message)}\n`);
+      line(e.message);
       return e.code;
     }
     if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${oneLine(e.message)}\n`);
+      line(e.message);
       return EXIT_INVALID;
     }
     if (isDataFileError(e) || e instanceof DataError) {
-      process.stderr.write(`error: ${oneLine((e as Error).message)}\n`);
+      line((e as Error).message);
       return EXIT_DATA;
     }
-    process.stderr.write(`error: ${oneLine((e as Error).message ?? String(e))}\n`);
+    // Stack exhaustion or an allocation the budget should have refused: still one line, but a
+    // bug (exit 1), never silently mapped to a config or data error.
+    line((e as Error).message ?? String(e));
     return 1;
   }
 }
@@ -169,7 +269,7 @@ if (invokedDirectly) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`error: ${String(e)}\n`);
+      process.stderr.write(`error: ${terminalLine(String(e))}\n`);
       process.exitCode = 1;
     },
   );

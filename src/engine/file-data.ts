@@ -16,7 +16,7 @@ import {
   type TensorInfo,
 } from '../core/io';
 import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
-import type { ExperimentConfig } from '../core/config/schema';
+import { ConfigError, checkShape, type ExperimentConfig } from '../core/config/schema';
 import type { LoadedData } from './experiment';
 
 /**
@@ -47,7 +47,9 @@ export async function loadFileData(
   const known = opened?.info;
   const d = config.data;
   const tensor = String(d.tensor ?? '');
+  const rowStart = Number(d.rowStart ?? 0);
   const rowEnd = Number(d.rowEnd ?? 0);
+  const colStart = Number(d.colStart ?? 0);
   const colEnd = Number(d.colEnd ?? 0);
   const maxRows = Number(d.maxRows ?? 0);
   let info = known;
@@ -56,16 +58,28 @@ export async function loadFileData(
     info = tensor === '' ? (all.length === 1 ? all[0] : undefined) : all.find((t) => t.name === tensor);
   }
   const layout = resolveLayout(d.layout, info);
+  // End 0 means "to the end"; a start is honoured with it (it used to be dropped silently while
+  // the link still showed it). Start ≥ end is refused by the schema (checkFileSlice).
+  const range = (start: number, end: number): [number, number] | undefined =>
+    end > 0 ? [start, end] : start > 0 ? [start, Infinity] : undefined;
   const opts: ReadOptions = {
     layout,
-    rowRange: rowEnd > 0 ? [Number(d.rowStart ?? 0), rowEnd] : undefined,
-    colRange: colEnd > 0 ? [Number(d.colStart ?? 0), colEnd] : undefined,
+    rowRange: range(rowStart, rowEnd),
+    colRange: range(colStart, colEnd),
     maxRows: maxRows > 0 ? maxRows : undefined,
     subsampleSeed: maxRows > 0 ? config.seed : undefined,
+    checkShape: (rows, cols) => checkShape(config, rows, cols),
   };
-  const result = opened
-    ? await opened.read(opts)
-    : await readTensor(sources, tensor === '' ? undefined : tensor, opts);
+  let result;
+  try {
+    result = opened
+      ? await opened.read(opts)
+      : await readTensor(sources, tensor === '' ? undefined : tensor, opts);
+  } catch (e) {
+    // Malformed options are the config's fault (exit 2), not a crash (exit 1).
+    if (e instanceof RangeError) throw new ConfigError('data', e.message);
+    throw e;
+  }
   const expected = String(d.sha256 ?? '');
   if (expected !== '' && expected.toLowerCase() !== result.sha256) {
     throw new DataFileError(

@@ -13,7 +13,7 @@ startUrlSync();
 if (new URLSearchParams(window.location.search).has('testhooks')) {
   Object.assign(window, {
     __quantscope: {
-      injectFault: (kind: 'throw' | 'die') => computeClient.injectFault(kind),
+      injectFault: (kind: 'throw' | 'die' | 'vanish') => computeClient.injectFault(kind),
       liveWorkers: () => computeClient.live,
       starts: () => computeClient.starts,
       /** Run-pool size for A/B timing of the pool (README "Performance"); takes effect next run. */

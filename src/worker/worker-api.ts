@@ -131,6 +131,13 @@ export interface WorkerApi {
   /** Health check. */
   ping(): Promise<string>;
   /**
+   * Liveness without polling: the worker takes the Web Lock `name` (W3C Web Locks API) and holds
+   * it for its whole life; the page then queues for the same lock, which is granted exactly when
+   * the worker is gone — terminated, crashed or closed, with or without an error event, and even
+   * while a busy worker could not answer a ping. Resolves true once held (false: no Web Locks).
+   */
+  holdLifeLock(name: string): Promise<boolean>;
+  /**
    * Fault injection for the e2e suite (issue 8, "worker faults"): 'throw' makes the next run's
    * kernel throw; 'die' makes the next run crash the worker (an uncaught error, no reply). Only
    * reachable through window.__quantscope, which the page installs when loaded with ?testhooks;
@@ -139,7 +146,7 @@ export interface WorkerApi {
   injectFault(kind: FaultKind): Promise<void>;
 }
 
-export type FaultKind = 'throw' | 'die';
+export type FaultKind = 'throw' | 'die' | 'vanish';
 
 let pendingFault: FaultKind | null = null;
 
@@ -147,6 +154,11 @@ function takeFault(): Promise<never> | void {
   const fault = pendingFault;
   pendingFault = null;
   if (fault === 'throw') throw new Error('kernel failed (injected test fault)');
+  if (fault === 'vanish') {
+    // The worker ends without an error event (as when the browser kills it for memory).
+    (globalThis as unknown as { close(): void }).close();
+    return new Promise<never>(() => undefined);
+  }
   if (fault === 'die') {
     return new Promise<never>(() => {
       setTimeout(() => {
@@ -216,6 +228,16 @@ export const workerApi: WorkerApi = {
   },
   async ping() {
     return 'pong';
+  },
+  holdLifeLock(name) {
+    const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+    if (!locks) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      void locks.request(name, () => {
+        resolve(true);
+        return new Promise<never>(() => undefined); // held until the worker is gone
+      });
+    });
   },
   async injectFault(kind) {
     pendingFault = kind;

@@ -20,7 +20,12 @@ export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
   if (v === undefined)
     throw new ConfigError('v', `missing config version (this QuantScope writes v: ${CONFIG_VERSION})`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ConfigError('v', `expected a positive integer version, got ${JSON.stringify(v)}`);
+    // Quote at most 40 characters of the value: a message is one short line, whatever a link holds.
+    const shown = JSON.stringify(v) ?? String(v);
+    throw new ConfigError(
+      'v',
+      `expected a positive integer version, got ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`,
+    );
   }
   if (v > CONFIG_VERSION) {
     throw new ConfigError(

@@ -135,6 +135,97 @@ describe('hostile permalinks', () => {
     ).toThrow(/unknown transform "constructor"/);
   });
 
+  it('nesting: configs with a value nested 1–200 deep at any field (1000 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PATHS),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom('[', '{"a":'),
+        (path, depth, open) => {
+          const close = open === '[' ? ']' : '}';
+          const json = JSON.stringify(mutate(path, '@@')).replace(
+            '"@@"',
+            `${open.repeat(depth)}1${close.repeat(depth)}`,
+          );
+          const outcome = classify(`#c=${LZString.compressToEncodedURIComponent(json)}`);
+          tally(outcome);
+          // (A "__proto__" path sets the clone's prototype, so nothing nested reaches the JSON.)
+          if (depth > 32 && json.includes(open.repeat(depth))) expect(outcome).toBe('config-error');
+        },
+      ),
+      { numRuns: 1000, seed: 5 },
+    );
+  });
+
+  it('size lies and degenerate values: huge/zero/negative/fractional sizes, long strings, empty arrays (1000 cases)', () => {
+    const degenerate = fc.constantFrom<unknown>(
+      0,
+      -0,
+      -1,
+      0.5,
+      1e308,
+      -1e308,
+      2 ** 31,
+      2 ** 53,
+      2 ** 53 + 2,
+      Number.MIN_VALUE,
+      '',
+      'x'.repeat(5000),
+      [],
+      {},
+      null,
+      true,
+      '1',
+      ' 1',
+      '0x10',
+      '1e3',
+    );
+    const paths: (string | number)[][] = [
+      ...PATHS.map((p) => [...p]),
+      ['data', 'rowStart'],
+      ['data', 'rowEnd'],
+      ['data', 'maxRows'],
+      ['pipelines', 1, 'quantizer', 'params', 'sketch'],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), degenerate, (path, value) => {
+        tally(classify(compressed(mutate(path, value))));
+      }),
+      { numRuns: 1000, seed: 6 },
+    );
+  });
+
+  it('single-character edits of checked links never give a different valid config silently', () => {
+    // Every deletion and a spread of substitutions at every position of three links.
+    const alphabet = 'AZaz09+-$._';
+    let silentlyDifferent = 0;
+    let tried = 0;
+    for (const config of [DEFAULT_CONFIG, restoreConfig({ ...DEFAULT_CONFIG, seed: 12345 })]) {
+      const hash = permalinkHash(config);
+      const key = canonicalKey(config);
+      for (let i = 3; i < hash.length; i++) {
+        const variants = [hash.slice(0, i) + hash.slice(i + 1)];
+        for (const ch of alphabet)
+          if (ch !== hash[i]) variants.push(hash.slice(0, i) + ch + hash.slice(i + 1));
+        for (const v of variants) {
+          tried++;
+          const outcome = classify(v);
+          tally(outcome);
+          if (outcome === 'ok' && canonicalKey(decodePermalink(v)) !== key) silentlyDifferent++;
+        }
+      }
+    }
+    console.log(
+      `single-character edits: ${tried} tried, ${silentlyDifferent} decoded to a different valid config`,
+    );
+    expect(silentlyDifferent).toBe(0);
+    // Links written before the checksum existed still decode (src/config/__saved__ holds more).
+    const legacy = `#c=${LZString.compressToEncodedURIComponent(canonicalKey(DEFAULT_CONFIG))}`;
+    expect(canonicalKey(decodePermalink(legacy))).toBe(canonicalKey(DEFAULT_CONFIG));
+    // …also at the end of a sentence.
+    expect(canonicalKey(decodePermalink(`see ${legacy}.`))).toBe(canonicalKey(DEFAULT_CONFIG));
+  });
+
   it('prints the figures (≥ 10⁴ cases, zero uncaught errors)', () => {
     const total = counts.ok + counts['config-error'];
     console.log(

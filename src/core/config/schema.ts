@@ -14,6 +14,8 @@ import { dataSourcesById, quantizersById, transformsById } from '../methods';
 import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../methods/data/file';
 import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/types';
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
+import { MAX_RUN_BYTES, configCost, formatBytesShort, largestItem } from '../cost';
+import { MAX_SKETCH_ENTRIES } from '../methods/quantizers/qjl';
 import type { MethodRef, PipelineSpec as PipelineConfig } from '../pipeline';
 import { migrate } from './migrate';
 import { analysesById } from '../analyses';
@@ -205,8 +207,9 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
       `unknown data source ${describeValue(source)}; known: ${[...dataSourcesById.keys(), FILE_SOURCE_ID].join(', ')}`,
     );
   }
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (k !== 'source') rest[k] = v;
+  // fromEntries defines own properties, so a "__proto__" key from JSON.parse stays a key (and is
+  // refused as an unknown param) instead of being swallowed by the prototype setter.
+  const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'source'));
   const params = resolveParams(schema, rest, 'data');
   return { source, ...params };
 }
@@ -214,10 +217,23 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
 /** Size checks that need the whole config (documented budget, transform dimension limits). */
 function checkLimits(config: ExperimentConfig): void {
   const { data } = config;
-  if (data.source === FILE_SOURCE_ID) return; // checked once the tensor's shape is known
+  if (data.source === FILE_SOURCE_ID) return checkFileSlice(data); // shape: once the tensor is known
   const rows = data.rows as number;
   const dim = data.dim as number;
   checkShape(config, rows, dim);
+}
+
+/** A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor). */
+function checkFileSlice(data: DataConfig): void {
+  for (const axis of ['row', 'col'] as const) {
+    const start = data[`${axis}Start`] as number;
+    const end = data[`${axis}End`] as number;
+    if (end > 0 && start >= end)
+      throw new ConfigError(
+        `data.${axis}Start`,
+        `${axis}Start = ${start} must be below ${axis}End = ${end} (the slice [start, end) would be empty)`,
+      );
+  }
 }
 
 /** Refuse shapes beyond the memory budget or a transform's dimension limit (message names both). */
@@ -250,6 +266,27 @@ export function checkShape(config: ExperimentConfig, rows: number, dim: number):
       d = outDim;
     });
   });
+  checkCost(config, rows, dim);
+}
+
+/** The declared cost model (src/core/cost.ts): every buffer that does not scale with rows × dim. */
+export function checkCost(config: ExperimentConfig, rows: number, dim: number): void {
+  const cost = configCost(rows, dim, config.pipelines);
+  for (const item of cost.items) {
+    if (item.sketchEntries !== undefined && item.sketchEntries > MAX_SKETCH_ENTRIES) {
+      throw new ConfigError(
+        item.what.replace(/ \(.*$/, ''),
+        `${item.what.replace(/^[^(]*\(|\)$/g, '')} has ${item.sketchEntries} entries, over the limit of ${MAX_SKETCH_ENTRIES} (2^28, 1 GiB of float32); lower the sketch rows or the dim`,
+      );
+    }
+  }
+  if (cost.peakBytes > MAX_RUN_BYTES) {
+    const big = largestItem(cost);
+    throw new ConfigError(
+      rows * dim === 0 ? 'data' : big.what.replace(/ \(.*$/, ''),
+      `the run needs about ${formatBytesShort(cost.peakBytes)} (largest: ${big.what}, ${formatBytesShort(big.bytes)}), over the memory budget of ${formatBytesShort(MAX_RUN_BYTES)}`,
+    );
+  }
 }
 
 /** Untrusted input → canonical config, or throws ConfigError naming the field. */

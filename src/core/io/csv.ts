@@ -4,7 +4,11 @@
  *
  * - Separator: detected on the first data line — tab, else ';', else ',', else runs of spaces —
  *   and then used for every line ('1,5;2,5' decimal commas are not numbers here).
- * - Header: the first non-blank line is a header when any of its fields is not a number.
+ * - Header: the first non-blank line is a header only when every field is a name: non-empty, not a
+ *   number and not starting like one (digit, sign or '.'). `0x10` or an empty field is a malformed
+ *   data line (an error naming it), never a header dropped silently.
+ * - A line longer than MAX_CSV_LINE_CHARS is refused when its length passes the limit, before
+ *   the rest of it is buffered.
  * - Lines that are blank or start with '#' (numpy.savetxt's header/comments) are skipped.
  * - Numbers: decimal/scientific notation plus nan, inf, -inf, infinity (any case); NaN/Inf are kept
  *   and counted. Hex, empty fields and anything else are errors naming the line.
@@ -48,6 +52,14 @@ function parseNumber(s: string): number | undefined {
   return special;
 }
 
+/** Longest line accepted: 64 Mi characters (one row of 2^22 long decimals). */
+export const MAX_CSV_LINE_CHARS = 1 << 26;
+
+/** A header field: a name, i.e. not empty and not a number or something that starts like one. */
+function isNameField(f: string): boolean {
+  return f.length > 0 && parseNumber(f) === undefined && !/^[+\-.\d]/.test(f);
+}
+
 function detectSep(line: string): Sep {
   if (line.includes('\t')) return '\t';
   if (line.includes(';')) return ';';
@@ -70,6 +82,12 @@ async function* lines(src: ByteSource, hash?: Sha256): AsyncGenerator<[string, n
     const text = carry + dec.decode(bytes, { stream: p + ioLimits.chunkBytes < src.size });
     const parts = text.split('\n');
     carry = parts.pop() ?? '';
+    if (carry.length > MAX_CSV_LINE_CHARS)
+      throw new DataFileError(
+        src.name,
+        `line ${lineNo + parts.length + 1} is longer than ${MAX_CSV_LINE_CHARS} characters (the limit for one CSV row)`,
+        { offset: p },
+      );
     for (const l of parts) yield [l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo];
   }
   carry += dec.decode();
@@ -100,7 +118,7 @@ async function scan(src: ByteSource): Promise<Scan> {
     if (first) {
       first = false;
       const fields = split(line, detectSep(line));
-      if (fields.some((f) => parseNumber(f) === undefined)) {
+      if (fields.every(isNameField)) {
         headerLine = no;
         continue;
       }
@@ -169,7 +187,7 @@ export async function readCsv(src: ByteSource, opts: ReadOptions = {}): Promise<
   const inLen = t ? s.rows : s.cols;
   const range = (r: readonly [number, number] | undefined, len: number, what: string): [number, number] => {
     if (r === undefined) return [0, len];
-    const [a, b] = r;
+    const [a, b] = r[1] === Infinity ? [r[0], len] : r; // Infinity: to the end (tensor.ts)
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || b <= a) {
       throw new RangeError(`${what} must be integers [start, end) with 0 ≤ start < end, got [${a}, ${b})`);
     }
@@ -194,6 +212,7 @@ export async function readCsv(src: ByteSource, opts: ReadOptions = {}): Promise<
   }
   const outRows = rowIndices ? rowIndices.length : r1 - r0;
   const outCols = c1 - c0;
+  opts.checkShape?.(outRows, outCols);
   if (outRows * outCols * 4 > MAX_MATRIX_BYTES) {
     throw new DataFileError(
       src.name,

@@ -31,6 +31,12 @@ export const MAX_GGUF_HEADER_BYTES = 256 * 2 ** 20;
 const MAX_DIMS = 8; // ggml uses 4 (GGML_MAX_DIMS); allow a little room, refuse absurd values
 const MAX_STRING_BYTES = 64 * 2 ** 20;
 const MAX_NESTING = 8;
+/**
+ * Most metadata array elements in one file, counted before they are decoded. Real vocabularies
+ * hold ~10⁵–10⁶ tokens/merges; each element becomes a JS value (tens of bytes), so 256 MiB of u8
+ * metadata meant 2.7·10⁸ values, gigabytes and minutes before any error.
+ */
+export const MAX_GGUF_METADATA_VALUES = 1 << 22;
 const READ_AHEAD = 1 << 20;
 
 export type GgufValue = number | bigint | string | boolean | GgufValue[];
@@ -92,6 +98,8 @@ class Cursor {
   private bufStart = 0;
   private view: DataView = new DataView(new ArrayBuffer(0));
   private readonly limit: number;
+  /** Metadata array elements declared so far (MAX_GGUF_METADATA_VALUES). */
+  values = 0;
   constructor(private readonly src: ByteSource) {
     this.limit = Math.min(src.size, MAX_GGUF_HEADER_BYTES);
   }
@@ -193,6 +201,12 @@ async function readValue(c: Cursor, type: number, key: string, depth: number): P
     const n = await c.u64(`array length of '${key}'`);
     if (n * MIN_SIZE[et] > c.remaining)
       c.fail(`metadata '${key}' array of ${n} elements exceeds the bytes left`, at);
+    c.values += n;
+    if (c.values > MAX_GGUF_METADATA_VALUES)
+      c.fail(
+        `metadata '${key}' brings the metadata to ${c.values} array elements, over the limit of ${MAX_GGUF_METADATA_VALUES}`,
+        at,
+      );
     const out: GgufValue[] = [];
     for (let i = 0; i < n; i++) out.push(await readValue(c, et, key, depth + 1));
     return out;

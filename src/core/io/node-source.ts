@@ -9,9 +9,17 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ByteSource } from './source';
+import { DataFileError } from './errors';
 
 export async function nodeByteSource(path: string): Promise<ByteSource> {
-  const { size } = await stat(path);
+  const st = await stat(path);
+  // A directory (or a FIFO, a device) would fail later at the first read with EISDIR; name it here.
+  if (!st.isFile())
+    throw new DataFileError(
+      basename(path),
+      `is ${st.isDirectory() ? 'a directory' : 'not a regular file'}, not a tensor file`,
+    );
+  const { size } = st;
   return {
     name: basename(path),
     size,

@@ -11,7 +11,14 @@ import { DataFileError } from './errors';
 import { locateNpy, parseNpyHeader, type NpyHeader } from './npy';
 import { bytesByteSource, readExact, windowByteSource, type ByteSource } from './source';
 import type { LocatedTensor } from './tensor';
-import { checkEntrySupported, entryDataStart, inflatePrefix, readEntry, readZipDirectory } from './zip';
+import {
+  checkEntrySupported,
+  entryDataStart,
+  inflatePrefix,
+  readEntry,
+  readZipDirectory,
+  verifyStoredEntry,
+} from './zip';
 
 export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
   const { entries, directoryStart } = await readZipDirectory(src);
@@ -38,6 +45,7 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
       } else want = r.need;
     }
     if (entry.method === 0) {
+      let verified: Promise<void> | undefined; // once per entry, on the first data read
       out.push(
         locateNpy(header, {
           file: src.name,
@@ -45,11 +53,17 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
           baseOffset: dataStart,
           available: entry.uncompressedSize,
           format: 'npz',
-          data: (o, n) => Promise.resolve(windowByteSource(src, dataStart + o, n)),
+          data: async (o, n) => {
+            await (verified ??= verifyStoredEntry(src, entry, dataStart));
+            return windowByteSource(src, dataStart + o, n);
+          },
         }),
       );
     } else {
       const h = header;
+      // Inflated once per entry and reused by every chunked read of it: inflating again per
+      // 16 MiB chunk turned a 1 GiB entry into 64 full inflations (the audit's "npz bomb").
+      let inflated: Promise<Uint8Array> | undefined;
       const located = locateNpy(h, {
         file: src.name,
         name,
@@ -58,7 +72,10 @@ export async function parseNpz(src: ByteSource): Promise<LocatedTensor[]> {
         format: 'npz',
         note: 'deflated',
         data: async (o, n) =>
-          bytesByteSource(src.name, (await readEntry(src, entry, dataStart)).subarray(o, o + n)),
+          bytesByteSource(
+            src.name,
+            (await (inflated ??= readEntry(src, entry, dataStart))).subarray(o, o + n),
+          ),
       });
       // For deflated entries the tensor's offset is that of the compressed entry (TensorInfo docs).
       out.push({ ...located, info: { ...located.info, byteOffset: dataStart } });

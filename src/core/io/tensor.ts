@@ -84,6 +84,11 @@ export interface ReadOptions {
    * copy) beside the decoded matrix. `sha256` is then ''.
    */
   readonly hash?: boolean;
+  /**
+   * Called with the selection's rows × cols before anything is allocated or read, so a caller's
+   * budget (the config's cost model) refuses a file by its header, not after decoding it.
+   */
+  readonly checkShape?: (rows: number, cols: number) => void;
 }
 
 export interface Selection {
@@ -142,7 +147,8 @@ export function formatBytes(n: number): string {
 
 function checkRange(r: readonly [number, number] | undefined, len: number, what: string, info: TensorInfo) {
   if (r === undefined) return [0, len] as const;
-  const [a, b] = r;
+  // An end of Infinity means "to the end" (a config's rowStart with rowEnd = 0).
+  const [a, b] = r[1] === Infinity ? [r[0], len] : r;
   if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || b <= a) {
     throw new RangeError(`${what} must be integers [start, end) with 0 ≤ start < end, got [${a}, ${b})`);
   }
@@ -216,6 +222,7 @@ export async function readLocated(loc: LocatedTensor, opts: ReadOptions = {}): P
   const outRows = rowIndices ? rowIndices.length : r1 - r0;
   const rowAt = rowIndices ? (k: number) => rowIndices[k] : (k: number) => r0 + k;
   const outCols = c1 - c0;
+  opts.checkShape?.(outRows, outCols);
   const outBytes = outRows * outCols * 4;
   if (outBytes > MAX_MATRIX_BYTES) {
     fail(

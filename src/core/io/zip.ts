@@ -273,10 +273,27 @@ export async function readEntry(src: ByteSource, entry: ZipEntry, dataStart: num
   return data;
 }
 
+/**
+ * CRC-32 check of a stored (method 0) entry, streamed in chunks: stored entries are sliced with
+ * ranged reads, so without this a flipped byte in an .npz would be read as data silently.
+ */
+export async function verifyStoredEntry(src: ByteSource, entry: ZipEntry, dataStart: number): Promise<void> {
+  let c = 0;
+  for (let p = 0; p < entry.compressedSize; p += STREAM_CHUNK) {
+    const len = Math.min(STREAM_CHUNK, entry.compressedSize - p);
+    c = crc32(await readExact(src, dataStart + p, len, `entry '${entry.name}'`), c);
+  }
+  if (c !== entry.crc32) {
+    throw new DataFileError(src.name, `entry '${entry.name}' fails its CRC-32 check (corrupt archive)`, {
+      offset: dataStart,
+    });
+  }
+}
+
 let crcTable: Uint32Array | undefined;
 
 /** CRC-32 as zip uses it (APPNOTE §4.4.7: polynomial 0xEDB88320 reflected, init and final xor ~0). */
-export function crc32(data: Uint8Array): number {
+export function crc32(data: Uint8Array, previous = 0): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -285,7 +302,8 @@ export function crc32(data: Uint8Array): number {
       crcTable[n] = c >>> 0;
     }
   }
-  let c = 0xffffffff;
+  // `previous` continues a running CRC over consecutive chunks (crc32(b, crc32(a)) = crc32(a‖b)).
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

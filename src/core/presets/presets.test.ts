@@ -74,7 +74,7 @@ describe('presets', () => {
 
       it('round-trips through its permalink to the same canonical config', () => {
         const link = presetPermalink(preset);
-        expect(link).toMatch(/^#c=[A-Za-z0-9+\-$]+$/);
+        expect(link).toMatch(/^#c=[A-Za-z0-9+\-$]+\.[0-9a-z]{7}$/);
         expect(canonicalKey(decodePermalink(link))).toBe(canonicalKey(presetConfig(preset)));
       });
 

@@ -25,6 +25,7 @@ import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
+import { configCost, workersWithinBudget } from '../../core/cost';
 
 interface Slot {
   worker: Worker;
@@ -60,6 +61,9 @@ export interface CallOptions {
   onMessage?: (message: unknown) => void;
 }
 
+/** For fire-and-forget calls whose failure is reported elsewhere (never an unhandled rejection). */
+const ignore = (): void => undefined;
+
 export class ComputeClient {
   private slots = new Map<SlotKey, Slot>();
   /** Run workers (pool size); tests and benchmarks may lower it. */
@@ -79,8 +83,35 @@ export class ComputeClient {
     const slot: Slot = { worker, api, pending: new Set() };
     this.slots.set(kind, slot);
     this.starts++;
-    if (this.files.length > 0) void api.openFiles(this.files);
+    // Only files that opened successfully are kept (openFiles), so a restarted worker re-reads the
+    // user's good file. A failure here surfaces in that worker's next run; never unhandled.
+    if (this.files.length > 0) api.openFiles(this.files).catch(ignore);
+    this.watchLife(kind, slot);
     return slot;
+  }
+
+  /**
+   * Dead-worker detection (WorkerApi.holdLifeLock): a worker that ends without an error event
+   * used to leave its calls pending forever (the page stuck at "starting"). When its life lock is
+   * released while the slot is still ours, its calls fail with a message and the slot is dropped;
+   * the next call (Retry) starts a fresh worker.
+   */
+  private watchLife(kind: SlotKey, slot: Slot): void {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) return;
+    const name = `quantscope-worker-${kind}-${this.starts}-${Math.random().toString(36).slice(2)}`;
+    slot.api
+      .holdLifeLock(name)
+      .then((held) => {
+        if (!held) return;
+        return locks.request(name, () => {
+          if (this.slots.get(kind) !== slot) return; // terminated by us: nothing to report
+          const dead = new Error('compute worker failed: it stopped without an error (out of memory?)');
+          for (const fail of [...slot.pending]) fail(dead);
+          this.kill(kind);
+        });
+      })
+      .catch(ignore);
   }
 
   private kill(kind: SlotKey = 'run'): void {
@@ -99,12 +130,18 @@ export class ComputeClient {
     return this.slots.size;
   }
 
+  /**
+   * Opens files in the run worker first and registers them everywhere only once that succeeded:
+   * a bad file must not replace the good one, neither here (restarted workers re-register
+   * `this.files`) nor in the other workers (browser-files.ts keeps its sources on failure too).
+   */
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
+    const summary = await this.ensure('run').api.openFiles(files);
     this.files = files;
     // Pool and analysis workers started earlier need the files too; new ones get them in ensure().
     // A run waits for its worker's registration (browser-files.ts), so no part misses a file.
-    for (const [kind, slot] of this.slots) if (kind !== 'run') void slot.api.openFiles(files);
-    return this.ensure('run').api.openFiles(files);
+    for (const [kind, slot] of this.slots) if (kind !== 'run') slot.api.openFiles(files).catch(ignore);
+    return summary;
   }
 
   /**
@@ -113,7 +150,14 @@ export class ComputeClient {
    * parts' stages.
    */
   async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
-    const parts = planParts(config, this.poolSize);
+    // Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
+    // together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
+    const { rows, dim } = config.data;
+    const size =
+      typeof rows === 'number' && typeof dim === 'number'
+        ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
+        : this.poolSize;
+    const parts = planParts(config, size);
     if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw new AbortError();

@@ -25,6 +25,7 @@ import {
   type DenseMode,
   type PointGroup,
   type TooltipState,
+  safeLinearDomain,
 } from './common';
 
 export interface ErrorSeries {
@@ -92,8 +93,8 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
     let r = 0;
     for (const s of series)
       for (let i = 0; i < s.sampleX.length; i++)
-        r = Math.max(r, Math.abs(s.sampleX[i]), Math.abs(s.sampleXHat[i]));
-    const dom = [-(r || 1), r || 1];
+        for (const v of [s.sampleX[i], s.sampleXHat[i]]) if (Number.isFinite(v)) r = Math.max(r, Math.abs(v));
+    const dom = safeLinearDomain(-r, r);
     return {
       x: scaleLinear()
         .domain(dom)

@@ -23,6 +23,7 @@ import {
   type DenseMode,
   type PointGroup,
   type TooltipState,
+  safeLinearDomain,
 } from './common';
 
 export interface InnerProductSeries {
@@ -63,8 +64,9 @@ export function InnerProductChart({
     let r = 0;
     for (const s of series)
       for (let i = 0; i < s.ip.exact.length; i++)
-        r = Math.max(r, Math.abs(s.ip.exact[i]), Math.abs(s.ip.estimate[i]));
-    const dom = [-(r || 1), r || 1];
+        for (const v of [s.ip.exact[i], s.ip.estimate[i]])
+          if (Number.isFinite(v)) r = Math.max(r, Math.abs(v));
+    const dom = safeLinearDomain(-r, r);
     return {
       x: scaleLinear()
         .domain(dom)

@@ -24,6 +24,7 @@ import {
   stepPath,
   type DenseMode,
   type TooltipState,
+  safeLogDomain,
 } from './common';
 
 export interface OutlierSeries {
@@ -95,7 +96,7 @@ export function OutlierHistogram({
         .range([m.left, m.left + plotW])
         .nice(),
       y: scaleLog()
-        .domain([lo / 2, Math.max(hi, 0.5) * 2])
+        .domain(safeLogDomain(lo / 2, Math.max(hi, 0.5) * 2))
         .range([m.top + plotH, m.top]),
     };
   }, [all, dens, m.left, m.top, plotW, plotH]);

@@ -22,6 +22,7 @@ import {
   type LegendItem,
   type PointGroup,
   type TooltipState,
+  safeLogDomain,
 } from './common';
 
 export interface OperatingPoint {
@@ -99,7 +100,7 @@ export function RateDistortionChart({
         .domain([0, Math.ceil(xMax + 0.25)])
         .range([m.left, width - m.right]),
       y: scaleLog()
-        .domain([yMin / 1.5, yMax * 1.5])
+        .domain(safeLogDomain(yMin / 1.5, yMax * 1.5))
         .range([m.top + plotH, m.top]),
     };
   }, [series, current, theory, width, m.left, m.right, m.top, plotH]);

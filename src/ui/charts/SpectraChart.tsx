@@ -24,6 +24,7 @@ import {
   stepPath,
   type DenseMode,
   type TooltipState,
+  safeLogDomain,
 } from './common';
 
 export type EnergyBasis = 'walsh' | 'dct';
@@ -123,7 +124,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain([1, p])
         .range([m.left, m.left + panelW]),
       y: scaleLog()
-        .domain([lo / 1.3, (top || 1) * 1.3])
+        .domain(safeLogDomain(lo / 1.3, (top || 1) * 1.3))
         .range([aY + abH, aY]),
     };
   }, [rows, m.left, panelW, aY]);
@@ -171,7 +172,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain([0, len])
         .range([m.left, m.left + cW]),
       y: scaleLog()
-        .domain([lo / 1.5, Math.min(1, top * 1.5)])
+        .domain(safeLogDomain(lo / 1.5, Math.min(1, top * 1.5)))
         .range([cY + cH, cY]),
     };
   }, [rows, m.left, cW, cY]);

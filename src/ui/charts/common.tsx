@@ -43,7 +43,9 @@ export const CHART_CSS = `
 
 /** Number formatting for ticks and tooltips: exact-ish (6 significant digits) or compact. */
 export function fmt(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return String(v);
+  // Undefined statistics of degenerate data (kurtosis of all-zero rows) read "n/a", not "NaN".
+  if (Number.isNaN(v)) return 'n/a';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(0, digits - 1)).replace('e+', 'e');
@@ -143,8 +145,41 @@ export function AxisLeft({
   );
 }
 
+/**
+ * A usable log-axis domain from any two numbers: finite, positive, lo < hi. Zero, negative, NaN
+ * or infinite ends (all-zero data, a constant series, one point) are replaced from the other end
+ * or by [0.1, 1]; equal ends are widened by half a decade each way; ends are clamped to
+ * [1e-300, 1e300] so decade loops stay short. A log scale of [0, x] is −∞ at one end: d3 maps it
+ * to NaN and decades() used to loop from −∞ forever.
+ */
+export function safeLogDomain(lo: number, hi: number): [number, number] {
+  const ok = (v: number) => Number.isFinite(v) && v > 0;
+  let a = ok(lo) ? lo : ok(hi) ? hi / 10 : 0.1;
+  let b = ok(hi) ? hi : a * 10;
+  if (a > b) [a, b] = [b, a];
+  if (a === b) {
+    a /= Math.sqrt(10);
+    b *= Math.sqrt(10);
+  }
+  const clamp = (v: number) => Math.min(1e300, Math.max(1e-300, v));
+  a = clamp(a);
+  b = clamp(b);
+  return a < b ? [a, b] : [a, a * 10];
+}
+
+/** A usable linear domain: finite, lo < hi (constant or empty data get ±1 around the value). */
+export function safeLinearDomain(lo: number, hi: number): [number, number] {
+  const clamp = (v: number) => Math.min(1e300, Math.max(-1e300, v));
+  let a = clamp(Number.isFinite(lo) ? lo : Number.isFinite(hi) ? hi : 0);
+  let b = clamp(Number.isFinite(hi) ? hi : a);
+  if (a > b) [a, b] = [b, a];
+  if (a === b) return [a - (Math.abs(a) || 1), b + (Math.abs(b) || 1)];
+  return [a, b];
+}
+
 /** Powers of ten inside [lo, hi] (log-axis ticks that never crowd), at least two values. */
-export function decades(lo: number, hi: number): number[] {
+export function decades(lo0: number, hi0: number): number[] {
+  const [lo, hi] = safeLogDomain(lo0, hi0);
   const out: number[] = [];
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
     const v = 10 ** e;
@@ -160,11 +195,14 @@ export function decades(lo: number, hi: number): number[] {
     out.sort((a, b) => a - b);
     if (out.length < 3) return ticks(lo, hi, 4).filter((v) => v > 0);
   }
-  return out;
+  // At most ~600 decades between 1e-300 and 1e300: thin to about 24 labels.
+  const step = Math.ceil(out.length / 24);
+  return step > 1 ? out.filter((_, i) => i % step === 0) : out;
 }
 
 /** Tick labels of a log axis: plain decimals down to 0.001, then 1e-4 style. */
 export function logTick(v: number): string {
+  if (!(Number.isFinite(v) && v > 0)) return fmt(v);
   if (v >= 1e-3 && v < 1e5) return Number(v.toPrecision(3)).toString();
   const e = Math.floor(Math.log10(v));
   const m = v / 10 ** e;
@@ -380,9 +418,12 @@ export function SvgPoints({ groups }: { readonly groups: readonly PointGroup[] }
     <g className="qs-dense">
       {groups.map((g) => (
         <g key={g.key} fill={g.color} fillOpacity={g.alpha}>
-          {Array.from({ length: g.xs.length }, (_, i) => (
-            <circle key={i} cx={g.xs[i]} cy={g.ys[i]} r={g.radius} />
-          ))}
+          {Array.from({ length: g.xs.length }, (_, i) =>
+            // A point off every axis (an overflowed float32 product is ±∞) is not drawn.
+            Number.isFinite(g.xs[i]) && Number.isFinite(g.ys[i]) ? (
+              <circle key={i} cx={g.xs[i]} cy={g.ys[i]} r={g.radius} />
+            ) : null,
+          )}
         </g>
       ))}
     </g>
@@ -395,6 +436,7 @@ export function drawPoints(ctx: CanvasRenderingContext2D, groups: readonly Point
     ctx.globalAlpha = g.alpha;
     ctx.beginPath();
     for (let i = 0; i < g.xs.length; i++) {
+      if (!Number.isFinite(g.xs[i]) || !Number.isFinite(g.ys[i])) continue;
       ctx.moveTo(g.xs[i] + g.radius, g.ys[i]);
       ctx.arc(g.xs[i], g.ys[i], g.radius, 0, 2 * Math.PI);
     }
@@ -487,8 +529,11 @@ export function stepPath(
 /** Density of each bin: count / (total · width). */
 export function densities(edges: ArrayLike<number>, counts: ArrayLike<number>, total: number): Float64Array {
   const out = new Float64Array(counts.length);
-  for (let i = 0; i < counts.length; i++)
-    out[i] = total > 0 ? counts[i] / (total * (edges[i + 1] - edges[i])) : 0;
+  // A zero-width bin (constant data gives edges [c, c]) has no density to draw: 0, not ∞/NaN.
+  for (let i = 0; i < counts.length; i++) {
+    const v = total > 0 ? counts[i] / (total * (edges[i + 1] - edges[i])) : 0;
+    out[i] = Number.isFinite(v) && v > 0 ? v : 0;
+  }
   return out;
 }
 

@@ -27,6 +27,8 @@
  * XMLSerializer, so chart labels that come from shared links cannot inject elements.
  */
 
+import { xmlText } from '../../core/encode';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
@@ -238,13 +240,37 @@ export function composeSvgs(svgs: readonly SVGSVGElement[], options: SvgExportOp
   return outer;
 }
 
+/** The parts of a DOM tree that XMLSerializer copies verbatim (text and attribute values). */
+export interface XmlTreeNode {
+  nodeType: number;
+  nodeValue: string | null;
+  readonly childNodes: ArrayLike<XmlTreeNode>;
+  readonly attributes?: ArrayLike<{ value: string }> | null;
+}
+
+/**
+ * Text and attribute values through xmlText (src/core/encode.ts): XMLSerializer escapes markup
+ * characters but copies C0 controls and lone surrogates as they are, which makes the file
+ * ill-formed XML (XML 1.0 §2.2) and unreadable by other tools. Labels come from shared links.
+ */
+export function encodeXmlTree<T extends XmlTreeNode>(root: T): T {
+  const walk = (node: XmlTreeNode) => {
+    if (node.nodeType === 3 || node.nodeType === 4) node.nodeValue = xmlText(node.nodeValue ?? '');
+    const attrs = node.attributes;
+    if (attrs) for (let i = 0; i < attrs.length; i++) attrs[i].value = xmlText(attrs[i].value);
+    for (let i = 0; i < node.childNodes.length; i++) walk(node.childNodes[i]);
+  };
+  walk(root);
+  return root;
+}
+
 /** The chart(s) as an SVG document (UTF-8 text with an XML declaration). */
 export function chartToSvgString(
   svgs: SVGSVGElement | readonly SVGSVGElement[],
   options: SvgExportOptions = {},
 ): string {
   const list = Array.isArray(svgs) ? (svgs as readonly SVGSVGElement[]) : [svgs as SVGSVGElement];
-  const text = new XMLSerializer().serializeToString(composeSvgs(list, options));
+  const text = new XMLSerializer().serializeToString(encodeXmlTree(composeSvgs(list, options)));
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
 }
 

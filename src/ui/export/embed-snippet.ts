@@ -9,6 +9,8 @@
  * string cannot smuggle markup through it either.
  */
 
+import { htmlAttr } from '../../core/encode';
+
 export const EMBED_PARAM = 'embed';
 const CHART_ID = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -30,9 +32,8 @@ export function embedUrl(pageUrl: string, chartId: string, permalinkHash: string
   return url.toString();
 }
 
-export function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** HTML attribute encoder (src/core/encode.ts); the snippet's only encoder. */
+export const escapeAttribute = htmlAttr;
 
 export interface IframeSnippetOptions {
   readonly url: string;

@@ -22,6 +22,7 @@ import { num, str } from '../../core/methods/params';
 import { pipelineLabel, runExperiment, type PipelineResult } from '../../core/pipeline';
 import { createRngFactory } from '../../core/rng';
 import type { ExperimentConfig } from '../../core/config/schema';
+import { pyStr } from '../../core/encode';
 
 export const INLINE_LIMIT = 32_768;
 
@@ -59,6 +60,13 @@ export function npyFloat32(a: Float32Array | Float64Array, shape: readonly numbe
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   out.set(body, 10 + header.length);
   return out;
+}
+
+/** A Python float expression for any double (repr-exact; NaN/inf spelled as float('…')). */
+function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return "float('nan')";
+  if (!Number.isFinite(v)) return v > 0 ? "float('inf')" : "-float('inf')";
+  return v.toPrecision(17);
 }
 
 const pyList = (a: ArrayLike<number>) =>
@@ -104,7 +112,7 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
   }
   const m = result.metrics;
   const ours = `OURS = {${Object.entries(m)
-    .map(([k, v]) => `'${k}': ${v.toPrecision(17)}`)
+    .map(([k, v]) => `${pyStr(k)}: ${pyFloat(v)}`)
     .join(', ')}}`;
 
   // Optional re-run of the pipeline itself.
@@ -165,14 +173,21 @@ export function pythonExport(config: ExperimentConfig, index: number): PythonExp
     );
     rerun = lines.join('\n');
   }
+  // Free text (the label comes from a shared link) only ever appears inside a string literal
+  // built by pyStr, never in a comment or as code: a newline in a label cannot end anything.
   const script = `#!/usr/bin/env python3
-# QuantScope: recompute the metrics of "${pipelineLabel(p)}" (pipeline ${index + 1}) for
-# seed ${config.seed}, data ${JSON.stringify(config.data)}.
+# QuantScope: recompute the metrics of one pipeline (PIPELINE below) for the config in DATA.
 # numpy's RNG differs from QuantScope's (xoshiro128**), so generated data cannot be re-drawn
 # in numpy: x and our reconstruction x̂ are exported bit for bit (float32) ${inline ? 'inline below' : 'as x.npy / xhat.npy next to this script'}.
 # Metrics are recomputed here in float64 (CONTRACT.md §5); they match ours to ~1e-6 relative.
 import base64
 import numpy as np
+
+PIPELINE = ${pyStr(pipelineLabel(p))}
+PIPELINE_INDEX = ${index + 1}
+SEED = ${config.seed}
+DATA = ${pyStr(JSON.stringify(config.data))}
+print('pipeline', PIPELINE_INDEX, PIPELINE, 'seed', SEED, 'data', DATA)
 
 ${load}
 

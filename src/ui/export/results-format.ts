@@ -20,6 +20,7 @@
  */
 import { contractJson, type ExperimentOutput } from '../../engine/experiment';
 import { formatMetric } from '../../core/format-number';
+import { csvField, markdownCell } from '../../core/encode';
 
 /** Just what the formatters read from a metric definition (keeps them free of the registry). */
 export interface MetricColumn {
@@ -35,13 +36,7 @@ export function csvNumber(v: number): string {
   return String(v);
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV text field (RFC 4180 §2 rules 5–7), neutralised against formula injection. */
-export function csvField(text: string): string {
-  const safe = FORMULA_START.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+export { csvField, markdownCell };
 
 function csvRecord(fields: readonly string[]): string {
   return fields.join(',');
@@ -68,15 +63,6 @@ export function resultsToCsv(output: ExperimentOutput, metrics: readonly MetricC
   // RFC 4180 §2 rule 2: the last record may or may not end with a line break; ending with one
   // keeps `cat a.csv b.csv` and line-oriented tools well behaved.
   return `${lines.join('\r\n')}\r\n`;
-}
-
-/** Characters escaped in Markdown cells: backslash first (so later escapes stay literal), then the
- *  table delimiter and the inline markers that would turn part of a label into code, emphasis,
- *  links or HTML. */
-const MARKDOWN_SPECIAL = /[\\|`*_[\]<>]/g;
-
-export function markdownCell(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, ' ').replace(MARKDOWN_SPECIAL, (c) => `\\${c}`);
 }
 
 export interface MarkdownOptions {

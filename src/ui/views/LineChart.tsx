@@ -7,6 +7,7 @@
  */
 import { useMemo, useState, type MouseEvent } from 'react';
 import { extent, line, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from 'd3';
+import { safeLinearDomain, safeLogDomain } from '../charts/common';
 
 export interface ChartPoint {
   readonly x: number;
@@ -78,10 +79,12 @@ export function LineChart(props: LineChartProps) {
     const [y0, y1] = extent(ys) as [number, number] | [undefined, undefined];
     const xd: [number, number] = x0 === undefined ? [1, 2] : x0 === x1 ? [x0 * 0.9, x1 * 1.1 || 1] : [x0, x1];
     let yd: [number, number] = y0 === undefined ? [0, 1] : y0 === y1 ? [y0 - 1, y1 + 1] : [y0, y1];
-    const xs_: Scale = (xLog ? scaleLog() : scaleLinear()).domain(xd).range([0, iw]);
+    const xs_: Scale = (xLog ? scaleLog() : scaleLinear())
+      .domain(xLog ? safeLogDomain(xd[0], xd[1]) : safeLinearDomain(xd[0], xd[1]))
+      .range([0, iw]);
     if (yLog) {
       // No .nice() on log axes: it widens to whole decades and squashes close curves together.
-      yd = [yd[0] / 1.15, yd[1] * 1.15];
+      yd = safeLogDomain(yd[0] / 1.15, yd[1] * 1.15);
       return { x: xs_, y: scaleLog().domain(yd).range([ih, 0]) as Scale };
     }
     const pad = (yd[1] - yd[0]) * 0.05;

@@ -1,0 +1,237 @@
+/**
+ * Cost model: bytes and work of a run as functions of (rows, dim, params), declared per method,
+ * metric and pool worker, checked before anything is allocated (SECURITY.md "Limits").
+ *
+ * The old single check (rows × dim ≤ 2^25) missed every buffer that does not scale with the data:
+ * ipNvar's 64 × d float64 query block (16 GiB for one row of 2^25 coordinates), the QJL sketch
+ * (m·d float32, one copy per pool worker), Haar's d × d rotation and PCA's d × d covariance.
+ * Each is declared here from its allocation in the method's source, so a config is refused up
+ * front with the component, its size and the limit.
+ *
+ * Work is counted in multiply-adds (flops) from each method's complexity; `seconds` divides by a
+ * conservative single-core rate measured on the CI runner (WORK_RATE), so the CLI can warn before
+ * work that would take minutes (README "Limits").
+ *
+ * Methods without a declaration here get DEFAULT: two float64 working copies of rows × outDim,
+ * and 50 flops per coordinate; `declaredIds` lets a test list them.
+ */
+import { chainDims, type PipelineSpec } from './pipeline';
+import type { Params } from './methods/types';
+
+/** Bytes one run may hold at once (one worker): the five float32 copies of the 2^25-coordinate
+ *  data budget plus room for a 8192² float64 Haar rotation. */
+export const MAX_RUN_BYTES = 2 ** 31;
+/** Flops per second assumed for time estimates (a conservative single JS core). */
+export const WORK_RATE = 5e8;
+/** Estimated seconds above which the CLI warns before starting. */
+export const WARN_SECONDS = 60;
+
+export interface CostItem {
+  /** Field-style name of the component: `pipelines[1].quantizer (qjl sketch)`. */
+  readonly what: string;
+  readonly bytes: number;
+  readonly flops: number;
+  readonly sketchEntries?: number;
+}
+
+interface Declared {
+  readonly bytes: number;
+  readonly flops: number;
+  readonly note?: string;
+  /** A sketch's m·d entries, capped separately at MAX_SKETCH_ENTRIES (qjl.ts makeSketch). */
+  readonly sketchEntries?: number;
+}
+type CostFn = (p: Params, rows: number, dim: number, outDim: number) => Declared;
+
+const F32 = 4;
+const F64 = 8;
+const log2 = (n: number) => Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
+const n = (p: Params, k: string, fallback = 0) => (typeof p[k] === 'number' ? (p[k] as number) : fallback);
+
+/** The 64 ipNvar queries: a 64 × d float64 block plus d × 8 and 64 × 8 float64 lanes (ip-nvar.ts). */
+export const IP_QUERY_BYTES = (dim: number) => 64 * dim * F64 + dim * 8 * F64 + 64 * 8 * F64;
+
+const TRANSFORMS: Readonly<Record<string, CostFn>> = {
+  identity: () => ({ bytes: 0, flops: 0 }),
+  wht: (_p, rows, _d, out) => ({ bytes: 0, flops: rows * out * log2(out) }),
+  rht: (p, rows, _d, out) => ({ bytes: 0, flops: n(p, 'rounds', 1) * rows * out * log2(out) }),
+  'block-hadamard': (_p, rows, _d, out) => ({ bytes: 0, flops: rows * out * log2(out) }),
+  dct: (_p, rows, _d, out) => ({ bytes: out * 2 * F64, flops: rows * out * log2(out) * 4 }),
+  // A d × d float64 orthogonal matrix (Householder QR of a Gaussian matrix): d³ to build, d² per row.
+  haar: (_p, rows, d) => ({ bytes: d * d * F64 * 2, flops: d * d * d + rows * d * d, note: 'd×d rotation' }),
+  // Covariance d × d, its eigenvectors d × d, Gram rows × rows when rows < d (pca.ts).
+  pca: (_p, rows, d) => ({
+    bytes: (3 * d * d + Math.min(rows, d) ** 2) * F64,
+    flops: rows * d * d + 10 * d * d * d,
+    note: 'covariance and eigenvectors',
+  }),
+  duquant: (_p, rows, _d, out) => ({ bytes: 5 * rows * out * F64, flops: rows * out * 64 }),
+};
+
+const sketch = (m: number, d: number) => m * d * F32;
+
+const QUANTIZERS: Record<string, CostFn> = {
+  // qjl.ts: sketch m × d float32 (m = d when 0), 2·m·d flops per row.
+  qjl: (p, rows, _d, out) => {
+    const m = n(p, 'sketch') || out;
+    return {
+      bytes: sketch(m, out),
+      flops: 2 * rows * m * out,
+      note: `sketch ${m}×${out}`,
+      sketchEntries: m * out,
+    };
+  },
+  // turboquant-prod.ts: the residual goes through a d × d QJL sketch.
+  'turboquant-prod': (_p, rows, _d, out) => ({
+    bytes: sketch(out, out),
+    flops: 2 * rows * out * out,
+    note: `sketch ${out}×${out}`,
+    sketchEntries: out * out,
+  }),
+  // qjl-kv.ts: one sketch of max(m, m_o) × d.
+  'qjl-kv': (p, rows, _d, out) => {
+    const m = Math.max(n(p, 'sketch') || out, n(p, 'outlierSketch') || n(p, 'sketch') || out);
+    return {
+      bytes: sketch(m, out),
+      flops: 2 * rows * m * out,
+      note: `sketch ${m}×${out}`,
+      sketchEntries: m * out,
+    };
+  },
+  // svdquant.ts: a rows × d float64 low-rank branch, left/right vectors, power iterations.
+  svdquant: (p, rows, _d, out) => ({
+    bytes: rows * out * (F64 + F32),
+    flops: rows * out * Math.max(1, n(p, 'rank', 1)) * 40,
+  }),
+};
+
+// Element-wise and per-group quantizers: no state beyond the pipeline's copies; a few tens of
+// operations per coordinate (codebook search, scales).
+const elementwise: CostFn = (_p, rows, _d, out) => ({ bytes: 0, flops: 30 * rows * out });
+for (const id of [
+  'eden',
+  'turboquant-mse',
+  'int',
+  'fp8',
+  'mxfp4',
+  'nvfp4',
+  'nf4',
+  'ternary',
+  'kivi',
+  'llm-int8',
+  'itq3s',
+  'adahop',
+])
+  QUANTIZERS[id] = elementwise;
+
+const DEFAULT: CostFn = (_p, rows, _d, out) => ({ bytes: 2 * rows * out * F64, flops: 50 * rows * out });
+
+/** Ids with a declaration (for the test that lists undeclared methods). */
+export const declaredIds = {
+  transforms: Object.keys(TRANSFORMS),
+  quantizers: Object.keys(QUANTIZERS),
+};
+
+export interface PipelineCostInput {
+  /** The chain of transforms (zero or more stages). */
+  readonly transforms: readonly { readonly id: string; readonly params: Params }[];
+  readonly quantizer: { readonly id: string; readonly params: Params };
+  /** Dims along the chain: [dim, after stage 1, …]; the last is the quantizer's row length. */
+  readonly dims: readonly number[];
+}
+
+export interface RunCost {
+  readonly items: readonly CostItem[];
+  /** Peak bytes of one worker: data copies plus the largest pipeline's own state. */
+  readonly peakBytes: number;
+  /** Bytes of read-only state (sketches, rotations) each extra pool worker adds. */
+  readonly perWorkerBytes: number;
+  readonly flops: number;
+  readonly seconds: number;
+}
+
+/**
+ * The declared cost of running `pipelines` on rows × dim data. Pipelines run one after another in
+ * a worker, so the peak is the data copies plus the largest single pipeline's state and the
+ * metrics' buffers; work adds up.
+ */
+export function runCost(rows: number, dim: number, pipelines: readonly PipelineCostInput[]): RunCost {
+  const items: CostItem[] = [];
+  let maxOut = dim;
+  let peakState = 0;
+  let flops = 0;
+  pipelines.forEach((p, i) => {
+    const out = p.dims[p.dims.length - 1];
+    maxOut = Math.max(maxOut, ...p.dims);
+    // Every stage's state is alive until the chain is inverted, so the stages' bytes add up.
+    let stateBytes = 0;
+    p.transforms.forEach((ref, k) => {
+      const t = (TRANSFORMS[ref.id] ?? DEFAULT)(ref.params, rows, p.dims[k], p.dims[k + 1]);
+      const field = p.transforms.length === 1 ? 'transform' : `transforms[${k}]`;
+      items.push({
+        what: `pipelines[${i}].${field} (${ref.id}${t.note ? ` ${t.note}` : ''})`,
+        bytes: t.bytes,
+        flops: t.flops,
+      });
+      stateBytes += t.bytes;
+      flops += t.flops;
+    });
+    const q = (QUANTIZERS[p.quantizer.id] ?? DEFAULT)(p.quantizer.params, rows, dim, out);
+    const qWhat = `pipelines[${i}].quantizer (${p.quantizer.id}${q.note ? ` ${q.note}` : ''})`;
+    items.push({ what: qWhat, bytes: q.bytes, flops: q.flops, sketchEntries: q.sketchEntries });
+    peakState = Math.max(peakState, stateBytes + q.bytes);
+    // Metrics: 6 passes over rows × dim, ipNvar 2·64 flops per coordinate.
+    flops += q.flops + rows * dim * (6 + 128);
+  });
+  const data = 5 * rows * maxOut * F32;
+  const metrics = IP_QUERY_BYTES(dim);
+  items.unshift(
+    { what: `data (5 float32 copies of ${rows}×${maxOut})`, bytes: data, flops: 0 },
+    { what: `metrics.ipNvar (64×${dim} float64 queries)`, bytes: metrics, flops: 0 },
+  );
+  return {
+    items,
+    peakBytes: data + metrics + peakState,
+    perWorkerBytes: peakState,
+    flops,
+    seconds: flops / WORK_RATE,
+  };
+}
+
+export function formatBytesShort(b: number): string {
+  if (b >= 2 ** 30) return `${(b / 2 ** 30).toFixed(2)} GiB`;
+  if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(1)} MiB`;
+  if (b >= 2 ** 10) return `${(b / 2 ** 10).toFixed(1)} KiB`;
+  return `${b} B`;
+}
+
+/** The largest item, for a message that names what is too big. */
+export function largestItem(cost: RunCost): CostItem {
+  return cost.items.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+}
+
+/**
+ * Pool workers that fit the budget together: each worker loads or generates its own copy of the
+ * data and builds its own sketches and rotations (workers share no memory without cross-origin
+ * isolation), so each costs the run's peak.
+ */
+export function workersWithinBudget(cost: RunCost, wanted: number, budget = MAX_RUN_BYTES): number {
+  return Math.max(1, Math.min(wanted, Math.floor(budget / Math.max(1, cost.peakBytes))));
+}
+
+/** runCost for a config's pipelines, with the dims along each chain from the registry. */
+export function configCost(
+  rows: number,
+  dim: number,
+  pipelines: readonly Pick<PipelineSpec, 'transforms' | 'quantizer'>[],
+): RunCost {
+  return runCost(
+    rows,
+    dim,
+    pipelines.map((p) => ({
+      transforms: p.transforms,
+      quantizer: p.quantizer,
+      dims: chainDims(p.transforms, dim),
+    })),
+  );
+}
