@@ -713,3 +713,468 @@ export function rows_axpy(A: usize, rows: i32, cols: i32, C: usize, P: i32, Y: u
     }
   }
 }
+
+// ───────────────────────── random streams ─────────────────────────
+// Reference: src/core/rng.ts (Xoshiro128: nextU32, uniform, normal by Marsaglia's polar method
+// with portableLog). The generator state lives at stateP: u32 s0, s1, s2, s3 (+0 … +12), f64 spare
+// (+16), i32 hasSpare (+24); the JS side copies it in before and out after each call, so a stream
+// continues exactly where either path left it. Everything is scalar f64 in the reference's order
+// (the polar method's rejection loop has no SIMD form that keeps the draw order).
+
+let xs0: u32 = 0;
+let xs1: u32 = 0;
+let xs2: u32 = 0;
+let xs3: u32 = 0;
+
+// @inline
+function nextU32(): u32 {
+  const s1 = xs1;
+  const t = s1 << 9;
+  const r = rotl<u32>(s1 * 5, 7) * 9;
+  xs2 ^= xs0;
+  xs3 ^= xs1;
+  xs1 ^= xs2;
+  xs0 ^= xs3;
+  xs2 ^= t;
+  xs3 = rotl<u32>(xs3, 11);
+  return r;
+}
+
+// @inline
+function uniform53(): f64 {
+  const hi = nextU32() >>> 5;
+  const lo = nextU32() >>> 6;
+  return (<f64>hi * 67108864.0 + <f64>lo) * (1.0 / 9007199254740992.0);
+}
+
+const LN2_HI: f64 = 6.9314718036912381649e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+
+/** portableLog of rng.ts for the polar method's s ∈ (0, 1) (finite, positive): same operations. */
+function portableLogPos(x: f64): f64 {
+  let e: f64 = 0;
+  let m = x;
+  while (m >= 1.4142135623730951) {
+    if (m >= 18446744073709551616.0) {
+      m *= 5.421010862427522e-20;
+      e += 64;
+    } else {
+      m *= 0.5;
+      e += 1;
+    }
+  }
+  while (m < 0.7071067811865476) {
+    if (m < 5.421010862427522e-20) {
+      m *= 18446744073709551616.0;
+      e -= 64;
+    } else {
+      m *= 2;
+      e -= 1;
+    }
+  }
+  const f = m - 1;
+  const s = f / (2 + f);
+  const s2 = s * s;
+  // The reference's loop `p = p·s² + 1/k`, k = 23 … 3, unrolled with each 1/k folded at compile
+  // time (the same correctly rounded quotient): no divisions on the hot path.
+  let p: f64 = 1.0 / 25.0;
+  p = p * s2 + 1.0 / 23.0;
+  p = p * s2 + 1.0 / 21.0;
+  p = p * s2 + 1.0 / 19.0;
+  p = p * s2 + 1.0 / 17.0;
+  p = p * s2 + 1.0 / 15.0;
+  p = p * s2 + 1.0 / 13.0;
+  p = p * s2 + 1.0 / 11.0;
+  p = p * s2 + 1.0 / 9.0;
+  p = p * s2 + 1.0 / 7.0;
+  p = p * s2 + 1.0 / 5.0;
+  p = p * s2 + 1.0 / 3.0;
+  const twoS = 2 * s;
+  const log1p = twoS + twoS * s2 * p;
+  return e * LN2_HI + (e * LN2_LO + log1p);
+}
+
+let spare: f64 = 0;
+let hasSpare: i32 = 0;
+
+function loadState(stateP: usize): void {
+  xs0 = load<u32>(stateP, 0);
+  xs1 = load<u32>(stateP, 4);
+  xs2 = load<u32>(stateP, 8);
+  xs3 = load<u32>(stateP, 12);
+  spare = load<f64>(stateP, 16);
+  hasSpare = load<i32>(stateP, 24);
+}
+
+function saveState(stateP: usize): void {
+  store<u32>(stateP, xs0, 0);
+  store<u32>(stateP, xs1, 4);
+  store<u32>(stateP, xs2, 8);
+  store<u32>(stateP, xs3, 12);
+  store<f64>(stateP, spare, 16);
+  store<i32>(stateP, hasSpare, 24);
+}
+
+/**
+ * n N(0,1) draws into outP as float32 (f64out = 0) or float64 (f64out ≠ 0): rng.fillNormal, i.e.
+ * normal() n times. The polar method's pair (u·f, v·f) is produced inline with the generator
+ * state in locals (normal() and nextU32() above keep it in globals, which the engine reloads and
+ * stores on every step); a pair cut by the end of the fill leaves v·f as the spare, as normal()
+ * does.
+ */
+export function fill_normal(stateP: usize, outP: usize, n: i32, f64out: i32): void {
+  let s0 = load<u32>(stateP, 0);
+  let s1 = load<u32>(stateP, 4);
+  let s2 = load<u32>(stateP, 8);
+  let s3 = load<u32>(stateP, 12);
+  let sp = load<f64>(stateP, 16);
+  let has = load<i32>(stateP, 24);
+  const sh: usize = f64out ? 3 : 2;
+  let i = 0;
+  if (has != 0 && n > 0) {
+    if (f64out) store<f64>(outP, sp);
+    else store<f32>(outP, <f32>sp);
+    has = 0;
+    i = 1;
+  }
+  while (i < n) {
+    let u: f64 = 0;
+    let v: f64 = 0;
+    let s: f64 = 0;
+    do {
+      // Four xoshiro128** steps (rng.ts nextU32): two 53-bit uniforms.
+      let t = s1 << 9;
+      const r0 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r1 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r2 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r3 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      u = 2 * ((<f64>(r0 >>> 5) * 67108864.0 + <f64>(r1 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+      v = 2 * ((<f64>(r2 >>> 5) * 67108864.0 + <f64>(r3 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    const f = Math.sqrt((-2 * portableLogPos(s)) / s);
+    const a = u * f;
+    const b = v * f;
+    const o = outP + ((<usize>i) << sh);
+    if (f64out) store<f64>(o, a);
+    else store<f32>(o, <f32>a);
+    i++;
+    if (i < n) {
+      if (f64out) store<f64>(o, b, 8);
+      else store<f32>(o, <f32>b, 4);
+      i++;
+    } else {
+      sp = b;
+      has = 1;
+    }
+  }
+  store<u32>(stateP, s0, 0);
+  store<u32>(stateP, s1, 4);
+  store<u32>(stateP, s2, 8);
+  store<u32>(stateP, s3, 12);
+  store<f64>(stateP, sp, 16);
+  store<i32>(stateP, has, 24);
+}
+
+/** n uniform [0, 1) doubles (53 bits) into outP as float64: rng.uniform() n times. */
+export function fill_uniform(stateP: usize, outP: usize, n: i32): void {
+  loadState(stateP);
+  for (let i = 0; i < n; i++) store<f64>(outP + ((<usize>i) << 3), uniform53());
+  saveState(stateP);
+}
+
+// ───────────────────────── block scalar quantizers ─────────────────────────
+// References: src/core/methods/quantizers/int.ts, mxfp4.ts, nvfp4.ts. Each format runs in two
+// passes per chunk of rows: per-block statistics here (absmax, or min/max widened to 0), the block
+// scales in TypeScript (fp16 / E8M0 / UE4M3 scale rounding stays in its one reference
+// implementation), then the element rounding here. Blocks of g coordinates never cross rows (the
+// last block of a row may be shorter). Max and min are exact and order-free (NaN never wins a
+// comparison, as in the reference's `a > amax`), so lanes may reduce them; the element rounding
+// is per coordinate with the reference's f64 operations.
+
+/** stat[b] = max |x| over each block (0 for all-zero or all-NaN blocks), as float64. */
+export function block_absmax(inP: usize, rows: i32, d: i32, g: i32, statP: usize): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = inP + ((<usize>r * <usize>d) << 2);
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      let j = s;
+      let m4 = f32x4.splat(0);
+      for (; j + 4 <= end; j += 4) {
+        // pmax(m, a) = m < a ? a : m: a NaN lane never replaces m.
+        m4 = f32x4.pmax(m4, f32x4.abs(v128.load(row + ((<usize>j) << 2))));
+      }
+      let m = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+      for (; j < end; j++) {
+        const a = abs(load<f32>(row + ((<usize>j) << 2)));
+        if (a > m) m = a;
+      }
+      store<f64>(statP + (b << 3), <f64>m);
+      b++;
+    }
+  }
+}
+
+/** lo[b] = min(0, min x), hi[b] = max(0, max x) over each block (int.ts quantizeAsymmetric). */
+export function block_minmax(inP: usize, rows: i32, d: i32, g: i32, loP: usize, hiP: usize): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = inP + ((<usize>r * <usize>d) << 2);
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      let j = s;
+      let lo4 = f32x4.splat(0);
+      let hi4 = f32x4.splat(0);
+      for (; j + 4 <= end; j += 4) {
+        const v = v128.load(row + ((<usize>j) << 2));
+        lo4 = f32x4.pmin(lo4, v);
+        hi4 = f32x4.pmax(hi4, v);
+      }
+      let lo = min(min(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)), min(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)));
+      let hi = max(max(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)), max(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)));
+      for (; j < end; j++) {
+        const v = load<f32>(row + ((<usize>j) << 2));
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      store<f64>(loP + (b << 3), <f64>lo);
+      store<f64>(hiP + (b << 3), <f64>hi);
+      b++;
+    }
+  }
+}
+
+/**
+ * Symmetric INT: x̂ = s·clamp(rint_even(x/s), −qmax−1, qmax) per block with scale s = scale[b]
+ * (0: the block is zeros). Two coordinates per f64x2: division, nearest-even, pmin/pmax clamps
+ * (a NaN passes through as in the reference's if-ladder) and the product are per lane.
+ */
+export function int_sym_apply(inP: usize, rows: i32, d: i32, g: i32, scaleP: usize, qmax: f64, outP: usize): void {
+  let b: usize = 0;
+  const hi2 = f64x2.splat(qmax);
+  const lo2 = f64x2.splat(-qmax - 1);
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const sc = load<f64>(scaleP + (b << 3));
+      b++;
+      if (sc == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      const s2 = f64x2.splat(sc);
+      let j = s;
+      for (; j + 2 <= end; j += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+        let q = f64x2.nearest(f64x2.div(x, s2));
+        q = f64x2.pmin(q, hi2);
+        q = f64x2.pmax(q, lo2);
+        v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(f64x2.mul(q, s2)), 0);
+      }
+      for (; j < end; j++) {
+        let q: f64 = nearest<f64>(<f64>load<f32>(src + ((<usize>j) << 2)) / sc);
+        if (q > qmax) q = qmax;
+        else if (q < -qmax - 1) q = -qmax - 1;
+        store<f32>(dst + ((<usize>j) << 2), <f32>(q * sc));
+      }
+    }
+  }
+}
+
+/**
+ * Asymmetric INT: x̂ = s·(clamp(rint_even(x/s) + z, 0, levels) − z) per block with s = scale[b],
+ * z = zero[b] (s = 0: zeros).
+ */
+export function int_asym_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  scaleP: usize,
+  zeroP: usize,
+  levels: f64,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  const hi2 = f64x2.splat(levels);
+  const lo2 = f64x2.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const sc = load<f64>(scaleP + (b << 3));
+      const z = load<f64>(zeroP + (b << 3));
+      b++;
+      if (sc == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      const s2 = f64x2.splat(sc);
+      const z2 = f64x2.splat(z);
+      let j = s;
+      for (; j + 2 <= end; j += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+        let q = f64x2.add(f64x2.nearest(f64x2.div(x, s2)), z2);
+        q = f64x2.pmin(q, hi2);
+        q = f64x2.pmax(q, lo2);
+        v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(q, z2), s2)), 0);
+      }
+      for (; j < end; j++) {
+        let q: f64 = nearest<f64>(<f64>load<f32>(src + ((<usize>j) << 2)) / sc) + z;
+        if (q > levels) q = levels;
+        else if (q < 0) q = 0;
+        store<f32>(dst + ((<usize>j) << 2), <f32>((q - z) * sc));
+      }
+    }
+  }
+}
+
+// E2M1 round-to-nearest-even by quarter steps: minifloat.ts roundE2M1 (same tables).
+const E2M1_INTERIOR: StaticArray<f64> = [
+  0, 0.5, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6,
+];
+const E2M1_POINT: StaticArray<f64> = [
+  0, 0, 0.5, 1, 1, 1, 1.5, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6,
+];
+
+// @inline
+function roundE2M1(x: f64): f64 {
+  if (x != x) return NaN;
+  const neg = (reinterpret<u64>(x) >> 63) != 0;
+  const a4 = abs(x) * 4;
+  let r: f64;
+  if (a4 >= 24) r = 6;
+  else {
+    const k = <i32>a4;
+    r = a4 == <f64>k ? unchecked(E2M1_POINT[k]) : unchecked(E2M1_INTERIOR[k]);
+  }
+  return neg ? -r : r;
+}
+
+/**
+ * E2M1 elements with a per-block scale: divide ≠ 0 → x̂ = E2M1(x / a)·a (nvfp4.ts, a = sb·st);
+ * divide = 0 → x̂ = E2M1(x·a)·c (mxfp4.ts, a = 2^−e, c = 2^e). a = 0 marks a zero block.
+ */
+export function e2m1_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  aP: usize,
+  cP: usize,
+  divide: i32,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const a = load<f64>(aP + (b << 3));
+      b++;
+      if (a == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      if (divide) {
+        for (let j = s; j < end; j++) {
+          const x = <f64>load<f32>(src + ((<usize>j) << 2));
+          store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x / a) * a));
+        }
+      } else {
+        const c = load<f64>(cP + ((b - 1) << 3));
+        for (let j = s; j < end; j++) {
+          const x = <f64>load<f32>(src + ((<usize>j) << 2));
+          store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x * a) * c));
+        }
+      }
+    }
+  }
+}
+
+// ───────────────────────── metric sums ─────────────────────────
+// Reference: src/core/methods/metrics/sums.ts reconstructionSums. Scalar float64 chains in the
+// reference's order (one long addition chain per accumulator cannot be split into lanes without
+// changing the sum); the gain over the JIT is tight code with the seven chains interleaved.
+
+/**
+ * Accumulate whole rows of x (float32 at xP) and x̂ (hP) into acc at outP, float64 in/out:
+ * [relErrSum, cosineSum, nonzeroRows, err, signal, dot], so successive slices continue the sums.
+ */
+export function recon_sums(xP: usize, hP: usize, rows: i32, cols: i32, outP: usize): void {
+  let relErrSum = load<f64>(outP, 0);
+  let cosineSum = load<f64>(outP, 8);
+  let nonzeroRows = load<f64>(outP, 16);
+  let err = load<f64>(outP, 24);
+  let signal = load<f64>(outP, 32);
+  let dot = load<f64>(outP, 40);
+  for (let i = 0; i < rows; i++) {
+    let rowErr: f64 = 0;
+    let rowNorm: f64 = 0;
+    let rowDot: f64 = 0;
+    let rowHat: f64 = 0;
+    const xr = xP + ((<usize>i * <usize>cols) << 2);
+    const hr = hP + ((<usize>i * <usize>cols) << 2);
+    for (let j = 0; j < cols; j++) {
+      const v = <f64>load<f32>(xr + ((<usize>j) << 2));
+      const h = <f64>load<f32>(hr + ((<usize>j) << 2));
+      const e = v - h;
+      const ee = e * e;
+      const vv = v * v;
+      const vh = v * h;
+      rowErr += ee;
+      rowNorm += vv;
+      rowDot += vh;
+      rowHat += h * h;
+      err += ee;
+      signal += vv;
+      dot += vh;
+    }
+    if (rowNorm > 0) {
+      relErrSum += rowErr / rowNorm;
+      cosineSum += rowHat > 0 ? rowDot / Math.sqrt(rowNorm * rowHat) : 0;
+      nonzeroRows += 1;
+    }
+  }
+  store<f64>(outP, relErrSum, 0);
+  store<f64>(outP, cosineSum, 8);
+  store<f64>(outP, nonzeroRows, 16);
+  store<f64>(outP, err, 24);
+  store<f64>(outP, signal, 32);
+  store<f64>(outP, dot, 40);
+}
