@@ -81,7 +81,15 @@ export interface WasmKernels {
   fill_uniform(stateP: number, outP: number, n: number): void;
   block_absmax(inP: number, rows: number, d: number, g: number, statP: number): void;
   block_minmax(inP: number, rows: number, d: number, g: number, loP: number, hiP: number): void;
-  int_sym_apply(inP: number, rows: number, d: number, g: number, scaleP: number, qmax: number, outP: number): void;
+  int_sym_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    scaleP: number,
+    qmax: number,
+    outP: number,
+  ): void;
   int_asym_apply(
     inP: number,
     rows: number,
@@ -92,7 +100,16 @@ export interface WasmKernels {
     levels: number,
     outP: number,
   ): void;
-  e2m1_apply(inP: number, rows: number, d: number, g: number, aP: number, cP: number, divide: number, outP: number): void;
+  e2m1_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    aP: number,
+    cP: number,
+    divide: number,
+    outP: number,
+  ): void;
   recon_sums(xP: number, hP: number, rows: number, cols: number, outP: number): void;
 }
 

@@ -16,7 +16,7 @@
  */
 import type { Matrix, MetricDef } from '../types';
 import type { RngFactory } from '../../rng';
-import { claim, WASM_LANES, wasmKernels } from '../../wasm/kernels';
+import { claim, noteWasmHit, WASM_LANES, wasmKernels } from '../../wasm/kernels';
 
 export const IP_QUERY_COUNT = 64;
 
@@ -117,5 +117,6 @@ function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array): numbe
       counted++;
     }
   }
+  noteWasmHit('ipNvar');
   return counted > 0 ? (d * sum) / counted : NaN;
 }

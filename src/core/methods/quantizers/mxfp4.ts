@@ -20,10 +20,16 @@
  * from x̂: nearest rounding is idempotent. |x̂| ≤ 6·X ≤ 1.5·amax. A zero block gives zeros.
  *
  * Bits per coordinate: 4 + 8·⌈d/32⌉ / d.
+ *
+ * Speed: nearest rounding runs on the WASM kernels (block absmax, then E2M1 rounding;
+ * src/core/wasm/blocks.ts) with the E8M0 exponent still derived here (blockScale), bit-identical
+ * to quantizeBlock (kernels.test.ts).
  */
 import { E8M0_MAX_EXP, E8M0_MIN_EXP } from '../../formats/e8m0';
 import { E2M1, floorLog2, pow2, roundE2M1, roundValue } from '../../formats/minifloat';
 import type { Rng } from '../../rng';
+import { blockApply, blockStats } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
@@ -56,6 +62,32 @@ function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: num
   for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] * inv, 'stochastic', rng.uniform()) * scale;
 }
 
+/**
+ * The block's multiplier 2^−e and scale 2^e as quantizeBlock derives them (0 and 0 for a zero
+ * block; NaN for an exponent without an E8M0 code).
+ */
+function blockScale(amax: number): [inv: number, scale: number] {
+  if (amax === 0) return [0, 0];
+  let e = floorLog2(amax) - EMAX_E2M1;
+  if (e > E8M0_MAX_EXP) return [NaN, NaN];
+  if (e < E8M0_MIN_EXP) e = E8M0_MIN_EXP;
+  return [pow2(-e), pow2(e)];
+}
+
+function quantizeWasm(input: Float32Array, rows: number, d: number, out: Float32Array): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const { a: amax } = blockStats(k, input, rows, d, MX_BLOCK, 'absmax');
+  const inv = new Float64Array(amax.length);
+  const scale = new Float64Array(amax.length);
+  for (let b = 0; b < amax.length; b++) [inv[b], scale[b]] = blockScale(amax[b]);
+  blockApply(k, input, rows, d, MX_BLOCK, out, inv, scale, (inP, r, dd, g, aP, bP, outP) =>
+    k.e2m1_apply(inP, r, dd, g, aP, bP, 0, outP),
+  );
+  noteWasmHit('mxfp4');
+  return true;
+}
+
 export const mxfp4Quantizer: QuantizerDef = {
   id: 'mxfp4',
   label: 'MXFP4',
@@ -71,6 +103,7 @@ export const mxfp4Quantizer: QuantizerDef = {
   },
   quantize(input, rows, d, params, ctx, out) {
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
+    if (rng === null && quantizeWasm(input, rows, d, out)) return;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       for (let s = 0; s < d; s += MX_BLOCK)

@@ -23,9 +23,14 @@
  * largest element to a level below 6, and re-deriving s_b from x̂ then picks a different scale.
  *
  * Bits per coordinate: 4 + 8·⌈d/16⌉/d + 32/(rows·d).
+ *
+ * Speed: nearest rounding runs on the WASM kernels (src/core/wasm/blocks.ts), bit-identical to the
+ * loops here (kernels.test.ts).
  */
 import { E2M1, UE4M3, roundE2M1, roundValue } from '../../formats/minifloat';
 import type { Rng } from '../../rng';
+import { blockApply, blockStats } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
@@ -59,6 +64,34 @@ function quantizeBlock(
   for (let i = from; i < to; i++) out[i] = roundValue(E2M1, x[i] / den, 'stochastic', rng.uniform()) * den;
 }
 
+/**
+ * The WASM path of nearest rounding (block absmax, then E2M1 rounding in the kernels; the UE4M3
+ * block scales derived here as quantizeBlock does), bit-identical to the loop in `quantize`. The
+ * tensor absmax is the largest block absmax (max is exact and order-free).
+ */
+function quantizeWasm(input: Float32Array, rows: number, d: number, out: Float32Array): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const { a: amax } = blockStats(k, input, rows, d, NV_BLOCK, 'absmax');
+  let tmax = 0;
+  for (let b = 0; b < amax.length; b++) if (amax[b] > tmax) tmax = amax[b];
+  const st = Math.fround(tmax / TENSOR_RANGE);
+  noteWasmHit('nvfp4');
+  if (st === 0) {
+    out.fill(0, 0, rows * d);
+    return true;
+  }
+  const den = new Float64Array(amax.length);
+  for (let b = 0; b < amax.length; b++) {
+    const sb = roundValue(UE4M3, amax[b] / 6 / st);
+    den[b] = sb === 0 ? 0 : sb * st;
+  }
+  blockApply(k, input, rows, d, NV_BLOCK, out, den, null, (inP, r, dd, g, aP, bP, outP) =>
+    k.e2m1_apply(inP, r, dd, g, aP, bP, 1, outP),
+  );
+  return true;
+}
+
 export const nvfp4Quantizer: QuantizerDef = {
   id: 'nvfp4',
   label: 'NVFP4',
@@ -73,6 +106,7 @@ export const nvfp4Quantizer: QuantizerDef = {
     },
   },
   quantize(input, rows, d, params, ctx, out) {
+    if (str(params, 'rounding') !== 'stochastic' && quantizeWasm(input, rows, d, out)) return;
     const n = rows * d;
     let amax = 0;
     for (let i = 0; i < n; i++) {

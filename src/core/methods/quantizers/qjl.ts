@@ -26,7 +26,7 @@
  */
 import { num } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
-import { claim, wasmKernels } from '../../wasm/kernels';
+import { claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
 
 /** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
 export const MAX_SKETCH_ENTRIES = 2 ** 28;
@@ -98,6 +98,7 @@ function qjlSketchProductsWasm(
   new Float64Array(k.memory.buffer, srcP, count * d).set(src.subarray(0, count * d));
   k.qjl_block(sketchP, m, d, srcP, count, accP);
   acc.set(new Float64Array(k.memory.buffer, accP, count * d));
+  noteWasmHit('qjl');
   return true;
 }
 
