@@ -815,6 +815,46 @@ function saveState(stateP: usize): void {
   store<i32>(stateP, hasSpare, 24);
 }
 
+/** Scratch for four accepted polar pairs: u at +0, v at +32, s at +64 (float64 each). */
+const POLAR = memory.data(96, 16);
+
+/**
+ * portableLogPos on two lanes: the same operations per lane. The reference's two scaling loops
+ * produce the unique m ∈ [√2/2, √2) and integer e with x = m·2^e; here they come straight from the
+ * exponent field (m0 ∈ [1, 2), halved when ≥ √2: exact), which is the same pair for every normal
+ * x — and s ≥ 2^−106 is normal.
+ */
+// @inline
+function logLanes(x: v128): v128 {
+  const e0 = i64x2.sub(i64x2.shr_u(x, 52), i64x2.splat(1023));
+  const m0 = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.ge(m0, f64x2.splat(1.4142135623730951));
+  const m = v128.bitselect(f64x2.mul(m0, f64x2.splat(0.5)), m0, big);
+  const ei = i64x2.sub(e0, big); // big lanes are all ones (−1): e0 + 1
+  const e = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(ei, ei, 0, 2, 0, 2));
+  const f = f64x2.sub(m, f64x2.splat(1));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2), f));
+  const s2 = f64x2.mul(s, s);
+  let p = f64x2.splat(1.0 / 25.0);
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 23.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 21.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 19.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 17.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 15.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 13.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 11.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 9.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 7.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 5.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 3.0));
+  const twoS = f64x2.mul(f64x2.splat(2), s);
+  const log1p = f64x2.add(twoS, f64x2.mul(f64x2.mul(twoS, s2), p));
+  return f64x2.add(
+    f64x2.mul(e, f64x2.splat(LN2_HI)),
+    f64x2.add(f64x2.mul(e, f64x2.splat(LN2_LO)), log1p),
+  );
+}
+
 /**
  * n N(0,1) draws into outP as float32 (f64out = 0) or float64 (f64out ≠ 0): rng.fillNormal, i.e.
  * normal() n times. The polar method's pair (u·f, v·f) is produced inline with the generator
@@ -836,6 +876,75 @@ export function fill_normal(stateP: usize, outP: usize, n: i32, f64out: i32): vo
     else store<f32>(outP, <f32>sp);
     has = 0;
     i = 1;
+  }
+  // Four accepted pairs at a time: candidates are drawn and rejected one by one (the stream's
+  // order), then the logarithms, square roots and products of two pairs share each f64x2, which
+  // overlaps the long dependency chains of two pairs per vector.
+  while (i + 8 <= n) {
+    for (let c: usize = 0; c < 4; c++) {
+      let u: f64 = 0;
+      let v: f64 = 0;
+      let s: f64 = 0;
+      do {
+        let t = s1 << 9;
+        const r0 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r1 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r2 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r3 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        u = 2 * ((<f64>(r0 >>> 5) * 67108864.0 + <f64>(r1 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+        v = 2 * ((<f64>(r2 >>> 5) * 67108864.0 + <f64>(r3 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s == 0);
+      store<f64>(POLAR + (c << 3), u);
+      store<f64>(POLAR + (c << 3), v, 32);
+      store<f64>(POLAR + (c << 3), s, 64);
+    }
+    for (let h: usize = 0; h < 32; h += 16) {
+      const uu = v128.load(POLAR + h);
+      const vv = v128.load(POLAR + h, 32);
+      const ss = v128.load(POLAR + h, 64);
+      const f = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2), logLanes(ss)), ss));
+      const a = f64x2.mul(uu, f);
+      const b = f64x2.mul(vv, f);
+      const lo = v128.shuffle<f64>(a, b, 0, 2); // u0·f0, v0·f0
+      const hi = v128.shuffle<f64>(a, b, 1, 3); // u1·f1, v1·f1
+      const o = outP + ((<usize>i) << sh);
+      if (f64out) {
+        v128.store(o, lo);
+        v128.store(o, hi, 16);
+      } else {
+        v128.store64_lane(o, f32x4.demote_f64x2_zero(lo), 0);
+        v128.store64_lane(o, f32x4.demote_f64x2_zero(hi), 0, 8);
+      }
+      i += 4;
+    }
   }
   while (i < n) {
     let u: f64 = 0;
