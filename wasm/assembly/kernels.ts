@@ -319,48 +319,6 @@ export function qjl_block(sketchP: usize, m: i32, d: i32, srcP: usize, count: i3
   }
 }
 
-// ───────────────────────── many dot products, rows in lanes ─────────────────────────
-
-/**
- * C[n·LANES + r] = Σ_k B[n·K + k] · At[k·LANES + r] (k ascending) for n < N, r < LANES: N dot
- * products per row for a chunk of LANES rows held transposed. Reference: the sequential
- * `dot += q[k]·e[k]` loops of ip-nvar.ts.
- */
-export function dots_lanes(BP: usize, N: i32, K: i32, AtP: usize, CP: usize): void {
-  for (let n = 0; n < N; n++) {
-    const bRow = BP + ((<usize>n * <usize>K) << 3);
-    let a0 = f64x2.splat(0);
-    let a1 = f64x2.splat(0);
-    let a2 = f64x2.splat(0);
-    let a3 = f64x2.splat(0);
-    let a4 = f64x2.splat(0);
-    let a5 = f64x2.splat(0);
-    let a6 = f64x2.splat(0);
-    let a7 = f64x2.splat(0);
-    for (let k = 0; k < K; k++) {
-      const b = f64x2.splat(load<f64>(bRow + ((<usize>k) << 3)));
-      const row = AtP + ((<usize>k * <usize>LANES) << 3);
-      a0 = f64x2.add(a0, f64x2.mul(b, v128.load(row, 0)));
-      a1 = f64x2.add(a1, f64x2.mul(b, v128.load(row, 16)));
-      a2 = f64x2.add(a2, f64x2.mul(b, v128.load(row, 32)));
-      a3 = f64x2.add(a3, f64x2.mul(b, v128.load(row, 48)));
-      a4 = f64x2.add(a4, f64x2.mul(b, v128.load(row, 64)));
-      a5 = f64x2.add(a5, f64x2.mul(b, v128.load(row, 80)));
-      a6 = f64x2.add(a6, f64x2.mul(b, v128.load(row, 96)));
-      a7 = f64x2.add(a7, f64x2.mul(b, v128.load(row, 112)));
-    }
-    const c = CP + ((<usize>n * <usize>LANES) << 3);
-    v128.store(c, a0, 0);
-    v128.store(c, a1, 16);
-    v128.store(c, a2, 32);
-    v128.store(c, a3, 48);
-    v128.store(c, a4, 64);
-    v128.store(c, a5, 80);
-    v128.store(c, a6, 96);
-    v128.store(c, a7, 112);
-  }
-}
-
 // ───────────────────────── EDEN quantize–dequantize ─────────────────────────
 // Reference: src/core/methods/quantizers/eden.ts (quantize with levelsByCount / levelsBySearch).
 // All arithmetic is scalar float64 in the reference's order (‖y‖², then ⟨y,q⟩ and ‖q‖² in j order,
@@ -1286,4 +1244,87 @@ export function recon_sums(xP: usize, hP: usize, rows: i32, cols: i32, outP: usi
   store<f64>(outP, err, 24);
   store<f64>(outP, signal, 32);
   store<f64>(outP, dot, 40);
+}
+
+// ───────────────────────── ip-nvar, whole blocks of rows ─────────────────────────
+// Reference: src/core/methods/metrics/ip-nvar.ts compute. Per row: err_j = x̂_j − x_j and
+// ‖x‖² in j order; per query k: dot = Σ_j q_kj·err_j in j order; acc = Σ_k dot² in k order. The
+// caller divides and sums over rows as the reference does.
+
+/** Shared-dimension tile of ipnvar_block: 256 rows of errT (32 KiB) stay in L1 for all queries. */
+const IP_TILE = 256;
+
+/**
+ * For `rows` ≤ LANES rows of x (float32 at xP) and x̂ (hP), d columns, and nQ float64 queries at
+ * qP (nQ × d): out[2r] = Σ_k (q_k·(x̂_r − x_r))², out[2r + 1] = ‖x_r‖². eP (d × LANES float64) and
+ * cP (nQ × LANES float64) are scratch. The products run in tiles of the shared dimension, each
+ * partial sum kept in cP between tiles, so every dot still adds its terms in ascending j.
+ */
+export function ipnvar_block(
+  xP: usize,
+  hP: usize,
+  rows: i32,
+  d: i32,
+  qP: usize,
+  nQ: i32,
+  eP: usize,
+  cP: usize,
+  outP: usize,
+): void {
+  if (rows < LANES) memory.fill(eP, 0, (<usize>d * <usize>LANES) << 3);
+  for (let r = 0; r < rows; r++) {
+    const xr = xP + ((<usize>r * <usize>d) << 2);
+    const hr = hP + ((<usize>r * <usize>d) << 2);
+    let norm: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = <f64>load<f32>(xr + ((<usize>j) << 2));
+      store<f64>(eP + ((<usize>j * <usize>LANES + <usize>r) << 3), <f64>load<f32>(hr + ((<usize>j) << 2)) - v);
+      norm += v * v;
+    }
+    store<f64>(outP + ((<usize>r) << 4), norm, 8);
+  }
+  memory.fill(cP, 0, (<usize>nQ * <usize>LANES) << 3);
+  for (let k0 = 0; k0 < d; k0 += IP_TILE) {
+    const k1 = min(d, k0 + IP_TILE);
+    for (let n = 0; n < nQ; n++) {
+      const bRow = qP + ((<usize>n * <usize>d) << 3);
+      const c = cP + ((<usize>n * <usize>LANES) << 3);
+      let a0 = v128.load(c, 0);
+      let a1 = v128.load(c, 16);
+      let a2 = v128.load(c, 32);
+      let a3 = v128.load(c, 48);
+      let a4 = v128.load(c, 64);
+      let a5 = v128.load(c, 80);
+      let a6 = v128.load(c, 96);
+      let a7 = v128.load(c, 112);
+      for (let k = k0; k < k1; k++) {
+        const b = f64x2.splat(load<f64>(bRow + ((<usize>k) << 3)));
+        const row = eP + ((<usize>k * <usize>LANES) << 3);
+        a0 = f64x2.add(a0, f64x2.mul(b, v128.load(row, 0)));
+        a1 = f64x2.add(a1, f64x2.mul(b, v128.load(row, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(b, v128.load(row, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(b, v128.load(row, 48)));
+        a4 = f64x2.add(a4, f64x2.mul(b, v128.load(row, 64)));
+        a5 = f64x2.add(a5, f64x2.mul(b, v128.load(row, 80)));
+        a6 = f64x2.add(a6, f64x2.mul(b, v128.load(row, 96)));
+        a7 = f64x2.add(a7, f64x2.mul(b, v128.load(row, 112)));
+      }
+      v128.store(c, a0, 0);
+      v128.store(c, a1, 16);
+      v128.store(c, a2, 32);
+      v128.store(c, a3, 48);
+      v128.store(c, a4, 64);
+      v128.store(c, a5, 80);
+      v128.store(c, a6, 96);
+      v128.store(c, a7, 112);
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    let acc: f64 = 0;
+    for (let n = 0; n < nQ; n++) {
+      const dot = load<f64>(cP + ((<usize>n * <usize>LANES + <usize>r) << 3));
+      acc += dot * dot;
+    }
+    store<f64>(outP + ((<usize>r) << 4), acc);
+  }
 }

@@ -177,6 +177,7 @@ describe('wasm kernels', () => {
       [1, 5],
       [17, 64],
       [40, 130],
+      [33, 600], // several tiles of the shared dimension, the last one partial
     ] as const) {
       const x = { rows, cols: d, data: filled(rows * d, rows) };
       const xHat = filled(rows * d, rows + 1);

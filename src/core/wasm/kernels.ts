@@ -53,7 +53,6 @@ export interface WasmKernels {
     transpose: number,
   ): void;
   qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
-  dots_lanes(BP: number, N: number, K: number, AtP: number, CP: number): void;
   eden_rows(
     inP: number,
     rows: number,
@@ -111,9 +110,20 @@ export interface WasmKernels {
     outP: number,
   ): void;
   recon_sums(xP: number, hP: number, rows: number, cols: number, outP: number): void;
+  ipnvar_block(
+    xP: number,
+    hP: number,
+    rows: number,
+    d: number,
+    qP: number,
+    nQ: number,
+    eP: number,
+    cP: number,
+    outP: number,
+  ): void;
 }
 
-/** Rows held transposed per call of householder_apply / dots_lanes (the kernels' LANES). */
+/** Rows held transposed per call of householder_apply / ipnvar_block (the kernels' LANES). */
 export const WASM_LANES = 16;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
