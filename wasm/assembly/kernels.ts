@@ -1152,6 +1152,25 @@ function roundE2M1(x: f64): f64 {
 }
 
 /**
+ * roundE2M1 on two lanes without tables: E2M1's magnitudes are multiples of ½ below 2, of 1 in
+ * [2, 4) and of 2 in [4, 6], so nearest-even on the scaled value (exact power-of-two scalings) is
+ * the spec's nearest-even on the grid, and every tie lands on the even code as in the tables
+ * (0.25→0, 0.75→1, 1.25→1, 1.75→2, 2.5→2, 3.5→4, 5→4); |x| ≥ 6 saturates. The sign of x is put
+ * back (−0 stays −0); NaN lanes give the reference's NaN constant.
+ */
+// @inline
+function roundE2M1x2(x: v128): v128 {
+  const a = f64x2.abs(x);
+  const r1 = f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(2))), f64x2.splat(0.5));
+  const r2 = f64x2.nearest(a);
+  const r3 = f64x2.min(f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(0.5))), f64x2.splat(2)), f64x2.splat(6));
+  let r = v128.bitselect(r2, r3, f64x2.lt(a, f64x2.splat(4)));
+  r = v128.bitselect(r1, r, f64x2.lt(a, f64x2.splat(2)));
+  r = v128.or(r, v128.and(x, i64x2.splat(0x8000000000000000)));
+  return v128.bitselect(f64x2.splat(NaN), r, f64x2.ne(x, x));
+}
+
+/**
  * E2M1 elements with a per-block scale: divide ≠ 0 → x̂ = E2M1(x / a)·a (nvfp4.ts, a = sb·st);
  * divide = 0 → x̂ = E2M1(x·a)·c (mxfp4.ts, a = 2^−e, c = 2^e). a = 0 marks a zero block.
  */
@@ -1178,14 +1197,27 @@ export function e2m1_apply(
         memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
         continue;
       }
+      let j = s;
+      const a2 = f64x2.splat(a);
       if (divide) {
-        for (let j = s; j < end; j++) {
+        for (; j + 2 <= end; j += 2) {
+          const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+          const q = f64x2.mul(roundE2M1x2(f64x2.div(x, a2)), a2);
+          v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+        for (; j < end; j++) {
           const x = <f64>load<f32>(src + ((<usize>j) << 2));
           store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x / a) * a));
         }
       } else {
         const c = load<f64>(cP + ((b - 1) << 3));
-        for (let j = s; j < end; j++) {
+        const c2 = f64x2.splat(c);
+        for (; j + 2 <= end; j += 2) {
+          const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+          const q = f64x2.mul(roundE2M1x2(f64x2.mul(x, a2)), c2);
+          v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+        for (; j < end; j++) {
           const x = <f64>load<f32>(src + ((<usize>j) << 2));
           store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x * a) * c));
         }
