@@ -807,10 +807,7 @@ function logLanes(x: v128): v128 {
   p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 3.0));
   const twoS = f64x2.mul(f64x2.splat(2), s);
   const log1p = f64x2.add(twoS, f64x2.mul(f64x2.mul(twoS, s2), p));
-  return f64x2.add(
-    f64x2.mul(e, f64x2.splat(LN2_HI)),
-    f64x2.add(f64x2.mul(e, f64x2.splat(LN2_LO)), log1p),
-  );
+  return f64x2.add(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.add(f64x2.mul(e, f64x2.splat(LN2_LO)), log1p));
 }
 
 /**
@@ -999,7 +996,10 @@ export function block_absmax(inP: usize, rows: i32, d: i32, g: i32, statP: usize
         // pmax(m, a) = m < a ? a : m: a NaN lane never replaces m.
         m4 = f32x4.pmax(m4, f32x4.abs(v128.load(row + ((<usize>j) << 2))));
       }
-      let m = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+      let m = max(
+        max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
+        max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)),
+      );
       for (; j < end; j++) {
         const a = abs(load<f32>(row + ((<usize>j) << 2)));
         if (a > m) m = a;
@@ -1025,8 +1025,14 @@ export function block_minmax(inP: usize, rows: i32, d: i32, g: i32, loP: usize, 
         lo4 = f32x4.pmin(lo4, v);
         hi4 = f32x4.pmax(hi4, v);
       }
-      let lo = min(min(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)), min(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)));
-      let hi = max(max(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)), max(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)));
+      let lo = min(
+        min(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)),
+        min(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)),
+      );
+      let hi = max(
+        max(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)),
+        max(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)),
+      );
       for (; j < end; j++) {
         const v = load<f32>(row + ((<usize>j) << 2));
         if (v < lo) lo = v;
@@ -1044,7 +1050,15 @@ export function block_minmax(inP: usize, rows: i32, d: i32, g: i32, loP: usize, 
  * (0: the block is zeros). Two coordinates per f64x2: division, nearest-even, pmin/pmax clamps
  * (a NaN passes through as in the reference's if-ladder) and the product are per lane.
  */
-export function int_sym_apply(inP: usize, rows: i32, d: i32, g: i32, scaleP: usize, qmax: f64, outP: usize): void {
+export function int_sym_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  scaleP: usize,
+  qmax: f64,
+  outP: usize,
+): void {
   let b: usize = 0;
   const hi2 = f64x2.splat(qmax);
   const lo2 = f64x2.splat(-qmax - 1);
@@ -1117,7 +1131,11 @@ export function int_asym_apply(
         let q = f64x2.add(f64x2.nearest(f64x2.div(x, s2)), z2);
         q = f64x2.pmin(q, hi2);
         q = f64x2.pmax(q, lo2);
-        v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(q, z2), s2)), 0);
+        v128.store64_lane(
+          dst + ((<usize>j) << 2),
+          f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(q, z2), s2)),
+          0,
+        );
       }
       for (; j < end; j++) {
         let q: f64 = nearest<f64>(<f64>load<f32>(src + ((<usize>j) << 2)) / sc) + z;
@@ -1140,7 +1158,7 @@ const E2M1_POINT: StaticArray<f64> = [
 // @inline
 function roundE2M1(x: f64): f64 {
   if (x != x) return NaN;
-  const neg = (reinterpret<u64>(x) >> 63) != 0;
+  const neg = reinterpret<u64>(x) >> 63 != 0;
   const a4 = abs(x) * 4;
   let r: f64;
   if (a4 >= 24) r = 6;
@@ -1163,7 +1181,10 @@ function roundE2M1x2(x: v128): v128 {
   const a = f64x2.abs(x);
   const r1 = f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(2))), f64x2.splat(0.5));
   const r2 = f64x2.nearest(a);
-  const r3 = f64x2.min(f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(0.5))), f64x2.splat(2)), f64x2.splat(6));
+  const r3 = f64x2.min(
+    f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(0.5))), f64x2.splat(2)),
+    f64x2.splat(6),
+  );
   let r = v128.bitselect(r2, r3, f64x2.lt(a, f64x2.splat(4)));
   r = v128.bitselect(r1, r, f64x2.lt(a, f64x2.splat(2)));
   r = v128.or(r, v128.and(x, i64x2.splat(0x8000000000000000)));
@@ -1310,7 +1331,10 @@ export function ipnvar_block(
     let norm: f64 = 0;
     for (let j = 0; j < d; j++) {
       const v = <f64>load<f32>(xr + ((<usize>j) << 2));
-      store<f64>(eP + ((<usize>j * <usize>LANES + <usize>r) << 3), <f64>load<f32>(hr + ((<usize>j) << 2)) - v);
+      store<f64>(
+        eP + ((<usize>j * <usize>LANES + <usize>r) << 3),
+        <f64>load<f32>(hr + ((<usize>j) << 2)) - v,
+      );
       norm += v * v;
     }
     store<f64>(outP + ((<usize>r) << 4), norm, 8);
