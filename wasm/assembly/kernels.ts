@@ -1384,3 +1384,57 @@ export function ipnvar_block(
     store<f64>(outP + ((<usize>r) << 4), acc);
   }
 }
+
+// ───────────────────────── NF4 ─────────────────────────
+// Reference: src/core/methods/quantizers/nf4.ts quantizeBlock with formats/nf4.ts nf4Nearest.
+
+/**
+ * NF4 nearest rounding per block: t = x / A with A = amax[b] (0: the block is zeros); code 0 for
+ * t ≤ −1, 15 for t ≥ 1, otherwise the lower bracket end i = #{m ∈ 1..14 : V_m ≤ t} (the binary
+ * search's answer on the ascending table) and i + 1 when t − V_i > V_{i+1} − t (ties go low);
+ * x̂ = V_code·A, NaN for NaN input. valuesP: the 16 NF4 levels as float64.
+ */
+export function nf4_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  amaxP: usize,
+  valuesP: usize,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const A = load<f64>(amaxP + (b << 3));
+      b++;
+      if (A == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      for (let j = s; j < end; j++) {
+        const t = <f64>load<f32>(src + ((<usize>j) << 2)) / A;
+        let out: f64;
+        if (t != t) out = NaN;
+        else {
+          let code: i32;
+          if (!(t > -1)) code = 0;
+          else if (t >= 1) code = 15;
+          else {
+            let i: i32 = 0;
+            for (let m = 1; m < 15; m++) i += <i32>(load<f64>(valuesP + ((<usize>m) << 3)) <= t);
+            const lo = load<f64>(valuesP + ((<usize>i) << 3));
+            const hi = load<f64>(valuesP + ((<usize>(i + 1)) << 3));
+            code = t - lo > hi - t ? i + 1 : i;
+          }
+          out = load<f64>(valuesP + ((<usize>code) << 3)) * A;
+        }
+        store<f32>(dst + ((<usize>j) << 2), <f32>out);
+      }
+    }
+  }
+}

@@ -19,6 +19,7 @@ import { estimateSpectrum } from '../linalg/lanczos';
 import { intQuantizer } from '../methods/quantizers/int';
 import { mxfp4Quantizer } from '../methods/quantizers/mxfp4';
 import { nvfp4Quantizer } from '../methods/quantizers/nvfp4';
+import { nf4Quantizer } from '../methods/quantizers/nf4';
 import { reconstructionSums } from '../methods/metrics/sums';
 import type { QuantizerDef } from '../methods/types';
 
@@ -374,6 +375,26 @@ describe('wasm kernels', () => {
     const z = new Float32Array(48);
     const [a, b] = quantizeBoth(nvfp4Quantizer, 'nvfp4', z, 3, 16, { rounding: 'nearest' });
     expectSameBits(a, b);
+  });
+
+  it('nf4 (block 64 and 8, partial blocks, long rows, NaN/∞, zero blocks) is identical', () => {
+    for (const [rows, d] of [
+      [1, 7],
+      [5, 100],
+      [2, 70001],
+    ] as const) {
+      for (const specials of [false, true]) {
+        const y = awkward(rows, d, 5 * rows + d, specials);
+        if (specials && y.length > 300) {
+          y[3] = NaN;
+          y[250] = Infinity;
+        }
+        for (const block of [64, 8]) {
+          const [a, b] = quantizeBoth(nf4Quantizer, 'nf4', y, rows, d, { block, rounding: 'nearest' });
+          expectSameBits(a, b);
+        }
+      }
+    }
   });
 
   it('metric sums are identical (zero rows, x̂ = 0 rows, rows beyond one slice)', () => {

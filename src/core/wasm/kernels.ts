@@ -110,6 +110,15 @@ export interface WasmKernels {
     outP: number,
   ): void;
   recon_sums(xP: number, hP: number, rows: number, cols: number, outP: number): void;
+  nf4_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    amaxP: number,
+    valuesP: number,
+    outP: number,
+  ): void;
   ipnvar_block(
     xP: number,
     hP: number,
