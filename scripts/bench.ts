@@ -461,6 +461,7 @@ function benchKernels(quick: boolean): void {
     ['mxfp4', q('mxfp4', { rounding: 'nearest' })],
     ['nvfp4', q('nvfp4', { rounding: 'nearest' })],
     ['nf4 block 64', q('nf4', { block: 64, rounding: 'nearest' })],
+    ['fp8 e4m3 row', q('fp8', { format: 'e4m3', granularity: 'row', rounding: 'nearest' })],
     ['eden b=2 mse', q('eden', { bits: 2, scale: 'mse' })],
     ['metric sums (vnmse, mse, sqnr, cosine, ipRatio)', () => reconstructionSums(x, xHat)],
     ['ipNvar (64 queries)', () => ipNvarMetric.compute(x, xHat, { rng })],

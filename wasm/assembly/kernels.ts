@@ -1438,3 +1438,49 @@ export function nf4_apply(
     }
   }
 }
+
+// ───────────────────────── FP8 (E4M3 / E5M2) ─────────────────────────
+// Reference: src/core/methods/quantizers/fp8.ts quantizeSpan with formats/minifloat.ts roundValue
+// ('nearest-even', saturating): the grid index t = a·2^(M − e) (e = ⌊log2 a⌋, or emin below the
+// normal range) is rounded to nearest even (floor + fraction test = f64.nearest for t ≥ 0) and
+// scaled back; powers of two are built from their exponent bits (exact, as the reference's table).
+
+// @inline
+function pow2i(k: i32): f64 {
+  return reinterpret<f64>((<u64>(k + 1023)) << 52);
+}
+
+/**
+ * out = roundValue(f, x / s)·s for n float32 at inP, f = (mbits, emin, maxFinite, hasInf): a span
+ * (tensor or row) with one scale s > 0.
+ */
+export function fp8_apply(
+  inP: usize,
+  n: i32,
+  s: f64,
+  mbits: i32,
+  emin: i32,
+  maxFinite: f64,
+  hasInf: i32,
+  outP: usize,
+): void {
+  const minNormal = pow2i(emin);
+  for (let i = 0; i < n; i++) {
+    const x = <f64>load<f32>(inP + ((<usize>i) << 2)) / s;
+    let v: f64;
+    if (x != x) v = NaN;
+    else {
+      const neg = reinterpret<u64>(x) >> 63 != 0;
+      let a = abs(x);
+      if (a == Infinity) a = hasInf ? Infinity : maxFinite;
+      else if (a != 0) {
+        const e = a < minNormal ? emin : <i32>((reinterpret<u64>(a) >> 52) & 0x7ff) - 1023;
+        const shift = mbits - e;
+        a = nearest<f64>(a * pow2i(shift)) * pow2i(-shift);
+        if (a > maxFinite) a = maxFinite;
+      }
+      v = neg ? -a : a;
+    }
+    store<f32>(outP + ((<usize>i) << 2), <f32>(v * s));
+  }
+}

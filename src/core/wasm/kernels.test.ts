@@ -20,6 +20,7 @@ import { intQuantizer } from '../methods/quantizers/int';
 import { mxfp4Quantizer } from '../methods/quantizers/mxfp4';
 import { nvfp4Quantizer } from '../methods/quantizers/nvfp4';
 import { nf4Quantizer } from '../methods/quantizers/nf4';
+import { fp8Quantizer } from '../methods/quantizers/fp8';
 import { reconstructionSums } from '../methods/metrics/sums';
 import type { QuantizerDef } from '../methods/types';
 
@@ -392,6 +393,26 @@ describe('wasm kernels', () => {
         for (const block of [64, 8]) {
           const [a, b] = quantizeBoth(nf4Quantizer, 'nf4', y, rows, d, { block, rounding: 'nearest' });
           expectSameBits(a, b);
+        }
+      }
+    }
+  });
+
+  it('fp8 (e4m3/e5m2, tensor/row, subnormal codes, ties, NaN, long rows) is identical', () => {
+    for (const [rows, d] of [
+      [1, 7],
+      [5, 100],
+      [2, 70001],
+    ] as const) {
+      for (const specials of [false, true]) {
+        const y = awkward(rows, d, 7 * rows + d, specials);
+        if (specials && y.length > 300) y[3] = NaN;
+        for (const format of ['e4m3', 'e5m2'] as const) {
+          for (const granularity of ['tensor', 'row'] as const) {
+            const params = { format, granularity, rounding: 'nearest' };
+            const [a, b] = quantizeBoth(fp8Quantizer, 'fp8', y, rows, d, params);
+            expectSameBits(a, b);
+          }
         }
       }
     }

@@ -110,6 +110,16 @@ export interface WasmKernels {
     outP: number,
   ): void;
   recon_sums(xP: number, hP: number, rows: number, cols: number, outP: number): void;
+  fp8_apply(
+    inP: number,
+    n: number,
+    s: number,
+    mbits: number,
+    emin: number,
+    maxFinite: number,
+    hasInf: number,
+    outP: number,
+  ): void;
   nf4_apply(
     inP: number,
     rows: number,
