@@ -1467,20 +1467,49 @@ export function fp8_apply(
   const minNormal = pow2i(emin);
   for (let i = 0; i < n; i++) {
     const x = <f64>load<f32>(inP + ((<usize>i) << 2)) / s;
-    let v: f64;
-    if (x != x) v = NaN;
-    else {
-      const neg = reinterpret<u64>(x) >> 63 != 0;
-      let a = abs(x);
-      if (a == Infinity) a = hasInf ? Infinity : maxFinite;
-      else if (a != 0) {
-        const e = a < minNormal ? emin : <i32>((reinterpret<u64>(a) >> 52) & 0x7ff) - 1023;
-        const shift = mbits - e;
-        a = nearest<f64>(a * pow2i(shift)) * pow2i(-shift);
-        if (a > maxFinite) a = maxFinite;
-      }
-      v = neg ? -a : a;
-    }
+    const v = roundMinifloat(x, mbits, emin, minNormal, maxFinite, hasInf, 1);
     store<f32>(outP + ((<usize>i) << 2), <f32>(v * s));
+  }
+}
+
+/** roundValue(f, x) ('nearest-even', saturating) for f = (mbits, emin, maxFinite, hasInf, signed). */
+// @inline
+function roundMinifloat(
+  x: f64,
+  mbits: i32,
+  emin: i32,
+  minNormal: f64,
+  maxFinite: f64,
+  hasInf: i32,
+  signed: i32,
+): f64 {
+  if (x != x) return NaN;
+  const neg = reinterpret<u64>(x) >> 63 != 0;
+  if (neg && !signed) return 0;
+  let a = abs(x);
+  if (a == Infinity) a = hasInf ? Infinity : maxFinite;
+  else if (a != 0) {
+    const e = a < minNormal ? emin : <i32>((reinterpret<u64>(a) >> 52) & 0x7ff) - 1023;
+    const shift = mbits - e;
+    a = nearest<f64>(a * pow2i(shift)) * pow2i(-shift);
+    if (a > maxFinite) a = maxFinite;
+  }
+  return neg ? -a : a;
+}
+
+/** In place: p[i] = roundValue(f, p[i]) for n float64 (block scales, e.g. NVFP4's UE4M3). */
+export function minifloat_round(
+  p: usize,
+  n: i32,
+  mbits: i32,
+  emin: i32,
+  maxFinite: f64,
+  hasInf: i32,
+  signed: i32,
+): void {
+  const minNormal = pow2i(emin);
+  for (let i = 0; i < n; i++) {
+    const q = p + ((<usize>i) << 3);
+    store<f64>(q, roundMinifloat(load<f64>(q), mbits, emin, minNormal, maxFinite, hasInf, signed));
   }
 }

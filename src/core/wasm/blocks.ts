@@ -11,6 +11,7 @@
  * (tensor or row granularity on long rows) is cut into pieces whose statistics are reduced here:
  * max and min are exact and independent of order, so the result equals the one-pass reference.
  */
+import type { MinifloatFormat } from '../formats/minifloat';
 import { claim, SLICE_ELEMS, type WasmKernels } from './kernels';
 
 /** One kernel call: `rows` rows of `d` coordinates starting at `start`, blocks of g, first block index. */
@@ -115,11 +116,10 @@ export function blockStats(
     }
     // Reduce a piece into its block (pieces start from the reference's initial 0).
     const i = s.firstBlock;
-    if (m.a[0] > a[i] && !b) a[i] = m.a[0];
     if (b) {
       if (m.a[0] < a[i]) a[i] = m.a[0];
       if (m.b[0] > b[i]) b[i] = m.b[0];
-    }
+    } else if (m.a[0] > a[i]) a[i] = m.a[0];
   }
   return { a, b };
 }
@@ -148,5 +148,20 @@ export function blockApply(
     if (pb) m.b.set(pb.subarray(s.firstBlock, s.firstBlock + s.blocks));
     apply(m.inP, s.rows, s.d, s.g, m.aP, m.bP, m.outP);
     out.set(m.dst.subarray(0, len), s.start);
+  }
+}
+
+/**
+ * In place: values[i] = roundValue(f, values[i]) (nearest even, saturating: minifloat.ts) with the
+ * WASM kernel `minifloat_round`, for per-block scales (NVFP4's UE4M3).
+ */
+export function roundMinifloatInPlace(k: WasmKernels, values: Float64Array, f: MinifloatFormat): void {
+  const { ptrs } = claim(k, roundMinifloatInPlace, [SLICE_ELEMS * 8]);
+  const view = new Float64Array(k.memory.buffer, ptrs[0], SLICE_ELEMS);
+  for (let i = 0; i < values.length; i += SLICE_ELEMS) {
+    const n = Math.min(SLICE_ELEMS, values.length - i);
+    view.set(values.subarray(i, i + n));
+    k.minifloat_round(ptrs[0], n, f.mbits, f.emin, f.maxFinite, f.hasInf ? 1 : 0, f.signed ? 1 : 0);
+    values.set(view.subarray(0, n), i);
   }
 }

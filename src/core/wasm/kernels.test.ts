@@ -21,6 +21,8 @@ import { mxfp4Quantizer } from '../methods/quantizers/mxfp4';
 import { nvfp4Quantizer } from '../methods/quantizers/nvfp4';
 import { nf4Quantizer } from '../methods/quantizers/nf4';
 import { fp8Quantizer } from '../methods/quantizers/fp8';
+import { E2M1, E4M3, E5M2, UE4M3, roundValue } from '../formats/minifloat';
+import { roundMinifloatInPlace } from './blocks';
 import { reconstructionSums } from '../methods/metrics/sums';
 import type { QuantizerDef } from '../methods/types';
 
@@ -415,6 +417,35 @@ describe('wasm kernels', () => {
           }
         }
       }
+    }
+  });
+
+  it('minifloat_round equals roundValue (E2M1, E4M3, E5M2, UE4M3; ties, subnormals, ±0, ±∞, NaN, overflow)', () => {
+    const k = wasmKernels();
+    if (!k) throw new Error('wasm unavailable');
+    for (const f of [E2M1, E4M3, E5M2, UE4M3]) {
+      const vals: number[] = [
+        0,
+        -0,
+        NaN,
+        Infinity,
+        -Infinity,
+        f.maxFinite,
+        2 * f.maxFinite,
+        1e300,
+        1e-300,
+        5e-324,
+      ];
+      // Every grid point, midpoint and near-midpoint from the smallest subnormal to past the max.
+      for (let v = f.minSubnormal / 4; v < f.maxFinite * 1.5; v *= 1.0009765625) vals.push(v, -v);
+      for (let c = 0; c < 1 << 8; c++) {
+        const a = c * (f.minSubnormal / 2);
+        vals.push(a, -a, a * (1 + 2 ** -40), a * (1 - 2 ** -40));
+      }
+      const got = Float64Array.from(vals);
+      roundMinifloatInPlace(k, got, f);
+      const want = Float64Array.from(vals, (v) => roundValue(f, v));
+      expectSameBits(want, got);
     }
   });
 

@@ -120,6 +120,15 @@ export interface WasmKernels {
     hasInf: number,
     outP: number,
   ): void;
+  minifloat_round(
+    p: number,
+    n: number,
+    mbits: number,
+    emin: number,
+    maxFinite: number,
+    hasInf: number,
+    signed: number,
+  ): void;
   nf4_apply(
     inP: number,
     rows: number,

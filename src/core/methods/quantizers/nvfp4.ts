@@ -29,7 +29,7 @@
  */
 import { E2M1, UE4M3, roundE2M1, roundValue } from '../../formats/minifloat';
 import type { Rng } from '../../rng';
-import { blockApply, blockStats } from '../../wasm/blocks';
+import { blockApply, blockStats, roundMinifloatInPlace } from '../../wasm/blocks';
 import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
@@ -81,11 +81,11 @@ function quantizeWasm(input: Float32Array, rows: number, d: number, out: Float32
     out.fill(0, 0, rows * d);
     return true;
   }
+  // sb = roundValue(UE4M3, amax/6/st) per block, rounded by the WASM port of roundValue.
   const den = new Float64Array(amax.length);
-  for (let b = 0; b < amax.length; b++) {
-    const sb = roundValue(UE4M3, amax[b] / 6 / st);
-    den[b] = sb === 0 ? 0 : sb * st;
-  }
+  for (let b = 0; b < amax.length; b++) den[b] = amax[b] / 6 / st;
+  roundMinifloatInPlace(k, den, UE4M3);
+  for (let b = 0; b < den.length; b++) den[b] = den[b] === 0 ? 0 : den[b] * st;
   blockApply(k, input, rows, d, NV_BLOCK, out, den, null, (inP, r, dd, g, aP, bP, outP) =>
     k.e2m1_apply(inP, r, dd, g, aP, bP, 1, outP),
   );
