@@ -46,7 +46,6 @@ import { estimateSpectrum } from '../src/core/linalg/lanczos';
 import type { Matrix } from '../src/core/methods/types';
 import { claim, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
 import { quantizersById } from '../src/core/methods';
-import { reconstructionSums } from '../src/core/methods/metrics/sums';
 import { ipNvarMetric } from '../src/core/methods/metrics/ip-nvar';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -463,7 +462,6 @@ function benchKernels(quick: boolean): void {
     ['nf4 block 64', q('nf4', { block: 64, rounding: 'nearest' })],
     ['fp8 e4m3 row', q('fp8', { format: 'e4m3', granularity: 'row', rounding: 'nearest' })],
     ['eden b=2 mse', q('eden', { bits: 2, scale: 'mse' })],
-    ['metric sums (vnmse, mse, sqnr, cosine, ipRatio)', () => reconstructionSums(x, xHat)],
     ['ipNvar (64 queries)', () => ipNvarMetric.compute(x, xHat, { rng })],
   ];
   const rowsOut: string[][] = [];

@@ -1247,58 +1247,6 @@ export function e2m1_apply(
   }
 }
 
-// ───────────────────────── metric sums ─────────────────────────
-// Reference: src/core/methods/metrics/sums.ts reconstructionSums. Scalar float64 chains in the
-// reference's order (one long addition chain per accumulator cannot be split into lanes without
-// changing the sum); the gain over the JIT is tight code with the seven chains interleaved.
-
-/**
- * Accumulate whole rows of x (float32 at xP) and x̂ (hP) into acc at outP, float64 in/out:
- * [relErrSum, cosineSum, nonzeroRows, err, signal, dot], so successive slices continue the sums.
- */
-export function recon_sums(xP: usize, hP: usize, rows: i32, cols: i32, outP: usize): void {
-  let relErrSum = load<f64>(outP, 0);
-  let cosineSum = load<f64>(outP, 8);
-  let nonzeroRows = load<f64>(outP, 16);
-  let err = load<f64>(outP, 24);
-  let signal = load<f64>(outP, 32);
-  let dot = load<f64>(outP, 40);
-  for (let i = 0; i < rows; i++) {
-    let rowErr: f64 = 0;
-    let rowNorm: f64 = 0;
-    let rowDot: f64 = 0;
-    let rowHat: f64 = 0;
-    const xr = xP + ((<usize>i * <usize>cols) << 2);
-    const hr = hP + ((<usize>i * <usize>cols) << 2);
-    for (let j = 0; j < cols; j++) {
-      const v = <f64>load<f32>(xr + ((<usize>j) << 2));
-      const h = <f64>load<f32>(hr + ((<usize>j) << 2));
-      const e = v - h;
-      const ee = e * e;
-      const vv = v * v;
-      const vh = v * h;
-      rowErr += ee;
-      rowNorm += vv;
-      rowDot += vh;
-      rowHat += h * h;
-      err += ee;
-      signal += vv;
-      dot += vh;
-    }
-    if (rowNorm > 0) {
-      relErrSum += rowErr / rowNorm;
-      cosineSum += rowHat > 0 ? rowDot / Math.sqrt(rowNorm * rowHat) : 0;
-      nonzeroRows += 1;
-    }
-  }
-  store<f64>(outP, relErrSum, 0);
-  store<f64>(outP, cosineSum, 8);
-  store<f64>(outP, nonzeroRows, 16);
-  store<f64>(outP, err, 24);
-  store<f64>(outP, signal, 32);
-  store<f64>(outP, dot, 40);
-}
-
 // ───────────────────────── ip-nvar, whole blocks of rows ─────────────────────────
 // Reference: src/core/methods/metrics/ip-nvar.ts compute. Per row: err_j = x̂_j − x_j and
 // ‖x‖² in j order; per query k: dot = Σ_j q_kj·err_j in j order; acc = Σ_k dot² in k order. The

@@ -109,7 +109,6 @@ export interface WasmKernels {
     divide: number,
     outP: number,
   ): void;
-  recon_sums(xP: number, hP: number, rows: number, cols: number, outP: number): void;
   fp8_apply(
     inP: number,
     n: number,
@@ -156,7 +155,7 @@ export const WASM_LANES = 16;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
 /**
- * Elements per call of the element-wise kernels (normals, block quantizers, metric sums). V8 runs a
+ * Elements per call of the element-wise kernels (normals, block quantizers). V8 runs a
  * WASM function in its baseline compiler (Liftoff) until the optimising tier has compiled it in the
  * background, and a running call is never switched over (no on-stack replacement for WASM): one
  * call over 16M coordinates would run entirely in baseline code. Slices of 64K elements let the

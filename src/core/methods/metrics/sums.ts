@@ -9,11 +9,11 @@
  * seven chains lets them overlap, so the fused pass costs about one of the separate ones
  * (the 1M-coordinate pipeline's metrics were half of its 106 ms).
  *
- * The WASM kernel `recon_sums` runs the same chains in the same order (bit-identical, kernels.test.ts),
- * in slices of whole rows whose sums it carries from call to call.
+ * No WASM path: the seven float64 chains are latency-bound in both engines (splitting them into
+ * lanes would change the sums), and a WASM kernel must first copy x and x̂ into its memory; a
+ * bit-identical kernel measured 1.1–2.5× slower than this loop (1M–4M coordinates).
  */
 import type { Matrix } from '../types';
-import { claim, noteWasmHit, SLICE_ELEMS, wasmKernels } from '../../wasm/kernels';
 
 export interface ReconstructionSums {
   /** Number of entries (rows × cols). */
@@ -31,8 +31,6 @@ export interface ReconstructionSums {
 
 /** The accumulators of vnmse, mse, sqnrDb, cosine and ipRatio in one pass (see the header). */
 export function reconstructionSums(x: Matrix, xHat: Float32Array): ReconstructionSums {
-  const fast = reconstructionSumsWasm(x, xHat);
-  if (fast) return fast;
   const { rows, cols, data } = x;
   let relErrSum = 0;
   let cosineSum = 0;
@@ -67,35 +65,4 @@ export function reconstructionSums(x: Matrix, xHat: Float32Array): Reconstructio
     }
   }
   return { entries: rows * cols, relErrSum, nonzeroRows, cosineSum, err, signal, dot };
-}
-
-/** The WASM path of reconstructionSums (same sums bit for bit); null when unavailable. */
-function reconstructionSumsWasm(x: Matrix, xHat: Float32Array): ReconstructionSums | null {
-  const k = wasmKernels();
-  const { rows, cols, data } = x;
-  if (!k || rows * cols === 0) return null;
-  const chunkRows = Math.max(1, Math.floor(SLICE_ELEMS / cols));
-  const len = chunkRows * cols;
-  const { ptrs } = claim(k, reconstructionSumsWasm, [len * 4, len * 4, 6 * 8]);
-  const [xP, hP, accP] = ptrs;
-  const xs = new Float32Array(k.memory.buffer, xP, len);
-  const hs = new Float32Array(k.memory.buffer, hP, len);
-  const acc = new Float64Array(k.memory.buffer, accP, 6);
-  acc.fill(0);
-  for (let r = 0; r < rows; r += chunkRows) {
-    const n = Math.min(chunkRows, rows - r);
-    xs.set(data.subarray(r * cols, (r + n) * cols));
-    hs.set(xHat.subarray(r * cols, (r + n) * cols));
-    k.recon_sums(xP, hP, n, cols, accP);
-  }
-  noteWasmHit('metricSums');
-  return {
-    entries: rows * cols,
-    relErrSum: acc[0],
-    cosineSum: acc[1],
-    nonzeroRows: acc[2],
-    err: acc[3],
-    signal: acc[4],
-    dot: acc[5],
-  };
 }
