@@ -61,6 +61,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist',
+      '.cache',
       'node_modules',
       'test-results',
       'playwright-report',

@@ -1,7 +1,7 @@
 /**
  * A worker that ends without an error event (the browser kills it for memory, or it closes
  * itself) used to leave the run at "starting" forever. The page detects it through the worker's
- * Web Lock (src/compute/client.ts watchLife), shows the error with Retry, and recovers.
+ * Web Lock (src/ui/bridge/client.ts watchLife), shows the error with Retry, and recovers.
  */
 import { expect, test } from '@playwright/test';
 import { LabPage } from './lab-page';

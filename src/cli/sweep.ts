@@ -1,6 +1,6 @@
 /**
  * `npm run -s lab -- sweep CONFIG [--json] [--csv] [--shard I/N]`: a whole checkpoint through every
- * pipeline (config.sweep; src/compute/checkpoint.ts). CONFIG is read like `lab run`'s; its
+ * pipeline (config.sweep; src/engine/checkpoint.ts). CONFIG is read like `lab run`'s; its
  * `data.path` names the file (a `*.safetensors.index.json` for a sharded checkpoint).
  *
  * Output: a table (default), the JSON object of sweepJson (--json) or CSV, one line per tensor ×

@@ -15,7 +15,16 @@
  * own `portableLog` built from +, −, ×, ÷ only: engines' Math.log/sin/cos may differ in the last
  * ulp (V8 versions, SpiderMonkey, JavaScriptCore), which would make a permalink's numbers depend
  * on the browser. With this, the same seed gives bit-identical draws everywhere.
+ *
+ * Speed: fillNormal and fillUniform hand long fills to the WASM kernels `fill_normal` /
+ * `fill_uniform` (wasm/assembly/kernels.ts), the same operations in the same order on a copy of
+ * the generator state, which is copied back after each slice, so the draws are bit-identical and a
+ * stream continues seamlessly whichever path produced its earlier values.
  */
+import { claim, noteWasmHit, SLICE_ELEMS, wasmKernels } from './wasm/kernels';
+
+/** Fills shorter than this stay in TypeScript (the state copies would dominate). */
+const WASM_FILL_MIN = 256;
 
 const LN2_HI = 6.9314718036912381649e-1; // fdlibm's split of ln 2: LN2_HI has 32 trailing zero bits
 const LN2_LO = 1.90821492927058770002e-10;
@@ -80,6 +89,8 @@ export interface Rng {
   sign(): 1 | -1;
   /** Fill with N(0,1) draws. */
   fillNormal(out: Float32Array | Float64Array): void;
+  /** Fill with uniform() draws, in order (out[i] is the i-th call's value). */
+  fillUniform(out: Float64Array): void;
 }
 
 export interface RngFactory {
@@ -204,7 +215,47 @@ export class Xoshiro128 implements Rng {
   }
 
   fillNormal(out: Float32Array | Float64Array): void {
+    if (out.length >= WASM_FILL_MIN && this.fillWasm(out, 'normal')) return;
     for (let i = 0; i < out.length; i++) out[i] = this.normal();
+  }
+
+  fillUniform(out: Float64Array): void {
+    if (out.length >= WASM_FILL_MIN && this.fillWasm(out, 'uniform')) return;
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform();
+  }
+
+  /** The WASM path of fillNormal / fillUniform: slices through the module, state copied in and out. */
+  private fillWasm(out: Float32Array | Float64Array, kind: 'normal' | 'uniform'): boolean {
+    const k = wasmKernels();
+    if (!k) return false;
+    const wide = out instanceof Float64Array;
+    const { ptrs } = claim(k, Xoshiro128, [32, SLICE_ELEMS * 8]);
+    const [stP, outP] = ptrs;
+    const st = new Uint32Array(k.memory.buffer, stP, 8);
+    const stF = new Float64Array(k.memory.buffer, stP + 16, 1);
+    st[0] = this.s0;
+    st[1] = this.s1;
+    st[2] = this.s2;
+    st[3] = this.s3;
+    stF[0] = this.spare;
+    st[6] = this.hasSpare ? 1 : 0;
+    const view = wide
+      ? new Float64Array(k.memory.buffer, outP, SLICE_ELEMS)
+      : new Float32Array(k.memory.buffer, outP, SLICE_ELEMS);
+    for (let i = 0; i < out.length; i += SLICE_ELEMS) {
+      const n = Math.min(SLICE_ELEMS, out.length - i);
+      if (kind === 'normal') k.fill_normal(stP, outP, n, wide ? 1 : 0);
+      else k.fill_uniform(stP, outP, n);
+      out.set(view.subarray(0, n), i);
+    }
+    this.s0 = st[0];
+    this.s1 = st[1];
+    this.s2 = st[2];
+    this.s3 = st[3];
+    this.spare = stF[0];
+    this.hasSpare = st[6] !== 0;
+    noteWasmHit(`rng.${kind}`);
+    return true;
   }
 
   /** Uniform double in [0,1) from 32 bits only (cheaper; for stochastic rounding). */

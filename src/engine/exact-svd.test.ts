@@ -3,7 +3,7 @@
  *  - exactTruncatedSvd against numpy.linalg.svd (testing/fixtures/gen_calibrated.py): top-4
  *    singular values and the rank-4 approximation, wide and tall;
  *  - Eckart–Young: the exact rank-r residual is never above the randomized one (2 power steps);
- *  - old v1 links that omit `svd` keep the randomized algorithm (src/config/migrate.ts), new
+ *  - old v1 links that omit `svd` keep the randomized algorithm (src/core/config/migrate.ts), new
  *    configs get 'exact';
  *  - inputs beyond the fp16 range (1e6) give finite reconstructions in llm-int8, kivi, svdquant
  *    and eora (saturation at ±65504), where IEEE conversion used to give ±Inf and NaN metrics.

@@ -319,48 +319,6 @@ export function qjl_block(sketchP: usize, m: i32, d: i32, srcP: usize, count: i3
   }
 }
 
-// ───────────────────────── many dot products, rows in lanes ─────────────────────────
-
-/**
- * C[n·LANES + r] = Σ_k B[n·K + k] · At[k·LANES + r] (k ascending) for n < N, r < LANES: N dot
- * products per row for a chunk of LANES rows held transposed. Reference: the sequential
- * `dot += q[k]·e[k]` loops of ip-nvar.ts.
- */
-export function dots_lanes(BP: usize, N: i32, K: i32, AtP: usize, CP: usize): void {
-  for (let n = 0; n < N; n++) {
-    const bRow = BP + ((<usize>n * <usize>K) << 3);
-    let a0 = f64x2.splat(0);
-    let a1 = f64x2.splat(0);
-    let a2 = f64x2.splat(0);
-    let a3 = f64x2.splat(0);
-    let a4 = f64x2.splat(0);
-    let a5 = f64x2.splat(0);
-    let a6 = f64x2.splat(0);
-    let a7 = f64x2.splat(0);
-    for (let k = 0; k < K; k++) {
-      const b = f64x2.splat(load<f64>(bRow + ((<usize>k) << 3)));
-      const row = AtP + ((<usize>k * <usize>LANES) << 3);
-      a0 = f64x2.add(a0, f64x2.mul(b, v128.load(row, 0)));
-      a1 = f64x2.add(a1, f64x2.mul(b, v128.load(row, 16)));
-      a2 = f64x2.add(a2, f64x2.mul(b, v128.load(row, 32)));
-      a3 = f64x2.add(a3, f64x2.mul(b, v128.load(row, 48)));
-      a4 = f64x2.add(a4, f64x2.mul(b, v128.load(row, 64)));
-      a5 = f64x2.add(a5, f64x2.mul(b, v128.load(row, 80)));
-      a6 = f64x2.add(a6, f64x2.mul(b, v128.load(row, 96)));
-      a7 = f64x2.add(a7, f64x2.mul(b, v128.load(row, 112)));
-    }
-    const c = CP + ((<usize>n * <usize>LANES) << 3);
-    v128.store(c, a0, 0);
-    v128.store(c, a1, 16);
-    v128.store(c, a2, 32);
-    v128.store(c, a3, 48);
-    v128.store(c, a4, 64);
-    v128.store(c, a5, 80);
-    v128.store(c, a6, 96);
-    v128.store(c, a7, 112);
-  }
-}
-
 // ───────────────────────── EDEN quantize–dequantize ─────────────────────────
 // Reference: src/core/methods/quantizers/eden.ts (quantize with levelsByCount / levelsBySearch).
 // All arithmetic is scalar float64 in the reference's order (‖y‖², then ⟨y,q⟩ and ‖q‖² in j order,
@@ -711,5 +669,795 @@ export function rows_axpy(A: usize, rows: i32, cols: i32, C: usize, P: i32, Y: u
         y += yB;
       }
     }
+  }
+}
+
+// ───────────────────────── random streams ─────────────────────────
+// Reference: src/core/rng.ts (Xoshiro128: nextU32, uniform, normal by Marsaglia's polar method
+// with portableLog). The generator state lives at stateP: u32 s0, s1, s2, s3 (+0 … +12), f64 spare
+// (+16), i32 hasSpare (+24); the JS side copies it in before and out after each call, so a stream
+// continues exactly where either path left it. Everything is scalar f64 in the reference's order
+// (the polar method's rejection loop has no SIMD form that keeps the draw order).
+
+let xs0: u32 = 0;
+let xs1: u32 = 0;
+let xs2: u32 = 0;
+let xs3: u32 = 0;
+
+// @inline
+function nextU32(): u32 {
+  const s1 = xs1;
+  const t = s1 << 9;
+  const r = rotl<u32>(s1 * 5, 7) * 9;
+  xs2 ^= xs0;
+  xs3 ^= xs1;
+  xs1 ^= xs2;
+  xs0 ^= xs3;
+  xs2 ^= t;
+  xs3 = rotl<u32>(xs3, 11);
+  return r;
+}
+
+// @inline
+function uniform53(): f64 {
+  const hi = nextU32() >>> 5;
+  const lo = nextU32() >>> 6;
+  return (<f64>hi * 67108864.0 + <f64>lo) * (1.0 / 9007199254740992.0);
+}
+
+const LN2_HI: f64 = 6.9314718036912381649e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+
+/** portableLog of rng.ts for the polar method's s ∈ (0, 1) (finite, positive): same operations. */
+function portableLogPos(x: f64): f64 {
+  let e: f64 = 0;
+  let m = x;
+  while (m >= 1.4142135623730951) {
+    if (m >= 18446744073709551616.0) {
+      m *= 5.421010862427522e-20;
+      e += 64;
+    } else {
+      m *= 0.5;
+      e += 1;
+    }
+  }
+  while (m < 0.7071067811865476) {
+    if (m < 5.421010862427522e-20) {
+      m *= 18446744073709551616.0;
+      e -= 64;
+    } else {
+      m *= 2;
+      e -= 1;
+    }
+  }
+  const f = m - 1;
+  const s = f / (2 + f);
+  const s2 = s * s;
+  // The reference's loop `p = p·s² + 1/k`, k = 23 … 3, unrolled with each 1/k folded at compile
+  // time (the same correctly rounded quotient): no divisions on the hot path.
+  let p: f64 = 1.0 / 25.0;
+  p = p * s2 + 1.0 / 23.0;
+  p = p * s2 + 1.0 / 21.0;
+  p = p * s2 + 1.0 / 19.0;
+  p = p * s2 + 1.0 / 17.0;
+  p = p * s2 + 1.0 / 15.0;
+  p = p * s2 + 1.0 / 13.0;
+  p = p * s2 + 1.0 / 11.0;
+  p = p * s2 + 1.0 / 9.0;
+  p = p * s2 + 1.0 / 7.0;
+  p = p * s2 + 1.0 / 5.0;
+  p = p * s2 + 1.0 / 3.0;
+  const twoS = 2 * s;
+  const log1p = twoS + twoS * s2 * p;
+  return e * LN2_HI + (e * LN2_LO + log1p);
+}
+
+let spare: f64 = 0;
+let hasSpare: i32 = 0;
+
+function loadState(stateP: usize): void {
+  xs0 = load<u32>(stateP, 0);
+  xs1 = load<u32>(stateP, 4);
+  xs2 = load<u32>(stateP, 8);
+  xs3 = load<u32>(stateP, 12);
+  spare = load<f64>(stateP, 16);
+  hasSpare = load<i32>(stateP, 24);
+}
+
+function saveState(stateP: usize): void {
+  store<u32>(stateP, xs0, 0);
+  store<u32>(stateP, xs1, 4);
+  store<u32>(stateP, xs2, 8);
+  store<u32>(stateP, xs3, 12);
+  store<f64>(stateP, spare, 16);
+  store<i32>(stateP, hasSpare, 24);
+}
+
+/** Scratch for four accepted polar pairs: u at +0, v at +32, s at +64 (float64 each). */
+const POLAR = memory.data(96, 16);
+
+/**
+ * portableLogPos on two lanes: the same operations per lane. The reference's two scaling loops
+ * produce the unique m ∈ [√2/2, √2) and integer e with x = m·2^e; here they come straight from the
+ * exponent field (m0 ∈ [1, 2), halved when ≥ √2: exact), which is the same pair for every normal
+ * x — and s ≥ 2^−106 is normal.
+ */
+// @inline
+function logLanes(x: v128): v128 {
+  const e0 = i64x2.sub(i64x2.shr_u(x, 52), i64x2.splat(1023));
+  const m0 = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.ge(m0, f64x2.splat(1.4142135623730951));
+  const m = v128.bitselect(f64x2.mul(m0, f64x2.splat(0.5)), m0, big);
+  const ei = i64x2.sub(e0, big); // big lanes are all ones (−1): e0 + 1
+  const e = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(ei, ei, 0, 2, 0, 2));
+  const f = f64x2.sub(m, f64x2.splat(1));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2), f));
+  const s2 = f64x2.mul(s, s);
+  let p = f64x2.splat(1.0 / 25.0);
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 23.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 21.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 19.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 17.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 15.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 13.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 11.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 9.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 7.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 5.0));
+  p = f64x2.add(f64x2.mul(p, s2), f64x2.splat(1.0 / 3.0));
+  const twoS = f64x2.mul(f64x2.splat(2), s);
+  const log1p = f64x2.add(twoS, f64x2.mul(f64x2.mul(twoS, s2), p));
+  return f64x2.add(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.add(f64x2.mul(e, f64x2.splat(LN2_LO)), log1p));
+}
+
+/**
+ * n N(0,1) draws into outP as float32 (f64out = 0) or float64 (f64out ≠ 0): rng.fillNormal, i.e.
+ * normal() n times. The polar method's pair (u·f, v·f) is produced inline with the generator
+ * state in locals (normal() and nextU32() above keep it in globals, which the engine reloads and
+ * stores on every step); a pair cut by the end of the fill leaves v·f as the spare, as normal()
+ * does.
+ */
+export function fill_normal(stateP: usize, outP: usize, n: i32, f64out: i32): void {
+  let s0 = load<u32>(stateP, 0);
+  let s1 = load<u32>(stateP, 4);
+  let s2 = load<u32>(stateP, 8);
+  let s3 = load<u32>(stateP, 12);
+  let sp = load<f64>(stateP, 16);
+  let has = load<i32>(stateP, 24);
+  const sh: usize = f64out ? 3 : 2;
+  let i = 0;
+  if (has != 0 && n > 0) {
+    if (f64out) store<f64>(outP, sp);
+    else store<f32>(outP, <f32>sp);
+    has = 0;
+    i = 1;
+  }
+  // Four accepted pairs at a time: candidates are drawn and rejected one by one (the stream's
+  // order), then the logarithms, square roots and products of two pairs share each f64x2, which
+  // overlaps the long dependency chains of two pairs per vector.
+  while (i + 8 <= n) {
+    for (let c: usize = 0; c < 4; c++) {
+      let u: f64 = 0;
+      let v: f64 = 0;
+      let s: f64 = 0;
+      do {
+        let t = s1 << 9;
+        const r0 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r1 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r2 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        t = s1 << 9;
+        const r3 = rotl<u32>(s1 * 5, 7) * 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl<u32>(s3, 11);
+        u = 2 * ((<f64>(r0 >>> 5) * 67108864.0 + <f64>(r1 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+        v = 2 * ((<f64>(r2 >>> 5) * 67108864.0 + <f64>(r3 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s == 0);
+      store<f64>(POLAR + (c << 3), u);
+      store<f64>(POLAR + (c << 3), v, 32);
+      store<f64>(POLAR + (c << 3), s, 64);
+    }
+    for (let h: usize = 0; h < 32; h += 16) {
+      const uu = v128.load(POLAR + h);
+      const vv = v128.load(POLAR + h, 32);
+      const ss = v128.load(POLAR + h, 64);
+      const f = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2), logLanes(ss)), ss));
+      const a = f64x2.mul(uu, f);
+      const b = f64x2.mul(vv, f);
+      const lo = v128.shuffle<f64>(a, b, 0, 2); // u0·f0, v0·f0
+      const hi = v128.shuffle<f64>(a, b, 1, 3); // u1·f1, v1·f1
+      const o = outP + ((<usize>i) << sh);
+      if (f64out) {
+        v128.store(o, lo);
+        v128.store(o, hi, 16);
+      } else {
+        v128.store64_lane(o, f32x4.demote_f64x2_zero(lo), 0);
+        v128.store64_lane(o, f32x4.demote_f64x2_zero(hi), 0, 8);
+      }
+      i += 4;
+    }
+  }
+  while (i < n) {
+    let u: f64 = 0;
+    let v: f64 = 0;
+    let s: f64 = 0;
+    do {
+      // Four xoshiro128** steps (rng.ts nextU32): two 53-bit uniforms.
+      let t = s1 << 9;
+      const r0 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r1 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r2 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      t = s1 << 9;
+      const r3 = rotl<u32>(s1 * 5, 7) * 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      u = 2 * ((<f64>(r0 >>> 5) * 67108864.0 + <f64>(r1 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+      v = 2 * ((<f64>(r2 >>> 5) * 67108864.0 + <f64>(r3 >>> 6)) * (1.0 / 9007199254740992.0)) - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    const f = Math.sqrt((-2 * portableLogPos(s)) / s);
+    const a = u * f;
+    const b = v * f;
+    const o = outP + ((<usize>i) << sh);
+    if (f64out) store<f64>(o, a);
+    else store<f32>(o, <f32>a);
+    i++;
+    if (i < n) {
+      if (f64out) store<f64>(o, b, 8);
+      else store<f32>(o, <f32>b, 4);
+      i++;
+    } else {
+      sp = b;
+      has = 1;
+    }
+  }
+  store<u32>(stateP, s0, 0);
+  store<u32>(stateP, s1, 4);
+  store<u32>(stateP, s2, 8);
+  store<u32>(stateP, s3, 12);
+  store<f64>(stateP, sp, 16);
+  store<i32>(stateP, has, 24);
+}
+
+/** n uniform [0, 1) doubles (53 bits) into outP as float64: rng.uniform() n times. */
+export function fill_uniform(stateP: usize, outP: usize, n: i32): void {
+  loadState(stateP);
+  for (let i = 0; i < n; i++) store<f64>(outP + ((<usize>i) << 3), uniform53());
+  saveState(stateP);
+}
+
+// ───────────────────────── block scalar quantizers ─────────────────────────
+// References: src/core/methods/quantizers/int.ts, mxfp4.ts, nvfp4.ts. Each format runs in two
+// passes per chunk of rows: per-block statistics here (absmax, or min/max widened to 0), the block
+// scales in TypeScript (fp16 / E8M0 / UE4M3 scale rounding stays in its one reference
+// implementation), then the element rounding here. Blocks of g coordinates never cross rows (the
+// last block of a row may be shorter). Max and min are exact and order-free (NaN never wins a
+// comparison, as in the reference's `a > amax`), so lanes may reduce them; the element rounding
+// is per coordinate with the reference's f64 operations.
+
+/** stat[b] = max |x| over each block (0 for all-zero or all-NaN blocks), as float64. */
+export function block_absmax(inP: usize, rows: i32, d: i32, g: i32, statP: usize): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = inP + ((<usize>r * <usize>d) << 2);
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      let j = s;
+      let m4 = f32x4.splat(0);
+      for (; j + 4 <= end; j += 4) {
+        // pmax(m, a) = m < a ? a : m: a NaN lane never replaces m.
+        m4 = f32x4.pmax(m4, f32x4.abs(v128.load(row + ((<usize>j) << 2))));
+      }
+      let m = max(
+        max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
+        max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)),
+      );
+      for (; j < end; j++) {
+        const a = abs(load<f32>(row + ((<usize>j) << 2)));
+        if (a > m) m = a;
+      }
+      store<f64>(statP + (b << 3), <f64>m);
+      b++;
+    }
+  }
+}
+
+/** lo[b] = min(0, min x), hi[b] = max(0, max x) over each block (int.ts quantizeAsymmetric). */
+export function block_minmax(inP: usize, rows: i32, d: i32, g: i32, loP: usize, hiP: usize): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = inP + ((<usize>r * <usize>d) << 2);
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      let j = s;
+      let lo4 = f32x4.splat(0);
+      let hi4 = f32x4.splat(0);
+      for (; j + 4 <= end; j += 4) {
+        const v = v128.load(row + ((<usize>j) << 2));
+        lo4 = f32x4.pmin(lo4, v);
+        hi4 = f32x4.pmax(hi4, v);
+      }
+      let lo = min(
+        min(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)),
+        min(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)),
+      );
+      let hi = max(
+        max(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)),
+        max(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)),
+      );
+      for (; j < end; j++) {
+        const v = load<f32>(row + ((<usize>j) << 2));
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      store<f64>(loP + (b << 3), <f64>lo);
+      store<f64>(hiP + (b << 3), <f64>hi);
+      b++;
+    }
+  }
+}
+
+/**
+ * Symmetric INT: x̂ = s·clamp(rint_even(x/s), −qmax−1, qmax) per block with scale s = scale[b]
+ * (0: the block is zeros). Two coordinates per f64x2: division, nearest-even, pmin/pmax clamps
+ * (a NaN passes through as in the reference's if-ladder) and the product are per lane.
+ */
+export function int_sym_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  scaleP: usize,
+  qmax: f64,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  const hi2 = f64x2.splat(qmax);
+  const lo2 = f64x2.splat(-qmax - 1);
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const sc = load<f64>(scaleP + (b << 3));
+      b++;
+      if (sc == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      const s2 = f64x2.splat(sc);
+      let j = s;
+      for (; j + 2 <= end; j += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+        let q = f64x2.nearest(f64x2.div(x, s2));
+        q = f64x2.pmin(q, hi2);
+        q = f64x2.pmax(q, lo2);
+        v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(f64x2.mul(q, s2)), 0);
+      }
+      for (; j < end; j++) {
+        let q: f64 = nearest<f64>(<f64>load<f32>(src + ((<usize>j) << 2)) / sc);
+        if (q > qmax) q = qmax;
+        else if (q < -qmax - 1) q = -qmax - 1;
+        store<f32>(dst + ((<usize>j) << 2), <f32>(q * sc));
+      }
+    }
+  }
+}
+
+/**
+ * Asymmetric INT: x̂ = s·(clamp(rint_even(x/s) + z, 0, levels) − z) per block with s = scale[b],
+ * z = zero[b] (s = 0: zeros).
+ */
+export function int_asym_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  scaleP: usize,
+  zeroP: usize,
+  levels: f64,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  const hi2 = f64x2.splat(levels);
+  const lo2 = f64x2.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const sc = load<f64>(scaleP + (b << 3));
+      const z = load<f64>(zeroP + (b << 3));
+      b++;
+      if (sc == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      const s2 = f64x2.splat(sc);
+      const z2 = f64x2.splat(z);
+      let j = s;
+      for (; j + 2 <= end; j += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+        let q = f64x2.add(f64x2.nearest(f64x2.div(x, s2)), z2);
+        q = f64x2.pmin(q, hi2);
+        q = f64x2.pmax(q, lo2);
+        v128.store64_lane(
+          dst + ((<usize>j) << 2),
+          f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(q, z2), s2)),
+          0,
+        );
+      }
+      for (; j < end; j++) {
+        let q: f64 = nearest<f64>(<f64>load<f32>(src + ((<usize>j) << 2)) / sc) + z;
+        if (q > levels) q = levels;
+        else if (q < 0) q = 0;
+        store<f32>(dst + ((<usize>j) << 2), <f32>((q - z) * sc));
+      }
+    }
+  }
+}
+
+// E2M1 round-to-nearest-even by quarter steps: minifloat.ts roundE2M1 (same tables).
+const E2M1_INTERIOR: StaticArray<f64> = [
+  0, 0.5, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6,
+];
+const E2M1_POINT: StaticArray<f64> = [
+  0, 0, 0.5, 1, 1, 1, 1.5, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6,
+];
+
+// @inline
+function roundE2M1(x: f64): f64 {
+  if (x != x) return NaN;
+  const neg = reinterpret<u64>(x) >> 63 != 0;
+  const a4 = abs(x) * 4;
+  let r: f64;
+  if (a4 >= 24) r = 6;
+  else {
+    const k = <i32>a4;
+    r = a4 == <f64>k ? unchecked(E2M1_POINT[k]) : unchecked(E2M1_INTERIOR[k]);
+  }
+  return neg ? -r : r;
+}
+
+/**
+ * roundE2M1 on two lanes without tables: E2M1's magnitudes are multiples of ½ below 2, of 1 in
+ * [2, 4) and of 2 in [4, 6], so nearest-even on the scaled value (exact power-of-two scalings) is
+ * the spec's nearest-even on the grid, and every tie lands on the even code as in the tables
+ * (0.25→0, 0.75→1, 1.25→1, 1.75→2, 2.5→2, 3.5→4, 5→4); |x| ≥ 6 saturates. The sign of x is put
+ * back (−0 stays −0); NaN lanes give the reference's NaN constant.
+ */
+// @inline
+function roundE2M1x2(x: v128): v128 {
+  const a = f64x2.abs(x);
+  const r1 = f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(2))), f64x2.splat(0.5));
+  const r2 = f64x2.nearest(a);
+  const r3 = f64x2.min(
+    f64x2.mul(f64x2.nearest(f64x2.mul(a, f64x2.splat(0.5))), f64x2.splat(2)),
+    f64x2.splat(6),
+  );
+  let r = v128.bitselect(r2, r3, f64x2.lt(a, f64x2.splat(4)));
+  r = v128.bitselect(r1, r, f64x2.lt(a, f64x2.splat(2)));
+  r = v128.or(r, v128.and(x, i64x2.splat(0x8000000000000000)));
+  return v128.bitselect(f64x2.splat(NaN), r, f64x2.ne(x, x));
+}
+
+/**
+ * E2M1 elements with a per-block scale: divide ≠ 0 → x̂ = E2M1(x / a)·a (nvfp4.ts, a = sb·st);
+ * divide = 0 → x̂ = E2M1(x·a)·c (mxfp4.ts, a = 2^−e, c = 2^e). a = 0 marks a zero block.
+ */
+export function e2m1_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  aP: usize,
+  cP: usize,
+  divide: i32,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const a = load<f64>(aP + (b << 3));
+      b++;
+      if (a == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      let j = s;
+      const a2 = f64x2.splat(a);
+      if (divide) {
+        for (; j + 2 <= end; j += 2) {
+          const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+          const q = f64x2.mul(roundE2M1x2(f64x2.div(x, a2)), a2);
+          v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+        for (; j < end; j++) {
+          const x = <f64>load<f32>(src + ((<usize>j) << 2));
+          store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x / a) * a));
+        }
+      } else {
+        const c = load<f64>(cP + ((b - 1) << 3));
+        const c2 = f64x2.splat(c);
+        for (; j + 2 <= end; j += 2) {
+          const x = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>j) << 2)));
+          const q = f64x2.mul(roundE2M1x2(f64x2.mul(x, a2)), c2);
+          v128.store64_lane(dst + ((<usize>j) << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+        for (; j < end; j++) {
+          const x = <f64>load<f32>(src + ((<usize>j) << 2));
+          store<f32>(dst + ((<usize>j) << 2), <f32>(roundE2M1(x * a) * c));
+        }
+      }
+    }
+  }
+}
+
+// ───────────────────────── ip-nvar, whole blocks of rows ─────────────────────────
+// Reference: src/core/methods/metrics/ip-nvar.ts compute. Per row: err_j = x̂_j − x_j and
+// ‖x‖² in j order; per query k: dot = Σ_j q_kj·err_j in j order; acc = Σ_k dot² in k order. The
+// caller divides and sums over rows as the reference does.
+
+/** Shared-dimension tile of ipnvar_block: 256 rows of errT (32 KiB) stay in L1 for all queries. */
+const IP_TILE = 256;
+
+/**
+ * For `rows` ≤ LANES rows of x (float32 at xP) and x̂ (hP), d columns, and nQ float64 queries at
+ * qP (nQ × d): out[2r] = Σ_k (q_k·(x̂_r − x_r))², out[2r + 1] = ‖x_r‖². eP (d × LANES float64) and
+ * cP (nQ × LANES float64) are scratch. The products run in tiles of the shared dimension, each
+ * partial sum kept in cP between tiles, so every dot still adds its terms in ascending j.
+ */
+export function ipnvar_block(
+  xP: usize,
+  hP: usize,
+  rows: i32,
+  d: i32,
+  qP: usize,
+  nQ: i32,
+  eP: usize,
+  cP: usize,
+  outP: usize,
+): void {
+  if (rows < LANES) memory.fill(eP, 0, (<usize>d * <usize>LANES) << 3);
+  for (let r = 0; r < rows; r++) {
+    const xr = xP + ((<usize>r * <usize>d) << 2);
+    const hr = hP + ((<usize>r * <usize>d) << 2);
+    let norm: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = <f64>load<f32>(xr + ((<usize>j) << 2));
+      store<f64>(
+        eP + ((<usize>j * <usize>LANES + <usize>r) << 3),
+        <f64>load<f32>(hr + ((<usize>j) << 2)) - v,
+      );
+      norm += v * v;
+    }
+    store<f64>(outP + ((<usize>r) << 4), norm, 8);
+  }
+  memory.fill(cP, 0, (<usize>nQ * <usize>LANES) << 3);
+  for (let k0 = 0; k0 < d; k0 += IP_TILE) {
+    const k1 = min(d, k0 + IP_TILE);
+    for (let n = 0; n < nQ; n++) {
+      const bRow = qP + ((<usize>n * <usize>d) << 3);
+      const c = cP + ((<usize>n * <usize>LANES) << 3);
+      let a0 = v128.load(c, 0);
+      let a1 = v128.load(c, 16);
+      let a2 = v128.load(c, 32);
+      let a3 = v128.load(c, 48);
+      let a4 = v128.load(c, 64);
+      let a5 = v128.load(c, 80);
+      let a6 = v128.load(c, 96);
+      let a7 = v128.load(c, 112);
+      for (let k = k0; k < k1; k++) {
+        const b = f64x2.splat(load<f64>(bRow + ((<usize>k) << 3)));
+        const row = eP + ((<usize>k * <usize>LANES) << 3);
+        a0 = f64x2.add(a0, f64x2.mul(b, v128.load(row, 0)));
+        a1 = f64x2.add(a1, f64x2.mul(b, v128.load(row, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(b, v128.load(row, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(b, v128.load(row, 48)));
+        a4 = f64x2.add(a4, f64x2.mul(b, v128.load(row, 64)));
+        a5 = f64x2.add(a5, f64x2.mul(b, v128.load(row, 80)));
+        a6 = f64x2.add(a6, f64x2.mul(b, v128.load(row, 96)));
+        a7 = f64x2.add(a7, f64x2.mul(b, v128.load(row, 112)));
+      }
+      v128.store(c, a0, 0);
+      v128.store(c, a1, 16);
+      v128.store(c, a2, 32);
+      v128.store(c, a3, 48);
+      v128.store(c, a4, 64);
+      v128.store(c, a5, 80);
+      v128.store(c, a6, 96);
+      v128.store(c, a7, 112);
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    let acc: f64 = 0;
+    for (let n = 0; n < nQ; n++) {
+      const dot = load<f64>(cP + ((<usize>n * <usize>LANES + <usize>r) << 3));
+      acc += dot * dot;
+    }
+    store<f64>(outP + ((<usize>r) << 4), acc);
+  }
+}
+
+// ───────────────────────── NF4 ─────────────────────────
+// Reference: src/core/methods/quantizers/nf4.ts quantizeBlock with formats/nf4.ts nf4Nearest.
+
+/**
+ * NF4 nearest rounding per block: t = x / A with A = amax[b] (0: the block is zeros); code 0 for
+ * t ≤ −1, 15 for t ≥ 1, otherwise the lower bracket end i = #{m ∈ 1..14 : V_m ≤ t} (the binary
+ * search's answer on the ascending table) and i + 1 when t − V_i > V_{i+1} − t (ties go low);
+ * x̂ = V_code·A, NaN for NaN input. valuesP: the 16 NF4 levels as float64.
+ */
+export function nf4_apply(
+  inP: usize,
+  rows: i32,
+  d: i32,
+  g: i32,
+  amaxP: usize,
+  valuesP: usize,
+  outP: usize,
+): void {
+  let b: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>d) << 2;
+    const src = inP + off;
+    const dst = outP + off;
+    for (let s = 0; s < d; s += g) {
+      const end = min(s + g, d);
+      const A = load<f64>(amaxP + (b << 3));
+      b++;
+      if (A == 0) {
+        memory.fill(dst + ((<usize>s) << 2), 0, (<usize>(end - s)) << 2);
+        continue;
+      }
+      for (let j = s; j < end; j++) {
+        const t = <f64>load<f32>(src + ((<usize>j) << 2)) / A;
+        let out: f64;
+        if (t != t) out = NaN;
+        else {
+          let code: i32;
+          if (!(t > -1)) code = 0;
+          else if (t >= 1) code = 15;
+          else {
+            let i: i32 = 0;
+            for (let m = 1; m < 15; m++) i += <i32>(load<f64>(valuesP + ((<usize>m) << 3)) <= t);
+            const lo = load<f64>(valuesP + ((<usize>i) << 3));
+            const hi = load<f64>(valuesP + ((<usize>(i + 1)) << 3));
+            code = t - lo > hi - t ? i + 1 : i;
+          }
+          out = load<f64>(valuesP + ((<usize>code) << 3)) * A;
+        }
+        store<f32>(dst + ((<usize>j) << 2), <f32>out);
+      }
+    }
+  }
+}
+
+// ───────────────────────── FP8 (E4M3 / E5M2) ─────────────────────────
+// Reference: src/core/methods/quantizers/fp8.ts quantizeSpan with formats/minifloat.ts roundValue
+// ('nearest-even', saturating): the grid index t = a·2^(M − e) (e = ⌊log2 a⌋, or emin below the
+// normal range) is rounded to nearest even (floor + fraction test = f64.nearest for t ≥ 0) and
+// scaled back; powers of two are built from their exponent bits (exact, as the reference's table).
+
+// @inline
+function pow2i(k: i32): f64 {
+  return reinterpret<f64>((<u64>(k + 1023)) << 52);
+}
+
+/**
+ * out = roundValue(f, x / s)·s for n float32 at inP, f = (mbits, emin, maxFinite, hasInf): a span
+ * (tensor or row) with one scale s > 0.
+ */
+export function fp8_apply(
+  inP: usize,
+  n: i32,
+  s: f64,
+  mbits: i32,
+  emin: i32,
+  maxFinite: f64,
+  hasInf: i32,
+  outP: usize,
+): void {
+  const minNormal = pow2i(emin);
+  for (let i = 0; i < n; i++) {
+    const x = <f64>load<f32>(inP + ((<usize>i) << 2)) / s;
+    const v = roundMinifloat(x, mbits, emin, minNormal, maxFinite, hasInf, 1);
+    store<f32>(outP + ((<usize>i) << 2), <f32>(v * s));
+  }
+}
+
+/** roundValue(f, x) ('nearest-even', saturating) for f = (mbits, emin, maxFinite, hasInf, signed). */
+// @inline
+function roundMinifloat(
+  x: f64,
+  mbits: i32,
+  emin: i32,
+  minNormal: f64,
+  maxFinite: f64,
+  hasInf: i32,
+  signed: i32,
+): f64 {
+  if (x != x) return NaN;
+  const neg = reinterpret<u64>(x) >> 63 != 0;
+  if (neg && !signed) return 0;
+  let a = abs(x);
+  if (a == Infinity) a = hasInf ? Infinity : maxFinite;
+  else if (a != 0) {
+    const e = a < minNormal ? emin : <i32>((reinterpret<u64>(a) >> 52) & 0x7ff) - 1023;
+    const shift = mbits - e;
+    a = nearest<f64>(a * pow2i(shift)) * pow2i(-shift);
+    if (a > maxFinite) a = maxFinite;
+  }
+  return neg ? -a : a;
+}
+
+/** In place: p[i] = roundValue(f, p[i]) for n float64 (block scales, e.g. NVFP4's UE4M3). */
+export function minifloat_round(
+  p: usize,
+  n: i32,
+  mbits: i32,
+  emin: i32,
+  maxFinite: f64,
+  hasInf: i32,
+  signed: i32,
+): void {
+  const minNormal = pow2i(emin);
+  for (let i = 0; i < n; i++) {
+    const q = p + ((<usize>i) << 3);
+    store<f64>(q, roundMinifloat(load<f64>(q), mbits, emin, minNormal, maxFinite, hasInf, signed));
   }
 }

@@ -219,7 +219,7 @@ describe('hostile permalinks', () => {
       `single-character edits: ${tried} tried, ${silentlyDifferent} decoded to a different valid config`,
     );
     expect(silentlyDifferent).toBe(0);
-    // Links written before the checksum existed still decode (src/config/__saved__ holds more).
+    // Links written before the checksum existed still decode (src/core/config/__saved__ holds more).
     const legacy = `#c=${LZString.compressToEncodedURIComponent(canonicalKey(DEFAULT_CONFIG))}`;
     expect(canonicalKey(decodePermalink(legacy))).toBe(canonicalKey(DEFAULT_CONFIG));
     // …also at the end of a sentence.

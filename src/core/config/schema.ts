@@ -40,7 +40,7 @@ export interface ExperimentConfig {
   readonly analysis?: MethodRef;
   /**
    * Whole-checkpoint sweep (file data only): every matching tensor is quantized by every pipeline
-   * (src/compute/checkpoint.ts). Absent in single-tensor configs, so their links are unchanged.
+   * (src/engine/checkpoint.ts). Absent in single-tensor configs, so their links are unchanged.
    */
   readonly sweep?: SweepConfig;
 }

@@ -3,7 +3,7 @@
  *
  * With `data.source = "file"`, every tensor whose name matches `include` (empty: every name) and
  * not `exclude` (empty: none), with at least 2 dimensions and at least `minElements` elements, is
- * quantized by every pipeline (src/compute/checkpoint.ts). The field is optional and absent from
+ * quantized by every pipeline (src/engine/checkpoint.ts). The field is optional and absent from
  * single-tensor configs, so their canonical form and links are unchanged.
  *
  * The patterns come from links, i.e. from strangers, and run against every tensor name in the

@@ -24,7 +24,7 @@
  * trade-off) so it is O(min(r,c)²·max(r,c)) plus one small eigenproblem.
  */
 
-import { allFinite, claim, wasmKernels } from '../wasm/kernels';
+import { allFinite, claim, noteWasmHit, wasmKernels } from '../wasm/kernels';
 
 export interface SymmetricEigen {
   /** Eigenvalues sorted in descending order. */
@@ -281,6 +281,7 @@ function tridiagonalizeWasm(
   diag.set(new Float64Array(mem, dP, n));
   off.set(new Float64Array(mem, oP, n - 1));
   betas.set(new Float64Array(mem, bP, n - 2));
+  noteWasmHit('eig.tridiagonalize');
   return true;
 }
 
@@ -322,5 +323,6 @@ function gramWasm(data: ArrayLike<number>, rows: number, cols: number, G: Float6
     for (let i0 = 0; i0 < kp; i0 += 64) kern.gram_upper(pP, kp, t0, t1, i0, Math.min(kp, i0 + 64), gP);
   }
   for (let i = 0; i < k; i++) G.set(Gw.subarray(i * kp + i, i * kp + k), i * k + i);
+  noteWasmHit('eig.gram');
   return true;
 }

@@ -42,7 +42,7 @@
  * (a slider move) does not redraw d²/2 normals.
  */
 import type { Rng } from '../rng';
-import { CHUNK_BYTES, claim, WASM_LANES, wasmKernels } from '../wasm/kernels';
+import { CHUNK_BYTES, claim, noteWasmHit, WASM_LANES, wasmKernels } from '../wasm/kernels';
 
 /** A stored Haar rotation Q = H_0 ⋯ H_{d−2}·D (see the header). Immutable once built. */
 export interface HouseholderRotation {
@@ -196,6 +196,7 @@ export class HouseholderApplier {
       if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
       else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
     }
+    noteWasmHit('householder');
     return true;
   }
 

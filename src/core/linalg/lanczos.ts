@@ -28,7 +28,7 @@
  */
 import { singularValues, symmetricEigen } from './eig';
 import { createRngFactory } from '../rng';
-import { allFinite, claim, wasmKernels } from '../wasm/kernels';
+import { allFinite, claim, noteWasmHit, wasmKernels } from '../wasm/kernels';
 
 export interface SpectrumEstimate {
   /** Singular values σ_j at the quadrature nodes (descending), or the exact values. */
@@ -229,6 +229,7 @@ function gramProductWasm(
   const O = new Float64Array(mem, oP, k * P);
   V.fill(0);
   return (v, out) => {
+    noteWasmHit('lanczos.gram');
     for (let p = 0; p < probes; p++) for (let i = 0; i < k; i++) V[i * P + p] = v[p * k + i];
     if (rows <= cols) {
       kern.rows_axpy(aP, rows, cols, vP, P, tP); // tmp = Aᵀ v

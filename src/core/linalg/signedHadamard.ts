@@ -17,7 +17,7 @@
  * src/core/wasm/kernels.test.ts). Rows stream through WASM memory in chunks of ≈ CHUNK_BYTES.
  */
 import { fwhtOrthonormalInPlace, isPowerOfTwo } from './fwht';
-import { CHUNK_BYTES, claim, wasmKernels } from '../wasm/kernels';
+import { CHUNK_BYTES, claim, noteWasmHit, wasmKernels } from '../wasm/kernels';
 import type { Rng } from '../rng';
 
 /** `n` independent fair ±1 signs from `rng` (one 32-bit draw each, in order). */
@@ -85,6 +85,7 @@ export class SignedHadamard {
       k.signed_hadamard(inP, n, dim, outDim, block, signsP, rounds, outP, workP, inverse ? 1 : 0);
       out.set(outView.subarray(0, n * outLen), r0 * outLen);
     }
+    noteWasmHit('signedHadamard');
     return true;
   }
 

@@ -53,7 +53,6 @@ export interface WasmKernels {
     transpose: number,
   ): void;
   qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
-  dots_lanes(BP: number, N: number, K: number, AtP: number, CP: number): void;
   eden_rows(
     inP: number,
     rows: number,
@@ -77,12 +76,92 @@ export interface WasmKernels {
   ): void;
   rows_dot(A: number, rows: number, cols: number, X: number, P: number, Y: number): void;
   rows_axpy(A: number, rows: number, cols: number, C: number, P: number, Y: number): void;
+  fill_normal(stateP: number, outP: number, n: number, f64out: number): void;
+  fill_uniform(stateP: number, outP: number, n: number): void;
+  block_absmax(inP: number, rows: number, d: number, g: number, statP: number): void;
+  block_minmax(inP: number, rows: number, d: number, g: number, loP: number, hiP: number): void;
+  int_sym_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    scaleP: number,
+    qmax: number,
+    outP: number,
+  ): void;
+  int_asym_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    scaleP: number,
+    zeroP: number,
+    levels: number,
+    outP: number,
+  ): void;
+  e2m1_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    aP: number,
+    cP: number,
+    divide: number,
+    outP: number,
+  ): void;
+  fp8_apply(
+    inP: number,
+    n: number,
+    s: number,
+    mbits: number,
+    emin: number,
+    maxFinite: number,
+    hasInf: number,
+    outP: number,
+  ): void;
+  minifloat_round(
+    p: number,
+    n: number,
+    mbits: number,
+    emin: number,
+    maxFinite: number,
+    hasInf: number,
+    signed: number,
+  ): void;
+  nf4_apply(
+    inP: number,
+    rows: number,
+    d: number,
+    g: number,
+    amaxP: number,
+    valuesP: number,
+    outP: number,
+  ): void;
+  ipnvar_block(
+    xP: number,
+    hP: number,
+    rows: number,
+    d: number,
+    qP: number,
+    nQ: number,
+    eP: number,
+    cP: number,
+    outP: number,
+  ): void;
 }
 
-/** Rows held transposed per call of householder_apply / dots_lanes (the kernels' LANES). */
+/** Rows held transposed per call of householder_apply / ipnvar_block (the kernels' LANES). */
 export const WASM_LANES = 16;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
+/**
+ * Elements per call of the element-wise kernels (normals, block quantizers). V8 runs a
+ * WASM function in its baseline compiler (Liftoff) until the optimising tier has compiled it in the
+ * background, and a running call is never switched over (no on-stack replacement for WASM): one
+ * call over 16M coordinates would run entirely in baseline code. Slices of 64K elements let the
+ * optimised code take over after the first few calls while keeping the per-call overhead small.
+ */
+export const SLICE_ELEMS = 1 << 16;
 
 let instance: WasmKernels | null | undefined;
 let enabled = true;
@@ -124,6 +203,26 @@ export function wasmKernels(): WasmKernels | null {
  */
 export function setWasmEnabled(on: boolean): void {
   enabled = on;
+}
+
+const hits = new Map<string, number>();
+
+/**
+ * Record that a caller ran its WASM path (one count per call site and call). Parity tests assert
+ * the count moved, so a fast path that is silently skipped (unavailable module, a guard that no
+ * longer matches) fails the test instead of comparing the TS reference with itself.
+ */
+export function noteWasmHit(path: string): void {
+  hits.set(path, (hits.get(path) ?? 0) + 1);
+}
+
+/** How many times `path` ran on WASM since the last reset (tests, bench). */
+export function wasmHits(path: string): number {
+  return hits.get(path) ?? 0;
+}
+
+export function resetWasmHits(): void {
+  hits.clear();
 }
 
 let lastOwner: object | null = null;

@@ -246,7 +246,7 @@ export const SVD_METHODS = ['exact', 'randomized-2'] as const;
 
 /**
  * The `svd` param of svdquant, eora and resq. A config written before the param existed omits
- * it and means 'randomized-2' (src/config/migrate.ts pins it for v1 configs), so old links keep
+ * it and means 'randomized-2' (src/core/config/migrate.ts pins it for v1 configs), so old links keep
  * their numbers; new configs get 'exact'.
  */
 export const SVD_PARAM: ParamSpec = {

@@ -12,12 +12,12 @@
  * rows included; dead-rows.ts) are skipped, as in vnmse: the ratio is meaningless for them.
  *
  * Speed: the rows × Q dot products (Q·rows·d multiply-adds, the largest cost of all metrics) run
- * in the WASM SIMD kernel `dots_lanes` when available, 16 rows at a time in SIMD lanes, each dot
+ * in the WASM SIMD kernel `ipnvar_block` when available, 16 rows at a time in SIMD lanes, each dot
  * summed in the same order as the loop below: bit-for-bit the same value (kernels.test.ts).
  */
 import type { Matrix, MetricDef } from '../types';
 import type { RngFactory } from '../../rng';
-import { claim, WASM_LANES, wasmKernels } from '../../wasm/kernels';
+import { claim, noteWasmHit, WASM_LANES, wasmKernels } from '../../wasm/kernels';
 import { liveThreshold, rowNormsSq } from './dead-rows';
 
 export const IP_QUERY_COUNT = 64;
@@ -80,45 +80,38 @@ export const ipNvarMetric: MetricDef = {
   },
 };
 
-/** The WASM path of `compute` (same value bit for bit), or null when WebAssembly is unavailable. */
+/**
+ * The WASM path of `compute` (same value bit for bit), or null when WebAssembly is unavailable.
+ * `ipnvar_block` takes LANES rows at a time: their errors, norms and the Q dot products (tiled
+ * along d so the transposed errors stay in L1 for all queries) and each row's Σ dot²; the division
+ * and the sum over rows stay here, in the reference's order.
+ */
 function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array, thr: number): number | null {
   const k = wasmKernels();
   if (!k) return null;
   const { rows, cols: d, data } = x;
   const L = WASM_LANES;
-  const { ptrs, kept } = claim(k, queries, [IP_QUERY_COUNT * d * 8, d * L * 8, IP_QUERY_COUNT * L * 8]);
-  const [qP, eP, cP] = ptrs;
-  if (!kept) new Float64Array(k.memory.buffer, qP, IP_QUERY_COUNT * d).set(queries);
-  const errT = new Float64Array(k.memory.buffer, eP, d * L);
-  const dots = new Float64Array(k.memory.buffer, cP, IP_QUERY_COUNT * L);
-  const norms = new Float64Array(L);
+  const Q = IP_QUERY_COUNT;
+  const { ptrs, kept } = claim(k, queries, [Q * d * 8, d * L * 8, Q * L * 8, L * d * 4, L * d * 4, L * 16]);
+  const [qP, eP, cP, xP, hP, oP] = ptrs;
+  if (!kept) new Float64Array(k.memory.buffer, qP, Q * d).set(queries);
+  const xs = new Float32Array(k.memory.buffer, xP, L * d);
+  const hs = new Float32Array(k.memory.buffer, hP, L * d);
+  const res = new Float64Array(k.memory.buffer, oP, 2 * L);
   let sum = 0;
   let counted = 0;
   for (let r0 = 0; r0 < rows; r0 += L) {
     const n = Math.min(L, rows - r0);
-    if (n < L) errT.fill(0);
+    xs.set(data.subarray(r0 * d, (r0 + n) * d));
+    hs.set(xHat.subarray(r0 * d, (r0 + n) * d));
+    k.ipnvar_block(xP, hP, n, d, qP, Q, eP, cP, oP);
     for (let r = 0; r < n; r++) {
-      const base = (r0 + r) * d;
-      let norm = 0;
-      for (let j = 0; j < d; j++) {
-        const v = data[base + j];
-        errT[j * L + r] = xHat[base + j] - v;
-        norm += v * v;
-      }
-      norms[r] = norm;
-    }
-    k.dots_lanes(qP, IP_QUERY_COUNT, d, eP, cP);
-    for (let r = 0; r < n; r++) {
-      const norm = norms[r];
+      const norm = res[2 * r + 1];
       if (!(norm > thr)) continue;
-      let acc = 0;
-      for (let q = 0; q < IP_QUERY_COUNT; q++) {
-        const dot = dots[q * L + r];
-        acc += dot * dot;
-      }
-      sum += acc / IP_QUERY_COUNT / norm;
+      sum += res[2 * r] / Q / norm;
       counted++;
     }
   }
+  noteWasmHit('ipNvar');
   return counted > 0 ? (d * sum) / counted : NaN;
 }

@@ -25,7 +25,7 @@
 import { lloydMaxGaussian, nearestLevelIndex } from '../../linalg/lloydmax';
 import { num, str } from '../params';
 import type { Params, QuantizerDef } from '../types';
-import { CHUNK_BYTES, claim, wasmKernels } from '../../wasm/kernels';
+import { CHUNK_BYTES, claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
 
 export const edenQuantizer: QuantizerDef = {
   id: 'eden',
@@ -180,5 +180,6 @@ function edenWasm(
     k.eden_rows(inP, n, d, thrP, thr.length, levP, unbiased ? 1 : 0, outP);
     out.set(dst.subarray(0, n * d), r0 * d);
   }
+  noteWasmHit('eden');
   return true;
 }

@@ -14,6 +14,9 @@
  * idempotent up to the last fp32 bit of the re-derived scale.
  *
  * Bits per coordinate: 8 + 32·S / (rows·d), S = 1 (tensor) or rows (row).
+ *
+ * Speed: nearest rounding runs on the WASM kernel `fp8_apply` (same grid arithmetic as
+ * roundValue), bit-identical to quantizeSpan (kernels.test.ts).
  */
 import { E4M3, E5M2, roundValue } from '../../formats/minifloat';
 import type { RoundingMode } from '../../formats/minifloat';
@@ -21,6 +24,44 @@ import type { Rng } from '../../rng';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 import type { MinifloatFormat } from '../../formats/minifloat';
+import { claim, noteWasmHit, SLICE_ELEMS, wasmKernels } from '../../wasm/kernels';
+
+/**
+ * The WASM path of a nearest-rounding span (`fp8_apply`, the same grid arithmetic as roundValue),
+ * bit-identical to quantizeSpan (kernels.test.ts); the span's absmax and fp32 scale stay here.
+ */
+function quantizeSpanWasm(
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  f: MinifloatFormat,
+): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  let amax = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) amax = a;
+  }
+  const s = Math.fround(amax / f.maxFinite);
+  noteWasmHit('fp8');
+  if (s === 0) {
+    out.fill(0, from, to);
+    return true;
+  }
+  const { ptrs } = claim(k, quantizeSpanWasm, [SLICE_ELEMS * 4, SLICE_ELEMS * 4]);
+  const [inP, outP] = ptrs;
+  const src = new Float32Array(k.memory.buffer, inP, SLICE_ELEMS);
+  const dst = new Float32Array(k.memory.buffer, outP, SLICE_ELEMS);
+  for (let i = from; i < to; i += SLICE_ELEMS) {
+    const n = Math.min(SLICE_ELEMS, to - i);
+    src.set(x.subarray(i, i + n));
+    k.fp8_apply(inP, n, s, f.mbits, f.emin, f.maxFinite, f.hasInf ? 1 : 0, outP);
+    out.set(dst.subarray(0, n), i);
+  }
+  return true;
+}
 
 function quantizeSpan(
   x: Float32Array,
@@ -30,6 +71,7 @@ function quantizeSpan(
   f: MinifloatFormat,
   rng: Rng | null,
 ): void {
+  if (rng === null && quantizeSpanWasm(x, out, from, to, f)) return;
   let amax = 0;
   for (let i = from; i < to; i++) {
     const a = Math.abs(x[i]);

@@ -26,10 +26,16 @@
  *
  * Bits per coordinate: k + (16 [+ k if asymmetric]) · G / (rows·d), with G = 1 (tensor),
  * rows (row) or rows·⌈d/group⌉ (group).
+ *
+ * Speed: nearest rounding runs on the WASM SIMD kernels (block statistics, then element rounding;
+ * src/core/wasm/blocks.ts) with the scales and zero-points still derived here by the functions
+ * below, bit-identical to quantizeSymmetric / quantizeAsymmetric (kernels.test.ts).
  */
 import { roundScaleToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
+import { blockApply, blockStats } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { bool, num, str } from '../params';
 import type { QuantizerDef } from '../types';
 
@@ -48,7 +54,7 @@ function quantizeSymmetric(
     const a = Math.abs(x[i]);
     if (a > amax) amax = a;
   }
-  const s = amax > 0 ? roundScaleToFp16(amax / qmax) : 0;
+  const s = symmetricScale(amax, qmax);
   if (s === 0) {
     out.fill(0, from, to);
     return;
@@ -93,6 +99,53 @@ function quantizeAsymmetric(
     else if (q < 0) q = 0;
     out[i] = (q - z) * s;
   }
+}
+
+/** Symmetric scale of a group from its absmax: what quantizeSymmetric computes. */
+function symmetricScale(amax: number, qmax: number): number {
+  return amax > 0 ? roundScaleToFp16(amax / qmax) : 0;
+}
+
+/** The WASM path of nearest rounding (blocks of g in rows of d); false when WASM is unavailable. */
+function quantizeWasm(
+  input: Float32Array,
+  out: Float32Array,
+  rows: number,
+  d: number,
+  g: number,
+  bits: number,
+  symmetric: boolean,
+): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const stats = blockStats(k, input, rows, d, g, symmetric ? 'absmax' : 'minmax');
+  const scale = new Float64Array(stats.a.length);
+  if (symmetric) {
+    const qmax = 2 ** (bits - 1) - 1;
+    for (let b = 0; b < scale.length; b++) scale[b] = symmetricScale(stats.a[b], qmax);
+    blockApply(k, input, rows, d, g, out, scale, null, (inP, r, dd, gg, aP, _bP, outP) =>
+      k.int_sym_apply(inP, r, dd, gg, aP, qmax, outP),
+    );
+  } else {
+    const levels = 2 ** bits - 1;
+    const lo = stats.a;
+    const hi = stats.b ?? lo;
+    const zero = new Float64Array(scale.length);
+    for (let b = 0; b < scale.length; b++) {
+      const s = hi[b] > lo[b] ? roundScaleToFp16((hi[b] - lo[b]) / levels) : 0;
+      scale[b] = s;
+      if (s === 0) continue;
+      let z = rintEven(-lo[b] / s);
+      if (z > levels) z = levels;
+      else if (z < 0) z = 0;
+      zero[b] = z;
+    }
+    blockApply(k, input, rows, d, g, out, scale, zero, (inP, r, dd, gg, aP, bP, outP) =>
+      k.int_asym_apply(inP, r, dd, gg, aP, bP, levels, outP),
+    );
+  }
+  noteWasmHit('int');
+  return true;
 }
 
 function groupCount(granularity: string, group: number, rows: number, d: number): number {
@@ -141,6 +194,11 @@ export const intQuantizer: QuantizerDef = {
     const group = num(params, 'group');
     const symmetric = bool(params, 'symmetric');
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'int') : null;
+    if (rng === null) {
+      const [r, dd, g] =
+        granularity === 'tensor' ? [1, rows * d, rows * d] : [rows, d, granularity === 'row' ? d : group];
+      if (quantizeWasm(input, out, r, dd, Math.min(g, dd), bits, symmetric)) return;
+    }
     const span = symmetric ? quantizeSymmetric : quantizeAsymmetric;
     if (granularity === 'tensor') {
       span(input, out, 0, rows * d, bits, rng);

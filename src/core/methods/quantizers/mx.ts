@@ -168,7 +168,8 @@ export function blockScale(s: MxSettings, amax: number, st: number, eMax: number
     return pow2(e) * st;
   }
   const sb = roundScale(s.scale, amax / eMax / st, s.rule);
-  return sb * st;
+  // An underflowed scale zeroes the block even when st is infinite (0·∞ would be NaN).
+  return sb === 0 ? 0 : sb * st;
 }
 
 /** Element rounding Q(t) of the settings' element format. u: uniform for stochastic, else null. */

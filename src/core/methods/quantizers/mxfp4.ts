@@ -23,12 +23,22 @@
  *
  * Implementation: the `mx` kernel (mx.ts) with element e2m1, block 32, scale e8m0, rule floor,
  * 1-D blocks, no tensor scale; only the stochastic-rounding stream key ('mxfp4') is its own.
+ *
+ * Speed: nearest rounding runs on the WASM kernels (block absmax, then E2M1 rounding;
+ * src/core/wasm/blocks.ts) with the E8M0 exponent derived here (blockScale), bit-identical to the
+ * `mx` kernel (kernels.test.ts, mx.test.ts).
  */
+import { E8M0_MAX_EXP, E8M0_MIN_EXP } from '../../formats/e8m0';
+import { floorLog2, pow2 } from '../../formats/minifloat';
+import { blockApply, blockStats } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { mxQuantize, type MxSettings } from './mx';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
 export const MX_BLOCK = 32;
+/** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §5.3 / §6.3). */
+const EMAX_E2M1 = 2;
 
 /** MXFP4 as a point of the `mx` design space (same kernel, bit-identical; mx.test.ts checks it). */
 export const MXFP4_SETTINGS: MxSettings = {
@@ -39,6 +49,32 @@ export const MXFP4_SETTINGS: MxSettings = {
   layout: '1d',
   tensorScale: false,
 };
+
+/**
+ * The block's multiplier 2^−e and scale 2^e as quantizeBlock derives them (0 and 0 for a zero
+ * block; NaN for an exponent without an E8M0 code).
+ */
+function blockScale(amax: number): [inv: number, scale: number] {
+  if (amax === 0) return [0, 0];
+  let e = floorLog2(amax) - EMAX_E2M1;
+  if (e > E8M0_MAX_EXP) return [NaN, NaN];
+  if (e < E8M0_MIN_EXP) e = E8M0_MIN_EXP;
+  return [pow2(-e), pow2(e)];
+}
+
+function quantizeWasm(input: Float32Array, rows: number, d: number, out: Float32Array): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const { a: amax } = blockStats(k, input, rows, d, MX_BLOCK, 'absmax');
+  const inv = new Float64Array(amax.length);
+  const scale = new Float64Array(amax.length);
+  for (let b = 0; b < amax.length; b++) [inv[b], scale[b]] = blockScale(amax[b]);
+  blockApply(k, input, rows, d, MX_BLOCK, out, inv, scale, (inP, r, dd, g, aP, bP, outP) =>
+    k.e2m1_apply(inP, r, dd, g, aP, bP, 0, outP),
+  );
+  noteWasmHit('mxfp4');
+  return true;
+}
 
 export const mxfp4Quantizer: QuantizerDef = {
   id: 'mxfp4',
@@ -55,6 +91,7 @@ export const mxfp4Quantizer: QuantizerDef = {
   },
   quantize(input, rows, d, params, ctx, out) {
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
+    if (rng === null && quantizeWasm(input, rows, d, out)) return;
     mxQuantize(input, rows, d, MXFP4_SETTINGS, rng, out);
   },
   bitsPerCoord(_params, _rows, d) {

@@ -16,9 +16,14 @@
  * rounding is idempotent.
  *
  * Bits per coordinate: 4 + 32·⌈d/block⌉/d.
+ *
+ * Speed: nearest rounding runs on the WASM kernels (block absmax, then `nf4_apply`;
+ * src/core/wasm/blocks.ts), bit-identical to quantizeBlock (kernels.test.ts).
  */
 import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../../formats/nf4';
 import type { Rng } from '../../rng';
+import { blockApply, blockStats } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { num, str } from '../params';
 import type { QuantizerDef } from '../types';
 
@@ -37,6 +42,30 @@ function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: num
     const code = rng === null ? nf4Nearest(t) : nf4Stochastic(t, rng.uniform());
     out[i] = t === t ? NF4_VALUES[code] * amax : NaN; // a NaN input stays NaN
   }
+}
+
+/**
+ * The WASM path of nearest rounding (block absmax, then `nf4_apply` with the same table and
+ * comparisons as nf4Nearest), bit-identical to quantizeBlock (kernels.test.ts).
+ */
+function quantizeWasm(
+  input: Float32Array,
+  rows: number,
+  d: number,
+  block: number,
+  out: Float32Array,
+): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const g = Math.min(block, d);
+  const { a: amax } = blockStats(k, input, rows, d, g, 'absmax');
+  // The table rides in the second parameter region, which nf4_apply does not otherwise use.
+  blockApply(k, input, rows, d, g, out, amax, null, (inP, r, dd, gg, aP, bP, outP) => {
+    new Float64Array(k.memory.buffer, bP, NF4_VALUES.length).set(NF4_VALUES);
+    k.nf4_apply(inP, r, dd, gg, aP, bP, outP);
+  });
+  noteWasmHit('nf4');
+  return true;
 }
 
 export const nf4Quantizer: QuantizerDef = {
@@ -63,6 +92,7 @@ export const nf4Quantizer: QuantizerDef = {
   quantize(input, rows, d, params, ctx, out) {
     const block = num(params, 'block');
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nf4') : null;
+    if (rng === null && quantizeWasm(input, rows, d, block, out)) return;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       for (let s = 0; s < d; s += block)

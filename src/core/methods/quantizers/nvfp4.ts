@@ -29,10 +29,15 @@
  * ('nvfp4') is its own.
  */
 import { mxQuantize, type MxSettings } from './mx';
+import { UE4M3 } from '../../formats/minifloat';
+import { blockApply, blockStats, roundMinifloatInPlace } from '../../wasm/blocks';
+import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { str } from '../params';
 import type { QuantizerDef } from '../types';
 
 export const NV_BLOCK = 16;
+/** E4M3 max (448) × E2M1 max (6). */
+const TENSOR_RANGE = 448 * 6;
 
 /** NVFP4 as a point of the `mx` design space (same kernel, bit-identical; mx.test.ts checks it). */
 export const NVFP4_SETTINGS: MxSettings = {
@@ -43,6 +48,34 @@ export const NVFP4_SETTINGS: MxSettings = {
   layout: '1d',
   tensorScale: true,
 };
+
+/**
+ * The WASM path of nearest rounding (block absmax, then E2M1 rounding in the kernels; the UE4M3
+ * block scales derived here as quantizeBlock does), bit-identical to the loop in `quantize`. The
+ * tensor absmax is the largest block absmax (max is exact and order-free).
+ */
+function quantizeWasm(input: Float32Array, rows: number, d: number, out: Float32Array): boolean {
+  const k = wasmKernels();
+  if (!k || rows * d === 0) return false;
+  const { a: amax } = blockStats(k, input, rows, d, NV_BLOCK, 'absmax');
+  let tmax = 0;
+  for (let b = 0; b < amax.length; b++) if (amax[b] > tmax) tmax = amax[b];
+  const st = Math.fround(tmax / TENSOR_RANGE);
+  noteWasmHit('nvfp4');
+  if (st === 0) {
+    out.fill(0, 0, rows * d);
+    return true;
+  }
+  // sb = roundValue(UE4M3, amax/6/st) per block, rounded by the WASM port of roundValue.
+  const den = new Float64Array(amax.length);
+  for (let b = 0; b < amax.length; b++) den[b] = amax[b] / 6 / st;
+  roundMinifloatInPlace(k, den, UE4M3);
+  for (let b = 0; b < den.length; b++) den[b] = den[b] === 0 ? 0 : den[b] * st;
+  blockApply(k, input, rows, d, NV_BLOCK, out, den, null, (inP, r, dd, g, aP, bP, outP) =>
+    k.e2m1_apply(inP, r, dd, g, aP, bP, 1, outP),
+  );
+  return true;
+}
 
 export const nvfp4Quantizer: QuantizerDef = {
   id: 'nvfp4',
@@ -58,6 +91,7 @@ export const nvfp4Quantizer: QuantizerDef = {
     },
   },
   quantize(input, rows, d, params, ctx, out) {
+    if (str(params, 'rounding') !== 'stochastic' && quantizeWasm(input, rows, d, out)) return;
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nvfp4') : null;
     mxQuantize(input, rows, d, NVFP4_SETTINGS, rng, out);
   },

@@ -26,7 +26,8 @@
  */
 import { num } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
-import { claim, wasmKernels } from '../../wasm/kernels';
+import { claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
+import { ByteLru, streamFingerprint } from '../../memo';
 
 /** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
 export const MAX_SKETCH_ENTRIES = 2 ** 28;
@@ -38,14 +39,24 @@ export function sketchRows(sketch: number, d: number): number {
   return sketch === 0 ? d : sketch;
 }
 
-/** The m×d Gaussian sketch of (seed, m, d), row-major. */
+/**
+ * Sketches kept per process/worker (src/core/memo.ts): every QJL-based pipeline of an experiment,
+ * and every recompute after an edit, reuses the one m×d Gaussian draw (1M normals at d = 1024)
+ * instead of regenerating it. 256 MiB: the d = 4096 sketch (64 MiB) and several smaller ones.
+ */
+export const sketchCache = new ByteLru<Float32Array>(256 * 2 ** 20);
+
+/** The m×d Gaussian sketch of (seed, m, d), row-major; memoised by stream (shared: read only). */
 export function makeSketch(ctx: QuantizerContext, m: number, d: number): Float32Array {
   if (m * d > MAX_SKETCH_ENTRIES) {
     throw new RangeError(`qjl: sketch m×d = ${m}×${d} exceeds ${MAX_SKETCH_ENTRIES} entries (1 GiB)`);
   }
-  const s = new Float32Array(m * d);
-  ctx.rng.stream('sketch', m, d).fillNormal(s);
-  return s;
+  const stream = () => ctx.rng.stream('sketch', m, d);
+  return sketchCache.get(`${m}|${d}|${streamFingerprint(stream)}`, m * d * 4, () => {
+    const s = new Float32Array(m * d);
+    stream().fillNormal(s);
+    return s;
+  });
 }
 
 /** Data rows processed together, so each sketch row is read once per block (cache reuse). */
@@ -98,6 +109,7 @@ function qjlSketchProductsWasm(
   new Float64Array(k.memory.buffer, srcP, count * d).set(src.subarray(0, count * d));
   k.qjl_block(sketchP, m, d, srcP, count, accP);
   acc.set(new Float64Array(k.memory.buffer, accP, count * d));
+  noteWasmHit('qjl');
   return true;
 }
 
