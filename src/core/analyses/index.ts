@@ -7,6 +7,7 @@ import { seedsAnalysis } from './seeds';
 import { rotationQualityAnalysis } from './rotation-quality';
 import { formatsAnalysis } from './formats';
 import { scaleRuleAnalysis } from './scale-rule';
+import { rateDistortionAnalysis } from './rate-distortion';
 
 export const ANALYSES: readonly AnalysisDef[] = [
   layerAnalysis,
@@ -16,6 +17,7 @@ export const ANALYSES: readonly AnalysisDef[] = [
   rotationQualityAnalysis,
   formatsAnalysis,
   scaleRuleAnalysis,
+  rateDistortionAnalysis,
 ];
 
 export const analysesById: ReadonlyMap<string, AnalysisDef> = new Map(ANALYSES.map((a) => [a.id, a]));
