@@ -1,6 +1,8 @@
 /**
- * Rate–distortion chart (issue 3, chart 1): vNMSE (log) against bits per coordinate, one series per
- * pipeline swept over its `bits` parameter, the pipelines' current operating points ringed, and
+ * Rate–distortion chart: vNMSE (log) against bits per coordinate, one series per pipeline swept
+ * along its cost axis (bits; the FP formats as unconnected points; rank; outlier threshold; block:
+ * src/core/artifacts/rateDistortion.ts), the Pareto frontier over all points as a
+ * translucent band, the pipelines' current operating points ringed, and
  * the theory curves of src/core/artifacts/theory.ts drawn against b (their side information is 0,
  * so a pipeline's sweep sits slightly right of the curve it tends to: EDEN charges 32/d bits).
  */
@@ -42,6 +44,9 @@ export interface RateDistortionChartProps {
   readonly dense?: DenseMode;
 }
 
+/** A translucent grey band under the series: visible on both themes, never mistaken for a curve. */
+const FRONTIER_COLOR = 'rgba(127, 127, 127, 0.35)';
+
 const THEORY_STYLE: Record<TheoryId, { dash: string; className: string }> = {
   'lloyd-max': { dash: '', className: 'qs-ref' },
   'lower-bound': { dash: '2 3', className: 'qs-ref-muted' },
@@ -64,7 +69,8 @@ export function RateDistortionChart({
   // Wide enough for the longest label (≈ 6.3 px a character), within 250…340 px.
   const longest = Math.max(0, ...current.map((p) => p.label.length), ...theory.map((c) => c.label.length));
   const legendWidth = legendRight ? Math.min(340, Math.max(250, 30 + longest * 6.3)) : 0;
-  const legendRows = current.length + theory.length + 2;
+  const frontier = sweep?.frontier ?? [];
+  const legendRows = current.length + theory.length + 2 + (frontier.length > 0 ? 1 : 0);
   const h = legendRight ? height : height + legendRows * 15 + 10;
   const m = { top: 14, right: 16 + legendWidth, bottom: 46, left: 64 };
   const plotH = height - m.top - m.bottom;
@@ -182,7 +188,11 @@ export function RateDistortionChart({
               title={current[s.index]?.label ?? s.label}
               color={color(s.index)}
               rows={[
-                ...(Number.isNaN(p.bits) ? [] : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
+                ...(p.value !== undefined && p.value !== null
+                  ? [[s.param ?? 'bits', String(p.value)] as [string, string]]
+                  : Number.isNaN(p.bits)
+                    ? []
+                    : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
                 ['bits/coord', fmt(p.bitsPerCoord, 6)],
                 ['vNMSE', fmt(p.vnmse, 6)],
               ]}
@@ -219,6 +229,9 @@ export function RateDistortionChart({
       dash: THEORY_STYLE[c.id].dash,
       className: THEORY_STYLE[c.id].className,
     })),
+    ...(frontier.length > 0
+      ? [{ key: 'frontier', label: 'Pareto frontier (all points)', color: FRONTIER_COLOR }]
+      : []),
   ];
   const yTicks = decades(y.domain()[0], y.domain()[1]);
   const digest = current.map((p) => `${fmt(p.bitsPerCoord, 4)}:${fmt(p.vnmse, 4)}`).join(' ');
@@ -233,6 +246,7 @@ export function RateDistortionChart({
       dense={dense}
       dataAttrs={{
         series: series.length,
+        frontier: frontier.length,
         pipelines: current.length,
         sweep: sweep ? 'ready' : 'loading',
         digest,
@@ -267,10 +281,23 @@ export function RateDistortionChart({
           />
         ))}
       </g>
+      {frontier.length > 1 && (
+        <path
+          data-testid="rd-frontier"
+          d={path(frontier.filter((p) => p.vnmse > 0).map((p) => [p.bitsPerCoord, p.vnmse])) ?? ''}
+          fill="none"
+          stroke={FRONTIER_COLOR}
+          strokeWidth={9}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      )}
       <g className="qs-series">
         {series.map((s) => (
-          <g key={s.index} data-series-index={s.index}>
+          <g key={s.index} data-series-index={s.index} data-param={s.param ?? ''}>
+            {/* The FP formats are separate points on one family axis, not a curve. */}
             <path
+              display={s.param === 'format' ? 'none' : undefined}
               d={path(s.points.filter((p) => p.vnmse > 0).map((p) => [p.bitsPerCoord, p.vnmse])) ?? ''}
               fill="none"
               stroke={color(s.index)}

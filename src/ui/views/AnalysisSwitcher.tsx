@@ -21,7 +21,14 @@ import './views.css';
 const View = lazy(() => import('./ViewRouter'));
 
 /** Views this component renders, by analysis id (other analyses, e.g. issue 6's, render elsewhere). */
-export const VIEW_IDS = ['estimator', 'seeds', 'rotation-quality', 'formats', 'scale-rule'] as const;
+export const VIEW_IDS = [
+  'estimator',
+  'seeds',
+  'rotation-quality',
+  'formats',
+  'scale-rule',
+  'rate-distortion',
+] as const;
 
 const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
   transform: { id: t, params: tp },

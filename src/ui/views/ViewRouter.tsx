@@ -9,6 +9,8 @@ import { FormatsView } from './FormatsView';
 import { RotationQualityView } from './RotationQualityView';
 import { ScaleRuleView } from './ScaleRuleView';
 import { SeedsView } from './SeedsView';
+import type { RateDistortionResult } from '../../core/analyses/rate-distortion';
+import { RateDistortionView } from './RateDistortionView';
 
 function isKind<T extends { kind: string }>(v: unknown, kind: string): v is T {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
@@ -23,5 +25,7 @@ export default function ViewRouter({ id, result }: { id: string; result: unknown
   if (id === 'formats' && isKind<FormatsResult>(result, 'formats')) return <FormatsView result={result} />;
   if (id === 'scale-rule' && isKind<ScaleRuleResult>(result, 'scale-rule'))
     return <ScaleRuleView result={result} />;
+  if (id === 'rate-distortion' && isKind<RateDistortionResult>(result, 'rate-distortion'))
+    return <RateDistortionView result={result} />;
   return null;
 }
