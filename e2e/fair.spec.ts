@@ -86,3 +86,37 @@ test.describe('equal-bit comparison', () => {
     await view.screenshot({ path: 'test-results/fair/rd-analysis.png' });
   });
 });
+
+test.describe('compute only what changed', () => {
+  test('changing one pipeline’s bits computes that pipeline only; going back computes nothing', async ({
+    page,
+  }) => {
+    const lab = new LabPage(page);
+    await page.goto('/?testhooks');
+    await lab.waitReady();
+    await page.waitForFunction(() => '__quantscope' in window);
+    const count = () =>
+      page.evaluate(() =>
+        (
+          window as unknown as { __quantscope: { pipelineComputations(): number } }
+        ).__quantscope.pipelineComputations(),
+      );
+    const n = await lab.rows().count();
+    expect(n).toBeGreaterThan(2);
+    const c0 = await count();
+    expect(c0).toBe(n);
+    const before = await lab.values();
+    await page.getByTestId('quantizer-1-bits').fill('3');
+    await lab.waitReady();
+    await expect.poll(count).toBe(c0 + 1);
+    const after = await lab.values();
+    // The other pipelines' numbers are untouched (served from the cache).
+    for (let i = 0; i < n; i++) if (i !== 1) expect(after[i]).toEqual(before[i]);
+    expect(after[1].bitsPerCoord).not.toBe(before[1].bitsPerCoord);
+    // Back to the old value: everything is cached, no worker computes anything.
+    await page.getByTestId('quantizer-1-bits').fill('2');
+    await lab.waitReady();
+    expect(await count()).toBe(c0 + 1);
+    expect(await lab.values()).toEqual(before);
+  });
+});

@@ -16,6 +16,9 @@ if (new URLSearchParams(window.location.search).has('testhooks')) {
       injectFault: (kind: 'throw' | 'die') => computeClient.injectFault(kind),
       liveWorkers: () => computeClient.live,
       starts: () => computeClient.starts,
+      /** Pipelines sent to workers so far, and pipelines served from the result cache. */
+      pipelineComputations: () => computeClient.pipelineComputations,
+      cacheHits: () => computeClient.cacheHits,
       /** Run-pool size for A/B timing of the pool (README "Performance"); takes effect next run. */
       setPoolSize: (n: number) => {
         computeClient.poolSize = Math.max(1, Math.floor(n));

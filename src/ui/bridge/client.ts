@@ -18,6 +18,13 @@ import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
+import {
+  assembleOutput,
+  createResultCaches,
+  planFromCache,
+  storeInCache,
+  type ResultCaches,
+} from '../../engine/result-cache';
 
 interface Slot {
   worker: Worker;
@@ -58,6 +65,13 @@ export class ComputeClient {
   private files: readonly File[] = [];
   /** Number of worker (re)starts, for tests and the status line. */
   starts = 0;
+  /** Per-(data, pipeline) results (src/engine/result-cache.ts), bounded. */
+  readonly caches: ResultCaches = createResultCaches();
+  /** Off: every run computes every pipeline (A/B timing, tests). */
+  cacheEnabled = true;
+  /** Pipelines sent to workers for computation, and pipelines served from the cache (tests read both). */
+  pipelineComputations = 0;
+  cacheHits = 0;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -99,15 +113,51 @@ export class ComputeClient {
   }
 
   /**
-   * One experiment on the pool. Cancellation aborts every part (terminating their workers); a part
-   * that fails aborts the others and the run reports that part's error. Progress is the sum of the
-   * parts' stages.
+   * One experiment: pipelines whose (data, pipeline) result is cached are not recomputed
+   * (src/engine/result-cache.ts); the rest run on the pool. A config entirely in the cache
+   * resolves without any worker call.
    */
   async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
-    const parts = planParts(config, this.poolSize);
-    if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
+    if (opts.signal?.aborted) throw new AbortError();
+    if (!this.cacheEnabled) {
+      const all = config.pipelines.map((_, i) => i);
+      return this.runPipelines(config, all, true, opts);
+    }
+    const plan = planFromCache(config, this.caches);
+    if (plan.complete) {
+      this.cacheHits += config.pipelines.length;
+      return assembleOutput(config, plan);
+    }
+    const needAnalysis = !!config.analysis && !plan.analysis;
+    const out = await this.runPipelines(config, plan.missing, needAnalysis, opts);
+    this.cacheHits += plan.hits.size;
+    storeInCache(config, this.caches, plan.missing, out);
+    return assembleOutput(config, plan, { indices: plan.missing, out });
+  }
+
+  /**
+   * The given pipelines (ascending indices; may be empty when only the data summary or the
+   * analysis is needed) on the pool. Cancellation aborts every part (terminating their workers); a
+   * part that fails aborts the others and the run reports that part's error. Progress is the sum of
+   * the parts' stages. Results hold just `indices`, in that order.
+   */
+  private async runPipelines(
+    config: ExperimentConfig,
+    indices: readonly number[],
+    analysis: boolean,
+    opts: CallOptions,
+  ): Promise<ExperimentOutput> {
+    const planned = planParts(config, this.poolSize, indices);
+    const parts = planned.length > 0 ? planned : [[]];
+    this.pipelineComputations += indices.length;
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw new AbortError();
+    if (parts.length === 1)
+      return this.call(
+        'run',
+        (api, progress) => api.run(config, progress, { pipelines: parts[0], analysis }),
+        opts,
+      );
     const all = new AbortController();
     const forward = () => all.abort();
     signal?.addEventListener('abort', forward, { once: true });
@@ -119,7 +169,7 @@ export class ComputeClient {
         parts.map((pipelines, k) =>
           this.call(
             poolSlot(k),
-            (api, progress) => api.run(config, progress, { pipelines, analysis: k === 0 }),
+            (api, progress) => api.run(config, progress, { pipelines, analysis: analysis && k === 0 }),
             {
               signal: all.signal,
               onProgress: onProgress
