@@ -120,3 +120,120 @@ test.describe('compute only what changed', () => {
     expect(await lab.values()).toEqual(before);
   });
 });
+
+test.describe('history', () => {
+  test('Back/Forward and Ctrl+Z / Ctrl+Shift+Z move through five edits; typing coalesces', async ({
+    page,
+  }) => {
+    const lab = new LabPage(page);
+    await lab.goto(permalinkHash(restoreConfig(SMALL)));
+    const seed = page.getByTestId('seed');
+    const bits0 = page.getByTestId('quantizer-0-bits');
+    const bits1 = page.getByTestId('quantizer-1-bits');
+    const rows = page.getByTestId('data-rows');
+    // Each state: [seed, bits0, bits1, rows, pipelines].
+    const state = async () => [
+      await seed.inputValue(),
+      await bits0.inputValue(),
+      await bits1.inputValue(),
+      await rows.inputValue(),
+      await lab.rows().count(),
+    ];
+    const states = [await state()];
+    const length0 = await page.evaluate(() => history.length);
+    // Typing "45" key by key is one edit (coalesced), not two.
+    await seed.fill('4');
+    await page.waitForTimeout(300);
+    await seed.fill('45');
+    await lab.waitReady();
+    await expect.poll(() => page.evaluate(() => history.length)).toBe(length0 + 1);
+    states.push(await state());
+    await bits0.fill('4');
+    await lab.waitReady();
+    states.push(await state());
+    await bits1.fill('1');
+    await lab.waitReady();
+    states.push(await state());
+    await rows.fill('32');
+    await lab.waitReady();
+    states.push(await state());
+    await page.getByTestId('add-pipeline').click();
+    await lab.waitReady();
+    states.push(await state());
+    await expect.poll(() => page.evaluate(() => history.length)).toBe(length0 + 5);
+    expect(new Set(states.map((s) => JSON.stringify(s))).size).toBe(6);
+
+    const expectState = async (k: number) => {
+      await lab.waitReady();
+      await expect.poll(state).toEqual(states[k]);
+    };
+    await page.goBack();
+    await expectState(4);
+    await page.goBack();
+    await expectState(3);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expectState(2);
+    await page.keyboard.press('Control+z');
+    await expectState(1);
+    await page.keyboard.press('Control+Shift+z');
+    await expectState(2);
+    await page.goForward();
+    await expectState(3);
+    await page.getByTestId('redo').click();
+    await expectState(4);
+    await page.keyboard.press('Control+Shift+Z');
+    await expectState(5);
+    // Undo all the way: stops at the first state of the visit, inside the app.
+    for (let k = 0; k < 7; k++) await page.getByTestId('undo').click();
+    await expectState(0);
+    await expect(page.getByTestId('notice')).toContainText('Nothing to undo');
+    expect(page.url()).toContain('#c=');
+  });
+
+  test('removing a pipeline says so and can be undone', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.goto(permalinkHash(restoreConfig(SMALL)));
+    const labels = await lab.labels();
+    await page.getByRole('button', { name: 'Remove pipeline 2' }).click();
+    await lab.waitReady();
+    await expect(page.getByTestId('notice')).toContainText('Removed pipeline 2');
+    await expect(lab.rows()).toHaveCount(labels.length - 1);
+    await page.getByTestId('notice-undo').click();
+    await lab.waitReady();
+    await expect(lab.rows()).toHaveCount(labels.length);
+    expect(await lab.labels()).toEqual(labels);
+  });
+});
+
+test.describe('cancel', () => {
+  test('Cancel restores the last computed config in the controls and the link, and can re-run', async ({
+    page,
+  }) => {
+    const lab = new LabPage(page);
+    await lab.goto(permalinkHash(restoreConfig(SMALL)));
+    const hash0 = await lab.hash();
+    const values0 = await lab.values();
+    // A run big enough to cancel: 8192 rows × 256 through four pipelines takes seconds here.
+    await page.getByTestId('data-rows').fill('8192');
+    await expect(page.getByTestId('cancel')).toBeVisible({ timeout: 20_000 });
+    await page.getByTestId('cancel').click();
+    await expect(page.getByTestId('notice')).toContainText('Run cancelled');
+    await expect(page.getByTestId('data-rows')).toHaveValue('64');
+    await lab.waitReady();
+    await expect.poll(() => lab.hash()).toBe(hash0);
+    expect(await lab.values()).toEqual(values0);
+    // No chart stays at "computing…".
+    for (const id of ['rd', 'outliers', 'error', 'spectra', 'ip'])
+      await expect(page.getByTestId(`chart-${id}`)).toHaveAttribute('data-status', 'ready', {
+        timeout: 45_000,
+      });
+    // Re-run brings the cancelled settings back and computes them (cancel again to keep it short).
+    await page.getByTestId('notice-action').click();
+    await expect(page.getByTestId('data-rows')).toHaveValue('8192');
+    await expect(page.getByTestId('cancel')).toBeVisible({ timeout: 20_000 });
+    await page.getByTestId('cancel').click();
+    await expect(page.getByTestId('data-rows')).toHaveValue('64');
+    await lab.waitReady();
+  });
+});

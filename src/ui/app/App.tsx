@@ -1,6 +1,7 @@
 /** The lab page: data and pipelines on the left, results on the right; state lives in the URL. */
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useLab } from '../state/store';
+import { redo, undo } from '../state/url-sync';
 import { useExperiment } from '../bridge/useExperiment';
 import { DataPanel } from '../panels/DataPanel';
 import { PipelinesPanel } from '../panels/PipelinesPanel';
@@ -74,6 +75,8 @@ export function App() {
   const config = useLab((s) => s.config);
   const configError = useLab((s) => s.configError);
   const notice = useLab((s) => s.notice);
+  const noticeUndoable = useLab((s) => s.noticeUndoable);
+  const noticeAction = useLab((s) => s.noticeAction);
   const theme = useLab((s) => s.theme);
   const setTheme = useLab((s) => s.setTheme);
   const clearError = useLab((s) => s.clearError);
@@ -97,6 +100,19 @@ export function App() {
           QuantScope <span className="tagline">transforms × quantizers, live</span>
         </h1>
         <div className="top-actions">
+          <span className="history-buttons" role="group" aria-label="edit history">
+            <button
+              type="button"
+              onClick={() => undo()}
+              title="Undo the last edit (Ctrl+Z)"
+              data-testid="undo"
+            >
+              ↶ Undo
+            </button>
+            <button type="button" onClick={() => redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+              ↷ Redo
+            </button>
+          </span>
           <ShareBar />
           <button
             type="button"
@@ -110,6 +126,30 @@ export function App() {
       {notice && (
         <div className="banner notice" role="status" data-testid="notice">
           {notice}{' '}
+          {noticeUndoable && (
+            <button
+              type="button"
+              onClick={() => {
+                setNotice(null);
+                undo();
+              }}
+              data-testid="notice-undo"
+            >
+              Undo (Ctrl+Z)
+            </button>
+          )}{' '}
+          {noticeAction && (
+            <button
+              type="button"
+              onClick={() => {
+                setNotice(null);
+                noticeAction.run();
+              }}
+              data-testid="notice-action"
+            >
+              {noticeAction.label}
+            </button>
+          )}{' '}
           <button type="button" onClick={() => setNotice(null)} aria-label="Dismiss">
             ✕
           </button>

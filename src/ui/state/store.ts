@@ -11,14 +11,24 @@ import type { ParamValue } from '../../core/methods/types';
 import { dataParamSchema } from '../../core/config/schema';
 import { quantizersById, transformsById } from '../../core/methods';
 import { withDefaults } from '../../core/methods/params';
+import { pipelineLabel } from '../../core/pipeline';
 
 export type Theme = 'light' | 'dark';
+
+export interface NoticeAction {
+  readonly label: string;
+  readonly run: () => void;
+}
 
 export interface LabState {
   config: ExperimentConfig;
   configError: string | null;
   /** Messages about a link that could not be restored as given (shown once, dismissible). */
   notice: string | null;
+  /** The notice reports a destructive edit: the banner offers Undo (one history step back). */
+  noticeUndoable: boolean;
+  /** An extra button in the notice (e.g. "Re-run" after a cancelled run). */
+  noticeAction: NoticeAction | null;
   theme: Theme;
   /** Replace the whole config (e.g. from a permalink); invalid → keep the current one. */
   setConfig(next: unknown): boolean;
@@ -34,7 +44,7 @@ export interface LabState {
   duplicatePipeline(index: number): void;
   removePipeline(index: number): void;
   movePipeline(index: number, delta: -1 | 1): void;
-  setNotice(notice: string | null): void;
+  setNotice(notice: string | null, undoable?: boolean, action?: NoticeAction): void;
   clearError(): void;
   setTheme(theme: Theme): void;
 }
@@ -65,6 +75,8 @@ export const useLab = create<LabState>()((set, get) => {
     config: DEFAULT_CONFIG,
     configError: null,
     notice: null,
+    noticeUndoable: false,
+    noticeAction: null,
     theme: initialTheme(),
     setConfig: apply,
     setSeed: (seed) => apply({ ...get().config, seed }),
@@ -120,7 +132,13 @@ export const useLab = create<LabState>()((set, get) => {
       ]),
     duplicatePipeline: (index) =>
       editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
-    removePipeline: (index) => editPipelines((ps) => (ps.length > 1 ? ps.filter((_, i) => i !== index) : ps)),
+    removePipeline: (index) => {
+      const ps = get().config.pipelines;
+      if (ps.length <= 1) return;
+      const label = pipelineLabel(ps[index]);
+      editPipelines((all) => all.filter((_, i) => i !== index));
+      set({ notice: `Removed pipeline ${index + 1} (${label}).`, noticeUndoable: true, noticeAction: null });
+    },
     movePipeline: (index, delta) =>
       editPipelines((ps) => {
         const j = index + delta;
@@ -129,7 +147,12 @@ export const useLab = create<LabState>()((set, get) => {
         [out[index], out[j]] = [out[j], out[index]];
         return out;
       }),
-    setNotice: (notice) => set({ notice }),
+    setNotice: (notice, undoable = false, action) =>
+      set({
+        notice,
+        noticeUndoable: notice !== null && undoable,
+        noticeAction: (notice !== null && action) || null,
+      }),
     clearError: () => set({ configError: null }),
     setTheme: (theme) => set({ theme }),
   };

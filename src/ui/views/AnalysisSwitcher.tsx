@@ -219,8 +219,16 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
         {suggested && (
           <button
             type="button"
-            onClick={() => setConfig({ ...config, ...suggested })}
-            title="Replace data and pipelines with a setup suited to this view (seed and view params kept)"
+            onClick={() => {
+              if (setConfig({ ...config, ...suggested }))
+                useLab
+                  .getState()
+                  .setNotice(
+                    `Replaced the data and ${config.pipelines.length} pipeline(s) with the setup suggested for ${def?.label ?? current?.id}.`,
+                    true,
+                  );
+            }}
+            title="Replace data and pipelines with a setup suited to this view (seed and view params kept; undo with Ctrl+Z)"
             data-testid="analysis-suggested"
           >
             Use suggested data &amp; pipelines
