@@ -4,7 +4,7 @@
  * renders from its permalink. Screenshots land in test-results/fair/ for review.
  */
 import { expect, test } from '@playwright/test';
-import { permalinkHash } from '../src/core/config/codec';
+import { decodePermalink, permalinkHash } from '../src/core/config/codec';
 import { restoreConfig } from '../src/core/config/schema';
 import { LabPage } from './lab-page';
 
@@ -235,5 +235,34 @@ test.describe('cancel', () => {
     await page.getByTestId('cancel').click();
     await expect(page.getByTestId('data-rows')).toHaveValue('64');
     await lab.waitReady();
+  });
+});
+
+test.describe('baseline', () => {
+  test('pin a pipeline: Δ and ratio against it, recorded in the link, follows reorders', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.goto(permalinkHash(restoreConfig(SMALL)));
+    await expect(page.getByTestId('delta-0-vnmse')).toHaveCount(0);
+    await page.getByTestId('baseline-2').click();
+    await lab.waitReady();
+    await expect.poll(async () => decodePermalink(await lab.hash()).baseline).toBe(2);
+    const v = await lab.values();
+    // Independent arithmetic on the table's own numbers: Δ = v − base, ratio = v / base.
+    const d = v[0].vnmse - v[2].vnmse;
+    await expect(page.getByTestId('delta-0-vnmse')).toContainText(
+      `×${Number((v[0].vnmse / v[2].vnmse).toPrecision(3))}`,
+    );
+    await expect(page.getByTestId('delta-0-vnmse')).toContainText(d > 0 ? 'Δ +' : 'Δ −');
+    await expect(page.getByTestId('delta-2-vnmse')).toHaveCount(0);
+    // Moving the baseline pipeline up keeps it the baseline.
+    await page.getByRole('button', { name: 'Move pipeline 3 up' }).click();
+    await lab.waitReady();
+    await expect.poll(async () => decodePermalink(await lab.hash()).baseline).toBe(1);
+    await expect(page.getByTestId('baseline-1')).toHaveAttribute('aria-pressed', 'true');
+    await page.screenshot({ path: 'test-results/fair/baseline-1280.png', fullPage: false });
+    // Unpin: the link has no baseline field again (old links are unchanged by the feature).
+    await page.getByTestId('baseline-1').click();
+    await lab.waitReady();
+    await expect.poll(async () => 'baseline' in decodePermalink(await lab.hash())).toBe(false);
   });
 });

@@ -29,8 +29,10 @@ export function pipelineKey(config: ExperimentConfig, index: number): string {
   return JSON.stringify({ seed: c.seed, data: c.data, transform: p.transform, quantizer: p.quantizer });
 }
 
+/** The whole config but the baseline (a presentation choice no analysis reads). */
 export function analysisKey(config: ExperimentConfig): string {
-  return canonicalKey(config);
+  const { baseline: _baseline, ...rest } = config;
+  return canonicalKey(rest);
 }
 
 /** Bytes held by the typed arrays in a value (plus a small constant per entry). */

@@ -111,3 +111,33 @@ describe('config', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('baseline', () => {
+  const base = {
+    v: 1,
+    seed: 1,
+    data: { source: 'gaussian', rows: 8, dim: 16 },
+    pipelines: [
+      { transform: { id: 'identity' }, quantizer: { id: 'int' } },
+      { transform: { id: 'haar' }, quantizer: { id: 'eden' } },
+    ],
+  };
+  it('is optional: absent from a config without it, kept (last) when set', () => {
+    expect('baseline' in restoreConfig(base)).toBe(false);
+    const withBase = restoreConfig({ ...base, baseline: 1 });
+    expect(withBase.baseline).toBe(1);
+    expect(Object.keys(withBase).at(-1)).toBe('baseline');
+    expect(restoreConfig(JSON.parse(canonicalKey(withBase)))).toEqual(withBase);
+  });
+  it('names the field and the allowed range when out of range', () => {
+    const r = parseConfig({ ...base, baseline: 2 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.field).toBe('baseline');
+      expect(r.error).toMatch(/0…1/);
+    }
+    const bad = parseConfig({ ...base, baseline: 1.5 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/baseline/);
+  });
+});

@@ -35,6 +35,11 @@ export interface ExperimentConfig {
   readonly pipelines: readonly PipelineConfig[];
   /** Optional analysis view (src/core/analyses); absent = the metrics table only. */
   readonly analysis?: MethodRef;
+  /**
+   * Optional index of the pipeline the table compares the others with (Δ and ratio); absent =
+   * no baseline. Added after v1 links existed: old links lack it and decode unchanged.
+   */
+  readonly baseline?: number;
 }
 
 export type ParseResult =
@@ -56,6 +61,12 @@ const envelope = z
     data: plainObject,
     pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
     analysis: plainObject.optional(),
+    baseline: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PIPELINES - 1)
+      .optional(),
   })
   .strict();
 
@@ -254,9 +265,20 @@ export function restoreConfig(input: unknown): ExperimentConfig {
       : { transform, quantizer };
   });
   const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
-  const config: ExperimentConfig = analysis
-    ? { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines, analysis }
-    : { v: CONFIG_VERSION, seed: env.data.seed, data, pipelines };
+  const { baseline } = env.data;
+  if (baseline !== undefined && baseline >= pipelines.length)
+    throw new ConfigError(
+      'baseline',
+      `expected the index of a pipeline, 0…${pipelines.length - 1} (the config has ${pipelines.length}), got ${baseline}`,
+    );
+  const config: ExperimentConfig = {
+    v: CONFIG_VERSION,
+    seed: env.data.seed,
+    data,
+    pipelines,
+    ...(analysis ? { analysis } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
+  };
   checkLimits(config);
   return canonicalize(config);
 }
@@ -293,13 +315,15 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
     };
     return p.label ? { transform, quantizer, label: p.label } : { transform, quantizer };
   });
-  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines };
+  // Optional fields only when set (an old link's canonical text must not change).
+  const baseline = config.baseline !== undefined ? { baseline: config.baseline } : {};
+  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines, ...baseline };
   const a = analysesById.get(config.analysis.id);
   const analysis = {
     id: config.analysis.id,
     params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
   };
-  return { v: config.v, seed: config.seed, data, pipelines, analysis };
+  return { v: config.v, seed: config.seed, data, pipelines, analysis, ...baseline };
 }
 
 /** The react-query key and the permalink payload: canonical JSON text. */

@@ -117,7 +117,7 @@ export function Embed({ chartId }: { chartId: string }) {
         <ErrorBoundary name={`${analysisId} view`}>
           <Suspense fallback={<p className="embed-message">loading…</p>}>
             {result !== undefined ? (
-              <AnalysisResultView id={analysisId} result={result} />
+              <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
             ) : (
               <p className="embed-message">computing…</p>
             )}

@@ -20,7 +20,7 @@ import { ChartExportButtons } from './ChartExportButtons';
 import { ErrorBoundary } from '../app/ErrorBoundary';
 import type { RdFrontierPoint } from '../../core/artifacts/types';
 import { formatMetric } from '../../core/format-number';
-import { pipelineColor } from './colors';
+import { colorOf } from './colors';
 import '../charts/charts.css';
 
 export interface ChartsPanelProps {
@@ -38,10 +38,12 @@ function FrontierList({
   frontier,
   params,
   labels,
+  color,
 }: {
   frontier: readonly RdFrontierPoint[];
   params: readonly (string | null)[];
   labels: readonly string[];
+  color: (index: number) => string;
 }) {
   return (
     <details className="frontier-list" data-testid="rd-frontier-list" open={frontier.length <= 12}>
@@ -49,7 +51,7 @@ function FrontierList({
       <ol>
         {frontier.map((f, i) => (
           <li key={i} data-index={f.index}>
-            <span className="swatch" style={{ background: pipelineColor(f.index) }} aria-hidden="true" />
+            <span className="swatch" style={{ background: color(f.index) }} aria-hidden="true" />
             {labels[f.index] ?? `pipeline ${f.index + 1}`}
             {f.value !== null && (
               <span className="muted">
@@ -154,6 +156,7 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
                 frontier={sweepData.frontier}
                 params={sweepData.series.map((s) => s.param)}
                 labels={output.results.map((r) => r.label)}
+                color={colorOf(output.config.pipelines)}
               />
             )}
           </figure>

@@ -6,16 +6,18 @@ import { pipelineLabel } from '../../core/pipeline';
 import type { PipelineConfig } from '../../core/config/schema';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
-import { pipelineColor } from './colors';
+import { pipelineColors } from './colors';
 
 function PipelineCard({
   index,
   pipeline,
   count,
+  color,
 }: {
   index: number;
   pipeline: PipelineConfig;
   count: number;
+  color: string;
 }) {
   const s = useLab.getState();
   const tId = useId();
@@ -23,13 +25,9 @@ function PipelineCard({
   const tDef = transformsById.get(pipeline.transform.id);
   const qDef = quantizersById.get(pipeline.quantizer.id);
   return (
-    <li
-      className="pipeline"
-      data-testid={`pipeline-${index}`}
-      style={{ borderLeftColor: pipelineColor(index) }}
-    >
+    <li className="pipeline" data-testid={`pipeline-${index}`} style={{ borderLeftColor: color }}>
       <div className="pipeline-head">
-        <span className="swatch" style={{ background: pipelineColor(index) }} aria-hidden="true" />
+        <span className="swatch" style={{ background: color }} aria-hidden="true" />
         <span className="pipeline-label">{pipelineLabel(pipeline)}</span>
         <span className="pipeline-actions">
           <button
@@ -138,12 +136,13 @@ function PipelineCard({
 export function PipelinesPanel() {
   const pipelines = useLab((s) => s.config.pipelines);
   const addPipeline = useLab((s) => s.addPipeline);
+  const colors = pipelineColors(pipelines);
   return (
     <section className="panel" aria-labelledby="pipelines-heading" data-testid="pipelines-panel">
       <h2 id="pipelines-heading">Pipelines</h2>
       <ol className="pipelines">
         {pipelines.map((p, i) => (
-          <PipelineCard key={i} index={i} pipeline={p} count={pipelines.length} />
+          <PipelineCard key={i} index={i} pipeline={p} count={pipelines.length} color={colors[i]} />
         ))}
       </ol>
       <button

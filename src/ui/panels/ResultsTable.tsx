@@ -10,8 +10,18 @@ import { bestWithinBudget, defaultBudget } from '../../core/artifacts/rateDistor
 import { METRICS } from '../../core/methods';
 import { formatMetric } from '../../core/format-number';
 import type { ExperimentOutput } from '../../engine/experiment';
-import { pipelineColor } from './colors';
+import { colorOf } from './colors';
 import { ResultsExport } from './ResultsExport';
+import { useLab } from '../state/store';
+
+/** "Δ +0.0123 · ×1.23" of a value against the baseline's (ratio omitted when the base is 0). */
+function deltaText(metric: string, value: number, base: number): string {
+  const d = value - base;
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  const ratio =
+    base !== 0 && Number.isFinite(value / base) ? ` · ×${Number((value / base).toPrecision(3))}` : '';
+  return `Δ ${sign}${formatMetric(metric, Math.abs(d))}${ratio}`;
+}
 
 /** A metric value as a score where lower is better. */
 function score(v: number, better: 'lower' | 'higher' | 'closer-to-1'): number {
@@ -52,12 +62,16 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
     ]),
   );
   const vnmseBest = [...(best.vnmse ?? [])];
+  const setBaseline = useLab((st) => st.setBaseline);
+  const pipelineColor = colorOf(output.config.pipelines);
+  const baseline = output.config.baseline;
+  const base = baseline !== undefined ? results[baseline] : undefined;
   return (
     <div className="table-wrap">
       <ResultsExport output={output} />
       <div className="budget-bar" data-testid="budget-bar">
-        <label className="param">
-          <span className="param-name">best at ≤</span>
+        <label className="budget-label">
+          best at ≤{' '}
           <input
             type="number"
             min={0}
@@ -67,8 +81,8 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
             aria-invalid={!valid}
             aria-describedby="budget-help"
             data-testid="budget-input"
-          />
-          <span className="param-name">bits/coord</span>
+          />{' '}
+          bits/coord
         </label>
         {typed !== null && (
           <button type="button" onClick={() => setTyped(null)} data-testid="budget-auto">
@@ -131,12 +145,33 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
               data-within-budget={within[i]}
             >
               <th scope="row">
+                <button
+                  type="button"
+                  className="pin"
+                  aria-pressed={baseline === i}
+                  aria-label={
+                    baseline === i ? `Unpin ${r.label} as the baseline` : `Pin ${r.label} as the baseline`
+                  }
+                  title={
+                    baseline === i ? 'The baseline (click to unpin)' : 'Compare the others with this pipeline'
+                  }
+                  onClick={() => setBaseline(baseline === i ? null : i)}
+                  data-testid={`baseline-${i}`}
+                >
+                  ⚑
+                </button>
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
+                {baseline === i && <span className="baseline-tag"> baseline</span>}
               </th>
               <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord}>
                 {r.bitsPerCoord.toFixed(3)}
                 {!within[i] && <span className="over-note"> over budget</span>}
+                {base && baseline !== i && (
+                  <span className="delta" data-testid={`delta-${i}-bitsPerCoord`}>
+                    {deltaText('bitsPerCoord', r.bitsPerCoord, base.bitsPerCoord)}
+                  </span>
+                )}
               </td>
               {METRICS.map((m) => (
                 <td
@@ -149,6 +184,11 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                   {best[m.id].has(i) && (
                     <span className="star" aria-label={best[m.id].size > 1 ? 'best (tie)' : 'best'}>
                       ★
+                    </span>
+                  )}
+                  {base && baseline !== i && (
+                    <span className="delta" data-testid={`delta-${i}-${m.id}`}>
+                      {deltaText(m.id, r.metrics[m.id], base.metrics[m.id])}
                     </span>
                   )}
                 </td>

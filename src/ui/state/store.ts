@@ -40,6 +40,8 @@ export interface LabState {
   setTransformParam(index: number, name: string, value: ParamValue): void;
   setQuantizerParam(index: number, name: string, value: ParamValue): void;
   setLabel(index: number, label: string): void;
+  /** Pin pipeline `index` as the baseline of the table's Δ and ratio (null: none). */
+  setBaseline(index: number | null): void;
   addPipeline(): void;
   duplicatePipeline(index: number): void;
   removePipeline(index: number): void;
@@ -64,9 +66,18 @@ export const useLab = create<LabState>()((set, get) => {
     set({ configError: r.error });
     return false;
   };
-  const editPipelines = (fn: (ps: PipelineConfig[]) => PipelineConfig[]) => {
+  /**
+   * Edit the pipeline list; `remap` says where the pipeline at an old index went (null: removed),
+   * so the baseline follows its pipeline through removals and reorders.
+   */
+  const editPipelines = (
+    fn: (ps: PipelineConfig[]) => PipelineConfig[],
+    remap: (old: number) => number | null = (i) => i,
+  ) => {
     const c = get().config;
-    apply({ ...c, pipelines: fn([...c.pipelines]) });
+    const { baseline: old, ...rest } = c;
+    const baseline = old === undefined ? null : remap(old);
+    apply({ ...rest, pipelines: fn([...c.pipelines]), ...(baseline === null ? {} : { baseline }) });
   };
   const editPipeline = (index: number, fn: (p: PipelineConfig) => PipelineConfig) =>
     editPipelines((ps) => ps.map((p, i) => (i === index ? fn(p) : p)));
@@ -131,22 +142,36 @@ export const useLab = create<LabState>()((set, get) => {
         { transform: { id: 'rht', params: { rounds: 1 } }, quantizer: { id: 'int', params: { bits: 4 } } },
       ]),
     duplicatePipeline: (index) =>
-      editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
+      editPipelines(
+        (ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)],
+        (i) => (i > index ? i + 1 : i),
+      ),
     removePipeline: (index) => {
       const ps = get().config.pipelines;
       if (ps.length <= 1) return;
       const label = pipelineLabel(ps[index]);
-      editPipelines((all) => all.filter((_, i) => i !== index));
+      editPipelines(
+        (all) => all.filter((_, i) => i !== index),
+        (i) => (i === index ? null : i > index ? i - 1 : i),
+      );
       set({ notice: `Removed pipeline ${index + 1} (${label}).`, noticeUndoable: true, noticeAction: null });
     },
-    movePipeline: (index, delta) =>
-      editPipelines((ps) => {
-        const j = index + delta;
-        if (j < 0 || j >= ps.length) return ps;
-        const out = [...ps];
-        [out[index], out[j]] = [out[j], out[index]];
-        return out;
-      }),
+    movePipeline: (index, delta) => {
+      const j = index + delta;
+      if (j < 0 || j >= get().config.pipelines.length) return;
+      editPipelines(
+        (ps) => {
+          const out = [...ps];
+          [out[index], out[j]] = [out[j], out[index]];
+          return out;
+        },
+        (i) => (i === index ? j : i === j ? index : i),
+      );
+    },
+    setBaseline: (index) => {
+      const { baseline: _old, ...rest } = get().config;
+      apply(index === null ? rest : { ...rest, baseline: index });
+    },
     setNotice: (notice, undoable = false, action) =>
       set({
         notice,

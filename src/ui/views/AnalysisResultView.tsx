@@ -6,10 +6,19 @@
 import ViewRouter from './ViewRouter';
 import { AttentionView } from './AttentionView';
 import { LayerView, isAttention, isLayer } from './LayerView';
+import type { PipelineConfig } from '../../core/config/schema';
 import './views.css';
 
-export default function AnalysisResultView({ id, result }: { id: string; result: unknown }) {
+export default function AnalysisResultView({
+  id,
+  result,
+  pipelines,
+}: {
+  id: string;
+  result: unknown;
+  pipelines?: readonly PipelineConfig[];
+}) {
   if (isLayer(result)) return <LayerView result={result} />;
   if (isAttention(result)) return <AttentionView result={result} />;
-  return <ViewRouter id={id} result={result} />;
+  return <ViewRouter id={id} result={result} pipelines={pipelines} />;
 }

@@ -220,7 +220,9 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
           <button
             type="button"
             onClick={() => {
-              if (setConfig({ ...config, ...suggested }))
+              // The baseline index belongs to the pipelines being replaced.
+              const { baseline: _baseline, ...keep } = config;
+              if (setConfig({ ...keep, ...suggested }))
                 useLab
                   .getState()
                   .setNotice(
@@ -257,7 +259,7 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
           >
             {ready && output ? (
               <Suspense fallback={<p className="muted">loading view…</p>}>
-                <View id={current.id} result={output.analysis} />
+                <View id={current.id} result={output.analysis} pipelines={output.config.pipelines} />
               </Suspense>
             ) : (
               <p className="muted">computing…</p>

@@ -3,18 +3,25 @@
  * axis with the Pareto frontier, each pipeline's best point at ≤ B bits/coord and the winners there.
  */
 import type { RateDistortionResult } from '../../core/analyses/rate-distortion';
+import type { PipelineConfig } from '../../core/config/schema';
 import { formatMetric } from '../../core/format-number';
 import { RateDistortionChart } from '../charts/RateDistortionChart';
 import { cachedTheory } from '../charts/registry';
 import { useWidth } from '../charts/common';
-import { pipelineColor } from '../panels/colors';
+import { colorOf } from '../panels/colors';
 
 function setting(value: number | string | null, param: string | null): string {
   if (value === null) return 'its only setting';
   return typeof value === 'string' ? value : `${param ?? 'bits'} = ${value}`;
 }
 
-export function RateDistortionView({ result }: { result: RateDistortionResult }) {
+export function RateDistortionView({
+  result,
+  pipelines,
+}: {
+  result: RateDistortionResult;
+  pipelines: readonly PipelineConfig[];
+}) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const sweep = {
     series: result.series.map(({ index, label, param, points }) => ({
@@ -28,6 +35,7 @@ export function RateDistortionView({ result }: { result: RateDistortionResult })
   // No operating points here (the table has them): the legend lists the pipelines.
   const current = result.series.map((s) => ({ label: s.label, bitsPerCoord: NaN, vnmse: NaN }));
   const best = new Set(result.bestAtBudget);
+  const pipelineColor = colorOf(pipelines);
   return (
     <div className="analysis-view" data-testid="view-rate-distortion" ref={ref}>
       <RateDistortionChart

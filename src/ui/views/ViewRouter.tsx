@@ -11,12 +11,22 @@ import { ScaleRuleView } from './ScaleRuleView';
 import { SeedsView } from './SeedsView';
 import type { RateDistortionResult } from '../../core/analyses/rate-distortion';
 import { RateDistortionView } from './RateDistortionView';
+import type { PipelineConfig } from '../../core/config/schema';
 
 function isKind<T extends { kind: string }>(v: unknown, kind: string): v is T {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
 }
 
-export default function ViewRouter({ id, result }: { id: string; result: unknown }) {
+export default function ViewRouter({
+  id,
+  result,
+  pipelines = [],
+}: {
+  id: string;
+  result: unknown;
+  /** The config's pipelines (colours keyed to their identity). */
+  pipelines?: readonly PipelineConfig[];
+}) {
   if (id === 'estimator' && isKind<EstimatorResult>(result, 'estimator'))
     return <EstimatorView result={result} />;
   if (id === 'seeds' && isKind<SeedsResult>(result, 'seeds')) return <SeedsView result={result} />;
@@ -26,6 +36,6 @@ export default function ViewRouter({ id, result }: { id: string; result: unknown
   if (id === 'scale-rule' && isKind<ScaleRuleResult>(result, 'scale-rule'))
     return <ScaleRuleView result={result} />;
   if (id === 'rate-distortion' && isKind<RateDistortionResult>(result, 'rate-distortion'))
-    return <RateDistortionView result={result} />;
+    return <RateDistortionView result={result} pipelines={pipelines} />;
   return null;
 }
