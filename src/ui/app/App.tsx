@@ -8,7 +8,6 @@ import { PipelinesPanel } from '../panels/PipelinesPanel';
 import { ResultsTable } from '../panels/ResultsTable';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ShareBar } from '../panels/ShareBar';
-import { LayerAnalysisSection } from '../views/LayerView';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 
 const SLOW_RUN_MS = 300;
@@ -176,9 +175,6 @@ export function App() {
           <h2 id="results-heading">Results</h2>
           <StatusBar run={run} />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
-          <ErrorBoundary name="layer analysis">
-            <LayerAnalysisSection config={config} output={run.data} />
-          </ErrorBoundary>
           <ErrorBoundary name="analysis views">
             <AnalysisSwitcher output={run.data} />
           </ErrorBoundary>

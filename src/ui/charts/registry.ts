@@ -63,7 +63,7 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'rd',
     title: 'Rate–distortion',
     description:
-      'vNMSE vs bits per coordinate, each pipeline swept over its bits parameter, with theory curves.',
+      'vNMSE vs bits per coordinate, each pipeline swept along its cost axis (bits, FP formats, rank, outlier threshold, block), with the Pareto frontier and theory curves.',
     needs: 'sweep',
     render: ({ output, sweep }, { width, dense, color = colorOf(output.config.pipelines) }) =>
       createElement(RateDistortionChart, {

@@ -21,6 +21,7 @@ import { ErrorBoundary } from '../app/ErrorBoundary';
 import type { RdFrontierPoint } from '../../core/artifacts/types';
 import { formatMetric } from '../../core/format-number';
 import { colorOf } from './colors';
+import { InfoButton } from './InfoButton';
 import '../charts/charts.css';
 
 export interface ChartsPanelProps {
@@ -125,7 +126,14 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
             aria-busy={status === 'loading'}
           >
             <figcaption>
-              <span className="chart-title">{c.title}</span>
+              <span className="chart-title">
+                {c.title}
+                <InfoButton title={c.title} testId={`info-chart-${c.id}`}>
+                  {c.description}
+                  {c.id === 'rd' &&
+                    ' Lower-left is better; the grey band is the Pareto frontier over every swept point (no other point has both fewer bits and lower vNMSE). Cover & Thomas, Elements of Information Theory §10.'}
+                </InfoButton>
+              </span>
               <span className="chart-desc">{c.description}</span>
               {note && <span className={status === 'error' ? 'chart-note error' : 'chart-note'}>{note}</span>}
               {c.id === 'spectra' && (

@@ -7,6 +7,7 @@ import type { PipelineConfig } from '../../core/config/schema';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
 import { pipelineColors } from './colors';
+import { InfoButton } from './InfoButton';
 
 function PipelineCard({
   index,
@@ -85,6 +86,11 @@ function PipelineCard({
               ))}
             </select>
           </label>
+          {tDef && (
+            <InfoButton title={tDef.label} testId={`info-transform-${index}`}>
+              {tDef.description} <em>{tDef.reference}</em>
+            </InfoButton>
+          )}
           {tDef &&
             Object.entries(tDef.params).map(([name, spec]) => (
               <ParamControl
@@ -116,6 +122,11 @@ function PipelineCard({
               ))}
             </select>
           </label>
+          {qDef && (
+            <InfoButton title={qDef.label} testId={`info-quantizer-${index}`}>
+              {qDef.description} <em>{qDef.reference}</em>
+            </InfoButton>
+          )}
           {qDef &&
             Object.entries(qDef.params).map(([name, spec]) => (
               <ParamControl

@@ -13,6 +13,7 @@ import type { ExperimentOutput } from '../../engine/experiment';
 import { colorOf } from './colors';
 import { ResultsExport } from './ResultsExport';
 import { useLab } from '../state/store';
+import { InfoButton, METRIC_CITATIONS, betterInWords } from './InfoButton';
 
 /** "Δ +0.0123 · ×1.23" of a value against the baseline's (ratio omitted when the base is 0). */
 function deltaText(metric: string, value: number, base: number): string {
@@ -118,6 +119,11 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
             <th scope="col">pipeline</th>
             <th scope="col" title="bits per coordinate including scales, norms and padding">
               bits/coord
+              <InfoButton title="bits/coord" testId="info-bitsPerCoord">
+                Every stored bit per original coordinate: codes, scales, norms, zero-points, codebooks,
+                low-rank factors and padding (quantizer bits on the padded row × outDim / dim); lower is
+                cheaper. Compare methods at equal bits with the budget above.
+              </InfoButton>
             </th>
             {METRICS.map((m) => (
               <th
@@ -126,6 +132,9 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                 title={`${m.description} (${m.better === 'closer-to-1' ? 'closer to 1' : m.better} is better)`}
               >
                 {m.label}
+                <InfoButton title={m.label} testId={`info-${m.id}`}>
+                  {m.description}; {betterInWords(m.better)}. {METRIC_CITATIONS[m.id] ?? ''}
+                </InfoButton>
               </th>
             ))}
             <th

@@ -1,7 +1,9 @@
 /**
- * The analysis-view selector (issue 7): picks `config.analysis` (so every view is a permalink),
- * shows its params as controls, renders the view for the result `runConfig` returned, and adds the
- * methods/citation panel and the "Reproduce in Python" export. Mounted once in App.tsx.
+ * The one analysis selector: offers every registered analysis (src/core/analyses/index.ts), picks
+ * `config.analysis` (so every view is a permalink), shows the analysis's params as controls
+ * generated from its schema (like methods), renders its view from the UI registry (ViewRouter)
+ * for the result `runConfig` returned, and adds the methods/citation panel and the "Reproduce in
+ * Python" export. Mounted once in App.tsx.
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
 import type { ExperimentOutput } from '../../engine/experiment';
@@ -19,16 +21,6 @@ import './views.css';
 
 // The views and d3 load on demand, so the page's first render does not wait for them.
 const View = lazy(() => import('./ViewRouter'));
-
-/** Views this component renders, by analysis id (other analyses, e.g. issue 6's, render elsewhere). */
-export const VIEW_IDS = [
-  'estimator',
-  'seeds',
-  'rotation-quality',
-  'formats',
-  'scale-rule',
-  'rate-distortion',
-] as const;
 
 const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
   transform: { id: t, params: tp },
@@ -175,10 +167,7 @@ function PythonPanel({ config }: { config: ExperimentConfig }) {
 export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefined }) {
   const config = useLab((s) => s.config);
   const setConfig = useLab((s) => s.setConfig);
-  const current =
-    config.analysis && (VIEW_IDS as readonly string[]).includes(config.analysis.id)
-      ? config.analysis
-      : undefined;
+  const current = config.analysis && analysesById.has(config.analysis.id) ? config.analysis : undefined;
   const def = current ? analysesById.get(current.id) : undefined;
   const ready = useMemo(
     () => !!output && !!current && canonicalKey(output.config) === canonicalKey(config),
@@ -196,10 +185,10 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
     setConfig({ ...config, analysis: { id: current.id, params: { ...current.params, [name]: value } } });
   };
   const suggested = current ? SUGGESTED[current.id] : undefined;
-  const views = ANALYSES.filter((a) => (VIEW_IDS as readonly string[]).includes(a.id));
+  const views = ANALYSES;
   return (
     <section className="analysis-switcher" aria-labelledby="analysis-heading" data-testid="analysis-switcher">
-      <h2 id="analysis-heading">Analysis views</h2>
+      <h2 id="analysis-heading">Analysis</h2>
       <div className="analysis-controls">
         <label className="param">
           <span className="param-name">view</span>
