@@ -266,3 +266,36 @@ test.describe('baseline', () => {
     await expect.poll(async () => 'baseline' in decodePermalink(await lab.hash())).toBe(false);
   });
 });
+
+test.describe('screens', () => {
+  for (const [w, h] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
+    test(`default page at ${w}×${h}: results first on phones, no clipped header text`, async ({ page }) => {
+      await page.setViewportSize({ width: w, height: h });
+      const lab = new LabPage(page);
+      await lab.goto();
+      await expect(page.getByTestId('chart-rd')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+      await page.screenshot({ path: `test-results/fair/page-${w}.png` });
+      await page.screenshot({ path: `test-results/fair/page-${w}-full.png`, fullPage: true });
+      const table = await lab.table.boundingBox();
+      const controls = await page.getByTestId('data-panel').boundingBox();
+      if (w < 900) expect(table && controls && table.y < controls.y).toBe(true);
+      // The first number is on the first screen.
+      const first = await page.locator('tbody td[data-metric="vnmse"]').first().boundingBox();
+      expect(first && first.y < h).toBe(true);
+      // ⓘ opens on click (touch-friendly) and shows direction and a citation.
+      await page.getByTestId('info-vnmse').click();
+      await expect(page.getByTestId('info-vnmse-text')).toContainText('lower is better');
+      await page.screenshot({ path: `test-results/fair/info-${w}.png` });
+    });
+  }
+
+  test('an invalid value says the allowed range in words', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.goto();
+    await page.getByTestId('quantizer-0-bits').fill('12');
+    await expect(page.getByTestId('quantizer-0-bits-error')).toHaveText('a whole number from 1 to 8');
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * ⓘ: a button that opens a short explanation (what, formula, which direction is better, citation)
+ * (i): a button that opens a short explanation (what, formula, which direction is better, citation)
  * in place. A click toggles it, so it works on touch (tooltips do not); Escape closes it.
  */
 import { useId, useState, type ReactNode } from 'react';
@@ -29,7 +29,7 @@ export function InfoButton({
         }}
         data-testid={testId}
       >
-        ⓘ
+        i
       </button>
       {open && (
         <span className="info-pop" id={id} role="note" data-testid={testId ? `${testId}-text` : undefined}>
