@@ -59,6 +59,16 @@ test.describe('equal-bit comparison', () => {
     const list = card.getByTestId('rd-frontier-list');
     await expect(list).toBeVisible();
     expect(await list.locator('li').count()).toBeGreaterThan(3);
+    // SMALL's pipelines 1 and 4 are identical: named in the legend and the table.
+    await expect(card.locator('[data-legend="p3"]')).toContainText('same as 1');
+    await expect(page.getByTestId('same-as-3')).toContainText('same numbers as 1');
+    // Legend click hides a pipeline's series and shows it again.
+    await expect(card.locator('[data-series-index="1"]')).toHaveCount(1);
+    await card.locator('[data-legend="p1"]').click();
+    await expect(card.locator('[data-series-index="1"]')).toHaveCount(0);
+    await expect(card.locator('[data-legend="p1"]')).toHaveAttribute('aria-pressed', 'false');
+    await card.locator('[data-legend="p1"]').click();
+    await expect(card.locator('[data-series-index="1"]')).toHaveCount(1);
     await card.screenshot({ path: 'test-results/fair/rd-frontier.png' });
   });
 

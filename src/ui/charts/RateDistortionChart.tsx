@@ -65,6 +65,11 @@ export function RateDistortionChart({
   dense = 'canvas',
 }: RateDistortionChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  // Legend interaction: click hides/shows a pipeline's series, pointing highlights it.
+  const [hidden, setHidden] = useState<ReadonlySet<number>>(() => new Set());
+  const [hover, setHover] = useState<number | null>(null);
+  const shown = (i: number) => !hidden.has(i);
+  const fade = (i: number) => (hover !== null && hover !== i ? 0.2 : 1);
   const legendRight = width >= 640;
   // Wide enough for the longest label (≈ 6.3 px a character), within 250…340 px.
   const longest = Math.max(0, ...current.map((p) => p.label.length), ...theory.map((c) => c.label.length));
@@ -75,10 +80,24 @@ export function RateDistortionChart({
   const m = { top: 14, right: 16 + legendWidth, bottom: 46, left: 64 };
   const plotH = height - m.top - m.bottom;
 
-  const series = useMemo(
+  const allSeries = useMemo(
     () => sweep?.series.filter((s) => s.index < current.length) ?? [],
     [sweep, current.length],
   );
+  const series = useMemo(() => allSeries.filter((s) => !hidden.has(s.index)), [allSeries, hidden]);
+  // Identical series hide each other: name the first pipeline each one duplicates.
+  const sameAs = useMemo(() => {
+    const sig = current.map((p, i) => {
+      const s = allSeries.find((x) => x.index === i);
+      return s
+        ? JSON.stringify(s.points.map((q) => [q.bitsPerCoord, q.vnmse]))
+        : JSON.stringify([p.bitsPerCoord, p.vnmse]);
+    });
+    return sig.map((g, i) => {
+      const j = sig.indexOf(g);
+      return j < i ? j : -1;
+    });
+  }, [allSeries, current]);
   const { x, y } = useMemo(() => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -221,7 +240,12 @@ export function RateDistortionChart({
   );
 
   const legendItems: LegendItem[] = [
-    ...current.map((p, i) => ({ key: `p${i}`, label: p.label, color: color(i) })),
+    ...current.map((p, i) => ({
+      key: `p${i}`,
+      label: sameAs[i] >= 0 ? `${p.label} (same as ${sameAs[i] + 1})` : p.label,
+      color: color(i),
+      hidden: hidden.has(i),
+    })),
     ...theory.map((c) => ({
       key: c.id,
       label: c.label,
@@ -294,7 +318,7 @@ export function RateDistortionChart({
       )}
       <g className="qs-series">
         {series.map((s) => (
-          <g key={s.index} data-series-index={s.index} data-param={s.param ?? ''}>
+          <g key={s.index} data-series-index={s.index} data-param={s.param ?? ''} opacity={fade(s.index)}>
             {/* The FP formats are separate points on one family axis, not a curve. */}
             <path
               display={s.param === 'format' ? 'none' : undefined}
@@ -313,7 +337,7 @@ export function RateDistortionChart({
       </g>
       <g className="qs-current">
         {current.map((p, i) =>
-          p.vnmse > 0 ? (
+          p.vnmse > 0 && shown(i) ? (
             <circle
               key={i}
               cx={x(p.bitsPerCoord)}
@@ -323,6 +347,7 @@ export function RateDistortionChart({
               stroke={color(i)}
               strokeWidth={2}
               data-current={i}
+              opacity={fade(i)}
             />
           ) : null,
         )}
@@ -332,6 +357,15 @@ export function RateDistortionChart({
         maxWidth={legendRight ? legendWidth - 8 : width - m.left}
         x={legendRight ? width - legendWidth + 4 : m.left}
         y={legendRight ? m.top + 6 : height + 4}
+        onToggle={(key) => {
+          if (!key.startsWith('p')) return;
+          const i = Number(key.slice(1));
+          const next = new Set(hidden);
+          if (next.has(i)) next.delete(i);
+          else next.add(i);
+          setHidden(next);
+        }}
+        onHover={(key) => setHover(key?.startsWith('p') ? Number(key.slice(1)) : null)}
       />
       {!sweep && (
         <text x={width - m.right - 6} y={m.top + 12} textAnchor="end" className="qs-muted">

@@ -65,6 +65,12 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
   const vnmseBest = [...(best.vnmse ?? [])];
   const setBaseline = useLab((st) => st.setBaseline);
   const pipelineColor = colorOf(output.config.pipelines);
+  // Identical numbers (e.g. a duplicated pipeline) are named, since their chart series coincide.
+  const signature = results.map((r) => JSON.stringify([r.bitsPerCoord, r.metrics]));
+  const sameAs = signature.map((g, i) => {
+    const j = signature.indexOf(g);
+    return j < i ? j : -1;
+  });
   const baseline = output.config.baseline;
   const base = baseline !== undefined ? results[baseline] : undefined;
   return (
@@ -172,6 +178,12 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
                 {baseline === i && <span className="baseline-tag"> baseline</span>}
+                {sameAs[i] >= 0 && (
+                  <span className="baseline-tag" data-testid={`same-as-${i}`}>
+                    {' '}
+                    same numbers as {sameAs[i] + 1}
+                  </span>
+                )}
               </th>
               <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord}>
                 {r.bitsPerCoord.toFixed(3)}
