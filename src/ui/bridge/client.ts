@@ -11,7 +11,8 @@
  * so the numbers are bit-identical to one worker's (src/engine/pool.test.ts).
  */
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
-import type { ExperimentConfig } from '../../core/config/schema';
+import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { loadPersisted, savePersisted } from './persisted';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type { FaultKind, ProgressCallback, ProgressMessage, WorkerApi } from '../../worker/worker-api';
 import type { RateDistortion, Spectra } from '../../core/artifacts/types';
@@ -72,6 +73,10 @@ export class ComputeClient {
   /** Pipelines sent to workers for computation, and pipelines served from the cache (tests read both). */
   pipelineComputations = 0;
   cacheHits = 0;
+  /** Keep computed configs in IndexedDB for instant reloads (src/ui/bridge/persisted.ts). */
+  persist = true;
+  /** Runs served from IndexedDB (tests read it). */
+  persistedHits = 0;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -123,16 +128,38 @@ export class ComputeClient {
       const all = config.pipelines.map((_, i) => i);
       return this.runPipelines(config, all, true, opts);
     }
-    const plan = planFromCache(config, this.caches);
+    let plan = planFromCache(config, this.caches);
     if (plan.complete) {
       this.cacheHits += config.pipelines.length;
       return assembleOutput(config, plan);
+    }
+    // A config computed in an earlier visit (IndexedDB, this build only): seed the memory cache.
+    const key = canonicalKey(config);
+    if (this.persist && config.data.source !== 'file') {
+      const saved = await loadPersisted(key);
+      if (opts.signal?.aborted) throw new AbortError();
+      if (saved && saved.results.length === config.pipelines.length && saved.artifacts) {
+        storeInCache(
+          config,
+          this.caches,
+          config.pipelines.map((_, i) => i),
+          saved,
+        );
+        plan = planFromCache(config, this.caches);
+        if (plan.complete) {
+          this.persistedHits += 1;
+          this.cacheHits += config.pipelines.length;
+          return assembleOutput(config, plan);
+        }
+      }
     }
     const needAnalysis = !!config.analysis && !plan.analysis;
     const out = await this.runPipelines(config, plan.missing, needAnalysis, opts);
     this.cacheHits += plan.hits.size;
     storeInCache(config, this.caches, plan.missing, out);
-    return assembleOutput(config, plan, { indices: plan.missing, out });
+    const full = assembleOutput(config, plan, { indices: plan.missing, out });
+    if (this.persist) void savePersisted(key, full);
+    return full;
   }
 
   /**

@@ -197,9 +197,9 @@ export function Legend({
   readonly x: number;
   readonly y: number;
   readonly title?: string;
-  /** When given, a click (or Enter/Space) on an entry toggles its series. */
+  /** When given, a click (or tap) on an entry toggles its series. */
   readonly onToggle?: (key: string) => void;
-  /** When given, pointing at (or focusing) an entry highlights its series; null on leave. */
+  /** When given, pointing at an entry highlights its series; null on leave. */
   readonly onHover?: (key: string | null) => void;
   /** Labels longer than this (px, swatch included) are cut with an ellipsis; the full text is a <title>. */
   readonly maxWidth?: number;
@@ -219,27 +219,18 @@ export function Legend({
           data-legend={it.key}
           {...(onToggle && it.hidden !== undefined
             ? {
-                role: 'button',
-                tabIndex: 0,
-                'aria-pressed': !it.hidden,
-                'aria-label': `${it.hidden ? 'Show' : 'Hide'} ${it.label}`,
+                // Pointer/touch only: the chart's <svg role="img"> may not hold interactive
+                // children (axe nested-interactive); the table carries the same numbers.
+                'data-hidden': it.hidden,
                 style: { cursor: 'pointer' },
                 opacity: it.hidden ? 0.35 : undefined,
                 onClick: () => onToggle(it.key),
-                onKeyDown: (e: React.KeyboardEvent) => {
-                  if (e.key === 'Enter' || e.key === ' ') {
-                    e.preventDefault();
-                    onToggle(it.key);
-                  }
-                },
               }
             : {})}
           {...(onHover && it.hidden !== undefined
             ? {
                 onMouseEnter: () => onHover(it.key),
                 onMouseLeave: () => onHover(null),
-                onFocus: () => onHover(it.key),
-                onBlur: () => onHover(null),
               }
             : {})}
         >

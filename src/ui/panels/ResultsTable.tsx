@@ -87,6 +87,7 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
             onChange={(e) => setTyped(e.target.value)}
             aria-invalid={!valid}
             aria-describedby="budget-help"
+            aria-label="Budget B in bits per coordinate: best values are ranked among pipelines at or below it"
             data-testid="budget-input"
           />{' '}
           bits/coord
@@ -172,17 +173,17 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                   }
                   onClick={() => setBaseline(baseline === i ? null : i)}
                   data-testid={`baseline-${i}`}
-                >
-                  ⚑
-                </button>
+                ></button>
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
-                {baseline === i && <span className="baseline-tag"> baseline</span>}
+                {/* Tags as generated content: the row header's text stays the pipeline's label. */}
+                {baseline === i && <span className="baseline-tag" data-text=" baseline" />}
                 {sameAs[i] >= 0 && (
-                  <span className="baseline-tag" data-testid={`same-as-${i}`}>
-                    {' '}
-                    same numbers as {sameAs[i] + 1}
-                  </span>
+                  <span
+                    className="baseline-tag"
+                    data-testid={`same-as-${i}`}
+                    data-text={` same numbers as ${sameAs[i] + 1}`}
+                  />
                 )}
               </th>
               <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord}>
