@@ -94,6 +94,13 @@ test.describe('equal-bit comparison', () => {
     );
     await expect(view.getByTestId('rd-analysis-frontier').locator('li').first()).toBeVisible();
     await view.screenshot({ path: 'test-results/fair/rd-analysis.png' });
+    // Its embed names the view.
+    await page.setViewportSize({ width: 720, height: 440 });
+    await page.goto(`/?embed=analysis${permalinkHash(config)}`);
+    await expect(page.getByTestId('embed')).toHaveAttribute('data-status', 'ready', { timeout: 45_000 });
+    await expect(page.getByTestId('embed-title')).toHaveText('Rate–distortion (equal bits)');
+    await expect(page.getByTestId('view-rate-distortion')).toBeVisible();
+    await page.screenshot({ path: 'test-results/fair/rd-analysis-embed.png' });
   });
 });
 
