@@ -1,6 +1,6 @@
 /**
  * Layer view (issue 6): a matrix preset's permalink renders the layer table with finite numbers,
- * rotation invariance at round-off, and the selector switches the analysis off and to attention.
+ * rotation invariance at round-off, and the one analysis selector switches to attention and off.
  */
 import { expect, test } from '@playwright/test';
 import { LabPage } from './lab-page';
@@ -36,10 +36,10 @@ test('the EoRA preset renders layer errors in the page', async ({ page }) => {
   expect(rows[2].weightOnly).toBeLessThan(rows[1].weightOnly);
   await page.screenshot({ path: test.info().outputPath('layer-view.png'), fullPage: true });
 
-  await page.getByTestId('layer-analysis-select').selectOption('attention');
+  await page.getByTestId('analysis-select').selectOption('attention');
   await lab.waitReady();
   await expect(page.getByTestId('attention-table')).toBeVisible();
-  await page.getByTestId('layer-analysis-select').selectOption('none');
+  await page.getByTestId('analysis-select').selectOption('');
   await lab.waitReady();
   await expect(page.getByTestId('layer-table')).toHaveCount(0);
   expect(await lab.hash()).not.toContain('analysis');

@@ -2,6 +2,30 @@
 import type { ExperimentOutput } from '../engine/experiment';
 import { METRICS } from '../core/methods';
 import { formatMetric } from '../core/format-number';
+import type { RateDistortionResult } from '../core/analyses/rate-distortion';
+
+function isRateDistortion(v: unknown): v is RateDistortionResult {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'rate-distortion';
+}
+
+/** The rate-distortion analysis as text: the Pareto frontier and the winners at the budget. */
+function formatRateDistortion(rd: RateDistortionResult, labels: readonly string[]): string[] {
+  const at = (v: number | string | null, param: string | null) =>
+    v === null ? '' : typeof v === 'string' ? ` [${v}]` : ` [${param ?? ''}=${v}]`;
+  const param = (i: number) => rd.series[i]?.param ?? null;
+  return [
+    'Pareto frontier (bits/coord → vNMSE):',
+    ...rd.frontier.map(
+      (f) =>
+        `  ${f.bitsPerCoord.toFixed(4).padStart(9)}  ${formatMetric('vnmse', f.vnmse).padStart(9)}  ${labels[f.index]}${at(f.value, param(f.index))}`,
+    ),
+    `best at ≤ ${rd.budget} bits/coord: ${
+      rd.bestAtBudget.length === 0
+        ? 'no pipeline fits'
+        : rd.bestAtBudget.map((i) => `${labels[i]}${at(rd.atBudget[i]?.value ?? null, param(i))}`).join(' = ')
+    }`,
+  ];
+}
 
 export function formatResultsTable(out: ExperimentOutput): string {
   const header = ['pipeline', 'bits/coord', ...METRICS.map((m) => m.id)];
@@ -19,6 +43,12 @@ export function formatResultsTable(out: ExperimentOutput): string {
     fmt(header.map((_, i) => '-'.repeat(widths[i]))),
     ...rows.map(fmt),
     ...out.results.flatMap((r) => (r.note ? [`note (${r.label}): ${r.note}`] : [])),
+    ...(isRateDistortion(out.analysis)
+      ? formatRateDistortion(
+          out.analysis,
+          out.results.map((r) => r.label),
+        )
+      : []),
     `permalink: ${out.permalink}`,
   ];
   return `${lines.join('\n')}\n`;

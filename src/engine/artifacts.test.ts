@@ -302,7 +302,7 @@ describe('outlier artifacts', () => {
 });
 
 describe('rate–distortion sweep and spectra', () => {
-  it('sweeps bits 1…8 through the main run point; one point without a bits param', async () => {
+  it('sweeps bits 1…8 through the main run point; MXFP4 along the FP formats', async () => {
     const c = config([
       {
         transforms: [{ id: 'haar', params: {} }],
@@ -318,9 +318,11 @@ describe('rate–distortion sweep and spectra', () => {
     for (let i = 1; i < eden.points.length; i++)
       expect(eden.points[i].vnmse).toBeLessThan(eden.points[i - 1].vnmse);
     expect(eden.points[1].vnmse).toBe(main.results[0].metrics.vnmse);
-    expect(rd.series[1].param).toBeNull();
-    expect(rd.series[1].points).toHaveLength(1);
-    expect(rd.series[1].points[0].vnmse).toBe(main.results[1].metrics.vnmse);
+    // MXFP4 has no bits knob: it is swept along the FP element-format family (points).
+    expect(rd.series[1].param).toBe('format');
+    const own = rd.series[1].points.find((p) => p.value === 'MXFP4');
+    expect(own?.vnmse).toBe(main.results[1].metrics.vnmse);
+    expect(rd.frontier?.length).toBeGreaterThan(0);
   });
 
   it('sweep key ignores bits but not the quantizer', () => {

@@ -81,9 +81,11 @@ export function runAnalysis(config: ExperimentConfig, data: Matrix, options: Run
   const def = analysesById.get(config.analysis.id);
   if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
   const { seed, pipelines } = config;
+  // Only cancellation and progress: a pool part's `only` (its share of the pipelines) must not
+  // reach an analysis that runs pipelines of its own (rate-distortion sweeps every one).
   return def.run(
     { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
-    options,
+    { signal: options.signal, onProgress: options.onProgress },
   );
 }
 

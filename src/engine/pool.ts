@@ -12,9 +12,13 @@ import { selectedPipelines, transformGroups } from '../core/pipeline';
 import type { ExperimentArtifacts } from '../core/artifacts/types';
 import type { ExperimentOutput } from './experiment';
 
-/** Pipeline indices per part (each ascending; parts ordered by their first index; none empty). */
-export function planParts(config: ExperimentConfig, poolSize: number): number[][] {
-  const all = selectedPipelines(config.pipelines.length, undefined);
+/**
+ * Pipeline indices per part (each ascending; parts ordered by their first index; none empty).
+ * `only`: split just these pipelines (the ones the result cache misses); all by default.
+ */
+export function planParts(config: ExperimentConfig, poolSize: number, only?: readonly number[]): number[][] {
+  const all = selectedPipelines(config.pipelines.length, only);
+  if (all.length === 0) return [];
   const groups = transformGroups(config, all);
   const k = Math.min(Math.max(1, Math.floor(poolSize)), groups.length);
   if (k <= 1) return [all];
@@ -33,7 +37,7 @@ export function planParts(config: ExperimentConfig, poolSize: number): number[][
 
 /**
  * The parts' outputs (outs[k] computed parts[k]) as one run's output: results and chart artifacts
- * in pipeline order, the data summary and config.analysis from part 0 (which ran it).
+ * in pipeline order (of the pipelines the parts cover), the data summary and config.analysis from part 0 (which ran it).
  */
 export function mergeParts(
   parts: readonly (readonly number[])[],
@@ -41,13 +45,16 @@ export function mergeParts(
 ): ExperimentOutput {
   if (parts.length !== outs.length || outs.length === 0)
     throw new Error('pool: one output per part expected');
-  const n = parts.reduce((a, p) => a + p.length, 0);
+  // The parts may cover a subset of the pipelines (the rest cached): results in index order.
+  const order = parts.flat().sort((a, b) => a - b);
+  const position = new Map(order.map((i, j) => [i, j]));
+  const n = order.length;
   const results = new Array<ExperimentOutput['results'][number]>(n);
   parts.forEach((indices, k) => {
     const got = outs[k].results;
     if (got.length !== indices.length)
       throw new Error(`pool: part ${k} returned ${got.length} of ${indices.length} results`);
-    indices.forEach((i, j) => (results[i] = got[j]));
+    indices.forEach((i, j) => (results[position.get(i) ?? -1] = got[j]));
   });
   const first = outs[0];
   let artifacts: ExperimentArtifacts | undefined;

@@ -8,6 +8,7 @@ import { rotationQualityAnalysis } from './rotation-quality';
 import { formatsAnalysis } from './formats';
 import { scaleRuleAnalysis } from './scale-rule';
 import { channelEntropyAnalysis } from './channel-entropy';
+import { rateDistortionAnalysis } from './rate-distortion';
 
 export const ANALYSES: readonly AnalysisDef[] = [
   layerAnalysis,
@@ -18,6 +19,7 @@ export const ANALYSES: readonly AnalysisDef[] = [
   formatsAnalysis,
   scaleRuleAnalysis,
   channelEntropyAnalysis,
+  rateDistortionAnalysis,
 ];
 
 export const analysesById: ReadonlyMap<string, AnalysisDef> = new Map(ANALYSES.map((a) => [a.id, a]));

@@ -90,8 +90,10 @@ export interface ExperimentArtifacts {
 
 /** One point of a rate–distortion sweep. */
 export interface RdPoint {
-  /** The swept `bits` parameter (NaN for a pipeline without one). */
+  /** The swept `bits` parameter (NaN for a pipeline swept along another axis or not at all). */
   readonly bits: number;
+  /** The swept value on the series' axis (`param`): bits, rank, threshold, block, or a format name. */
+  readonly value?: number | string | null;
   readonly bitsPerCoord: number;
   readonly vnmse: number;
 }
@@ -104,8 +106,18 @@ export interface RdSeries {
   readonly points: readonly RdPoint[];
 }
 
+/** A point of the Pareto frontier: which series (pipeline index) and where on its axis. */
+export interface RdFrontierPoint {
+  readonly index: number;
+  readonly value: number | string | null;
+  readonly bitsPerCoord: number;
+  readonly vnmse: number;
+}
+
 export interface RateDistortion {
   readonly series: readonly RdSeries[];
+  /** The lower-left Pareto frontier over all series' points (absent in old fixtures). */
+  readonly frontier?: readonly RdFrontierPoint[];
 }
 
 /**

@@ -10,9 +10,9 @@ const contractExample = {
   seed: 7,
   data: { source: 'gaussian', rows: 256, dim: 1024 },
   pipelines: [
-    { transform: { id: 'haar' }, quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
+    { transforms: [{ id: 'haar' }], quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } } },
     {
-      transform: { id: 'rht', params: { rounds: 2 } },
+      transforms: [{ id: 'rht', params: { rounds: 2 } }],
       quantizer: { id: 'turboquant-prod', params: { bits: 3 } },
     },
   ],
@@ -38,9 +38,9 @@ describe('config', () => {
       pipelines: [
         {
           quantizer: { params: { scale: 'mse', bits: 2 }, id: 'eden' },
-          transform: { id: 'haar', params: {} },
+          transforms: [{ id: 'haar', params: {} }],
         },
-        { quantizer: { id: 'turboquant-prod' }, transform: { params: { rounds: 2 }, id: 'rht' } },
+        { quantizer: { id: 'turboquant-prod' }, transforms: [{ params: { rounds: 2 }, id: 'rht' }] },
       ],
       data: { dim: 1024, rows: 256, source: 'gaussian' },
       seed: 7,
@@ -67,7 +67,7 @@ describe('config', () => {
       /^pipelines\[0\]\.quantizer\.params\.bits: expected an integer in \[1, 8\], got 99/,
     );
     const badId = structuredClone(contractExample);
-    badId.pipelines[1].transform.id = 'fourier';
+    badId.pipelines[1].transforms[0].id = 'fourier';
     expect(errorOf(badId)).toMatch(
       /^pipelines\[1\]\.transforms\[0\]\.id: unknown transform "fourier"; known: /,
     );
@@ -111,5 +111,35 @@ describe('config', () => {
     for (const h of bad)
       expect(() => decodePermalink(h), h.slice(0, 40)).toThrow(/permalink|config|v:|pipelines|data/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('baseline', () => {
+  const base = {
+    v: 1,
+    seed: 1,
+    data: { source: 'gaussian', rows: 8, dim: 16 },
+    pipelines: [
+      { transforms: [{ id: 'identity' }], quantizer: { id: 'int' } },
+      { transforms: [{ id: 'haar' }], quantizer: { id: 'eden' } },
+    ],
+  };
+  it('is optional: absent from a config without it, kept (last) when set', () => {
+    expect('baseline' in restoreConfig(base)).toBe(false);
+    const withBase = restoreConfig({ ...base, baseline: 1 });
+    expect(withBase.baseline).toBe(1);
+    expect(Object.keys(withBase).at(-1)).toBe('baseline');
+    expect(restoreConfig(JSON.parse(canonicalKey(withBase)))).toEqual(withBase);
+  });
+  it('names the field and the allowed range when out of range', () => {
+    const r = parseConfig({ ...base, baseline: 2 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.field).toBe('baseline');
+      expect(r.error).toMatch(/0…1/);
+    }
+    const bad = parseConfig({ ...base, baseline: 1.5 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/baseline/);
   });
 });

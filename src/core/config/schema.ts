@@ -43,6 +43,11 @@ export interface ExperimentConfig {
    * (src/engine/checkpoint.ts). Absent in single-tensor configs, so their links are unchanged.
    */
   readonly sweep?: SweepConfig;
+  /**
+   * Optional index of the pipeline the table compares the others with (Δ and ratio); absent =
+   * no baseline. Added after v1 links existed: old links lack it and decode unchanged.
+   */
+  readonly baseline?: number;
 }
 
 /** `config.sweep`: which tensors of the opened file(s) a sweep quantizes (sweep-config.ts). */
@@ -68,6 +73,12 @@ const envelope = z
     pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
     analysis: plainObject.optional(),
     sweep: z.unknown().optional(),
+    baseline: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PIPELINES - 1)
+      .optional(),
   })
   .strict();
 
@@ -317,6 +328,12 @@ export function restoreConfig(input: unknown): ExperimentConfig {
   });
   const analysis = env.data.analysis ? resolveMethod(env.data.analysis, 'analysis', 'analysis') : undefined;
   const sweep = env.data.sweep === undefined ? undefined : resolveSweep(env.data.sweep, data);
+  const { baseline } = env.data;
+  if (baseline !== undefined && baseline >= pipelines.length)
+    throw new ConfigError(
+      'baseline',
+      `expected the index of a pipeline, 0…${pipelines.length - 1} (the config has ${pipelines.length}), got ${baseline}`,
+    );
   const config: ExperimentConfig = {
     v: CONFIG_VERSION,
     seed: env.data.seed,
@@ -324,6 +341,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
     pipelines,
     ...(analysis ? { analysis } : {}),
     ...(sweep ? { sweep } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
   };
   checkLimits(config);
   return canonicalize(config);
@@ -366,14 +384,18 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
   const sweep = config.sweep
     ? { include: config.sweep.include, exclude: config.sweep.exclude, minElements: config.sweep.minElements }
     : undefined;
-  if (!config.analysis)
-    return { v: config.v, seed: config.seed, data, pipelines, ...(sweep ? { sweep } : {}) };
+  // Optional fields only when set (an old link's canonical text must not change).
+  const optional = {
+    ...(sweep ? { sweep } : {}),
+    ...(config.baseline !== undefined ? { baseline: config.baseline } : {}),
+  };
+  if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines, ...optional };
   const a = analysesById.get(config.analysis.id);
   const analysis = {
     id: config.analysis.id,
     params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
   };
-  return { v: config.v, seed: config.seed, data, pipelines, analysis, ...(sweep ? { sweep } : {}) };
+  return { v: config.v, seed: config.seed, data, pipelines, analysis, ...optional };
 }
 
 /** The react-query key and the permalink payload: canonical JSON text. */

@@ -1,13 +1,13 @@
 /** The lab page: data and pipelines on the left, results on the right; state lives in the URL. */
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useLab } from '../state/store';
+import { redo, undo } from '../state/url-sync';
 import { useExperiment } from '../bridge/useExperiment';
 import { DataPanel } from '../panels/DataPanel';
 import { PipelinesPanel } from '../panels/PipelinesPanel';
 import { ResultsTable } from '../panels/ResultsTable';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ShareBar } from '../panels/ShareBar';
-import { LayerAnalysisSection } from '../views/LayerView';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 import { CheckpointView } from '../panels/CheckpointView';
 
@@ -75,6 +75,8 @@ export function App() {
   const config = useLab((s) => s.config);
   const configError = useLab((s) => s.configError);
   const notice = useLab((s) => s.notice);
+  const noticeUndoable = useLab((s) => s.noticeUndoable);
+  const noticeAction = useLab((s) => s.noticeAction);
   const theme = useLab((s) => s.theme);
   const setTheme = useLab((s) => s.setTheme);
   const clearError = useLab((s) => s.clearError);
@@ -98,6 +100,19 @@ export function App() {
           QuantScope <span className="tagline">transforms × quantizers, live</span>
         </h1>
         <div className="top-actions">
+          <span className="history-buttons" role="group" aria-label="edit history">
+            <button
+              type="button"
+              onClick={() => undo()}
+              title="Undo the last edit (Ctrl+Z)"
+              data-testid="undo"
+            >
+              ↶ Undo
+            </button>
+            <button type="button" onClick={() => redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+              ↷ Redo
+            </button>
+          </span>
           <ShareBar />
           <button
             type="button"
@@ -111,6 +126,30 @@ export function App() {
       {notice && (
         <div className="banner notice" role="status" data-testid="notice">
           {notice}{' '}
+          {noticeUndoable && (
+            <button
+              type="button"
+              onClick={() => {
+                setNotice(null);
+                undo();
+              }}
+              data-testid="notice-undo"
+            >
+              Undo (Ctrl+Z)
+            </button>
+          )}{' '}
+          {noticeAction && (
+            <button
+              type="button"
+              onClick={() => {
+                setNotice(null);
+                noticeAction.run();
+              }}
+              data-testid="notice-action"
+            >
+              {noticeAction.label}
+            </button>
+          )}{' '}
           <button type="button" onClick={() => setNotice(null)} aria-label="Dismiss">
             ✕
           </button>
@@ -140,9 +179,6 @@ export function App() {
           <h2 id="results-heading">Results</h2>
           <StatusBar run={run} />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
-          <ErrorBoundary name="layer analysis">
-            <LayerAnalysisSection config={config} output={run.data} />
-          </ErrorBoundary>
           <ErrorBoundary name="analysis views">
             <AnalysisSwitcher output={run.data} />
           </ErrorBoundary>

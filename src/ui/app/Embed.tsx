@@ -19,6 +19,7 @@ import { useExperiment } from '../bridge/useExperiment';
 import { CHART_IDS, chartById } from '../charts/registry';
 import { ChartsPanel } from '../panels/ChartsPanel';
 import { useLab, type Theme } from '../state/store';
+import { analysesById } from '../../core/analyses';
 import { ErrorBoundary } from './ErrorBoundary';
 import './sharing.css';
 
@@ -109,6 +110,9 @@ export function Embed({ chartId }: { chartId: string }) {
     const status = run.isError ? 'error' : result === undefined || run.isFetching ? 'loading' : 'ready';
     return (
       <div className="embed" data-testid="embed" data-status={status} data-embed="analysis">
+        <h1 className="embed-title" data-testid="embed-title">
+          {analysesById.get(analysisId)?.label ?? analysisId}
+        </h1>
         {(notice || run.isError) && (
           <p className="embed-message" role="alert">
             {run.isError ? run.error.message : notice}
@@ -117,7 +121,7 @@ export function Embed({ chartId }: { chartId: string }) {
         <ErrorBoundary name={`${analysisId} view`}>
           <Suspense fallback={<p className="embed-message">loading…</p>}>
             {result !== undefined ? (
-              <AnalysisResultView id={analysisId} result={result} />
+              <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
             ) : (
               <p className="embed-message">computing…</p>
             )}

@@ -11,7 +11,8 @@
  * so the numbers are bit-identical to one worker's (src/engine/pool.test.ts).
  */
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
-import type { ExperimentConfig } from '../../core/config/schema';
+import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { loadPersisted, savePersisted } from './persisted';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type {
   CheckpointMessage,
@@ -26,6 +27,13 @@ import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
 import { configCost, workersWithinBudget } from '../../core/cost';
+import {
+  assembleOutput,
+  createResultCaches,
+  planFromCache,
+  storeInCache,
+  type ResultCaches,
+} from '../../engine/result-cache';
 
 interface Slot {
   worker: Worker;
@@ -71,6 +79,17 @@ export class ComputeClient {
   private files: readonly File[] = [];
   /** Number of worker (re)starts, for tests and the status line. */
   starts = 0;
+  /** Per-(data, pipeline) results (src/engine/result-cache.ts), bounded. */
+  readonly caches: ResultCaches = createResultCaches();
+  /** Off: every run computes every pipeline (A/B timing, tests). */
+  cacheEnabled = true;
+  /** Pipelines sent to workers for computation, and pipelines served from the cache (tests read both). */
+  pipelineComputations = 0;
+  cacheHits = 0;
+  /** Keep computed configs in IndexedDB for instant reloads (src/ui/bridge/persisted.ts). */
+  persist = true;
+  /** Runs served from IndexedDB (tests read it). */
+  persistedHits = 0;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -145,11 +164,62 @@ export class ComputeClient {
   }
 
   /**
-   * One experiment on the pool. Cancellation aborts every part (terminating their workers); a part
-   * that fails aborts the others and the run reports that part's error. Progress is the sum of the
-   * parts' stages.
+   * One experiment: pipelines whose (data, pipeline) result is cached are not recomputed
+   * (src/engine/result-cache.ts); the rest run on the pool. A config entirely in the cache
+   * resolves without any worker call.
    */
   async run(config: ExperimentConfig, opts: CallOptions = {}): Promise<ExperimentOutput> {
+    if (opts.signal?.aborted) throw new AbortError();
+    if (!this.cacheEnabled) {
+      const all = config.pipelines.map((_, i) => i);
+      return this.runPipelines(config, all, true, opts);
+    }
+    let plan = planFromCache(config, this.caches);
+    if (plan.complete) {
+      this.cacheHits += config.pipelines.length;
+      return assembleOutput(config, plan);
+    }
+    // A config computed in an earlier visit (IndexedDB, this build only): seed the memory cache.
+    const key = canonicalKey(config);
+    if (this.persist && config.data.source !== 'file') {
+      const saved = await loadPersisted(key);
+      if (opts.signal?.aborted) throw new AbortError();
+      if (saved && saved.results.length === config.pipelines.length && saved.artifacts) {
+        storeInCache(
+          config,
+          this.caches,
+          config.pipelines.map((_, i) => i),
+          saved,
+        );
+        plan = planFromCache(config, this.caches);
+        if (plan.complete) {
+          this.persistedHits += 1;
+          this.cacheHits += config.pipelines.length;
+          return assembleOutput(config, plan);
+        }
+      }
+    }
+    const needAnalysis = !!config.analysis && !plan.analysis;
+    const out = await this.runPipelines(config, plan.missing, needAnalysis, opts);
+    this.cacheHits += plan.hits.size;
+    storeInCache(config, this.caches, plan.missing, out);
+    const full = assembleOutput(config, plan, { indices: plan.missing, out });
+    if (this.persist) void savePersisted(key, full);
+    return full;
+  }
+
+  /**
+   * The given pipelines (ascending indices; may be empty when only the data summary or the
+   * analysis is needed) on the pool. Cancellation aborts every part (terminating their workers); a
+   * part that fails aborts the others and the run reports that part's error. Progress is the sum of
+   * the parts' stages. Results hold just `indices`, in that order.
+   */
+  private async runPipelines(
+    config: ExperimentConfig,
+    indices: readonly number[],
+    analysis: boolean,
+    opts: CallOptions,
+  ): Promise<ExperimentOutput> {
     // Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
     // together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
     const { rows, dim } = config.data;
@@ -157,10 +227,17 @@ export class ComputeClient {
       typeof rows === 'number' && typeof dim === 'number'
         ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
         : this.poolSize;
-    const parts = planParts(config, size);
-    if (parts.length <= 1) return this.call('run', (api, progress) => api.run(config, progress), opts);
+    const planned = planParts(config, size, indices);
+    const parts = planned.length > 0 ? planned : [[]];
+    this.pipelineComputations += indices.length;
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw new AbortError();
+    if (parts.length === 1)
+      return this.call(
+        'run',
+        (api, progress) => api.run(config, progress, { pipelines: parts[0], analysis }),
+        opts,
+      );
     const all = new AbortController();
     const forward = () => all.abort();
     signal?.addEventListener('abort', forward, { once: true });
@@ -172,7 +249,7 @@ export class ComputeClient {
         parts.map((pipelines, k) =>
           this.call(
             poolSlot(k),
-            (api, progress) => api.run(config, progress, { pipelines, analysis: k === 0 }),
+            (api, progress) => api.run(config, progress, { pipelines, analysis: analysis && k === 0 }),
             {
               signal: all.signal,
               onProgress: onProgress

@@ -10,6 +10,7 @@ import { permalinkHash } from '../../core/config/codec';
 import { useLab } from '../state/store';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
 import { computeClient } from './client';
+import { replaceNextHistoryWrite } from '../state/url-sync';
 import type { ExperimentOutput } from '../../engine/experiment';
 
 export interface Progress {
@@ -42,10 +43,34 @@ export function useExperiment(config: ExperimentConfig) {
     placeholderData: keepPreviousData,
   });
   const queryClient = useQueryClient();
+  const previous = query.isPlaceholderData ? query.data : undefined;
   const cancel = useCallback(() => {
-    // Aborts the query's signal: the client terminates the busy worker; the last result stays.
+    // Aborts the query's signal: the client terminates the busy worker. The controls and the link
+    // go back to the last computed config (whose result is on screen), replacing the cancelled
+    // config's history entry, and a notice offers to run the cancelled config again.
+    const cancelled = useLab.getState().config;
     void queryClient.cancelQueries({ queryKey: ['run', key] });
-  }, [queryClient, key]);
+    const rerun = {
+      label: 'Re-run the cancelled settings',
+      run: () => {
+        if (canonicalKey(useLab.getState().config) === canonicalKey(cancelled))
+          void queryClient.refetchQueries({ queryKey: ['run', canonicalKey(cancelled)] });
+        else useLab.getState().setConfig(cancelled);
+      },
+    };
+    if (previous && canonicalKey(previous.config) !== key) {
+      replaceNextHistoryWrite();
+      useLab.getState().setConfig(previous.config);
+      useLab
+        .getState()
+        .setNotice(
+          'Run cancelled: the controls and the link are back at the last computed settings, whose results are shown.',
+          false,
+          rerun,
+        );
+    } else
+      useLab.getState().setNotice('Run cancelled: nothing computed yet for these settings.', false, rerun);
+  }, [queryClient, key, previous]);
   // File data: once the worker has hashed the tensor, record the SHA-256 in the config so the
   // permalink can refuse a different file later. The result is the same, so seed the cache under
   // the new key instead of recomputing.

@@ -1,6 +1,8 @@
 /**
- * Rate–distortion chart (issue 3, chart 1): vNMSE (log) against bits per coordinate, one series per
- * pipeline swept over its `bits` parameter, the pipelines' current operating points ringed, and
+ * Rate–distortion chart: vNMSE (log) against bits per coordinate, one series per pipeline swept
+ * along its cost axis (bits; the FP formats as unconnected points; rank; outlier threshold; block:
+ * src/core/artifacts/rateDistortion.ts), the Pareto frontier over all points as a
+ * translucent band, the pipelines' current operating points ringed, and
  * the theory curves of src/core/artifacts/theory.ts drawn against b (their side information is 0,
  * so a pipeline's sweep sits slightly right of the curve it tends to: EDEN charges 32/d bits).
  */
@@ -43,6 +45,9 @@ export interface RateDistortionChartProps {
   readonly dense?: DenseMode;
 }
 
+/** A translucent grey band under the series: visible on both themes, never mistaken for a curve. */
+const FRONTIER_COLOR = 'rgba(127, 127, 127, 0.35)';
+
 const THEORY_STYLE: Record<TheoryId, { dash: string; className: string }> = {
   'lloyd-max': { dash: '', className: 'qs-ref' },
   'lower-bound': { dash: '2 3', className: 'qs-ref-muted' },
@@ -61,19 +66,39 @@ export function RateDistortionChart({
   dense = 'canvas',
 }: RateDistortionChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  // Legend interaction: click hides/shows a pipeline's series, pointing highlights it.
+  const [hidden, setHidden] = useState<ReadonlySet<number>>(() => new Set());
+  const [hover, setHover] = useState<number | null>(null);
+  const shown = (i: number) => !hidden.has(i);
+  const fade = (i: number) => (hover !== null && hover !== i ? 0.2 : 1);
   const legendRight = width >= 640;
   // Wide enough for the longest label (≈ 6.3 px a character), within 250…340 px.
   const longest = Math.max(0, ...current.map((p) => p.label.length), ...theory.map((c) => c.label.length));
   const legendWidth = legendRight ? Math.min(340, Math.max(250, 30 + longest * 6.3)) : 0;
-  const legendRows = current.length + theory.length + 2;
+  const frontier = sweep?.frontier ?? [];
+  const legendRows = current.length + theory.length + 2 + (frontier.length > 0 ? 1 : 0);
   const h = legendRight ? height : height + legendRows * 15 + 10;
   const m = { top: 14, right: 16 + legendWidth, bottom: 46, left: 64 };
   const plotH = height - m.top - m.bottom;
 
-  const series = useMemo(
+  const allSeries = useMemo(
     () => sweep?.series.filter((s) => s.index < current.length) ?? [],
     [sweep, current.length],
   );
+  const series = useMemo(() => allSeries.filter((s) => !hidden.has(s.index)), [allSeries, hidden]);
+  // Identical series hide each other: name the first pipeline each one duplicates.
+  const sameAs = useMemo(() => {
+    const sig = current.map((p, i) => {
+      const s = allSeries.find((x) => x.index === i);
+      return s
+        ? JSON.stringify(s.points.map((q) => [q.bitsPerCoord, q.vnmse]))
+        : JSON.stringify([p.bitsPerCoord, p.vnmse]);
+    });
+    return sig.map((g, i) => {
+      const j = sig.indexOf(g);
+      return j < i ? j : -1;
+    });
+  }, [allSeries, current]);
   const { x, y } = useMemo(() => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -183,7 +208,11 @@ export function RateDistortionChart({
               title={current[s.index]?.label ?? s.label}
               color={color(s.index)}
               rows={[
-                ...(Number.isNaN(p.bits) ? [] : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
+                ...(p.value !== undefined && p.value !== null
+                  ? [[s.param ?? 'bits', String(p.value)] as [string, string]]
+                  : Number.isNaN(p.bits)
+                    ? []
+                    : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
                 ['bits/coord', fmt(p.bitsPerCoord, 6)],
                 ['vNMSE', fmt(p.vnmse, 6)],
               ]}
@@ -212,7 +241,12 @@ export function RateDistortionChart({
   );
 
   const legendItems: LegendItem[] = [
-    ...current.map((p, i) => ({ key: `p${i}`, label: p.label, color: color(i) })),
+    ...current.map((p, i) => ({
+      key: `p${i}`,
+      label: sameAs[i] >= 0 ? `${p.label} (same as ${sameAs[i] + 1})` : p.label,
+      color: color(i),
+      hidden: hidden.has(i),
+    })),
     ...theory.map((c) => ({
       key: c.id,
       label: c.label,
@@ -220,6 +254,9 @@ export function RateDistortionChart({
       dash: THEORY_STYLE[c.id].dash,
       className: THEORY_STYLE[c.id].className,
     })),
+    ...(frontier.length > 0
+      ? [{ key: 'frontier', label: 'Pareto frontier (all points)', color: FRONTIER_COLOR }]
+      : []),
   ];
   const yTicks = decades(y.domain()[0], y.domain()[1]);
   const digest = current.map((p) => `${fmt(p.bitsPerCoord, 4)}:${fmt(p.vnmse, 4)}`).join(' ');
@@ -234,6 +271,7 @@ export function RateDistortionChart({
       dense={dense}
       dataAttrs={{
         series: series.length,
+        frontier: frontier.length,
         pipelines: current.length,
         sweep: sweep ? 'ready' : 'loading',
         digest,
@@ -268,10 +306,23 @@ export function RateDistortionChart({
           />
         ))}
       </g>
+      {frontier.length > 1 && (
+        <path
+          data-testid="rd-frontier"
+          d={path(frontier.filter((p) => p.vnmse > 0).map((p) => [p.bitsPerCoord, p.vnmse])) ?? ''}
+          fill="none"
+          stroke={FRONTIER_COLOR}
+          strokeWidth={9}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      )}
       <g className="qs-series">
         {series.map((s) => (
-          <g key={s.index} data-series-index={s.index}>
+          <g key={s.index} data-series-index={s.index} data-param={s.param ?? ''} opacity={fade(s.index)}>
+            {/* The FP formats are separate points on one family axis, not a curve. */}
             <path
+              display={s.param === 'format' ? 'none' : undefined}
               d={path(s.points.filter((p) => p.vnmse > 0).map((p) => [p.bitsPerCoord, p.vnmse])) ?? ''}
               fill="none"
               stroke={color(s.index)}
@@ -287,7 +338,7 @@ export function RateDistortionChart({
       </g>
       <g className="qs-current">
         {current.map((p, i) =>
-          p.vnmse > 0 ? (
+          p.vnmse > 0 && shown(i) ? (
             <circle
               key={i}
               cx={x(p.bitsPerCoord)}
@@ -297,6 +348,7 @@ export function RateDistortionChart({
               stroke={color(i)}
               strokeWidth={2}
               data-current={i}
+              opacity={fade(i)}
             />
           ) : null,
         )}
@@ -306,6 +358,15 @@ export function RateDistortionChart({
         maxWidth={legendRight ? legendWidth - 8 : width - m.left}
         x={legendRight ? width - legendWidth + 4 : m.left}
         y={legendRight ? m.top + 6 : height + 4}
+        onToggle={(key) => {
+          if (!key.startsWith('p')) return;
+          const i = Number(key.slice(1));
+          const next = new Set(hidden);
+          if (next.has(i)) next.delete(i);
+          else next.add(i);
+          setHidden(next);
+        }}
+        onHover={(key) => setHover(key?.startsWith('p') ? Number(key.slice(1)) : null)}
       />
       {!sweep && (
         <text x={width - m.right - 6} y={m.top + 12} textAnchor="end" className="qs-muted">

@@ -217,6 +217,8 @@ export interface LegendItem {
   readonly dash?: string;
   /** A CSS class for the swatch stroke instead of `color` (theme-aware references). */
   readonly className?: string;
+  /** Set on toggleable entries (see Legend's onToggle): true draws it dimmed (series hidden). */
+  readonly hidden?: boolean;
 }
 
 /** Vertical legend: one row per item, 15 px apart. */
@@ -226,11 +228,17 @@ export function Legend({
   y,
   title,
   maxWidth = 400,
+  onToggle,
+  onHover,
 }: {
   readonly items: readonly LegendItem[];
   readonly x: number;
   readonly y: number;
   readonly title?: string;
+  /** When given, a click (or tap) on an entry toggles its series. */
+  readonly onToggle?: (key: string) => void;
+  /** When given, pointing at an entry highlights its series; null on leave. */
+  readonly onHover?: (key: string | null) => void;
   /** Labels longer than this (px, swatch included) are cut with an ellipsis; the full text is a <title>. */
   readonly maxWidth?: number;
 }) {
@@ -243,7 +251,27 @@ export function Legend({
         </text>
       )}
       {items.map((it, i) => (
-        <g key={it.key} transform={`translate(0,${offset + i * 15})`} data-legend={it.key}>
+        <g
+          key={it.key}
+          transform={`translate(0,${offset + i * 15})`}
+          data-legend={it.key}
+          {...(onToggle && it.hidden !== undefined
+            ? {
+                // Pointer/touch only: the chart's <svg role="img"> may not hold interactive
+                // children (axe nested-interactive); the table carries the same numbers.
+                'data-hidden': it.hidden,
+                style: { cursor: 'pointer' },
+                opacity: it.hidden ? 0.35 : undefined,
+                onClick: () => onToggle(it.key),
+              }
+            : {})}
+          {...(onHover && it.hidden !== undefined
+            ? {
+                onMouseEnter: () => onHover(it.key),
+                onMouseLeave: () => onHover(null),
+              }
+            : {})}
+        >
           {it.dash !== undefined || it.className ? (
             <line
               x1={0}

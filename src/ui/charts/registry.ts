@@ -10,7 +10,7 @@ import { createElement, Fragment, type ReactElement } from 'react';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import { theoryCurves, type TheoryCurve } from '../../core/artifacts/theory';
-import { pipelineColor } from '../panels/colors';
+import { colorOf } from '../panels/colors';
 import type { DenseMode } from './common';
 import { RateDistortionChart } from './RateDistortionChart';
 import { OutlierHistogram } from './OutlierHistogram';
@@ -63,9 +63,9 @@ export const CHARTS: readonly ChartEntry[] = [
     id: 'rd',
     title: 'Rate–distortion',
     description:
-      'vNMSE vs bits per coordinate, each pipeline swept over its bits parameter, with theory curves.',
+      'vNMSE vs bits per coordinate, each pipeline swept along its cost axis (bits, FP formats, rank, outlier threshold, block), with the Pareto frontier and theory curves.',
     needs: 'sweep',
-    render: ({ output, sweep }, { width, dense, color = pipelineColor }) =>
+    render: ({ output, sweep }, { width, dense, color = colorOf(output.config.pipelines) }) =>
       createElement(RateDistortionChart, {
         sweep,
         current: output.results.map((r) => ({
@@ -84,7 +84,7 @@ export const CHARTS: readonly ChartEntry[] = [
     title: 'Outliers',
     description: 'Coordinate histograms before and after each transform, and per-channel absmax heatmaps.',
     needs: 'run',
-    render: ({ output }, { width, dense, color = pipelineColor }) => {
+    render: ({ output }, { width, dense, color = colorOf(output.config.pipelines) }) => {
       const a = output.artifacts;
       if (!a) return null;
       const names = labels(output);
@@ -116,7 +116,7 @@ export const CHARTS: readonly ChartEntry[] = [
     title: 'Error',
     description: 'Histogram of x̂ − x and a scatter of x against x̂ per pipeline.',
     needs: 'run',
-    render: ({ output }, { width, dense, color = pipelineColor }) => {
+    render: ({ output }, { width, dense, color = colorOf(output.config.pipelines) }) => {
       const a = output.artifacts;
       if (!a) return null;
       const names = labels(output);
@@ -139,7 +139,10 @@ export const CHARTS: readonly ChartEntry[] = [
     description:
       'Singular values of the data and the error with a Marchenko–Pastur fit; energy per sequency or frequency.',
     needs: 'spectra',
-    render: ({ output, spectra, basis = 'walsh' }, { width, dense, color = pipelineColor }) =>
+    render: (
+      { output, spectra, basis = 'walsh' },
+      { width, dense, color = colorOf(output.config.pipelines) },
+    ) =>
       spectra
         ? createElement(SpectraChart, { spectra, labels: labels(output), basis, color, width, dense })
         : null,
@@ -149,7 +152,7 @@ export const CHARTS: readonly ChartEntry[] = [
     title: 'Inner products',
     description: '⟨q,x̂⟩ against ⟨q,x⟩ for seeded unit queries, with the fitted slope per pipeline.',
     needs: 'run',
-    render: ({ output }, { width, dense, color = pipelineColor }) => {
+    render: ({ output }, { width, dense, color = colorOf(output.config.pipelines) }) => {
       const a = output.artifacts;
       if (!a) return null;
       const names = labels(output);

@@ -18,6 +18,10 @@ import type { EnergyBasis } from '../charts/SpectraChart';
 import { exportFileStem } from '../export/results-format';
 import { ChartExportButtons } from './ChartExportButtons';
 import { ErrorBoundary } from '../app/ErrorBoundary';
+import type { RdFrontierPoint } from '../../core/artifacts/types';
+import { formatMetric } from '../../core/format-number';
+import { colorOf } from './colors';
+import { InfoButton } from './InfoButton';
 import '../charts/charts.css';
 
 export interface ChartsPanelProps {
@@ -30,6 +34,40 @@ export interface ChartsPanelProps {
   readonly only?: readonly ChartId[];
 }
 
+/** The Pareto frontier of the sweep as a list: which pipeline, at which setting, costs what. */
+function FrontierList({
+  frontier,
+  params,
+  labels,
+  color,
+}: {
+  frontier: readonly RdFrontierPoint[];
+  params: readonly (string | null)[];
+  labels: readonly string[];
+  color: (index: number) => string;
+}) {
+  return (
+    <details className="frontier-list" data-testid="rd-frontier-list" open={frontier.length <= 12}>
+      <summary>Pareto frontier: {frontier.length} points no other point beats on both bits and vNMSE</summary>
+      <ol>
+        {frontier.map((f, i) => (
+          <li key={i} data-index={f.index}>
+            <span className="swatch" style={{ background: color(f.index) }} aria-hidden="true" />
+            {labels[f.index] ?? `pipeline ${f.index + 1}`}
+            {f.value !== null && (
+              <span className="muted">
+                {' '}
+                at {typeof f.value === 'string' ? f.value : `${params[f.index] ?? 'bits'} = ${f.value}`}
+              </span>
+            )}
+            : {f.bitsPerCoord.toFixed(3)} bits/coord, vNMSE {formatMetric('vnmse', f.vnmse)}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [basis, setBasis] = useState<EnergyBasis>('walsh');
@@ -39,6 +77,9 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
   const wantSpectra = charts.some((c) => c.needs === 'spectra');
   const sweep = useSweep(config, mainReady && wantSweep);
   const spectra = useSpectra(config, mainReady && wantSpectra);
+  // A previous config's sweep (react-query placeholder) is never drawn: its series would sit under
+  // the new legend. While the sweep recomputes the chart shows theory and the current points.
+  const sweepData = sweep.isPlaceholderData || runStatus !== 'ready' ? undefined : sweep.data;
 
   const statusOf = (c: ChartEntry): { status: 'ready' | 'loading' | 'error'; note: string } => {
     if (runStatus !== 'ready')
@@ -63,12 +104,12 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
       new Map(
         charts.map((c) => [
           c.id,
-          c.render({ output, sweep: sweep.data, spectra: spectra.data, basis }, { width: chartWidth }),
+          c.render({ output, sweep: sweepData, spectra: spectra.data, basis }, { width: chartWidth }),
         ]),
       ),
     // `charts` is derived from `only`.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [only, output, sweep.data, spectra.data, basis, chartWidth],
+    [only, output, sweepData, spectra.data, basis, chartWidth],
   );
 
   return (
@@ -85,7 +126,14 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
             aria-busy={status === 'loading'}
           >
             <figcaption>
-              <span className="chart-title">{c.title}</span>
+              <span className="chart-title">
+                {c.title}
+                <InfoButton title={c.title} testId={`info-chart-${c.id}`}>
+                  {c.description}
+                  {c.id === 'rd' &&
+                    ' Lower-left is better; the grey band is the Pareto frontier over every swept point (no other point has both fewer bits and lower vNMSE). Cover & Thomas, Elements of Information Theory §10.'}
+                </InfoButton>
+              </span>
               <span className="chart-desc">{c.description}</span>
               {note && <span className={status === 'error' ? 'chart-note error' : 'chart-note'}>{note}</span>}
               {c.id === 'spectra' && (
@@ -111,6 +159,14 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
                 <div className="chart-pending">{status === 'error' ? 'not available' : 'computing…'}</div>
               )}
             </ErrorBoundary>
+            {c.id === 'rd' && sweepData?.frontier && sweepData.frontier.length > 0 && (
+              <FrontierList
+                frontier={sweepData.frontier}
+                params={sweepData.series.map((s) => s.param)}
+                labels={output.results.map((r) => r.label)}
+                color={colorOf(output.config.pipelines)}
+              />
+            )}
           </figure>
         );
       })}

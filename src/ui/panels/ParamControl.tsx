@@ -15,6 +15,11 @@ export interface ParamControlProps {
   readonly testId?: string;
 }
 
+/** "a whole number from 1 to 8" / "a number from 0 to 64": the allowed values, in words. */
+export function rangeInWords(spec: Extract<ParamSpec, { kind: 'int' | 'number' }>): string {
+  return `${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`;
+}
+
 function NumberField({
   name,
   spec,
@@ -61,6 +66,11 @@ function NumberField({
         }}
         onBlur={() => setText(String(value))}
       />
+      {!valid && (
+        <span className="param-error" role="alert" data-testid={testId ? `${testId}-error` : undefined}>
+          {rangeInWords(spec)}
+        </span>
+      )}
     </label>
   );
 }

@@ -9,7 +9,8 @@ import { pipelineLabel } from '../../core/pipeline';
 import { MAX_CHAIN, type MethodRef, type PipelineConfig } from '../../core/config/schema';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
-import { pipelineColor } from './colors';
+import { pipelineColors } from './colors';
+import { InfoButton } from './InfoButton';
 
 const IDENTITY: MethodRef = { id: 'identity', params: {} };
 
@@ -98,10 +99,12 @@ function PipelineCard({
   index,
   pipeline,
   count,
+  color,
 }: {
   index: number;
   pipeline: PipelineConfig;
   count: number;
+  color: string;
 }) {
   const s = useLab.getState();
   const qId = useId();
@@ -109,13 +112,9 @@ function PipelineCard({
   const chain = pipeline.transforms.length ? pipeline.transforms : [IDENTITY];
   const qDef = quantizersById.get(pipeline.quantizer.id);
   return (
-    <li
-      className="pipeline"
-      data-testid={`pipeline-${index}`}
-      style={{ borderLeftColor: pipelineColor(index) }}
-    >
+    <li className="pipeline" data-testid={`pipeline-${index}`} style={{ borderLeftColor: color }}>
       <div className="pipeline-head">
-        <span className="swatch" style={{ background: pipelineColor(index) }} aria-hidden="true" />
+        <span className="swatch" style={{ background: color }} aria-hidden="true" />
         <span className="pipeline-label">{pipelineLabel(pipeline)}</span>
         <span className="pipeline-actions">
           <button
@@ -191,6 +190,11 @@ function PipelineCard({
               ))}
             </select>
           </label>
+          {qDef && (
+            <InfoButton title={qDef.label} testId={`info-quantizer-${index}`}>
+              {qDef.description} <em>{qDef.reference}</em>
+            </InfoButton>
+          )}
           {qDef &&
             Object.entries(qDef.params).map(([name, spec]) => (
               <ParamControl
@@ -211,12 +215,13 @@ function PipelineCard({
 export function PipelinesPanel() {
   const pipelines = useLab((s) => s.config.pipelines);
   const addPipeline = useLab((s) => s.addPipeline);
+  const colors = pipelineColors(pipelines);
   return (
     <section className="panel" aria-labelledby="pipelines-heading" data-testid="pipelines-panel">
       <h2 id="pipelines-heading">Pipelines</h2>
       <ol className="pipelines">
         {pipelines.map((p, i) => (
-          <PipelineCard key={i} index={i} pipeline={p} count={pipelines.length} />
+          <PipelineCard key={i} index={i} pipeline={p} count={pipelines.length} color={colors[i]} />
         ))}
       </ol>
       <button

@@ -1,25 +1,37 @@
 /**
- * Results table: every metric and bits/coordinate per pipeline, best value per column marked
- * (lower / higher / closest to 1, per the metric's definition).
+ * Results table: every metric and bits/coordinate per pipeline. Best values are ranked at equal
+ * cost: "best at ≤ B bits/coord" marks, per metric column, the best pipeline among those within
+ * the budget B (lower / higher / closest to 1, per the metric's definition), every one of them on
+ * a tie; pipelines over the budget are dimmed and not ranked. B is editable and starts at the
+ * median bits/coord of the pipelines, so a 4.25-bit format never "wins" against 2-bit methods.
  */
+import { useState } from 'react';
+import { bestWithinBudget, defaultBudget } from '../../core/artifacts/rateDistortion';
 import { METRICS } from '../../core/methods';
 import { formatMetric } from '../../core/format-number';
 import type { ExperimentOutput } from '../../engine/experiment';
-import { pipelineColor } from './colors';
+import { colorOf } from './colors';
 import { ResultsExport } from './ResultsExport';
+import { useLab } from '../state/store';
+import { InfoButton, METRIC_CITATIONS, betterInWords } from './InfoButton';
 
-function bestIndex(values: readonly number[], better: 'lower' | 'higher' | 'closer-to-1'): number {
-  let best = -1;
-  let bestScore = Infinity;
-  values.forEach((v, i) => {
-    if (Number.isNaN(v)) return;
-    const score = better === 'lower' ? v : better === 'higher' ? -v : Math.abs(v - 1);
-    if (score < bestScore) {
-      bestScore = score;
-      best = i;
-    }
-  });
-  return best;
+/** "Δ +0.0123 · ×1.23" of a value against the baseline's (ratio omitted when the base is 0). */
+function deltaText(metric: string, value: number, base: number): string {
+  const d = value - base;
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  const ratio =
+    base !== 0 && Number.isFinite(value / base) ? ` · ×${Number((value / base).toPrecision(3))}` : '';
+  return `Δ ${sign}${formatMetric(metric, Math.abs(d))}${ratio}`;
+}
+
+/** A metric value as a score where lower is better. */
+function score(v: number, better: 'lower' | 'higher' | 'closer-to-1'): number {
+  return better === 'lower' ? v : better === 'higher' ? -v : Math.abs(v - 1);
+}
+
+/** Bits/coord as shown in the budget field (enough digits that the median pipeline fits). */
+function budgetText(b: number): string {
+  return String(Number(b.toFixed(4)));
 }
 
 /** "T gpu 12 ms": a stage's backend and time (the transform's time is shared by its group). */
@@ -29,22 +41,72 @@ function stageLabel(stage: string, backend: string, ms: number): string {
 
 export function ResultsTable({ output }: { output: ExperimentOutput }) {
   const { results } = output;
+  // null: follow the default (median bits/coord) as the pipelines change.
+  const [typed, setTyped] = useState<string | null>(null);
+  const auto = defaultBudget(results.map((r) => r.bitsPerCoord));
+  const parsed = typed === null ? auto : Number(typed);
+  const valid = typed === null || (typed.trim() !== '' && Number.isFinite(parsed) && parsed >= 0);
+  const budget = valid ? (typed === null ? auto : parsed) : auto;
+  // Ulp-level slack: the field shows 4 decimals of a bits/coord like 2.03125.
+  const limit = budget + 5e-5;
+  const within = results.map((r) => r.bitsPerCoord <= limit);
   const best = Object.fromEntries(
     METRICS.map((m) => [
       m.id,
-      bestIndex(
-        results.map((r) => r.metrics[m.id]),
-        m.better,
+      new Set(
+        bestWithinBudget(
+          results.map((r) => ({ bitsPerCoord: r.bitsPerCoord, value: score(r.metrics[m.id], m.better) })),
+          limit,
+          false,
+        ),
       ),
     ]),
   );
-  const bestBits = bestIndex(
-    results.map((r) => r.bitsPerCoord),
-    'lower',
-  );
+  const vnmseBest = [...(best.vnmse ?? [])];
+  const setBaseline = useLab((st) => st.setBaseline);
+  const pipelineColor = colorOf(output.config.pipelines);
+  // Identical numbers (e.g. a duplicated pipeline) are named, since their chart series coincide.
+  const signature = results.map((r) => JSON.stringify([r.bitsPerCoord, r.metrics]));
+  const sameAs = signature.map((g, i) => {
+    const j = signature.indexOf(g);
+    return j < i ? j : -1;
+  });
+  const baseline = output.config.baseline;
+  const base = baseline !== undefined ? results[baseline] : undefined;
   return (
     <div className="table-wrap">
       <ResultsExport output={output} />
+      <div className="budget-bar" data-testid="budget-bar">
+        <label className="budget-label">
+          best at ≤{' '}
+          <input
+            type="number"
+            min={0}
+            step={0.25}
+            value={typed ?? budgetText(auto)}
+            onChange={(e) => setTyped(e.target.value)}
+            aria-invalid={!valid}
+            aria-describedby="budget-help"
+            aria-label="Budget B in bits per coordinate: best values are ranked among pipelines at or below it"
+            data-testid="budget-input"
+          />{' '}
+          bits/coord
+        </label>
+        {typed !== null && (
+          <button type="button" onClick={() => setTyped(null)} data-testid="budget-auto">
+            median ({budgetText(auto)})
+          </button>
+        )}
+        <span id="budget-help" className={valid ? 'muted' : 'flag'} data-testid="budget-summary">
+          {!valid
+            ? 'the budget must be a number of bits/coordinate ≥ 0'
+            : vnmseBest.length === 0
+              ? `no pipeline fits in ${budgetText(budget)} bits/coord`
+              : `lowest vNMSE at ≤ ${budgetText(budget)} bits/coord: ${vnmseBest
+                  .map((i) => results[i].label)
+                  .join(' = ')}${vnmseBest.length > 1 ? ' (tie)' : ''}`}
+        </span>
+      </div>
       <table className="results" data-testid="results-table">
         <caption>
           {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
@@ -56,13 +118,19 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
             </span>
           )}
           {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}.
-          ★ marks the best value in each column.
+          ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord (ties
+          all marked); dimmed rows are over that budget.
         </caption>
         <thead>
           <tr>
             <th scope="col">pipeline</th>
             <th scope="col" title="bits per coordinate including scales, norms and padding">
               bits/coord
+              <InfoButton title="bits/coord" testId="info-bitsPerCoord">
+                Every stored bit per original coordinate: codes, scales, norms, zero-points, codebooks,
+                low-rank factors and padding (quantizer bits on the padded row × outDim / dim); lower is
+                cheaper. Compare methods at equal bits with the budget above.
+              </InfoButton>
             </th>
             {METRICS.map((m) => (
               <th
@@ -71,6 +139,9 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                 title={`${m.description} (${m.better === 'closer-to-1' ? 'closer to 1' : m.better} is better)`}
               >
                 {m.label}
+                <InfoButton title={m.label} testId={`info-${m.id}`}>
+                  {m.description}; {betterInWords(m.better)}. {METRIC_CITATIONS[m.id] ?? ''}
+                </InfoButton>
               </th>
             ))}
             <th
@@ -83,10 +154,37 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
         </thead>
         <tbody>
           {results.map((r, i) => (
-            <tr key={i} data-testid={`result-row-${i}`}>
+            <tr
+              key={i}
+              data-testid={`result-row-${i}`}
+              className={within[i] ? undefined : 'over-budget'}
+              data-within-budget={within[i]}
+            >
               <th scope="row">
+                <button
+                  type="button"
+                  className="pin"
+                  aria-pressed={baseline === i}
+                  aria-label={
+                    baseline === i ? `Unpin ${r.label} as the baseline` : `Pin ${r.label} as the baseline`
+                  }
+                  title={
+                    baseline === i ? 'The baseline (click to unpin)' : 'Compare the others with this pipeline'
+                  }
+                  onClick={() => setBaseline(baseline === i ? null : i)}
+                  data-testid={`baseline-${i}`}
+                ></button>
                 <span className="swatch" style={{ background: pipelineColor(i) }} aria-hidden="true" />
                 {r.label}
+                {/* Tags as generated content: the row header's text stays the pipeline's label. */}
+                {baseline === i && <span className="baseline-tag" data-text=" baseline" />}
+                {sameAs[i] >= 0 && (
+                  <span
+                    className="baseline-tag"
+                    data-testid={`same-as-${i}`}
+                    data-text={` same numbers as ${sameAs[i] + 1}`}
+                  />
+                )}
                 {r.note && (
                   <small className="result-note" data-testid={`result-note-${i}`}>
                     <br />
@@ -94,15 +192,12 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                   </small>
                 )}
               </th>
-              <td
-                data-metric="bitsPerCoord"
-                data-value={r.bitsPerCoord}
-                className={i === bestBits ? 'best' : undefined}
-              >
+              <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord}>
                 {r.bitsPerCoord.toFixed(3)}
-                {i === bestBits && (
-                  <span className="star" aria-label="best">
-                    ★
+                {!within[i] && <span className="over-note"> over budget</span>}
+                {base && baseline !== i && (
+                  <span className="delta" data-testid={`delta-${i}-bitsPerCoord`}>
+                    {deltaText('bitsPerCoord', r.bitsPerCoord, base.bitsPerCoord)}
                   </span>
                 )}
               </td>
@@ -111,12 +206,17 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                   key={m.id}
                   data-metric={m.id}
                   data-value={r.metrics[m.id]}
-                  className={best[m.id] === i ? 'best' : undefined}
+                  className={best[m.id].has(i) ? 'best' : undefined}
                 >
                   {formatMetric(m.id, r.metrics[m.id])}
-                  {best[m.id] === i && (
-                    <span className="star" aria-label="best">
+                  {best[m.id].has(i) && (
+                    <span className="star" aria-label={best[m.id].size > 1 ? 'best (tie)' : 'best'}>
                       ★
+                    </span>
+                  )}
+                  {base && baseline !== i && (
+                    <span className="delta" data-testid={`delta-${i}-${m.id}`}>
+                      {deltaText(m.id, r.metrics[m.id], base.metrics[m.id])}
                     </span>
                   )}
                 </td>

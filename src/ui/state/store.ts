@@ -11,14 +11,24 @@ import type { ParamValue } from '../../core/methods/types';
 import { dataParamSchema } from '../../core/config/schema';
 import { quantizersById, transformsById } from '../../core/methods';
 import { withDefaults } from '../../core/methods/params';
+import { pipelineLabel } from '../../core/pipeline';
 
 export type Theme = 'light' | 'dark';
+
+export interface NoticeAction {
+  readonly label: string;
+  readonly run: () => void;
+}
 
 export interface LabState {
   config: ExperimentConfig;
   configError: string | null;
   /** Messages about a link that could not be restored as given (shown once, dismissible). */
   notice: string | null;
+  /** The notice reports a destructive edit: the banner offers Undo (one history step back). */
+  noticeUndoable: boolean;
+  /** An extra button in the notice (e.g. "Re-run" after a cancelled run). */
+  noticeAction: NoticeAction | null;
   theme: Theme;
   /** Replace the whole config (e.g. from a permalink); invalid → keep the current one. */
   setConfig(next: unknown): boolean;
@@ -35,11 +45,13 @@ export interface LabState {
   moveTransform(index: number, stage: number, delta: -1 | 1): void;
   setQuantizerParam(index: number, name: string, value: ParamValue): void;
   setLabel(index: number, label: string): void;
+  /** Pin pipeline `index` as the baseline of the table's Δ and ratio (null: none). */
+  setBaseline(index: number | null): void;
   addPipeline(): void;
   duplicatePipeline(index: number): void;
   removePipeline(index: number): void;
   movePipeline(index: number, delta: -1 | 1): void;
-  setNotice(notice: string | null): void;
+  setNotice(notice: string | null, undoable?: boolean, action?: NoticeAction): void;
   clearError(): void;
   setTheme(theme: Theme): void;
 }
@@ -59,9 +71,18 @@ export const useLab = create<LabState>()((set, get) => {
     set({ configError: r.error });
     return false;
   };
-  const editPipelines = (fn: (ps: PipelineConfig[]) => PipelineConfig[]) => {
+  /**
+   * Edit the pipeline list; `remap` says where the pipeline at an old index went (null: removed),
+   * so the baseline follows its pipeline through removals and reorders.
+   */
+  const editPipelines = (
+    fn: (ps: PipelineConfig[]) => PipelineConfig[],
+    remap: (old: number) => number | null = (i) => i,
+  ) => {
     const c = get().config;
-    apply({ ...c, pipelines: fn([...c.pipelines]) });
+    const { baseline: old, ...rest } = c;
+    const baseline = old === undefined ? null : remap(old);
+    apply({ ...rest, pipelines: fn([...c.pipelines]), ...(baseline === null ? {} : { baseline }) });
   };
   const editPipeline = (index: number, fn: (p: PipelineConfig) => PipelineConfig) =>
     editPipelines((ps) => ps.map((p, i) => (i === index ? fn(p) : p)));
@@ -70,6 +91,8 @@ export const useLab = create<LabState>()((set, get) => {
     config: DEFAULT_CONFIG,
     configError: null,
     notice: null,
+    noticeUndoable: false,
+    noticeAction: null,
     theme: initialTheme(),
     setConfig: apply,
     setSeed: (seed) => apply({ ...get().config, seed }),
@@ -148,17 +171,42 @@ export const useLab = create<LabState>()((set, get) => {
         { transforms: [{ id: 'rht', params: { rounds: 1 } }], quantizer: { id: 'int', params: { bits: 4 } } },
       ]),
     duplicatePipeline: (index) =>
-      editPipelines((ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)]),
-    removePipeline: (index) => editPipelines((ps) => (ps.length > 1 ? ps.filter((_, i) => i !== index) : ps)),
-    movePipeline: (index, delta) =>
-      editPipelines((ps) => {
-        const j = index + delta;
-        if (j < 0 || j >= ps.length) return ps;
-        const out = [...ps];
-        [out[index], out[j]] = [out[j], out[index]];
-        return out;
+      editPipelines(
+        (ps) => [...ps.slice(0, index + 1), ps[index], ...ps.slice(index + 1)],
+        (i) => (i > index ? i + 1 : i),
+      ),
+    removePipeline: (index) => {
+      const ps = get().config.pipelines;
+      if (ps.length <= 1) return;
+      const label = pipelineLabel(ps[index]);
+      editPipelines(
+        (all) => all.filter((_, i) => i !== index),
+        (i) => (i === index ? null : i > index ? i - 1 : i),
+      );
+      set({ notice: `Removed pipeline ${index + 1} (${label}).`, noticeUndoable: true, noticeAction: null });
+    },
+    movePipeline: (index, delta) => {
+      const j = index + delta;
+      if (j < 0 || j >= get().config.pipelines.length) return;
+      editPipelines(
+        (ps) => {
+          const out = [...ps];
+          [out[index], out[j]] = [out[j], out[index]];
+          return out;
+        },
+        (i) => (i === index ? j : i === j ? index : i),
+      );
+    },
+    setBaseline: (index) => {
+      const { baseline: _old, ...rest } = get().config;
+      apply(index === null ? rest : { ...rest, baseline: index });
+    },
+    setNotice: (notice, undoable = false, action) =>
+      set({
+        notice,
+        noticeUndoable: notice !== null && undoable,
+        noticeAction: (notice !== null && action) || null,
       }),
-    setNotice: (notice) => set({ notice }),
     clearError: () => set({ configError: null }),
     setTheme: (theme) => set({ theme }),
   };

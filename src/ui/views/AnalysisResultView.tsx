@@ -1,15 +1,19 @@
 /**
- * Any analysis result, by the config's analysis id: the matrix analyses (layer, attention) and
- * the issue-7 views (through ViewRouter). Used by embed mode, so every analysis view is
- * embeddable like a chart (`?embed=analysis#c=…`).
+ * Any analysis result, by the config's analysis id (ViewRouter's registry). Used by embed mode and
+ * the analysis selector, so every analysis view is embeddable like a chart (`?embed=analysis#c=…`).
  */
 import ViewRouter from './ViewRouter';
-import { AttentionView } from './AttentionView';
-import { LayerView, isAttention, isLayer } from './LayerView';
+import type { PipelineConfig } from '../../core/config/schema';
 import './views.css';
 
-export default function AnalysisResultView({ id, result }: { id: string; result: unknown }) {
-  if (isLayer(result)) return <LayerView result={result} />;
-  if (isAttention(result)) return <AttentionView result={result} />;
-  return <ViewRouter id={id} result={result} />;
+export default function AnalysisResultView({
+  id,
+  result,
+  pipelines,
+}: {
+  id: string;
+  result: unknown;
+  pipelines?: readonly PipelineConfig[];
+}) {
+  return <ViewRouter id={id} result={result} pipelines={pipelines} />;
 }

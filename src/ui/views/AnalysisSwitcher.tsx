@@ -1,7 +1,9 @@
 /**
- * The analysis-view selector (issue 7): picks `config.analysis` (so every view is a permalink),
- * shows its params as controls, renders the view for the result `runConfig` returned, and adds the
- * methods/citation panel and the "Reproduce in Python" export. Mounted once in App.tsx.
+ * The one analysis selector: offers every registered analysis (src/core/analyses/index.ts), picks
+ * `config.analysis` (so every view is a permalink), shows the analysis's params as controls
+ * generated from its schema (like methods), renders its view from the UI registry (ViewRouter)
+ * for the result `runConfig` returned, and adds the methods/citation panel and the "Reproduce in
+ * Python" export. Mounted once in App.tsx.
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
 import type { ExperimentOutput } from '../../engine/experiment';
@@ -19,16 +21,6 @@ import './views.css';
 
 // The views and d3 load on demand, so the page's first render does not wait for them.
 const View = lazy(() => import('./ViewRouter'));
-
-/** Views this component renders, by analysis id (other analyses, e.g. issue 6's, render elsewhere). */
-export const VIEW_IDS = [
-  'estimator',
-  'seeds',
-  'rotation-quality',
-  'formats',
-  'scale-rule',
-  'channel-entropy',
-] as const;
 
 const pl = (t: string, tp: Record<string, ParamValue>, q: string, qp: Record<string, ParamValue>) => ({
   transforms: t === 'identity' ? [] : [{ id: t, params: tp }],
@@ -179,10 +171,7 @@ function PythonPanel({ config }: { config: ExperimentConfig }) {
 export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefined }) {
   const config = useLab((s) => s.config);
   const setConfig = useLab((s) => s.setConfig);
-  const current =
-    config.analysis && (VIEW_IDS as readonly string[]).includes(config.analysis.id)
-      ? config.analysis
-      : undefined;
+  const current = config.analysis && analysesById.has(config.analysis.id) ? config.analysis : undefined;
   const def = current ? analysesById.get(current.id) : undefined;
   const ready = useMemo(
     () => !!output && !!current && canonicalKey(output.config) === canonicalKey(config),
@@ -200,10 +189,10 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
     setConfig({ ...config, analysis: { id: current.id, params: { ...current.params, [name]: value } } });
   };
   const suggested = current ? SUGGESTED[current.id] : undefined;
-  const views = ANALYSES.filter((a) => (VIEW_IDS as readonly string[]).includes(a.id));
+  const views = ANALYSES;
   return (
     <section className="analysis-switcher" aria-labelledby="analysis-heading" data-testid="analysis-switcher">
-      <h2 id="analysis-heading">Analysis views</h2>
+      <h2 id="analysis-heading">Analysis</h2>
       <div className="analysis-controls">
         <label className="param">
           <span className="param-name">view</span>
@@ -223,8 +212,18 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
         {suggested && (
           <button
             type="button"
-            onClick={() => setConfig({ ...config, ...suggested })}
-            title="Replace data and pipelines with a setup suited to this view (seed and view params kept)"
+            onClick={() => {
+              // The baseline index belongs to the pipelines being replaced.
+              const { baseline: _baseline, ...keep } = config;
+              if (setConfig({ ...keep, ...suggested }))
+                useLab
+                  .getState()
+                  .setNotice(
+                    `Replaced the data and ${config.pipelines.length} pipeline(s) with the setup suggested for ${def?.label ?? current?.id}.`,
+                    true,
+                  );
+            }}
+            title="Replace data and pipelines with a setup suited to this view (seed and view params kept; undo with Ctrl+Z)"
             data-testid="analysis-suggested"
           >
             Use suggested data &amp; pipelines
@@ -253,7 +252,7 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
           >
             {ready && output ? (
               <Suspense fallback={<p className="muted">loading view…</p>}>
-                <View id={current.id} result={output.analysis} />
+                <View id={current.id} result={output.analysis} pipelines={output.config.pipelines} />
               </Suspense>
             ) : (
               <p className="muted">computing…</p>

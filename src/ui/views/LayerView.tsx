@@ -1,18 +1,10 @@
 /**
- * Layer and attention analyses in the page (issue 6): a selector that switches `config.analysis`
- * between none / layer / attention (it is part of the permalink like every setting), and the
- * result tables. The numbers come from the same run as the metrics table (runConfig runs the
- * analysis), so the CLI's `analysis` field and the page agree.
+ * Layer analysis result tables (src/core/analyses/layer.ts). The numbers come from the same run
+ * as the metrics table (runConfig runs the analysis), so the CLI's `analysis` field and the page
+ * agree. Picked in the one analysis selector (AnalysisSwitcher), rendered through ViewRouter.
  */
-import type { ChangeEvent } from 'react';
-import type { ExperimentConfig } from '../../core/config/schema';
-import type { ExperimentOutput } from '../../engine/experiment';
 import type { LayerResult } from '../../core/analyses/layer';
 import type { AttentionResult } from '../../core/analyses/attention';
-import { useLab } from '../state/store';
-import { AttentionView } from './AttentionView';
-
-const MATRIX_ANALYSES = ['layer', 'attention'] as const;
 
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -102,44 +94,5 @@ export function LayerView({ result }: { result: LayerResult }) {
         </table>
       )}
     </div>
-  );
-}
-
-/** Selector + result for the matrix analyses; renders nothing for other analyses' results. */
-export function LayerAnalysisSection({
-  config,
-  output,
-}: {
-  config: ExperimentConfig;
-  output: ExperimentOutput | undefined;
-}) {
-  const setConfig = useLab((s) => s.setConfig);
-  const current = config.analysis?.id;
-  const mine = current === undefined || (MATRIX_ANALYSES as readonly string[]).includes(current);
-  if (!mine) return null;
-  const onChange = (e: ChangeEvent<HTMLSelectElement>) => {
-    const id = e.target.value;
-    const { analysis: _dropped, ...rest } = config;
-    setConfig(id === 'none' ? rest : { ...rest, analysis: { id } });
-  };
-  const result = output?.config.analysis?.id === current ? output?.analysis : undefined;
-  return (
-    <section className="layer-analysis" aria-labelledby="layer-analysis-heading">
-      <h2 id="layer-analysis-heading">
-        Layer analysis{' '}
-        <select
-          value={current ?? 'none'}
-          onChange={onChange}
-          data-testid="layer-analysis-select"
-          aria-label="Layer analysis"
-        >
-          <option value="none">off</option>
-          <option value="layer">layer output error (XWᵀ)</option>
-          <option value="attention">attention (quantized K/V)</option>
-        </select>
-      </h2>
-      {isLayer(result) && <LayerView result={result} />}
-      {isAttention(result) && <AttentionView result={result} />}
-    </section>
   );
 }
