@@ -12,7 +12,7 @@
  */
 import { chainRng, pipelineLabel, transformLabel, type ExperimentSpec } from '../pipeline';
 import { quantizersById, transformsById } from '../methods';
-import type { Matrix, PreparedTransform } from '../methods/types';
+import type { Matrix, Params, PreparedTransform } from '../methods/types';
 import { createRngFactory } from '../rng';
 
 export interface TraceStage {
@@ -31,7 +31,7 @@ export interface VectorTrace {
   /** max |y| over the whole quantizer input (NVFP4's tensor amax). */
   readonly tensorAmax: number;
   /** Quantizer id and params, for the per-quantizer detail views. */
-  readonly quantizer: { readonly id: string; readonly params: Readonly<Record<string, unknown>> };
+  readonly quantizer: { readonly id: string; readonly params: Params };
 }
 
 function norm(v: Float32Array): number {
@@ -48,21 +48,27 @@ function relErr(v: Float32Array, ref: Float32Array): number {
   return r > 0 ? Math.sqrt(s) / r : Math.sqrt(s);
 }
 
-/** Trace row `row` of `x` through pipeline `index` of `spec`. */
-export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row: number): VectorTrace {
+/** A pipeline run once over the whole matrix, kept so any row can be traced without recomputing. */
+export interface PreparedTrace {
+  readonly spec: ExperimentSpec;
+  readonly index: number;
+  readonly rows: number;
+  /** Forward matrices: x, then the output of each transform. */
+  readonly forward: readonly Matrix[];
+  readonly prepared: readonly PreparedTransform[];
+  readonly yHat: Float32Array;
+  readonly tensorAmax: number;
+}
+
+/** Run pipeline `index` of `spec` on `x` stage by stage, as the orchestrator does. */
+export function prepareTrace(spec: ExperimentSpec, x: Matrix, index: number): PreparedTrace {
   const p = spec.pipelines[index];
   if (!p) throw new RangeError(`trace: pipeline ${index} does not exist (config has ${spec.pipelines.length})`);
-  if (!(Number.isInteger(row) && row >= 0 && row < x.rows))
-    throw new RangeError(`trace: row ${row} is outside 0…${x.rows - 1}`);
   const rng = createRngFactory(spec.seed);
   const { rows } = x;
   const prepared: PreparedTransform[] = [];
+  const forward: Matrix[] = [x];
   let current: Matrix = x;
-  const slice = (m: Matrix) => m.data.slice(row * m.cols, (row + 1) * m.cols);
-  const forward: Float32Array[] = [slice(x)];
-  const stages: TraceStage[] = [
-    { kind: 'input', label: 'x (input row)', values: forward[0], relError: 0, norm: norm(forward[0]) },
-  ];
   p.transforms.forEach((ref, k) => {
     const def = transformsById.get(ref.id);
     if (!def) throw new Error(`unknown transform "${ref.id}"`);
@@ -71,9 +77,7 @@ export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row:
     t.forward(current.data, rows, out);
     prepared.push(t);
     current = { rows, cols: t.outDim, data: out };
-    const v = slice(current);
-    forward.push(v);
-    stages.push({ kind: 'forward', label: `after ${transformLabel(ref)}`, values: v, relError: 0, norm: norm(v) });
+    forward.push(current);
   });
   const q = quantizersById.get(p.quantizer.id);
   if (!q) throw new Error(`unknown quantizer "${p.quantizer.id}"`);
@@ -81,7 +85,26 @@ export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row:
   for (let i = 0; i < current.data.length; i++) tensorAmax = Math.max(tensorAmax, Math.abs(current.data[i]));
   const yHat = new Float32Array(current.data.length);
   q.quantize(current.data, rows, current.cols, p.quantizer.params, { rng }, yHat);
-  let cur = yHat.slice(row * current.cols, (row + 1) * current.cols);
+  return { spec, index, rows, forward, prepared, yHat, tensorAmax };
+}
+
+/** The stages of one row of a prepared trace. */
+export function traceRow(t: PreparedTrace, row: number): VectorTrace {
+  if (!(Number.isInteger(row) && row >= 0 && row < t.rows))
+    throw new RangeError(`trace: row ${row} is outside 0…${t.rows - 1}`);
+  const p = t.spec.pipelines[t.index];
+  const q = quantizersById.get(p.quantizer.id)!;
+  const slice = (m: Matrix) => m.data.slice(row * m.cols, (row + 1) * m.cols);
+  const forward = t.forward.map(slice);
+  const stages: TraceStage[] = [
+    { kind: 'input', label: 'x (input row)', values: forward[0], relError: 0, norm: norm(forward[0]) },
+  ];
+  p.transforms.forEach((ref, k) => {
+    const v = forward[k + 1];
+    stages.push({ kind: 'forward', label: `after ${transformLabel(ref)}`, values: v, relError: 0, norm: norm(v) });
+  });
+  const outDim = t.forward[t.forward.length - 1].cols;
+  let cur = t.yHat.slice(row * outDim, (row + 1) * outDim);
   stages.push({
     kind: 'quantize',
     label: `quantized by ${q.label}`,
@@ -89,13 +112,13 @@ export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row:
     relError: relErr(cur, forward[forward.length - 1]),
     norm: norm(cur),
   });
-  for (let k = prepared.length - 1; k >= 0; k--) {
+  for (let k = t.prepared.length - 1; k >= 0; k--) {
     const out = new Float32Array(forward[k].length);
-    prepared[k].inverse(cur, 1, out);
+    t.prepared[k].inverse(cur, 1, out);
     cur = out;
     stages.push({
       kind: 'inverse',
-      label: k === 0 ? 'x̂ (after inverse ' + transformLabel(p.transforms[k]) + ')' : `inverse ${transformLabel(p.transforms[k])}`,
+      label: k === 0 ? `x̂ (inverse ${transformLabel(p.transforms[k])})` : `inverse ${transformLabel(p.transforms[k])}`,
       values: cur,
       relError: relErr(cur, forward[k]),
       norm: norm(cur),
@@ -105,7 +128,12 @@ export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row:
     pipeline: pipelineLabel(p),
     row,
     stages,
-    tensorAmax,
+    tensorAmax: t.tensorAmax,
     quantizer: { id: p.quantizer.id, params: p.quantizer.params },
   };
+}
+
+/** Trace row `row` of `x` through pipeline `index` of `spec`. */
+export function traceVector(spec: ExperimentSpec, x: Matrix, index: number, row: number): VectorTrace {
+  return traceRow(prepareTrace(spec, x, index), row);
 }
