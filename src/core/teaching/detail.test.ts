@@ -29,7 +29,7 @@ describe('quantizerDetail', () => {
     const steps = quantizerDetail(id, params, y);
     expect(steps.map((s) => s.label)).toEqual(['normalise', 'codebook assignment', 'scale']);
     expect(Array.from(steps[2].values)).toEqual(Array.from(out));
-    const n = steps[0].values.reduce((a, v) => a + v * v, 0);
+    const n = Array.from(steps[0].values).reduce((a, v) => a + v * v, 0);
     expect(n).toBeCloseTo(id === 'eden' ? 96 : 1, 10);
   });
   it('EDEN MSE scale: the residual is orthogonal to q', () => {

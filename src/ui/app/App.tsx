@@ -7,6 +7,7 @@ import { PipelinesPanel } from '../panels/PipelinesPanel';
 import { ResultsTable } from '../panels/ResultsTable';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ShareBar } from '../panels/ShareBar';
+import { TeachLink } from '../views/teach/TeachLink';
 import { LayerAnalysisSection } from '../views/LayerView';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 
@@ -98,6 +99,7 @@ export function App() {
         </h1>
         <div className="top-actions">
           <ShareBar />
+          <TeachLink config={config} />
           <button
             type="button"
             onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
