@@ -151,14 +151,17 @@ describe('nearestLevelIndex', () => {
 });
 
 describe('lloydSweeps (plain Lloyd from a uniform start)', () => {
-  it.each([1, 2, 3])('Gaussian b=%i: distortion non-increasing, converging to the mpmath fixed point', (bits) => {
-    const states = lloydSweeps('gaussian', bits, 0, 400);
-    for (let i = 1; i < states.length; i++)
-      expect(states[i].distortion).toBeLessThanOrEqual(states[i - 1].distortion + 1e-15);
-    const ref = fixture.gaussianCodebooks.find((e) => e.bits === bits)!;
-    expect(Math.abs(states[states.length - 1].distortion - ref.distortion)).toBeLessThan(1e-9);
-    expectArrayClose(states[states.length - 1].levels, ref.levels, 1e-6, `levels b=${bits}`);
-  });
+  it.each([1, 2, 3])(
+    'Gaussian b=%i: distortion non-increasing, converging to the mpmath fixed point',
+    (bits) => {
+      const states = lloydSweeps('gaussian', bits, 0, 400);
+      for (let i = 1; i < states.length; i++)
+        expect(states[i].distortion).toBeLessThanOrEqual(states[i - 1].distortion + 1e-15);
+      const ref = fixture.gaussianCodebooks.find((e) => e.bits === bits)!;
+      expect(Math.abs(states[states.length - 1].distortion - ref.distortion)).toBeLessThan(1e-9);
+      expectArrayClose(states[states.length - 1].levels, ref.levels, 1e-6, `levels b=${bits}`);
+    },
+  );
   it('sphere d=16: b=2 reaches the Newton solution; b=1 needs one sweep (centroid E|T|, D = 1 − d·E[|T|]²)', () => {
     const states = lloydSweeps('sphere', 2, 16, 300);
     const cb = lloydMaxSphere(2, 16);

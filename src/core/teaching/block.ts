@@ -15,7 +15,17 @@
  *    fp16((hi−lo)/(2^k−1)) over [min,max] widened to contain 0, z = clamp(rint(−lo/s)).
  */
 import { E8M0_MIN_EXP, e8m0Bits, e8m0FromExponent } from '../formats/e8m0';
-import { FP16, E2M1, UE4M3, codeBits, decode, encode, floorLog2, pow2, roundValue } from '../formats/minifloat';
+import {
+  FP16,
+  E2M1,
+  UE4M3,
+  codeBits,
+  decode,
+  encode,
+  floorLog2,
+  pow2,
+  roundValue,
+} from '../formats/minifloat';
 import { roundScaleToFp16 } from '../formats/fp16';
 import { NF4_VALUES, nf4Nearest } from '../formats/nf4';
 import { rintEven } from '../formats/rounding';
@@ -115,10 +125,7 @@ function e2m1Element(x: number, scale: number, index: number, setsScale: boolean
   return { index, x, scaled, code, bits: codeBits(E2M1, code), level, xHat, error: xHat - x, setsScale };
 }
 
-function finish(
-  base: Omit<BlockInspection, 'sse' | 'elements'>,
-  elements: ElementView[],
-): BlockInspection {
+function finish(base: Omit<BlockInspection, 'sse' | 'elements'>, elements: ElementView[]): BlockInspection {
   let sse = 0;
   for (const e of elements) sse += e.error * e.error;
   return { ...base, elements, sse };
@@ -149,7 +156,8 @@ function inspectMx(x: ArrayLike<number>): BlockInspection {
 
 function inspectNv(x: ArrayLike<number>, tensorAmax: number): BlockInspection {
   const { amax, arg } = amaxOf(x);
-  const formula = 's_t = fp32(amax_T / (448·6)),  s_b = UE4M3(amax / 6 / s_t),  x̂ = s_b·s_t · E2M1(x / (s_b·s_t))';
+  const formula =
+    's_t = fp32(amax_T / (448·6)),  s_b = UE4M3(amax / 6 / s_t),  x̂ = s_b·s_t · E2M1(x / (s_b·s_t))';
   const rounding = 'E2M1 and UE4M3 round-to-nearest-even, saturating (NVIDIA NVFP4)';
   const tAmax = Math.max(tensorAmax, amax);
   const st = Math.fround(tAmax / (448 * 6));
@@ -267,7 +275,10 @@ function inspectInt(x: ArrayLike<number>, bits: number, symmetric: boolean): Blo
     };
   });
   const formula = `s = fp16((hi − lo) / ${levels}),  q = clamp(rint(x / s) + z, 0, ${levels}),  x̂ = s·(q − z)`;
-  return finish({ format: 'int', formula, rounding, amax: Math.max(hi, -lo), steps, scale: s, zeroPoint: z }, els);
+  return finish(
+    { format: 'int', formula, rounding, amax: Math.max(hi, -lo), steps, scale: s, zeroPoint: z },
+    els,
+  );
 }
 
 /** Decompose one block (its values in the quantizer's input domain) element by element. */
@@ -307,7 +318,10 @@ export function outlierEffect(
   const y = Float32Array.from(x);
   if (index >= 0 && index < y.length) y[index] *= factor;
   const tensorAmax = Math.max(options.tensorAmax ?? 0, ...Array.from(y, Math.abs));
-  const after = inspectBlock(y, { ...options, tensorAmax: options.format === 'nvfp4' ? tensorAmax : options.tensorAmax });
+  const after = inspectBlock(y, {
+    ...options,
+    tensorAmax: options.format === 'nvfp4' ? tensorAmax : options.tensorAmax,
+  });
   const others = (b: BlockInspection) =>
     b.elements.reduce((s, e) => (e.index === index ? s : s + e.error * e.error), 0);
   return { before, after, othersSseBefore: others(before), othersSseAfter: others(after) };

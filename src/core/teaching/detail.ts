@@ -46,7 +46,12 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
     const out = new Float32Array(d);
     for (let j = 0; j < d; j++) out[j] = q[j] * s;
     return [
-      { label: 'normalise', formula: 'z = √d · y / ‖y‖', values: z, scalar: { name: '‖y‖', value: Math.sqrt(n2) } },
+      {
+        label: 'normalise',
+        formula: 'z = √d · y / ‖y‖',
+        values: z,
+        scalar: { name: '‖y‖', value: Math.sqrt(n2) },
+      },
       { label: 'codebook assignment', formula: 'q_j = nearest Lloyd–Max level of N(0,1)', values: q, codes },
       {
         label: 'scale',
@@ -72,7 +77,12 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
     }
     return [
       { label: 'normalise', formula: 'u = y / ‖y‖', values: u, scalar: { name: '‖y‖', value: norm } },
-      { label: 'codebook assignment', formula: `c_j = nearest Lloyd–Max level of the sphere law (d = ${d})`, values: c, codes },
+      {
+        label: 'codebook assignment',
+        formula: `c_j = nearest Lloyd–Max level of the sphere law (d = ${d})`,
+        values: c,
+        codes,
+      },
       { label: 'scale', formula: 'ŷ = ‖y‖ · c', values: out, scalar: { name: '‖y‖', value: norm } },
     ];
   }

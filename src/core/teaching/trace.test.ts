@@ -16,7 +16,10 @@ const config = restoreConfig({
   pipelines: [
     { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'eden', params: { bits: 2 } } },
     {
-      transforms: [{ id: 'pca', params: {} }, { id: 'rht', params: {} }],
+      transforms: [
+        { id: 'pca', params: {} },
+        { id: 'rht', params: {} },
+      ],
       quantizer: { id: 'nvfp4', params: {} },
     },
     { transforms: [], quantizer: { id: 'mxfp4', params: {} } },

@@ -63,7 +63,8 @@ export interface PreparedTrace {
 /** Run pipeline `index` of `spec` on `x` stage by stage, as the orchestrator does. */
 export function prepareTrace(spec: ExperimentSpec, x: Matrix, index: number): PreparedTrace {
   const p = spec.pipelines[index];
-  if (!p) throw new RangeError(`trace: pipeline ${index} does not exist (config has ${spec.pipelines.length})`);
+  if (!p)
+    throw new RangeError(`trace: pipeline ${index} does not exist (config has ${spec.pipelines.length})`);
   const rng = createRngFactory(spec.seed);
   const { rows } = x;
   const prepared: PreparedTransform[] = [];
@@ -101,7 +102,13 @@ export function traceRow(t: PreparedTrace, row: number): VectorTrace {
   ];
   p.transforms.forEach((ref, k) => {
     const v = forward[k + 1];
-    stages.push({ kind: 'forward', label: `after ${transformLabel(ref)}`, values: v, relError: 0, norm: norm(v) });
+    stages.push({
+      kind: 'forward',
+      label: `after ${transformLabel(ref)}`,
+      values: v,
+      relError: 0,
+      norm: norm(v),
+    });
   });
   const outDim = t.forward[t.forward.length - 1].cols;
   let cur = t.yHat.slice(row * outDim, (row + 1) * outDim);
@@ -118,7 +125,10 @@ export function traceRow(t: PreparedTrace, row: number): VectorTrace {
     cur = out;
     stages.push({
       kind: 'inverse',
-      label: k === 0 ? `x̂ (inverse ${transformLabel(p.transforms[k])})` : `inverse ${transformLabel(p.transforms[k])}`,
+      label:
+        k === 0
+          ? `x̂ (inverse ${transformLabel(p.transforms[k])})`
+          : `inverse ${transformLabel(p.transforms[k])}`,
       values: cur,
       relError: relErr(cur, forward[k]),
       norm: norm(cur),

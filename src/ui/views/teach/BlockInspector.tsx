@@ -6,21 +6,38 @@
  */
 import { useMemo, type KeyboardEvent } from 'react';
 import type { ExperimentConfig } from '../../../core/config/schema';
-import { BLOCK_FORMATS, outlierEffect, type BlockFormat, type BlockOptions } from '../../../core/teaching/block';
+import {
+  BLOCK_FORMATS,
+  outlierEffect,
+  type BlockFormat,
+  type BlockOptions,
+} from '../../../core/teaching/block';
 import { useTrace } from '../../bridge/teach-client';
 import { fmt, readEnum, readInt, readNum, useViewParam } from './params';
 
-const FORMAT_LABEL: Record<BlockFormat, string> = { mxfp4: 'MXFP4', nvfp4: 'NVFP4', nf4: 'NF4', int: 'INT-k' };
+const FORMAT_LABEL: Record<BlockFormat, string> = {
+  mxfp4: 'MXFP4',
+  nvfp4: 'NVFP4',
+  nf4: 'NF4',
+  int: 'INT-k',
+};
 
 /** The block format and options a pipeline's quantizer implies, or null when it has no blocks. */
-function pipelineFormat(config: ExperimentConfig, p: number): { format: BlockFormat; block: number; opts: Partial<BlockOptions> } | null {
+function pipelineFormat(
+  config: ExperimentConfig,
+  p: number,
+): { format: BlockFormat; block: number; opts: Partial<BlockOptions> } | null {
   const q = config.pipelines[p]?.quantizer;
   if (!q) return null;
   if (q.id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
   if (q.id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
   if (q.id === 'nf4') return { format: 'nf4', block: Number(q.params.block), opts: {} };
   if (q.id === 'int' && q.params.granularity === 'group')
-    return { format: 'int', block: Number(q.params.group), opts: { bits: Number(q.params.bits), symmetric: q.params.symmetric !== false } };
+    return {
+      format: 'int',
+      block: Number(q.params.group),
+      opts: { bits: Number(q.params.bits), symmetric: q.params.symmetric !== false },
+    };
   return null;
 }
 
@@ -67,14 +84,21 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
   };
 
   return (
-    <section className="teach-view" data-testid="teach-block" onKeyDown={onKey} tabIndex={0} aria-label="Block inspector">
+    <section
+      className="teach-view"
+      data-testid="teach-block"
+      onKeyDown={onKey}
+      tabIndex={0}
+      aria-label="Block inspector"
+    >
       <div className="teach-controls">
         <label>
           pipeline
           <select value={p} onChange={(e) => setP(Number(e.target.value))} data-testid="teach-pipeline">
             {config.pipelines.map((pl, i) => (
               <option key={i} value={i}>
-                {i + 1}. {pl.label ?? `${pl.transforms.map((t) => t.id).join('→') || 'identity'} → ${pl.quantizer.id}`}
+                {i + 1}.{' '}
+                {pl.label ?? `${pl.transforms.map((t) => t.id).join('→') || 'identity'} → ${pl.quantizer.id}`}
               </option>
             ))}
           </select>
@@ -82,7 +106,11 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
         {!fixed && (
           <label>
             format
-            <select value={chosen} onChange={(e) => setChosen(e.target.value as BlockFormat)} data-testid="teach-format">
+            <select
+              value={chosen}
+              onChange={(e) => setChosen(e.target.value as BlockFormat)}
+              data-testid="teach-format"
+            >
               {BLOCK_FORMATS.map((f) => (
                 <option key={f} value={f}>
                   {FORMAT_LABEL[f]}
@@ -93,25 +121,50 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
         )}
         <label>
           row
-          <input type="number" min={0} max={(reply?.rows ?? 1) - 1} value={row} onChange={(e) => setRow(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid="teach-row" />
+          <input
+            type="number"
+            min={0}
+            max={(reply?.rows ?? 1) - 1}
+            value={row}
+            onChange={(e) => setRow(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            data-testid="teach-row"
+          />
         </label>
         <label>
           block
-          <input type="number" min={0} max={nBlocks - 1} value={b} onChange={(e) => setBlk(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid="teach-blk" />
+          <input
+            type="number"
+            min={0}
+            max={nBlocks - 1}
+            value={b}
+            onChange={(e) => setBlk(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            data-testid="teach-blk"
+          />
           <span className="muted">/ {nBlocks}</span>
         </label>
       </div>
-      {trace.isError && <p role="alert" className="teach-error">{trace.error.message}</p>}
+      {trace.isError && (
+        <p role="alert" className="teach-error">
+          {trace.error.message}
+        </p>
+      )}
       {!shown && !trace.isError && <p className="muted">computing…</p>}
       {shown && effect && values && (
         <>
           <p className="teach-lead" data-testid="teach-block-summary">
             {FORMAT_LABEL[format]}
-            {format === 'int' ? ` (k = ${opts.bits ?? 4}${opts.symmetric === false ? ', asymmetric' : ''})` : ''}, block {b} of row {row}
-            {fixed ? '' : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}:{' '}
-            {blockSize} values share one scale.
+            {format === 'int'
+              ? ` (k = ${opts.bits ?? 4}${opts.symmetric === false ? ', asymmetric' : ''})`
+              : ''}
+            , block {b} of row {row}
+            {fixed
+              ? ''
+              : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}
+            : {blockSize} values share one scale.
           </p>
-          <div className="teach-formula" data-testid="teach-formula">{shown.formula}</div>
+          <div className="teach-formula" data-testid="teach-formula">
+            {shown.formula}
+          </div>
           <ol className="teach-steps" data-testid="teach-scale-steps">
             {shown.steps.map((s) => (
               <li key={s.label}>
@@ -124,16 +177,34 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
           <div className="teach-outlier">
             <label>
               outlier: element
-              <input type="number" min={0} max={values.length - 1} value={Math.min(el, values.length - 1)} onChange={(e) => setEl(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid="teach-el" />
+              <input
+                type="number"
+                min={0}
+                max={values.length - 1}
+                value={Math.min(el, values.length - 1)}
+                onChange={(e) => setEl(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+                data-testid="teach-el"
+              />
             </label>
             <label className="grow">
               × {k.toFixed(k < 10 ? 2 : 1)}
-              <input type="range" min={0} max={6} step={0.05} value={Math.log2(k)} onChange={(e) => setK(Number((2 ** Number(e.target.value)).toFixed(3)))} data-testid="teach-k" aria-label="outlier factor (log scale)" />
+              <input
+                type="range"
+                min={0}
+                max={6}
+                step={0.05}
+                value={Math.log2(k)}
+                onChange={(e) => setK(Number((2 ** Number(e.target.value)).toFixed(3)))}
+                data-testid="teach-k"
+                aria-label="outlier factor (log scale)"
+              />
             </label>
             <p className="teach-effect" data-testid="teach-effect">
-              scale {fmt(effect.before.scale)} → <b>{fmt(effect.after.scale)}</b>; squared error of the other {values.length - 1} elements{' '}
-              {fmt(effect.othersSseBefore)} → <b>{fmt(effect.othersSseAfter)}</b>
-              {k > 1 && effect.after.scale > effect.before.scale ? ' — a single outlier inflates the shared block scale (DuQuant++).' : ''}
+              scale {fmt(effect.before.scale)} → <b>{fmt(effect.after.scale)}</b>; squared error of the other{' '}
+              {values.length - 1} elements {fmt(effect.othersSseBefore)} → <b>{fmt(effect.othersSseAfter)}</b>
+              {k > 1 && effect.after.scale > effect.before.scale
+                ? ' — a single outlier inflates the shared block scale (DuQuant++).'
+                : ''}
             </p>
           </div>
           <div className="teach-table-wrap">
@@ -142,24 +213,35 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
                 <tr>
                   <th>i</th>
                   <th>x</th>
-                  <th>x / scale</th>
+                  <th className="wide-only">x / scale</th>
                   <th>bits</th>
                   <th>code</th>
-                  <th>level</th>
+                  <th className="wide-only">level</th>
                   <th>x̂</th>
                   <th>error</th>
                 </tr>
               </thead>
               <tbody>
                 {shown.elements.map((e) => (
-                  <tr key={e.index} className={e.setsScale ? 'sets-scale' : undefined} data-testid="teach-element">
-                    <td>{e.index}{e.setsScale ? ' ★' : ''}</td>
+                  <tr
+                    key={e.index}
+                    className={e.setsScale ? 'sets-scale' : undefined}
+                    data-testid="teach-element"
+                  >
+                    <td>
+                      {e.index}
+                      {e.setsScale ? ' ★' : ''}
+                    </td>
                     <td>{fmt(e.x)}</td>
-                    <td>{fmt(e.scaled)}</td>
-                    <td><code className="bits">{e.bits}</code></td>
+                    <td className="wide-only">{fmt(e.scaled)}</td>
+                    <td>
+                      <code className="bits">{e.bits}</code>
+                    </td>
                     <td>{e.code}</td>
-                    <td>{fmt(e.level)}</td>
-                    <td data-testid="teach-xhat" data-value={e.xHat}>{fmt(e.xHat)}</td>
+                    <td className="wide-only">{fmt(e.level)}</td>
+                    <td data-testid="teach-xhat" data-value={e.xHat}>
+                      {fmt(e.xHat)}
+                    </td>
                     <td>{fmt(e.error)}</td>
                   </tr>
                 ))}

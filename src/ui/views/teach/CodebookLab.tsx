@@ -22,12 +22,16 @@ export function CodebookLab() {
   const [bits, setBits] = useViewParam('b', (s) => readInt(s, 'b', 1, 5, 2));
   const [it, setIt] = useViewParam('it', (s) => readInt(s, 'it', 0, MAX_SWEEPS, 0));
   const states = useMemo(() => lloydSweeps(law, bits, d, MAX_SWEEPS), [law, bits, d]);
-  const final = useMemo(() => (law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d)), [law, bits, d]);
+  const final = useMemo(
+    () => (law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d)),
+    [law, bits, d],
+  );
   const st = states[Math.min(it, MAX_SWEEPS)];
   // Unit-variance units for drawing: t·√d for the sphere law.
   const unit = law === 'gaussian' ? 1 : Math.sqrt(d);
   const span = law === 'gaussian' ? 4 : Math.min(4, Math.sqrt(d));
-  const pdf = (u: number) => (law === 'gaussian' ? normalPdf(u) : Math.abs(u) >= unit ? 0 : sphereCoordinatePdf(u / unit, d) / unit);
+  const pdf = (u: number) =>
+    law === 'gaussian' ? normalPdf(u) : Math.abs(u) >= unit ? 0 : sphereCoordinatePdf(u / unit, d) / unit;
   const xs = (u: number) => ((u + span) / (2 * span)) * W;
   const curve = useMemo(() => {
     const pts: number[] = [];
@@ -61,11 +65,21 @@ export function CodebookLab() {
   const gy = (g: number) => 10 + (1 - (Math.log10(g) - gLo) / Math.max(1e-9, gHi - gLo)) * 80;
 
   return (
-    <section className="teach-view" data-testid="teach-codebook" onKeyDown={onKey} tabIndex={0} aria-label="Codebook lab">
+    <section
+      className="teach-view"
+      data-testid="teach-codebook"
+      onKeyDown={onKey}
+      tabIndex={0}
+      aria-label="Codebook lab"
+    >
       <div className="teach-controls">
         <label>
           law
-          <select value={law} onChange={(e) => setLaw(e.target.value as (typeof LAWS)[number])} data-testid="teach-law">
+          <select
+            value={law}
+            onChange={(e) => setLaw(e.target.value as (typeof LAWS)[number])}
+            data-testid="teach-law"
+          >
             <option value="gaussian">Gaussian N(0,1)</option>
             <option value="sphere">sphere coordinate (shifted Beta)</option>
           </select>
@@ -73,16 +87,38 @@ export function CodebookLab() {
         {law === 'sphere' && (
           <label>
             d
-            <input type="number" min={2} max={4096} value={d} onChange={(e) => setD(Math.min(4096, Math.max(2, Math.floor(Number(e.target.value) || 2))))} data-testid="teach-d" />
+            <input
+              type="number"
+              min={2}
+              max={4096}
+              value={d}
+              onChange={(e) => setD(Math.min(4096, Math.max(2, Math.floor(Number(e.target.value) || 2))))}
+              data-testid="teach-d"
+            />
           </label>
         )}
         <label>
           bits b
-          <input type="number" min={1} max={5} value={bits} onChange={(e) => setBits(Math.min(5, Math.max(1, Math.floor(Number(e.target.value) || 1))))} data-testid="teach-bits" />
+          <input
+            type="number"
+            min={1}
+            max={5}
+            value={bits}
+            onChange={(e) => setBits(Math.min(5, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
+            data-testid="teach-bits"
+          />
         </label>
         <label className="grow">
           sweep {it}
-          <input type="range" min={0} max={MAX_SWEEPS} value={it} onChange={(e) => setIt(Number(e.target.value))} data-testid="teach-iter" aria-label="Lloyd sweep" />
+          <input
+            type="range"
+            min={0}
+            max={MAX_SWEEPS}
+            value={it}
+            onChange={(e) => setIt(Number(e.target.value))}
+            data-testid="teach-iter"
+            aria-label="Lloyd sweep"
+          />
         </label>
       </div>
       <svg viewBox={`0 0 ${W} ${H}`} className="teach-svg" role="img" aria-label="density, cells and levels">
@@ -97,31 +133,56 @@ export function CodebookLab() {
           <line key={`f${i}`} x1={xs(c * unit)} x2={xs(c * unit)} y1={H - 12} y2={H - 4} className="final" />
         ))}
         <text x={4} y={12} className="svg-label">
-          density (unit variance), cells │ and levels ● at sweep {it}; final levels ▏
+          density, cells ┆, levels ● (sweep {it}), final ▏
         </text>
       </svg>
       <div className="teach-two">
         <div>
           <p data-testid="teach-distortion">
-            D<sub>b</sub> at sweep {it} = <b data-value={st.distortion}>{fmt(st.distortion)}</b>; fixed point{' '}
-            <b data-testid="teach-final" data-value={final.distortion}>{fmt(final.distortion)}</b>
-            {law === 'gaussian' ? ' (Max 1960: 0.3634, 0.1175, 0.03455, 0.009501 for b = 1…4)' : ` (sphere, d = ${d}; → Gaussian D_b as d → ∞)`}
+            D<sub>b</sub> at sweep {it} ={' '}
+            <b data-testid="teach-dsweep" data-value={st.distortion}>
+              {fmt(st.distortion)}
+            </b>
+            ; fixed point{' '}
+            <b data-testid="teach-final" data-value={final.distortion}>
+              {fmt(final.distortion)}
+            </b>
+            {law === 'gaussian'
+              ? ' (Max 1960: 0.3634, 0.1175, 0.03455, 0.009501 for b = 1…4)'
+              : ` (sphere, d = ${d}; → Gaussian D_b as d → ∞)`}
           </p>
-          <svg viewBox="0 0 300 100" className="teach-svg small" role="img" aria-label="gap to the fixed point per sweep (log)">
+          <svg
+            viewBox="0 0 300 100"
+            className="teach-svg small"
+            role="img"
+            aria-label="gap to the fixed point per sweep (log)"
+          >
             <path
               className="density"
-              d={gaps.map((g, i) => `${i === 0 ? 'M' : 'L'}${((i / MAX_SWEEPS) * 290 + 5).toFixed(1)},${gy(g).toFixed(1)}`).join('')}
+              d={gaps
+                .map(
+                  (g, i) =>
+                    `${i === 0 ? 'M' : 'L'}${((i / MAX_SWEEPS) * 290 + 5).toFixed(1)},${gy(g).toFixed(1)}`,
+                )
+                .join('')}
             />
             <circle cx={(it / MAX_SWEEPS) * 290 + 5} cy={gy(gaps[it])} r={3.5} className="level" />
-            <text x={6} y={98} className="svg-label">log (D − D*) per sweep</text>
+            <text x={6} y={98} className="svg-label">
+              log (D − D*) per sweep
+            </text>
           </svg>
         </div>
         <div>
           <p data-testid="teach-shrink">
-            Inner products: E⟨x̂, y⟩ = (1 − D<sub>b</sub>)⟨x, y⟩ = <b data-value={shrink}>{fmt(shrink)}</b>·⟨x, y⟩ — an
-            MSE-optimal codebook is biased toward 0; EDEN’s unbiased scale or QJL removes it.
+            Inner products: E⟨x̂, y⟩ = (1 − D<sub>b</sub>)⟨x, y⟩ = <b data-value={shrink}>{fmt(shrink)}</b>·⟨x,
+            y⟩ — an MSE-optimal codebook is biased toward 0; EDEN’s unbiased scale or QJL removes it.
           </p>
-          <svg viewBox="0 0 160 100" className="teach-svg small" role="img" aria-label="Q(t) against t with slope 1 − D_b">
+          <svg
+            viewBox="0 0 160 100"
+            className="teach-svg small"
+            role="img"
+            aria-label="Q(t) against t with slope 1 − D_b"
+          >
             <line x1={10} y1={90} x2={150} y2={10} className="cell" />
             <line x1={10} y1={50 + 40 * shrink} x2={150} y2={50 - 40 * shrink} className="final" />
             <path
@@ -142,7 +203,10 @@ export function CodebookLab() {
           </svg>
         </div>
       </div>
-      <p className="muted small">← → sweep. Plain Lloyd from a uniform quantizer; the lab’s codebooks use Newton to the same fixed point.</p>
+      <p className="muted small">
+        ← → sweep. Plain Lloyd from a uniform quantizer; the lab’s codebooks use Newton to the same fixed
+        point.
+      </p>
     </section>
   );
 }

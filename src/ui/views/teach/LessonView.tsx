@@ -13,7 +13,12 @@ import { readEnum, readInt, teachUrl, useViewParam, writeParam } from './params'
 const VIEW_KEYS = ['p', 'row', 'blk', 'fmt', 'el', 'k', 'law', 'd', 'b', 'it', 'st', 'px', 'py', 'rot'];
 
 export function stepUrl(lessonId: string, index: number, step: LessonStep): string {
-  return teachUrl(window.location.href, 'lesson', { lesson: lessonId, step: index + 1, ...step.params }, permalinkHash(step.config));
+  return teachUrl(
+    window.location.href,
+    'lesson',
+    { lesson: lessonId, step: index + 1, ...step.params },
+    permalinkHash(step.config),
+  );
 }
 
 function applyStep(step: LessonStep): void {
@@ -74,7 +79,12 @@ export function LessonView({ render }: { render: (step: LessonStep, key: string)
           <span data-testid="teach-step-no">
             {index + 1} / {lesson.steps.length}
           </span>
-          <button type="button" onClick={() => go(index + 1)} disabled={index === lesson.steps.length - 1} data-testid="teach-next">
+          <button
+            type="button"
+            onClick={() => go(index + 1)}
+            disabled={index === lesson.steps.length - 1}
+            data-testid="teach-next"
+          >
             next →
           </button>
           <button type="button" onClick={() => window.print()}>
@@ -86,7 +96,9 @@ export function LessonView({ render }: { render: (step: LessonStep, key: string)
       <p className="lesson-sentence" data-testid="teach-sentence">
         <b>{index + 1}.</b> {step.sentence}
       </p>
-      <div className="lesson-widget">{ready ? render(step, `${lesson.id}-${index}`) : <p className="muted">loading…</p>}</div>
+      <div className="lesson-widget">
+        {ready ? render(step, `${lesson.id}-${index}`) : <p className="muted">loading…</p>}
+      </div>
       <div className="print-only">
         <ol>
           {lesson.steps.map((s, i) => (

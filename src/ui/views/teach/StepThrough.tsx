@@ -35,16 +35,38 @@ function Bars({ values, ref }: { values: ArrayLike<number>; ref?: ArrayLike<numb
   for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(values[i]), ref ? Math.abs(ref[i]) : 0);
   const w = 600 / n;
   return (
-    <svg viewBox="0 0 600 120" className="teach-svg" role="img" aria-label={`first ${n} coordinates`}>
+    <svg
+      viewBox="0 0 600 120"
+      preserveAspectRatio="none"
+      className="teach-svg bars"
+      role="img"
+      aria-label={`first ${n} coordinates`}
+    >
       <line x1={0} x2={600} y1={60} y2={60} className="cell" />
       {Array.from({ length: n }, (_, i) => {
         const v = values[i];
         const h = (Math.abs(v) / m) * 56;
-        return <rect key={i} x={i * w + 1} width={Math.max(1, w - 2)} y={v >= 0 ? 60 - h : 60} height={h} className="bar" />;
+        return (
+          <rect
+            key={i}
+            x={i * w + 1}
+            width={Math.max(1, w - 2)}
+            y={v >= 0 ? 60 - h : 60}
+            height={h}
+            className="bar"
+          />
+        );
       })}
       {ref &&
         Array.from({ length: n }, (_, i) => (
-          <line key={`r${i}`} x1={i * w + 1} x2={i * w + w - 1} y1={60 - (ref[i] / m) * 56} y2={60 - (ref[i] / m) * 56} className="refline" />
+          <line
+            key={`r${i}`}
+            x1={i * w + 1}
+            x2={i * w + w - 1}
+            y1={60 - (ref[i] / m) * 56}
+            y2={60 - (ref[i] / m) * 56}
+            className="refline"
+          />
         ))}
     </svg>
   );
@@ -117,7 +139,12 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
   };
   const onKey = (e: KeyboardEvent) => {
     const d = e.shiftKey ? 0.25 : 0.05;
-    const keys: Record<string, [number, number]> = { ArrowLeft: [-d, 0], ArrowRight: [d, 0], ArrowUp: [0, d], ArrowDown: [0, -d] };
+    const keys: Record<string, [number, number]> = {
+      ArrowLeft: [-d, 0],
+      ArrowRight: [d, 0],
+      ArrowUp: [0, d],
+      ArrowDown: [0, -d],
+    };
     const k = keys[e.key];
     if (!k) return;
     e.preventDefault();
@@ -150,31 +177,56 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
               <line y1={toPy(m)} y2={toPy(m)} x1={-PX} x2={2 * PX} className="cell" />
             </g>
           ))}
-          {lv.flatMap((a) => lv.map((b) => <circle key={`${a},${b}`} cx={toPx(a)} cy={toPy(b)} r={1.6} className="gridpt" />))}
+          {lv.flatMap((a) =>
+            lv.map((b) => <circle key={`${a},${b}`} cx={toPx(a)} cy={toPy(b)} r={1.6} className="gridpt" />),
+          )}
         </g>
         <line x1={toPx(-R)} x2={toPx(R)} y1={toPy(0)} y2={toPy(0)} className="axis" />
         <line y1={toPy(-R)} y2={toPy(R)} x1={toPx(0)} x2={toPx(0)} className="axis" />
         {xh && <line x1={toPx(px)} y1={toPy(py)} x2={toPx(xh[0])} y2={toPy(xh[1])} className="errline" />}
         {xh && <circle cx={toPx(xh[0])} cy={toPy(xh[1])} r={5} className="recon" />}
-        <circle cx={toPx(px)} cy={toPy(py)} r={7} className="handle" tabIndex={0} onKeyDown={onKey} aria-label={`point (${fmt(px)}, ${fmt(py)}); arrow keys move it`} data-testid="teach-handle" />
+        <circle
+          cx={toPx(px)}
+          cy={toPy(py)}
+          r={7}
+          className="handle"
+          tabIndex={0}
+          onKeyDown={onKey}
+          aria-label={`point (${fmt(px)}, ${fmt(py)}); arrow keys move it`}
+          data-testid="teach-handle"
+        />
       </svg>
       <div className="teach-plane-side">
         <label>
           rotate θ = {rot}°
-          <input type="range" min={0} max={359} value={rot} onChange={(e) => setRot(Number(e.target.value))} data-testid="teach-rot" />
+          <input
+            type="range"
+            min={0}
+            max={359}
+            value={rot}
+            onChange={(e) => setRot(Number(e.target.value))}
+            data-testid="teach-rot"
+          />
         </label>
         <p className="small">
           x = ({fmt(px)}, {fmt(py)})<br />
           {xh ? (
             <>
-              x̂ = <span data-testid="teach-plane-xhat">({fmt(xh[0])}, {fmt(xh[1])})</span>
-              <br />‖x − x̂‖ = {fmt(Math.hypot(px - xh[0], py - xh[1]))}
+              x̂ ={' '}
+              <span data-testid="teach-plane-xhat">
+                ({fmt(xh[0])}, {fmt(xh[1])})
+              </span>
+              <br />
+              ‖x − x̂‖ = {fmt(Math.hypot(px - xh[0], py - xh[1]))}
             </>
           ) : (
             <span role="alert">{'error' in result ? result.error : ''}</span>
           )}
         </p>
-        <p className="muted small">Drag (or focus the point and use arrows). Dots: reconstruction grid in the rotated frame; lines: cells.</p>
+        <p className="muted small">
+          {def ? `${def.label} on a 2-vector (d = 2, one block). ` : ''}Drag the point (or focus it and use
+          the arrows). Dots: reconstruction grid in the rotated frame; dashed lines: cell boundaries.
+        </p>
       </div>
     </div>
   );
@@ -197,11 +249,22 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
         const y = fwd[fwd.length - 1].values;
         const q = config.pipelines[Math.min(p, n - 1)].quantizer;
         for (const d of quantizerDetail(q.id, q.params, y))
-          if (d.label !== 'scale') out.push({ label: `${d.label}${d.scalar ? ` (${d.scalar.name} = ${fmt(d.scalar.value)})` : ''}`, formula: d.formula, values: d.values, relError: null });
+          if (d.label !== 'scale')
+            out.push({
+              label: `${d.label}${d.scalar ? ` (${d.scalar.name} = ${fmt(d.scalar.value)})` : ''}`,
+              formula: d.formula,
+              values: d.values,
+              relError: null,
+            });
         out.push({ label: s.label, values: s.values, ref: y, relError: s.relError });
       } else if (s.kind === 'inverse') {
         // The j-th inverse lands in the domain of forward stage K − 1 − j.
-        out.push({ label: s.label, values: s.values, ref: fwd[fwd.length - 2 - inverses]?.values, relError: s.relError });
+        out.push({
+          label: s.label,
+          values: s.values,
+          ref: fwd[fwd.length - 2 - inverses]?.values,
+          relError: s.relError,
+        });
         inverses++;
       } else out.push({ label: s.label, values: s.values, relError: 0 });
     }
@@ -216,28 +279,54 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
     e.preventDefault();
   };
   return (
-    <section className="teach-view" data-testid="teach-step" onKeyDown={onKey} tabIndex={0} aria-label="Step through one vector">
+    <section
+      className="teach-view"
+      data-testid="teach-step"
+      onKeyDown={onKey}
+      tabIndex={0}
+      aria-label="Step through one vector"
+    >
       <div className="teach-controls">
         <label>
           pipeline
           <select value={p} onChange={(e) => setP(Number(e.target.value))} data-testid="teach-pipeline">
             {config.pipelines.map((pl, i) => (
               <option key={i} value={i}>
-                {i + 1}. {pl.label ?? `${pl.transforms.map((t) => t.id).join('→') || 'identity'} → ${pl.quantizer.id}`}
+                {i + 1}.{' '}
+                {pl.label ?? `${pl.transforms.map((t) => t.id).join('→') || 'identity'} → ${pl.quantizer.id}`}
               </option>
             ))}
           </select>
         </label>
         <label>
           row
-          <input type="number" min={0} max={(trace.data?.rows ?? 1) - 1} value={row} onChange={(e) => setRow(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid="teach-row" />
+          <input
+            type="number"
+            min={0}
+            max={(trace.data?.rows ?? 1) - 1}
+            value={row}
+            onChange={(e) => setRow(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            data-testid="teach-row"
+          />
         </label>
         <label className="grow">
           step {cur + 1}/{steps.length || 1}
-          <input type="range" min={0} max={Math.max(0, steps.length - 1)} value={cur} onChange={(e) => setSt(Number(e.target.value))} data-testid="teach-scrub" aria-label="stage" />
+          <input
+            type="range"
+            min={0}
+            max={Math.max(0, steps.length - 1)}
+            value={cur}
+            onChange={(e) => setSt(Number(e.target.value))}
+            data-testid="teach-scrub"
+            aria-label="stage"
+          />
         </label>
       </div>
-      {trace.isError && <p role="alert" className="teach-error">{trace.error.message}</p>}
+      {trace.isError && (
+        <p role="alert" className="teach-error">
+          {trace.error.message}
+        </p>
+      )}
       {!step && !trace.isError && <p className="muted">computing…</p>}
       {step && (
         <>
@@ -259,14 +348,17 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
           <p className="teach-lead" data-testid="teach-current">
             <b>{step.label}</b>
             {step.formula ? ` — ${step.formula}` : ''}
-            {step.ref ? ' (outline: the vector before quantization, same domain)' : ''}; first {Math.min(BARS, step.values.length)} of{' '}
-            {step.values.length} coordinates.
+            {step.ref ? ' (outline: the vector before quantization, same domain)' : ''}; first{' '}
+            {Math.min(BARS, step.values.length)} of {step.values.length} coordinates.
           </p>
           <Bars values={step.values} ref={step.ref} />
         </>
       )}
       <Plane config={config} p={Math.min(p, n - 1)} />
-      <p className="muted small">← → step through the stages; the error is ‖v − v_ref‖ / ‖v_ref‖ against the forward vector of the same domain.</p>
+      <p className="muted small">
+        ← → step through the stages; the error is ‖v − v_ref‖ / ‖v_ref‖ against the forward vector of the same
+        domain.
+      </p>
     </section>
   );
 }

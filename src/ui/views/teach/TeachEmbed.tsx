@@ -77,10 +77,13 @@ export function TeachEmbed({ id }: { id: TeachId }) {
           {notice}
         </p>
       )}
-      <div className="teach-body">{id === 'lesson' ? <LessonView render={(s, key) => view(s.view, key)} /> : view(id)}</div>
+      <div className="teach-body">
+        {id === 'lesson' ? <LessonView render={(s, key) => view(s.view, key)} /> : view(id)}
+      </div>
       <footer className="embed-foot no-print">
         <span>
-          {String(config.data.source)} {String(config.data.rows ?? '')}×{String(config.data.dim ?? '')}, seed {config.seed}
+          {String(config.data.source)} {String(config.data.rows ?? '')}×{String(config.data.dim ?? '')}, seed{' '}
+          {config.seed}
         </span>
         <a href={labUrl()} target="_blank" rel="noopener" data-testid="embed-open-lab">
           open in QuantScope ↗

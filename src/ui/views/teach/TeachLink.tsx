@@ -7,7 +7,14 @@ import './teach-link.css';
 export function TeachLink({ config }: { config: ExperimentConfig }) {
   const href = teachUrl(window.location.href, 'step', {}, permalinkHash(config));
   return (
-    <a className="teach-link" href={href} target="_blank" rel="noopener" data-testid="teach-link" title="Teaching widgets for this experiment: step-through, block inspector, codebook lab, lessons">
+    <a
+      className="teach-link"
+      href={href}
+      target="_blank"
+      rel="noopener"
+      data-testid="teach-link"
+      title="Teaching widgets for this experiment: step-through, block inspector, codebook lab, lessons"
+    >
       Teach
     </a>
   );

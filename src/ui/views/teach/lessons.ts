@@ -52,8 +52,14 @@ const biasConfig = restoreConfig({
   seed: 7,
   data: { source: 'gaussian', rows: 64, dim: 256 },
   pipelines: [
-    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'eden', params: { bits: 1, scale: 'mse' } } },
-    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'eden', params: { bits: 1, scale: 'unbiased' } } },
+    {
+      transforms: [{ id: 'haar', params: {} }],
+      quantizer: { id: 'eden', params: { bits: 1, scale: 'mse' } },
+    },
+    {
+      transforms: [{ id: 'haar', params: {} }],
+      quantizer: { id: 'eden', params: { bits: 1, scale: 'unbiased' } },
+    },
     { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
   ],
 });
@@ -97,14 +103,14 @@ export const LESSONS: readonly Lesson[] = [
     steps: [
       {
         view: 'block',
-        params: { p: 0, row: 1, blk: 0, el: 5, k: 8 },
+        params: { p: 0, row: 1, blk: 1, el: 5, k: 32 },
         config: mxnvConfig,
         sentence:
           'MXFP4: 32 values share a power-of-two scale. Drag the outlier slider: one large element multiplies the scale and crushes its 31 neighbours.',
       },
       {
         view: 'block',
-        params: { p: 1, row: 1, blk: 0, el: 5, k: 8 },
+        params: { p: 1, row: 1, blk: 2, el: 5, k: 32 },
         config: mxnvConfig,
         sentence:
           'NVFP4: blocks of 16 with an E4M3 scale (3 mantissa bits) under an fp32 tensor scale — the scale follows amax closely and an outlier hurts only 15 neighbours.',
@@ -113,7 +119,8 @@ export const LESSONS: readonly Lesson[] = [
         view: 'step',
         params: { p: 2, row: 1, st: 0 },
         config: mxnvConfig,
-        sentence: 'A rotation removes the outlier before MXFP4 sees it; compare the error at the quantize step with the unrotated pipelines.',
+        sentence:
+          'A rotation removes the outlier before MXFP4 sees it; compare the error at the quantize step with the unrotated pipelines.',
       },
     ],
     note: [
@@ -137,7 +144,8 @@ export const LESSONS: readonly Lesson[] = [
         view: 'step',
         params: { p: 0, row: 0, st: 0 },
         config: biasConfig,
-        sentence: 'EDEN with the MSE scale S = ⟨y,q⟩/‖q‖²: the smallest error, but E⟨x̂, z⟩ = (1 − D_b)⟨x, z⟩ — biased toward 0.',
+        sentence:
+          'EDEN with the MSE scale S = ⟨y,q⟩/‖q‖²: the smallest error, but E⟨x̂, z⟩ = (1 − D_b)⟨x, z⟩ — biased toward 0.',
       },
       {
         view: 'step',

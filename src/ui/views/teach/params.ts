@@ -35,7 +35,12 @@ export function readNum(search: string, name: string, min: number, max: number, 
   return Math.min(max, Math.max(min, Number(v)));
 }
 
-export function readEnum<T extends string>(search: string, name: string, options: readonly T[], fallback: T): T {
+export function readEnum<T extends string>(
+  search: string,
+  name: string,
+  options: readonly T[],
+  fallback: T,
+): T {
   const v = new URLSearchParams(search).get(name);
   return v !== null && (options as readonly string[]).includes(v) ? (v as T) : fallback;
 }
