@@ -132,6 +132,13 @@ test.describe('teaching widgets', () => {
   test('the lab links to the widgets and the embed dialog lists them', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByTestId('teach-link')).toHaveAttribute('href', /\?embed=step#c=/);
+    await page.locator('header.topbar').screenshot({ path: 'test-results/teaching/lab-topbar.png' });
+    await page.getByTestId('open-embed').click();
+    await expect(page.getByTestId('embed-chart')).toBeVisible();
+    const options = await page.getByTestId('embed-chart').locator('option').allTextContents();
+    expect(options).toEqual(expect.arrayContaining(['Teach: Block inspector', 'Teach: Lessons']));
+    await page.getByTestId('embed-chart').selectOption('block');
+    await expect(page.getByTestId('embed-snippet')).toHaveValue(/\?embed=block#c=/);
   });
 });
 
