@@ -93,10 +93,12 @@ test.describe('teaching widgets', () => {
       .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
     expect(errs).toEqual(t.stages.map((s) => s.relError));
     await page.getByTestId('teach-step').focus();
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    await expect(page.getByTestId('teach-scrub')).toHaveValue('2');
+    // input, after rht, divide by the block scale, round to the grid, quantized, inverse.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('teach-scrub')).toHaveValue('4');
     await expect(page.getByTestId('teach-current')).toContainText('quantized by MXFP4');
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('teach-current')).toContainText('round to the grid');
     await page.getByTestId('teach-handle').focus();
     await page.keyboard.press('Shift+ArrowUp');
     expect(new URL(page.url()).searchParams.get('py')).toBe('0.7');

@@ -23,7 +23,7 @@ const FORMAT_LABEL: Record<BlockFormat, string> = {
 };
 
 /** The block format and options a pipeline's quantizer implies, or null when it has no blocks. */
-function pipelineFormat(
+export function pipelineFormat(
   config: ExperimentConfig,
   p: number,
 ): { format: BlockFormat; block: number; opts: Partial<BlockOptions> } | null {

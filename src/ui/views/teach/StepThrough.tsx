@@ -17,6 +17,7 @@ import { E2M1, decode } from '../../../core/formats/minifloat';
 import { NF4_VALUES } from '../../../core/formats/nf4';
 import { lloydMaxGaussian, lloydMaxSphere } from '../../../core/linalg/lloydmax';
 import { useTrace } from '../../bridge/teach-client';
+import { pipelineFormat } from './BlockInspector';
 import { fmt, readInt, readNum, useViewParam } from './params';
 
 const BARS = 48;
@@ -256,6 +257,35 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
               values: d.values,
               relError: null,
             });
+        const blocks = pipelineFormat(config, Math.min(p, n - 1));
+        if (blocks) {
+          // Block formats: divide by each block's shared scale, then round onto the element grid.
+          const scaled = new Float64Array(y.length);
+          const level = new Float64Array(y.length);
+          for (let start = 0; start < y.length; start += blocks.block) {
+            const b = inspectBlock(y.subarray(start, Math.min(y.length, start + blocks.block)), {
+              format: blocks.format,
+              ...blocks.opts,
+              tensorAmax: t.tensorAmax,
+            });
+            b.elements.forEach((e, i) => {
+              scaled[start + i] = e.scaled;
+              level[start + i] = e.level;
+            });
+          }
+          out.push({
+            label: 'divide by the block scale',
+            formula: 'x / scale, per block of ' + blocks.block,
+            values: scaled,
+            relError: null,
+          });
+          out.push({
+            label: 'round to the grid (codes)',
+            formula: 'nearest grid value; ×scale gives x̂',
+            values: level,
+            relError: null,
+          });
+        }
         out.push({ label: s.label, values: s.values, ref: y, relError: s.relError });
       } else if (s.kind === 'inverse') {
         // The j-th inverse lands in the domain of forward stage K − 1 − j.
@@ -269,7 +299,7 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
       } else out.push({ label: s.label, values: s.values, relError: 0 });
     }
     return out;
-  }, [trace.data, config.pipelines, p, n]);
+  }, [trace.data, config, p, n]);
   const cur = Math.min(st, Math.max(0, steps.length - 1));
   const step = steps[cur];
   const onKey = (e: KeyboardEvent) => {
