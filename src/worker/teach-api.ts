@@ -7,6 +7,19 @@
 import { canonicalKey, restoreConfig, type ExperimentConfig } from '../core/config/schema';
 import { prepareTrace, traceRow, type PreparedTrace, type VectorTrace } from '../core/teaching/trace';
 import { loadData } from '../engine/experiment';
+import {
+  lloydMaxGaussian,
+  lloydMaxSphere,
+  lloydSweeps,
+  type LloydMaxLaw,
+  type LloydState,
+} from '../core/linalg/lloydmax';
+
+export interface LloydReply {
+  readonly states: readonly LloydState[];
+  /** The converged (Newton) codebook of the same law, bits and d. */
+  readonly final: LloydState;
+}
 
 export interface TraceReply {
   readonly trace: VectorTrace;
@@ -29,6 +42,17 @@ export const teachApi = {
     const p = kept.prepared;
     const clamped = Math.min(Math.max(0, Math.floor(row)), p.rows - 1);
     return { trace: traceRow(p, clamped), rows: p.rows, dim: p.forward[0].cols };
+  },
+  /**
+   * `sweeps` plain Lloyd sweeps and the converged codebook (up to ~0.1 s for b = 5 at d = 2, so
+   * off the page's main thread).
+   */
+  lloyd(law: LloydMaxLaw, bits: number, d: number, sweeps: number): LloydReply {
+    const cb = law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d);
+    return {
+      states: lloydSweeps(law, bits, d, sweeps),
+      final: { levels: cb.levels.slice(), thresholds: cb.thresholds.slice(), distortion: cb.distortion },
+    };
   },
 };
 

@@ -6,7 +6,8 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { wrap, type Remote } from 'comlink';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
-import type { TeachApi, TraceReply } from '../../worker/teach-api';
+import type { LloydReply, TeachApi, TraceReply } from '../../worker/teach-api';
+import type { LloydMaxLaw } from '../../core/linalg/lloydmax';
 
 let api: Remote<TeachApi> | null = null;
 
@@ -24,6 +25,17 @@ export function useTrace(config: ExperimentConfig, pipeline: number, row: number
   return useQuery<TraceReply, Error>({
     queryKey: ['teach-trace', canonicalKey(config), pipeline, row],
     queryFn: () => teachApi().trace(config, pipeline, row),
+    staleTime: Infinity,
+    gcTime: 60_000,
+    retry: false,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useLloyd(law: LloydMaxLaw, bits: number, d: number, sweeps: number) {
+  return useQuery<LloydReply, Error>({
+    queryKey: ['teach-lloyd', law, bits, law === 'gaussian' ? 0 : d, sweeps],
+    queryFn: () => teachApi().lloyd(law, bits, d, sweeps),
     staleTime: Infinity,
     gcTime: 60_000,
     retry: false,

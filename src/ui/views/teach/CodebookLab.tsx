@@ -3,12 +3,13 @@
  * or the exact sphere marginal for chosen d and b, scrubbed one sweep at a time: the density, the
  * cells and levels, D_b against the converged (Newton) fixed point, and the inner-product
  * shrinkage 1 − D_b of an MSE-optimal codebook (E⟨x̂, y⟩ = (1 − D_b)⟨x, y⟩ for a random rotation;
- * TurboQuant arXiv 2504.19874 §3.2, EDEN ICML 2022 §3). At most MAX_SWEEPS sweeps of at most 16
- * cells: a few milliseconds on the main thread.
+ * TurboQuant arXiv 2504.19874 §3.2, EDEN ICML 2022 §3). The sweeps and the converged codebook
+ * come from the teaching worker (the Newton solve takes up to ~0.1 s at b = 5, d = 2), so the
+ * main thread only draws.
  */
 import { useMemo, type KeyboardEvent } from 'react';
-import { lloydMaxGaussian, lloydMaxSphere, lloydSweeps } from '../../../core/linalg/lloydmax';
 import { normalPdf, sphereCoordinatePdf } from '../../../core/linalg/special';
+import { useLloyd } from '../../bridge/teach-client';
 import { fmt, readEnum, readInt, useViewParam } from './params';
 
 const MAX_SWEEPS = 60;
@@ -21,12 +22,8 @@ export function CodebookLab() {
   const [d, setD] = useViewParam('d', (s) => readInt(s, 'd', 2, 4096, 16));
   const [bits, setBits] = useViewParam('b', (s) => readInt(s, 'b', 1, 5, 2));
   const [it, setIt] = useViewParam('it', (s) => readInt(s, 'it', 0, MAX_SWEEPS, 0));
-  const states = useMemo(() => lloydSweeps(law, bits, d, MAX_SWEEPS), [law, bits, d]);
-  const final = useMemo(
-    () => (law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d)),
-    [law, bits, d],
-  );
-  const st = states[Math.min(it, MAX_SWEEPS)];
+  // Computed in the teaching worker: the Newton solve at b = 5, d = 2 takes ~0.1 s.
+  const lloyd = useLloyd(law, bits, d, MAX_SWEEPS);
   // Unit-variance units for drawing: t·√d for the sphere law.
   const unit = law === 'gaussian' ? 1 : Math.sqrt(d);
   const span = law === 'gaussian' ? 4 : Math.min(4, Math.sqrt(d));
@@ -51,6 +48,20 @@ export function CodebookLab() {
     return dstr;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [law, d, span]);
+  if (!lloyd.data)
+    return (
+      <section className="teach-view" data-testid="teach-codebook-loading">
+        {lloyd.isError ? (
+          <p role="alert" className="teach-error">
+            {lloyd.error.message}
+          </p>
+        ) : (
+          <p className="muted">computing…</p>
+        )}
+      </section>
+    );
+  const { states, final } = lloyd.data;
+  const st = states[Math.min(it, states.length - 1)];
   const shrink = 1 - final.distortion;
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'ArrowRight') setIt(Math.min(MAX_SWEEPS, it + 1));

@@ -369,7 +369,7 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
                 {s.relError !== null && (
                   <span className="err" data-testid="teach-stage-error" data-value={s.relError}>
                     {' '}
-                    ‖·‖ err {fmt(s.relError)}
+                    error {fmt(s.relError)}
                   </span>
                 )}
               </li>
