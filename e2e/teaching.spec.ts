@@ -149,6 +149,8 @@ const WIDGETS: [string, string, string][] = [
   ['codebook', `/?embed=codebook&law=sphere&d=64&b=3&it=4`, 'teach-codebook'],
   ['step', `/?embed=step&p=1&row=0&st=2`, 'teach-stages'],
   ['lesson', `/?embed=lesson&lesson=mx-vs-nv&step=1`, 'teach-block-table'],
+  ['lesson-nvfp4', `/?embed=lesson&lesson=mx-vs-nv&step=2`, 'teach-block-table'],
+  ['lesson-bias', `/?embed=lesson&lesson=bias&step=1`, 'teach-codebook'],
 ];
 
 /** Text elements whose content overflows their own box, or that stick out of the viewport. */

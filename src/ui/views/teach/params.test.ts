@@ -34,5 +34,6 @@ describe('teaching view params', () => {
     expect(fmt(-0.125)).toBe('−0.1250');
     expect(fmt(-0)).toBe('−0');
     expect(fmt(12345)).toBe('1.23e+4');
+    expect(fmt(-2)).toBe('−2');
   });
 });

@@ -89,6 +89,8 @@ export function fmt(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '−0' : '0';
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
+  // Exponents, codes and small integers read better without decimals.
+  if (Number.isInteger(v) && a < 1e4) return String(v).replace('-', '−');
   const s = a >= 1e-3 && a < 1e4 ? v.toPrecision(4) : v.toExponential(2);
   return s.replace('-', '−');
 }
