@@ -103,6 +103,13 @@ test.describe('teaching widgets', () => {
     await page.keyboard.press('Shift+ArrowUp');
     expect(new URL(page.url()).searchParams.get('py')).toBe('0.7');
     await expect(page.getByTestId('teach-plane-xhat')).toBeVisible();
+    // Pointer (mouse or touch) drag: the point follows to the plane's centre, (0, 0).
+    const box = (await page.getByTestId('teach-plane').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => Math.abs(Number(new URL(page.url()).searchParams.get('px')))).toBeLessThan(0.05);
   });
 
   test('lesson: steps are permalinks; next/prev; reload keeps the step', async ({ page }) => {
@@ -116,6 +123,11 @@ test.describe('teaching widgets', () => {
     await page.reload();
     await expect(page.getByTestId('teach-sentence')).toContainText(rotate.steps[1].sentence);
     await ready(page, 'teach-block-table');
+    // Printable: the handout lists every step's permalink; the controls are hidden.
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('.print-only a')).toHaveCount(rotate.steps.length);
+    await expect(page.getByTestId('teach-next')).toBeHidden();
+    await page.emulateMedia({ media: 'screen' });
   });
 
   test('hostile view params fall back to defaults', async ({ page }) => {

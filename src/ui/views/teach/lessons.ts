@@ -60,7 +60,7 @@ const biasConfig = restoreConfig({
       transforms: [{ id: 'haar', params: {} }],
       quantizer: { id: 'eden', params: { bits: 1, scale: 'unbiased' } },
     },
-    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
+    { transforms: [{ id: 'haar', params: {} }], quantizer: { id: 'turboquant-prod', params: { bits: 2 } } },
   ],
 });
 
@@ -152,7 +152,14 @@ export const LESSONS: readonly Lesson[] = [
         params: { p: 1, row: 0, st: 0 },
         config: biasConfig,
         sentence:
-          'EDEN with the unbiased scale S = ‖y‖²/⟨y,q⟩ (DRIVE at b = 1): inner products are right on average, paid for with a larger error D_b/(1 − D_b). QJL makes the same trade with a sign sketch of the residual (TurboQuant_prod).',
+          'EDEN with the unbiased scale S = ‖y‖²/⟨y,q⟩ (DRIVE at b = 1): inner products are right on average, paid for with a larger error D_b/(1 − D_b).',
+      },
+      {
+        view: 'step',
+        params: { p: 2, row: 0, st: 0 },
+        config: biasConfig,
+        sentence:
+          'TurboQuant_prod: a (b − 1)-bit MSE codebook plus a 1-bit QJL sign sketch of the residual — unbiased inner products at the same total bits, with a larger reconstruction error than the MSE quantizer.',
       },
     ],
     note: [
