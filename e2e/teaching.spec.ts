@@ -163,6 +163,7 @@ const WIDGETS: [string, string, string][] = [
   ['lesson', `/?embed=lesson&lesson=mx-vs-nv&step=1`, 'teach-block-table'],
   ['lesson-nvfp4', `/?embed=lesson&lesson=mx-vs-nv&step=2`, 'teach-block-table'],
   ['lesson-bias', `/?embed=lesson&lesson=bias&step=1`, 'teach-codebook'],
+  ['lesson-qjl', `/?embed=lesson&lesson=bias&step=4`, 'teach-stages'],
 ];
 
 /** Text elements whose content overflows their own box, or that stick out of the viewport. */
