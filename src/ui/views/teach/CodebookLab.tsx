@@ -132,7 +132,12 @@ export function CodebookLab() {
           />
         </label>
       </div>
-      <svg viewBox={`0 0 ${W} ${H}`} className="teach-svg" role="img" aria-label="density, cells and levels">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        className="teach-svg density-plot"
+        role="img"
+        aria-label="density, cells and levels"
+      >
         <path d={curve} className="density" />
         {Array.from(st.thresholds, (t, i) => (
           <line key={`t${i}`} x1={xs(t * unit)} x2={xs(t * unit)} y1={14} y2={H - 20} className="cell" />
