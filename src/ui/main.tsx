@@ -5,6 +5,7 @@ import { App } from './app/App';
 import { startUrlSync } from './state/url-sync';
 import { computeClient } from './bridge/client';
 import { embedChartFromSearch } from './export/embed-snippet';
+import { isTeachId } from './views/teach/params';
 import './app/styles.css';
 
 startUrlSync();
@@ -31,6 +32,8 @@ if (new URLSearchParams(window.location.search).has('testhooks')) {
 // `?embed=<chart id>`: one chart for an iframe (src/ui/app/Embed.tsx), loaded as its own chunk.
 const Embed = lazy(() => import('./app/Embed').then((m) => ({ default: m.Embed })));
 const embedChart = embedChartFromSearch(window.location.search);
+// `?embed=step|block|codebook|lesson`: the teaching widgets (src/ui/views/teach), their own chunk.
+const TeachEmbed = lazy(() => import('./views/teach/TeachEmbed').then((m) => ({ default: m.TeachEmbed })));
 
 const queryClient = new QueryClient();
 const root = document.getElementById('root');
@@ -40,6 +43,10 @@ if (root) {
       <QueryClientProvider client={queryClient}>
         {embedChart === null ? (
           <App />
+        ) : isTeachId(embedChart) ? (
+          <Suspense fallback={null}>
+            <TeachEmbed id={embedChart} />
+          </Suspense>
         ) : (
           <Suspense fallback={null}>
             <Embed chartId={embedChart} />

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import fixture from '../testing/fixtures/codebooks.json';
 import { expectArrayClose, expectClose, expectRelClose } from '../testing/expect';
-import { lloydMaxGaussian, lloydMaxSphere, nearestLevelIndex } from './lloydmax';
+import { lloydMaxGaussian, lloydMaxSphere, lloydSweeps, nearestLevelIndex } from './lloydmax';
 
 const upperHalf = (a: Float64Array): number[] => Array.from(a.slice(a.length / 2));
 
@@ -147,5 +147,32 @@ describe('nearestLevelIndex', () => {
     expect(nearestLevelIndex(cb.thresholds, -1e9)).toBe(0);
     expect(nearestLevelIndex(cb.thresholds, 1e9)).toBe(15);
     expect(nearestLevelIndex(cb.thresholds, 0)).toBe(7); // ties at a threshold go down
+  });
+});
+
+describe('lloydSweeps (plain Lloyd from a uniform start)', () => {
+  it.each([1, 2, 3])(
+    'Gaussian b=%i: distortion non-increasing, converging to the mpmath fixed point',
+    (bits) => {
+      const states = lloydSweeps('gaussian', bits, 0, 400);
+      for (let i = 1; i < states.length; i++)
+        expect(states[i].distortion).toBeLessThanOrEqual(states[i - 1].distortion + 1e-15);
+      const ref = fixture.gaussianCodebooks.find((e) => e.bits === bits)!;
+      expect(Math.abs(states[states.length - 1].distortion - ref.distortion)).toBeLessThan(1e-9);
+      expectArrayClose(states[states.length - 1].levels, ref.levels, 1e-6, `levels b=${bits}`);
+    },
+  );
+  it('sphere d=16: b=2 reaches the Newton solution; b=1 needs one sweep (centroid E|T|, D = 1 − d·E[|T|]²)', () => {
+    const states = lloydSweeps('sphere', 2, 16, 300);
+    const cb = lloydMaxSphere(2, 16);
+    expectArrayClose(states[states.length - 1].levels, Array.from(cb.levels), 1e-8, 'sphere levels');
+    // b = 1: the one cell [0, 1] has centroid E|T| after one sweep, and D = 1 − d·E[|T|]².
+    const one = lloydSweeps('sphere', 1, 16, 1)[1];
+    const absMean = one.levels[1];
+    expect(one.distortion).toBeCloseTo(1 - 16 * absMean * absMean, 12);
+  });
+  it('rejects bad sweeps and d', () => {
+    expect(() => lloydSweeps('sphere', 2, 1, 3)).toThrow(/d must be/);
+    expect(() => lloydSweeps('gaussian', 2, 0, -1)).toThrow(/sweeps/);
   });
 });

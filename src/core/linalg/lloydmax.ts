@@ -357,3 +357,62 @@ export function nearestLevelIndex(thresholds: Float64Array, v: number): number {
   }
   return lo;
 }
+
+/** One state of a plain Lloyd iteration (lloydSweeps), in the law's own units like the codebooks. */
+export interface LloydState {
+  /** 2^bits levels, ascending. */
+  readonly levels: Float64Array;
+  /** 2^bits − 1 thresholds (midpoints of adjacent levels). */
+  readonly thresholds: Float64Array;
+  /** E[(X − Q(X))²] per unit-variance coordinate, as LloydMaxCodebook.distortion. */
+  readonly distortion: number;
+}
+
+/**
+ * The plain Lloyd iteration (Lloyd 1982, "Least squares quantization in PCM", §III Method I) from
+ * a uniform quantizer, for watching it converge (the teaching codebook lab): state 0 has its
+ * positive levels evenly spaced on (0, min(upper, 3)] in unit-variance units; each sweep replaces
+ * the levels by the centroids of the cells cut at the midpoints. The distortion never increases
+ * (each half-step is optimal for the other). Returns `sweeps + 1` states. The converged solver
+ * above (Newton) reaches the same fixed point; plain Lloyd approaches it at a rate 1 − O(4^−b).
+ */
+export function lloydSweeps(law: LloydMaxLaw, bits: number, d: number, sweeps: number): LloydState[] {
+  checkBits(bits);
+  if (law === 'sphere' && !(Number.isInteger(d) && d >= 2))
+    throw new RangeError(`lloydSweeps: d must be an integer ≥ 2, got ${d}`);
+  if (!(Number.isInteger(sweeps) && sweeps >= 0 && sweeps <= 100000))
+    throw new RangeError(`lloydSweeps: sweeps must be an integer in 0…100000, got ${sweeps}`);
+  const half = law === 'gaussian' ? gaussianHalf : sphereHalf(d);
+  const unitScale = law === 'gaussian' ? 1 : 1 / Math.sqrt(d);
+  const K = 1 << (bits - 1);
+  const span = Math.min(half.upper, 3);
+  let c = new Float64Array(K);
+  for (let i = 0; i < K; i++) c[i] = (span * (i + 0.5)) / K;
+  const states: LloydState[] = [];
+  const snapshot = (cen: Float64Array): LloydState => {
+    const L = 2 * K;
+    const levels = new Float64Array(L);
+    for (let i = 0; i < K; i++) {
+      levels[K + i] = cen[i] * unitScale;
+      levels[K - 1 - i] = -cen[i] * unitScale;
+    }
+    const thresholds = new Float64Array(L - 1);
+    for (let i = 0; i < L - 1; i++) thresholds[i] = 0.5 * (levels[i] + levels[i + 1]);
+    thresholds[K - 1] = 0;
+    return { levels, thresholds, distortion: distortionOf(half, cen) };
+  };
+  states.push(snapshot(c));
+  for (let s = 0; s < sweeps; s++) {
+    const next = new Float64Array(K);
+    for (let i = 0; i < K; i++) {
+      const a = i === 0 ? 0 : 0.5 * (c[i - 1] + c[i]);
+      const b = i === K - 1 ? half.upper : 0.5 * (c[i] + c[i + 1]);
+      const P = half.tail(a) - half.tail(b);
+      // An empty cell (cannot happen from the uniform start on these unimodal laws) keeps its level.
+      next[i] = P > 0 ? half.firstMoment(a, b) / P : c[i];
+    }
+    c = next;
+    states.push(snapshot(c));
+  }
+  return states;
+}

@@ -8,6 +8,7 @@ import { PipelinesPanel } from '../panels/PipelinesPanel';
 import { ResultsTable } from '../panels/ResultsTable';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ShareBar } from '../panels/ShareBar';
+import { TeachLink } from '../views/teach/TeachLink';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 import { CheckpointView } from '../panels/CheckpointView';
 
@@ -114,6 +115,7 @@ export function App() {
             </button>
           </span>
           <ShareBar />
+          <TeachLink config={config} />
           <button
             type="button"
             onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}

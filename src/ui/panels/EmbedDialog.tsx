@@ -11,6 +11,9 @@ import { embedUrl, iframeSnippet, isChartIdShaped } from '../export/embed-snippe
 import { CopyButton, ManualCopyArea } from './CopyButton';
 import { Modal } from './Modal';
 import '../app/sharing.css';
+import { TEACH_IDS, TEACH_TITLES } from '../views/teach/params';
+
+const TEACH_CHOICES = TEACH_IDS.map((id) => ({ id, title: `Teach: ${TEACH_TITLES[id]}` }));
 
 interface ChartChoice {
   readonly id: string;
@@ -34,7 +37,8 @@ const clampSize = (v: number, lo: number, hi: number, fallback: number) =>
   Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback;
 
 export function EmbedDialog({ config, onClose }: { config: ExperimentConfig; onClose: () => void }) {
-  const charts = useMemo(renderedCharts, []);
+  // The teaching widgets (src/ui/views/teach) embed the same way and are always available.
+  const charts = useMemo(() => [...renderedCharts(), ...TEACH_CHOICES], []);
   const [chartId, setChartId] = useState(charts[0]?.id ?? '');
   const [width, setWidth] = useState(720);
   const [height, setHeight] = useState(440);

@@ -1,0 +1,328 @@
+/**
+ * Block inspector: one block of a block-scaled format taken apart element by element, for the
+ * teaching views. Every number comes from the same format tables and rounding rules as the
+ * quantizers (src/core/formats, src/core/methods/quantizers/{mxfp4,nvfp4,nf4,int}.ts), and
+ * block.test.ts checks both that the reconstruction equals the quantizer's output bit for bit and
+ * that codes and scales match an independent numpy reference (fixtures/gen_teaching.py).
+ *
+ * Formats and their scale rule (the quantizer files cite the specs):
+ *  - mxfp4: OCP MX v1.0 §6.3: e = ⌊log2 amax⌋ − 2 (emax of E2M1), clamped to ≥ −127; X = 2^e stored
+ *    as E8M0; element code = E2M1(x/X), ties to even, saturating at ±6.
+ *  - nvfp4: NVIDIA NVFP4: s_t = fp32(amax_tensor/(448·6)); s_b = UE4M3(amax/6/s_t);
+ *    element code = E2M1(x/(s_b·s_t)).
+ *  - nf4: QLoRA §3: A = amax (fp32), element code = nearest NF4 level of x/A (ties down).
+ *  - int: symmetric s = fp16(amax/(2^(k−1)−1)), q = clamp(rint(x/s)); asymmetric s =
+ *    fp16((hi−lo)/(2^k−1)) over [min,max] widened to contain 0, z = clamp(rint(−lo/s)).
+ */
+import { E8M0_MIN_EXP, e8m0Bits, e8m0FromExponent } from '../formats/e8m0';
+import {
+  FP16,
+  E2M1,
+  UE4M3,
+  codeBits,
+  decode,
+  encode,
+  floorLog2,
+  pow2,
+  roundValue,
+} from '../formats/minifloat';
+import { roundScaleToFp16 } from '../formats/fp16';
+import { NF4_VALUES, nf4Nearest } from '../formats/nf4';
+import { rintEven } from '../formats/rounding';
+
+export type BlockFormat = 'mxfp4' | 'nvfp4' | 'nf4' | 'int';
+export const BLOCK_FORMATS: readonly BlockFormat[] = ['mxfp4', 'nvfp4', 'nf4', 'int'];
+
+export interface BlockOptions {
+  readonly format: BlockFormat;
+  /** int: bits per code k (2…8). */
+  readonly bits?: number;
+  /** int: symmetric (default) or asymmetric with a zero-point. */
+  readonly symmetric?: boolean;
+  /** nvfp4: amax of the whole tensor the block belongs to (sets the fp32 tensor scale). */
+  readonly tensorAmax?: number;
+}
+
+export interface ScaleStep {
+  /** What the step computes, e.g. "e = ⌊log2 amax⌋ − 2". */
+  readonly label: string;
+  readonly value: number;
+  /** Stored bit pattern of the value, when the step produces a stored field. */
+  readonly bits?: string;
+}
+
+export interface ElementView {
+  readonly index: number;
+  readonly x: number;
+  /** x divided by the effective scale: the value the element grid rounds. */
+  readonly scaled: number;
+  /** Stored code (E2M1 / NF4 index / integer q). */
+  readonly code: number;
+  /** Code bits, fields separated by '.' for minifloats (sign.exponent.mantissa). */
+  readonly bits: string;
+  /** The grid value the code stands for (before the scale). */
+  readonly level: number;
+  readonly xHat: number;
+  readonly error: number;
+  /** Whether this element's magnitude (or min/max for asymmetric int) set the scale. */
+  readonly setsScale: boolean;
+}
+
+export interface BlockInspection {
+  readonly format: BlockFormat;
+  /** The spec's formula for the scale, one line. */
+  readonly formula: string;
+  /** Element rounding rule, one line. */
+  readonly rounding: string;
+  readonly amax: number;
+  readonly steps: readonly ScaleStep[];
+  /** The effective multiplier from grid values to reconstructions (0 for a zero block). */
+  readonly scale: number;
+  /** int asymmetric: the zero-point (0 otherwise). */
+  readonly zeroPoint: number;
+  readonly elements: readonly ElementView[];
+  /** Σ (x − x̂)² over the block. */
+  readonly sse: number;
+}
+
+/** Block size the quantizer uses for a format (int/nf4: their group/block param). */
+export function defaultBlockSize(format: BlockFormat): number {
+  return format === 'mxfp4' ? 32 : format === 'nvfp4' ? 16 : format === 'nf4' ? 64 : 128;
+}
+
+const FP32 = new Float32Array(1);
+const FP32_BITS = new Uint32Array(FP32.buffer);
+/** fp32 bits of a value as "s.eeeeeeee.mmm…" (23 mantissa bits). */
+export function fp32Bits(v: number): string {
+  FP32[0] = v;
+  const all = FP32_BITS[0].toString(2).padStart(32, '0');
+  return `${all.slice(0, 1)}.${all.slice(1, 9)}.${all.slice(9)}`;
+}
+
+function amaxOf(x: ArrayLike<number>): { amax: number; arg: number } {
+  let amax = 0;
+  let arg = -1;
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i]);
+    if (a > amax) {
+      amax = a;
+      arg = i;
+    }
+  }
+  return { amax, arg };
+}
+
+function twosComplement(q: number, bits: number): string {
+  const u = q < 0 ? q + 2 ** bits : q;
+  return u.toString(2).padStart(bits, '0');
+}
+
+function e2m1Element(x: number, scale: number, index: number, setsScale: boolean): ElementView {
+  const scaled = scale > 0 ? x / scale : 0;
+  const code = encode(E2M1, scaled);
+  const level = decode(E2M1, code);
+  const xHat = level * scale;
+  return { index, x, scaled, code, bits: codeBits(E2M1, code), level, xHat, error: xHat - x, setsScale };
+}
+
+function finish(base: Omit<BlockInspection, 'sse' | 'elements'>, elements: ElementView[]): BlockInspection {
+  let sse = 0;
+  for (const e of elements) sse += e.error * e.error;
+  return { ...base, elements, sse };
+}
+
+function inspectMx(x: ArrayLike<number>): BlockInspection {
+  const { amax, arg } = amaxOf(x);
+  const formula = 'X = 2^(⌊log₂ amax⌋ − 2),  x̂ = X · E2M1(x / X)';
+  const rounding = 'E2M1 round-to-nearest-even, saturate at ±6 (OCP MX v1.0 §6.3)';
+  if (amax === 0) {
+    const els = Array.from(x, (v, i) => e2m1Element(v, 0, i, false));
+    return finish({ format: 'mxfp4', formula, rounding, amax, steps: [], scale: 0, zeroPoint: 0 }, els);
+  }
+  const fl = floorLog2(amax);
+  let e = fl - 2;
+  if (e < E8M0_MIN_EXP) e = E8M0_MIN_EXP;
+  const scale = pow2(e);
+  const code = e8m0FromExponent(e);
+  const steps: ScaleStep[] = [
+    { label: 'amax = max|xᵢ|', value: amax },
+    { label: '⌊log₂ amax⌋', value: fl },
+    { label: 'e = ⌊log₂ amax⌋ − 2 (emax of E2M1)', value: e },
+    { label: 'X = 2^e (E8M0 code e + 127)', value: scale, bits: e8m0Bits(code) },
+  ];
+  const els = Array.from(x, (v, i) => e2m1Element(v, scale, i, i === arg));
+  return finish({ format: 'mxfp4', formula, rounding, amax, steps, scale, zeroPoint: 0 }, els);
+}
+
+function inspectNv(x: ArrayLike<number>, tensorAmax: number): BlockInspection {
+  const { amax, arg } = amaxOf(x);
+  const formula =
+    's_t = fp32(amax_T / (448·6)),  s_b = UE4M3(amax / 6 / s_t),  x̂ = s_b·s_t · E2M1(x / (s_b·s_t))';
+  const rounding = 'E2M1 and UE4M3 round-to-nearest-even, saturating (NVIDIA NVFP4)';
+  const tAmax = Math.max(tensorAmax, amax);
+  const st = Math.fround(tAmax / (448 * 6));
+  const raw = st > 0 ? amax / 6 / st : 0;
+  const sb = st > 0 ? roundValue(UE4M3, raw) : 0;
+  const scale = sb * st;
+  const steps: ScaleStep[] = [
+    { label: 'amax_T = max|x| over the tensor', value: tAmax },
+    { label: 's_t = fp32(amax_T / 2688)', value: st, bits: fp32Bits(st) },
+    { label: 'amax = max|xᵢ| over the block', value: amax },
+    { label: 'amax / 6 / s_t', value: raw },
+    { label: 's_b = UE4M3(amax / 6 / s_t)', value: sb, bits: codeBits(UE4M3, encode(UE4M3, raw)) },
+    { label: 'scale = s_b · s_t', value: scale },
+  ];
+  const els = Array.from(x, (v, i) => e2m1Element(v, scale, i, i === arg));
+  return finish({ format: 'nvfp4', formula, rounding, amax, steps, scale, zeroPoint: 0 }, els);
+}
+
+function inspectNf4(x: ArrayLike<number>): BlockInspection {
+  const { amax, arg } = amaxOf(x);
+  const formula = 'A = max|xᵢ| (fp32),  x̂ = A · NF4[nearest(x / A)]';
+  const rounding = 'nearest of the 16 NF4 levels, ties to the lower level (QLoRA §3)';
+  const steps: ScaleStep[] = [{ label: 'A = amax (stored fp32)', value: amax, bits: fp32Bits(amax) }];
+  const els = Array.from(x, (v, i): ElementView => {
+    const scaled = amax > 0 ? v / amax : 0;
+    const code = amax > 0 ? nf4Nearest(scaled) : 7;
+    const level = NF4_VALUES[code];
+    const xHat = amax > 0 ? level * amax : 0;
+    return {
+      index: i,
+      x: v,
+      scaled,
+      code,
+      bits: code.toString(2).padStart(4, '0'),
+      level,
+      xHat,
+      error: xHat - v,
+      setsScale: i === arg,
+    };
+  });
+  return finish({ format: 'nf4', formula, rounding, amax, steps, scale: amax, zeroPoint: 0 }, els);
+}
+
+function inspectInt(x: ArrayLike<number>, bits: number, symmetric: boolean): BlockInspection {
+  const rounding = 'round to nearest integer, ties to even, then clamp to the code range';
+  if (symmetric) {
+    const { amax, arg } = amaxOf(x);
+    const qmax = 2 ** (bits - 1) - 1;
+    const qmin = -qmax - 1;
+    const s = amax > 0 ? roundScaleToFp16(amax / qmax) : 0;
+    const steps: ScaleStep[] = [
+      { label: 'amax = max|xᵢ|', value: amax },
+      { label: `amax / ${qmax}`, value: amax / qmax },
+      { label: 's = fp16(amax / (2^(k−1) − 1))', value: s, bits: codeBits(FP16, encode(FP16, s)) },
+    ];
+    const els = Array.from(x, (v, i): ElementView => {
+      const scaled = s > 0 ? v / s : 0;
+      const rq = s > 0 ? Math.min(qmax, Math.max(qmin, rintEven(scaled))) : 0;
+      const q = rq + 0; // the stored code has no −0; the reconstruction keeps the kernel's sign
+      const xHat = rq * s;
+      return {
+        index: i,
+        x: v,
+        scaled,
+        code: q,
+        bits: twosComplement(q, bits),
+        level: q,
+        xHat,
+        error: xHat - v,
+        setsScale: i === arg,
+      };
+    });
+    const formula = `s = fp16(amax / ${qmax}),  q = clamp(rint(x / s), ${qmin}, ${qmax}),  x̂ = s·q`;
+    return finish({ format: 'int', formula, rounding, amax, steps, scale: s, zeroPoint: 0 }, els);
+  }
+  const levels = 2 ** bits - 1;
+  let lo = 0;
+  let hi = 0;
+  let argLo = -1;
+  let argHi = -1;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] < lo) {
+      lo = x[i];
+      argLo = i;
+    }
+    if (x[i] > hi) {
+      hi = x[i];
+      argHi = i;
+    }
+  }
+  const s = hi > lo ? roundScaleToFp16((hi - lo) / levels) : 0;
+  let z = s > 0 ? rintEven(-lo / s) : 0;
+  if (z > levels) z = levels;
+  else if (z < 0) z = 0;
+  const steps: ScaleStep[] = [
+    { label: 'lo = min(0, min xᵢ)', value: lo },
+    { label: 'hi = max(0, max xᵢ)', value: hi },
+    { label: `s = fp16((hi − lo) / ${levels})`, value: s, bits: codeBits(FP16, encode(FP16, s)) },
+    { label: 'z = clamp(rint(−lo / s))', value: z, bits: z.toString(2).padStart(bits, '0') },
+  ];
+  const els = Array.from(x, (v, i): ElementView => {
+    const scaled = s > 0 ? v / s : 0;
+    const q = s > 0 ? Math.min(levels, Math.max(0, rintEven(scaled) + z)) + 0 : 0;
+    const xHat = s > 0 ? (q - z) * s : 0;
+    return {
+      index: i,
+      x: v,
+      scaled,
+      code: q,
+      bits: q.toString(2).padStart(bits, '0'),
+      level: q - z,
+      xHat,
+      error: xHat - v,
+      setsScale: i === argLo || i === argHi,
+    };
+  });
+  const formula = `s = fp16((hi − lo) / ${levels}),  q = clamp(rint(x / s) + z, 0, ${levels}),  x̂ = s·(q − z)`;
+  return finish(
+    { format: 'int', formula, rounding, amax: Math.max(hi, -lo), steps, scale: s, zeroPoint: z },
+    els,
+  );
+}
+
+/** Decompose one block (its values in the quantizer's input domain) element by element. */
+export function inspectBlock(x: ArrayLike<number>, options: BlockOptions): BlockInspection {
+  // The quantizers read fp32 inputs: round here too so the numbers are the kernel's.
+  const v = Float32Array.from(x);
+  switch (options.format) {
+    case 'mxfp4':
+      return inspectMx(v);
+    case 'nvfp4':
+      return inspectNv(v, options.tensorAmax ?? 0);
+    case 'nf4':
+      return inspectNf4(v);
+    case 'int': {
+      const bits = options.bits ?? 4;
+      if (!(Number.isInteger(bits) && bits >= 2 && bits <= 8))
+        throw new RangeError(`inspectBlock: int bits must be an integer in 2…8, got ${bits}`);
+      return inspectInt(v, bits, options.symmetric ?? true);
+    }
+    default:
+      throw new RangeError(`inspectBlock: unknown format "${String(options.format)}"`);
+  }
+}
+
+/**
+ * The shared-scale effect (DuQuant++: "a single outlier inflates the shared block scale"): the
+ * block with element `index` multiplied by `factor`, and the squared error of the *other*
+ * elements before and after.
+ */
+export function outlierEffect(
+  x: ArrayLike<number>,
+  options: BlockOptions,
+  index: number,
+  factor: number,
+): { before: BlockInspection; after: BlockInspection; othersSseBefore: number; othersSseAfter: number } {
+  const before = inspectBlock(x, options);
+  const y = Float32Array.from(x);
+  if (index >= 0 && index < y.length) y[index] *= factor;
+  const tensorAmax = Math.max(options.tensorAmax ?? 0, ...Array.from(y, Math.abs));
+  const after = inspectBlock(y, {
+    ...options,
+    tensorAmax: options.format === 'nvfp4' ? tensorAmax : options.tensorAmax,
+  });
+  const others = (b: BlockInspection) =>
+    b.elements.reduce((s, e) => (e.index === index ? s : s + e.error * e.error), 0);
+  return { before, after, othersSseBefore: others(before), othersSseAfter: others(after) };
+}
