@@ -1,5 +1,5 @@
 /**
- * Issue 7: every analysis view opens from its permalink and renders (chart + table), in both
+ * Every analysis view opens from its permalink and renders (chart + table), in both
  * themes; screenshots land in test-results/analysis-views/ for review.
  */
 import { expect, test } from '@playwright/test';

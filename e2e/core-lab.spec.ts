@@ -1,5 +1,5 @@
 /**
- * Core lab slice (issue 2): the default experiment is computed in the worker, equals the CLI's
+ * Core lab slice: the default experiment is computed in the worker, equals the CLI's
  * numbers for the same config, reacts to edits, and lives in the URL.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * The explorer's charts (issue 3): every chart renders for the default experiment, adding a
+ * The explorer's charts: every chart renders for the default experiment, adding a
  * pipeline adds a series to every chart, and moving a bits control changes the charts. Waits on
  * data-status / data-* attributes only (DESIGN.md), never on time.
  */

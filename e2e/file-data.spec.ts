@@ -1,5 +1,5 @@
 /**
- * Real tensors in the page (issue 4): open a .npy, see the tensor and results computed from the
+ * Real tensors in the page: open a .npy, see the tensor and results computed from the
  * file; the CLI on the same file and config gives the same numbers; the permalink records the
  * tensor's SHA-256; bad files give a message and the app keeps working.
  */

@@ -1,5 +1,5 @@
 /**
- * WebGPU in the app (issue 5): with an adapter (Chromium --enable-unsafe-webgpu, the 'webgpu'
+ * WebGPU in the app: with an adapter (Chromium --enable-unsafe-webgpu, the 'webgpu'
  * project; SwiftShader here) a config of GPU_MIN_COORDS coordinates runs its wht/rht transforms
  * and mxfp4/int quantizers on the GPU inside the pool workers, the page says so (status line and
  * the results table's backend column), and the numbers equal the CPU's (the CLI, which the

@@ -1,5 +1,5 @@
 /**
- * WebGPU parity (issue 5): the WGSL kernels of src/worker/gpu give the CPU reference's results within the
+ * WebGPU parity: the WGSL kernels of src/worker/gpu give the CPU reference's results within the
  * float tolerances stated in src/worker/gpu/kernels.ts, in Debian Chromium with --enable-unsafe-webgpu
  * (the 'webgpu' Playwright project; SwiftShader here, which proves parity, not speed).
  *

@@ -1,5 +1,5 @@
 /**
- * Hardening under load and faults (issue 8): 1000 rapid control changes end with exactly the last
+ * Hardening under load and faults: 1000 rapid control changes end with exactly the last
  * config's numbers, a bounded number of live workers and memory back near its start; a kernel
  * that throws and a worker that dies show an error with Retry and the app continues.
  * Figures are printed.

@@ -1,5 +1,5 @@
 /**
- * Layer view (issue 6): a matrix preset's permalink renders the layer table with finite numbers,
+ * Layer view: a matrix preset's permalink renders the layer table with finite numbers,
  * rotation invariance at round-off, and the one analysis selector switches to attention and off.
  */
 import { expect, test } from '@playwright/test';

@@ -1,5 +1,5 @@
 /**
- * Hardening checks in a real Chromium (issue 8): the CSP header is served, no page or preset
+ * Hardening checks in a real Chromium: the CSP header is served, no page or preset
  * triggers a CSP violation, and axe-core finds no serious accessibility violations.
  */
 import AxeBuilder from '@axe-core/playwright';

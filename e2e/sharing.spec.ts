@@ -1,5 +1,5 @@
 /**
- * Sharing (issue 3): copy link, presets with Back/Forward, saved links from this version, results
+ * Sharing: copy link, presets with Back/Forward, saved links from this version, results
  * exports (CSV, JSON), chart exports (SVG, PNG) and embed mode. Waits on data-status and on
  * attributes, never on time.
  */

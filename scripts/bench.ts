@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance table of issue 5 (DESIGN.md "Performance targets"), measured in
+ * `npm run bench`: the performance table (docs/DESIGN.md "Performance targets"), measured in
  * one run so the ratios are meaningful on VMs whose speed varies up to 2× between runs.
  *
  * Sections:

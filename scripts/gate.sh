@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one gate (issue 2): typecheck, lint with zero warnings, format check, unit tests, build, e2e.
+# The one gate: typecheck, lint with zero warnings, format check, unit tests, build, e2e.
 # Every step must pass; the first failure stops the gate with its exit code.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 /**
- * Records saved permalinks and the numbers the CLI prints for them (issue 3: "Links from this
+ * Records saved permalinks and the numbers the CLI prints for them ("Links from this
  * version must keep decoding after later changes (a test holds a set of saved links and their
  * expected numbers)").
  *

@@ -349,7 +349,7 @@ export function transformGroups(spec: ExperimentSpec, indices: readonly number[]
 /**
  * The orchestrator, written once as a generator that yields the two stages a backend may take over
  * (transform forward, quantize–dequantize) and receives which backend ran them: the synchronous CPU
- * driver (runExperiment: CLI, tests, in-process fallback) and the asynchronous one
+ * driver (runExperiment: CLI, tests) and the asynchronous one
  * (runExperimentAsync: the worker, with WebGPU) then cannot drift apart. Everything else (inverse,
  * metrics, artifacts) stays on the CPU.
  */

@@ -1,5 +1,5 @@
 /**
- * The on-demand analyses behind the rate–distortion and spectra charts (issue 3), shared by the
+ * The on-demand analyses behind the rate–distortion and spectra charts, shared by the
  * worker and tests. Each loads the config's data exactly as runConfig does, so its numbers are those
  * of the main run (same seed, same streams).
  */

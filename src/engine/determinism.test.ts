@@ -1,5 +1,5 @@
 /**
- * Determinism (issue 8): the same config gives bit-identical numbers on three runs, in-process
+ * Determinism: the same config gives bit-identical numbers on three runs, in-process
  * (what the worker runs) and through the CLI binary.
  */
 import { execFileSync } from 'node:child_process';

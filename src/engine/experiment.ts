@@ -1,5 +1,5 @@
 /**
- * One experiment end to end, shared by the worker, the in-process fallback and the CLI, so the
+ * One experiment end to end, shared by the worker and the CLI, so the
  * page and `lab run` give the same numbers for the same config (CONTRACT.md §6).
  */
 import { generateData } from '../core/data-loader';

@@ -1,5 +1,5 @@
 /**
- * Saved links (issue 3: "Links from this version must keep decoding after later changes"): every
+ * Saved links ("Links from this version must keep decoding after later changes"): every
  * permalink in src/core/config/__saved__/links.json, written by an earlier version together with the
  * CLI's numbers for it (scripts/save-links.ts), must still decode through the app's own path
  * (decodePermalink: lz-string → migrate → validate) and give the same labels, bits/coordinate and

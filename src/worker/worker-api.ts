@@ -1,6 +1,6 @@
 /**
- * What the worker exposes through Comlink. Kept out of workers/ so it can run in-process too
- * (fallback when Workers are unavailable, and unit tests).
+ * What the worker exposes through Comlink. Kept out of workers/ (a thin Comlink shell) so unit
+ * tests can call it in-process.
  */
 import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
 import { runConfig, type ExperimentOutput } from '../engine/experiment';
@@ -50,7 +50,7 @@ export type ProgressCallback = (done: number, total: number, stage: string) => v
 /**
  * Progress travels over a MessagePort the caller transfers with each call (not a Comlink proxy):
  * the caller closes its end when the call settles, even when the worker was terminated mid-run,
- * so 1000 cancelled runs leave no listeners or ports behind (issue 8 memory check).
+ * so 1000 cancelled runs leave no listeners or ports behind (memory check).
  */
 export interface ProgressMessage {
   readonly done: number;
@@ -138,7 +138,7 @@ export interface WorkerApi {
    */
   holdLifeLock(name: string): Promise<boolean>;
   /**
-   * Fault injection for the e2e suite (issue 8, "worker faults"): 'throw' makes the next run's
+   * Fault injection for the e2e suite ("worker faults"): 'throw' makes the next run's
    * kernel throw; 'die' makes the next run crash the worker (an uncaught error, no reply). Only
    * reachable through window.__quantscope, which the page installs when loaded with ?testhooks;
    * the worst a link can do with it is crash its own tab's worker, which the app recovers from.

@@ -1,4 +1,4 @@
-// WebAssembly SIMD (v128) kernels for QuantScope's hot paths (issue 5; DESIGN.md "Performance
+// WebAssembly SIMD (v128) kernels for QuantScope's hot paths (DESIGN.md "Performance
 // targets"). AssemblyScript, compiled by scripts/build-wasm.mjs into src/core/wasm/kernels.wasm.ts.
 //
 // Parity rule: every kernel here performs the same IEEE operations in the same order as its

@@ -1,5 +1,5 @@
 /**
- * Issue 7 analyses against independent references: closed forms, hand counts, the scipy/numpy
+ * The analysis views against independent references: closed forms, hand counts, the scipy/numpy
  * fixtures of src/core/testing/fixtures and the CATALOGUE §1.A.3 simulation numbers — never the
  * code's own earlier output.
  */

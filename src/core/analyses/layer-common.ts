@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the layer and attention analyses (issue 6): the activation generators, a
+ * Shared pieces of the layer and attention analyses: the activation generators, a
  * pipeline's transform applied to both operands, quantization by a pipeline, and dense products.
  *
  * Activation generators (tokens × d), all seeded from rng('analysis', 'activations', …):

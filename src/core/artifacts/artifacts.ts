@@ -1,5 +1,5 @@
 /**
- * The per-run chart artifacts (issue 3), collected from the buffers runExperiment lends through
+ * The per-run chart artifacts, collected from the buffers runExperiment lends through
  * RunOptions.collect: nothing is recomputed and no pipeline buffer is kept.
  *
  * Cost per pipeline, N = rows·dim coordinates: about eight streaming passes over N values

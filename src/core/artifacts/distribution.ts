@@ -1,6 +1,6 @@
 /**
  * Histograms, moment summaries and per-channel maxima of large matrices, for the outlier and
- * error charts (issue 3). Every function is one or a few streaming passes with float64
+ * error charts. Every function is one or a few streaming passes with float64
  * accumulators and a bounded output (≤ MAX_BINS bins, ≤ 64 × 256 heatmap cells), so it can run on
  * every slider move next to the metrics.
  *

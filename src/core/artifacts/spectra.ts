@@ -1,5 +1,5 @@
 /**
- * Spectra (issue 3, chart 4; ALGORITHMS.md "Spectra").
+ * Spectra (chart 4; ALGORITHMS.md "Spectra").
  *
  * 1. Singular values of the data X and of each pipeline's error X − X̂, read as eigenvalues
  *    λ = σ²/n of the sample covariance (n ≥ p the longer and shorter sides, γ = p/n ≤ 1), with a

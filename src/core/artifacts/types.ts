@@ -1,5 +1,5 @@
 /**
- * Chart data computed in the worker next to the metrics (issue 3). Plain arrays and typed arrays
+ * Chart data computed in the worker next to the metrics. Plain arrays and typed arrays
  * only, so results transfer from the worker cheaply and render without recomputation.
  * Implementations: src/core/artifacts/*.ts; the pipeline lends each pipeline's buffers to a
  * collector (RunOptions.collect) before releasing them, so nothing is copied or recomputed.

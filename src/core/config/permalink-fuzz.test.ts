@@ -1,5 +1,5 @@
 /**
- * Hostile permalinks (issue 8): ≥ 10⁴ fuzzed and hand-crafted hashes. Every one either decodes to
+ * Hostile permalinks: ≥ 10⁴ fuzzed and hand-crafted hashes. Every one either decodes to
  * a valid canonical config or throws a ConfigError with a one-line message naming the problem;
  * nothing else escapes, nothing pollutes Object.prototype. Figures are printed.
  */

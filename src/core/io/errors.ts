@@ -1,5 +1,5 @@
 /**
- * The one error type every reader in `core/io` throws for bad input (issue 4, "Bad input").
+ * The one error type every reader in `core/io` throws for bad input ("Bad input").
  *
  * Why one class: callers (the CLI maps it to exit code 3, the app shows it and keeps the last good
  * state) need to tell "this file is malformed or unsupported" apart from programming errors with a

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every parser (issue 4, "Bad input"): valid fixture files are mutated
+ * Property-based fuzzing of every parser ("Bad input"): valid fixture files are mutated
  * (truncation, byte flips, huge little-endian integers written over header fields, spliced
  * garbage) and then listed and read in full. The only acceptable failure is a DataFileError; any
  * other exception fails the property with the file and mutations that caused it, and the suite's

@@ -1,5 +1,5 @@
 /**
- * Real tensors from files (issue 4; CONTRACT.md §2 `data.source = "file"`): one API over
+ * Real tensors from files (CONTRACT.md §2 `data.source = "file"`): one API over
  * safetensors (incl. sharded checkpoints), .npy, .npz, GGUF and CSV/TSV, shared by the browser,
  * the worker and the CLI. Pure TS: no DOM, no node built-ins (node file access lives in
  * `node-source.ts`).

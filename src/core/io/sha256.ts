@@ -1,5 +1,5 @@
 /**
- * SHA-256 of tensor bytes, for permalinks that must refuse a file whose tensor changed (issue 4).
+ * SHA-256 of tensor bytes, for permalinks that must refuse a file whose tensor changed.
  *
  * When the bytes are in memory in one piece we use WebCrypto (`crypto.subtle.digest`, present in
  * browsers, workers and node ≥ 20 as `globalThis.crypto.subtle`). WebCrypto has no incremental

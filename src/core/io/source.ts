@@ -5,7 +5,7 @@
  *
  * Readers fetch the header first and then only the bytes of the chosen tensor, never the whole
  * file: a 2 GB checkpoint opens with memory bounded by its header plus the selected slice
- * (issue 4, "Big files").
+ * ("Big files").
  */
 import { DataFileError } from './errors';
 

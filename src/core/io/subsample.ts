@@ -1,5 +1,5 @@
 /**
- * Seeded row subsampling for tensors too large to analyse whole (issue 4: "offer seeded row
+ * Seeded row subsampling for tensors too large to analyse whole ("offer seeded row
  * subsampling, clearly labelled in the UI and in the results").
  *
  * Deliberately independent of `core/rng.ts` streams: a permalink records `subsampleSeed`, and the

@@ -5,7 +5,7 @@
  * turns a location plus a selection into a row-major float32 `Matrix` while reading at most
  * `ioLimits.chunkBytes` of the file at a time.
  *
- * The 2-D view (issue 4, CONTRACT.md §2): a tensor of shape [d0, d1, …, dn−1] (row-major order,
+ * The 2-D view (CONTRACT.md §2): a tensor of shape [d0, d1, …, dn−1] (row-major order,
  * as numpy and PyTorch print it) is viewed as rows = d0, cols = d1·…·dn−1, so a conv kernel
  * [out, in, kh, kw] gives one row per output channel of length in·kh·kw, and a Linear weight
  * [out, in] one row per output channel. Rank 1 is a single row; rank 0 is 1×1. Layout

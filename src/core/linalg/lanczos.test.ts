@@ -1,5 +1,5 @@
 /**
- * estimateSpectrum: the SLQ estimate agrees with the exact singular values (issue 5): the top
+ * estimateSpectrum: the SLQ estimate agrees with the exact singular values: the top
  * singular value to high accuracy and the whole distribution in Kolmogorov distance.
  */
 import { describe, expect, it } from 'vitest';

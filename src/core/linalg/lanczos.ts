@@ -1,6 +1,6 @@
 /**
  * Singular-value spectrum of a large matrix without a dense O(n³) decomposition: stochastic
- * Lanczos quadrature (SLQ) on the Gram matrix of the shorter side. Issue 5; ALGORITHMS.md
+ * Lanczos quadrature (SLQ) on the Gram matrix of the shorter side. ALGORITHMS.md
  * "Spectra"; DESIGN.md "Performance targets" (4096² spectra on the UI path).
  *
  * Method (Ubaru, Chen & Saad, "Fast estimation of tr(f(A)) via stochastic Lanczos quadrature",

@@ -1,5 +1,5 @@
 /**
- * Presets for the matrix and layer methods (issue 6), one per method, each reproducing the
+ * Presets for the matrix and layer methods, one per method, each reproducing the
  * qualitative claim of its seed abstract (summaries in /work/shared/seeds/CATALOGUE.md, section
  * cited per preset). Same shape as src/core/presets/presets.ts; every config is validated by
  * matrix-presets.test.ts. The claims are qualitative (which pipeline wins), not the papers' numbers.

@@ -1,5 +1,5 @@
 /**
- * The presets gallery (issue 3, "Sharing"): each preset is a complete experiment config, so it is a
+ * The presets gallery ("Sharing"): each preset is a complete experiment config, so it is a
  * permalink, with two sentences saying what to look at and which seed paper it reproduces
  * (summaries in /work/shared/seeds/CATALOGUE.md, section given per preset).
  *

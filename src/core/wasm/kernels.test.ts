@@ -1,5 +1,5 @@
 /**
- * Parity of every WASM SIMD kernel with its TypeScript reference (issue 5). The kernels keep the
+ * Parity of every WASM SIMD kernel with its TypeScript reference. The kernels keep the
  * reference's operation order, so the check is exact equality of the bits, at several sizes
  * including non-powers of two, odd row counts and partial SIMD lane groups. No timings here.
  */

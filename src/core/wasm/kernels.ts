@@ -1,6 +1,6 @@
 /**
  * Loader and memory arena for the WebAssembly SIMD kernels (wasm/assembly/kernels.ts, built by
- * `npm run build:wasm` into ./kernels.wasm.ts). Issue 5; DESIGN.md "Performance targets".
+ * `npm run build:wasm` into ./kernels.wasm.ts). DESIGN.md "Performance targets".
  *
  * Loading: the module is compiled synchronously from embedded bytes on first use, so kernels keep
  * their synchronous signatures and work the same in node (CLI, vitest), in the Vite-built worker

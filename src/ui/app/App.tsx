@@ -52,7 +52,7 @@ function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
       (a, r) => a + r.timingsMs.quantize + r.timingsMs.inverse + r.timingsMs.metrics,
       0,
     );
-    // Which backend ran the transform and quantizer stages (issue 5: "the UI shows which backend ran
+    // Which backend ran the transform and quantizer stages ("the UI shows which backend ran
     // and how long it took"); per-pipeline detail is in the results table's backend column.
     const gpuStages = results.reduce(
       (a, r) =>

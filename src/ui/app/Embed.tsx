@@ -1,5 +1,5 @@
 /**
- * Embed mode (issue 3): `?embed=<chart id>` plus the `#c=` config renders one chart with minimal
+ * Embed mode: `?embed=<chart id>` plus the `#c=` config renders one chart with minimal
  * chrome for teaching material: the chart, a one-line caption and a link back to the full lab.
  *
  * Sizing: the charts lay out to the frame's width (ChartsPanel measures its container with a
@@ -23,7 +23,7 @@ import { analysesById } from '../../core/analyses';
 import { ErrorBoundary } from './ErrorBoundary';
 import './sharing.css';
 
-// Analysis views (issues 6, 7) embed too: `?embed=analysis` (or the id of one of their charts)
+// Analysis views embed too: `?embed=analysis` (or the id of one of their charts)
 // renders the config's analysis view; loaded on demand like in the lab.
 const AnalysisResultView = lazy(() => import('../views/AnalysisResultView'));
 

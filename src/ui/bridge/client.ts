@@ -1,9 +1,10 @@
 /**
  * Main-thread bridge to the compute workers (DESIGN.md "Workers"): lazy start, one worker per kind
  * of call (run, sweep, spectra), cancellation by terminating the worker (a CPU kernel cannot be interrupted
- * cooperatively) and a lazy restart; in-process fallback where Workers are unavailable.
+ * cooperatively) and a lazy restart. There is no in-process fallback: kernels never run on the
+ * main thread, and a browser without module workers gets the worker's error message.
  *
- * Runs use a pool of up to navigator.hardwareConcurrency workers (issue 5, "work split across
+ * Runs use a pool of up to navigator.hardwareConcurrency workers ("work split across
  * cores"): a run's pipelines are split by transform group (so no rotation is built twice) into at
  * most pool-size parts, each part computes its pipelines on the same data (generated from the seed
  * in each worker, or read from the files registered in each), and the parts are merged in pipeline

@@ -1,5 +1,5 @@
 /**
- * Per-channel absmax heatmap (issue 3, chart 2): one panel for the raw data (channels = columns of
+ * Per-channel absmax heatmap (chart 2): one panel for the raw data (channels = columns of
  * x) and one per pipeline after its transform (channels = coordinates of y), rows binned down the
  * panel. Outlier channels show as bright vertical stripes before a rotation and vanish after it.
  * One shared log colour scale (Viridis: perceptually uniform and colour-blind safe, van der Walt &

@@ -1,5 +1,5 @@
 /**
- * Error view (issue 3, chart 3): left, the histogram of x̂ − x per pipeline (density); right, a
+ * Error view (chart 3): left, the histogram of x̂ − x per pipeline (density); right, a
  * seeded sample of (x, x̂) coordinate pairs per pipeline (the same positions for every pipeline)
  * against y = x. The scatter goes on the canvas; with dense="svg" it is SVG circles.
  * The histogram's x range is ±5 error RMS of the widest pipeline (or its largest error, if

@@ -1,5 +1,5 @@
 /**
- * Inner products (issue 3, chart 5): ⟨q,x̂⟩ against ⟨q,x⟩ for seeded unit queries q, one colour per
+ * Inner products (chart 5): ⟨q,x̂⟩ against ⟨q,x⟩ for seeded unit queries q, one colour per
  * pipeline, with each pipeline's least-squares line through the origin and the line y = x. A slope
  * below 1 is the multiplicative bias of an MSE-optimal (shrinking) quantizer: EDEN-mse and
  * TurboQuant_mse tend to 1 − D_b; unbiased estimators (EDEN-unbiased, QJL, TurboQuant_prod) to 1

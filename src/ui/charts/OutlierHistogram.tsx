@@ -1,5 +1,5 @@
 /**
- * Outlier histogram (issue 3, chart 2): coordinate values before the transform (raw rows) and
+ * Outlier histogram (chart 2): coordinate values before the transform (raw rows) and
  * after it (each pipeline), both normalised per row to unit RMS (√d·v/‖v‖), as densities on a log
  * scale so tails and outliers are visible. References: N(0,1) and the shifted Beta law of √d·t for
  * one coordinate t of a uniform unit vector in ℝ^d (ALGORITHMS.md; sphereCoordinatePdf), which is

@@ -1,5 +1,5 @@
 /**
- * Spectra (issue 3, chart 4; computed by src/core/artifacts/spectra.ts):
+ * Spectra (chart 4; computed by src/core/artifacts/spectra.ts):
  *  A. singular values of the data and of each pipeline's error X − X̂, descending (log scale);
  *  B. the eigenvalue density of each, divided by its fitted bulk variance σ̂², against the
  *     Marchenko–Pastur law for σ² = 1 and the shared γ = p/n: a pure-noise matrix follows the

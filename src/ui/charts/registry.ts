@@ -1,5 +1,5 @@
 /**
- * The chart registry (issue 3): one entry per chart id. Embed mode (`?embed=<chart id>`) and
+ * The chart registry: one entry per chart id. Embed mode (`?embed=<chart id>`) and
  * SVG/PNG export render a chart by id from an ExperimentOutput (plus the sweep or spectra result
  * for the charts that need one); every chart's root holds an <svg data-chart="<id>"> (the outliers
  * entry renders two: "outliers" and "outliers-heatmap").

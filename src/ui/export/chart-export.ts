@@ -1,5 +1,5 @@
 /**
- * Chart export (issue 3, "Export: each chart as SVG and PNG").
+ * Chart export ("Export: each chart as SVG and PNG").
  *
  * SVG: a deep clone of the chart's root `<svg data-chart="…">` whose presentation comes from the
  * page's stylesheet (classes, CSS custom properties for the light/dark themes, `currentColor`).

@@ -1,5 +1,5 @@
 /**
- * Embed links and the iframe snippet (issue 3: "`?embed=<chart>` plus the config renders one chart
+ * Embed links and the iframe snippet ("`?embed=<chart>` plus the config renders one chart
  * with minimal chrome, sized to its iframe; an "Embed" button gives the iframe snippet").
  *
  * The snippet is built as text for the user to paste into course material, so every attribute

@@ -1,5 +1,5 @@
 /**
- * Results → text for the clipboard and downloads (issue 3, "Sharing": copy as CSV/Markdown,
+ * Results → text for the clipboard and downloads ("Sharing": copy as CSV/Markdown,
  * results as CSV and JSON). Pure functions: no DOM, so they are unit-tested in node and reused by
  * any caller (page buttons, scripts).
  *

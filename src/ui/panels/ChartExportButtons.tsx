@@ -1,5 +1,5 @@
 /**
- * SVG / PNG download buttons for one chart (issue 3, "each chart as SVG and PNG"). Attach it to a
+ * SVG / PNG download buttons for one chart ("each chart as SVG and PNG"). Attach it to a
  * chart card: it finds the chart's root `<svg data-chart="<id>">` (and companions such as
  * `outliers-heatmap`) inside the nearest `[data-chart-card]` or <figure> ancestor (else the
  * document), so it needs no ref plumbing from the chart.

@@ -1,5 +1,5 @@
 /**
- * The charts (issue 3), below the results table: containers wiring the run's artifacts and the
+ * The charts, below the results table: containers wiring the run's artifacts and the
  * on-demand sweep and spectra queries to the presentational charts of src/ui/charts. Loaded lazily
  * (React.lazy in App) so d3 and the charts stay out of the main bundle.
  *

@@ -1,5 +1,5 @@
 /**
- * "Embed" (issue 3): pick a chart and a size, get the iframe snippet for teaching material.
+ * "Embed": pick a chart and a size, get the iframe snippet for teaching material.
  * The charts offered are the ones rendered on the page right now (`svg[data-chart]`, titled by
  * their aria-label), so the dialog needs no knowledge of the chart registry and never offers a
  * chart that cannot render for this config.

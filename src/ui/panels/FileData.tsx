@@ -1,5 +1,5 @@
 /**
- * File data in the page (issue 4): drag-and-drop or a file picker, the tensor inventory (a
+ * File data in the page: drag-and-drop or a file picker, the tensor inventory (a
  * searchable, sortable table: TensorInventory.tsx) with the checkpoint sweep's controls, the layout (which axis holds the vectors), row/column slices and seeded
  * row subsampling. Files go to the worker, which reads only headers and the chosen tensor's bytes.
  *

@@ -1,5 +1,5 @@
 /**
- * The presets gallery (issue 3): one card per preset with its two-sentence explanation and the
+ * The presets gallery: one card per preset with its two-sentence explanation and the
  * seed paper it reproduces. Opening a preset pushes a history entry (pushConfigToHistory) so Back
  * returns to the experiment the user had before; every card is also a plain link to its permalink
  * (open in a new tab, copy the address).
@@ -26,7 +26,7 @@ function dataSummary(preset: Preset): string {
   return `${data.source} ${String(data.rows)}×${String(data.dim)} · ${pipelines.length} pipelines`;
 }
 
-/** The gallery: vector quantizers and formats first, then matrix and layer methods (issue 6). */
+/** The gallery: vector quantizers and formats first, then matrix and layer methods. */
 export function PresetsPanel({ onOpened }: { onOpened?: () => void }) {
   return (
     <>

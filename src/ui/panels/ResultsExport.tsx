@@ -1,5 +1,5 @@
 /**
- * Results toolbar: copy as CSV / Markdown, download CSV / contract JSON (issue 3, "Sharing").
+ * Results toolbar: copy as CSV / Markdown, download CSV / contract JSON ("Sharing").
  * Formatting lives in src/ui/export/results-format.ts (pure, unit-tested); this only wires buttons.
  */
 import type { ExperimentOutput } from '../../engine/experiment';

@@ -1,5 +1,5 @@
 /**
- * Header actions for sharing (issue 3): Copy link, Embed (iframe snippet for one chart) and the
+ * Header actions for sharing: Copy link, Embed (iframe snippet for one chart) and the
  * Presets gallery. The link is always the canonical permalink of the current config, built from
  * the store rather than read from the address bar, so it is right even inside the hash-write
  * debounce window.

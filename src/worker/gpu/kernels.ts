@@ -3,7 +3,7 @@
  * mirror: the FWHT behind 'wht' / 'rht' (radix-2 butterflies, one dispatch per stage, as
  * src/core/linalg/fwht.ts) and quantize–dequantize for 'mxfp4' (OCP MX v1.0 §5, §6.3, as
  * src/core/methods/quantizers/mxfp4.ts) and 'int' (symmetric absmax, round to nearest even, as
- * src/core/methods/quantizers/int.ts). Issue 5; DESIGN.md data flow ("core kernels (CPU) or gpu/").
+ * Src/core/methods/quantizers/int.ts). DESIGN.md data flow ("core kernels (CPU) or gpu/").
  * The CPU code stays the reference; e2e/gpu-parity.webgpu.spec.ts checks agreement in Chromium.
  *
  * Precision (WGSL has no float64): the CPU transforms work in float64 per row, these in float32, so

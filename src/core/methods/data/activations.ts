@@ -1,5 +1,5 @@
 /**
- * Activations with massive outliers in AdaHOP's three patterns (issue 4; AdaHOP, seed 003: each
+ * Activations with massive outliers in AdaHOP's three patterns (AdaHOP, seed 003: each
  * operand's outliers are Row-wise, Column-wise or None, and Hadamard smoothing helps only when its
  * direction matches): tokens × channels N(0,1) with
  *  - column-wise: `count` fixed channels × `scale` for every token (massive activations in fixed

@@ -1,5 +1,5 @@
 /**
- * LLM-like weight matrix [out, in] (issue 4, "realistic synthetic generators"): rows are output
+ * LLM-like weight matrix [out, in] ("realistic synthetic generators"): rows are output
  * channels with heavy-tailed entries and unequal scales, plus a few input channels (columns) that
  * are uniformly larger.
  *

@@ -1,5 +1,5 @@
 /**
- * One-hot spikes: every row is ±amplitude·e_k for one seeded column k (issue 7 §4).
+ * One-hot spikes: every row is ±amplitude·e_k for one seeded column k (§4).
  *
  * The worst case for a single randomized Hadamard block: H·D·e_k has every coordinate equal to
  * ±1/√d, so one fixed output coordinate is a Rademacher variable and its Kolmogorov distance to

@@ -1,5 +1,5 @@
 /**
- * Matrix methods (issue 6) against references derived independently of the code: exact
+ * Matrix methods against references derived independently of the code: exact
  * constructions (integer rank-r products, planted outliers, hand-computed fp16 grids), a naive
  * Sylvester–Hadamard for ITQ3_S's bound, Eckart–Young via the dense eigen-solver, and bits per
  * coordinate worked out by hand from each header's formula.

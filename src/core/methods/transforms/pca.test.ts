@@ -1,6 +1,6 @@
 /**
  * PCA's Gram path (rows < dim) against the dense eigendecomposition of XᵀX/rows: same principal
- * subspace and component energies, exactly orthogonal basis (issue 5).
+ * subspace and component energies, exactly orthogonal basis.
  */
 import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../../linalg/eig';

@@ -24,7 +24,7 @@
  * eigenvectors (≈ 6 s in node at dim = 1024, measured); apply dim² multiply-adds per row each way;
  * storage dim² float64.
  *
- * Gram path (rows < dim, issue 5): XᵀX has rank ≤ rows, and its nonzero eigenpairs come from the
+ * Gram path (rows < dim, ): XᵀX has rank ≤ rows, and its nonzero eigenpairs come from the
  * small Gram matrix G = X·Xᵀ/rows: G·u = λu ⇒ C·(Xᵀu) = λ·(Xᵀu), so v = Xᵀu/‖Xᵀu‖ (Golub & Van
  * Loan §8.6, the "snapshot" method of Sirovich 1987). The r ≤ rows eigenvectors with λ > 0 (same
  * sign convention) are completed to an orthonormal basis of ℝ^dim by the Householder QR of the
