@@ -9,7 +9,7 @@
  * Canonical form: fixed key order, every param spelled out (so a changed default never changes an
  * old link), labels only when set. `canonicalKey(config)` is its JSON text.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { dataSourcesById, quantizersById, transformsById } from '../methods';
 import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../methods/data/file';
 import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/types';
@@ -55,10 +55,6 @@ export type { SweepConfig } from './sweep-config';
 
 export type ParseResult =
   { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
-
-// Zod 4 compiles fast object parsers with `new Function` unless told not to; our CSP forbids
-// eval (SECURITY.md), and even its feature probe would report a violation.
-z.config({ jitless: true });
 
 const plainObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),

@@ -16,7 +16,7 @@
  *   are refused with a ConfigError naming the field; an equivalent without nested repetition
  *   (`layers\.\d+\.`) is always available for tensor names.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ConfigError } from './errors';
 import type { DataConfig } from './schema';
 
