@@ -94,6 +94,12 @@ export interface RunOptions {
    * numbers do not depend on which others run beside it.
    */
   readonly only?: readonly number[];
+  /**
+   * Calibration activations X (tokens × dim, in the data's domain) for calibrated methods: each
+   * transform stage sees X carried through the stages before it (their dual map, so X·Wᵀ is kept),
+   * and the quantizer sees X in the last domain.
+   */
+  readonly calibration?: Matrix;
 }
 
 export class AbortError extends Error {
@@ -274,6 +280,14 @@ export function composeStages(stages: readonly PreparedTransform[], dim: number)
   };
 }
 
+/** X through a prepared stage's dual map (its forward for orthogonal stages): X·A⁻ᵀ. */
+function applyDual(prepared: PreparedTransform, m: Matrix): Matrix {
+  const out = new Float32Array(m.rows * prepared.outDim);
+  if (prepared.dual) prepared.dual(m.data, m.rows, out);
+  else prepared.forward(m.data, m.rows, out);
+  return { rows: m.rows, cols: prepared.outDim, data: out };
+}
+
 /**
  * The random streams of stage k of a chain: stage 0 draws exactly what a single transform draws
  * (so v1 links keep their numbers); later stages add their position to every stream's keys.
@@ -308,6 +322,8 @@ export type StageRequest =
       readonly rows: number;
       readonly outDim: number;
       readonly rng: RngFactory;
+      /** Calibration activations in the quantizer's domain, when the run has them. */
+      readonly calibration?: Matrix;
       /** Output, rows × outDim. */
       readonly yHat: Float32Array;
     };
@@ -315,7 +331,10 @@ export type StageRequest =
 /** Runs a stage on the CPU (the reference for every backend). */
 export function runStageOnCpu(req: StageRequest): Backend {
   if (req.kind === 'forward') req.prepared.forward(req.x.data, req.x.rows, req.y);
-  else req.def.quantize(req.y, req.rows, req.outDim, req.quantizer.params, { rng: req.rng }, req.yHat);
+  else {
+    const ctx = req.calibration ? { rng: req.rng, calibration: req.calibration } : { rng: req.rng };
+    req.def.quantize(req.y, req.rows, req.outDim, req.quantizer.params, ctx, req.yHat);
+  }
   return 'cpu';
 }
 
@@ -374,6 +393,8 @@ function* experimentSteps(
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
+    // X carried through the chain alongside the data (dual maps keep X·Wᵀ).
+    let calibrationIn = options.calibration;
     const t0 = now();
     // Stage by stage: a data-dependent stage (PCA, SmoothQuant) is fitted on its own input, the
     // previous stage's output. An empty chain quantizes x itself (the quantizer never writes it).
@@ -385,7 +406,11 @@ function* experimentSteps(
       const tDef = transformsById.get(tRef.id);
       if (!tDef) throw new Error(`unknown transform "${tRef.id}"`);
       const input = stageInputs[k];
-      const prepared = tDef.prepare(tRef.params, { rng: chainRng(rng, k), dim: input.cols, data: input });
+      const ctx = calibrationIn
+        ? { rng: chainRng(rng, k), dim: input.cols, data: input, calibration: calibrationIn }
+        : { rng: chainRng(rng, k), dim: input.cols, data: input };
+      const prepared = tDef.prepare(tRef.params, ctx);
+      if (calibrationIn) calibrationIn = applyDual(prepared, calibrationIn);
       const out = new Float32Array(rows * prepared.outDim);
       const backend = yield { kind: 'forward', transform: tRef, prepared, x: input, y: out };
       if (backend === 'gpu') transformBackend = 'gpu';
@@ -427,6 +452,7 @@ function* experimentSteps(
         rows,
         outDim,
         rng,
+        ...(calibrationIn ? { calibration: calibrationIn } : {}),
         yHat,
       };
       const t2 = now();
@@ -441,7 +467,10 @@ function* experimentSteps(
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
-      const note = [...stages.map((st) => st.note), qDef.note?.(p.quantizer.params, { rng })]
+      const note = [
+        ...stages.map((st) => st.note),
+        qDef.note?.(p.quantizer.params, calibrationIn ? { rng, calibration: calibrationIn } : { rng }),
+      ]
         .filter(Boolean)
         .join('; ');
       results.set(i, {

@@ -18,8 +18,9 @@ import type { ExperimentArtifacts } from '../core/artifacts/types';
 import { permalinkHash } from '../core/config/codec';
 import { analysesById } from '../core/analyses';
 import { createRngFactory } from '../core/rng';
-import { FILE_SOURCE_ID } from '../core/methods/data/file';
-import { checkShape, type ExperimentConfig } from '../core/config/schema';
+import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
+import { withDefaults } from '../core/methods/params';
+import { ConfigError, checkShape, type ExperimentConfig } from '../core/config/schema';
 
 export interface DataSummary {
   readonly rows: number;
@@ -75,6 +76,38 @@ export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoad
   return { matrix, summary: { rows: matrix.rows, dim: matrix.cols, source } };
 }
 
+/**
+ * The calibration activations of `config.calibration`, read by the same file loader as file data
+ * (ranged reads, NaN/Inf refused), as tokens × dim; a width other than the data's dim is refused
+ * naming the field.
+ */
+export async function loadCalibration(
+  config: ExperimentConfig,
+  dim: number,
+  loadFile?: FileDataLoader,
+): Promise<Matrix> {
+  const c = config.calibration;
+  if (!c) throw new Error('no calibration in this config');
+  if (!loadFile)
+    throw new ConfigError(
+      'calibration',
+      'calibration activations come from a file: open it in the data panel or pass calibration.path to the CLI',
+    );
+  const { matrix } = await loadFile({
+    ...config,
+    data: {
+      source: FILE_SOURCE_ID,
+      ...withDefaults(FILE_SOURCE_PARAMS, { path: c.path, tensor: c.tensor, layout: c.layout }),
+    },
+  });
+  if (matrix.cols !== dim)
+    throw new ConfigError(
+      'calibration',
+      `${c.path}${c.tensor ? ` tensor '${c.tensor}'` : ''} has ${matrix.cols} columns; the data's dim is ${dim} (X is tokens × dim, so X·Wᵀ exists)`,
+    );
+  return matrix;
+}
+
 /** Runs `config.analysis` on the loaded data (undefined when the config names none). */
 export function runAnalysis(config: ExperimentConfig, data: Matrix, options: RunOptions = {}): unknown {
   if (!config.analysis) return undefined;
@@ -105,6 +138,9 @@ export async function runConfig(
   options: RunConfigOptions = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);
+  const calibration = config.calibration
+    ? await loadCalibration(config, matrix.cols, options.loadFile)
+    : undefined;
   const count = options.only ? new Set(options.only).size : config.pipelines.length;
   // Chart data from the buffers the pipeline lends while they are alive (src/core/artifacts).
   const collector = options.artifacts ? createArtifactCollector(matrix, config.seed, count) : undefined;
@@ -114,7 +150,7 @@ export async function runConfig(
         options.collect?.(b);
       }
     : options.collect;
-  const runOptions = { ...options, collect };
+  const runOptions = { ...options, collect, ...(calibration ? { calibration } : {}) };
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
     : runExperiment(config, matrix, runOptions);

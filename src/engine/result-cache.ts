@@ -26,7 +26,14 @@ export function dataKey(config: ExperimentConfig): string {
 export function pipelineKey(config: ExperimentConfig, index: number): string {
   const c = canonicalize(config);
   const p = c.pipelines[index];
-  return JSON.stringify({ seed: c.seed, data: c.data, transforms: p.transforms, quantizer: p.quantizer });
+  // Calibration activations change what calibrated methods compute, so they are part of the key.
+  return JSON.stringify({
+    seed: c.seed,
+    data: c.data,
+    calibration: c.calibration ?? null,
+    transforms: p.transforms,
+    quantizer: p.quantizer,
+  });
 }
 
 /** The whole config but the baseline (a presentation choice no analysis reads). */

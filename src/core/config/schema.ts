@@ -48,6 +48,21 @@ export interface ExperimentConfig {
    * no baseline. Added after v1 links existed: old links lack it and decode unchanged.
    */
   readonly baseline?: number;
+  /**
+   * Calibration activations X (tokens × dim) for the calibrated methods of every pipeline (GPTQ,
+   * MR-GPTQ, SmoothQuant, FlatQuant, EoRA, ResQ): a tensor of a file, read like file data. Absent
+   * = none (GPTQ is then round-to-nearest and says so); old links lack it and decode unchanged.
+   */
+  readonly calibration?: CalibrationConfig;
+}
+
+export interface CalibrationConfig {
+  /** File name (page: matched among the opened files) or path (CLI). */
+  readonly path: string;
+  /** Tensor name inside the file; '' when the file holds one. */
+  readonly tensor: string;
+  /** 'rows-first': axis 0 = tokens; 'cols-first' reads the matrix transposed. */
+  readonly layout: 'rows-first' | 'cols-first';
 }
 
 /** `config.sweep`: which tensors of the opened file(s) a sweep quantizes (sweep-config.ts). */
@@ -69,6 +84,14 @@ const envelope = z
     pipelines: z.array(plainObject).min(1).max(MAX_PIPELINES),
     analysis: plainObject.optional(),
     sweep: z.unknown().optional(),
+    calibration: z
+      .object({
+        path: z.string().min(1).max(4096),
+        tensor: z.string().max(512).default(''),
+        layout: z.enum(['rows-first', 'cols-first']).default('rows-first'),
+      })
+      .strict()
+      .optional(),
     baseline: z
       .number()
       .int()
@@ -330,6 +353,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
       'baseline',
       `expected the index of a pipeline, 0…${pipelines.length - 1} (the config has ${pipelines.length}), got ${baseline}`,
     );
+  const { calibration } = env.data;
   const config: ExperimentConfig = {
     v: CONFIG_VERSION,
     seed: env.data.seed,
@@ -338,6 +362,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
     ...(analysis ? { analysis } : {}),
     ...(sweep ? { sweep } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
+    ...(calibration ? { calibration } : {}),
   };
   checkLimits(config);
   return canonicalize(config);
@@ -384,6 +409,15 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
   const optional = {
     ...(sweep ? { sweep } : {}),
     ...(config.baseline !== undefined ? { baseline: config.baseline } : {}),
+    ...(config.calibration
+      ? {
+          calibration: {
+            path: config.calibration.path,
+            tensor: config.calibration.tensor,
+            layout: config.calibration.layout,
+          },
+        }
+      : {}),
   };
   if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines, ...optional };
   const a = analysesById.get(config.analysis.id);
