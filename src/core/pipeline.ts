@@ -245,17 +245,29 @@ export function prepareChain(
   return composeStages(stages, fitOn.cols);
 }
 
-/** Stages as one transform: forward and dual in order, inverse in reverse, notes joined. */
+/**
+ * Stages as one transform: forward and dual in order, inverse in reverse, notes joined. The
+ * intermediate buffers are allocated once per row count and reused, so the orchestrator can invert
+ * a chain once per pipeline without allocating.
+ */
 export function composeStages(stages: readonly PreparedTransform[], dim: number): PreparedTransform {
   if (stages.length === 1) return stages[0];
   const outDim = stages.length ? stages[stages.length - 1].outDim : dim;
+  // buffers[k] holds stage k's output (k < last) for a given row count.
+  let buffered: { rows: number; buffers: Float32Array[] } | undefined;
+  const buffersFor = (rows: number) => {
+    if (buffered?.rows !== rows)
+      buffered = { rows, buffers: stages.slice(0, -1).map((s) => new Float32Array(rows * s.outDim)) };
+    return buffered.buffers;
+  };
   const inOrder =
     (apply: (s: PreparedTransform, i: Float32Array, rows: number, o: Float32Array) => void) =>
     (input: Float32Array, rows: number, out: Float32Array) => {
       if (!stages.length) return out.set(input.subarray(0, rows * outDim));
+      const buffers = buffersFor(rows);
       let cur = input;
       stages.forEach((s, k) => {
-        const target = k === stages.length - 1 ? out : new Float32Array(rows * s.outDim);
+        const target = k === stages.length - 1 ? out : buffers[k];
         apply(s, cur, rows, target);
         cur = target;
       });
@@ -270,9 +282,10 @@ export function composeStages(stages: readonly PreparedTransform[], dim: number)
       : {}),
     inverse(input, rows, out) {
       if (!stages.length) return out.set(input.subarray(0, rows * outDim));
+      const buffers = buffersFor(rows);
       let cur = input;
       for (let k = stages.length - 1; k >= 0; k--) {
-        const target = k === 0 ? out : new Float32Array(rows * stages[k - 1].outDim);
+        const target = k === 0 ? out : buffers[k - 1];
         stages[k].inverse(cur, rows, target);
         cur = target;
       }
@@ -280,8 +293,11 @@ export function composeStages(stages: readonly PreparedTransform[], dim: number)
   };
 }
 
-/** X through a prepared stage's dual map (its forward for orthogonal stages): X·A⁻ᵀ. */
-function applyDual(prepared: PreparedTransform, m: Matrix): Matrix {
+/**
+ * The other operand of a product: x ↦ x·A⁻ᵀ for a non-orthogonal transform (PreparedTransform.dual),
+ * forward otherwise, so rotateDual(X)·forward(W)ᵀ = X·Wᵀ.
+ */
+export function rotateDual(prepared: PreparedTransform, m: Matrix): Matrix {
   const out = new Float32Array(m.rows * prepared.outDim);
   if (prepared.dual) prepared.dual(m.data, m.rows, out);
   else prepared.forward(m.data, m.rows, out);
@@ -410,7 +426,7 @@ function* experimentSteps(
         ? { rng: chainRng(rng, k), dim: input.cols, data: input, calibration: calibrationIn }
         : { rng: chainRng(rng, k), dim: input.cols, data: input };
       const prepared = tDef.prepare(tRef.params, ctx);
-      if (calibrationIn) calibrationIn = applyDual(prepared, calibrationIn);
+      if (calibrationIn) calibrationIn = rotateDual(prepared, calibrationIn);
       const out = new Float32Array(rows * prepared.outDim);
       const backend = yield { kind: 'forward', transform: tRef, prepared, x: input, y: out };
       if (backend === 'gpu') transformBackend = 'gpu';
@@ -422,20 +438,7 @@ function* experimentSteps(
     const y = stageInputs[stageInputs.length - 1].data;
     const dims = stageInputs.map((m) => m.cols);
     const transformMs = now() - t0;
-    // Inverse buffers per intermediate dim (x̂ itself is the last one).
-    const inverseBuffers = dims.slice(1, -1).map((d) => new Float32Array(rows * d));
-    const inverseChain = (yHatIn: Float32Array, out: Float32Array) => {
-      if (stages.length === 0) {
-        out.set(yHatIn);
-        return;
-      }
-      let cur = yHatIn;
-      for (let k = stages.length - 1; k >= 0; k--) {
-        const target = k === 0 ? out : inverseBuffers[k - 1];
-        stages[k].inverse(cur, rows, target);
-        cur = target;
-      }
-    };
+    const chainTransform = composeStages(stages, dim);
     const yHat = new Float32Array(rows * outDim);
     for (const i of indices) {
       const p = spec.pipelines[i];
@@ -458,7 +461,7 @@ function* experimentSteps(
       const t2 = now();
       step(`${pipelineLabel(p)}: quantize`);
       checkAbort(signal);
-      inverseChain(yHat, xHat);
+      chainTransform.inverse(yHat, rows, xHat);
       const t3 = now();
       const metrics: MetricValues = {};
       // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).

@@ -14,7 +14,7 @@
 import { outlierColumns } from '../methods/data/outlier-channels';
 import { quantizersById } from '../methods';
 import type { Matrix, PreparedTransform } from '../methods/types';
-import { prepareChain, type PipelineSpec } from '../pipeline';
+import { prepareChain, rotateDual, type PipelineSpec } from '../pipeline';
 import type { RngFactory } from '../rng';
 
 export const ACTIVATION_GENERATORS = ['outlier-channels', 'row-wise', 'gaussian'] as const;
@@ -92,16 +92,7 @@ export function rotate(prepared: PreparedTransform, m: Matrix): Matrix {
   return { rows: m.rows, cols: prepared.outDim, data: out };
 }
 
-/**
- * The other operand of a product: x ↦ x·A⁻ᵀ for a non-orthogonal transform (PreparedTransform.dual),
- * forward otherwise, so rotateDual(X)·rotate(W)ᵀ = X·Wᵀ.
- */
-export function rotateDual(prepared: PreparedTransform, m: Matrix): Matrix {
-  const out = new Float32Array(m.rows * prepared.outDim);
-  if (prepared.dual) prepared.dual(m.data, m.rows, out);
-  else prepared.forward(m.data, m.rows, out);
-  return { rows: m.rows, cols: prepared.outDim, data: out };
-}
+export { rotateDual };
 
 /** Quantize–dequantize `m` (in the transformed domain) with a quantizer ref. */
 export function quantizeWith(
