@@ -19,6 +19,7 @@ import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
 import type {
   Matrix,
+  MetricStream,
   ParamSchema,
   Params,
   PreparedTransform,
@@ -26,7 +27,7 @@ import type {
   TransformDef,
 } from './methods/types';
 import type { RngFactory } from './rng';
-import { reconstructionSums } from './methods/metrics/sums';
+import { createSumsAccumulator, reconstructionSums } from './methods/metrics/sums';
 
 export interface MethodRef {
   readonly id: string;
@@ -100,6 +101,15 @@ export interface RunOptions {
    * and the quantizer sees X in the last domain.
    */
   readonly calibration?: Matrix;
+  /**
+   * Row streaming (memory): when set, and no collector wants whole buffers and no calibration is
+   * carried, the inverse and the metrics run on blocks of about this many coordinates (whole
+   * rows), and a row-local quantizer (QuantizerDef.rowLocal) quantizes block by block too, so
+   * neither x̂ nor (for row-local quantizers) ŷ is ever held whole. Every metric accumulates in
+   * row order, so the numbers are bit-identical to the whole-matrix path (pipeline.test.ts,
+   * saved-links). Peak: x, y (none for an empty chain) and ŷ for a quantizer that is not row-local.
+   */
+  readonly rowBlock?: number;
 }
 
 export class AbortError extends Error {
@@ -313,6 +323,8 @@ export function chainRng(rng: RngFactory, stage: number): RngFactory {
   return { ...rng, stream: (purpose, ...keys) => rng.stream(purpose, ...keys, `chain-stage-${stage}`) };
 }
 
+const EMPTY = new Float32Array(0);
+
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
@@ -405,7 +417,14 @@ function* experimentSteps(
   };
 
   const results = new Map<number, PipelineResult>();
-  const xHat = new Float32Array(rows * dim);
+  // Row streaming (RunOptions.rowBlock): only where nothing needs the whole buffers.
+  const streaming =
+    options.rowBlock !== undefined &&
+    !collect &&
+    !options.calibration &&
+    METRICS.every((m) => m.fromSums || m.stream);
+  const blockRows = Math.max(1, Math.floor((options.rowBlock ?? 0) / Math.max(1, dim)));
+  let xHatWhole: Float32Array | undefined;
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
@@ -432,6 +451,8 @@ function* experimentSteps(
       if (backend === 'gpu') transformBackend = 'gpu';
       stages.push(prepared);
       stageInputs.push({ rows, cols: prepared.outDim, data: out });
+      // An intermediate stage's output is only the next stage's input: let it go.
+      if (k > 0) stageInputs[k] = { rows, cols: input.cols, data: EMPTY };
       checkAbort(signal);
     }
     const outDim = stageInputs[stageInputs.length - 1].cols;
@@ -439,37 +460,92 @@ function* experimentSteps(
     const dims = stageInputs.map((m) => m.cols);
     const transformMs = now() - t0;
     const chainTransform = composeStages(stages, dim);
-    const yHat = new Float32Array(rows * outDim);
+    let yHatWhole: Float32Array | undefined;
     for (const i of indices) {
       const p = spec.pipelines[i];
       step(`${pipelineLabel(p)}: transform`);
       checkAbort(signal);
       const qDef = quantizersById.get(p.quantizer.id);
       if (!qDef) throw new Error(`unknown quantizer "${p.quantizer.id}"`);
+      // A row-local quantizer under streaming runs block by block below, on the CPU.
+      const perBlock = streaming && (qDef.rowLocal?.(p.quantizer.params) ?? false);
       const t1 = now();
-      const quantizeBackend = yield {
-        kind: 'quantize',
-        quantizer: p.quantizer,
-        def: qDef,
-        y,
-        rows,
-        outDim,
-        rng,
-        ...(calibrationIn ? { calibration: calibrationIn } : {}),
-        yHat,
-      };
+      let quantizeBackend: Backend = 'cpu';
+      let yHat: Float32Array | undefined;
+      if (!perBlock) {
+        yHat = yHatWhole ??= new Float32Array(rows * outDim);
+        quantizeBackend = yield {
+          kind: 'quantize',
+          quantizer: p.quantizer,
+          def: qDef,
+          y,
+          rows,
+          outDim,
+          rng,
+          ...(calibrationIn ? { calibration: calibrationIn } : {}),
+          yHat,
+        };
+      }
       const t2 = now();
       step(`${pipelineLabel(p)}: quantize`);
       checkAbort(signal);
-      chainTransform.inverse(yHat, rows, xHat);
-      const t3 = now();
       const metrics: MetricValues = {};
-      // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
-      const sums = x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
-      for (const m of METRICS)
-        metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
-      const t4 = now();
-      collect?.({ index: i, x, y, yHat, xHat, outDim });
+      let quantizeMs = t2 - t1;
+      let inverseMs = 0;
+      let metricsMs = 0;
+      if (!streaming) {
+        const xHat = (xHatWhole ??= new Float32Array(rows * dim));
+        const yHatFull = yHat ?? new Float32Array(0);
+        chainTransform.inverse(yHatFull, rows, xHat);
+        const t3 = now();
+        // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
+        const sums = x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
+        for (const m of METRICS)
+          metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
+        inverseMs = t3 - t2;
+        metricsMs = now() - t3;
+        collect?.({ index: i, x, y, yHat: yHatFull, xHat, outDim });
+      } else {
+        // Blocks of whole rows, in order: quantize (row-local only), invert, accumulate metrics.
+        const sums = createSumsAccumulator(x);
+        const streams = METRICS.map((m) => (m.fromSums ? null : (m.stream?.(x, { rng }) ?? null)));
+        const n0 = Math.min(blockRows, rows);
+        const qBlock = perBlock ? new Float32Array(n0 * outDim) : null;
+        const xBlock = new Float32Array(n0 * dim);
+        for (let r0 = 0; r0 < rows; r0 += blockRows) {
+          const n = Math.min(blockRows, rows - r0);
+          const ta = now();
+          let src: Float32Array;
+          if (qBlock) {
+            src = qBlock.subarray(0, n * outDim);
+            qDef.quantize(
+              y.subarray(r0 * outDim, (r0 + n) * outDim),
+              n,
+              outDim,
+              p.quantizer.params,
+              { rng },
+              src,
+            );
+          } else src = (yHat as Float32Array).subarray(r0 * outDim, (r0 + n) * outDim);
+          const tb = now();
+          const xRows = xBlock.subarray(0, n * dim);
+          chainTransform.inverse(src, n, xRows);
+          const tc = now();
+          sums.add(r0, n, xRows);
+          for (const st of streams) st?.add(r0, n, xRows);
+          quantizeMs += tb - ta;
+          inverseMs += tc - tb;
+          metricsMs += now() - tc;
+          checkAbort(signal);
+        }
+        const td = now();
+        const total = sums.finish();
+        METRICS.forEach((m, k) => {
+          const st = streams[k];
+          metrics[m.id] = m.fromSums ? m.fromSums(total) : (st as MetricStream).finish();
+        });
+        metricsMs += now() - td;
+      }
       const note = [
         ...stages.map((st) => st.note),
         qDef.note?.(p.quantizer.params, calibrationIn ? { rng, calibration: calibrationIn } : { rng }),
@@ -490,9 +566,9 @@ function* experimentSteps(
         metrics,
         timingsMs: {
           transform: transformMs,
-          quantize: t2 - t1,
-          inverse: t3 - t2,
-          metrics: t4 - t3,
+          quantize: quantizeMs,
+          inverse: inverseMs,
+          metrics: metricsMs,
           backend: { transform: transformBackend, quantize: quantizeBackend },
         },
       });

@@ -122,6 +122,9 @@ export function runAnalysis(config: ExperimentConfig, data: Matrix, options: Run
   );
 }
 
+/** Coordinates per block of the row-streamed path: 1 MiB of float32, well inside L2 + L3. */
+export const STREAM_BLOCK_COORDINATES = 1 << 18;
+
 export interface RunConfigOptions extends RunOptions {
   readonly loadFile?: FileDataLoader;
   readonly artifacts?: boolean;
@@ -150,7 +153,15 @@ export async function runConfig(
         options.collect?.(b);
       }
     : options.collect;
-  const runOptions = { ...options, collect, ...(calibration ? { calibration } : {}) };
+  // Row streaming (pipeline.ts RunOptions.rowBlock) wherever no whole buffer is wanted: the CLI
+  // and checkpoint sweeps hold x, y and at most one ŷ instead of x, y, ŷ and x̂.
+  const rowBlock = options.rowBlock ?? (collect || options.runStage ? undefined : STREAM_BLOCK_COORDINATES);
+  const runOptions = {
+    ...options,
+    collect,
+    ...(calibration ? { calibration } : {}),
+    ...(rowBlock !== undefined ? { rowBlock } : {}),
+  };
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
     : runExperiment(config, matrix, runOptions);

@@ -167,6 +167,13 @@ export interface QuantizerDef extends MethodBase {
    * `bitsPerCoord` then states the data-free part (no outliers), documented in the header.
    */
   bitsPerCoordOf?(input: Float32Array, rows: number, d: number, params: Params): number;
+  /**
+   * True when, for these params, quantizing any block of consecutive rows on its own gives exactly
+   * those rows of the whole matrix's output: no statistic over other rows (a per-tensor scale), no
+   * random stream consumed across rows. The pipeline then quantizes a block of rows at a time
+   * (bounded memory); the registry-wide contract test checks every such claim bit for bit.
+   */
+  rowLocal?(params: Params): boolean;
   /** Short parameter summary for labels, e.g. "b=2 mse". */
   describe(params: Params): string;
   /**
@@ -182,6 +189,14 @@ export interface MetricContext {
   readonly rng: RngFactory;
 }
 
+/** A metric fed the reconstruction a block of rows at a time (rows in order, each row once). */
+export interface MetricStream {
+  /** x̂ for rows rowStart … rowStart + rows − 1, as rows × cols. */
+  add(rowStart: number, rows: number, xHatRows: Float32Array): void;
+  /** The metric's value: bit-identical to `compute` on the whole x̂, whatever the blocks were. */
+  finish(): number;
+}
+
 export interface MetricDef {
   readonly id: string;
   readonly label: string;
@@ -195,4 +210,9 @@ export interface MetricDef {
    * the pipeline computes once for all metrics that have this.
    */
   fromSums?(sums: ReconstructionSums): number;
+  /**
+   * Optional, for metrics without `fromSums`: the same value fed in row blocks, so the pipeline
+   * never needs the whole x̂ at once (a checkpoint sweep's memory bound, pipeline.ts).
+   */
+  stream?(x: Matrix, ctx: MetricContext): MetricStream;
 }

@@ -15,7 +15,7 @@
  * in the WASM SIMD kernel `ipnvar_block` when available, 16 rows at a time in SIMD lanes, each dot
  * summed in the same order as the loop below: bit-for-bit the same value (kernels.test.ts).
  */
-import type { Matrix, MetricDef } from '../types';
+import type { Matrix, MetricDef, MetricStream } from '../types';
 import type { RngFactory } from '../../rng';
 import { claim, noteWasmHit, WASM_LANES, wasmKernels } from '../../wasm/kernels';
 import { liveThreshold, rowNormsSq } from './dead-rows';
@@ -48,48 +48,90 @@ export const ipNvarMetric: MetricDef = {
   label: 'ip nvar',
   description: 'd · mean over rows and 64 unit queries of ⟨q,x̂−x⟩²/‖x‖²',
   better: 'lower',
-  compute(x, xHat, { rng }) {
-    const { rows, cols: d, data } = x;
-    const queries = unitQueries(rng, d);
-    const thr = liveThreshold(rowNormsSq(x));
-    const fast = ipNvarWasm(x, xHat, queries, thr);
-    if (fast !== null) return fast;
-    const err = new Float64Array(d);
-    let sum = 0;
-    let counted = 0;
-    for (let i = 0; i < rows; i++) {
-      const base = i * d;
-      let norm = 0;
-      for (let j = 0; j < d; j++) {
-        const v = data[base + j];
-        err[j] = xHat[base + j] - v;
-        norm += v * v;
-      }
-      if (!(norm > thr)) continue;
-      let acc = 0;
-      for (let k = 0; k < IP_QUERY_COUNT; k++) {
-        const qb = k * d;
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += queries[qb + j] * err[j];
-        acc += dot * dot;
-      }
-      sum += acc / IP_QUERY_COUNT / norm;
-      counted++;
-    }
-    return counted > 0 ? (d * sum) / counted : NaN;
+  compute(x, xHat, ctx) {
+    const s = ipNvarStream(x, ctx.rng);
+    s.add(0, x.rows, xHat);
+    return s.finish();
   },
+  stream: (x, { rng }) => ipNvarStream(x, rng),
 };
 
 /**
- * The WASM path of `compute` (same value bit for bit), or null when WebAssembly is unavailable.
- * `ipnvar_block` takes LANES rows at a time: their errors, norms and the Q dot products (tiled
- * along d so the transposed errors stay in L1 for all queries) and each row's Σ dot²; the division
- * and the sum over rows stay here, in the reference's order.
+ * The metric fed a block of rows at a time, in order: each row's term is computed from that row
+ * alone and added to one running sum in row order, so any blocking gives the same value bit for
+ * bit (the pipeline's row-streamed path relies on it).
  */
-function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array, thr: number): number | null {
+function ipNvarStream(x: Matrix, rng: RngFactory): MetricStream {
+  const { rows, cols: d, data } = x;
+  const queries = unitQueries(rng, d);
+  const thr = liveThreshold(rowNormsSq(x));
+  const err = new Float64Array(d);
+  let sum = 0;
+  let counted = 0;
+  let next = 0;
+  let usedWasm = false;
+  return {
+    add(rowStart, count, xHat) {
+      if (rowStart !== next)
+        throw new RangeError(`rows must come in order: expected ${next}, got ${rowStart}`);
+      next = rowStart + count;
+      const fast = ipNvarWasmRows(x, rowStart, count, xHat, queries, thr);
+      if (fast) {
+        usedWasm = true;
+        for (let r = 0; r < count; r++) {
+          if (!fast.live[r]) continue;
+          sum += fast.terms[r];
+          counted++;
+        }
+        return;
+      }
+      for (let r = 0; r < count; r++) {
+        const base = (rowStart + r) * d;
+        const hb = r * d;
+        let norm = 0;
+        for (let j = 0; j < d; j++) {
+          const v = data[base + j];
+          err[j] = xHat[hb + j] - v;
+          norm += v * v;
+        }
+        if (!(norm > thr)) continue;
+        let acc = 0;
+        for (let k = 0; k < IP_QUERY_COUNT; k++) {
+          const qb = k * d;
+          let dot = 0;
+          for (let j = 0; j < d; j++) dot += queries[qb + j] * err[j];
+          acc += dot * dot;
+        }
+        sum += acc / IP_QUERY_COUNT / norm;
+        counted++;
+      }
+    },
+    finish() {
+      if (next !== rows) throw new RangeError(`ipNvar fed ${next} of ${rows} rows`);
+      if (usedWasm) noteWasmHit('ipNvar');
+      return counted > 0 ? (d * sum) / counted : NaN;
+    },
+  };
+}
+
+/**
+ * The WASM path for rows rowStart … rowStart + count − 1 (x̂ given for those rows only), or null
+ * when WebAssembly is unavailable: each live row's term Σ_q dot² / Q / ‖x‖²
+ * and whether it is live, the same values bit for bit as the loop above. `ipnvar_block` takes LANES rows at a time: their
+ * errors, norms and the Q dot products (tiled along d so the transposed errors stay in L1 for all
+ * queries) and each row's Σ dot²; the division stays here, in the reference's order.
+ */
+function ipNvarWasmRows(
+  x: Matrix,
+  rowStart: number,
+  count: number,
+  xHat: Float32Array,
+  queries: Float64Array,
+  thr: number,
+): { terms: Float64Array; live: Uint8Array } | null {
   const k = wasmKernels();
   if (!k) return null;
-  const { rows, cols: d, data } = x;
+  const { cols: d, data } = x;
   const L = WASM_LANES;
   const Q = IP_QUERY_COUNT;
   const { ptrs, kept } = claim(k, queries, [Q * d * 8, d * L * 8, Q * L * 8, L * d * 4, L * d * 4, L * 16]);
@@ -98,20 +140,19 @@ function ipNvarWasm(x: Matrix, xHat: Float32Array, queries: Float64Array, thr: n
   const xs = new Float32Array(k.memory.buffer, xP, L * d);
   const hs = new Float32Array(k.memory.buffer, hP, L * d);
   const res = new Float64Array(k.memory.buffer, oP, 2 * L);
-  let sum = 0;
-  let counted = 0;
-  for (let r0 = 0; r0 < rows; r0 += L) {
-    const n = Math.min(L, rows - r0);
-    xs.set(data.subarray(r0 * d, (r0 + n) * d));
+  const terms = new Float64Array(count);
+  const live = new Uint8Array(count);
+  for (let r0 = 0; r0 < count; r0 += L) {
+    const n = Math.min(L, count - r0);
+    xs.set(data.subarray((rowStart + r0) * d, (rowStart + r0 + n) * d));
     hs.set(xHat.subarray(r0 * d, (r0 + n) * d));
     k.ipnvar_block(xP, hP, n, d, qP, Q, eP, cP, oP);
     for (let r = 0; r < n; r++) {
       const norm = res[2 * r + 1];
       if (!(norm > thr)) continue;
-      sum += res[2 * r] / Q / norm;
-      counted++;
+      live[r0 + r] = 1;
+      terms[r0 + r] = res[2 * r] / Q / norm;
     }
   }
-  noteWasmHit('ipNvar');
-  return counted > 0 ? (d * sum) / counted : NaN;
+  return { terms, live };
 }

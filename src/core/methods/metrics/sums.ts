@@ -35,16 +35,22 @@ export interface ReconstructionSums {
   readonly dot: number;
 }
 
+/** The one-pass sums fed a block of rows at a time (the pipeline's row-streamed path). */
+export interface SumsAccumulator {
+  /** Rows rowStart … rowStart + rows − 1 of x̂, as `xHatRows` (rows × cols). Rows in order. */
+  add(rowStart: number, rows: number, xHatRows: Float32Array): void;
+  finish(): ReconstructionSums;
+}
+
 /**
  * The accumulators of vnmse, mse, sqnrDb, cosine and ipRatio in one pass (see the header). The
  * per-row sums are kept so that the dead-row threshold (which needs the largest row norm) applies
- * afterwards; the row ratios are then added in row order, as the metrics' own loops do.
+ * afterwards; the row ratios are then added in row order, as the metrics' own loops do. Fed in row
+ * blocks (in order), every accumulator sees the same operands in the same order as one whole pass,
+ * so the sums are bit-identical whatever the block size.
  */
-export function reconstructionSums(x: Matrix, xHat: Float32Array): ReconstructionSums {
+export function createSumsAccumulator(x: Matrix): SumsAccumulator {
   const { rows, cols, data } = x;
-  let relErrSum = 0;
-  let cosineSum = 0;
-  let nonzeroRows = 0;
   const rowErrs = new Float64Array(rows);
   const rowNorms = new Float64Array(rows);
   const rowDots = new Float64Array(rows);
@@ -52,49 +58,71 @@ export function reconstructionSums(x: Matrix, xHat: Float32Array): Reconstructio
   let err = 0;
   let signal = 0;
   let dot = 0;
-  for (let i = 0; i < rows; i++) {
-    let rowErr = 0;
-    let rowNorm = 0;
-    let rowDot = 0;
-    let rowHat = 0;
-    for (let j = i * cols, end = j + cols; j < end; j++) {
-      const v = data[j];
-      const h = xHat[j];
-      const e = v - h;
-      const ee = e * e;
-      const vv = v * v;
-      const vh = v * h;
-      rowErr += ee;
-      rowNorm += vv;
-      rowDot += vh;
-      rowHat += h * h;
-      err += ee;
-      signal += vv;
-      dot += vh;
-    }
-    rowErrs[i] = rowErr;
-    rowNorms[i] = rowNorm;
-    rowDots[i] = rowDot;
-    rowHats[i] = rowHat;
-  }
-  const thr = liveThreshold(rowNorms);
-  for (let i = 0; i < rows; i++) {
-    const rowNorm = rowNorms[i];
-    if (rowNorm > thr) {
-      const rowHat = rowHats[i];
-      relErrSum += rowErrs[i] / rowNorm;
-      cosineSum += rowHat > 0 ? rowDots[i] / Math.sqrt(rowNorm * rowHat) : 0;
-      nonzeroRows++;
-    }
-  }
+  let next = 0;
   return {
-    entries: rows * cols,
-    relErrSum,
-    nonzeroRows,
-    deadRows: rows - nonzeroRows,
-    cosineSum,
-    err,
-    signal,
-    dot,
+    add(rowStart, count, xHat) {
+      if (rowStart !== next)
+        throw new RangeError(`rows must come in order: expected ${next}, got ${rowStart}`);
+      next = rowStart + count;
+      for (let r = 0; r < count; r++) {
+        const i = rowStart + r;
+        let rowErr = 0;
+        let rowNorm = 0;
+        let rowDot = 0;
+        let rowHat = 0;
+        for (let j = i * cols, h0 = r * cols - j, end = j + cols; j < end; j++) {
+          const v = data[j];
+          const h = xHat[j + h0];
+          const e = v - h;
+          const ee = e * e;
+          const vv = v * v;
+          const vh = v * h;
+          rowErr += ee;
+          rowNorm += vv;
+          rowDot += vh;
+          rowHat += h * h;
+          err += ee;
+          signal += vv;
+          dot += vh;
+        }
+        rowErrs[i] = rowErr;
+        rowNorms[i] = rowNorm;
+        rowDots[i] = rowDot;
+        rowHats[i] = rowHat;
+      }
+    },
+    finish() {
+      if (next !== rows) throw new RangeError(`sums fed ${next} of ${rows} rows`);
+      let relErrSum = 0;
+      let cosineSum = 0;
+      let nonzeroRows = 0;
+      const thr = liveThreshold(rowNorms);
+      for (let i = 0; i < rows; i++) {
+        const rowNorm = rowNorms[i];
+        if (rowNorm > thr) {
+          const rowHat = rowHats[i];
+          relErrSum += rowErrs[i] / rowNorm;
+          cosineSum += rowHat > 0 ? rowDots[i] / Math.sqrt(rowNorm * rowHat) : 0;
+          nonzeroRows++;
+        }
+      }
+      return {
+        entries: rows * cols,
+        relErrSum,
+        nonzeroRows,
+        deadRows: rows - nonzeroRows,
+        cosineSum,
+        err,
+        signal,
+        dot,
+      };
+    },
   };
+}
+
+/** The sums over the whole matrix at once (one block of every row). */
+export function reconstructionSums(x: Matrix, xHat: Float32Array): ReconstructionSums {
+  const acc = createSumsAccumulator(x);
+  acc.add(0, x.rows, xHat);
+  return acc.finish();
 }

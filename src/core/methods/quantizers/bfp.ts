@@ -99,6 +99,7 @@ export const bfpQuantizer: QuantizerDef = {
       for (let s = 0; s < d; s += B) quantizeBlock(input, out, base + s, base + Math.min(s + B, d), m, rng);
     }
   },
+  rowLocal: (params) => str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, _rows, d) {
     return num(params, 'mantissa') + (8 * Math.ceil(d / num(params, 'block'))) / d;
   },

@@ -69,6 +69,8 @@ export const edenQuantizer: QuantizerDef = {
       for (let j = 0; j < d; j++) out[off + j] *= s;
     }
   },
+  // One scale per vector, deterministic codebook.
+  rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
     return num(params, 'bits') + 32 / d;
   },

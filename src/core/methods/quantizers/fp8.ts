@@ -123,6 +123,7 @@ export const fp8Quantizer: QuantizerDef = {
     }
     for (let r = 0; r < rows; r++) quantizeSpan(input, out, r * d, (r + 1) * d, f, rng);
   },
+  rowLocal: (params) => str(params, 'granularity') === 'row' && str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, rows, d) {
     const scales = str(params, 'granularity') === 'tensor' ? 1 : rows;
     return 8 + (32 * scales) / (rows * d);

@@ -211,6 +211,8 @@ export const intQuantizer: QuantizerDef = {
         span(input, out, base + start, base + Math.min(start + g, d), bits, rng);
     }
   },
+  // Row and group scales come from the row alone; nearest rounding draws no stream.
+  rowLocal: (params) => str(params, 'granularity') !== 'tensor' && str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, rows, d) {
     const bits = num(params, 'bits');
     const side = 16 + (bool(params, 'symmetric') ? 0 : bits);

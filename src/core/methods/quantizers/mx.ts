@@ -329,6 +329,9 @@ export const mxQuantizer: QuantizerDef = {
     const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mx') : null;
     mxQuantize(input, rows, d, settingsOf(params), rng, out);
   },
+  // 1-D blocks within a row and no fp32 tensor scale; 2-D tiles span rows.
+  rowLocal: (params) =>
+    str(params, 'layout') === '1d' && !params.tensorScale && str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, rows, d) {
     return mxBitsPerCoord(settingsOf(params), rows, d);
   },

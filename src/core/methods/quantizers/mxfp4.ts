@@ -94,6 +94,8 @@ export const mxfp4Quantizer: QuantizerDef = {
     if (rng === null && quantizeWasm(input, rows, d, out)) return;
     mxQuantize(input, rows, d, MXFP4_SETTINGS, rng, out);
   },
+  // 1-D blocks within a row, no tensor scale (OCP MX §6.3).
+  rowLocal: (params) => str(params, 'rounding') === 'nearest',
   bitsPerCoord(_params, _rows, d) {
     return 4 + (8 * Math.ceil(d / MX_BLOCK)) / d;
   },

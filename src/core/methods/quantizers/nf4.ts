@@ -99,6 +99,8 @@ export const nf4Quantizer: QuantizerDef = {
         quantizeBlock(input, out, base + s, base + Math.min(s + block, d), rng);
     }
   },
+  // Block absmax within a row.
+  rowLocal: (params) => str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, _rows, d) {
     return 4 + (32 * Math.ceil(d / num(params, 'block'))) / d;
   },

@@ -93,6 +93,7 @@ export const ternaryQuantizer: QuantizerDef = {
         quantizeGroup(input, out, base + s, base + Math.min(s + group, d), rng);
     }
   },
+  rowLocal: (params) => str(params, 'rounding') === 'nearest',
   bitsPerCoord(params, _rows, d) {
     return 1.6 + (16 * Math.ceil(d / num(params, 'group'))) / d;
   },

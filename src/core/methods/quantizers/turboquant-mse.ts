@@ -65,6 +65,8 @@ export const turboquantMseQuantizer: QuantizerDef = {
   quantize(input, rows, d, params, _ctx, out) {
     turboquantMseRows(input, rows, d, num(params, 'bits'), out);
   },
+  // One norm per vector, deterministic codebook (the rotation is the pipeline's transform).
+  rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
     return num(params, 'bits') + 32 / d;
   },
