@@ -56,6 +56,7 @@ import { restoreConfig, type ExperimentConfig } from '../src/core/config/schema'
 import { openTensorSet } from '../src/core/io';
 import { sourcesForPath } from '../src/cli/file-data';
 import { runSweep, type SweepOutput } from '../src/engine/checkpoint';
+import { fullGc } from '../src/cli/sweep';
 import { claim, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
 import { quantizersById } from '../src/core/methods';
 import { ipNvarMetric } from '../src/core/methods/metrics/ip-nvar';
@@ -181,7 +182,7 @@ function gaussian(rows: number, dim: number, seed = 1): Matrix {
 
 const BENCH_PIPELINE: ExperimentSpec['pipelines'] = [
   {
-    transforms: [{ id: 'rht', params: { rounds: 1 } }],
+    transforms: [{ id: 'rht', params: { rounds: 1, size: 'pad' } }],
     quantizer: { id: 'eden', params: { bits: 2, scale: 'mse' } },
   },
 ];
@@ -379,7 +380,9 @@ function writeSyntheticCheckpoint(path: string, count: number, rows: number, col
 
 async function sweepFile(path: string): Promise<SweepOutput> {
   const config = sweepConfigFor(path);
-  return runSweep(config, await openTensorSet(await sourcesForPath(path)));
+  // As `lab sweep` does: each tensor's buffers are reclaimed before the next (src/cli/sweep.ts).
+  const reclaim = fullGc();
+  return runSweep(config, await openTensorSet(await sourcesForPath(path)), reclaim ? { reclaim } : {});
 }
 
 /** Child: baseline RSS after a GC, one sweep of argv's file, the peak RSS delta and largest tensor. */
@@ -565,7 +568,7 @@ function benchStartup(): void {
 // ───────────────────────────── 7. CLI pipeline vs numpy ─────────────────────────────
 
 const CLI_PIPELINE = {
-  transforms: [{ id: 'rht', params: { rounds: 1 } }],
+  transforms: [{ id: 'rht', params: { rounds: 1, size: 'pad' } }],
   quantizer: {
     id: 'int',
     params: { bits: 4, granularity: 'group', group: 128, symmetric: true, rounding: 'nearest' },

@@ -1,7 +1,8 @@
 /**
  * `npm run -s lab -- run CONFIG [--json]`, `npm run -s lab -- list [--json]` (CONTRACT.md §6),
  * `npm run -s lab -- tensors FILE... [--json]` (the tensor inventory of checkpoint files) and
- * `npm run -s lab -- sweep CONFIG [--json|--csv] [--shard I/N]` (whole checkpoints, sweep.ts).
+ * `npm run -s lab -- sweep CONFIG [--json|--csv] [--shard I/N]` (whole checkpoints, sweep.ts) and
+ * `npm run -s lab -- merge SHARD.json... [--json|--csv]` (shard outputs put together, merge.ts).
  *
  * CONFIG is a .json path, '-' for stdin, or a permalink URL/hash. Exit codes: 0 ok; 2 invalid
  * config or arguments; 3 unreadable or malformed data file. Errors go to stderr as one line naming
@@ -25,6 +26,7 @@ import { loadFileForCli, isDataFileError } from './file-data';
 import { tensorsCommand } from './tensors';
 import { DataError } from '../core/data-loader';
 import { escapeControl, formatSweep, parseShard, sweepForCli } from './sweep';
+import { mergeForCli } from './merge';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
@@ -174,12 +176,12 @@ async function runCommand(configArg: string, opts: { json?: boolean; timeout?: s
 
 async function sweepCommand(
   configArg: string,
-  opts: { json?: boolean; csv?: boolean; shard?: string },
+  opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   const config = restoreConfig(await readConfigArgument(configArg));
-  const out = await sweepForCli(config, shard);
+  const out = await sweepForCli(config, shard, opts.hash === true);
   process.stdout.write(formatSweep(out, opts));
 }
 
@@ -210,8 +212,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print {config, permalink, tensors: [...], summary}')
     .option('--csv', 'print one CSV line per tensor × pipeline')
     .option('--shard <I/N>', 'run only tensors I, I+N, I+2N, … of the sweep (0 ≤ I < N)')
+    .option(
+      '--hash',
+      "record each tensor's SHA-256 and one digest of the checkpoint (a pass over every byte)",
+    )
     .description('quantize every matching tensor of a checkpoint with every pipeline')
     .action(sweepCommand);
+
+  program
+    .command('merge')
+    .argument('<SHARD...>', 'the --json outputs of lab sweep --shard I/N for every I (files)')
+    .option('--json', 'print the merged {config, permalink, tensors: [...], summary}')
+    .option('--csv', 'print one CSV line per tensor × pipeline')
+    .description('merge sharded sweep outputs into what one unsharded sweep prints')
+    .action(async (files: string[], opts: { json?: boolean; csv?: boolean }) => {
+      if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
+      process.stdout.write(formatSweep(await mergeForCli(files), opts));
+    });
 
   program
     .command('list')

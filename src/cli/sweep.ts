@@ -8,6 +8,8 @@
  * character is shown escaped (\xNN, \uNNNN), so a hostile name cannot move the cursor or recolour
  * the screen; the JSON escapes them by itself.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ConfigError } from '../core/config/errors';
 import type { ExperimentConfig } from '../core/config/schema';
 import { openTensorSet } from '../core/io';
@@ -56,7 +58,28 @@ export function escapeControl(s: string): string {
   return out;
 }
 
-export async function sweepForCli(config: ExperimentConfig, shard?: SweepShard): Promise<SweepOutput> {
+/**
+ * A full garbage collection between tensors (runSweep's `reclaim`): node exposes `gc` only under
+ * --expose-gc, which V8 also accepts at run time; the function is then taken from a fresh context.
+ * Undefined when that fails (the sweep still runs, with a higher peak).
+ */
+export function fullGc(): (() => void) | undefined {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function sweepForCli(
+  config: ExperimentConfig,
+  shard?: SweepShard,
+  hash = false,
+): Promise<SweepOutput> {
   if (!config.sweep) {
     throw new ConfigError(
       'sweep',
@@ -66,7 +89,8 @@ export async function sweepForCli(config: ExperimentConfig, shard?: SweepShard):
   const path = String(config.data.path ?? '');
   if (path === '') throw new ConfigError('data.path', 'a file path is required when data.source is "file"');
   const set = await openTensorSet(await sourcesForPath(path));
-  return runSweep(config, set, shard ? { shard } : {});
+  const reclaim = fullGc();
+  return runSweep(config, set, { ...(shard ? { shard } : {}), ...(reclaim ? { reclaim } : {}), hash });
 }
 
 const csvCell = (v: string | number): string => {
@@ -165,6 +189,7 @@ export function formatSweepTable(out: SweepOutput): string {
   }
   lines.push('vnmse/cosine leave out dead rows (‖x_i‖ ≤ 1e-12·max‖x_j‖); mse and sqnrDb count every row.');
   lines.push(`permalink: ${out.permalink}`);
+  if (out.sha256) lines.push(`checkpoint SHA-256 (names and tensor hashes, plan order): ${out.sha256}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -425,6 +425,20 @@ function* experimentSteps(
     METRICS.every((m) => m.fromSums || m.stream);
   const blockRows = Math.max(1, Math.floor((options.rowBlock ?? 0) / Math.max(1, dim)));
   let xHatWhole: Float32Array | undefined;
+  // Streaming keeps at most two whole buffers beside x (a stage output, a ŷ); a group's buffers go
+  // back to `spare` when it ends and the next group takes them, instead of leaving them to a later
+  // garbage collection while it allocates new ones (which measured as a third and fourth copy).
+  const spare: Float32Array[] = [];
+  const take = (n: number): Float32Array => {
+    if (streaming) {
+      const k = spare.findIndex((b) => b.length >= n);
+      if (k >= 0) return spare.splice(k, 1)[0].subarray(0, n);
+    }
+    return new Float32Array(n);
+  };
+  const giveBack = (b: Float32Array | undefined) => {
+    if (streaming && b && b !== x.data) spare.push(new Float32Array(b.buffer));
+  };
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
@@ -446,13 +460,16 @@ function* experimentSteps(
         : { rng: chainRng(rng, k), dim: input.cols, data: input };
       const prepared = tDef.prepare(tRef.params, ctx);
       if (calibrationIn) calibrationIn = rotateDual(prepared, calibrationIn);
-      const out = new Float32Array(rows * prepared.outDim);
+      const out = take(rows * prepared.outDim);
       const backend = yield { kind: 'forward', transform: tRef, prepared, x: input, y: out };
       if (backend === 'gpu') transformBackend = 'gpu';
       stages.push(prepared);
       stageInputs.push({ rows, cols: prepared.outDim, data: out });
       // An intermediate stage's output is only the next stage's input: let it go.
-      if (k > 0) stageInputs[k] = { rows, cols: input.cols, data: EMPTY };
+      if (k > 0) {
+        giveBack(input.data);
+        stageInputs[k] = { rows, cols: input.cols, data: EMPTY };
+      }
       checkAbort(signal);
     }
     const outDim = stageInputs[stageInputs.length - 1].cols;
@@ -473,7 +490,7 @@ function* experimentSteps(
       let quantizeBackend: Backend = 'cpu';
       let yHat: Float32Array | undefined;
       if (!perBlock) {
-        yHat = yHatWhole ??= new Float32Array(rows * outDim);
+        yHat = yHatWhole ??= take(rows * outDim);
         quantizeBackend = yield {
           kind: 'quantize',
           quantizer: p.quantizer,
@@ -574,6 +591,8 @@ function* experimentSteps(
       });
       step(`${pipelineLabel(p)}: metrics`);
     }
+    giveBack(yHatWhole);
+    giveBack(y);
   }
   return selected.map((i) => {
     const r = results.get(i);

@@ -21,6 +21,7 @@
  *   malformed file stops it (DataFileError, CLI exit 3).
  */
 import type { TensorInfo, TensorSet } from '../core/io';
+import { Sha256 } from '../core/io/sha256';
 import type { PipelineResult } from '../core/pipeline';
 import { AbortError } from '../core/pipeline';
 import { countDeadRows } from '../core/methods/metrics/dead-rows';
@@ -61,7 +62,11 @@ export interface SweepTensorResult {
   /** Mean of x² over the matrix that ran (the summary's SQNR numerator). */
   readonly meanSquare: number;
   readonly subsampled: boolean;
-  /** '' in a sweep: tensors are not hashed (a permalink's hash names the tensor in view only). */
+  /**
+   * SHA-256 of the tensor's stored bytes when the sweep hashes (SweepOptions.hash: `lab sweep
+   * --hash`), '' otherwise: hashing costs a pass over every byte (WebCrypto, or the streaming hash
+   * above 64 MiB), so sweeps skip it unless asked.
+   */
   readonly sha256: string;
   readonly results: readonly SweepPipelineResult[];
   /** Why this tensor was not run (its shape exceeds a limit); results is then empty. */
@@ -122,6 +127,14 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   /** Called after each tensor with its result, its position and the number of tensors. */
   readonly onTensor?: (result: SweepTensorResult, done: number, total: number) => void;
+  /**
+   * Called between tensors to reclaim the last tensor's buffers now (node: a full GC). Without it
+   * the runtime may keep a dead tensor's matrix and pipeline buffers while the next one is
+   * decoded, which measured as one to two extra copies of the largest tensor at the peak.
+   */
+  readonly reclaim?: () => void;
+  /** Hash every tensor's stored bytes (SweepTensorResult.sha256, the summary's digest). */
+  readonly hash?: boolean;
 }
 
 /** Run one tensor of the plan (module comment: the `lab run` path, then drop its buffers). */
@@ -130,6 +143,7 @@ export async function sweepTensor(
   set: TensorSet,
   entry: SweepPlanEntry,
   signal?: AbortSignal,
+  hash = false,
 ): Promise<SweepTensorResult> {
   const { info, layout } = entry;
   const single = tensorConfig(config, info.name);
@@ -151,10 +165,10 @@ export async function sweepTensor(
       signal,
       analysis: false,
       loadFile: async (c) => {
-        // No hash (the sweep records none): the tensor is then decoded chunk by chunk (tensor.ts).
+        // Without a hash the tensor is decoded chunk by chunk (tensor.ts), never read whole.
         const loaded = await loadFileData(c, [], {
           info,
-          read: (opts) => set.read(info.name, { ...opts, hash: false }),
+          read: (opts) => set.read(info.name, { ...opts, hash }),
         });
         deadRows = countDeadRows(loaded.matrix);
         meanSquare = meanOfSquares(loaded.matrix.data);
@@ -197,6 +211,11 @@ export async function sweepTensor(
 export interface SweepOutput {
   readonly config: ExperimentConfig;
   readonly permalink: string;
+  /**
+   * With hashing: SHA-256 of the lines "name<TAB>sha256<LF>" of every swept tensor in plan order,
+   * one digest that names the exact checkpoint contents the numbers came from.
+   */
+  readonly sha256?: string;
   readonly shard?: SweepShard;
   readonly tensors: readonly SweepTensorResult[];
   readonly summary: SweepSummary;
@@ -212,17 +231,26 @@ export async function runSweep(
   const tensors: SweepTensorResult[] = [];
   for (const entry of plan) {
     if (options.signal?.aborted) throw new AbortError();
-    const r = await sweepTensor(config, set, entry, options.signal);
+    if (tensors.length > 0) options.reclaim?.();
+    const r = await sweepTensor(config, set, entry, options.signal, options.hash);
     tensors.push(r);
     options.onTensor?.(r, tensors.length, plan.length);
   }
   return {
     config,
     permalink: permalinkHash(config),
+    ...(options.hash ? { sha256: checkpointDigest(tensors) } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     tensors,
     summary: summarizeSweep(config, tensors),
   };
+}
+
+/** SweepOutput.sha256: one digest over the tensors' names and hashes, in plan order. */
+export function checkpointDigest(tensors: readonly SweepTensorResult[]): string {
+  const h = new Sha256();
+  h.update(new TextEncoder().encode(tensors.map((t) => `${t.name}\t${t.sha256}\n`).join('')));
+  return h.hex();
 }
 
 // ───────────────────────────── summary ─────────────────────────────
@@ -319,19 +347,96 @@ export function sweepJson(out: SweepOutput): unknown {
   return {
     config: out.config,
     permalink: out.permalink,
+    ...(out.sha256 ? { sha256: out.sha256 } : {}),
     ...(out.shard ? { shard: out.shard } : {}),
     tensors: out.tensors.map((t) => ({
       name: t.name,
       shape: t.shape,
       dtype: t.dtype,
+      file: t.file,
       rows: t.rows,
       dim: t.dim,
       layout: t.layout,
       deadRows: t.deadRows,
+      // The summary's SQNR numerator: with it, shard outputs merge into the exact totals.
+      meanSquare: t.meanSquare,
+      ...(t.sha256 ? { sha256: t.sha256 } : {}),
       ...(t.subsampled ? { subsampled: true } : {}),
       ...(t.skipped ? { skipped: t.skipped } : {}),
       results: t.results.map((r) => ({ label: r.label, bitsPerCoord: r.bitsPerCoord, metrics: r.metrics })),
     })),
     summary: out.summary,
+  };
+}
+
+// ───────────────────────────── merging shards ─────────────────────────────
+
+/**
+ * The outputs of `lab sweep --shard I/N` for I = 0 … N−1, put back together: the tensors in the
+ * unsharded plan's order (shard I holds plan positions I, I+N, …, so position k is entry ⌊k/N⌋ of
+ * shard k mod N) and the summary recomputed from them, so the result equals one unsharded sweep of
+ * the same config (checkpoint.test.ts checks it through the JSON). Refused, naming the problem:
+ * parts of different configs or shard counts, a shard given twice or missing, an unsharded part,
+ * and shard lengths that no plan could give.
+ */
+export function mergeSweepShards(parts: readonly SweepOutput[], names: readonly string[] = []): SweepOutput {
+  const name = (i: number) => names[i] ?? `part ${i + 1}`;
+  if (parts.length === 0) throw new ConfigError('shards', 'no shard outputs to merge');
+  const first = parts[0];
+  const count = first.shard?.count;
+  if (count === undefined)
+    throw new ConfigError('shards', `${name(0)} is not a shard (no "shard" field): nothing to merge`);
+  const byIndex: (SweepOutput | undefined)[] = new Array<SweepOutput | undefined>(count);
+  parts.forEach((part, i) => {
+    if (!part.shard)
+      throw new ConfigError('shards', `${name(i)} is not a shard (no "shard" field): nothing to merge`);
+    if (part.permalink !== first.permalink)
+      throw new ConfigError(
+        'shards',
+        `${name(i)} was made from another config (permalink ${part.permalink.slice(0, 24)}… vs ${first.permalink.slice(0, 24)}…)`,
+      );
+    if (part.shard.count !== count)
+      throw new ConfigError(
+        'shards',
+        `${name(i)} is shard ${part.shard.index}/${part.shard.count}; the others are of ${count}`,
+      );
+    if (byIndex[part.shard.index])
+      throw new ConfigError('shards', `shard ${part.shard.index}/${count} is given twice (${name(i)})`);
+    byIndex[part.shard.index] = part;
+  });
+  const missing = [...byIndex.keys()].filter((k) => !byIndex[k]);
+  if (missing.length)
+    throw new ConfigError(
+      'shards',
+      `missing shard${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} of ${count}`,
+    );
+  const shards = byIndex as SweepOutput[];
+  // Shard k of a plan of T tensors holds ⌈(T − k)/N⌉: lengths never grow with k and differ by ≤ 1.
+  const total = shards.reduce((a, sh) => a + sh.tensors.length, 0);
+  const l0 = shards[0].tensors.length;
+  shards.forEach((sh, k) => {
+    const n = sh.tensors.length;
+    const prev = k > 0 ? shards[k - 1].tensors.length : n;
+    if (n > prev || n < l0 - 1)
+      throw new ConfigError(
+        'shards',
+        `shard ${k}/${count} holds ${n} tensors after ${prev} in shard ${k - 1}: no plan gives that (a part is truncated or from another file)`,
+      );
+  });
+  const tensors: SweepTensorResult[] = [];
+  for (let pos = 0; pos < total; pos++) tensors.push(shards[pos % count].tensors[Math.floor(pos / count)]);
+  // Hashed parts (lab sweep --hash) merge into the digest one hashed sweep prints; a mix is refused.
+  const hashed = tensors.filter((t) => t.sha256 !== '').length;
+  if (hashed > 0 && hashed < tensors.length)
+    throw new ConfigError(
+      'shards',
+      `${hashed} of ${tensors.length} tensors carry a SHA-256: run every shard with --hash, or none`,
+    );
+  return {
+    config: first.config,
+    permalink: first.permalink,
+    ...(hashed > 0 ? { sha256: checkpointDigest(tensors) } : {}),
+    tensors,
+    summary: summarizeSweep(first.config, tensors),
   };
 }
