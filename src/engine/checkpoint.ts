@@ -221,6 +221,9 @@ export interface SweepOutput {
   readonly summary: SweepSummary;
 }
 
+/** Tensors whose float32 matrix is at least this big are reclaimed before the next one. */
+export const RECLAIM_BYTES = 8 * 2 ** 20;
+
 /** The whole sweep (or one shard of it), tensors one at a time. */
 export async function runSweep(
   config: ExperimentConfig,
@@ -231,7 +234,9 @@ export async function runSweep(
   const tensors: SweepTensorResult[] = [];
   for (const entry of plan) {
     if (options.signal?.aborted) throw new AbortError();
-    if (tensors.length > 0) options.reclaim?.();
+    // Only after a tensor big enough to matter: a full collection costs milliseconds.
+    const last = tensors[tensors.length - 1];
+    if (last && last.rows * last.dim * 4 >= RECLAIM_BYTES) options.reclaim?.();
     const r = await sweepTensor(config, set, entry, options.signal, options.hash);
     tensors.push(r);
     options.onTensor?.(r, tensors.length, plan.length);
