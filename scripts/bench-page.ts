@@ -180,7 +180,8 @@ function table(headers: string[], rows: string[][]): void {
 async function main(): Promise<void> {
   const repsArg = process.argv.find((a) => a.startsWith('--reps='));
   const reps = repsArg ? Number(repsArg.slice('--reps='.length)) : 1;
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected a positive integer, got ${repsArg}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`--reps: expected a positive integer, got ${repsArg}`);
   const load0 = loadavg();
   if (!process.argv.includes('--no-build')) {
     const t0 = performance.now();
@@ -196,7 +197,12 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${PORT}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
   const runs: Rep[] = [];
   try {
@@ -208,7 +214,8 @@ async function main(): Promise<void> {
   const node = nodeAloneMs();
   const load1 = loadavg();
   const med = (f: (r: Rep) => number) => median(runs.map(f));
-  const maxChart = (c: Record<string, number>) => Math.max(...CHART_IDS.filter((id) => id in c).map((id) => c[id]));
+  const maxChart = (c: Record<string, number>) =>
+    Math.max(...CHART_IDS.filter((id) => id in c).map((id) => c[id]));
   const met = (v: number, target: number) => (v <= target ? 'met' : 'missed');
 
   console.log(`# QuantScope page bench — Chromium, default experiment, median of ${reps} fresh profile(s)\n`);
@@ -218,21 +225,42 @@ async function main(): Promise<void> {
   const coldTable = med((r) => r.cold.table);
   const rows: string[][] = [
     ['load event (cold)', fmt(med((r) => r.cold.load)), '', ''],
-    ['table (cold load, from navigation)', fmt(coldTable), `${(coldTable / node).toFixed(1)}× node -e 0`, `≤ 1.5 s: ${met(coldTable, 1500)}`],
+    [
+      'table (cold load, from navigation)',
+      fmt(coldTable),
+      `${(coldTable / node).toFixed(1)}× node -e 0`,
+      `≤ 1.5 s: ${met(coldTable, 1500)}`,
+    ],
   ];
   for (const id of CHART_IDS) {
     const v = med((r) => r.cold.charts[id] ?? NaN);
-    if (Number.isFinite(v)) rows.push([`chart ${id} drawn (cold load)`, fmt(v), '', `≤ 4 s: ${met(v, 4000)}`]);
+    if (Number.isFinite(v))
+      rows.push([`chart ${id} drawn (cold load)`, fmt(v), '', `≤ 4 s: ${met(v, 4000)}`]);
   }
   const editRow = med((r) => r.edit.row);
   const baseRow = med((r) => r.coldEdited.table);
   rows.push(
-    ['edit pipeline 0 bits 2 → 3: new row', fmt(editRow), `${(editRow / baseRow).toFixed(2)}× a cold load of the edited link`, `≤ 0.5 s: ${met(editRow, 500)}`],
+    [
+      'edit pipeline 0 bits 2 → 3: new row',
+      fmt(editRow),
+      `${(editRow / baseRow).toFixed(2)}× a cold load of the edited link`,
+      `≤ 0.5 s: ${met(editRow, 500)}`,
+    ],
     ['edit: every chart drawn again', fmt(med((r) => maxChart(r.edit.charts))), '', ''],
-    ['reload of the edited link (seen before): table', fmt(med((r) => r.reload.table)), `${(med((r) => r.reload.table) / baseRow).toFixed(2)}× cold`, ''],
+    [
+      'reload of the edited link (seen before): table',
+      fmt(med((r) => r.reload.table)),
+      `${(med((r) => r.reload.table) / baseRow).toFixed(2)}× cold`,
+      '',
+    ],
     ['reload: every chart drawn', fmt(med((r) => maxChart(r.reload.charts))), '', ''],
     ['baseline: edited link, fresh profile: table', fmt(baseRow), '1.00×', ''],
-    ['baseline: edited link, fresh profile: every chart', fmt(med((r) => maxChart(r.coldEdited.charts))), '', ''],
+    [
+      'baseline: edited link, fresh profile: every chart',
+      fmt(med((r) => maxChart(r.coldEdited.charts))),
+      '',
+      '',
+    ],
   );
   table(['measure', 'time', 'ratio', 'target'], rows);
   if (reps > 1) {
