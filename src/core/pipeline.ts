@@ -100,6 +100,12 @@ export interface RunOptions {
    * and the quantizer sees X in the last domain.
    */
   readonly calibration?: Matrix;
+  /**
+   * Compute only these metric ids (all by default): a chart that shows vNMSE alone (the
+   * rate–distortion sweep) or none (spectra) skips the rest. Each metric's value is the same
+   * whichever others run beside it.
+   */
+  readonly metrics?: readonly string[];
 }
 
 export class AbortError extends Error {
@@ -405,6 +411,7 @@ function* experimentSteps(
   };
 
   const results = new Map<number, PipelineResult>();
+  const wanted = options.metrics ? METRICS.filter((m) => options.metrics?.includes(m.id)) : METRICS;
   const xHat = new Float32Array(rows * dim);
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
@@ -465,8 +472,9 @@ function* experimentSteps(
       const t3 = now();
       const metrics: MetricValues = {};
       // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
-      const sums = x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
-      for (const m of METRICS)
+      const sums =
+        wanted.some((m) => m.fromSums) && x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
+      for (const m of wanted)
         metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
       const t4 = now();
       collect?.({ index: i, x, y, yHat, xHat, outDim });
