@@ -47,11 +47,10 @@ export async function spectraConfig(
   const { matrix } = await loadData(config, options.loadFile);
   const cacheable = config.data.source !== 'file';
   const dKey = dataKey(config);
-  let data = cacheable ? spectraCache.data.get(dKey) : undefined;
-  if (!data) {
-    data = dataSpectra(config.seed, matrix);
-    if (cacheable) spectraCache.data.set(dKey, data);
-  }
+  const cachedData = cacheable ? spectraCache.data.get(dKey) : undefined;
+  // The cache keeps its own copies: the worker transfers the returned arrays (detaching them).
+  const data = cachedData ? structuredClone(cachedData) : dataSpectra(config.seed, matrix);
+  if (cacheable && !cachedData) spectraCache.data.set(dKey, structuredClone(data));
   const keys = config.pipelines.map((_, i) => pipelineKey(config, i));
   const hits = keys.map((k) => (cacheable ? spectraCache.pipelines.get(k) : undefined));
   const missing = hits.flatMap((h, i) => (h ? [] : [i]));
@@ -63,12 +62,12 @@ export async function spectraConfig(
     const got = byIndex.get(i);
     if (got) {
       const { index: _index, ...rest } = got;
-      if (cacheable) spectraCache.pipelines.set(k, rest);
+      if (cacheable) spectraCache.pipelines.set(k, structuredClone(rest));
       return got;
     }
     const hit = hits[i];
     if (!hit) throw new Error(`spectra: pipeline ${i} neither cached nor computed`);
-    return { ...hit, index: i };
+    return { ...structuredClone(hit), index: i };
   });
   return { ...data, pipelines };
 }

@@ -9,6 +9,7 @@ import { clearSpectraCache, spectraConfig, sweepConfig } from './artifacts';
 import { generateData } from '../core/data-loader';
 import { runExperiment } from '../core/pipeline';
 import { sweepPipelines } from '../core/artifacts/rateDistortion';
+import { artifactBuffers } from '../core/artifacts/artifacts';
 
 function config(bits: number): ExperimentConfig {
   return canonicalize({
@@ -39,6 +40,17 @@ describe('spectra cache (per data and per pipeline, in the worker)', () => {
     const cold = await spectraConfig(config(3));
     expect(warm).toEqual(cold);
     expect(warm.pipelines.map((p) => p.index)).toEqual([0, 1, 2]);
+  });
+
+  it('a returned result that was transferred (its arrays detached) leaves the cache intact', async () => {
+    clearSpectraCache();
+    const first = await spectraConfig(config(2));
+    const buffers = artifactBuffers(first);
+    expect(buffers.length).toBeGreaterThan(0);
+    structuredClone(first, { transfer: buffers }); // what the worker's postMessage does
+    const again = await spectraConfig(config(2));
+    clearSpectraCache();
+    expect(again).toEqual(await spectraConfig(config(2)));
   });
 
   it('file data is never served from the cache', async () => {
