@@ -17,7 +17,7 @@
  * script), so Playwright's polling adds nothing. Targets (README "Performance"): table ≤ 1.5 s,
  * every chart ≤ 4 s, edit ≤ 0.5 s. Reported, never asserted.
  *
- * Options: --reps=N (default 1; each rep is a fresh browser profile, the table shows the median),
+ * The cold page is saved to .cache/bench-page/default.png. Options: --reps=N (default 1; each rep is a fresh browser profile, the table shows the median),
  * --no-build (serve the last build in .cache/bench-page/dist). PW_PORT picks the port (default
  * 4173 + 7).
  */
@@ -137,6 +137,8 @@ async function oneRep(browser: Browser, base: string): Promise<Rep> {
   await context.addInitScript({ content: MARKER });
   const page = await context.newPage();
   const cold = await visit(page, `${base}/`);
+  // What was measured, for a look: the page with its table and every chart drawn.
+  await page.screenshot({ path: join(ROOT, '.cache', 'bench-page', 'default.png'), fullPage: true });
   await page.evaluate(() => {
     (window as unknown as { __qsMarks: Marks & { armed: boolean } }).__qsMarks.armed = true;
   });
