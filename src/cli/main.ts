@@ -9,7 +9,7 @@
  * the field or byte offset. Flag parsing: commander.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/config/errors';
 import { decodePayload, extractPayload, parseConfigJson } from '../core/config/codec';
@@ -22,11 +22,14 @@ import { permalinkHash } from '../core/config/codec';
 import { pinFileHash } from '../engine/file-link';
 import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
-import { loadFileForCli, isDataFileError } from './file-data';
-import { tensorsCommand } from './tensors';
 import { DataError } from '../core/data-loader';
-import { escapeControl, formatSweep, parseShard, sweepForCli } from './sweep';
-import { mergeForCli } from './merge';
+import type { LoadedData } from '../engine/experiment';
+
+// Start-up (README "Performance"): file readers, checkpoint sweeps and worker threads load on the
+// first command that uses them, so `list` and `run` on generated data never initialise them.
+const fileData = () => import('./file-data');
+const loadFileForCli = async (config: ExperimentConfig): Promise<LoadedData> =>
+  (await fileData()).loadFileForCli(config);
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
@@ -127,7 +130,8 @@ function parseTimeout(value: string): number {
  * period, then prints the one-line error and kills the process (SIGKILL: a busy main thread cannot run a SIGTERM handler, e.g. tsx's). The
  * normal path is cooperative: the deadline is checked after every stage (exit 4).
  */
-function startWatchdog(ms: number, message: string): Worker {
+async function startWatchdog(ms: number, message: string): Promise<Worker> {
+  const { Worker } = await import('node:worker_threads');
   const code = `
     const { workerData } = require('node:worker_threads');
     const fs = require('node:fs');
@@ -151,7 +155,7 @@ async function runCommand(configArg: string, opts: { json?: boolean; timeout?: s
   const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
   const timedOut = `error: run exceeded --timeout ${timeoutS}s`;
   const watchdog =
-    timeoutS === undefined ? undefined : startWatchdog(timeoutS * 1000 + WATCHDOG_GRACE_MS, timedOut);
+    timeoutS === undefined ? undefined : await startWatchdog(timeoutS * 1000 + WATCHDOG_GRACE_MS, timedOut);
   try {
     const result = await runConfig(config, {
       loadFile: loadFileForCli,
@@ -179,6 +183,7 @@ async function sweepCommand(
   opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
+  const { formatSweep, parseShard, sweepForCli } = await import('./sweep');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   const config = restoreConfig(await readConfigArgument(configArg));
   const out = await sweepForCli(config, shard, opts.hash === true);
@@ -186,7 +191,8 @@ async function sweepCommand(
 }
 
 /** One line for stderr; names from files (tensors, shards) may hold control characters. */
-function oneLine(s: string): string {
+async function oneLine(s: string): Promise<string> {
+  const { escapeControl } = await import('./sweep');
   return escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
 }
 
@@ -227,6 +233,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('merge sharded sweep outputs into what one unsharded sweep prints')
     .action(async (files: string[], opts: { json?: boolean; csv?: boolean }) => {
       if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
+      const [{ mergeForCli }, { formatSweep }] = await Promise.all([import('./merge'), import('./sweep')]);
       process.stdout.write(formatSweep(await mergeForCli(files), opts));
     });
 
@@ -246,6 +253,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print {"tensors":[{"name","shape","dtype","bytes","file"}]}')
     .description('list every tensor of the files (headers only): name, shape, dtype, bytes, file')
     .action(async (files: string[], opts: { json?: boolean }) => {
+      const { tensorsCommand } = await import('./tensors');
       process.stdout.write(await tensorsCommand(files, opts));
     });
 
@@ -258,22 +266,22 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT_OK;
       return EXIT_INVALID; // commander already printed its one-line message
     }
-    const line = (m: string) => process.stderr.write(`error: ${terminalLine(oneLine(m))}\n`);
+    const line = async (m: string) => process.stderr.write(`error: ${terminalLine(await oneLine(m))}\n`);
     if (e instanceof CliExit) {
-      line(e.message);
+      await line(e.message);
       return e.code;
     }
     if (e instanceof ConfigError) {
-      line(e.message);
+      await line(e.message);
       return EXIT_INVALID;
     }
-    if (isDataFileError(e) || e instanceof DataError) {
-      line((e as Error).message);
+    if ((await fileData()).isDataFileError(e) || e instanceof DataError) {
+      await line((e as Error).message);
       return EXIT_DATA;
     }
     // Stack exhaustion or an allocation the budget should have refused: still one line, but a
     // bug (exit 1), never silently mapped to a config or data error.
-    line((e as Error).message ?? String(e));
+    await line((e as Error).message ?? String(e));
     return 1;
   }
 }

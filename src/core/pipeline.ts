@@ -110,6 +110,12 @@ export interface RunOptions {
    * saved-links). Peak: x, y (none for an empty chain) and ŷ for a quantizer that is not row-local.
    */
   readonly rowBlock?: number;
+  /**
+   * Compute only these metric ids (all by default): a chart that shows vNMSE alone (the
+   * rate–distortion sweep) or none (spectra) skips the rest. Each metric's value is the same
+   * whichever others run beside it.
+   */
+  readonly metrics?: readonly string[];
 }
 
 export class AbortError extends Error {
@@ -417,12 +423,13 @@ function* experimentSteps(
   };
 
   const results = new Map<number, PipelineResult>();
+  const wanted = options.metrics ? METRICS.filter((m) => options.metrics?.includes(m.id)) : METRICS;
   // Row streaming (RunOptions.rowBlock): only where nothing needs the whole buffers.
   const streaming =
     options.rowBlock !== undefined &&
     !collect &&
     !options.calibration &&
-    METRICS.every((m) => m.fromSums || m.stream);
+    wanted.every((m) => m.fromSums || m.stream);
   const blockRows = Math.max(1, Math.floor((options.rowBlock ?? 0) / Math.max(1, dim)));
   let xHatWhole: Float32Array | undefined;
   // Streaming keeps at most two whole buffers beside x (a stage output, a ŷ); a group's buffers go
@@ -516,16 +523,17 @@ function* experimentSteps(
         chainTransform.inverse(yHatFull, rows, xHat);
         const t3 = now();
         // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
-        const sums = x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
-        for (const m of METRICS)
+        const sums =
+          wanted.some((m) => m.fromSums) && x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
+        for (const m of wanted)
           metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
         inverseMs = t3 - t2;
         metricsMs = now() - t3;
         collect?.({ index: i, x, y, yHat: yHatFull, xHat, outDim });
       } else {
         // Blocks of whole rows, in order: quantize (row-local only), invert, accumulate metrics.
-        const sums = createSumsAccumulator(x);
-        const streams = METRICS.map((m) => (m.fromSums ? null : (m.stream?.(x, { rng }) ?? null)));
+        const sums = wanted.some((m) => m.fromSums) ? createSumsAccumulator(x) : null;
+        const streams = wanted.map((m) => (m.fromSums ? null : (m.stream?.(x, { rng }) ?? null)));
         const n0 = Math.min(blockRows, rows);
         const qBlock = perBlock ? new Float32Array(n0 * outDim) : null;
         const xBlock = new Float32Array(n0 * dim);
@@ -548,7 +556,7 @@ function* experimentSteps(
           const xRows = xBlock.subarray(0, n * dim);
           chainTransform.inverse(src, n, xRows);
           const tc = now();
-          sums.add(r0, n, xRows);
+          sums?.add(r0, n, xRows);
           for (const st of streams) st?.add(r0, n, xRows);
           quantizeMs += tb - ta;
           inverseMs += tc - tb;
@@ -556,10 +564,10 @@ function* experimentSteps(
           checkAbort(signal);
         }
         const td = now();
-        const total = sums.finish();
-        METRICS.forEach((m, k) => {
+        const total = sums?.finish();
+        wanted.forEach((m, k) => {
           const st = streams[k];
-          metrics[m.id] = m.fromSums ? m.fromSums(total) : (st as MetricStream).finish();
+          metrics[m.id] = m.fromSums && total ? m.fromSums(total) : (st as MetricStream).finish();
         });
         metricsMs += now() - td;
       }

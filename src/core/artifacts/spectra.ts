@@ -197,30 +197,44 @@ export function dctEnergy(data: Float32Array, cols: number, rowIdx: ArrayLike<nu
 
 // ───────────────────────────── whole experiment ─────────────────────────────
 
+/** The data's half of the spectra: its singular values and its energy per sequency/frequency. */
+export function dataSpectra(seed: number, x: Matrix): Omit<Spectra, 'pipelines'> {
+  const { rows, cols: dim } = x;
+  const rowsUsed = spectrumRows(rows, dim);
+  const idx = subsampleRows(seed, rows, rowsUsed);
+  const energyIdx = idx.length <= ENERGY_ROWS ? idx : idx.subarray(0, ENERGY_ROWS);
+  return {
+    data: spectrumOf(gatherRows(x.data, dim, idx), rowsUsed, dim),
+    walshBefore: walshEnergy(x.data, dim, energyIdx),
+    dctBefore: dctEnergy(x.data, dim, energyIdx),
+    rowsUsed,
+    rows,
+  };
+}
+
 /**
- * Spectra of the data and of every pipeline's error, plus energy per sequency/frequency before and
- * after each transform. Re-runs the pipelines (same seed, same numbers as the main run) to see
- * their buffers.
+ * The pipelines' half: each selected pipeline's error spectrum and its energy after the transform
+ * (all pipelines, or `only` these, in index order). Re-runs them (same seed, same numbers as the
+ * main run) to see their buffers; a pipeline's spectra do not depend on which others run with it.
  */
-export function computeSpectra(
+export function pipelineSpectra(
   spec: ExperimentSpec,
   x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress'> = {},
-): Spectra {
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'only'> = {},
+): PipelineSpectra[] {
   const { rows, cols: dim } = x;
-  const { signal, onProgress } = options;
-  const total = spec.pipelines.length + 1;
+  const { signal, onProgress, only } = options;
+  const count = only ? new Set(only).size : spec.pipelines.length;
   const rowsUsed = spectrumRows(rows, dim);
   const idx = subsampleRows(spec.seed, rows, rowsUsed);
   const energyIdx = idx.length <= ENERGY_ROWS ? idx : idx.subarray(0, ENERGY_ROWS);
-  const data = spectrumOf(gatherRows(x.data, dim, idx), rowsUsed, dim);
-  const walshBefore = walshEnergy(x.data, dim, energyIdx);
-  const dctBefore = dctEnergy(x.data, dim, energyIdx);
-  onProgress?.(1, total, 'data spectrum');
   const pipelines = new Array<PipelineSpectra | undefined>(spec.pipelines.length).fill(undefined);
-  let done = 1;
+  let done = 0;
   runExperiment(spec, x, {
     signal,
+    ...(only ? { only } : {}),
+    // Only the buffers are read here: no metric is computed.
+    metrics: [],
     collect({ index, y, xHat, outDim }) {
       if (signal?.aborted) throw new AbortError();
       pipelines[index] = {
@@ -230,15 +244,29 @@ export function computeSpectra(
         dctAfter: dctEnergy(y, outDim, energyIdx),
       };
       done++;
-      onProgress?.(done, total, `spectra ${index + 1}/${spec.pipelines.length}`);
+      onProgress?.(done, count, `spectra ${index + 1}/${spec.pipelines.length}`);
     },
   });
-  return {
-    data,
-    walshBefore,
-    dctBefore,
-    rowsUsed,
-    rows,
-    pipelines: pipelines.filter((p): p is PipelineSpectra => p !== undefined),
-  };
+  return pipelines.filter((p): p is PipelineSpectra => p !== undefined);
+}
+
+/**
+ * Spectra of the data and of every pipeline's error, plus energy per sequency/frequency before and
+ * after each transform.
+ */
+export function computeSpectra(
+  spec: ExperimentSpec,
+  x: Matrix,
+  options: Pick<RunOptions, 'signal' | 'onProgress'> = {},
+): Spectra {
+  const data = dataSpectra(spec.seed, x);
+  options.onProgress?.(1, spec.pipelines.length + 1, 'data spectrum');
+  const { signal, onProgress } = options;
+  const pipelines = pipelineSpectra(spec, x, {
+    signal,
+    onProgress: onProgress
+      ? (d, _t, stage) => onProgress(d + 1, spec.pipelines.length + 1, stage)
+      : undefined,
+  });
+  return { ...data, pipelines };
 }

@@ -13,7 +13,7 @@
  */
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
-import { loadPersisted, savePersisted } from './persisted';
+import { loadPersisted, loadPersistedValue, savePersisted, savePersistedValue } from './persisted';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type {
   CheckpointMessage,
@@ -281,8 +281,32 @@ export class ComputeClient {
   }
 
   /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
-  async sweep(config: ExperimentConfig, opts: CallOptions = {}): Promise<RateDistortion> {
-    return this.call('sweep', (api, progress) => api.sweep(config, progress), opts);
+  /**
+   * `persistKey`: the sweep's query key (engine/artifacts sweepKey, computed by the caller so the
+   * sweep's code stays out of the main bundle); with it the result is kept in IndexedDB.
+   */
+  async sweep(
+    config: ExperimentConfig,
+    opts: CallOptions = {},
+    persistKey?: string,
+  ): Promise<RateDistortion> {
+    const compute = () => this.call('sweep', (api, progress) => api.sweep(config, progress), opts);
+    return persistKey === undefined ? compute() : this.persisted('sweep', persistKey, config, compute);
+  }
+
+  /** A chart analysis from IndexedDB when this build computed it before (never file data). */
+  private async persisted<T>(
+    kind: 'sweep' | 'spectra',
+    key: string,
+    config: ExperimentConfig,
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    const keep = this.persist && config.data.source !== 'file';
+    const saved = keep ? await loadPersistedValue<T>(kind, key) : undefined;
+    if (saved !== undefined) return saved;
+    const out = await compute();
+    if (keep) void savePersistedValue(kind, key, out);
+    return out;
   }
 
   /**
@@ -301,7 +325,9 @@ export class ComputeClient {
 
   /** Spectra in their own worker. */
   async spectra(config: ExperimentConfig, opts: CallOptions = {}): Promise<Spectra> {
-    return this.call('spectra', (api, progress) => api.spectra(config, progress), opts);
+    return this.persisted('spectra', canonicalKey(config), config, () =>
+      this.call('spectra', (api, progress) => api.spectra(config, progress), opts),
+    );
   }
 
   private async call<T>(

@@ -10,14 +10,16 @@ import type { ExperimentOutput } from '../../engine/experiment';
 
 const DB_NAME = 'quantscope-results';
 const STORE = 'runs';
-const MAX_ENTRIES = 24;
+/** Runs, sweeps and spectra together: about 24 configs with their charts. */
+const MAX_ENTRIES = 72;
 const OPEN_TIMEOUT_MS = 400;
 const SALT = import.meta.url;
 
 interface Row {
   readonly key: string;
   readonly at: number;
-  readonly output: ExperimentOutput;
+  /** An ExperimentOutput for runs; a sweep or spectra result for the other kinds. */
+  readonly output: unknown;
 }
 
 let dbPromise: Promise<IDBDatabase | null> | null = null;
@@ -64,26 +66,44 @@ export function persistable(canonical: string, output: ExperimentOutput): boolea
 }
 
 export async function loadPersisted(canonical: string): Promise<ExperimentOutput | undefined> {
+  return loadPersistedValue<ExperimentOutput>('', canonical);
+}
+
+export async function savePersisted(canonical: string, output: ExperimentOutput): Promise<void> {
+  if (!persistable(canonical, output)) return;
+  return savePersistedValue('', canonical, output);
+}
+
+/**
+ * Another result kind ('sweep', 'spectra': the charts' analyses) under its own key space, so a
+ * reload of a link seen before draws its charts without a worker run too. The caller decides what
+ * is persistable (never file data).
+ */
+export async function loadPersistedValue<T>(kind: string, canonical: string): Promise<T | undefined> {
   try {
     const d = await db();
     if (!d) return undefined;
     const row = await done<Row | undefined>(
-      d.transaction(STORE, 'readonly').objectStore(STORE).get(`${SALT}|${canonical}`),
+      d.transaction(STORE, 'readonly').objectStore(STORE).get(rowKey(kind, canonical)),
     );
-    return row?.output;
+    return row?.output as T | undefined;
   } catch {
     return undefined;
   }
 }
 
-export async function savePersisted(canonical: string, output: ExperimentOutput): Promise<void> {
-  if (!persistable(canonical, output)) return;
+function rowKey(kind: string, canonical: string): string {
+  return kind === '' ? `${SALT}|${canonical}` : `${SALT}|${kind}|${canonical}`;
+}
+
+export async function savePersistedValue(kind: string, canonical: string, value: unknown): Promise<void> {
+  if (canonical.length >= 20_000) return;
   try {
     const d = await db();
     if (!d) return;
     const tx = d.transaction(STORE, 'readwrite');
     const store = tx.objectStore(STORE);
-    store.put({ key: `${SALT}|${canonical}`, at: Date.now(), output } satisfies Row);
+    store.put({ key: rowKey(kind, canonical), at: Date.now(), output: value } satisfies Row);
     const count = (await done(store.count())) ?? 0;
     if (count > MAX_ENTRIES) {
       // Oldest first through the 'at' index; delete until MAX_ENTRIES remain.

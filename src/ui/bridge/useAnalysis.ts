@@ -19,9 +19,10 @@ const common = {
 
 /** The sweep does not depend on the pipelines' current `bits` (see sweepKey). */
 export function useSweep(config: ExperimentConfig, enabled: boolean) {
+  const key = sweepKey(config);
   return useQuery<RateDistortion, Error>({
-    queryKey: ['sweep', sweepKey(config)],
-    queryFn: ({ signal }) => computeClient.sweep(config, { signal }),
+    queryKey: ['sweep', key],
+    queryFn: ({ signal }) => computeClient.sweep(config, { signal }, key),
     enabled,
     ...common,
   });

@@ -8,7 +8,7 @@
  * chart on screen while the next one computes. Every card reports data-status="ready" only when
  * what it shows belongs to the current config (tests wait on it, never on time).
  */
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import type { ExperimentConfig } from '../../core/config/schema';
 import type { ExperimentOutput } from '../../engine/experiment';
 import { useSpectra, useSweep } from '../bridge/useAnalysis';
@@ -68,8 +68,13 @@ function FrontierList({
   );
 }
 
-export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProps) {
+export function ChartsPanel({ config, output: current, runStatus, only }: ChartsPanelProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
+  // The charts draw a new output in a deferred render, after the results table has committed:
+  // the table is what an edit waits for (README "Performance"), and redrawing thousands of marks
+  // in the same commit delayed it. Until the deferred render lands the cards say "loading".
+  const output = useDeferredValue(current);
+  const drawing = output !== current;
   const [basis, setBasis] = useState<EnergyBasis>('walsh');
   const charts = only ? CHARTS.filter((c) => only.includes(c.id)) : CHARTS;
   const mainReady = runStatus === 'ready';
@@ -82,6 +87,7 @@ export function ChartsPanel({ config, output, runStatus, only }: ChartsPanelProp
   const sweepData = sweep.isPlaceholderData || runStatus !== 'ready' ? undefined : sweep.data;
 
   const statusOf = (c: ChartEntry): { status: 'ready' | 'loading' | 'error'; note: string } => {
+    if (runStatus === 'ready' && drawing) return { status: 'loading', note: 'drawing…' };
     if (runStatus !== 'ready')
       return {
         status: runStatus === 'error' ? 'error' : 'loading',
