@@ -53,6 +53,21 @@ export interface WasmKernels {
     transpose: number,
   ): void;
   qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
+  qjl_tiled(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number, scratchP: number): void;
+  householder_tiled(
+    vecP: number,
+    betaP: number,
+    nRefl: number,
+    signP: number,
+    d: number,
+    inP: number,
+    inStride: number,
+    rows: number,
+    outP: number,
+    outStride: number,
+    workP: number,
+    transpose: number,
+  ): void;
   eden_rows(
     inP: number,
     rows: number,
@@ -152,6 +167,8 @@ export interface WasmKernels {
 
 /** Rows held transposed per call of householder_apply / ipnvar_block (the kernels' LANES). */
 export const WASM_LANES = 16;
+/** Rows held transposed per group of householder_tiled (the kernel's HT). */
+export const HOUSEHOLDER_TILE_ROWS = 8;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
 /**

@@ -103,11 +103,11 @@ function qjlSketchProductsWasm(
   const k = wasmKernels();
   if (!k) return false;
   const rows = Math.max(count, QJL_BLOCK_ROWS);
-  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 8, rows * d * 8]);
-  const [sketchP, srcP, accP] = ptrs;
+  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 8, rows * d * 8, 8 * d * 8]);
+  const [sketchP, srcP, accP, scratchP] = ptrs;
   if (!kept) new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch.subarray(0, m * d));
   new Float64Array(k.memory.buffer, srcP, count * d).set(src.subarray(0, count * d));
-  k.qjl_block(sketchP, m, d, srcP, count, accP);
+  k.qjl_tiled(sketchP, m, d, srcP, count, accP, scratchP);
   acc.set(new Float64Array(k.memory.buffer, accP, count * d));
   noteWasmHit('qjl');
   return true;
