@@ -1,5 +1,5 @@
 // WebAssembly SIMD (v128) kernels for QuantScope's hot paths (DESIGN.md "Performance
-// targets"). AssemblyScript, compiled by scripts/build-wasm.mjs into src/core/wasm/kernels.wasm.ts.
+// targets"). AssemblyScript, compiled by scripts/build-wasm.ts into src/core/wasm/kernels.wasm.ts.
 //
 // Parity rule: every kernel here performs the same IEEE operations in the same order as its
 // TypeScript reference, so results are bit for bit identical to the TS path (not only within a
@@ -157,7 +157,9 @@ export function signed_hadamard(
 // ───────────────────────── Householder products ─────────────────────────
 // Reference: src/core/linalg/householder.ts reflectRows. A chunk of up to LANES rows is held
 // transposed (W[i·LANES + r], float64) so that SIMD lanes run across rows and each row's dot
-// product keeps the sequential order of the TS loop.
+// product keeps the sequential order of the TS loop. Two passes per reflection (dot, then
+// update). The library calls householder_tiled below; this first schedule is kept as the
+// baseline that `npm run bench` measures it against in the same run.
 
 const LANES: i32 = 16;
 
@@ -292,7 +294,7 @@ function hhDot(W: usize, lo: i32, hi: i32, v: usize, accP: usize): void {
     a1 = f64x2.add(a1, f64x2.mul(vi, v128.load(row, 16)));
     a2 = f64x2.add(a2, f64x2.mul(vi, v128.load(row, 32)));
     a3 = f64x2.add(a3, f64x2.mul(vi, v128.load(row, 48)));
-    row += <usize>HT << 3;
+    row += (<usize>HT) << 3;
     pv += 8;
   }
   v128.store(accP, a0, 0);
@@ -315,7 +317,7 @@ function hhUpdate(W: usize, lo: i32, hi: i32, v: usize, tP: usize): void {
     v128.store(row, f64x2.sub(v128.load(row, 16), f64x2.mul(t1, vi)), 16);
     v128.store(row, f64x2.sub(v128.load(row, 32), f64x2.mul(t2, vi)), 32);
     v128.store(row, f64x2.sub(v128.load(row, 48), f64x2.mul(t3, vi)), 48);
-    row += <usize>HT << 3;
+    row += (<usize>HT) << 3;
     pv += 8;
   }
 }
@@ -348,7 +350,7 @@ function hhBoth(W: usize, lo: i32, hi: i32, u: usize, tP: usize, v: usize, accP:
     a1 = f64x2.add(a1, f64x2.mul(vi, w1));
     a2 = f64x2.add(a2, f64x2.mul(vi, w2));
     a3 = f64x2.add(a3, f64x2.mul(vi, w3));
-    row += <usize>HT << 3;
+    row += (<usize>HT) << 3;
     pu += 8;
     pv += 8;
   }
@@ -454,6 +456,8 @@ export function householder_tiled(
 
 // ───────────────────────── QJL sketch products ─────────────────────────
 // Reference: src/core/methods/quantizers/qjl.ts qjlEstimateBlock (before its final scaling).
+// One sketch row against one data row at a time; the library calls qjl_tiled below, and this
+// first schedule is kept as the baseline `npm run bench` measures it against.
 // The TS dot keeps four partial sums d0..d3 over j ≡ 0..3 (mod 4) and returns d0+d1+(d2+d3);
 // here (d0,d1) and (d2,d3) are the two lanes of two vectors, so every partial sum sees the same
 // operations in the same order.
@@ -521,8 +525,6 @@ export function qjl_block(sketchP: usize, m: i32, d: i32, srcP: usize, count: i3
 // negation is exact), reading the negated copy of the row: no per-element work for the sign.
 
 /** Four partial sums → the reference's d0 + d1 + (d2 + d3), with the scalar tail added to d0. */
-// @ts-ignore: decorator
-@inline
 function qjlFinish(lo: v128, hi: v128, sc: usize, x: usize, j0: i32, d: i32): f64 {
   let d0 = f64x2.extract_lane(lo, 0);
   for (let j = j0; j < d; j++) d0 += load<f64>(sc + ((<usize>j) << 3)) * load<f64>(x + ((<usize>j) << 3));
@@ -622,7 +624,7 @@ export function qjl_tiled(
   for (let i0 = 0; i0 < m; i0 += 4) {
     const n = min(4, m - i0);
     const sk = sketchP + ((<usize>i0 * <usize>d) << 2);
-    const negP = scratchP + ((<usize>d << 2) << 3);
+    const negP = scratchP + (((<usize>d) << 2) << 3);
     for (let j = 0; j < n * d; j++) {
       const v = <f64>load<f32>(sk + ((<usize>j) << 2));
       store<f64>(scratchP + ((<usize>j) << 3), v);

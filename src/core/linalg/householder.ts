@@ -27,10 +27,12 @@
  * Rows are processed in chunks with float64 working copies, and each reflection is applied to all
  * rows of a chunk before the next (so the reflector stays in L1 and the chunk in L2).
  *
- * Speed: with WebAssembly SIMD available, HouseholderApplier runs the `householder_apply` kernel
- * (wasm/assembly/kernels.ts): rows sit in SIMD lanes (a chunk held transposed), so every row's dot
- * products and updates keep the order of `reflectRows` and the output is bit-for-bit the TS one
- * (parity in src/core/wasm/kernels.test.ts). ≈ 4–8× faster than the scalar loops in V8.
+ * Speed: with WebAssembly SIMD available, HouseholderApplier runs the `householder_tiled` kernel
+ * (wasm/assembly/kernels.ts): rows sit in SIMD lanes (groups of HOUSEHOLDER_TILE_ROWS held
+ * transposed), so every row's dot products and updates keep the order of `reflectRows` and the
+ * output is bit-for-bit the TS one (parity in src/core/wasm/kernels.test.ts). Each reflection's
+ * update shares its pass over the rows with the next reflection's dot product, and a call holds
+ * as many groups as fit TILE_BYTES so a reflector is fetched once per call.
  *
  * Partial products: the applier uses `betas.length` reflectors, so a product of K < d − 1
  * reflectors (the basis completion of the PCA Gram path, src/core/methods/transforms/pca.ts) is
@@ -174,7 +176,10 @@ export class HouseholderApplier {
     // Rows per call: whole groups of HOUSEHOLDER_TILE_ROWS whose float64 working copy fits
     // TILE_BYTES (L2), so each reflector is read once per call and the groups stay in cache.
     const groupBytes = HOUSEHOLDER_TILE_ROWS * d * 8;
-    const groups = Math.max(1, Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS)));
+    const groups = Math.max(
+      1,
+      Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS)),
+    );
     const chunk = groups * HOUSEHOLDER_TILE_ROWS;
     const { ptrs, kept } = claim(k, this.q, [
       vectors.length * 4,
