@@ -625,7 +625,21 @@ export function qjl_tiled(
     const n = min(4, m - i0);
     const sk = sketchP + ((<usize>i0 * <usize>d) << 2);
     const negP = scratchP + (((<usize>d) << 2) << 3);
-    for (let j = 0; j < n * d; j++) {
+    // Promote (exactly) and negate four entries at a time: this pass reads the whole sketch once
+    // per call, so its per-entry cost matters beside the count rows' products.
+    const total = n * d;
+    let j = 0;
+    for (; j + 3 < total; j += 4) {
+      const v = v128.load(sk + ((<usize>j) << 2));
+      const lo = f64x2.promote_low_f32x4(v);
+      const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+      const o = (<usize>j) << 3;
+      v128.store(scratchP + o, lo);
+      v128.store(scratchP + o, hi, 16);
+      v128.store(negP + o, f64x2.neg(lo));
+      v128.store(negP + o, f64x2.neg(hi), 16);
+    }
+    for (; j < total; j++) {
       const v = <f64>load<f32>(sk + ((<usize>j) << 2));
       store<f64>(scratchP + ((<usize>j) << 3), v);
       store<f64>(negP + ((<usize>j) << 3), -v);
