@@ -87,10 +87,12 @@ export function qjlEstimateBlock(
 }
 
 /**
- * acc[k·d ..] ← Sᵀ sign(S·r_k) with the WASM SIMD kernel `qjl_block` (wasm/assembly/kernels.ts),
+ * acc[k·d ..] ← Sᵀ sign(S·r_k) with the WASM SIMD kernel `qjl_tiled` (wasm/assembly/kernels.ts),
  * which keeps this file's summation order (the (d0,d1)/(d2,d3) partial sums are its two vector
- * lanes), so the result is bit-for-bit that of `qjlSketchProducts`. The sketch stays in WASM
- * memory across the blocks of one quantize call. False when WebAssembly is unavailable.
+ * lanes; four sketch rows share each pass over a data row, and each output still receives ±s_i in
+ * increasing i), so the result is bit-for-bit that of `qjlSketchProducts`. The sketch stays in
+ * WASM memory across the blocks of one quantize call; the scratch holds the current four sketch
+ * rows in float64 and their negations. False when WebAssembly is unavailable.
  */
 function qjlSketchProductsWasm(
   sketch: Float32Array,
