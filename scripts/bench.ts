@@ -30,9 +30,11 @@
  *     (scripts/bench/numpy_pipeline.py, process wall incl. importing numpy). Target ≤ 0.4×. And
  *     1M (1024²) in-process after startup: generation + pipeline, target ≤ 0.15 s.
  *  8. Per kernel, TypeScript reference vs WASM SIMD path on 4M coordinates, same data, same run.
+ *  9. Dense products (Householder, QJL sketch) at d = 1024 and 4096: GFLOP/s of the first WASM
+ *     schedule vs the tiled kernels the library calls, same data, same run, bits compared.
  *
  * `npm run bench -- --only=startup,cli,kernels` runs a subset (names: fwht, pipelines, haar,
- * spectra, memory, startup, cli, kernels); `--quick` shrinks sections 7–8 for development runs.
+ * spectra, memory, startup, cli, kernels, dense); `--quick` shrinks sections 7–8 for development runs.
  *
  * Timings are the best of several repetitions (the minimum is the least noisy estimator of a
  * deterministic kernel's cost). Nothing here runs in the unit tests. The machine may be shared:
@@ -48,7 +50,7 @@ import { runExperiment, type ExperimentSpec } from '../src/core/pipeline';
 import { DEFAULT_CONFIG } from '../src/core/config/defaults';
 import { createRngFactory } from '../src/core/rng';
 import { transformsById } from '../src/core/methods';
-import { clearHouseholderCache } from '../src/core/linalg/householder';
+import { clearHouseholderCache, generateHouseholderRotation } from '../src/core/linalg/householder';
 import { singularValues } from '../src/core/linalg/eig';
 import { estimateSpectrum } from '../src/core/linalg/lanczos';
 import type { Matrix } from '../src/core/methods/types';
@@ -58,7 +60,8 @@ import { sourcesForPath } from '../src/cli/file-data';
 import { runSweep, type SweepOutput } from '../src/engine/checkpoint';
 import { STREAM_BLOCK_COORDINATES } from '../src/engine/experiment';
 import { fullGc } from '../src/cli/sweep';
-import { claim, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
+import { claim, HOUSEHOLDER_TILE_ROWS, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
+import { QJL_BLOCK_ROWS } from '../src/core/methods/quantizers/qjl';
 import { quantizersById } from '../src/core/methods';
 import { ipNvarMetric } from '../src/core/methods/metrics/ip-nvar';
 
@@ -730,6 +733,111 @@ function benchKernels(quick: boolean): void {
   table(['kernel', 'TS', 'WASM', 'WASM / TS'], rowsOut);
 }
 
+// ───────────────────────────── 9. dense kernels, old vs tiled ─────────────────────────────
+
+/** Best of `reps` runs after a warm-up (which also lets V8 tier the kernel up): wall and CPU ms. */
+function bestWallCpu(fn: () => void, reps: number): { wall: number; cpu: number } {
+  fn();
+  let wall = Infinity;
+  let cpu = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = now();
+    fn();
+    wall = Math.min(wall, now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
+  }
+  return { wall, cpu };
+}
+
+/**
+ * The dense products of large runs, first WASM schedule (householder_apply, qjl_block) vs the
+ * tiled one the library calls (householder_tiled, qjl_tiled), same data, same run, raw kernel calls
+ * on data already in WASM memory. Flops as performed: a reflection of length m costs 4m per row
+ * (dot: mul + add, update: mul + sub); a sketch row 3d per data row (dot: mul + add, signed add).
+ * CPU time is reported beside wall time because the machine may be shared (wall time then
+ * includes other tenants' slices). Outputs of both schedules are compared bit for bit.
+ */
+function benchDense(quick: boolean): void {
+  const k = wasmKernels();
+  if (!k) {
+    console.log('## Dense kernels: WASM unavailable\n');
+    return;
+  }
+  console.log('## Dense kernels, first WASM schedule vs tiled (GFLOP/s, best of 3, same data)\n');
+  const reps = quick ? 2 : 3;
+  const rowsOut: string[][] = [];
+  const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(2);
+  for (const d of [1024, 4096]) {
+    // Householder: a full Haar rotation (d − 1 reflectors) on 32 rows, forward.
+    const q = generateHouseholderRotation(createRngFactory(5).stream('rotation', 'haar', d), d);
+    const rows = 32;
+    const groups = rows / HOUSEHOLDER_TILE_ROWS;
+    const { ptrs } = claim(k, benchDense, [
+      q.vectors.length * 4,
+      q.betas.length * 8,
+      d * 8,
+      Math.max(d * 16 * 8, groups * (HOUSEHOLDER_TILE_ROWS * d * 8 + 128) + 2 * d * 8),
+      rows * d * 4,
+      rows * d * 4,
+      rows * d * 4,
+    ]);
+    const [vecP, betaP, signP, workP, inP, outA, outB] = ptrs;
+    new Float32Array(k.memory.buffer, vecP, q.vectors.length).set(q.vectors);
+    new Float64Array(k.memory.buffer, betaP, q.betas.length).set(q.betas);
+    new Float64Array(k.memory.buffer, signP, d).set(q.signs);
+    new Float32Array(k.memory.buffer, inP, rows * d).set(gaussian(rows, d, 11).data);
+    let hhFlops = 0;
+    for (let r = 0; r < d - 1; r++) hhFlops += 4 * (d - r) * rows;
+    const K = q.betas.length;
+    const oldH = bestWallCpu(
+      () => k.householder_apply(vecP, betaP, K, signP, d, inP, d, rows, outA, d, workP, 0),
+      reps,
+    );
+    const newH = bestWallCpu(
+      () => k.householder_tiled(vecP, betaP, K, signP, d, inP, d, rows, outB, d, workP, 0),
+      reps,
+    );
+    const sameH = Buffer.from(k.memory.buffer, outA, rows * d * 4).equals(
+      Buffer.from(k.memory.buffer, outB, rows * d * 4),
+    );
+    rowsOut.push([
+      `Householder d=${d}, ${rows} rows`,
+      `${gflops(hhFlops, oldH.wall)} / ${gflops(hhFlops, oldH.cpu)}`,
+      `${gflops(hhFlops, newH.wall)} / ${gflops(hhFlops, newH.cpu)}`,
+      `${(oldH.cpu / newH.cpu).toFixed(2)}×`,
+      sameH ? 'yes' : 'NO',
+    ]);
+    // QJL: an m = d sketch against one block of QJL_BLOCK_ROWS rows.
+    const m = d;
+    const count = QJL_BLOCK_ROWS;
+    const sk = claim(k, benchDense, [m * d * 4, count * d * 8, count * d * 8, count * d * 8, 8 * d * 8]);
+    const [sketchP, srcP, accA, accB, scratchP] = sk.ptrs;
+    createRngFactory(6)
+      .stream('sketch', m, d)
+      .fillNormal(new Float32Array(k.memory.buffer, sketchP, m * d));
+    new Float64Array(k.memory.buffer, srcP, count * d).set(gaussian(count, d, 12).data);
+    const qFlops = 3 * m * d * count;
+    const oldQ = bestWallCpu(() => k.qjl_block(sketchP, m, d, srcP, count, accA), reps);
+    const newQ = bestWallCpu(() => k.qjl_tiled(sketchP, m, d, srcP, count, accB, scratchP), reps);
+    const sameQ = Buffer.from(k.memory.buffer, accA, count * d * 8).equals(
+      Buffer.from(k.memory.buffer, accB, count * d * 8),
+    );
+    rowsOut.push([
+      `QJL sketch d=m=${d}, ${count} rows`,
+      `${gflops(qFlops, oldQ.wall)} / ${gflops(qFlops, oldQ.cpu)}`,
+      `${gflops(qFlops, newQ.wall)} / ${gflops(qFlops, newQ.cpu)}`,
+      `${(oldQ.cpu / newQ.cpu).toFixed(2)}×`,
+      sameQ ? 'yes' : 'NO',
+    ]);
+  }
+  table(
+    ['product', 'old GFLOP/s wall / cpu', 'tiled GFLOP/s wall / cpu', 'speed-up (cpu)', 'same bits'],
+    rowsOut,
+  );
+}
+
 const SECTIONS: Record<string, (quick: boolean) => void> = {
   fwht: benchFwht,
   pipelines: benchPipelines,
@@ -739,6 +847,7 @@ const SECTIONS: Record<string, (quick: boolean) => void> = {
   startup: benchStartup,
   cli: benchCli,
   kernels: benchKernels,
+  dense: benchDense,
 };
 
 async function main(): Promise<void> {

@@ -232,11 +232,11 @@ describe('--timeout', () => {
   });
 
   it('warns before minutes-long work; a stage overrunning the deadline is stopped by the watchdog', () => {
-    // One Haar rotation at d = 8192 is one synchronous stage of ~10¹² flops: the cooperative
-    // check never runs, so the watchdog thread must end the process (SIGKILL, 137).
+    // A Haar rotation of 4096 rows at d = 8192 is one synchronous stage of ~5·10¹¹ flops: the
+    // cooperative check never runs, so the watchdog thread must end the process (SIGKILL, 137).
     const cfg = configFile('haar.json', {
       v: 1,
-      data: { source: 'gaussian', rows: 1, dim: 8192 },
+      data: { source: 'gaussian', rows: 4096, dim: 8192 },
       pipelines: [{ transforms: [{ id: 'haar' }], quantizer: { id: 'int' } }],
     });
     const t0 = Date.now();

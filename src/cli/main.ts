@@ -103,15 +103,19 @@ async function readConfigArgument(arg: string): Promise<unknown> {
   return parseConfigJson(text, 'CONFIG');
 }
 
-/** Warn before work the cost model (src/core/cost.ts) estimates at over WARN_SECONDS. */
+/**
+ * Before work the cost model (src/core/cost.ts) estimates at NOTE_SECONDS or more, print the
+ * estimate on stderr; over WARN_SECONDS, as a warning that names --timeout.
+ */
+const NOTE_SECONDS = 10;
 function warnIfLong(config: ExperimentConfig): void {
   const { rows, dim } = config.data;
   if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
   const cost = configCost(rows, dim, config.pipelines);
+  const what = `~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations)`;
   if (cost.seconds > WARN_SECONDS)
-    err(
-      `warning: this run is estimated at ~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations); pass --timeout <seconds> to bound it\n`,
-    );
+    err(`warning: this run is estimated at ${what}; pass --timeout <seconds> to bound it\n`);
+  else if (cost.seconds >= NOTE_SECONDS) err(`estimate: this run takes ${what}\n`);
 }
 
 function parseTimeout(value: string): number {

@@ -8,9 +8,10 @@
  * Each is declared here from its allocation in the method's source, so a config is refused up
  * front with the component, its size and the limit.
  *
- * Work is counted in multiply-adds (flops) from each method's complexity; `seconds` divides by a
- * conservative single-core rate measured on the CI runner (WORK_RATE), so the CLI can warn before
- * work that would take minutes (README "Limits").
+ * Work is counted in operations from each method's complexity; `seconds` divides generic work by
+ * a conservative single-core rate measured on the CI runner (WORK_RATE) and the dense products
+ * (Haar rotations, QJL sketches) by their WASM kernels' rates, so the CLI can show an estimate
+ * and warn before work that would take minutes (README "Limits").
  *
  * Methods without a declaration here get DEFAULT: two float64 working copies of rows × outDim,
  * and 50 flops per coordinate; `declaredIds` lets a test list them.
@@ -23,6 +24,15 @@ import type { Params } from './methods/types';
 export const MAX_RUN_BYTES = 2 ** 31;
 /** Flops per second assumed for time estimates (a conservative single JS core). */
 export const WORK_RATE = 5e8;
+/**
+ * Rates of the tiled WASM SIMD dense kernels (wasm/assembly/kernels.ts householder_tiled and
+ * qjl_tiled), in floating-point operations as performed (Householder: 4 per reflector element and
+ * row; QJL: 3 per sketch entry and row). `npm run bench -- --only=dense` measures 11–12 and
+ * ≈ 7.4 GFLOP/s of CPU time on the 2-core development VM (shared); rounded down for slower
+ * machines and browsers. Without WebAssembly the TypeScript references run several times slower.
+ */
+export const HOUSEHOLDER_RATE = 1e10;
+export const SKETCH_RATE = 6e9;
 /** Estimated seconds above which the CLI warns before starting. */
 export const WARN_SECONDS = 60;
 
@@ -30,13 +40,22 @@ export interface CostItem {
   /** Field-style name of the component: `pipelines[1].quantizer (qjl sketch)`. */
   readonly what: string;
   readonly bytes: number;
+  /** All work of the component: generic operations plus dense-kernel flops. */
   readonly flops: number;
   readonly sketchEntries?: number;
 }
 
 interface Declared {
   readonly bytes: number;
+  /** Generic work at WORK_RATE. */
   readonly flops: number;
+  /**
+   * Work done by a dense WASM kernel at `denseRate` flops per second. For a transform, per
+   * application: a chain runs forward once per group of pipelines sharing it (pipeline.ts groups
+   * them) and inverse once per pipeline.
+   */
+  readonly dense?: number;
+  readonly denseRate?: number;
   readonly note?: string;
   /** A sketch's m·d entries, capped separately at MAX_SKETCH_ENTRIES (qjl.ts makeSketch). */
   readonly sketchEntries?: number;
@@ -57,8 +76,15 @@ const TRANSFORMS: Readonly<Record<string, CostFn>> = {
   rht: (p, rows, _d, out) => ({ bytes: 0, flops: n(p, 'rounds', 1) * rows * out * log2(out) }),
   'block-hadamard': (_p, rows, _d, out) => ({ bytes: 0, flops: rows * out * log2(out) }),
   dct: (_p, rows, _d, out) => ({ bytes: out * 2 * F64, flops: rows * out * log2(out) * 4 }),
-  // A d × d float64 orthogonal matrix (Householder QR of a Gaussian matrix): d³ to build, d² per row.
-  haar: (_p, rows, d) => ({ bytes: d * d * F64 * 2, flops: d * d * d + rows * d * d, note: 'd×d rotation' }),
+  // Stewart's factored Haar rotation (householder.ts): d²/2 normals and O(d²) to build (cached
+  // per seed and d), Σ_k 4(d − k) ≈ 2d² flops per row and application (householder_tiled).
+  haar: (_p, rows, d) => ({
+    bytes: d * d * F64 * 2,
+    flops: 40 * d * d,
+    dense: 2 * rows * d * d,
+    denseRate: HOUSEHOLDER_RATE,
+    note: 'd×d rotation',
+  }),
   // Covariance d × d, its eigenvectors d × d, Gram rows × rows when rows < d (pca.ts).
   pca: (_p, rows, d) => ({
     bytes: (3 * d * d + Math.min(rows, d) ** 2) * F64,
@@ -71,12 +97,14 @@ const TRANSFORMS: Readonly<Record<string, CostFn>> = {
 const sketch = (m: number, d: number) => m * d * F32;
 
 const QUANTIZERS: Record<string, CostFn> = {
-  // qjl.ts: sketch m × d float32 (m = d when 0), 2·m·d flops per row.
+  // qjl.ts: sketch m × d float32 (m = d when 0), 3·m·d flops per row (qjl_tiled).
   qjl: (p, rows, _d, out) => {
     const m = n(p, 'sketch') || out;
     return {
       bytes: sketch(m, out),
-      flops: 2 * rows * m * out,
+      flops: 0,
+      dense: 3 * rows * m * out,
+      denseRate: SKETCH_RATE,
       note: `sketch ${m}×${out}`,
       sketchEntries: m * out,
     };
@@ -84,7 +112,9 @@ const QUANTIZERS: Record<string, CostFn> = {
   // turboquant-prod.ts: the residual goes through a d × d QJL sketch.
   'turboquant-prod': (_p, rows, _d, out) => ({
     bytes: sketch(out, out),
-    flops: 2 * rows * out * out,
+    flops: 30 * rows * out,
+    dense: 3 * rows * out * out,
+    denseRate: SKETCH_RATE,
     note: `sketch ${out}×${out}`,
     sketchEntries: out * out,
   }),
@@ -93,7 +123,9 @@ const QUANTIZERS: Record<string, CostFn> = {
     const m = Math.max(n(p, 'sketch') || out, n(p, 'outlierSketch') || n(p, 'sketch') || out);
     return {
       bytes: sketch(m, out),
-      flops: 2 * rows * m * out,
+      flops: 0,
+      dense: 3 * rows * m * out,
+      denseRate: SKETCH_RATE,
       note: `sketch ${m}×${out}`,
       sketchEntries: m * out,
     };
@@ -160,7 +192,18 @@ export function runCost(rows: number, dim: number, pipelines: readonly PipelineC
   let maxOut = dim;
   let peakState = 0;
   let flops = 0;
+  let seconds = 0;
+  const chains = new Set<string>();
+  const work = (d: Declared, applications = 1) => {
+    const dense = (d.dense ?? 0) * applications;
+    seconds += d.flops / WORK_RATE + (dense > 0 ? dense / (d.denseRate ?? WORK_RATE) : 0);
+    return d.flops + dense;
+  };
   pipelines.forEach((p, i) => {
+    // Forward once per distinct chain (pipelines sharing one are grouped), inverse per pipeline.
+    const chainKey = JSON.stringify(p.transforms.map((t) => [t.id, t.params]));
+    const applications = chains.has(chainKey) ? 1 : 2;
+    chains.add(chainKey);
     const out = p.dims[p.dims.length - 1];
     maxOut = Math.max(maxOut, ...p.dims);
     // Every stage's state is alive until the chain is inverted, so the stages' bytes add up.
@@ -168,20 +211,24 @@ export function runCost(rows: number, dim: number, pipelines: readonly PipelineC
     p.transforms.forEach((ref, k) => {
       const t = (TRANSFORMS[ref.id] ?? DEFAULT)(ref.params, rows, p.dims[k], p.dims[k + 1]);
       const field = p.transforms.length === 1 ? 'transform' : `transforms[${k}]`;
+      const tf = work(t, applications);
       items.push({
         what: `pipelines[${i}].${field} (${ref.id}${t.note ? ` ${t.note}` : ''})`,
         bytes: t.bytes,
-        flops: t.flops,
+        flops: tf,
       });
       stateBytes += t.bytes;
-      flops += t.flops;
+      flops += tf;
     });
     const q = (QUANTIZERS[p.quantizer.id] ?? DEFAULT)(p.quantizer.params, rows, dim, out);
     const qWhat = `pipelines[${i}].quantizer (${p.quantizer.id}${q.note ? ` ${q.note}` : ''})`;
-    items.push({ what: qWhat, bytes: q.bytes, flops: q.flops, sketchEntries: q.sketchEntries });
+    const qf = work(q);
+    items.push({ what: qWhat, bytes: q.bytes, flops: qf, sketchEntries: q.sketchEntries });
     peakState = Math.max(peakState, stateBytes + q.bytes);
     // Metrics: 6 passes over rows × dim, ipNvar 2·64 flops per coordinate.
-    flops += q.flops + rows * dim * (6 + 128);
+    const metricFlops = rows * dim * (6 + 128);
+    seconds += metricFlops / WORK_RATE;
+    flops += qf + metricFlops;
   });
   const data = 5 * rows * maxOut * F32;
   const metrics = IP_QUERY_BYTES(dim);
@@ -194,7 +241,7 @@ export function runCost(rows: number, dim: number, pipelines: readonly PipelineC
     peakBytes: data + metrics + peakState,
     perWorkerBytes: peakState,
     flops,
-    seconds: flops / WORK_RATE,
+    seconds,
   };
 }
 

@@ -1,5 +1,5 @@
 // WebAssembly SIMD (v128) kernels for QuantScope's hot paths (DESIGN.md "Performance
-// targets"). AssemblyScript, compiled by scripts/build-wasm.mjs into src/core/wasm/kernels.wasm.ts.
+// targets"). AssemblyScript, compiled by scripts/build-wasm.ts into src/core/wasm/kernels.wasm.ts.
 //
 // Parity rule: every kernel here performs the same IEEE operations in the same order as its
 // TypeScript reference, so results are bit for bit identical to the TS path (not only within a
@@ -157,7 +157,9 @@ export function signed_hadamard(
 // ───────────────────────── Householder products ─────────────────────────
 // Reference: src/core/linalg/householder.ts reflectRows. A chunk of up to LANES rows is held
 // transposed (W[i·LANES + r], float64) so that SIMD lanes run across rows and each row's dot
-// product keeps the sequential order of the TS loop.
+// product keeps the sequential order of the TS loop. Two passes per reflection (dot, then
+// update). The library calls householder_tiled below; this first schedule is kept as the
+// baseline that `npm run bench` measures it against in the same run.
 
 const LANES: i32 = 16;
 
@@ -260,8 +262,202 @@ export function householder_apply(
   }
 }
 
+// ───────────────────────── Householder products, tiled (householder_tiled) ─────────────────────────
+// Same arithmetic as householder_apply (and reflectRows in householder.ts), scheduled for the
+// memory hierarchy. Each reflection needs a full pass over the rows it touches (its dot product
+// must be complete before its update starts), but the update of reflector k and the dot product of
+// the next reflector can share one pass: at coordinate i the element is first updated, then its
+// new value enters the next dot product, which is exactly the order the reference reaches it in
+// (its dot loop runs after the whole update, in increasing i). One read and one write of the rows
+// per reflection instead of two reads and a write, and each loaded reflector element serves
+// HT rows held in registers. Rows are held transposed in groups of HT (W[i·HT + r], float64), and
+// all groups of a call go through one reflector before the next, so the reflector is read from
+// memory once per call: it is promoted once to a float64 copy that stays in L1 across the groups
+// (the inner loops then broadcast-load it, with no conversion per element and row group).
+//
+// Registers: HT = 8 rows are 4 f64x2 accumulators plus 4 pending update factors, which with the
+// loaded elements fit the 16 vector registers of x86-64 (16 rows spill).
+
+const HT: i32 = 8;
+
+/** acc += v·w over coordinates [lo, hi) of one group (accumulators at accP, 4 × f64x2). */
+function hhDot(W: usize, lo: i32, hi: i32, v: usize, accP: usize): void {
+  let a0 = v128.load(accP, 0);
+  let a1 = v128.load(accP, 16);
+  let a2 = v128.load(accP, 32);
+  let a3 = v128.load(accP, 48);
+  let row = W + ((<usize>lo * <usize>HT) << 3);
+  let pv = v;
+  for (let i = lo; i < hi; i++) {
+    const vi = v128.load64_splat(pv);
+    a0 = f64x2.add(a0, f64x2.mul(vi, v128.load(row, 0)));
+    a1 = f64x2.add(a1, f64x2.mul(vi, v128.load(row, 16)));
+    a2 = f64x2.add(a2, f64x2.mul(vi, v128.load(row, 32)));
+    a3 = f64x2.add(a3, f64x2.mul(vi, v128.load(row, 48)));
+    row += (<usize>HT) << 3;
+    pv += 8;
+  }
+  v128.store(accP, a0, 0);
+  v128.store(accP, a1, 16);
+  v128.store(accP, a2, 32);
+  v128.store(accP, a3, 48);
+}
+
+/** w −= t·v over coordinates [lo, hi) of one group (update factors at tP, 4 × f64x2). */
+function hhUpdate(W: usize, lo: i32, hi: i32, v: usize, tP: usize): void {
+  const t0 = v128.load(tP, 0);
+  const t1 = v128.load(tP, 16);
+  const t2 = v128.load(tP, 32);
+  const t3 = v128.load(tP, 48);
+  let row = W + ((<usize>lo * <usize>HT) << 3);
+  let pv = v;
+  for (let i = lo; i < hi; i++) {
+    const vi = v128.load64_splat(pv);
+    v128.store(row, f64x2.sub(v128.load(row, 0), f64x2.mul(t0, vi)), 0);
+    v128.store(row, f64x2.sub(v128.load(row, 16), f64x2.mul(t1, vi)), 16);
+    v128.store(row, f64x2.sub(v128.load(row, 32), f64x2.mul(t2, vi)), 32);
+    v128.store(row, f64x2.sub(v128.load(row, 48), f64x2.mul(t3, vi)), 48);
+    row += (<usize>HT) << 3;
+    pv += 8;
+  }
+}
+
+/** Over [lo, hi): w −= t·u (pending reflector u), then acc += v·w with the updated w. */
+function hhBoth(W: usize, lo: i32, hi: i32, u: usize, tP: usize, v: usize, accP: usize): void {
+  const t0 = v128.load(tP, 0);
+  const t1 = v128.load(tP, 16);
+  const t2 = v128.load(tP, 32);
+  const t3 = v128.load(tP, 48);
+  let a0 = v128.load(accP, 0);
+  let a1 = v128.load(accP, 16);
+  let a2 = v128.load(accP, 32);
+  let a3 = v128.load(accP, 48);
+  let row = W + ((<usize>lo * <usize>HT) << 3);
+  let pu = u;
+  let pv = v;
+  for (let i = lo; i < hi; i++) {
+    const ui = v128.load64_splat(pu);
+    const vi = v128.load64_splat(pv);
+    const w0 = f64x2.sub(v128.load(row, 0), f64x2.mul(t0, ui));
+    const w1 = f64x2.sub(v128.load(row, 16), f64x2.mul(t1, ui));
+    const w2 = f64x2.sub(v128.load(row, 32), f64x2.mul(t2, ui));
+    const w3 = f64x2.sub(v128.load(row, 48), f64x2.mul(t3, ui));
+    v128.store(row, w0, 0);
+    v128.store(row, w1, 16);
+    v128.store(row, w2, 32);
+    v128.store(row, w3, 48);
+    a0 = f64x2.add(a0, f64x2.mul(vi, w0));
+    a1 = f64x2.add(a1, f64x2.mul(vi, w1));
+    a2 = f64x2.add(a2, f64x2.mul(vi, w2));
+    a3 = f64x2.add(a3, f64x2.mul(vi, w3));
+    row += (<usize>HT) << 3;
+    pu += 8;
+    pv += 8;
+  }
+  v128.store(accP, a0, 0);
+  v128.store(accP, a1, 16);
+  v128.store(accP, a2, 32);
+  v128.store(accP, a3, 48);
+}
+
+/**
+ * Same contract as householder_apply, tiled as described above. workP holds
+ * ⌈rows/HT⌉ × (d·HT + 16) + 2·d float64: the transposed groups, then per group 4 f64x2 pending
+ * update factors and 4 f64x2 dot accumulators, then float64 copies of the current and pending
+ * reflectors.
+ */
+export function householder_tiled(
+  vecP: usize,
+  betaP: usize,
+  nRefl: i32,
+  signP: usize,
+  d: i32,
+  inP: usize,
+  inStride: i32,
+  rows: i32,
+  outP: usize,
+  outStride: i32,
+  workP: usize,
+  transpose: i32,
+): void {
+  const groups = (rows + HT - 1) / HT;
+  const gBytes = (<usize>d * <usize>HT) << 3;
+  const stateP = workP + <usize>groups * gBytes; // per group: t (64 B) then acc (64 B)
+  const reflP = stateP + ((<usize>groups) << 7); // two float64 reflector copies of d entries
+  for (let r = 0; r < groups * HT; r++) {
+    const W = workP + <usize>(r / HT) * gBytes + ((<usize>(r % HT)) << 3);
+    const src = inP + ((<usize>r * <usize>inStride) << 2);
+    for (let i = 0; i < d; i++) {
+      const dst = W + ((<usize>i * <usize>HT) << 3);
+      if (r >= rows) store<f64>(dst, 0.0);
+      else {
+        const x = <f64>load<f32>(src + ((<usize>i) << 2));
+        store<f64>(dst, transpose ? x : load<f64>(signP + ((<usize>i) << 3)) * x);
+      }
+    }
+  }
+  // Reflectors in application order (forward: K−1 … 0; transpose: 0 … K−1), skipping β = 0 as
+  // the reference does. `prev` is the reflector whose update is pending (−1: none yet).
+  let prev = -1;
+  let cur = 0; // which float64 copy receives the next reflector (the other holds `prev`)
+  for (let s = 0; s < nRefl; s++) {
+    const k = transpose ? s : nRefl - 1 - s;
+    const beta = load<f64>(betaP + ((<usize>k) << 3));
+    if (beta == 0) continue;
+    // v_k promoted into the copy not holding the pending reflector, indexed by coordinate.
+    const vk = reflP + ((<usize>cur * <usize>d) << 3);
+    const vp = reflP + ((<usize>(cur ^ 1) * <usize>d) << 3);
+    const src = vecP + ((<usize>(k * d - ((k * (k - 1)) >> 1))) << 2);
+    for (let i = k; i < d; i++)
+      store<f64>(vk + ((<usize>i) << 3), <f64>load<f32>(src + ((<usize>(i - k)) << 2)));
+    const b = f64x2.splat(beta);
+    for (let g = 0; g < groups; g++) {
+      const W = workP + <usize>g * gBytes;
+      const tP = stateP + ((<usize>g) << 7);
+      const accP = tP + 64;
+      const z = f64x2.splat(0);
+      v128.store(accP, z, 0);
+      v128.store(accP, z, 16);
+      v128.store(accP, z, 32);
+      v128.store(accP, z, 48);
+      if (prev < 0) hhDot(W, k, d, vk + ((<usize>k) << 3), accP);
+      else if (k < prev) {
+        // Forward: reflector k also covers [k, prev), which the pending update leaves alone.
+        hhDot(W, k, prev, vk + ((<usize>k) << 3), accP);
+        hhBoth(W, prev, d, vp + ((<usize>prev) << 3), tP, vk + ((<usize>prev) << 3), accP);
+      } else {
+        // Transpose: the pending update covers [prev, k) too, outside reflector k.
+        hhUpdate(W, prev, k, vp + ((<usize>prev) << 3), tP);
+        hhBoth(W, k, d, vp + ((<usize>k) << 3), tP, vk + ((<usize>k) << 3), accP);
+      }
+      // t = β·(v·w), as `ta = beta * da` in the reference.
+      v128.store(tP, f64x2.mul(b, v128.load(accP, 0)), 0);
+      v128.store(tP, f64x2.mul(b, v128.load(accP, 16)), 16);
+      v128.store(tP, f64x2.mul(b, v128.load(accP, 32)), 32);
+      v128.store(tP, f64x2.mul(b, v128.load(accP, 48)), 48);
+    }
+    prev = k;
+    cur ^= 1;
+  }
+  if (prev >= 0) {
+    const vp = reflP + ((<usize>(cur ^ 1) * <usize>d) << 3) + ((<usize>prev) << 3);
+    for (let g = 0; g < groups; g++)
+      hhUpdate(workP + <usize>g * gBytes, prev, d, vp, stateP + ((<usize>g) << 7));
+  }
+  for (let r = 0; r < rows; r++) {
+    const W = workP + <usize>(r / HT) * gBytes + ((<usize>(r % HT)) << 3);
+    const dst = outP + ((<usize>r * <usize>outStride) << 2);
+    for (let i = 0; i < d; i++) {
+      const w = load<f64>(W + ((<usize>i * <usize>HT) << 3));
+      store<f32>(dst + ((<usize>i) << 2), <f32>(transpose ? load<f64>(signP + ((<usize>i) << 3)) * w : w));
+    }
+  }
+}
+
 // ───────────────────────── QJL sketch products ─────────────────────────
 // Reference: src/core/methods/quantizers/qjl.ts qjlEstimateBlock (before its final scaling).
+// One sketch row against one data row at a time; the library calls qjl_tiled below, and this
+// first schedule is kept as the baseline `npm run bench` measures it against.
 // The TS dot keeps four partial sums d0..d3 over j ≡ 0..3 (mod 4) and returns d0+d1+(d2+d3);
 // here (d0,d1) and (d2,d3) are the two lanes of two vectors, so every partial sum sees the same
 // operations in the same order.
@@ -315,6 +511,144 @@ export function qjl_block(sketchP: usize, m: i32, d: i32, srcP: usize, count: i3
       const dot = qjlDot(sk, srcP + <usize>k * rowBytes, d);
       // sign(0) = +1, as in the TS reference.
       qjlAccumulate(sk, accP + <usize>k * rowBytes, d, dot >= 0);
+    }
+  }
+}
+
+// ───────────────────────── QJL sketch products, tiled (qjl_tiled) ─────────────────────────
+// Same sums as qjl_block in the same order, blocked four sketch rows at a time: each loaded
+// element of a data row feeds four dot products (8 f64x2 accumulators), and each accumulator
+// element is loaded once for four signed additions, applied in sketch-row order, so every output
+// still sees acc ± s_i for i = 0, 1, 2, … in turn. The four sketch rows are promoted to float64
+// once per call into the scratch (reused by every data row), so the inner loops convert nothing.
+// acc − s is computed as acc + (−s) (IEEE 754 §5.4.1 defines subtraction as that addition, and
+// negation is exact), reading the negated copy of the row: no per-element work for the sign.
+
+/** Four partial sums → the reference's d0 + d1 + (d2 + d3), with the scalar tail added to d0. */
+function qjlFinish(lo: v128, hi: v128, sc: usize, x: usize, j0: i32, d: i32): f64 {
+  let d0 = f64x2.extract_lane(lo, 0);
+  for (let j = j0; j < d; j++) d0 += load<f64>(sc + ((<usize>j) << 3)) * load<f64>(x + ((<usize>j) << 3));
+  return d0 + f64x2.extract_lane(lo, 1) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+}
+
+/**
+ * Four sketch rows against one data row x, then acc ± s in row order. sc holds the four rows as
+ * float64 (stride d) and, 4·d further on, their negations, so the sign picks a row instead of
+ * costing an operation per element.
+ */
+function qjlFour(sc: usize, d: i32, x: usize, acc: usize): void {
+  const rb = (<usize>d) << 3;
+  const s0 = sc;
+  const s1 = sc + rb;
+  const s2 = s1 + rb;
+  const s3 = s2 + rb;
+  const neg = rb << 2;
+  let l0 = f64x2.splat(0);
+  let h0 = f64x2.splat(0);
+  let l1 = f64x2.splat(0);
+  let h1 = f64x2.splat(0);
+  let l2 = f64x2.splat(0);
+  let h2 = f64x2.splat(0);
+  let l3 = f64x2.splat(0);
+  let h3 = f64x2.splat(0);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = (<usize>j) << 3;
+    const xl = v128.load(x + o);
+    const xh = v128.load(x + o, 16);
+    l0 = f64x2.add(l0, f64x2.mul(v128.load(s0 + o), xl));
+    h0 = f64x2.add(h0, f64x2.mul(v128.load(s0 + o, 16), xh));
+    l1 = f64x2.add(l1, f64x2.mul(v128.load(s1 + o), xl));
+    h1 = f64x2.add(h1, f64x2.mul(v128.load(s1 + o, 16), xh));
+    l2 = f64x2.add(l2, f64x2.mul(v128.load(s2 + o), xl));
+    h2 = f64x2.add(h2, f64x2.mul(v128.load(s2 + o, 16), xh));
+    l3 = f64x2.add(l3, f64x2.mul(v128.load(s3 + o), xl));
+    h3 = f64x2.add(h3, f64x2.mul(v128.load(s3 + o, 16), xh));
+  }
+  // sign(0) = +1, as in the reference: a negative (or NaN) dot product subtracts the row.
+  const p0 = qjlFinish(l0, h0, s0, x, j, d) >= 0 ? s0 : s0 + neg;
+  const p1 = qjlFinish(l1, h1, s1, x, j, d) >= 0 ? s1 : s1 + neg;
+  const p2 = qjlFinish(l2, h2, s2, x, j, d) >= 0 ? s2 : s2 + neg;
+  const p3 = qjlFinish(l3, h3, s3, x, j, d) >= 0 ? s3 : s3 + neg;
+  let t = 0;
+  for (; t + 1 < d; t += 2) {
+    const o = (<usize>t) << 3;
+    let a = v128.load(acc + o);
+    a = f64x2.add(a, v128.load(p0 + o));
+    a = f64x2.add(a, v128.load(p1 + o));
+    a = f64x2.add(a, v128.load(p2 + o));
+    a = f64x2.add(a, v128.load(p3 + o));
+    v128.store(acc + o, a);
+  }
+  if (t < d) {
+    const o = (<usize>t) << 3;
+    store<f64>(
+      acc + o,
+      load<f64>(acc + o) + load<f64>(p0 + o) + load<f64>(p1 + o) + load<f64>(p2 + o) + load<f64>(p3 + o),
+    );
+  }
+}
+
+/** One sketch row (float64 at sc, its negation 4·d further on) against one data row. */
+function qjlOne(sc: usize, d: i32, x: usize, acc: usize): void {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = (<usize>j) << 3;
+    lo = f64x2.add(lo, f64x2.mul(v128.load(sc + o), v128.load(x + o)));
+    hi = f64x2.add(hi, f64x2.mul(v128.load(sc + o, 16), v128.load(x + o, 16)));
+  }
+  const p = qjlFinish(lo, hi, sc, x, j, d) >= 0 ? sc : sc + (((<usize>d) << 3) << 2);
+  for (let t = 0; t < d; t++) {
+    const o = (<usize>t) << 3;
+    store<f64>(acc + o, load<f64>(acc + o) + load<f64>(p + o));
+  }
+}
+
+/**
+ * qjl_block's contract (acc, count × d float64, zeroed here, = Sᵀ sign(S·r_k)), tiled as above.
+ * scratchP holds 8 × d float64 (four rows and their negations).
+ */
+export function qjl_tiled(
+  sketchP: usize,
+  m: i32,
+  d: i32,
+  srcP: usize,
+  count: i32,
+  accP: usize,
+  scratchP: usize,
+): void {
+  memory.fill(accP, 0, (<usize>count * <usize>d) << 3);
+  const rowBytes = (<usize>d) << 3;
+  for (let i0 = 0; i0 < m; i0 += 4) {
+    const n = min(4, m - i0);
+    const sk = sketchP + ((<usize>i0 * <usize>d) << 2);
+    const negP = scratchP + (((<usize>d) << 2) << 3);
+    // Promote (exactly) and negate four entries at a time: this pass reads the whole sketch once
+    // per call, so its per-entry cost matters beside the count rows' products.
+    const total = n * d;
+    let j = 0;
+    for (; j + 3 < total; j += 4) {
+      const v = v128.load(sk + ((<usize>j) << 2));
+      const lo = f64x2.promote_low_f32x4(v);
+      const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+      const o = (<usize>j) << 3;
+      v128.store(scratchP + o, lo);
+      v128.store(scratchP + o, hi, 16);
+      v128.store(negP + o, f64x2.neg(lo));
+      v128.store(negP + o, f64x2.neg(hi), 16);
+    }
+    for (; j < total; j++) {
+      const v = <f64>load<f32>(sk + ((<usize>j) << 2));
+      store<f64>(scratchP + ((<usize>j) << 3), v);
+      store<f64>(negP + ((<usize>j) << 3), -v);
+    }
+    for (let k = 0; k < count; k++) {
+      const x = srcP + <usize>k * rowBytes;
+      const acc = accP + <usize>k * rowBytes;
+      if (n == 4) qjlFour(scratchP, d, x, acc);
+      else for (let s = 0; s < n; s++) qjlOne(scratchP + <usize>s * rowBytes, d, x, acc);
     }
   }
 }

@@ -27,10 +27,12 @@
  * Rows are processed in chunks with float64 working copies, and each reflection is applied to all
  * rows of a chunk before the next (so the reflector stays in L1 and the chunk in L2).
  *
- * Speed: with WebAssembly SIMD available, HouseholderApplier runs the `householder_apply` kernel
- * (wasm/assembly/kernels.ts): rows sit in SIMD lanes (a chunk held transposed), so every row's dot
- * products and updates keep the order of `reflectRows` and the output is bit-for-bit the TS one
- * (parity in src/core/wasm/kernels.test.ts). ≈ 4–8× faster than the scalar loops in V8.
+ * Speed: with WebAssembly SIMD available, HouseholderApplier runs the `householder_tiled` kernel
+ * (wasm/assembly/kernels.ts): rows sit in SIMD lanes (groups of HOUSEHOLDER_TILE_ROWS held
+ * transposed), so every row's dot products and updates keep the order of `reflectRows` and the
+ * output is bit-for-bit the TS one (parity in src/core/wasm/kernels.test.ts). Each reflection's
+ * update shares its pass over the rows with the next reflection's dot product, and a call holds
+ * as many groups as fit TILE_BYTES so a reflector is fetched once per call.
  *
  * Partial products: the applier uses `betas.length` reflectors, so a product of K < d − 1
  * reflectors (the basis completion of the PCA Gram path, src/core/methods/transforms/pca.ts) is
@@ -42,7 +44,10 @@
  * (a slider move) does not redraw d²/2 normals.
  */
 import type { Rng } from '../rng';
-import { CHUNK_BYTES, claim, noteWasmHit, WASM_LANES, wasmKernels } from '../wasm/kernels';
+import { claim, HOUSEHOLDER_TILE_ROWS, noteWasmHit, wasmKernels } from '../wasm/kernels';
+
+/** Bytes of float64 row groups per call of the WASM kernel: the working set kept in L2. */
+const TILE_BYTES = 1 << 20;
 
 /** A stored Haar rotation Q = H_0 ⋯ H_{d−2}·D (see the header). Immutable once built. */
 export interface HouseholderRotation {
@@ -168,13 +173,19 @@ export class HouseholderApplier {
     const k = wasmKernels();
     if (!k || rows === 0) return k !== null;
     const { d, vectors, betas, signs } = this.q;
-    const groups = Math.max(1, Math.floor(CHUNK_BYTES / (4 * d * WASM_LANES)));
-    const chunk = Math.min(groups * WASM_LANES, Math.ceil(rows / WASM_LANES) * WASM_LANES);
+    // Rows per call: whole groups of HOUSEHOLDER_TILE_ROWS whose float64 working copy fits
+    // TILE_BYTES (L2), so each reflector is read once per call and the groups stay in cache.
+    const groupBytes = HOUSEHOLDER_TILE_ROWS * d * 8;
+    const groups = Math.max(
+      1,
+      Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS)),
+    );
+    const chunk = groups * HOUSEHOLDER_TILE_ROWS;
     const { ptrs, kept } = claim(k, this.q, [
       vectors.length * 4,
       betas.length * 8,
       d * 8,
-      d * WASM_LANES * 8,
+      groups * (groupBytes + 128) + 2 * d * 8,
       chunk * d * 4,
       chunk * d * 4,
     ]);
@@ -192,7 +203,7 @@ export class HouseholderApplier {
       else
         for (let r = 0; r < n; r++)
           inView.set(input.subarray((r0 + r) * inStride, (r0 + r) * inStride + d), r * d);
-      k.householder_apply(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
+      k.householder_tiled(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
       if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
       else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
     }

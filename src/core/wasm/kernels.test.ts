@@ -107,17 +107,21 @@ describe('wasm kernels', () => {
     }
   });
 
-  it('Householder forward and transpose are identical (full and partial products, strides)', () => {
+  it('Householder forward and transpose are identical (full, partial and skipping products, strides)', () => {
     for (const [d, rows] of [
       [1, 3],
       [2, 1],
       [7, 17],
       [33, 16],
       [130, 40],
+      [257, 75], // several row groups per call, the last one partial
     ] as const) {
       const q = generateHouseholderRotation(createRngFactory(d).stream('rotation', 'haar', d), d);
       const partial = { ...q, betas: q.betas.subarray(0, Math.floor((d - 1) / 2)) };
-      for (const rot of [q, partial]) {
+      // β = 0 (H_k = I) is skipped by both paths: zero every third one, so the tiled kernel's
+      // pending-update chain crosses skipped reflectors in both directions.
+      const skipping = { ...q, betas: q.betas.map((b, k) => (k % 3 === 1 ? 0 : b)) };
+      for (const rot of [q, partial, skipping]) {
         const applier = new HouseholderApplier(rot);
         const stride = d + 3;
         const x = filled(rows * stride, d + rows);
@@ -144,6 +148,7 @@ describe('wasm kernels', () => {
       [5, 9, 4],
       [64, 64, 13],
       [130, 130, 16],
+      [259, 131, 16], // sketch rows in blocks of four plus three left over, odd d
     ] as const) {
       const sketch = filled(m * d, m * 31 + d);
       const src = Float64Array.from(filled(count * d, d));

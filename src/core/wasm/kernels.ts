@@ -19,139 +19,20 @@
  * operands that do not change between calls (a QJL sketch, Householder reflectors) are kept in
  * place while the same owner claims the same layout again, and re-copied otherwise.
  */
-import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+import { KERNEL_EXPORT_NAMES, KERNELS_WASM_BASE64, type KernelExports } from './kernels.wasm';
 
-export interface WasmKernels {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  fwht_f32(p: number, n: number): void;
-  fwht_f64(p: number, n: number): void;
-  signed_hadamard(
-    inP: number,
-    rows: number,
-    dim: number,
-    outDim: number,
-    block: number,
-    signsP: number,
-    rounds: number,
-    outP: number,
-    workP: number,
-    inverse: number,
-  ): void;
-  householder_apply(
-    vecP: number,
-    betaP: number,
-    nRefl: number,
-    signP: number,
-    d: number,
-    inP: number,
-    inStride: number,
-    rows: number,
-    outP: number,
-    outStride: number,
-    workP: number,
-    transpose: number,
-  ): void;
-  qjl_block(sketchP: number, m: number, d: number, srcP: number, count: number, accP: number): void;
-  eden_rows(
-    inP: number,
-    rows: number,
-    d: number,
-    thrP: number,
-    nThr: number,
-    levelsP: number,
-    unbiased: number,
-    outP: number,
-  ): void;
-  gram_upper(P: number, kp: number, t0: number, t1: number, i0: number, i1: number, G: number): void;
-  tridiagonalize(
-    A: number,
-    n: number,
-    k0: number,
-    k1: number,
-    diag: number,
-    off: number,
-    betas: number,
-    p: number,
-  ): void;
-  rows_dot(A: number, rows: number, cols: number, X: number, P: number, Y: number): void;
-  rows_axpy(A: number, rows: number, cols: number, C: number, P: number, Y: number): void;
-  fill_normal(stateP: number, outP: number, n: number, f64out: number): void;
-  fill_uniform(stateP: number, outP: number, n: number): void;
-  block_absmax(inP: number, rows: number, d: number, g: number, statP: number): void;
-  block_minmax(inP: number, rows: number, d: number, g: number, loP: number, hiP: number): void;
-  int_sym_apply(
-    inP: number,
-    rows: number,
-    d: number,
-    g: number,
-    scaleP: number,
-    qmax: number,
-    outP: number,
-  ): void;
-  int_asym_apply(
-    inP: number,
-    rows: number,
-    d: number,
-    g: number,
-    scaleP: number,
-    zeroP: number,
-    levels: number,
-    outP: number,
-  ): void;
-  e2m1_apply(
-    inP: number,
-    rows: number,
-    d: number,
-    g: number,
-    aP: number,
-    cP: number,
-    divide: number,
-    outP: number,
-  ): void;
-  fp8_apply(
-    inP: number,
-    n: number,
-    s: number,
-    mbits: number,
-    emin: number,
-    maxFinite: number,
-    hasInf: number,
-    outP: number,
-  ): void;
-  minifloat_round(
-    p: number,
-    n: number,
-    mbits: number,
-    emin: number,
-    maxFinite: number,
-    hasInf: number,
-    signed: number,
-  ): void;
-  nf4_apply(
-    inP: number,
-    rows: number,
-    d: number,
-    g: number,
-    amaxP: number,
-    valuesP: number,
-    outP: number,
-  ): void;
-  ipnvar_block(
-    xP: number,
-    hP: number,
-    rows: number,
-    d: number,
-    qP: number,
-    nQ: number,
-    eP: number,
-    cP: number,
-    outP: number,
-  ): void;
-}
+/**
+ * The kernels' exports. The interface is generated from the AssemblyScript signatures by
+ * scripts/build-wasm.ts (names, parameter names, JS-side types), and `instantiate` checks the
+ * instance has every generated name, so a kernel renamed or re-typed in wasm/assembly/kernels.ts
+ * breaks the callers' typecheck instead of failing at run time.
+ */
+export type WasmKernels = KernelExports;
 
-/** Rows held transposed per call of householder_apply / ipnvar_block (the kernels' LANES). */
+/** Rows held transposed per call of ipnvar_block (the kernel's LANES). */
 export const WASM_LANES = 16;
+/** Rows held transposed per group of householder_tiled (the kernel's HT). */
+export const HOUSEHOLDER_TILE_ROWS = 8;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
 /**
@@ -184,7 +65,10 @@ function instantiate(): WasmKernels | null {
         },
       },
     });
-    return inst.exports as unknown as WasmKernels;
+    const ex = inst.exports;
+    if (!(ex.memory instanceof WebAssembly.Memory)) return null;
+    for (const name of KERNEL_EXPORT_NAMES) if (typeof ex[name] !== 'function') return null;
+    return ex as unknown as WasmKernels;
   } catch {
     return null;
   }

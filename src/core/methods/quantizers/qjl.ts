@@ -87,10 +87,12 @@ export function qjlEstimateBlock(
 }
 
 /**
- * acc[k·d ..] ← Sᵀ sign(S·r_k) with the WASM SIMD kernel `qjl_block` (wasm/assembly/kernels.ts),
+ * acc[k·d ..] ← Sᵀ sign(S·r_k) with the WASM SIMD kernel `qjl_tiled` (wasm/assembly/kernels.ts),
  * which keeps this file's summation order (the (d0,d1)/(d2,d3) partial sums are its two vector
- * lanes), so the result is bit-for-bit that of `qjlSketchProducts`. The sketch stays in WASM
- * memory across the blocks of one quantize call. False when WebAssembly is unavailable.
+ * lanes; four sketch rows share each pass over a data row, and each output still receives ±s_i in
+ * increasing i), so the result is bit-for-bit that of `qjlSketchProducts`. The sketch stays in
+ * WASM memory across the blocks of one quantize call; the scratch holds the current four sketch
+ * rows in float64 and their negations. False when WebAssembly is unavailable.
  */
 function qjlSketchProductsWasm(
   sketch: Float32Array,
@@ -103,11 +105,11 @@ function qjlSketchProductsWasm(
   const k = wasmKernels();
   if (!k) return false;
   const rows = Math.max(count, QJL_BLOCK_ROWS);
-  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 8, rows * d * 8]);
-  const [sketchP, srcP, accP] = ptrs;
+  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 8, rows * d * 8, 8 * d * 8]);
+  const [sketchP, srcP, accP, scratchP] = ptrs;
   if (!kept) new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch.subarray(0, m * d));
   new Float64Array(k.memory.buffer, srcP, count * d).set(src.subarray(0, count * d));
-  k.qjl_block(sketchP, m, d, srcP, count, accP);
+  k.qjl_tiled(sketchP, m, d, srcP, count, accP, scratchP);
   acc.set(new Float64Array(k.memory.buffer, accP, count * d));
   noteWasmHit('qjl');
   return true;
