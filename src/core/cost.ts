@@ -57,8 +57,13 @@ const TRANSFORMS: Readonly<Record<string, CostFn>> = {
   rht: (p, rows, _d, out) => ({ bytes: 0, flops: n(p, 'rounds', 1) * rows * out * log2(out) }),
   'block-hadamard': (_p, rows, _d, out) => ({ bytes: 0, flops: rows * out * log2(out) }),
   dct: (_p, rows, _d, out) => ({ bytes: out * 2 * F64, flops: rows * out * log2(out) * 4 }),
-  // A d × d float64 orthogonal matrix (Householder QR of a Gaussian matrix): d³ to build, d² per row.
-  haar: (_p, rows, d) => ({ bytes: d * d * F64 * 2, flops: d * d * d + rows * d * d, note: 'd×d rotation' }),
+  // Stewart's Householder factors (haar.ts): d²/2 normals to build (about 20 operations each,
+  // memoised per seed and dim), then d² multiply-adds per row forward and d² again for the inverse.
+  haar: (_p, rows, d) => ({
+    bytes: d * d * F64 * 2,
+    flops: 10 * d * d + 2 * rows * d * d,
+    note: 'd×d rotation',
+  }),
   // Covariance d × d, its eigenvectors d × d, Gram rows × rows when rows < d (pca.ts).
   pca: (_p, rows, d) => ({
     bytes: (3 * d * d + Math.min(rows, d) ** 2) * F64,

@@ -12,6 +12,7 @@ import {
   MIN_RATE,
   parallelSeconds,
   rateFromProbe,
+  rateFromProbes,
   secondsInWords,
 } from './run-estimate';
 import { runCost } from './cost';
@@ -25,6 +26,16 @@ describe('calibration', () => {
     expect(rateFromProbe(1e9, 0)).toBeNull();
     expect(rateFromProbe(0, 10)).toBeNull();
     expect(rateFromProbe(1e9, Number.NaN)).toBeNull();
+  });
+
+  it('two probes: the slope of t = t0 + flops/rate, so fixed costs do not count', () => {
+    // t0 = 20 ms, rate 1e9: 1e7 flops → 30 ms, 5e7 flops → 70 ms; slope 4e7 / 40 ms = 1e9.
+    expect(rateFromProbes({ flops: 1e7, ms: 30 }, { flops: 5e7, ms: 70 })).toBe(1e9);
+    // One probe alone would say 5e7 / 70 ms ≈ 7.1e8.
+    expect(rateFromProbe(5e7, 70)).toBeCloseTo(5e7 / 0.07, 3);
+    // Noise (the larger probe no slower): the larger probe alone.
+    expect(rateFromProbes({ flops: 1e7, ms: 80 }, { flops: 5e7, ms: 50 })).toBe(1e9);
+    expect(rateFromProbes({ flops: 5e7, ms: 10 }, { flops: 5e7, ms: 50 })).toBe(1e9);
   });
 
   it('a pooled run takes as long as its largest part', () => {

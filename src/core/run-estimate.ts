@@ -3,9 +3,9 @@
  * progress bars' time left (README "Using the lab": estimates, progress and Cancel).
  *
  * The work of a run comes from the cost model (cost.ts: multiply-adds per method, metric and
- * stage). Its single-core rate WORK_RATE is a conservative constant; a page instead times a tiny
- * probe run on the device it runs on (src/engine/calibrate.ts) and divides the probe's modelled
- * work by its measured time, so the estimate's rate belongs to this device, browser and load.
+ * stage). Its single-core rate WORK_RATE is a conservative constant; a page instead times two tiny
+ * probe runs on the device it runs on (src/engine/calibrate.ts) and takes the marginal rate
+ * (rateFromProbes), so the estimate's rate belongs to this device, browser and load.
  * A pooled run (src/engine/pool.ts) takes as long as its largest part.
  *
  * ETA from work units reported by the engine (pipeline stages, swept points, spectra, tensors):
@@ -31,6 +31,28 @@ export const MAX_RATE = 1e11;
 export function rateFromProbe(flops: number, ms: number): number | null {
   if (!(flops > 0) || !(ms > 0) || !Number.isFinite(flops) || !Number.isFinite(ms)) return null;
   return Math.min(MAX_RATE, Math.max(MIN_RATE, flops / (ms / 1000)));
+}
+
+export interface ProbeTiming {
+  /** Modelled flops of the probe run. */
+  readonly flops: number;
+  /** Its measured wall time in milliseconds. */
+  readonly ms: number;
+}
+
+/**
+ * Marginal rate from two probes of different sizes. A run's time is t = t₀ + flops / rate, where t₀
+ * is fixed work the model does not count (buffers, query blocks, worker overheads); one small probe
+ * would charge t₀ to the rate and overstate every large run. Two probes give the slope
+ *   rate = (flops₂ − flops₁) / (t₂ − t₁),
+ * clamped like rateFromProbe. When timing noise makes the larger probe no slower (t₂ ≤ t₁), or the
+ * sizes do not differ, the larger probe alone is used.
+ */
+export function rateFromProbes(small: ProbeTiming, large: ProbeTiming): number | null {
+  const df = large.flops - small.flops;
+  const dt = large.ms - small.ms;
+  if (df > 0 && dt > 0 && Number.isFinite(df) && Number.isFinite(dt)) return rateFromProbe(df, dt);
+  return rateFromProbe(large.flops, large.ms);
 }
 
 /**
@@ -59,7 +81,10 @@ export function dominantComponent(cost: Pick<RunCost, 'items' | 'flops'>): Compo
   const itemsFlops = cost.items.reduce((a, i) => a + i.flops, 0);
   const candidates = [
     ...cost.items.map((i) => ({ what: i.what, flops: i.flops })),
-    { what: 'metrics (reconstruction passes and inner-product queries, every pipeline)', flops: cost.flops - itemsFlops },
+    {
+      what: 'metrics (reconstruction passes and inner-product queries, every pipeline)',
+      flops: cost.flops - itemsFlops,
+    },
   ];
   const top = candidates.reduce((a, b) => (b.flops > a.flops ? b : a));
   return { ...top, share: top.flops / cost.flops };
@@ -69,7 +94,12 @@ export function dominantComponent(cost: Pick<RunCost, 'items' | 'flops'>): Compo
  * Time left in seconds (see the header): null when nothing is done and there is no prior.
  * `elapsed` and `prior` are seconds; done is clamped to [0, total].
  */
-export function etaSeconds(done: number, total: number, elapsed: number, prior?: number | null): number | null {
+export function etaSeconds(
+  done: number,
+  total: number,
+  elapsed: number,
+  prior?: number | null,
+): number | null {
   const t = Math.max(0, total);
   const d = Math.min(Math.max(0, done), t);
   const fromPrior = prior != null && Number.isFinite(prior) ? Math.max(0, prior - elapsed) : null;

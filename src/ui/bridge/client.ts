@@ -27,7 +27,9 @@ import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
-import { configCost, workersWithinBudget } from '../../core/cost';
+import { configCost, WORK_RATE, workersWithinBudget } from '../../core/cost';
+import { rateFromProbes } from '../../core/run-estimate';
+import { estimateRun, type RunEstimate } from '../../engine/calibrate';
 import {
   assembleOutput,
   createResultCaches,
@@ -91,6 +93,10 @@ export class ComputeClient {
   persist = true;
   /** Runs served from IndexedDB (tests read it). */
   persistedHits = 0;
+  /** The device probe's rate, once per session (deviceRate). */
+  private rateProbe: Promise<number> | null = null;
+  /** A fixed rate instead of the probe (tests through ?testhooks); null: probe. */
+  rateOverride: number | null = null;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -242,6 +248,7 @@ export class ComputeClient {
     const all = new AbortController();
     const forward = () => all.abort();
     signal?.addEventListener('abort', forward, { once: true });
+    // Each part's units as it reports them (its stages, plus the analysis's units in part 0).
     const done = parts.map(() => 0);
     const total = parts.map((p) => 3 * p.length);
     let firstError: Error | undefined;
@@ -254,8 +261,9 @@ export class ComputeClient {
             {
               signal: all.signal,
               onProgress: onProgress
-                ? (d, _t, stage) => {
+                ? (d, t, stage) => {
                     done[k] = d;
+                    total[k] = t;
                     onProgress(
                       done.reduce((a, b) => a + b, 0),
                       total.reduce((a, b) => a + b, 0),
@@ -278,6 +286,33 @@ export class ComputeClient {
     } finally {
       signal?.removeEventListener('abort', forward);
     }
+  }
+
+  /**
+   * This device's flops per second for the cost model (src/engine/calibrate.ts): the probe runs
+   * once per page session in the run worker (a cancelled or failed probe is retried next time).
+   */
+  deviceRate(): Promise<number> {
+    this.rateProbe ??= this.call('run', (api) => api.calibrate(), {}).then(
+      (p) => rateFromProbes(p.small, p.large) ?? WORK_RATE,
+      (e: unknown) => {
+        this.rateProbe = null;
+        throw e;
+      },
+    );
+    return this.rateProbe;
+  }
+
+  /**
+   * How long `config` would take here: only the pipelines the result cache misses, split over
+   * the pool as runPipelines splits them, at the probed rate. Null when nothing needs computing
+   * or the data's shape is not declared (file data).
+   */
+  async estimate(config: ExperimentConfig): Promise<RunEstimate | null> {
+    const plan = this.cacheEnabled ? planFromCache(config, this.caches) : null;
+    if (plan?.complete) return null;
+    const rate = this.rateOverride ?? (await this.deviceRate());
+    return estimateRun(config, rate, this.poolSize, plan?.missing);
   }
 
   /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
