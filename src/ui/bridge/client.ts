@@ -28,7 +28,7 @@ import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
 import { configCost, WORK_RATE, workersWithinBudget } from '../../core/cost';
-import { rateFromProbes } from '../../core/run-estimate';
+import { CONFIRM_SECONDS, rateFromProbes } from '../../core/run-estimate';
 import { estimateRun, type RunEstimate } from '../../engine/calibrate';
 import {
   assembleOutput,
@@ -312,7 +312,13 @@ export class ComputeClient {
     const plan = this.cacheEnabled ? planFromCache(config, this.caches) : null;
     if (plan?.complete) return null;
     const rate = this.rateOverride ?? (await this.deviceRate());
-    return estimateRun(config, rate, this.poolSize, plan?.missing);
+    const e = estimateRun(config, rate, this.poolSize, plan?.missing);
+    // A config computed in an earlier visit reloads from IndexedDB instantly (see run()).
+    if (e && e.seconds > CONFIRM_SECONDS && this.persist && config.data.source !== 'file') {
+      const saved = await loadPersisted(canonicalKey(config));
+      if (saved && saved.results.length === config.pipelines.length && saved.artifacts) return null;
+    }
+    return e;
   }
 
   /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */
