@@ -50,7 +50,7 @@ interface Slot {
  * cancelling a long sweep (which terminates its worker) never kills the run behind the table,
  * and a slow spectrum never queues the next run behind it.
  */
-export type WorkerKind = 'run' | 'sweep' | 'spectra' | 'checkpoint';
+export type WorkerKind = 'run' | 'sweep' | 'spectra' | 'checkpoint' | 'probe';
 
 /** A worker slot: a kind, or `run-<k>` for pool worker k ≥ 1 ('run' is pool worker 0). */
 type SlotKey = WorkerKind | `run-${number}`;
@@ -290,12 +290,17 @@ export class ComputeClient {
 
   /**
    * This device's flops per second for the cost model (src/engine/calibrate.ts): the probe runs
-   * once per page session in the run worker (a cancelled or failed probe is retried next time).
+   * once per page session in a worker of its own (a stale run terminating the run workers must
+   * not take the probe with it), closed afterwards; a failed probe is retried next time.
    */
   deviceRate(): Promise<number> {
-    this.rateProbe ??= this.call('run', (api) => api.calibrate(), {}).then(
-      (p) => rateFromProbes(p.small, p.large) ?? WORK_RATE,
+    this.rateProbe ??= this.call('probe', (api) => api.calibrate(), {}).then(
+      (p) => {
+        this.kill('probe');
+        return rateFromProbes(p.small, p.large) ?? WORK_RATE;
+      },
       (e: unknown) => {
+        this.kill('probe');
         this.rateProbe = null;
         throw e;
       },

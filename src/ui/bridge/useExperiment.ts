@@ -39,7 +39,9 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   /** The key whose run was cancelled with nothing earlier to go back to. */
   const [cancelledKey, setCancelledKey] = useState<string | null>(null);
   const key = canonicalKey(config);
-  const gate = useRunGate(config, key, options.confirmSlow ?? false);
+  // The results on screen while this key has none (react-query keeps the previous data).
+  const [shown, setShown] = useState<ExperimentConfig | undefined>(undefined);
+  const gate = useRunGate(config, key, options.confirmSlow ?? false, shown);
   const query = useQuery<ExperimentOutput, Error>({
     queryKey: ['run', key],
     queryFn: async ({ signal }) => {
@@ -62,6 +64,8 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   });
   const queryClient = useQueryClient();
   const previous = query.isPlaceholderData ? query.data : undefined;
+  const shownNow = query.data?.config;
+  useEffect(() => setShown(shownNow), [shownNow]);
   /** Controls and link back at the last completed experiment (replacing this entry), or false. */
   const restorePrevious = useCallback((): boolean => {
     if (!previous || canonicalKey(previous.config) === key) return false;

@@ -3,8 +3,10 @@
  * (ComputeClient.estimate: the cost model over the probed rate, pooled, cached pipelines excluded)
  * exceeds CONFIRM_SECONDS waits for Run / Don't run. The built-in experiments (the default page,
  * the preset gallery) never ask: they are sized to run in seconds and a first visit must not
- * start with a question. A config that is certainly fast (its estimate at a slow device's rate is
- * under the threshold) is not probed at all, so small edits never wait for the calibration.
+ * start with a question. Nor does an edit that keeps the work within GROWTH times that of the
+ * experiment on screen (changing bits, a quantizer, a label): the user already waits that long.
+ * A config that is certainly fast (its estimate at a slow device's rate is under the threshold)
+ * is not probed at all, so small edits never wait for the calibration.
  */
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -21,6 +23,9 @@ import { computeClient } from './client';
  * threshold even at this rate skip the probe.
  */
 const SLOW_RATE = 2e8;
+
+/** Ask only when a run would take this many times longer than the experiment on screen. */
+export const GROWTH = 1.5;
 
 let builtIn: Set<string> | null = null;
 function isBuiltIn(key: string): boolean {
@@ -50,18 +55,30 @@ export function approveRun(config: ExperimentConfig): void {
   approved.add(canonicalKey(config));
 }
 
-export function useRunGate(config: ExperimentConfig, key: string, active: boolean): RunGate {
+/**
+ * `shown`: the config of the results on screen (the last completed experiment), if any.
+ */
+export function useRunGate(
+  config: ExperimentConfig,
+  key: string,
+  active: boolean,
+  shown?: ExperimentConfig,
+): RunGate {
   const queryClient = useQueryClient();
-  const surelyFast = (): boolean => {
-    const e = estimateRun(config, SLOW_RATE, computeClient.poolSize);
-    return !e || e.seconds <= CONFIRM_SECONDS;
+  const pool = computeClient.poolSize;
+  const quick = (): boolean => {
+    // Both at the same (slow) rate, without the cache: only the ratio and the threshold matter.
+    const e = estimateRun(config, SLOW_RATE, pool);
+    if (!e || e.seconds <= CONFIRM_SECONDS) return true;
+    const before = shown ? estimateRun(shown, SLOW_RATE, pool) : null;
+    return !!before && e.seconds <= GROWTH * before.seconds;
   };
   const open =
     !active ||
     approved.has(key) ||
     isBuiltIn(key) ||
     queryClient.getQueryData(['run', key]) !== undefined ||
-    surelyFast();
+    quick();
   const [state, setState] = useState<{ key: string; phase: GatePhase; estimate: RunEstimate | null }>({
     key: '',
     phase: 'checking',
