@@ -64,12 +64,12 @@ export function Progress(props: ProgressProps) {
       <span className="progress-eta" data-testid={`${testId}-eta`}>
         {eta === null ? 'estimating time left…' : eta < 1 ? 'almost done' : `${secondsInWords(eta)} left`}
       </span>
-      {stage && <span className="progress-stage muted">{stage}</span>}
       {onCancel && (
         <button type="button" onClick={onCancel} data-testid={props.cancelTestId ?? `${testId}-cancel`}>
           Cancel
         </button>
       )}
+      {stage && <span className="progress-stage muted">{stage}</span>}
     </div>
   );
 }
