@@ -18,6 +18,8 @@ export interface ProgressProps {
   readonly total: number;
   /** The work unit's name, plural ("pipeline stages", "tensors"). */
   readonly unit: string;
+  /** The count in other words than "done / total unit" (the checkpoint sweep counts tensors). */
+  readonly countText?: string;
   /** What the worker is doing now ("Haar → EDEN: quantize"). */
   readonly stage?: string;
   /** performance.now() when the computation started. */
@@ -28,6 +30,7 @@ export interface ProgressProps {
   /** Test ids: the row, its Cancel button and its ETA (`${testId}-eta` by default). */
   readonly testId: string;
   readonly cancelTestId?: string;
+  readonly etaTestId?: string;
 }
 
 /** Re-renders every `ms` while mounted (the ETA moves between progress messages). */
@@ -58,10 +61,8 @@ export function Progress(props: ProgressProps) {
     >
       <span className="progress-label">{label}</span>
       <progress max={safeTotal} value={shown} aria-label={`${label}: ${shown} of ${safeTotal} ${unit}`} />
-      <span className="progress-count">
-        {shown} / {safeTotal} {unit}
-      </span>
-      <span className="progress-eta" data-testid={`${testId}-eta`}>
+      <span className="progress-count">{props.countText ?? `${shown} / ${safeTotal} ${unit}`}</span>
+      <span className="progress-eta" data-testid={props.etaTestId ?? `${testId}-eta`}>
         {eta === null ? 'estimating time left…' : eta < 1 ? 'almost done' : `${secondsInWords(eta)} left`}
       </span>
       {onCancel && (
