@@ -180,3 +180,37 @@ test('the rate–distortion sweep and spectra show progress and can be cancelled
   await expect(rd).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('task-sweep')).toHaveCount(0);
 });
+
+test('an analysis run shows its own units in the progress and Cancel restores the previous view', async ({
+  page,
+}, testInfo) => {
+  const lab = new LabPage(page);
+  await lab.goto(
+    permalinkHash(
+      restoreConfig({
+        ...SMALL,
+        data: { source: 'gaussian', rows: 1024, dim: 256 },
+        analysis: { id: 'seeds', params: { count: 4 } },
+      }),
+    ),
+  );
+  await expect(page.getByTestId('analysis-view')).toHaveAttribute('data-status', 'ready', {
+    timeout: 45_000,
+  });
+  const hash0 = await lab.hash();
+  // 200 seeds × 4 pipelines: the pipelines are cached, so every unit is the analysis's.
+  await page.getByTestId('analysis-param-count').fill('200');
+  await runIfAsked(page);
+  const progress = page.getByTestId('progress');
+  await expect(progress).toContainText('seed', { timeout: 30_000 });
+  await expect
+    .poll(async () => Number(await progress.getAttribute('data-total')))
+    .toBeGreaterThanOrEqual(200);
+  await page.screenshot({ path: testInfo.outputPath('progress-analysis-1280.png') });
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('notice')).toContainText('Cancelled — showing the last completed experiment');
+  await expect(page.getByTestId('analysis-param-count')).toHaveValue('4');
+  await lab.waitReady();
+  await expect.poll(() => lab.hash()).toBe(hash0);
+  await expect(page.getByTestId('analysis-view')).toHaveAttribute('data-status', 'ready');
+});
