@@ -95,8 +95,6 @@ export class ComputeClient {
   persistedHits = 0;
   /** The device probe's rate, once per session (deviceRate). */
   private rateProbe: Promise<number> | null = null;
-  /** A fixed rate instead of the probe (tests through ?testhooks); null: probe. */
-  rateOverride: number | null = null;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -316,7 +314,7 @@ export class ComputeClient {
   async estimate(config: ExperimentConfig): Promise<RunEstimate | null> {
     const plan = this.cacheEnabled ? planFromCache(config, this.caches) : null;
     if (plan?.complete) return null;
-    const rate = this.rateOverride ?? (await this.deviceRate());
+    const rate = await this.deviceRate();
     const e = estimateRun(config, rate, this.poolSize, plan?.missing);
     // A config computed in an earlier visit reloads from IndexedDB instantly (see run()).
     if (e && e.seconds > CONFIRM_SECONDS && this.persist && config.data.source !== 'file') {
