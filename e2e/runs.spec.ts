@@ -43,6 +43,15 @@ async function runIfAsked(page: Page): Promise<void> {
   if (await confirm.isVisible()) await confirm.click();
 }
 
+/** Open a link and let it run, clicking Run if this device's estimate makes the page ask. */
+async function openAndRun(lab: LabPage, hash: string): Promise<void> {
+  await lab.page.goto(`/${hash}`);
+  await expect(lab.app).toHaveAttribute('data-status', /ready|confirm/, { timeout: 60_000 });
+  if ((await lab.app.getAttribute('data-status')) === 'confirm')
+    await lab.page.getByTestId('run-confirm').click();
+  await lab.waitReady();
+}
+
 test('a huge link shows the estimate in words, what dominates it, and asks before running', async ({
   page,
 }, testInfo) => {
@@ -153,7 +162,8 @@ test('the rate–distortion sweep and spectra show progress and can be cancelled
 }, testInfo) => {
   const lab = new LabPage(page);
   // A quick table, then a sweep over bits 1…8 of three pipelines: seconds of work.
-  await lab.goto(
+  await openAndRun(
+    lab,
     permalinkHash(
       restoreConfig({
         ...SMALL,
@@ -185,7 +195,8 @@ test('an analysis run shows its own units in the progress and Cancel restores th
   page,
 }, testInfo) => {
   const lab = new LabPage(page);
-  await lab.goto(
+  await openAndRun(
+    lab,
     permalinkHash(
       restoreConfig({
         ...SMALL,
