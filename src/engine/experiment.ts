@@ -156,8 +156,20 @@ export async function runConfig(
   // Row streaming (pipeline.ts RunOptions.rowBlock) wherever no whole buffer is wanted: the CLI
   // and checkpoint sweeps hold x, y and at most one ŷ instead of x, y, ŷ and x̂.
   const rowBlock = options.rowBlock ?? (collect || options.runStage ? undefined : STREAM_BLOCK_COORDINATES);
+  // Progress in one sequence of work units: the pipelines' stages, then the analysis's units after
+  // them (one unit is held for the analysis until it reports its own count), so a bar never restarts.
+  const withAnalysis = options.analysis !== false && !!config.analysis;
+  const report = options.onProgress;
+  const stages = count * 3;
+  const pipelineProgress = report
+    ? (d: number, t: number, stage: string) => report(d, t + (withAnalysis ? 1 : 0), stage)
+    : undefined;
+  const analysisProgress = report
+    ? (d: number, t: number, stage: string) => report(stages + d, stages + t, stage)
+    : undefined;
   const runOptions = {
     ...options,
+    onProgress: pipelineProgress,
     collect,
     ...(calibration ? { calibration } : {}),
     ...(rowBlock !== undefined ? { rowBlock } : {}),
@@ -165,7 +177,9 @@ export async function runConfig(
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
     : runExperiment(config, matrix, runOptions);
-  const analysis = options.analysis === false ? undefined : runAnalysis(config, matrix, options);
+  const analysis = withAnalysis
+    ? runAnalysis(config, matrix, { ...options, onProgress: analysisProgress })
+    : undefined;
   const usedGpu = results.some(
     (r) => r.timingsMs.backend.transform === 'gpu' || r.timingsMs.backend.quantize === 'gpu',
   );

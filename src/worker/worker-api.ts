@@ -23,6 +23,7 @@ import {
   type SweepTensorResult,
 } from '../engine/checkpoint';
 import { GpuKernels } from './gpu/kernels';
+import { runProbe, type ProbeResult } from '../engine/calibrate';
 import { navigatorGpu } from './gpu/webgpu';
 import { gpuStageRunner } from './gpu/stages';
 
@@ -126,6 +127,12 @@ export interface WorkerApi {
     config: ExperimentConfig,
     port?: MessagePort,
   ): Promise<{ tensors: SweepTensorResult[]; summary: SweepSummary }>;
+  /**
+   * Time the device probe (src/engine/calibrate.ts): the page turns its two timings into flops per
+   * second (rateFromProbes) to estimate a run before starting it. A fraction of a second, once
+   * per session.
+   */
+  calibrate(): Promise<ProbeResult>;
   /** Make files the user opened available to `data.source = "file"` configs. */
   openFiles(files: readonly File[]): Promise<OpenFileSummary>;
   /** Health check. */
@@ -222,6 +229,9 @@ export const workerApi: WorkerApi = {
     // Every result again in the reply: messages on `port` and the reply travel on different
     // channels, so the last ones may arrive after it; the reply is the complete record.
     return { tensors: results, summary: summarizeSweep(valid, results) };
+  },
+  async calibrate() {
+    return runProbe(() => performance.now());
   },
   async openFiles(files) {
     return registerFiles(files);

@@ -11,6 +11,8 @@ import { ShareBar } from '../panels/ShareBar';
 import { TeachLink } from '../views/teach/TeachLink';
 import { AnalysisSwitcher } from '../views/AnalysisSwitcher';
 import { CheckpointView } from '../panels/CheckpointView';
+import { Progress, TaskList } from '../panels/Progress';
+import { RunEstimate } from '../panels/RunEstimate';
 
 const SLOW_RUN_MS = 300;
 
@@ -19,6 +21,7 @@ const ChartsPanel = lazy(() => import('../panels/ChartsPanel').then((m) => ({ de
 
 function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
   const [now, setNow] = useState(() => performance.now());
+  const config = useLab((s) => s.config);
   const { progress } = run;
   useEffect(() => {
     if (!progress) return;
@@ -35,14 +38,32 @@ function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
       </div>
     );
   }
-  if (progress && now - progress.startedAt > SLOW_RUN_MS) {
-    const pct = Math.round((100 * progress.done) / Math.max(1, progress.total));
+  if (run.gate)
+    return <RunEstimate gate={run.gate} config={config} onRun={run.confirm} onDecline={run.decline} />;
+  if (run.cancelledNothing)
     return (
-      <div className="status running" data-testid="progress">
-        <progress max={100} value={pct} aria-label="computing" /> <span>{progress.stage}</span>{' '}
-        <button type="button" onClick={run.cancel} data-testid="cancel">
-          Cancel
+      <div className="status" data-testid="run-cancelled">
+        Cancelled — nothing was computed for these settings yet.{' '}
+        <button type="button" onClick={run.rerunCancelled} data-testid="rerun">
+          Re-run
         </button>
+      </div>
+    );
+  if (progress && now - progress.startedAt > SLOW_RUN_MS) {
+    return (
+      <div className="status running">
+        <Progress
+          label="Run"
+          done={progress.done}
+          total={progress.total}
+          unit="steps"
+          stage={progress.stage}
+          startedAt={progress.startedAt}
+          priorSeconds={run.estimate?.seconds}
+          onCancel={run.cancel}
+          testId="progress"
+          cancelTestId="cancel"
+        />
       </div>
     );
   }
@@ -82,17 +103,22 @@ export function App() {
   const setTheme = useLab((s) => s.setTheme);
   const clearError = useLab((s) => s.clearError);
   const setNotice = useLab((s) => s.setNotice);
-  const run = useExperiment(config);
+  const run = useExperiment(config, { confirmSlow: true });
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
+  // 'confirm': a long run waits for Run / Don't run; 'cancelled': cancelled with nothing to show.
   const status = run.isError
     ? 'error'
-    : run.isFetching || run.isPlaceholderData || !run.data
-      ? 'loading'
-      : 'ready';
+    : run.gate && run.gate.phase !== 'checking'
+      ? 'confirm'
+      : run.cancelledNothing
+        ? 'cancelled'
+        : run.isFetching || run.isPlaceholderData || !run.data
+          ? 'loading'
+          : 'ready';
 
   return (
     <div className="app" data-status={status} data-testid="app">
@@ -180,13 +206,22 @@ export function App() {
           </ErrorBoundary>
           <h2 id="results-heading">Results</h2>
           <StatusBar run={run} />
+          <TaskList />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
           <ErrorBoundary name="analysis views">
             <AnalysisSwitcher output={run.data} />
           </ErrorBoundary>
           <ErrorBoundary name="charts">
             <Suspense fallback={<div className="hint">loading charts…</div>}>
-              {run.data && <ChartsPanel config={config} output={run.data} runStatus={status} />}
+              {run.data && (
+                // While a long run waits for confirmation the charts stay complete for the results
+                // on screen (their own config), never "computing…" for a run that has not started.
+                <ChartsPanel
+                  config={status === 'confirm' ? run.data.config : config}
+                  output={run.data}
+                  runStatus={status === 'confirm' ? 'ready' : status === 'cancelled' ? 'error' : status}
+                />
+              )}
             </Suspense>
           </ErrorBoundary>
         </section>

@@ -27,7 +27,9 @@ import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { AbortError } from '../../core/pipeline';
 import { mergeParts, planParts } from '../../engine/pool';
-import { configCost, workersWithinBudget } from '../../core/cost';
+import { configCost, WORK_RATE, workersWithinBudget } from '../../core/cost';
+import { CONFIRM_SECONDS, rateFromProbes } from '../../core/run-estimate';
+import { estimateRun, type RunEstimate } from '../../engine/calibrate';
 import {
   assembleOutput,
   createResultCaches,
@@ -48,7 +50,7 @@ interface Slot {
  * cancelling a long sweep (which terminates its worker) never kills the run behind the table,
  * and a slow spectrum never queues the next run behind it.
  */
-export type WorkerKind = 'run' | 'sweep' | 'spectra' | 'checkpoint';
+export type WorkerKind = 'run' | 'sweep' | 'spectra' | 'checkpoint' | 'probe';
 
 /** A worker slot: a kind, or `run-<k>` for pool worker k ≥ 1 ('run' is pool worker 0). */
 type SlotKey = WorkerKind | `run-${number}`;
@@ -91,6 +93,8 @@ export class ComputeClient {
   persist = true;
   /** Runs served from IndexedDB (tests read it). */
   persistedHits = 0;
+  /** The device probe's rate, once per session (deviceRate). */
+  private rateProbe: Promise<number> | null = null;
 
   private ensure(kind: SlotKey = 'run'): Slot {
     const existing = this.slots.get(kind);
@@ -242,6 +246,7 @@ export class ComputeClient {
     const all = new AbortController();
     const forward = () => all.abort();
     signal?.addEventListener('abort', forward, { once: true });
+    // Each part's units as it reports them (its stages, plus the analysis's units in part 0).
     const done = parts.map(() => 0);
     const total = parts.map((p) => 3 * p.length);
     let firstError: Error | undefined;
@@ -254,8 +259,9 @@ export class ComputeClient {
             {
               signal: all.signal,
               onProgress: onProgress
-                ? (d, _t, stage) => {
+                ? (d, t, stage) => {
                     done[k] = d;
+                    total[k] = t;
                     onProgress(
                       done.reduce((a, b) => a + b, 0),
                       total.reduce((a, b) => a + b, 0),
@@ -278,6 +284,44 @@ export class ComputeClient {
     } finally {
       signal?.removeEventListener('abort', forward);
     }
+  }
+
+  /**
+   * This device's flops per second for the cost model (src/engine/calibrate.ts): the probe runs
+   * once per page session in a worker of its own (a stale run terminating the run workers must
+   * not take the probe with it), closed afterwards; a failed probe is retried next time.
+   */
+  deviceRate(): Promise<number> {
+    this.rateProbe ??= this.call('probe', (api) => api.calibrate(), {}).then(
+      (p) => {
+        this.kill('probe');
+        return rateFromProbes(p.small, p.large) ?? WORK_RATE;
+      },
+      (e: unknown) => {
+        this.kill('probe');
+        this.rateProbe = null;
+        throw e;
+      },
+    );
+    return this.rateProbe;
+  }
+
+  /**
+   * How long `config` would take here: only the pipelines the result cache misses, split over
+   * the pool as runPipelines splits them, at the probed rate. Null when nothing needs computing
+   * or the data's shape is not declared (file data).
+   */
+  async estimate(config: ExperimentConfig): Promise<RunEstimate | null> {
+    const plan = this.cacheEnabled ? planFromCache(config, this.caches) : null;
+    if (plan?.complete) return null;
+    const rate = await this.deviceRate();
+    const e = estimateRun(config, rate, this.poolSize, plan?.missing);
+    // A config computed in an earlier visit reloads from IndexedDB instantly (see run()).
+    if (e && e.seconds > CONFIRM_SECONDS && this.persist && config.data.source !== 'file') {
+      const saved = await loadPersisted(canonicalKey(config));
+      if (saved && saved.results.length === config.pipelines.length && saved.artifacts) return null;
+    }
+    return e;
   }
 
   /** Rate–distortion sweep in its own worker (cancelling it leaves the main run alone). */

@@ -3,15 +3,21 @@
  * keepPreviousData so the table and charts never flash empty while recomputing. Changing the key
  * aborts the stale run (react-query aborts the signal of a query that loses its observer; the
  * client then terminates the busy worker), so dragging a slider never piles up runs.
+ *
+ * With `confirmSlow` (the lab page), a run estimated over CONFIRM_SECONDS waits for Run / Don't run
+ * (useRunGate); the previous results stay on screen meanwhile. Declining or cancelling puts the
+ * controls and the link back at the last completed experiment, says so, and offers a Re-run.
  */
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { permalinkHash } from '../../core/config/codec';
 import { useLab } from '../state/store';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { secondsInWords } from '../../core/run-estimate';
 import { computeClient } from './client';
 import { replaceNextHistoryWrite } from '../state/url-sync';
 import type { ExperimentOutput } from '../../engine/experiment';
+import { approveRun, useRunGate } from './useRunGate';
 
 export interface Progress {
   readonly done: number;
@@ -20,9 +26,22 @@ export interface Progress {
   readonly startedAt: number;
 }
 
-export function useExperiment(config: ExperimentConfig) {
+export interface ExperimentOptions {
+  /** Ask before runs estimated over CONFIRM_SECONDS (the lab page; embeds never ask). */
+  readonly confirmSlow?: boolean;
+}
+
+export const CANCELLED_NOTICE =
+  'Cancelled — showing the last completed experiment: its settings are back in the controls and the link.';
+
+export function useExperiment(config: ExperimentConfig, options: ExperimentOptions = {}) {
   const [progress, setProgress] = useState<Progress | null>(null);
+  /** The key whose run was cancelled with nothing earlier to go back to. */
+  const [cancelledKey, setCancelledKey] = useState<string | null>(null);
   const key = canonicalKey(config);
+  // The results on screen while this key has none (react-query keeps the previous data).
+  const [shown, setShown] = useState<ExperimentConfig | undefined>(undefined);
+  const gate = useRunGate(config, key, options.confirmSlow ?? false, shown);
   const query = useQuery<ExperimentOutput, Error>({
     queryKey: ['run', key],
     queryFn: async ({ signal }) => {
@@ -37,6 +56,7 @@ export function useExperiment(config: ExperimentConfig) {
         setProgress(null);
       }
     },
+    enabled: gate.phase === 'go' && cancelledKey !== key,
     staleTime: Infinity,
     gcTime: 5 * 60_000,
     retry: false,
@@ -44,33 +64,61 @@ export function useExperiment(config: ExperimentConfig) {
   });
   const queryClient = useQueryClient();
   const previous = query.isPlaceholderData ? query.data : undefined;
+  const shownNow = query.data?.config;
+  useEffect(() => setShown(shownNow), [shownNow]);
+  /** Controls and link back at the last completed experiment (replacing this entry), or false. */
+  const restorePrevious = useCallback((): boolean => {
+    if (!previous || canonicalKey(previous.config) === key) return false;
+    replaceNextHistoryWrite();
+    useLab.getState().setConfig(previous.config);
+    return true;
+  }, [previous, key]);
   const cancel = useCallback(() => {
-    // Aborts the query's signal: the client terminates the busy worker. The controls and the link
-    // go back to the last computed config (whose result is on screen), replacing the cancelled
-    // config's history entry, and a notice offers to run the cancelled config again.
+    // Aborts the query's signal: the client terminates the busy worker.
     const cancelled = useLab.getState().config;
     void queryClient.cancelQueries({ queryKey: ['run', key] });
     const rerun = {
-      label: 'Re-run the cancelled settings',
+      label: 'Re-run',
       run: () => {
-        if (canonicalKey(useLab.getState().config) === canonicalKey(cancelled))
-          void queryClient.refetchQueries({ queryKey: ['run', canonicalKey(cancelled)] });
-        else useLab.getState().setConfig(cancelled);
+        // Re-enabling the query (or returning to its key) fetches it: it has no data.
+        approveRun(cancelled);
+        setCancelledKey(null);
+        if (canonicalKey(useLab.getState().config) !== canonicalKey(cancelled))
+          useLab.getState().setConfig(cancelled);
       },
     };
-    if (previous && canonicalKey(previous.config) !== key) {
-      replaceNextHistoryWrite();
-      useLab.getState().setConfig(previous.config);
+    if (restorePrevious()) useLab.getState().setNotice(CANCELLED_NOTICE, false, rerun);
+    else {
+      // Nothing earlier to show: the status line says so and offers Re-run (never "computing…").
+      setCancelledKey(key);
+      useLab.getState().setNotice('Cancelled — nothing was computed for these settings yet.', false, rerun);
+    }
+  }, [queryClient, key, restorePrevious]);
+  const rerunCancelled = useCallback(() => {
+    approveRun(config);
+    setCancelledKey(null);
+    useLab.getState().setNotice(null);
+  }, [config]);
+  const confirm = gate.confirm;
+  const decline = useCallback(() => {
+    const declined = useLab.getState().config;
+    const took = gate.estimate ? ` (estimated at ${secondsInWords(gate.estimate.seconds)})` : '';
+    gate.decline();
+    if (restorePrevious())
       useLab
         .getState()
         .setNotice(
-          'Run cancelled: the controls and the link are back at the last computed settings, whose results are shown.',
+          `Not run${took} — showing the last completed experiment: its settings are back in the controls and the link.`,
           false,
-          rerun,
+          {
+            label: 'Run it anyway',
+            run: () => {
+              approveRun(declined);
+              useLab.getState().setConfig(declined);
+            },
+          },
         );
-    } else
-      useLab.getState().setNotice('Run cancelled: nothing computed yet for these settings.', false, rerun);
-  }, [queryClient, key, previous]);
+  }, [gate, restorePrevious]);
   // File data: once the worker has hashed the tensor, record the SHA-256 in the config so the
   // permalink can refuse a different file later. The result is the same, so seed the cache under
   // the new key instead of recomputing.
@@ -85,5 +133,18 @@ export function useExperiment(config: ExperimentConfig) {
     queryClient.setQueryData(['run', canonicalKey(withHash)], r);
     useLab.getState().setConfig(withHash);
   }, [out, key, queryClient]);
-  return { ...query, progress, cancel, key };
+  const hasOwnData = !!query.data && !query.isPlaceholderData;
+  return {
+    ...query,
+    progress,
+    cancel,
+    key,
+    gate: gate.phase === 'go' || hasOwnData ? null : gate,
+    /** The confirmed run's estimate (the progress bar's ETA starts from it). */
+    estimate: gate.estimate,
+    confirm,
+    decline,
+    cancelledNothing: cancelledKey === key && !hasOwnData,
+    rerunCancelled,
+  };
 }

@@ -13,6 +13,7 @@ import { create } from 'zustand';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
 import { SWEEP_DEFAULTS, type SweepConfig } from '../../core/config/sweep-config';
 import { computeClient } from '../bridge/client';
+import { Progress } from './Progress';
 import { summarizeSweep, type SweepTensorResult } from '../../engine/checkpoint';
 import type { CheckpointMessage } from '../../worker/worker-api';
 import { LAYER_GROUPS, layerGroup, type LayerGroup } from '../../engine/layer-groups';
@@ -333,8 +334,6 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
   const doneParams = results.reduce((a, t) => a + t.parameters, 0);
   const totalParams = plan.reduce((a, t) => a + t.parameters, 0);
   const elapsed = (state.finishedAt ?? performance.now()) - state.startedAt;
-  const eta = doneParams > 0 ? (elapsed / doneParams) * (totalParams - doneParams) : NaN;
-  const pct = plan.length > 0 ? Math.round((100 * results.length) / plan.length) : 0;
 
   const worstOf = (t: SweepTensorResult) =>
     t.results.reduce(
@@ -428,21 +427,21 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
       <h2 id="checkpoint-heading">Checkpoint</h2>
       <div className="checkpoint-status" data-testid="checkpoint-status">
         {state.status === 'running' && (
-          <>
-            <progress
-              max={100}
-              value={pct}
-              aria-label="checkpoint sweep progress"
-              data-testid="checkpoint-progress"
-            />{' '}
-            <span>
-              {results.length} / {plan.length || '…'} tensors · ETA{' '}
-              <span data-testid="checkpoint-eta">{formatEta(eta)}</span>
-            </span>{' '}
-            <button type="button" onClick={cancel} data-testid="checkpoint-cancel">
-              Cancel
-            </button>
-          </>
+          // Units: parameters swept (tensors differ in size by orders of magnitude), so the ETA
+          // extrapolates by parameters; the tensor count is the stage line.
+          <Progress
+            label="Checkpoint sweep"
+            done={doneParams}
+            total={totalParams}
+            unit="parameters"
+            countText={`${results.length} / ${plan.length || '…'} tensors`}
+            stage={pending[0] ? `next: ${pending[0].name}` : undefined}
+            startedAt={state.startedAt}
+            onCancel={cancel}
+            testId="checkpoint-progress"
+            cancelTestId="checkpoint-cancel"
+            etaTestId="checkpoint-eta"
+          />
         )}
         {state.status === 'done' && (
           <span>
