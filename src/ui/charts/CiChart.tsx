@@ -9,7 +9,15 @@
 import { useState } from 'react';
 import { scaleLinear } from 'd3';
 import { formatDelta, formatRatio } from '../../core/format-number';
-import { AxisBottom, ChartRoot, TipBody, clipLabel, fmt, legendEntryProps, type TooltipState } from './common';
+import {
+  AxisBottom,
+  ChartRoot,
+  TipBody,
+  clipLabel,
+  fmt,
+  legendEntryProps,
+  type TooltipState,
+} from './common';
 import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
 
 export interface CiRow {
@@ -130,7 +138,8 @@ export function CiChart({ id, title, label, rows, width, baseline }: CiChartProp
       {rows.map((r, i) => {
         const cy = CI_MARGIN.top + CI_ROW_H / 2 + i * CI_ROW_H;
         const shown = legend.shown(key(i));
-        const text = sameAsLabel(labels, sameAs, i, (j) => String(j + 1)) + (i === baseline ? ' — baseline' : '');
+        const text =
+          sameAsLabel(labels, sameAs, i, (j) => String(j + 1)) + (i === baseline ? ' — baseline' : '');
         return (
           <g key={key(i)} data-row={i}>
             <g

@@ -112,7 +112,12 @@ export function LineChart(props: LineChartProps) {
     if (yLog) {
       // No .nice() on log axes: it widens to whole decades and squashes close curves together.
       const yd = y0 === undefined ? safeLogDomain(0.1, 1) : safeLogDomain(y0 / 1.15, (y1 ?? y0) * 1.15);
-      return { x: xScale, y: scaleLog().domain(yd).range([m.top + plotH, m.top]) as Scale };
+      return {
+        x: xScale,
+        y: scaleLog()
+          .domain(yd)
+          .range([m.top + plotH, m.top]) as Scale,
+      };
     }
     const [a, b] = y0 === undefined ? [0, 1] : safeLinearDomain(y0, y1 ?? y0);
     const pad = (b - a) * 0.05;
@@ -123,8 +128,6 @@ export function LineChart(props: LineChartProps) {
         .range([m.top + plotH, m.top])
         .nice() as Scale,
     };
-    // `ok` is a pure helper.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [series, refLines, xLog, yLog, m.left, m.top, plotW, plotH, props.yInclude]);
 
   const sameAs = useMemo(
@@ -166,7 +169,8 @@ export function LineChart(props: LineChartProps) {
     if (!best) return setTip(null);
     const { s, p } = best;
     const baseKey = props.baselineOf?.(s.key);
-    const base = baseKey !== undefined && baseKey !== s.key ? series.find((t) => t.key === baseKey) : undefined;
+    const base =
+      baseKey !== undefined && baseKey !== s.key ? series.find((t) => t.key === baseKey) : undefined;
     const bp = base?.points.find((q) => q.x === p.x);
     setTip({
       x: mx,
@@ -248,7 +252,11 @@ export function LineChart(props: LineChartProps) {
         {shown.map((s) => (
           <g key={s.key} data-series={s.key} opacity={legend.opacity(s.key)}>
             {s.points.map((p) =>
-              p.lo !== undefined && p.hi !== undefined && ok(p.x, xLog) && ok(p.lo, yLog) && ok(p.hi, yLog) ? (
+              p.lo !== undefined &&
+              p.hi !== undefined &&
+              ok(p.x, xLog) &&
+              ok(p.lo, yLog) &&
+              ok(p.hi, yLog) ? (
                 <line
                   key={`e${p.x}`}
                   x1={x(p.x)}

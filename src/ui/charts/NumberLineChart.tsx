@@ -38,9 +38,9 @@ export function NumberLineChart({ id, title, values, minPositive, width, color }
   const x = numberLineScale(values, minPositive, width);
   const vals = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
   const [d0, d1] = x.domain();
-  const ticks = [...new Set([d0, 0, minPositive, 1, d1].filter((v) => Number.isFinite(v) && v >= d0 && v <= d1))].sort(
-    (a, b) => a - b,
-  );
+  const ticks = [
+    ...new Set([d0, 0, minPositive, 1, d1].filter((v) => Number.isFinite(v) && v >= d0 && v <= d1)),
+  ].sort((a, b) => a - b);
   const axisY = 46;
   const stroke = color ?? 'var(--accent, #0b6bcb)';
   return (

@@ -69,7 +69,10 @@ const THEORY_STYLE: Record<TheoryId, { dash: string; className: string }> = {
  * linearly in log vNMSE between its two neighbours (the chart's own geometry: a straight segment
  * on the log axis); undefined outside its range, so a Δ is only shown at bits the baseline covers.
  */
-export function baselineAt(points: readonly Pick<RdPoint, 'bitsPerCoord' | 'vnmse'>[], bits: number): number | undefined {
+export function baselineAt(
+  points: readonly Pick<RdPoint, 'bitsPerCoord' | 'vnmse'>[],
+  bits: number,
+): number | undefined {
   const pts = points
     .filter((p) => Number.isFinite(p.bitsPerCoord) && p.vnmse > 0 && Number.isFinite(p.vnmse))
     .sort((a, b) => a.bitsPerCoord - b.bitsPerCoord);
@@ -271,7 +274,9 @@ export function RateDistortionChart({
                     : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
                 ['bits/coord', fmt(p.bitsPerCoord, 6)],
                 ['vNMSE', fmt(p.vnmse, 6)],
-                ...(s.index !== base ? deltaRows(p.vnmse, baseValueAt(p.bitsPerCoord), `${baseName} at these bits`) : []),
+                ...(s.index !== base
+                  ? deltaRows(p.vnmse, baseValueAt(p.bitsPerCoord), `${baseName} at these bits`)
+                  : []),
               ]}
             />
           ),

@@ -73,7 +73,12 @@ export function digestOf(...arrays: readonly ArrayLike<number>[]): string {
 }
 
 /** The label of entry i with "(same as …)" when its numbers repeat an earlier entry's. */
-export function sameAsLabel(labels: readonly string[], sameAs: readonly number[], i: number, name?: (j: number) => string): string {
+export function sameAsLabel(
+  labels: readonly string[],
+  sameAs: readonly number[],
+  i: number,
+  name?: (j: number) => string,
+): string {
   const j = sameAs[i];
   if (j === undefined || j < 0) return labels[i];
   return `${labels[i]} (same as ${name ? name(j) : labels[j]})`;
@@ -89,12 +94,18 @@ export interface LegendController {
 
 /** React state for one chart's legend, reset when `resetKey` (the series' identities) changes. */
 export function useLegend(resetKey: string): LegendController {
-  const [held, setHeld] = useState<{ key: string; state: LegendState }>({ key: resetKey, state: EMPTY_LEGEND });
+  const [held, setHeld] = useState<{ key: string; state: LegendState }>({
+    key: resetKey,
+    state: EMPTY_LEGEND,
+  });
   // Derived reset (no effect, no stale frame): a new set of series starts with everything shown.
   const state = held.key === resetKey ? held.state : EMPTY_LEGEND;
   const toggle = useCallback(
     (key: string) =>
-      setHeld((h) => ({ key: resetKey, state: toggleSeries(h.key === resetKey ? h.state : EMPTY_LEGEND, key) })),
+      setHeld((h) => ({
+        key: resetKey,
+        state: toggleSeries(h.key === resetKey ? h.state : EMPTY_LEGEND, key),
+      })),
     [resetKey],
   );
   const hover = useCallback(

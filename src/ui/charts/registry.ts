@@ -60,7 +60,10 @@ export interface ChartEntry {
  * config's key (the previous experiment's, still on screen while the next one computes) is never
  * drawn, so its lines cannot sit under the new legend. Untagged sweeps (fixtures) are trusted.
  */
-export function sweepFor(output: ExperimentOutput, sweep: RateDistortion | undefined): RateDistortion | undefined {
+export function sweepFor(
+  output: ExperimentOutput,
+  sweep: RateDistortion | undefined,
+): RateDistortion | undefined {
   if (!sweep || sweep.key === undefined) return sweep;
   return sweep.key === sweepKey(output.config) ? sweep : undefined;
 }
@@ -168,6 +171,7 @@ export const CHARTS: readonly ChartEntry[] = [
       const names = labels(output);
       return createElement(InnerProductChart, {
         series: a.pipelines.map((p) => ({ label: names[p.index], ip: p.innerProducts })),
+        baseline: output.config.baseline,
         color,
         width,
         dense,

@@ -110,7 +110,9 @@ export function EstimatorView({
               <td>{m.label}</td>
               <td>
                 {m.kind === 'exact' ? 'fp32' : formatMetric('bitsPerCoord', m.bitsPerCoord)}
-                {m.codebookBits !== undefined ? ` (+${formatMetric('bitsPerCoord', m.codebookBits)} codebooks)` : ''}
+                {m.codebookBits !== undefined
+                  ? ` (+${formatMetric('bitsPerCoord', m.codebookBits)} codebooks)`
+                  : ''}
               </td>
               <td>{fmt(m.ip.slope, 5)}</td>
               <td>{fmt(m.attention.kl)}</td>

@@ -91,7 +91,8 @@ export function RateDistortionView({
           {result.frontier.map((f, k) => (
             <li key={k}>
               {result.series[f.index].label} at {setting(f.value, result.series[f.index].param)}:{' '}
-              {formatMetric('bitsPerCoord', f.bitsPerCoord)} bits/coord, vNMSE {formatMetric('vnmse', f.vnmse)}
+              {formatMetric('bitsPerCoord', f.bitsPerCoord)} bits/coord, vNMSE{' '}
+              {formatMetric('vnmse', f.vnmse)}
             </li>
           ))}
         </ol>
