@@ -41,6 +41,8 @@ import {
   fixtureTheory,
 } from './testFixtures';
 import type { ExperimentOutput } from '../../engine/experiment';
+import { sweepKey } from '../../engine/artifacts';
+import { restoreConfig } from '../../core/config/schema';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '__golden__');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -251,6 +253,60 @@ describe('chart registry', () => {
       expect(markup, id).toMatch(/data-series="2"/);
       expect(markup).not.toMatch(/NaN/);
     }
+  });
+
+  it('never draws a sweep tagged with another config under this legend (stale sweep)', () => {
+    const config = restoreConfig({
+      v: 2,
+      seed: 1,
+      data: { source: 'gaussian', rows: 8, dim: 16 },
+      pipelines: [
+        { transforms: [{ id: 'haar' }], quantizer: { id: 'eden', params: { bits: 2 } } },
+        { transforms: [], quantizer: { id: 'int', params: { bits: 4 } } },
+      ],
+    });
+    const out = { ...output, config } as unknown as ExperimentOutput;
+    const draw = (key: string) =>
+      renderToStaticMarkup(
+        renderChart(
+          'rd',
+          { output: out, sweep: { ...fixtureSweep(), key } },
+          { width: WIDTH, dense: 'svg' },
+        ) as ReactElement,
+      );
+    // The previous experiment's sweep (another key): theory-free, no series, "sweeping" state.
+    const stale = draw('{"another":"config"}');
+    expect(stale).toContain('data-series="0"');
+    expect(stale).toContain('data-sweep="loading"');
+    // The same sweep tagged with this config's key is drawn; a bits edit keeps the key.
+    expect(draw(sweepKey(config))).toContain('data-series="2"');
+    const edited = {
+      ...config,
+      pipelines: [
+        {
+          ...config.pipelines[0],
+          quantizer: { id: 'eden', params: { ...config.pipelines[0].quantizer.params, bits: 3 } },
+        },
+        config.pipelines[1],
+      ],
+    };
+    expect(sweepKey(edited)).toBe(sweepKey(config));
+  });
+
+  it('draws the theory curves it is given (from the worker), none without them', () => {
+    const theory = fixtureTheory();
+    const withTheory = renderToStaticMarkup(
+      renderChart(
+        'rd',
+        { output, sweep: { ...fixtureSweep(), theory } },
+        { width: WIDTH, dense: 'svg' },
+      ) as ReactElement,
+    );
+    expect(withTheory.match(/data-theory=/g)).toHaveLength(theory.length);
+    const none = renderToStaticMarkup(
+      renderChart('rd', { output }, { width: WIDTH, dense: 'svg' }) as ReactElement,
+    );
+    expect(none).not.toContain('data-theory=');
   });
 
   it('returns null without the inputs a chart needs, and for unknown ids', () => {
