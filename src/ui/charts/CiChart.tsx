@@ -138,8 +138,7 @@ export function CiChart({ id, title, label, rows, width, baseline }: CiChartProp
       {rows.map((r, i) => {
         const cy = CI_MARGIN.top + CI_ROW_H / 2 + i * CI_ROW_H;
         const shown = legend.shown(key(i));
-        const text =
-          sameAsLabel(labels, sameAs, i, (j) => String(j + 1)) + (i === baseline ? ' — baseline' : '');
+        const text = (i === baseline ? '⚑ ' : '') + sameAsLabel(labels, sameAs, i, (j) => String(j + 1));
         return (
           <g key={key(i)} data-row={i}>
             <g

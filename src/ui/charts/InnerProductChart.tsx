@@ -211,12 +211,13 @@ export function InnerProductChart({
         rows={series.map((s, i) => ({
           key: key(i),
           label:
+            (i === base ? '⚑ ' : '') +
             sameAsLabel(
               series.map((t) => t.label),
               sameAs,
               i,
               (j) => String(j + 1),
-            ) + (i === base ? ' — baseline' : ''),
+            ),
           color: color(i),
           values: [fmt(s.ip.slope, 4), fmt(s.ip.r2, 4)],
           hidden: !legend.shown(key(i)),

@@ -71,10 +71,13 @@ export interface LineChartProps {
 export const LINE_MARGIN = { top: 14, bottom: 46, left: 64, right: 16 } as const;
 export const LEGEND_RIGHT_MIN_WIDTH = 640;
 
-/** Legend width beside the plot: fits the longest label (≈ 6.3 px a character), 200…300 px. */
+/**
+ * Legend width beside the plot: the longest label (≈ 6.3 px a character) after the 24 px swatch
+ * and 8 px of padding, 200…320 px (longer labels are cut with an ellipsis and a <title>).
+ */
 export function lineLegendWidth(labels: readonly string[]): number {
   const longest = Math.max(0, ...labels.map((l) => l.length));
-  return Math.min(300, Math.max(200, 30 + longest * 6.3));
+  return Math.min(320, Math.max(200, 40 + longest * 6.3));
 }
 
 type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
@@ -121,10 +124,11 @@ export function LineChart(props: LineChartProps) {
     }
     const [a, b] = y0 === undefined ? [0, 1] : safeLinearDomain(y0, y1 ?? y0);
     const pad = (b - a) * 0.05;
+    // Non-negative data (entropies, errors) never gets a negative axis from the padding.
     return {
       x: xScale,
       y: scaleLinear()
-        .domain([a - pad, b + pad])
+        .domain([a >= 0 ? Math.max(0, a - pad) : a - pad, b + pad])
         .range([m.top + plotH, m.top])
         .nice() as Scale,
     };

@@ -307,13 +307,15 @@ export function RateDistortionChart({
   const legendItems: LegendItem[] = [
     ...current.map((_, i) => ({
       key: `p${i}`,
+      // ⚑ marks the pinned baseline, as in the results table (a prefix: long labels are clipped).
       label:
+        (i === base ? '⚑ ' : '') +
         sameAsLabel(
           current.map((c) => c.label),
           sameAs,
           i,
           (j) => String(j + 1),
-        ) + (i === base ? ' — baseline' : ''),
+        ),
       color: color(i),
       hidden: !shown(i),
       ...(i === base ? { dash: BASELINE_DASH } : {}),

@@ -402,7 +402,7 @@ describe('chart geometry against hand-computed positions', () => {
       />,
     );
     expect(tagAttrs(svg, /<path[^>]*data-baseline="true"[^>]*>/)['stroke-dasharray']).toBe('7 3');
-    expect(svg).toContain(`${FIXTURE_LABELS[0]} — baseline`);
+    expect(svg).toContain(`⚑ ${FIXTURE_LABELS[0]}`);
   });
 
   it('inner products: each slope line has pixel slope −slope (square plot, equal axes)', () => {

@@ -294,6 +294,10 @@ export function Legend({
           data-legend={it.key}
           {...legendEntryProps(it.key, it.label, it.hidden, onToggle, onHover)}
         >
+          {it.hidden !== undefined && (onToggle || onHover) && (
+            // The whole row is the target, not just the painted swatch and glyphs.
+            <rect className="qs-hit" x={-2} y={-7.5} width={maxWidth + 2} height={15} />
+          )}
           {it.dash !== undefined || it.className ? (
             <line
               x1={0}
@@ -656,6 +660,9 @@ export function ReadoutTable({
           data-legend={r.hidden === undefined ? undefined : r.key}
           {...legendEntryProps(r.key, r.label, r.hidden, onToggle, onHover)}
         >
+          {r.hidden !== undefined && (onToggle || onHover) && (
+            <rect className="qs-hit" x={x - 2} y={-7.5} width={width + 4} height={15} />
+          )}
           {r.color ? (
             <rect x={x} y={-5} width={18} height={10} rx={2} fill={r.color} />
           ) : (
