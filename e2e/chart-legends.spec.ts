@@ -126,5 +126,15 @@ test.describe('chart legends', () => {
     await svg.locator('[data-legend="ceiling"]').hover();
     await expect(svg.locator('g[data-series="marginal"]')).toHaveAttribute('opacity', '0.2');
     await page.getByTestId('view-channel-entropy').screenshot({ path: `${OUT}/channel-entropy.png` });
+    // At phone width the chart follows its container and the legend moves under the plot.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(async () => Number(await svg.getAttribute('width'))).toBeLessThanOrEqual(390);
+    const box = await svg.boundingBox();
+    const legend = await svg.locator('.qs-legend').boundingBox();
+    expect(legend && box && legend.y).toBeGreaterThan((box?.y ?? 0) + 200);
+    expect(legend && box && legend.x + legend.width).toBeLessThanOrEqual(
+      (box?.x ?? 0) + (box?.width ?? 0) + 1,
+    );
+    await page.getByTestId('view-channel-entropy').screenshot({ path: `${OUT}/channel-entropy-390.png` });
   });
 });
