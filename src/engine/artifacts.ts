@@ -18,7 +18,8 @@ export async function sweepConfig(
   options: AnalysisOptions = {},
 ): Promise<RateDistortion> {
   const { matrix } = await loadData(config, options.loadFile);
-  return sweepRateDistortion(config, matrix, options);
+  // Tagged with its query key: the page draws it only under the config it belongs to.
+  return { ...sweepRateDistortion(config, matrix, options), key: sweepKey(config) };
 }
 
 /**

@@ -14,6 +14,7 @@
 import { num } from '../methods/params';
 import { paretoFrontier, sweepPipelines, type SweptSeries } from '../artifacts/rateDistortion';
 import type { RdFrontierPoint } from '../artifacts/types';
+import { cachedTheoryCurves, type TheoryCurve } from '../artifacts/theory';
 import type { AnalysisDef } from './types';
 
 export interface RateDistortionBudgetPick {
@@ -32,6 +33,8 @@ export interface RateDistortionResult {
   readonly atBudget: readonly (RateDistortionBudgetPick | null)[];
   /** The pipelines whose point at the budget has the lowest vNMSE (all of them on a tie). */
   readonly bestAtBudget: readonly number[];
+  /** The chart's theory curves (src/core/artifacts/theory.ts), solved here rather than on the page. */
+  readonly theory: readonly TheoryCurve[];
 }
 
 export const rateDistortionAnalysis: AnalysisDef = {
@@ -72,6 +75,7 @@ export const rateDistortionAnalysis: AnalysisDef = {
       budget,
       atBudget,
       bestAtBudget,
+      theory: cachedTheoryCurves(),
     };
     return result;
   },

@@ -36,6 +36,7 @@ import {
   type RunOptions,
 } from '../pipeline';
 import type { RateDistortion, RdFrontierPoint, RdPoint, RdSeries } from './types';
+import { cachedTheoryCurves } from './theory';
 
 export const SWEEP_PARAM = 'bits';
 /** Upper bound on swept values per pipeline (keeps a wide schema range from exploding the cost). */
@@ -222,7 +223,7 @@ export function sweepRateDistortion(
     ...s,
     points: s.points.map(({ bits, value, bitsPerCoord, vnmse }) => ({ bits, value, bitsPerCoord, vnmse })),
   }));
-  return { series, frontier: paretoFrontier(series) };
+  return { series, frontier: paretoFrontier(series), theory: cachedTheoryCurves() };
 }
 
 /**

@@ -50,3 +50,14 @@ export function theoryCurves(maxBits = THEORY_MAX_BITS): TheoryCurve[] {
     },
   ];
 }
+
+let cached: readonly TheoryCurve[] | undefined;
+
+/**
+ * theoryCurves() at the default range, solved once per process (eight Lloyd–Max problems, about
+ * 0.2 s): called where sweeps run (the worker, the CLI), so the page never solves them.
+ */
+export function cachedTheoryCurves(): readonly TheoryCurve[] {
+  cached ??= Object.freeze(theoryCurves());
+  return cached;
+}

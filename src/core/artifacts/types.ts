@@ -9,6 +9,8 @@
  * samples at most MAX_SAMPLE points.
  */
 
+import type { TheoryCurve } from './theory';
+
 export const MAX_BINS = 200;
 export const MAX_HEATMAP_ROWS = 64;
 export const MAX_HEATMAP_CHANNELS = 256;
@@ -118,6 +120,10 @@ export interface RateDistortion {
   readonly series: readonly RdSeries[];
   /** The lower-left Pareto frontier over all series' points (absent in old fixtures). */
   readonly frontier?: readonly RdFrontierPoint[];
+  /** The chart's theory curves, solved where the sweep runs (never on the page's main thread). */
+  readonly theory?: readonly TheoryCurve[];
+  /** The sweep query key of the config it was computed for (engine sweepKey), to refuse stale draws. */
+  readonly key?: string;
 }
 
 /**

@@ -10,6 +10,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { interpolateViridis, rgb, scaleLinear, scaleSequentialLog } from 'd3';
 import type { ChannelAbsmax } from '../../core/artifacts/types';
+import { digestOf, sameAsOf } from './legend';
 import { ChartRoot, TipBody, fmt, useCanvas, type DenseMode, type TooltipState } from './common';
 
 /** Viridis sampled at 256 steps as RGB bytes: the canvas path writes pixels, not styled rects. */
@@ -57,6 +58,8 @@ export function ChannelAbsmaxHeatmap({
     () => [{ label: 'before transform: |x| per channel', absmax: before }, ...after],
     [before, after],
   );
+  // Panels with bit-identical cells (an identity transform's |y| is the raw |x|) say so.
+  const sameAs = useMemo(() => sameAsOf(panels.map((p) => digestOf(p.absmax.values))), [panels]);
   const block = TITLE_H + panelHeight + TICKS_H + GAP;
   const height = m.top + panels.length * block + m.legend;
 
@@ -177,6 +180,7 @@ export function ChannelAbsmaxHeatmap({
             <text x={m.left} y={p.y0 - 4}>
               {i > 0 && <tspan fill={color(i - 1)}>■ </tspan>}
               {i > 0 ? `${p.label}: |y| per transformed coordinate` : p.label}
+              {sameAs[i] >= 0 && ` (same as ${sameAs[i] === 0 ? 'before' : sameAs[i]})`}
               <tspan className="qs-muted">{`  ${rows} rows (${rowsPerBin}/cell) × ${channels} channels (${channelsPerBin}/cell)`}</tspan>
             </text>
             {dense === 'svg' && (

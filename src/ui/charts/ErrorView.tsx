@@ -8,6 +8,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { scaleLinear } from 'd3';
 import type { Distribution } from '../../core/artifacts/types';
+import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
 import {
   AxisBottom,
   AxisLeft,
@@ -45,6 +46,15 @@ export interface ErrorViewProps {
 
 export function ErrorView({ series, color, width, height = 320, dense = 'canvas' }: ErrorViewProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  const legend = useLegend(series.map((s) => s.label).join('\u0000'));
+  const key = (i: number) => `p${i}`;
+  const hidden = legend.state.hidden;
+  const hover = legend.state.hover;
+  const sameAs = useMemo(
+    () =>
+      sameAsOf(series.map((s) => digestOf(s.error.histogram.edges, s.error.histogram.counts, s.sampleXHat))),
+    [series],
+  );
   const side = width >= 720;
   const gap = 70;
   const m = { top: 24, bottom: 46, left: 64, right: 16 };
@@ -109,15 +119,19 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
 
   const groups: PointGroup[] = useMemo(
     () =>
-      series.map((s, i) => ({
-        key: `e${i}`,
-        xs: Array.from(s.sampleX, (v) => sScale.x(v)),
-        ys: Array.from(s.sampleXHat, (v) => sScale.y(v)),
-        color: color(i),
-        radius: 1.6,
-        alpha: series.length > 1 ? 0.45 : 0.7,
-      })),
-    [series, sScale, color],
+      series.map((s, i) => {
+        const off = hidden.has(key(i));
+        const a = series.length > 1 ? 0.45 : 0.7;
+        return {
+          key: `e${i}`,
+          xs: off ? [] : Array.from(s.sampleX, (v) => sScale.x(v)),
+          ys: off ? [] : Array.from(s.sampleXHat, (v) => sScale.y(v)),
+          color: color(i),
+          radius: 1.6,
+          alpha: hover !== null && hover !== key(i) ? a * 0.2 : a,
+        };
+      }),
+    [series, sScale, color, hidden, hover],
   );
   const draw = useCallback((ctx: CanvasRenderingContext2D) => drawPoints(ctx, groups), [groups]);
   const canvasRef = useCanvas(draw, { width, height: totalH }, dense === 'canvas');
@@ -153,6 +167,7 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
       let bestD = 14;
       let bin = -1;
       series.forEach((s, i) => {
+        if (hidden.has(key(i))) return;
         const e = s.error.histogram.edges;
         const b = Math.floor(((v - e[0]) / (e[e.length - 1] - e[0])) * (e.length - 1));
         if (b < 0 || b >= e.length - 1) return;
@@ -194,7 +209,12 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
       tooltip={tip}
       canvasRef={canvasRef}
       dense={dense}
-      dataAttrs={{ series: series.length, digest: series.map((s) => fmt(s.error.summary.std, 4)).join(' ') }}
+      dataAttrs={{
+        series: series.length - hidden.size,
+        hidden: [...hidden].sort().join(' '),
+        highlight: hover ?? '',
+        digest: series.map((s) => fmt(s.error.summary.std, 4)).join(' '),
+      }}
       onMove={onMove}
       onLeave={() => setTip(null)}
     >
@@ -205,16 +225,19 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
       <AxisLeft scale={hyScale} x={hx} label="density" grid={panelW} />
       <AxisBottom scale={hxScale} y={m.top + panelH} label="x̂ − x (data units)" ticks={8} />
       <g clipPath="url(#qs-error-clip)">
-        {series.map((s, i) => (
-          <path
-            key={i}
-            d={stepPath(s.error.histogram.edges, dens[i], hxScale, hyScale)}
-            fill="none"
-            stroke={color(i)}
-            strokeWidth={1.5}
-            data-series-index={i}
-          />
-        ))}
+        {series.map((s, i) =>
+          legend.shown(key(i)) ? (
+            <path
+              key={i}
+              d={stepPath(s.error.histogram.edges, dens[i], hxScale, hyScale)}
+              fill="none"
+              stroke={color(i)}
+              strokeWidth={1.5}
+              opacity={legend.opacity(key(i))}
+              data-series-index={i}
+            />
+          ) : null,
+        )}
       </g>
       <text x={sx} y={sy - 10} className="qs-title">
         x vs x̂ ({series[0]?.sampleX.length ?? 0} sampled coordinates per pipeline)
@@ -236,9 +259,17 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
         y={totalPlotH + 8}
         width={width - m.left - m.right}
         header={['error RMS', 'mean', 'max/RMS']}
+        onToggle={legend.toggle}
+        onHover={legend.hover}
         rows={series.map((s, i) => ({
-          key: `s${i}`,
-          label: s.label,
+          key: key(i),
+          label: sameAsLabel(
+            series.map((t) => t.label),
+            sameAs,
+            i,
+            (j) => String(j + 1),
+          ),
+          hidden: !legend.shown(key(i)),
           color: color(i),
           values: [
             fmt(Math.hypot(s.error.summary.std, s.error.summary.mean), 4),

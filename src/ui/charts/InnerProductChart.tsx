@@ -8,6 +8,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import { scaleLinear } from 'd3';
 import type { InnerProducts } from '../../core/artifacts/types';
+import { formatDelta } from '../../core/format-number';
+import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
 import {
   AxisBottom,
   AxisLeft,
@@ -34,6 +36,8 @@ export interface InnerProductSeries {
 export interface InnerProductChartProps {
   readonly series: readonly InnerProductSeries[];
   readonly color: (index: number) => string;
+  /** The pinned baseline pipeline: its slope line dashed, Δ slope against it in tooltips. */
+  readonly baseline?: number;
   readonly width: number;
   readonly height?: number;
   readonly dense?: DenseMode;
@@ -42,11 +46,19 @@ export interface InnerProductChartProps {
 export function InnerProductChart({
   series,
   color,
+  baseline,
   width,
   height = 380,
   dense = 'canvas',
 }: InnerProductChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  const legend = useLegend(series.map((s) => s.label).join('\u0000'));
+  const key = (i: number) => `p${i}`;
+  const sameAs = useMemo(
+    () => sameAsOf(series.map((s) => digestOf(s.ip.exact, s.ip.estimate, [s.ip.slope]))),
+    [series],
+  );
+  const base = baseline !== undefined && baseline >= 0 && baseline < series.length ? baseline : undefined;
   const m = { top: 14, right: 20, bottom: 46, left: 64 };
   // A square plot reads slopes honestly; centre it when the chart is wide.
   const plot = Math.min(height - m.top - m.bottom, width - m.left - m.right);
@@ -79,17 +91,25 @@ export function InnerProductChart({
     };
   }, [series, x0, plot, m.top]);
 
+  // Hidden series draw nothing (an empty group keeps indices aligned with `series`); a
+  // highlighted one keeps its alpha while the others fade.
+  const hidden = legend.state.hidden;
+  const hover = legend.state.hover;
   const groups: PointGroup[] = useMemo(
     () =>
-      series.map((s, i) => ({
-        key: `ip${i}`,
-        xs: Array.from(s.ip.exact, (v) => scales.x(v)),
-        ys: Array.from(s.ip.estimate, (v) => scales.y(v)),
-        color: color(i),
-        radius: 1.8,
-        alpha: series.length > 1 ? 0.45 : 0.7,
-      })),
-    [series, scales, color],
+      series.map((s, i) => {
+        const off = hidden.has(key(i));
+        const a = series.length > 1 ? 0.45 : 0.7;
+        return {
+          key: `ip${i}`,
+          xs: off ? [] : Array.from(s.ip.exact, (v) => scales.x(v)),
+          ys: off ? [] : Array.from(s.ip.estimate, (v) => scales.y(v)),
+          color: color(i),
+          radius: 1.8,
+          alpha: hover !== null && hover !== key(i) ? a * 0.2 : a,
+        };
+      }),
+    [series, scales, color, hidden, hover],
   );
   const draw = useCallback((ctx: CanvasRenderingContext2D) => drawPoints(ctx, groups), [groups]);
   const canvasRef = useCanvas(draw, { width, height: totalH }, dense === 'canvas');
@@ -114,6 +134,14 @@ export function InnerProductChart({
             ['⟨q,x̂⟩', fmt(b, 6)],
             ['ratio', fmt(b / a, 5)],
             ['fitted slope', fmt(s.ip.slope, 5)],
+            ...(base !== undefined && hit.group !== base
+              ? [
+                  [
+                    `Δ slope vs ${series[base].label}`,
+                    formatDelta(s.ip.slope - series[base].ip.slope, 4),
+                  ] as [string, string],
+                ]
+              : []),
           ]}
         />
       ),
@@ -131,7 +159,12 @@ export function InnerProductChart({
       tooltip={tip}
       canvasRef={canvasRef}
       dense={dense}
-      dataAttrs={{ series: series.length, digest: series.map((s) => fmt(s.ip.slope, 5)).join(' ') }}
+      dataAttrs={{
+        series: series.length - hidden.size,
+        hidden: [...hidden].sort().join(' '),
+        highlight: hover ?? '',
+        digest: series.map((s) => fmt(s.ip.slope, 5)).join(' '),
+      }}
       onMove={onMove}
       onLeave={() => setTip(null)}
     >
@@ -151,7 +184,7 @@ export function InnerProductChart({
           data-ref="identity"
         />
         {series.map((s, i) =>
-          Number.isFinite(s.ip.slope) ? (
+          Number.isFinite(s.ip.slope) && legend.shown(key(i)) ? (
             <line
               key={i}
               x1={scales.x(d0)}
@@ -159,7 +192,9 @@ export function InnerProductChart({
               x2={scales.x(d1)}
               y2={scales.y(s.ip.slope * d1)}
               stroke={color(i)}
-              strokeWidth={2}
+              strokeWidth={i === base ? 2.5 : 2}
+              strokeDasharray={i === base ? '7 3' : undefined}
+              opacity={legend.opacity(key(i))}
               data-series-index={i}
             />
           ) : null,
@@ -174,11 +209,21 @@ export function InnerProductChart({
         width={tableW}
         header={['slope', 'R²']}
         rows={series.map((s, i) => ({
-          key: `s${i}`,
-          label: s.label,
+          key: key(i),
+          label:
+            (i === base ? '⚑ ' : '') +
+            sameAsLabel(
+              series.map((t) => t.label),
+              sameAs,
+              i,
+              (j) => String(j + 1),
+            ),
           color: color(i),
           values: [fmt(s.ip.slope, 4), fmt(s.ip.r2, 4)],
+          hidden: !legend.shown(key(i)),
         }))}
+        onToggle={legend.toggle}
+        onHover={legend.hover}
       />
     </ChartRoot>
   );

@@ -7,6 +7,7 @@
  * kurtosis (3 for a Gaussian) and max/RMS (the crest factor an absmax scale pays for).
  */
 import { useMemo, useState } from 'react';
+import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
 import type { Distribution } from '../../core/artifacts/types';
 import { normalPdf, sphereCoordinatePdf } from '../../core/linalg/special';
@@ -55,6 +56,9 @@ export function OutlierHistogram({
   dense = 'canvas',
 }: OutlierHistogramProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  const legend = useLegend(after.map((s) => s.label).join('\u0000'));
+  // Legend keys: 'before', 'p<i>' per pipeline, and the two references.
+  const key = (i: number) => (i === 0 ? 'before' : `p${i - 1}`);
   const m = { top: 12, right: 20, bottom: 46, left: 64 };
   const plotH = height - m.top - m.bottom;
   const plotW = width - m.left - m.right;
@@ -121,6 +125,10 @@ export function OutlierHistogram({
     .y((d) => y(d[1]));
 
   const seriesColor = (i: number) => (i === 0 ? undefined : color(i - 1));
+  const sameAs = useMemo(
+    () => sameAsOf(all.map((s) => digestOf(s.distribution.histogram.edges, s.distribution.histogram.counts))),
+    [all],
+  );
   const onMove = (mx: number, my: number) => {
     if (mx < m.left || mx > m.left + plotW || my < m.top || my > m.top + plotH) return setTip(null);
     const v = x.invert(mx);
@@ -129,6 +137,7 @@ export function OutlierHistogram({
     let bestD = 14;
     let bin = -1;
     all.forEach((s, i) => {
+      if (!legend.shown(key(i))) return;
       const e = s.distribution.histogram.edges;
       const b = Math.floor(((v - e[0]) / (e[e.length - 1] - e[0])) * (e.length - 1));
       if (b < 0 || b >= e.length - 1 || !(dens[i][b] > 0)) return;
@@ -167,7 +176,9 @@ export function OutlierHistogram({
       tooltip={tip}
       dense={dense}
       dataAttrs={{
-        series: after.length,
+        series: after.filter((_, i) => legend.shown(key(i + 1))).length,
+        hidden: [...legend.state.hidden].sort().join(' '),
+        highlight: legend.state.hover ?? '',
         digest: after.map((s) => fmt(s.distribution.summary.kurtosis, 4)).join(' '),
       }}
       onMove={onMove}
@@ -190,6 +201,8 @@ export function OutlierHistogram({
       />
       <g clipPath="url(#qs-outliers-clip)">
         <path
+          display={legend.shown('normal') ? undefined : 'none'}
+          opacity={legend.opacity('normal')}
           d={refLine(refs.gauss) ?? ''}
           className="qs-ref-muted"
           strokeDasharray="2 3"
@@ -197,33 +210,46 @@ export function OutlierHistogram({
           data-ref="normal"
         />
         <path
+          display={legend.shown('beta') ? undefined : 'none'}
+          opacity={legend.opacity('beta')}
           d={refLine(refs.beta) ?? ''}
           className="qs-ref-muted"
           strokeDasharray="8 4"
           strokeWidth={1.2}
           data-ref="beta"
         />
-        {all.map((s, i) => (
-          <path
-            key={i}
-            d={stepPath(s.distribution.histogram.edges, dens[i], x, y, true)}
-            fill="none"
-            className={i === 0 ? 'qs-ref' : undefined}
-            stroke={seriesColor(i)}
-            strokeWidth={i === 0 ? 2 : 1.5}
-            data-series-index={i - 1}
-          />
-        ))}
+        {all.map((s, i) =>
+          !legend.shown(key(i)) ? null : (
+            <path
+              key={i}
+              opacity={legend.opacity(key(i))}
+              d={stepPath(s.distribution.histogram.edges, dens[i], x, y, true)}
+              fill="none"
+              className={i === 0 ? 'qs-ref' : undefined}
+              stroke={seriesColor(i)}
+              strokeWidth={i === 0 ? 2 : 1.5}
+              data-series-index={i - 1}
+            />
+          ),
+        )}
       </g>
       <ReadoutTable
         x={m.left}
         y={height + 8}
         width={plotW}
         header={['kurtosis', 'max/RMS']}
+        onToggle={legend.toggle}
+        onHover={legend.hover}
         rows={[
           ...all.map((s, i) => ({
-            key: `s${i}`,
-            label: s.label,
+            key: key(i),
+            label: sameAsLabel(
+              all.map((t) => t.label),
+              sameAs,
+              i,
+              (j) => (j === 0 ? 'before' : String(j)),
+            ),
+            hidden: !legend.shown(key(i)),
             color: seriesColor(i),
             className: i === 0 ? 'qs-ref' : undefined,
             values: [fmt(s.distribution.summary.kurtosis, 4), fmt(s.distribution.summary.maxOverRms, 4)],
@@ -234,6 +260,7 @@ export function OutlierHistogram({
             className: 'qs-ref-muted',
             dash: '2 3',
             values: ['3', ''],
+            hidden: !legend.shown('normal'),
           },
           {
             key: 'beta',
@@ -241,6 +268,7 @@ export function OutlierHistogram({
             className: 'qs-ref-muted',
             dash: '8 4',
             values: [fmt(3 * (dim / (dim + 2)), 4), ''],
+            hidden: !legend.shown('beta'),
           },
         ]}
       />

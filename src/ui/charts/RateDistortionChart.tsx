@@ -7,8 +7,10 @@
  * so a pipeline's sweep sits slightly right of the curve it tends to: EDEN charges 32/d bits).
  */
 import { useCallback, useMemo, useState } from 'react';
+import { formatDelta, formatRatio } from '../../core/format-number';
+import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
-import type { RateDistortion } from '../../core/artifacts/types';
+import type { RateDistortion, RdPoint } from '../../core/artifacts/types';
 import type { TheoryCurve, TheoryId } from '../../core/artifacts/theory';
 import {
   AxisBottom,
@@ -38,12 +40,18 @@ export interface RateDistortionChartProps {
   readonly sweep: RateDistortion | undefined;
   /** The main run's points, one per pipeline (config order). */
   readonly current: readonly OperatingPoint[];
+  /** Theory curves, computed in the worker with the sweep (none until the first one arrives). */
   readonly theory: readonly TheoryCurve[];
+  /** The pinned baseline pipeline (config.baseline): drawn dashed, and Δ against it in tooltips. */
+  readonly baseline?: number;
   readonly color: (index: number) => string;
   readonly width: number;
   readonly height?: number;
   readonly dense?: DenseMode;
 }
+
+/** The pinned baseline's sweep is dashed (and its legend swatch a dashed line). */
+const BASELINE_DASH = '7 3';
 
 /** A translucent grey band under the series: visible on both themes, never mistaken for a curve. */
 const FRONTIER_COLOR = 'rgba(127, 127, 127, 0.35)';
@@ -56,21 +64,53 @@ const THEORY_STYLE: Record<TheoryId, { dash: string; className: string }> = {
   'tq-prod': { dash: '12 4', className: 'qs-ref' },
 };
 
+/**
+ * The baseline's vNMSE at `bits` bits/coordinate: exact at one of its points, else interpolated
+ * linearly in log vNMSE between its two neighbours (the chart's own geometry: a straight segment
+ * on the log axis); undefined outside its range, so a Δ is only shown at bits the baseline covers.
+ */
+export function baselineAt(
+  points: readonly Pick<RdPoint, 'bitsPerCoord' | 'vnmse'>[],
+  bits: number,
+): number | undefined {
+  const pts = points
+    .filter((p) => Number.isFinite(p.bitsPerCoord) && p.vnmse > 0 && Number.isFinite(p.vnmse))
+    .sort((a, b) => a.bitsPerCoord - b.bitsPerCoord);
+  for (const p of pts) if (Math.abs(p.bitsPerCoord - bits) <= 1e-9) return p.vnmse;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1];
+    const b = pts[i];
+    if (bits > a.bitsPerCoord && bits < b.bitsPerCoord) {
+      const t = (bits - a.bitsPerCoord) / (b.bitsPerCoord - a.bitsPerCoord);
+      return Math.exp(Math.log(a.vnmse) + t * (Math.log(b.vnmse) - Math.log(a.vnmse)));
+    }
+  }
+  return undefined;
+}
+
+/** Tooltip rows "Δ vs baseline" and "ratio" (none when there is no baseline value to compare). */
+function deltaRows(v: number, base: number | undefined, name: string): [string, string][] {
+  if (base === undefined || !Number.isFinite(v)) return [];
+  return [[`Δ vs ${name}`, `${formatDelta(v - base, 4)} ${formatRatio(v, base)}`.trim()]];
+}
+
 export function RateDistortionChart({
   sweep,
   current,
   theory,
+  baseline,
   color,
   width,
   height = 360,
   dense = 'canvas',
 }: RateDistortionChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
-  // Legend interaction: click hides/shows a pipeline's series, pointing highlights it.
-  const [hidden, setHidden] = useState<ReadonlySet<number>>(() => new Set());
-  const [hover, setHover] = useState<number | null>(null);
-  const shown = (i: number) => !hidden.has(i);
-  const fade = (i: number) => (hover !== null && hover !== i ? 0.2 : 1);
+  // Legend interaction: click / Enter / Space hides or shows a pipeline's series, pointing at or
+  // focusing an entry highlights it. Reset when the pipelines change (see useLegend).
+  const legend = useLegend(current.map((p) => p.label).join('\u0000'));
+  const shown = (i: number) => legend.shown(`p${i}`);
+  const fade = (i: number) => legend.opacity(`p${i}`);
+  const base = baseline !== undefined && baseline >= 0 && baseline < current.length ? baseline : undefined;
   const legendRight = width >= 640;
   // Wide enough for the longest label (≈ 6.3 px a character), within 250…340 px.
   const longest = Math.max(0, ...current.map((p) => p.label.length), ...theory.map((c) => c.label.length));
@@ -85,20 +125,36 @@ export function RateDistortionChart({
     () => sweep?.series.filter((s) => s.index < current.length) ?? [],
     [sweep, current.length],
   );
-  const series = useMemo(() => allSeries.filter((s) => !hidden.has(s.index)), [allSeries, hidden]);
+  const hiddenKeys = legend.state.hidden;
+  const series = useMemo(
+    () => allSeries.filter((s) => !hiddenKeys.has(`p${s.index}`)),
+    [allSeries, hiddenKeys],
+  );
   // Identical series hide each other: name the first pipeline each one duplicates.
-  const sameAs = useMemo(() => {
-    const sig = current.map((p, i) => {
-      const s = allSeries.find((x) => x.index === i);
-      return s
-        ? JSON.stringify(s.points.map((q) => [q.bitsPerCoord, q.vnmse]))
-        : JSON.stringify([p.bitsPerCoord, p.vnmse]);
-    });
-    return sig.map((g, i) => {
-      const j = sig.indexOf(g);
-      return j < i ? j : -1;
-    });
-  }, [allSeries, current]);
+  const sameAs = useMemo(
+    () =>
+      sameAsOf(
+        current.map((p, i) => {
+          const s = allSeries.find((x) => x.index === i);
+          return s
+            ? digestOf(
+                s.points.map((q) => q.bitsPerCoord),
+                s.points.map((q) => q.vnmse),
+              )
+            : digestOf([p.bitsPerCoord, p.vnmse]);
+        }),
+      ),
+    [allSeries, current],
+  );
+  const baseSeries = base === undefined ? undefined : allSeries.find((s) => s.index === base);
+  const baseName = base === undefined ? '' : `baseline (${base + 1})`;
+  /** The baseline's vNMSE at these bits: on its sweep, or its operating point at the same bits. */
+  const baseValueAt = (bits: number): number | undefined => {
+    if (base === undefined) return undefined;
+    if (baseSeries) return baselineAt(baseSeries.points, bits);
+    const c = current[base];
+    return Math.abs(c.bitsPerCoord - bits) <= 1e-9 ? c.vnmse : undefined;
+  };
   const { x, y } = useMemo(() => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -190,6 +246,9 @@ export function RateDistortionChart({
               rows={[
                 ['bits/coord', fmt(p.bitsPerCoord, 6)],
                 ['vNMSE', fmt(p.vnmse, 6)],
+                ...(base !== undefined && hit.index !== base
+                  ? deltaRows(p.vnmse, current[base].vnmse, `${baseName} now`)
+                  : []),
               ]}
             />
           ),
@@ -215,6 +274,9 @@ export function RateDistortionChart({
                     : [[s.param ?? 'bits', String(p.bits)] as [string, string]]),
                 ['bits/coord', fmt(p.bitsPerCoord, 6)],
                 ['vNMSE', fmt(p.vnmse, 6)],
+                ...(s.index !== base
+                  ? deltaRows(p.vnmse, baseValueAt(p.bitsPerCoord), `${baseName} at these bits`)
+                  : []),
               ]}
             />
           ),
@@ -237,15 +299,26 @@ export function RateDistortionChart({
         ),
       });
     },
-    [groups, currentGroup, current, series, theory, color],
+    // baseValueAt reads base, baseSeries and current, all listed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [groups, currentGroup, current, series, theory, color, base, baseSeries, baseName],
   );
 
   const legendItems: LegendItem[] = [
-    ...current.map((p, i) => ({
+    ...current.map((_, i) => ({
       key: `p${i}`,
-      label: sameAs[i] >= 0 ? `${p.label} (same as ${sameAs[i] + 1})` : p.label,
+      // ⚑ marks the pinned baseline, as in the results table (a prefix: long labels are clipped).
+      label:
+        (i === base ? '⚑ ' : '') +
+        sameAsLabel(
+          current.map((c) => c.label),
+          sameAs,
+          i,
+          (j) => String(j + 1),
+        ),
       color: color(i),
-      hidden: hidden.has(i),
+      hidden: !shown(i),
+      ...(i === base ? { dash: BASELINE_DASH } : {}),
     })),
     ...theory.map((c) => ({
       key: c.id,
@@ -274,6 +347,8 @@ export function RateDistortionChart({
         frontier: frontier.length,
         pipelines: current.length,
         sweep: sweep ? 'ready' : 'loading',
+        hidden: [...hiddenKeys].sort().join(' '),
+        highlight: legend.state.hover ?? '',
         digest,
       }}
       onMove={onMove}
@@ -326,7 +401,9 @@ export function RateDistortionChart({
               d={path(s.points.filter((p) => p.vnmse > 0).map((p) => [p.bitsPerCoord, p.vnmse])) ?? ''}
               fill="none"
               stroke={color(s.index)}
-              strokeWidth={2}
+              strokeWidth={s.index === base ? 2.5 : 2}
+              strokeDasharray={s.index === base ? BASELINE_DASH : undefined}
+              data-baseline={s.index === base ? 'true' : undefined}
             />
             {s.points
               .filter((p) => p.vnmse > 0)
@@ -359,14 +436,9 @@ export function RateDistortionChart({
         x={legendRight ? width - legendWidth + 4 : m.left}
         y={legendRight ? m.top + 6 : height + 4}
         onToggle={(key) => {
-          if (!key.startsWith('p')) return;
-          const i = Number(key.slice(1));
-          const next = new Set(hidden);
-          if (next.has(i)) next.delete(i);
-          else next.add(i);
-          setHidden(next);
+          if (/^p\d+$/.test(key)) legend.toggle(key);
         }}
-        onHover={(key) => setHover(key?.startsWith('p') ? Number(key.slice(1)) : null)}
+        onHover={(key) => legend.hover(key !== null && /^p\d+$/.test(key) ? key : null)}
       />
       {!sweep && (
         <text x={width - m.right - 6} y={m.top + 12} textAnchor="end" className="qs-muted">

@@ -8,6 +8,7 @@
  *     frequency of the rows before and after each transform, as a fraction of the total.
  */
 import { useMemo, useState } from 'react';
+import { digestOf, sameAsOf, useLegend } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
 import type { EnergySpectrum, Spectra, Spectrum } from '../../core/artifacts/types';
 import { marchenkoPasturDensity, mpEdges } from '../../core/artifacts/spectra';
@@ -68,6 +69,7 @@ function densityHistogram(
 
 export function SpectraChart({ spectra, labels, basis, color, width, dense = 'canvas' }: SpectraChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
+  const legend = useLegend(labels.join('\u0000'));
   const side = width >= 720;
   const m = { top: 24, right: 16, bottom: 46, left: 64 };
   const gap = 76;
@@ -98,6 +100,16 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       })),
     ],
     [spectra, labels, basis, color],
+  );
+  // Pipelines whose error spectrum and energy are bit-identical are named, not drawn on top unseen.
+  const sameAs = useMemo(
+    () =>
+      sameAsOf(
+        rows.map((r, k) =>
+          k === 0 ? 'data' : digestOf(r.spectrum.singularValues, r.energy.energy, [r.energy.binWidth]),
+        ),
+      ),
+    [rows],
   );
   const totalH = plotsBottom + 8 + (rows.length + 1) * 15 + 6;
   const gamma = spectra.data.p / spectra.data.n;
@@ -196,6 +208,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       let best = -1;
       let bestD = 14;
       rows.forEach((r, k) => {
+        if (!legend.shown(r.key)) return;
         const v = r.spectrum.singularValues[i];
         if (v > 0 && Math.abs(scree.y(v) - my) < bestD) {
           bestD = Math.abs(scree.y(v) - my);
@@ -234,7 +247,9 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
             title={`λ/σ̂² in [${fmt((b * hi) / DENSITY_BINS, 4)}, ${fmt(((b + 1) * hi) / DENSITY_BINS, 4)})`}
             rows={[
               ['MP density', fmt(marchenkoPasturDensity(t, gamma, 1), 5)],
-              ...rows.map((r, k) => [r.label, fmt(hists[k].dens[b], 5)] as [string, string]),
+              ...rows.flatMap((r, k) =>
+                legend.shown(r.key) ? [[r.label, fmt(hists[k].dens[b], 5)] as [string, string]] : [],
+              ),
             ]}
           />
         ),
@@ -246,6 +261,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       let bestD = 14;
       let bin = -1;
       rows.forEach((r, i) => {
+        if (!legend.shown(r.key)) return;
         const bi = Math.floor(k / r.energy.binWidth);
         const v = r.energy.energy[bi];
         if (bi >= 0 && bi < r.energy.energy.length && v > 0 && Math.abs(eScale.y(v) - my) < bestD) {
@@ -291,7 +307,9 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       tooltip={tip}
       dense={dense}
       dataAttrs={{
-        series: spectra.pipelines.length,
+        series: spectra.pipelines.length - legend.state.hidden.size,
+        hidden: [...legend.state.hidden].sort().join(' '),
+        highlight: legend.state.hover ?? '',
         basis,
         digest: spectra.pipelines.map((p) => fmt(p.error.sigma2, 4)).join(' '),
       }}
@@ -314,17 +332,20 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       />
       <AxisBottom scale={scree.x} y={aY + abH} label="index (descending)" ticks={6} />
       <g clipPath="url(#qs-spectra-clip-a)">
-        {rows.map((r, k) => (
-          <path
-            key={r.key}
-            d={screePath(r.spectrum.singularValues)}
-            fill="none"
-            className={k === 0 ? 'qs-ref' : undefined}
-            stroke={r.color}
-            strokeWidth={k === 0 ? 2 : 1.5}
-            data-series-index={k - 1}
-          />
-        ))}
+        {rows.map((r, k) =>
+          !legend.shown(r.key) ? null : (
+            <path
+              key={r.key}
+              opacity={legend.opacity(r.key)}
+              d={screePath(r.spectrum.singularValues)}
+              fill="none"
+              className={k === 0 ? 'qs-ref' : undefined}
+              stroke={r.color}
+              strokeWidth={k === 0 ? 2 : 1.5}
+              data-series-index={k - 1}
+            />
+          ),
+        )}
       </g>
       <text x={bX} y={bY - 10} className="qs-title">
         eigenvalues vs Marchenko–Pastur, γ = {fmt(gamma, 3)}
@@ -346,17 +367,20 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
           strokeDasharray="2 3"
           data-ref="mp-edge"
         />
-        {rows.map((r, k) => (
-          <path
-            key={r.key}
-            d={stepPath(hists[k].edges, hists[k].dens, dScale.x, dScale.y)}
-            fill="none"
-            className={k === 0 ? 'qs-ref' : undefined}
-            stroke={r.color}
-            strokeWidth={k === 0 ? 2 : 1.3}
-            data-series-index={k - 1}
-          />
-        ))}
+        {rows.map((r, k) =>
+          !legend.shown(r.key) ? null : (
+            <path
+              key={r.key}
+              opacity={legend.opacity(r.key)}
+              d={stepPath(hists[k].edges, hists[k].dens, dScale.x, dScale.y)}
+              fill="none"
+              className={k === 0 ? 'qs-ref' : undefined}
+              stroke={r.color}
+              strokeWidth={k === 0 ? 2 : 1.3}
+              data-series-index={k - 1}
+            />
+          ),
+        )}
         <path d={mpPath} className="qs-ref-muted" strokeWidth={2.5} strokeDasharray="6 3" data-ref="mp" />
       </g>
       <text x={bX + panelW - 4} y={bY + 12} textAnchor="end" className="qs-muted">
@@ -382,27 +406,35 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         ticks={10}
       />
       <g clipPath="url(#qs-spectra-clip-c)">
-        {rows.map((r, k) => (
-          <path
-            key={r.key}
-            d={stepPath(energyEdges(r.energy), r.energy.energy, eScale.x, eScale.y, true)}
-            fill="none"
-            className={k === 0 ? 'qs-ref' : undefined}
-            stroke={r.color}
-            strokeWidth={k === 0 ? 2 : 1.3}
-            data-series-index={k - 1}
-          />
-        ))}
+        {rows.map((r, k) =>
+          !legend.shown(r.key) ? null : (
+            <path
+              key={r.key}
+              opacity={legend.opacity(r.key)}
+              d={stepPath(energyEdges(r.energy), r.energy.energy, eScale.x, eScale.y, true)}
+              fill="none"
+              className={k === 0 ? 'qs-ref' : undefined}
+              stroke={r.color}
+              strokeWidth={k === 0 ? 2 : 1.3}
+              data-series-index={k - 1}
+            />
+          ),
+        )}
       </g>
       <ReadoutTable
         x={m.left}
         y={plotsBottom + 8}
         width={cW}
         header={['σ̂² (MP fit)', 'spikes', `beyond ${fmt(hi, 3)}σ̂²`, 'σ max']}
+        onToggle={legend.toggle}
+        onHover={legend.hover}
         rows={rows.map((r, k) => ({
           key: r.key,
           label:
-            k === 0 ? 'data X (energy: rows before the transform)' : `${r.label}: error X − X̂ (energy: y)`,
+            k === 0
+              ? 'data X (energy: rows before the transform)'
+              : `${r.label}: error X − X̂ (energy: y)${sameAs[k] > 0 ? ` (same as ${sameAs[k]})` : ''}`,
+          hidden: !legend.shown(r.key),
           color: r.color,
           className: k === 0 ? 'qs-ref' : undefined,
           values: [

@@ -13,6 +13,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ticks, type ScaleContinuousNumeric } from 'd3';
+import { formatNumber } from '../../core/format-number';
 
 export type DenseMode = 'canvas' | 'svg';
 
@@ -41,16 +42,8 @@ export const CHART_CSS = `
 .qs-svg .qs-focus { stroke: var(--text, #1b1f24); fill: none; stroke-width: 1.5px; }
 `;
 
-/** Number formatting for ticks and tooltips: exact-ish (6 significant digits) or compact. */
-export function fmt(v: number, digits = 4): string {
-  // Undefined statistics of degenerate data (kurtosis of all-zero rows) read "n/a", not "NaN".
-  if (Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(0, digits - 1)).replace('e+', 'e');
-  return Number(v.toPrecision(digits)).toString();
-}
+/** Number formatting for ticks and tooltips: the one formatter of src/core/format-number.ts. */
+export const fmt = formatNumber;
 
 /** Shorten a label to about `px` pixels of 11 px sans-serif text (≈ 6.3 px a character). */
 export function clipLabel(label: string, px: number): string {
@@ -221,6 +214,50 @@ export interface LegendItem {
   readonly hidden?: boolean;
 }
 
+/**
+ * Props that make one legend (or read-out) entry a toggle: click, Enter or Space toggles its
+ * series, pointing at it or focusing it highlights the series. The chart's <svg> is a named
+ * role="group" (not "img", whose children must be presentational), so these entries are real
+ * keyboard-reachable buttons with aria-pressed = shown.
+ */
+export function legendEntryProps(
+  key: string,
+  label: string,
+  hidden: boolean | undefined,
+  onToggle?: (key: string) => void,
+  onHover?: (key: string | null) => void,
+): Record<string, unknown> {
+  if (hidden === undefined || (!onToggle && !onHover)) return {};
+  return {
+    'data-hidden': hidden,
+    ...(onToggle
+      ? {
+          role: 'button',
+          tabIndex: 0,
+          'aria-pressed': !hidden,
+          'aria-label': `${label}: ${hidden ? 'hidden, press to show' : 'shown, press to hide'}`,
+          style: { cursor: 'pointer' },
+          onClick: () => onToggle(key),
+          onKeyDown: (e: React.KeyboardEvent) => {
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault();
+              onToggle(key);
+            }
+          },
+        }
+      : {}),
+    opacity: hidden ? 0.35 : undefined,
+    ...(onHover
+      ? {
+          onMouseEnter: () => onHover(key),
+          onMouseLeave: () => onHover(null),
+          onFocus: () => onHover(key),
+          onBlur: () => onHover(null),
+        }
+      : {}),
+  };
+}
+
 /** Vertical legend: one row per item, 15 px apart. */
 export function Legend({
   items,
@@ -235,9 +272,9 @@ export function Legend({
   readonly x: number;
   readonly y: number;
   readonly title?: string;
-  /** When given, a click (or tap) on an entry toggles its series. */
+  /** When given, a click, Enter or Space on an entry with `hidden` set toggles its series. */
   readonly onToggle?: (key: string) => void;
-  /** When given, pointing at an entry highlights its series; null on leave. */
+  /** When given, pointing at or focusing an entry highlights its series; null on leave. */
   readonly onHover?: (key: string | null) => void;
   /** Labels longer than this (px, swatch included) are cut with an ellipsis; the full text is a <title>. */
   readonly maxWidth?: number;
@@ -255,23 +292,12 @@ export function Legend({
           key={it.key}
           transform={`translate(0,${offset + i * 15})`}
           data-legend={it.key}
-          {...(onToggle && it.hidden !== undefined
-            ? {
-                // Pointer/touch only: the chart's <svg role="img"> may not hold interactive
-                // children (axe nested-interactive); the table carries the same numbers.
-                'data-hidden': it.hidden,
-                style: { cursor: 'pointer' },
-                opacity: it.hidden ? 0.35 : undefined,
-                onClick: () => onToggle(it.key),
-              }
-            : {})}
-          {...(onHover && it.hidden !== undefined
-            ? {
-                onMouseEnter: () => onHover(it.key),
-                onMouseLeave: () => onHover(null),
-              }
-            : {})}
+          {...legendEntryProps(it.key, it.label, it.hidden, onToggle, onHover)}
         >
+          {it.hidden !== undefined && (onToggle || onHover) && (
+            // The whole row is the target, not just the painted swatch and glyphs.
+            <rect className="qs-hit" x={-2} y={-7.5} width={maxWidth + 2} height={15} />
+          )}
           {it.dash !== undefined || it.className ? (
             <line
               x1={0}
@@ -352,7 +378,8 @@ export function ChartRoot({
         width={size.width}
         height={size.height}
         viewBox={`0 0 ${size.width} ${size.height}`}
-        role="img"
+        role="group"
+        aria-roledescription="chart"
         aria-labelledby={`${titleId} ${descId}`}
         style={{ position: 'relative', display: 'block' }}
         onMouseMove={
@@ -595,6 +622,8 @@ export function ReadoutTable({
   width,
   header,
   rows,
+  onToggle,
+  onHover,
 }: {
   readonly x: number;
   readonly y: number;
@@ -607,7 +636,11 @@ export function ReadoutTable({
     className?: string;
     dash?: string;
     values: readonly string[];
+    /** Set on toggleable rows (the table is the chart's legend): true draws it dimmed. */
+    hidden?: boolean;
   }[];
+  readonly onToggle?: (key: string) => void;
+  readonly onHover?: (key: string | null) => void;
 }) {
   const cols = header.length;
   const colW = Math.min(110, Math.max(70, (width - 260) / Math.max(1, cols)));
@@ -620,7 +653,16 @@ export function ReadoutTable({
         </text>
       ))}
       {rows.map((r, i) => (
-        <g key={r.key} transform={`translate(0,${16 + i * 15})`} data-readout={r.key}>
+        <g
+          key={r.key}
+          transform={`translate(0,${16 + i * 15})`}
+          data-readout={r.key}
+          data-legend={r.hidden === undefined ? undefined : r.key}
+          {...legendEntryProps(r.key, r.label, r.hidden, onToggle, onHover)}
+        >
+          {r.hidden !== undefined && (onToggle || onHover) && (
+            <rect className="qs-hit" x={x - 2} y={-7.5} width={width + 4} height={15} />
+          )}
           {r.color ? (
             <rect x={x} y={-5} width={18} height={10} rx={2} fill={r.color} />
           ) : (

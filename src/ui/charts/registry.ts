@@ -9,7 +9,8 @@
 import { createElement, Fragment, type ReactElement } from 'react';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type { RateDistortion, Spectra } from '../../core/artifacts/types';
-import { theoryCurves, type TheoryCurve } from '../../core/artifacts/theory';
+import type { TheoryCurve } from '../../core/artifacts/theory';
+import { sweepKey } from '../../engine/artifacts';
 import { colorOf } from '../panels/colors';
 import type { DenseMode } from './common';
 import { RateDistortionChart } from './RateDistortionChart';
@@ -28,6 +29,11 @@ export interface ChartInputs {
   readonly output: ExperimentOutput;
   /** Required by needs = 'sweep' (drawn without it: theory and current points only). */
   readonly sweep?: RateDistortion;
+  /**
+   * Theory curves (computed in the worker: RateDistortion.theory); defaults to the sweep's. They
+   * depend on nothing, so a previous sweep's curves may be passed while the next one computes.
+   */
+  readonly theory?: readonly TheoryCurve[];
   /** Required by needs = 'spectra'. */
   readonly spectra?: Spectra;
   readonly basis?: EnergyBasis;
@@ -49,11 +55,17 @@ export interface ChartEntry {
   render(inputs: ChartInputs, options: RenderOptions): ReactElement | null;
 }
 
-let theoryCache: TheoryCurve[] | undefined;
-/** Theory curves are a function of nothing: solve the eight Lloyd–Max problems once. */
-export function cachedTheory(): TheoryCurve[] {
-  theoryCache ??= theoryCurves();
-  return theoryCache;
+/**
+ * The sweep if it belongs to this output's config, else undefined: a sweep tagged with another
+ * config's key (the previous experiment's, still on screen while the next one computes) is never
+ * drawn, so its lines cannot sit under the new legend. Untagged sweeps (fixtures) are trusted.
+ */
+export function sweepFor(
+  output: ExperimentOutput,
+  sweep: RateDistortion | undefined,
+): RateDistortion | undefined {
+  if (!sweep || sweep.key === undefined) return sweep;
+  return sweep.key === sweepKey(output.config) ? sweep : undefined;
 }
 
 const labels = (out: ExperimentOutput) => out.results.map((r) => r.label);
@@ -65,15 +77,16 @@ export const CHARTS: readonly ChartEntry[] = [
     description:
       'vNMSE vs bits per coordinate, each pipeline swept along its cost axis (bits, FP formats, rank, outlier threshold, block), with the Pareto frontier and theory curves.',
     needs: 'sweep',
-    render: ({ output, sweep }, { width, dense, color = colorOf(output.config.pipelines) }) =>
+    render: ({ output, sweep, theory }, { width, dense, color = colorOf(output.config.pipelines) }) =>
       createElement(RateDistortionChart, {
-        sweep,
+        sweep: sweepFor(output, sweep),
         current: output.results.map((r) => ({
           label: r.label,
           bitsPerCoord: r.bitsPerCoord,
           vnmse: r.metrics.vnmse,
         })),
-        theory: cachedTheory(),
+        theory: theory ?? sweep?.theory ?? [],
+        baseline: output.config.baseline,
         color,
         width,
         dense,
@@ -158,6 +171,7 @@ export const CHARTS: readonly ChartEntry[] = [
       const names = labels(output);
       return createElement(InnerProductChart, {
         series: a.pipelines.map((p) => ({ label: names[p.index], ip: p.innerProducts })),
+        baseline: output.config.baseline,
         color,
         width,
         dense,

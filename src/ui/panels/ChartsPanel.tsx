@@ -85,6 +85,8 @@ export function ChartsPanel({ config, output: current, runStatus, only }: Charts
   // A previous config's sweep (react-query placeholder) is never drawn: its series would sit under
   // the new legend. While the sweep recomputes the chart shows theory and the current points.
   const sweepData = sweep.isPlaceholderData || runStatus !== 'ready' ? undefined : sweep.data;
+  // Theory curves come with every sweep from the worker and depend on nothing: keep the last ones.
+  const theory = sweep.data?.theory;
 
   const statusOf = (c: ChartEntry): { status: 'ready' | 'loading' | 'error'; note: string } => {
     if (runStatus === 'ready' && drawing) return { status: 'loading', note: 'drawing…' };
@@ -110,12 +112,12 @@ export function ChartsPanel({ config, output: current, runStatus, only }: Charts
       new Map(
         charts.map((c) => [
           c.id,
-          c.render({ output, sweep: sweepData, spectra: spectra.data, basis }, { width: chartWidth }),
+          c.render({ output, sweep: sweepData, theory, spectra: spectra.data, basis }, { width: chartWidth }),
         ]),
       ),
     // `charts` is derived from `only`.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [only, output, sweepData, spectra.data, basis, chartWidth],
+    [only, output, sweepData, theory, spectra.data, basis, chartWidth],
   );
 
   return (

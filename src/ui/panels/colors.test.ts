@@ -32,3 +32,25 @@ describe('pipelineColors', () => {
     expect(new Set(many).size).toBe(16);
   });
 });
+
+describe('pipelineColors: cost-axis edits never swap colours', () => {
+  it('two EDEN pipelines sharing a hash slot keep their colours through any bits edit', () => {
+    const mse = (bits: number) => ({
+      transforms: [{ id: 'haar', params: {} }],
+      quantizer: { id: 'eden', params: { bits, scale: 'mse' } },
+    });
+    const unb = (bits: number) => ({
+      transforms: [{ id: 'haar', params: {} }],
+      quantizer: { id: 'eden', params: { bits, scale: 'unbiased' } },
+    });
+    const first = pipelineColors([mse(2), unb(2)]);
+    expect(first[0]).not.toBe(first[1]);
+    for (const [a, b] of [
+      [5, 2],
+      [2, 5],
+      [1, 8],
+      [8, 1],
+    ])
+      expect(pipelineColors([mse(a), unb(b)])).toEqual(first);
+  });
+});

@@ -3,6 +3,9 @@
  * extended with Tableau-10 hues beyond eight pipelines. The page colours pipelines by identity
  * (pipelineColors); `pipelineColor(i)` is the positional fallback for fixtures and goldens.
  */
+import { sweepInvariant } from '../../core/artifacts/rateDistortion';
+import type { Params } from '../../core/methods/types';
+
 export const PIPELINE_COLORS = [
   '#0072B2',
   '#D55E00',
@@ -37,9 +40,21 @@ function hash32(s: string): number {
 }
 
 interface Identified {
-  readonly transforms: readonly { readonly id: string }[];
-  readonly quantizer: { readonly id: string };
+  readonly transforms: readonly { readonly id: string; readonly params?: Params }[];
+  readonly quantizer: { readonly id: string; readonly params?: Params };
   readonly label?: string;
+}
+
+/**
+ * The tie-break identity: the pipeline without its cost-axis parameter (bits, FP format, rank…:
+ * sweepInvariant), so moving a bits slider never reorders two pipelines that share a hash slot.
+ */
+function invariant(p: Identified): string {
+  const spec = {
+    transforms: p.transforms.map((t) => ({ id: t.id, params: t.params ?? {} })),
+    quantizer: { id: p.quantizer.id, params: p.quantizer.params ?? {} },
+  };
+  return JSON.stringify(sweepInvariant(spec));
 }
 
 const cache = new WeakMap<readonly Identified[], readonly string[]>();
@@ -57,7 +72,7 @@ export function pipelineColors(pipelines: readonly Identified[]): readonly strin
   const keyed = pipelines.map((p, i) => ({
     i,
     id: `${p.transforms.map((t) => t.id).join('+')}|${p.quantizer.id}|${p.label ?? ''}`,
-    full: JSON.stringify(p),
+    full: invariant(p),
   }));
   const order = [...keyed].sort(
     (a, b) =>

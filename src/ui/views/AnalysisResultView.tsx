@@ -10,10 +10,12 @@ export default function AnalysisResultView({
   id,
   result,
   pipelines,
+  baseline,
 }: {
   id: string;
   result: unknown;
   pipelines?: readonly PipelineConfig[];
+  baseline?: number;
 }) {
-  return <ViewRouter id={id} result={result} pipelines={pipelines} />;
+  return <ViewRouter id={id} result={result} pipelines={pipelines} baseline={baseline} />;
 }

@@ -252,7 +252,12 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
           >
             {ready && output ? (
               <Suspense fallback={<p className="muted">loading view…</p>}>
-                <View id={current.id} result={output.analysis} pipelines={output.config.pipelines} />
+                <View
+                  id={current.id}
+                  result={output.analysis}
+                  pipelines={output.config.pipelines}
+                  baseline={output.config.baseline}
+                />
               </Suspense>
             ) : (
               <p className="muted">computing…</p>

@@ -1,8 +1,11 @@
 /** Joint vs marginal channel entropy (src/core/analyses/channel-entropy.ts): CQ's §3 observation. */
 import type { ChannelEntropyResult } from '../../core/analyses/channel-entropy';
-import { LineChart, type ChartSeries } from './LineChart';
+import { LineChart, type ChartSeries } from '../charts/LineChart';
+import { useWidth } from '../charts/common';
+import { formatNumber } from '../../core/format-number';
 
 export function ChannelEntropyView({ result }: { result: ChannelEntropyResult }) {
+  const [ref, width] = useWidth<HTMLDivElement>();
   const pts = result.points;
   const series: ChartSeries[] = [
     {
@@ -26,7 +29,7 @@ export function ChannelEntropyView({ result }: { result: ChannelEntropyResult })
     },
   ];
   return (
-    <div className="analysis-view" data-testid="view-channel-entropy">
+    <div className="analysis-view" data-testid="view-channel-entropy" ref={ref}>
       <p className="muted">
         Each of the {result.dim} channels binned into {2 ** result.bits} equal-width bins over its own range;
         plug-in entropies over {result.rows} rows, averaged over groups of c adjacent channels. The gap
@@ -44,6 +47,7 @@ export function ChannelEntropyView({ result }: { result: ChannelEntropyResult })
         xFormat={(v) => String(v)}
         yInclude={[0]}
         height={340}
+        width={Math.max(320, width - 2)}
       />
       <table className="analysis-table">
         <thead>
@@ -61,10 +65,10 @@ export function ChannelEntropyView({ result }: { result: ChannelEntropyResult })
             <tr key={p.channels}>
               <td>{p.channels}</td>
               <td>{p.groups}</td>
-              <td>{p.marginalPerChannel.toFixed(3)}</td>
-              <td>{p.jointPerChannel.toFixed(3)}</td>
-              <td>{(p.marginalPerChannel - p.jointPerChannel).toFixed(3)}</td>
-              <td>{p.ceilingPerChannel.toFixed(3)}</td>
+              <td>{formatNumber(p.marginalPerChannel)}</td>
+              <td>{formatNumber(p.jointPerChannel)}</td>
+              <td>{formatNumber(p.marginalPerChannel - p.jointPerChannel)}</td>
+              <td>{formatNumber(p.ceilingPerChannel)}</td>
             </tr>
           ))}
         </tbody>

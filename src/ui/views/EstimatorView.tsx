@@ -1,11 +1,29 @@
 /** Estimator lab (src/core/analyses/estimator.ts): inner-product bias/spread, attention, recall. */
 import type { EstimatorResult } from '../../core/analyses/estimator';
-import { pipelineColor } from '../panels/colors';
-import { LineChart, fmt, type ChartSeries } from './LineChart';
+import type { PipelineConfig } from '../../core/config/schema';
+import { formatMetric, formatNumber as fmt } from '../../core/format-number';
+import { colorOf } from '../panels/colors';
+import { LineChart, type ChartSeries } from '../charts/LineChart';
+import { useWidth } from '../charts/common';
 
-export function EstimatorView({ result }: { result: EstimatorResult }) {
+export function EstimatorView({
+  result,
+  pipelines = [],
+  baseline,
+}: {
+  result: EstimatorResult;
+  pipelines?: readonly PipelineConfig[];
+  baseline?: number;
+}) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const chartWidth = Math.max(320, width - 2);
+  // methods (exact left out) are the config's pipelines in order, then PQ (core/analyses/estimator.ts).
   const methods = result.methods.filter((m) => m.kind !== 'exact');
-  const color = (i: number) => (methods[i].kind === 'pq' ? '#7f7f7f' : pipelineColor(i));
+  const identity = colorOf(pipelines);
+  const color = (i: number) => (methods[i].kind === 'pq' ? '#7f7f7f' : identity(i));
+  // Δ in tooltips against the pinned baseline pipeline's series of the same kind.
+  const base = baseline !== undefined && methods[baseline]?.kind === 'pipeline' ? baseline : undefined;
+  const baselineOf = (key: string) => (base === undefined ? undefined : key.replace(/-\d+$/, `-${base}`));
   const byRho: ChartSeries[] = methods.flatMap((m, i) => [
     {
       key: `rmse-${i}`,
@@ -43,7 +61,7 @@ export function EstimatorView({ result }: { result: EstimatorResult }) {
     },
   ]);
   return (
-    <div className="analysis-view" data-testid="view-estimator">
+    <div className="analysis-view" data-testid="view-estimator" ref={ref}>
       <p className="muted">
         {result.queries} leading rows are queries, {result.database} rows (d = {result.dim}) the database that
         every pipeline quantizes. Errors e = ⟨q, x̂ − x⟩/‖x‖ for unit queries at cosine ρ with the key: where a
@@ -58,6 +76,8 @@ export function EstimatorView({ result }: { result: EstimatorResult }) {
         series={byRho}
         yInclude={[0]}
         height={340}
+        width={chartWidth}
+        baselineOf={baselineOf}
       />
       <LineChart
         id="estimator-norm"
@@ -69,6 +89,8 @@ export function EstimatorView({ result }: { result: EstimatorResult }) {
         yLog
         xTicks={result.norms}
         height={300}
+        width={chartWidth}
+        baselineOf={baselineOf}
       />
       <table className="analysis-table" data-testid="estimator-table">
         <thead>
@@ -87,14 +109,16 @@ export function EstimatorView({ result }: { result: EstimatorResult }) {
             <tr key={m.label}>
               <td>{m.label}</td>
               <td>
-                {m.kind === 'exact' ? 'fp32' : m.bitsPerCoord.toFixed(3)}
-                {m.codebookBits !== undefined ? ` (+${m.codebookBits.toFixed(3)} codebooks)` : ''}
+                {m.kind === 'exact' ? 'fp32' : formatMetric('bitsPerCoord', m.bitsPerCoord)}
+                {m.codebookBits !== undefined
+                  ? ` (+${formatMetric('bitsPerCoord', m.codebookBits)} codebooks)`
+                  : ''}
               </td>
-              <td>{m.ip.slope.toFixed(4)}</td>
+              <td>{fmt(m.ip.slope, 5)}</td>
               <td>{fmt(m.attention.kl)}</td>
-              <td>{m.attention.topkOverlap.toFixed(3)}</td>
-              <td>{m.recall.at1.toFixed(3)}</td>
-              <td>{m.recall.at10.toFixed(3)}</td>
+              <td>{fmt(m.attention.topkOverlap)}</td>
+              <td>{fmt(m.recall.at1)}</td>
+              <td>{fmt(m.recall.at10)}</td>
             </tr>
           ))}
         </tbody>

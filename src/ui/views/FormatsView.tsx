@@ -1,55 +1,14 @@
 /** Format conformance lab (src/core/analyses/formats.ts): code table, rounding modes, MX scale rules. */
-import { scaleSymlog } from 'd3';
 import type { FormatsResult } from '../../core/analyses/formats';
-import { fmt } from './LineChart';
-
-function NumberLine({ result }: { result: FormatsResult }) {
-  const W = 760;
-  const H = 70;
-  const vals = result.table.filter((e) => Number.isFinite(e.value)).map((e) => e.value);
-  const max = Math.max(...vals.map((v) => Math.abs(v)));
-  const min = Math.min(...vals);
-  const x = scaleSymlog()
-    .domain([Math.min(min, 0), max])
-    .constant(result.summary.finiteMinPositive || 1)
-    .range([20, W - 20]);
-  const ticks = [
-    ...new Set(
-      [Math.min(min, 0), 0, result.summary.finiteMinPositive, 1, max].filter((v) => Number.isFinite(v)),
-    ),
-  ];
-  return (
-    <svg
-      className="analysis-chart"
-      viewBox={`0 0 ${W} ${H}`}
-      role="img"
-      aria-label={`${result.format} values on the real line`}
-      data-chart="format-values"
-      data-testid="chart-format-values"
-    >
-      <title>{`${result.format}: every finite value (symmetric-log axis)`}</title>
-      <line x1={20} x2={W - 20} y1={30} y2={30} className="axis" />
-      {vals.map((v, i) => (
-        <line key={i} x1={x(v)} x2={x(v)} y1={20} y2={40} stroke="var(--accent)" strokeWidth={1.2}>
-          <title>{fmt(v)}</title>
-        </line>
-      ))}
-      {ticks.map((t) => (
-        <text key={t} x={x(t)} y={58} textAnchor="middle" className="tick">
-          {fmt(t)}
-        </text>
-      ))}
-      <text x={W / 2} y={12} textAnchor="middle" className="axis-label">
-        value (symmetric-log scale)
-      </text>
-    </svg>
-  );
-}
+import { formatNumber as fmt } from '../../core/format-number';
+import { NumberLineChart } from '../charts/NumberLineChart';
+import { useWidth } from '../charts/common';
 
 export function FormatsView({ result }: { result: FormatsResult }) {
   const { summary, table, rounding, scaleRules } = result;
+  const [ref, width] = useWidth<HTMLDivElement>();
   return (
-    <div className="analysis-view" data-testid="view-formats">
+    <div className="analysis-view" data-testid="view-formats" ref={ref}>
       <p data-testid="formats-summary">
         <strong>{result.format.toUpperCase()}</strong>: {summary.codes} codes, largest finite{' '}
         {fmt(summary.finiteMax)}, smallest positive {fmt(summary.finiteMinPositive)}, {summary.nanCodes} NaN
@@ -59,7 +18,13 @@ export function FormatsView({ result }: { result: FormatsResult }) {
         </span>
         {summary.nanCodes > 1 ? ' (NaN codes map to the canonical NaN, marked "nan")' : ''}.
       </p>
-      <NumberLine result={result} />
+      <NumberLineChart
+        id="format-values"
+        title={`${result.format}: every finite value (symmetric-log axis)`}
+        values={table.map((e) => e.value)}
+        minPositive={summary.finiteMinPositive}
+        width={Math.max(320, width - 2)}
+      />
       <details open={table.length <= 64}>
         <summary>Code table ({table.length} codes)</summary>
         <div className="table-scroll">

@@ -4,14 +4,11 @@
  * agree. Picked in the one analysis selector (AnalysisSwitcher), rendered through ViewRouter.
  */
 import type { LayerResult } from '../../core/analyses/layer';
+import { formatNumber } from '../../core/format-number';
 import type { AttentionResult } from '../../core/analyses/attention';
 
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e4 ? v.toPrecision(4) : v.toExponential(2);
-}
+/** The one number formatter (src/core/format-number.ts), for this view's and AttentionView's tables. */
+export const fmt = (v: number): string => formatNumber(v);
 
 export function isLayer(r: unknown): r is LayerResult {
   return typeof r === 'object' && r !== null && (r as { kind?: unknown }).kind === 'layer';

@@ -6,7 +6,6 @@ import type { RateDistortionResult } from '../../core/analyses/rate-distortion';
 import type { PipelineConfig } from '../../core/config/schema';
 import { formatMetric } from '../../core/format-number';
 import { RateDistortionChart } from '../charts/RateDistortionChart';
-import { cachedTheory } from '../charts/registry';
 import { useWidth } from '../charts/common';
 import { colorOf } from '../panels/colors';
 
@@ -18,9 +17,11 @@ function setting(value: number | string | null, param: string | null): string {
 export function RateDistortionView({
   result,
   pipelines,
+  baseline,
 }: {
   result: RateDistortionResult;
   pipelines: readonly PipelineConfig[];
+  baseline?: number;
 }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const sweep = {
@@ -41,7 +42,8 @@ export function RateDistortionView({
       <RateDistortionChart
         sweep={sweep}
         current={current}
-        theory={cachedTheory()}
+        theory={result.theory ?? []}
+        baseline={baseline}
         color={pipelineColor}
         width={Math.max(320, width - 2)}
       />
@@ -68,7 +70,7 @@ export function RateDistortionView({
               {a ? (
                 <>
                   <td>{setting(a.value, result.series[i].param)}</td>
-                  <td>{a.bitsPerCoord.toFixed(3)}</td>
+                  <td>{formatMetric('bitsPerCoord', a.bitsPerCoord)}</td>
                   <td>
                     {formatMetric('vnmse', a.vnmse)}
                     {best.has(i) && <span aria-label="best"> ★</span>}
@@ -89,7 +91,8 @@ export function RateDistortionView({
           {result.frontier.map((f, k) => (
             <li key={k}>
               {result.series[f.index].label} at {setting(f.value, result.series[f.index].param)}:{' '}
-              {f.bitsPerCoord.toFixed(3)} bits/coord, vNMSE {formatMetric('vnmse', f.vnmse)}
+              {formatMetric('bitsPerCoord', f.bitsPerCoord)} bits/coord, vNMSE{' '}
+              {formatMetric('vnmse', f.vnmse)}
             </li>
           ))}
         </ol>

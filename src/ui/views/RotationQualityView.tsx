@@ -1,6 +1,7 @@
 /** Rotation quality (src/core/analyses/rotation-quality.ts): KS distance vs d^(−1/5). */
 import type { RotationQualityResult } from '../../core/analyses/rotation-quality';
-import { LineChart, fmt, type ChartSeries } from './LineChart';
+import { LineChart, type ChartSeries } from '../charts/LineChart';
+import { fmt, useWidth } from '../charts/common';
 
 const INPUT_COLORS: Readonly<Record<string, string>> = {
   gaussian: '#0072B2',
@@ -14,6 +15,7 @@ const NAME: Readonly<Record<string, string>> = { haar: 'Haar', rht1: '1-block RH
 const u = (d: number) => d ** (-1 / 5);
 
 export function RotationQualityView({ result }: { result: RotationQualityResult }) {
+  const [ref, width] = useWidth<HTMLDivElement>();
   const series: ChartSeries[] = result.series.map((s) => ({
     key: `${s.transform}-${s.input}`,
     label: `${NAME[s.transform]} · ${s.input}`,
@@ -29,7 +31,7 @@ export function RotationQualityView({ result }: { result: RotationQualityResult 
     points: result.reference.dims.map((d, i) => ({ x: u(d), y: result.reference.twoBlockOneHot[i] })),
   });
   return (
-    <div className="analysis-view" data-testid="view-rotation-quality">
+    <div className="analysis-view" data-testid="view-rotation-quality" ref={ref}>
       <p className="muted">
         Kolmogorov distance between the law of output coordinate 0 and the shifted-Beta law of a uniform
         rotation, {result.draws} draws per d. Colour = input, line style = rotation (dotted Haar, dashed one
@@ -47,6 +49,7 @@ export function RotationQualityView({ result }: { result: RotationQualityResult 
         xFormat={(v) => `${fmt(v)} (d=${Math.round(v ** -5)})`}
         refLines={[{ y: result.critical, label: `noise floor (α=${result.alpha}, n=${result.draws})` }]}
         height={360}
+        width={Math.max(320, width - 2)}
       />
       <table className="analysis-table">
         <thead>
@@ -65,14 +68,14 @@ export function RotationQualityView({ result }: { result: RotationQualityResult 
               </td>
               {s.ks.map((v, i) => (
                 <td key={result.dims[i]} className={v > result.critical ? 'flag' : undefined}>
-                  {v.toFixed(3)}
+                  {fmt(v)}
                 </td>
               ))}
             </tr>
           ))}
         </tbody>
       </table>
-      <p className="muted">Highlighted: above the noise floor {result.critical.toFixed(3)}.</p>
+      <p className="muted">Highlighted: above the noise floor {fmt(result.critical)}.</p>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 /** Scale-rule explorer (src/core/analyses/scale-rule.ts): vNMSE vs d per scale rule and codebook. */
 import type { ScaleRuleResult } from '../../core/analyses/scale-rule';
-import { LineChart, type ChartSeries } from './LineChart';
+import { LineChart, type ChartSeries } from '../charts/LineChart';
+import { useWidth } from '../charts/common';
+import { formatNumber } from '../../core/format-number';
 
 const RULE_COLORS: Readonly<Record<string, string>> = {
   one: '#0072B2',
@@ -18,6 +20,7 @@ const RULE_NAME: Readonly<Record<string, string>> = {
 };
 
 export function ScaleRuleView({ result }: { result: ScaleRuleResult }) {
+  const [ref, width] = useWidth<HTMLDivElement>();
   const series: ChartSeries[] = result.series.map((s) => ({
     key: `${s.rule}-${s.codebook}`,
     label: `${RULE_NAME[s.rule]} · ${s.codebook === 'beta' ? 'exact Beta' : 'Gaussian'}`,
@@ -31,7 +34,7 @@ export function ScaleRuleView({ result }: { result: ScaleRuleResult }) {
     })),
   }));
   return (
-    <div className="analysis-view" data-testid="view-scale-rule">
+    <div className="analysis-view" data-testid="view-scale-rule" ref={ref}>
       <p className="muted">
         {result.bits}-bit codebooks on uniformly rotated rows ({result.samples} rows per d; block rules use
         blocks of {result.block}). Solid: Lloyd–Max codebook of the exact finite-d shifted-Beta law; dashed:
@@ -48,10 +51,11 @@ export function ScaleRuleView({ result }: { result: ScaleRuleResult }) {
         xTicks={result.dims}
         xFormat={(v) => String(v)}
         refLines={[
-          { y: result.gaussianD, label: `D_b = ${result.gaussianD.toFixed(4)} (Gaussian Lloyd–Max)` },
-          { y: result.unbiasedLimit, label: `D_b/(1−D_b) = ${result.unbiasedLimit.toFixed(4)}` },
+          { y: result.gaussianD, label: `D_b = ${formatNumber(result.gaussianD)} (Gaussian Lloyd–Max)` },
+          { y: result.unbiasedLimit, label: `D_b/(1−D_b) = ${formatNumber(result.unbiasedLimit)}` },
         ]}
         height={380}
+        width={Math.max(320, width - 2)}
       />
       <table className="analysis-table">
         <thead>
@@ -66,7 +70,7 @@ export function ScaleRuleView({ result }: { result: ScaleRuleResult }) {
           <tr>
             <td>exact-Beta Lloyd–Max distortion</td>
             {result.betaD.map((v, i) => (
-              <td key={result.dims[i]}>{v.toFixed(4)}</td>
+              <td key={result.dims[i]}>{formatNumber(v)}</td>
             ))}
           </tr>
           {result.series
@@ -77,7 +81,7 @@ export function ScaleRuleView({ result }: { result: ScaleRuleResult }) {
                 <tr key={s.rule}>
                   <td>{RULE_NAME[s.rule]}: Gaussian − Beta codebook</td>
                   {s.vnmse.map((v, i) => (
-                    <td key={result.dims[i]}>{g ? (g.vnmse[i] - v).toExponential(1) : ''}</td>
+                    <td key={result.dims[i]}>{g ? formatNumber(g.vnmse[i] - v, 2) : ''}</td>
                   ))}
                 </tr>
               );

@@ -29,6 +29,8 @@ export interface ViewProps<R> {
   readonly result: R;
   /** The config's pipelines (colours keyed to their identity). */
   readonly pipelines: readonly PipelineConfig[];
+  /** The pinned baseline pipeline (config.baseline): marked in charts, Δ against it in tooltips. */
+  readonly baseline?: number;
 }
 
 /** A result's `kind` must equal its analysis id (every analysis's result carries it). */
@@ -39,14 +41,18 @@ function view<R>(Component: ComponentType<ViewProps<R>>): ComponentType<ViewProp
 export const ANALYSIS_VIEWS: Readonly<Record<string, ComponentType<ViewProps<unknown>>>> = {
   layer: view<LayerResult>(({ result }) => <LayerView result={result} />),
   attention: view<AttentionResult>(({ result }) => <AttentionView result={result} />),
-  estimator: view<EstimatorResult>(({ result }) => <EstimatorView result={result} />),
-  seeds: view<SeedsResult>(({ result }) => <SeedsView result={result} />),
+  estimator: view<EstimatorResult>(({ result, pipelines, baseline }) => (
+    <EstimatorView result={result} pipelines={pipelines} baseline={baseline} />
+  )),
+  seeds: view<SeedsResult>(({ result, pipelines, baseline }) => (
+    <SeedsView result={result} pipelines={pipelines} baseline={baseline} />
+  )),
   'rotation-quality': view<RotationQualityResult>(({ result }) => <RotationQualityView result={result} />),
   formats: view<FormatsResult>(({ result }) => <FormatsView result={result} />),
   'scale-rule': view<ScaleRuleResult>(({ result }) => <ScaleRuleView result={result} />),
   'channel-entropy': view<ChannelEntropyResult>(({ result }) => <ChannelEntropyView result={result} />),
-  'rate-distortion': view<RateDistortionResult>(({ result, pipelines }) => (
-    <RateDistortionView result={result} pipelines={pipelines} />
+  'rate-distortion': view<RateDistortionResult>(({ result, pipelines, baseline }) => (
+    <RateDistortionView result={result} pipelines={pipelines} baseline={baseline} />
   )),
 };
 
@@ -58,12 +64,14 @@ export default function ViewRouter({
   id,
   result,
   pipelines = [],
+  baseline,
 }: {
   id: string;
   result: unknown;
   pipelines?: readonly PipelineConfig[];
+  baseline?: number;
 }) {
   const View = ANALYSIS_VIEWS[id];
   if (!View || kindOf(result) !== id) return null;
-  return <View result={result} pipelines={pipelines} />;
+  return <View result={result} pipelines={pipelines} baseline={baseline} />;
 }
