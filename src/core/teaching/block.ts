@@ -667,3 +667,45 @@ export function outlierEffect(
     b.elements.reduce((s, e) => (e.index === index ? s : s + e.error * e.error), 0);
   return { before, after, othersSseBefore: others(before), othersSseAfter: others(after) };
 }
+
+/** The block format a quantizer's block decomposition uses, or null when it has no 1-D blocks. */
+export interface QuantizerBlocks {
+  readonly format: BlockFormat;
+  readonly block: number;
+  readonly opts: Partial<BlockOptions>;
+}
+
+/**
+ * The block format, block size and options of quantizer `id` with `params` (its registry params,
+ * defaults applied): mxfp4 / nvfp4 / nf4 / int (group granularity) / mx (1-D layout) / bfp.
+ * `mx` in the 2-D layout is excluded: its tiles span rows, so one row's block does not hold the
+ * tile's amax.
+ */
+export function quantizerBlockFormat(
+  id: string,
+  params: Readonly<Record<string, unknown>>,
+): QuantizerBlocks | null {
+  if (id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
+  if (id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
+  if (id === 'nf4') return { format: 'nf4', block: Number(params.block), opts: {} };
+  if (id === 'int' && params.granularity === 'group')
+    return {
+      format: 'int',
+      block: Number(params.group),
+      opts: { bits: Number(params.bits), symmetric: params.symmetric !== false },
+    };
+  if (id === 'mx' && params.layout !== '2d')
+    return {
+      format: 'mx',
+      block: Number(params.block),
+      opts: {
+        element: params.element as MxElement,
+        scaleFormat: params.scale as MxScale,
+        rule: params.rule as MxRule,
+        tensorScale: params.tensorScale === true,
+      },
+    };
+  if (id === 'bfp')
+    return { format: 'bfp', block: Number(params.block), opts: { mantissa: Number(params.mantissa) } };
+  return null;
+}
