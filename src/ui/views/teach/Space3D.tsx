@@ -49,11 +49,17 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
   const [rot, setRot] = useViewParam('rot', (s) => readInt(s, 'rot', 0, 359, 0));
   const [yaw, setYaw] = useViewParam('yaw', (s) => readInt(s, 'yaw', -180, 180, -35));
   const [pitch, setPitch] = useViewParam('pit', (s) => readInt(s, 'pit', -89, 89, 20));
-  const [zoom, setZoom] = useViewParam('zm', (s) => readNum(s, 'zm', 0.5, 8, 1));
+  const [zoom, setZoom] = useViewParam('zm', (s) => readNum(s, 'zm', 0.5, 8, 1.5));
   const K = K1 * zoom;
   const [frame, setFrame] = useViewParam('fr', (s) => readEnum(s, 'fr', ['x', 'y'] as const, 'x'));
   const svg = useRef<SVGSVGElement>(null);
-  const drag = useRef<{ mode: 'point' | 'orbit'; x: number; y: number; r: number } | null>(null);
+  const drag = useRef<{
+    mode: 'point' | 'orbit';
+    x: number;
+    y: number;
+    r: number;
+    center: Vec3;
+  } | null>(null);
 
   const q = config.pipelines[p]?.quantizer;
   const def = q ? quantizersById.get(q.id) : undefined;
@@ -83,10 +89,15 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
   const toWorld = (v: readonly number[]): Vec3 => (frame === 'x' ? applyT3(rm, v) : [v[0], v[1], v[2]]);
   const shownPoint: Vec3 = frame === 'x' ? x : yv;
   const shownRecon = frame === 'x' ? xHat : yHat;
+  // Zooming in moves the view's centre from the origin towards the point (c = (1 − 1/zoom)·p), so
+  // a zoomed view shows the point's cell; the centre is held still while dragging.
+  const center: Vec3 = drag.current?.center ?? (shownPoint.map((v) => v * (1 - 1 / zoom)) as Vec3);
+  const camCenter = apply3(cam, center);
   const project = (w: readonly number[]): Projected => {
     const [a, d, u] = apply3(cam, w);
-    return { sx: C + K * a, sy: C - K * u, depth: d };
+    return { sx: C + K * (a - camCenter[0]), sy: C - K * (u - camCenter[2]), depth: d };
   };
+  const origin = project([0, 0, 0]);
   const setPoint = (w: Vec3) => {
     const v = frame === 'x' ? w : applyT3(rm, w);
     setPx(round3(v[0]));
@@ -97,8 +108,9 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
   const pointerWorld = (e: PointerEvent<SVGSVGElement>, r: number): Vec3 | null => {
     if (!svg.current) return null;
     const box = svg.current.getBoundingClientRect();
-    let a = (((e.clientX - box.left) / box.width) * PX - C) / K;
-    let u = (C - ((e.clientY - box.top) / box.height) * PX) / K;
+    // Camera coordinates (right, up) of the pointer, relative to the origin.
+    let a = (((e.clientX - box.left) / box.width) * PX - C) / K + camCenter[0];
+    let u = (C - ((e.clientY - box.top) / box.height) * PX) / K + camCenter[2];
     let d: number;
     if (sphere) {
       // The point under the cursor on the front of the sphere of radius r (the silhouette outside).
@@ -115,7 +127,13 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
   const onDown = (e: PointerEvent<SVGSVGElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
     const onHandle = (e.target as Element).getAttribute('data-testid') === 'teach-handle3';
-    drag.current = { mode: onHandle ? 'point' : 'orbit', x: e.clientX, y: e.clientY, r: norm3(shownPoint) };
+    drag.current = {
+      mode: onHandle ? 'point' : 'orbit',
+      x: e.clientX,
+      y: e.clientY,
+      r: norm3(shownPoint),
+      center,
+    };
   };
   const onMove = (e: PointerEvent<SVGSVGElement>) => {
     const g = drag.current;
@@ -284,7 +302,7 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
         aria-label={`3-D view, yaw ${yaw}°, pitch ${pitch}°: drag or use the arrow keys to orbit; drag the point`}
         data-testid="teach-space"
       >
-        {sphere && radius > 0 && <circle cx={C} cy={C} r={K * radius} className="sphere" />}
+        {sphere && radius > 0 && <circle cx={origin.sx} cy={origin.sy} r={K * radius} className="sphere" />}
         {circles.map((c, i) => (
           <g key={i}>
             <path d={c.back} className="cell back" />
@@ -334,7 +352,7 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
           data-testid="teach-handle3"
         />
       </svg>
-      <div className="teach-plane-side">
+      <div className="teach-plane-side space3d-side">
         <div className="teach-orbit" role="group" aria-label="orbit the view">
           <button type="button" onClick={() => orbit(-STEP_DEG, 0)} aria-label="orbit left">
             ◀
@@ -406,7 +424,8 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
               ? 'Circles: the cell boundaries on the sphere of radius ‖x‖ (cones from the origin). '
               : `Dots: the grid (×${fmt(grid.scale)}) near x̂; box: x̂’s cell. `
             : 'This quantizer has no per-coordinate grid to draw. '}
-          Drag the background (or ←→↑↓ on the view) to orbit, + − zoom; drag the point or use the arrows on it.
+          Drag the background (or ←→↑↓ on the view) to orbit, + − zoom; drag the point or use the arrows on
+          it.
         </p>
       </div>
     </div>
