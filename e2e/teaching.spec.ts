@@ -16,11 +16,15 @@ import { apply3, rotation3 } from '../src/core/teaching/geometry';
 import { restoreConfig, type ExperimentConfig } from '../src/core/config/schema';
 import { quantizersById } from '../src/core/methods';
 import { withDefaults } from '../src/core/methods/params';
+import { decodePermalink } from '../src/core/config/codec';
+import { nodeByteSource } from '../src/core/io/node-source';
+import { loadFileData } from '../src/engine/file-data';
 import { createRngFactory } from '../src/core/rng';
 import { LESSONS } from '../src/ui/views/teach/lessons';
 import { fmt } from '../src/ui/views/teach/params';
 
 const rotate = LESSONS.find((l) => l.id === 'rotate')!;
+const SAMPLE = 'public/samples/llm-like-weight.npy';
 const config = rotate.steps[0].config; // outlier-channels 64×256; [mxfp4, rht → mxfp4]
 const hash = permalinkHash(config);
 const { source, ...dataParams } = config.data;
@@ -266,6 +270,77 @@ test.describe('teaching widgets', () => {
       out,
     );
     await expect.poll(shown).toEqual(fold(out));
+  });
+
+  test('a row of a real tensor: the widget asks for the file, then equals the core; the link pins its SHA-256', async ({
+    page,
+  }) => {
+    const fileConfig = restoreConfig({
+      v: 2,
+      seed: 7,
+      data: { source: 'file', path: 'llm-like-weight.npy' },
+      pipelines: [
+        { transforms: [], quantizer: { id: 'mx', params: { element: 'e2m3' } } },
+        { transforms: [{ id: 'rht', params: {} }], quantizer: { id: 'mxfp4', params: {} } },
+      ],
+    });
+    const loaded = await loadFileData(fileConfig, [await nodeByteSource(SAMPLE)]);
+    await page.goto(`/?embed=block&p=0&row=3&blk=2${permalinkHash(fileConfig)}`);
+    // No lab tab offers it: the widget names the file and asks for it.
+    await expect(page.getByTestId('teach-file-needed')).toContainText('llm-like-weight.npy');
+    await page.screenshot({ path: 'test-results/teaching/file-needed.png' });
+    await page.getByTestId('teach-file-input').setInputFiles(SAMPLE);
+    await ready(page, 'teach-block-table');
+    const q = traceVector(fileConfig, loaded.matrix, 0, 3).stages.find((s) => s.kind === 'quantize')!.values;
+    const fold = (a: ArrayLike<number>) => Array.from(a, (v) => (v === 0 ? 0 : Math.fround(v)));
+    await expect
+      .poll(async () =>
+        fold(
+          await page
+            .getByTestId('teach-xhat')
+            .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value')))),
+        ),
+      )
+      .toEqual(fold(q.subarray(64, 96)));
+    // The link now records the tensor's SHA-256, the same as the CLI reader computes.
+    await expect
+      .poll(() => decodePermalink(new URL(page.url()).hash).data.sha256)
+      .toBe(loaded.summary.file!.sha256);
+    await page.screenshot({ path: 'test-results/teaching/file-block.png', fullPage: true });
+    // A link made with another file is refused by hash, with a message.
+    const forged = { ...fileConfig, data: { ...fileConfig.data, sha256: 'ab'.repeat(32) } };
+    await page.goto('about:blank');
+    await page.goto(`/?embed=step&p=1&row=3${permalinkHash(forged)}`);
+    await expect(page.getByTestId('teach-file-needed')).toContainText('abababababab');
+    await page.getByTestId('teach-file-input').setInputFiles(SAMPLE);
+    await expect(page.locator('.teach-error')).toContainText('not the same file');
+  });
+
+  test('a teaching tab opened from the lab takes the lab’s file; its trace equals the core', async ({
+    page,
+    context,
+  }) => {
+    await page.goto('/');
+    await page.getByTestId('data-source').selectOption('file');
+    await page.getByTestId('file-input').setInputFiles(SAMPLE);
+    await expect
+      .poll(async () => decodePermalink(new URL(page.url()).hash).data.sha256)
+      .toMatch(/^[0-9a-f]{64}$/);
+    const labConfig = decodePermalink(new URL(page.url()).hash);
+    const teach = await context.newPage();
+    await teach.goto(`/?embed=step&p=0&row=1${new URL(page.url()).hash}`);
+    await expect(teach.getByTestId('teach-file')).toContainText('taken from the lab tab');
+    await ready(teach, 'teach-stages');
+    const loaded = await loadFileData(labConfig, [await nodeByteSource(SAMPLE)]);
+    const t = traceVector(labConfig, loaded.matrix, 0, 1);
+    await expect
+      .poll(() =>
+        teach
+          .getByTestId('teach-stage-error')
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value')))),
+      )
+      .toEqual(t.stages.map((s) => s.relError));
+    await teach.screenshot({ path: 'test-results/teaching/file-from-lab.png' });
   });
 
   test('lesson: steps are permalinks; next/prev; reload keeps the step', async ({ page }) => {
