@@ -307,6 +307,9 @@ test.describe('teaching widgets', () => {
       .poll(() => decodePermalink(new URL(page.url()).hash).data.sha256)
       .toBe(loaded.summary.file!.sha256);
     await page.screenshot({ path: 'test-results/teaching/file-block.png', fullPage: true });
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await clipped(page)).toEqual([]);
+    await page.screenshot({ path: 'test-results/teaching/file-block-phone.png', fullPage: true });
     // A link made with another file is refused by hash, with a message.
     const forged = { ...fileConfig, data: { ...fileConfig.data, sha256: 'ab'.repeat(32) } };
     await page.goto('about:blank');
