@@ -86,7 +86,9 @@ test.describe('teaching widgets', () => {
     await expect(page.getByTestId('teach-scale-steps')).toContainText(`X = 2^e`);
     expect(ref.elements.filter((e) => e.setsScale).map((e) => e.index)).toEqual([28]);
     await expect(page.locator('tr.sets-scale')).toHaveCount(1);
-    await expect(page.locator('tr.sets-scale td').first()).toHaveText('28 ★');
+    // amax/X = 14.17/2 ∈ (6, 8): the floor rule saturates the element that set the scale (⊤).
+    expect(ref.elements[28].saturated).toBe(true);
+    await expect(page.locator('tr.sets-scale td').first()).toHaveText('28 ★ ⊤');
     // Keyboard: → moves to block 1 (and into the URL).
     await page.getByTestId('teach-block').focus();
     await page.keyboard.press('ArrowRight');
@@ -160,6 +162,13 @@ test.describe('teaching widgets', () => {
     await ready(page, 'teach-space');
     await expect(page.getByTestId('teach-dim-3')).toHaveAttribute('aria-pressed', 'true');
     expect(await shownYHat(page)).toEqual(kernel3(config, 1, [1.1, -0.4, 0.7], 30));
+    // The stages still step with ← → while the 3-D view is shown.
+    await ready(page, 'teach-stages');
+    await page.getByTestId('teach-step').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('teach-scrub')).toHaveValue('1');
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('teach-scrub')).toHaveValue('0');
     // Keyboard orbit on the focused view: → yaw +15°, ↑ pitch +15° (defaults −35°, 20°).
     await page.getByTestId('teach-space').focus();
     await page.keyboard.press('ArrowRight');
@@ -167,7 +176,7 @@ test.describe('teaching widgets', () => {
     await expect.poll(() => new URL(page.url()).searchParams.get('yaw')).toBe('-20');
     expect(new URL(page.url()).searchParams.get('pit')).toBe('35');
     // The step slider did not move: the view keeps its arrows.
-    expect(new URL(page.url()).searchParams.get('st')).toBeNull();
+    await expect(page.getByTestId('teach-scrub')).toHaveValue('0');
     // Keyboard on the point: it moves in the screen plane, and ŷ follows the kernel.
     await page.getByTestId('teach-handle3').focus();
     for (const key of ['Shift+ArrowRight', 'Shift+ArrowUp', 'PageUp']) {

@@ -65,6 +65,7 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
   const trace = useTrace(config, Math.min(p, n - 1), row);
 
   const fixed = pipelineFormat(config, p);
+  const quantizer = config.pipelines[p]?.quantizer;
   const format = fixed?.format ?? chosen;
   const blockSize = fixed?.block ?? (format === 'nvfp4' ? 16 : 32);
   const chosenOpts: Partial<BlockOptions> =
@@ -187,8 +188,13 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
             {formatName(format, opts)}, block {b} of row {row}
             {fixed
               ? ''
-              : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}
+              : quantizer?.id === 'mx'
+                ? ' (this pipeline’s 2-D tiles span rows: inspecting its input in the chosen 1-D format)'
+                : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}
             : {blockSize} values share one scale.
+            {fixed && quantizer?.params.rounding === 'stochastic'
+              ? ' Shown with nearest rounding; this pipeline rounds the elements stochastically.'
+              : ''}
           </p>
           <div className="teach-formula" data-testid="teach-formula">
             {shown.formula}
