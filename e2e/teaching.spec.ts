@@ -411,6 +411,8 @@ const WIDGETS: [string, string, string, string?][] = [
   ['lesson-nvfp4', `/?embed=lesson&lesson=mx-vs-nv&step=2`, 'teach-block-table'],
   ['lesson-bias', `/?embed=lesson&lesson=bias&step=1`, 'teach-codebook'],
   ['lesson-qjl', `/?embed=lesson&lesson=bias&step=4`, 'teach-stages'],
+  ['lesson-mx-e3m2', `/?embed=lesson&lesson=mx-elements&step=3`, 'teach-block-table'],
+  ['lesson-3d', `/?embed=lesson&lesson=mx-elements&step=5`, 'teach-space'],
 ];
 
 /** Text elements whose content overflows their own box, or that stick out of the viewport. */
