@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fixture from '../testing/fixtures/teaching.json';
-import { inspectBlock, outlierEffect, type BlockFormat } from './block';
+import { elementInfo, inspectBlock, outlierEffect, type BlockFormat, type BlockOptions } from './block';
 import { quantizersById } from '../methods';
 import { withDefaults } from '../methods/params';
 import { createRngFactory } from '../rng';
@@ -14,13 +14,16 @@ import { createRngFactory } from '../rng';
 describe('inspectBlock vs the numpy reference (gen_teaching.py)', () => {
   for (const ref of fixture.refs) {
     const x = (fixture.blocks as Record<string, number[]>)[ref.block];
-    const params = ref.params as { tensorAmax?: number; bits?: number; symmetric?: boolean };
+    const params = ref.params as Partial<BlockOptions>;
     it(`${ref.format} ${JSON.stringify(params)} on ${ref.block}`, () => {
       const got = inspectBlock(x, { format: ref.format as BlockFormat, ...params });
       expect(got.scale).toBe(ref.scale.scale);
       if ('zeroPoint' in ref.scale) expect(got.zeroPoint).toBe(ref.scale.zeroPoint);
-      if (ref.format === 'mxfp4' && ref.scale.exponent !== null)
-        expect(got.steps.find((s) => s.label.startsWith('e ='))?.value).toBe(ref.scale.exponent);
+      const exponent = (ref.scale as { exponent?: number | null }).exponent;
+      if (ref.format.startsWith('mx') && exponent !== null && exponent !== undefined)
+        expect(got.steps.find((s) => s.label.startsWith('e ='))?.value).toBe(exponent);
+      if (ref.format === 'bfp' && exponent !== null && exponent !== undefined)
+        expect(got.steps.find((s) => s.label.startsWith('E ='))?.value).toBe(exponent);
       if (ref.format === 'nvfp4') {
         expect(got.steps.find((s) => s.label.startsWith('s_t'))?.value).toBe(ref.scale.st);
         expect(got.steps.find((s) => s.label.startsWith('s_b'))?.value).toBe(ref.scale.sb);
@@ -41,6 +44,19 @@ describe('inspectBlock equals the quantizer kernels', () => {
     ['nf4', 'nf4', { block: 64 }, 64],
     ['int', 'int', { bits: 4, granularity: 'group', group: 32, symmetric: true }, 32],
     ['int', 'int', { bits: 3, granularity: 'group', group: 32, symmetric: false }, 32],
+    ['mx', 'mx', { element: 'e2m3' }, 32],
+    ['mx', 'mx', { element: 'e3m2' }, 32],
+    ['mx', 'mx', { element: 'e4m3' }, 32],
+    ['mx', 'mx', { element: 'e5m2' }, 32],
+    ['mx', 'mx', { element: 'int8' }, 32],
+    ['mx', 'mx', { element: 'e2m3', rule: 'ceil', block: 16 }, 16],
+    ['mx', 'mx', { element: 'e4m3', rule: 'round', block: 8 }, 8],
+    ['mx', 'mx', { element: 'e2m1', scale: 'ue4m3', rule: 'round', tensorScale: true, block: 16 }, 16],
+    ['mx', 'mx', { element: 'e3m2', scale: 'ue5m3', rule: 'floor', tensorScale: true, block: 16 }, 16],
+    ['mx', 'mx', { element: 'e2m1', scale: 'fp32', rule: 'ceil', block: 32 }, 32],
+    ['bfp', 'bfp', { mantissa: 4, block: 32 }, 32],
+    ['bfp', 'bfp', { mantissa: 8, block: 16 }, 16],
+    ['bfp', 'bfp', { mantissa: 3, block: 64 }, 64],
   ];
   it.each(cases)('%s (%s %j)', (format, id, p, block) => {
     const q = quantizersById.get(id)!;
@@ -62,9 +78,79 @@ describe('inspectBlock equals the quantizer kernels', () => {
           bits: Number(params.bits ?? 4),
           symmetric: params.symmetric !== false,
           tensorAmax,
+          element: params.element as BlockOptions['element'],
+          scaleFormat: params.scale as BlockOptions['scaleFormat'],
+          rule: params.rule as BlockOptions['rule'],
+          tensorScale: params.tensorScale === true,
+          mantissa: params.mantissa === undefined ? undefined : Number(params.mantissa),
         });
         got.elements.forEach((e, i) => expect(Math.fround(e.xHat)).toBe(out[from + i]));
       }
+  });
+});
+
+describe('element formats vs the spec tables (OCP MX v1.0 §5.3, OFP8 rev 1.0)', () => {
+  // [max normal, min normal, min subnormal, emax_elem] as printed in the spec tables.
+  const table: [Parameters<typeof elementInfo>[0], number, number, number, number, number][] = [
+    ['e2m1', 4, 6, 1, 0.5, 2],
+    ['e2m3', 6, 7.5, 1, 0.125, 2],
+    ['e3m2', 6, 28, 0.25, 0.0625, 4],
+    ['e4m3', 8, 448, 2 ** -6, 2 ** -9, 8],
+    ['e5m2', 8, 57344, 2 ** -14, 2 ** -16, 15],
+    ['int8', 8, 1.984375, 2 ** -6, 2 ** -6, 0],
+  ];
+  it.each(table)(
+    '%s: %d bits, max %d, min normal %d, subnormal step %d, emax %d',
+    (el, bits, max, minN, sub, emax) => {
+      const info = elementInfo(el);
+      expect([info.bits, info.maxNormal, info.minNormal, info.minSubnormal, info.emax]).toEqual([
+        bits,
+        max,
+        minN,
+        sub,
+        emax,
+      ]);
+    },
+  );
+  it('shows the spec bit patterns of the max normal and the smallest subnormal', () => {
+    // Block [E_max·2^k, subnormal·2^k]: the floor rule maps amax to 2^emax·X exactly.
+    const cases: [BlockFormat, number, number, string, string][] = [
+      ['mxfp6-e2m3', 7.5, 0.125, '0.11.111', '0.00.001'],
+      ['mxfp6-e3m2', 28, 0.0625, '0.111.11', '0.000.01'],
+      ['mxfp8-e4m3', 448, 2 ** -9, '0.1111.110', '0.0000.001'],
+      ['mxfp8-e5m2', 57344, 2 ** -16, '0.11110.11', '0.00000.01'],
+      ['mxint8', 127 / 64, 1 / 64, '01111111', '00000001'],
+    ];
+    for (const [format, max, sub, maxBits, subBits] of cases) {
+      const got = inspectBlock([max, sub, -max], { format });
+      expect(got.scale).toBe(1);
+      expect(got.elements.map((e) => e.bits)).toEqual([
+        maxBits,
+        subBits,
+        format === 'mxint8' ? '10000001' : `1${maxBits.slice(1)}`,
+      ]);
+      expect(got.elements.map((e) => e.xHat)).toEqual([max, sub, -max]);
+    }
+  });
+  it('MXFP6 E2M3 saturates under the floor rule and not under ceil (MX v1.0 §6.3)', () => {
+    // amax 7.9: floor → X = 2^(2 − 2) = 1, 7.9 > 7.5 saturates; ceil → X = 2^⌈log2(7.9/7.5)⌉ = 2.
+    const floor = inspectBlock([7.9, 1], { format: 'mxfp6-e2m3' });
+    expect(floor.scale).toBe(1);
+    expect(floor.elements[0].saturated).toBe(true);
+    expect(floor.elements[0].xHat).toBe(7.5);
+    const ceil = inspectBlock([7.9, 1], { format: 'mx', element: 'e2m3', rule: 'ceil' });
+    expect(ceil.scale).toBe(2);
+    expect(ceil.elements[0].saturated).toBe(false);
+    expect(ceil.elements[0].xHat).toBe(8);
+  });
+  it('BFP: shared exponent, sign–magnitude mantissa, saturation near 2^(E+1)', () => {
+    // amax 3.9 → E = 1, m = 4: Δ = 2^(1 − 2) = 0.5, qmax = 7; 3.9/0.5 = 7.8 → 8 saturates to 7.
+    const got = inspectBlock([3.9, -1.25, 0.2], { format: 'bfp', mantissa: 4 });
+    expect(got.scale).toBe(0.5);
+    expect(got.elements.map((e) => e.code)).toEqual([7, -2, 0]);
+    expect(got.elements.map((e) => e.bits)).toEqual(['0.111', '1.010', '0.000']);
+    expect(got.elements[0].saturated).toBe(true);
+    expect(() => inspectBlock([1], { format: 'bfp', mantissa: 1 })).toThrow(/bfp mantissa/);
   });
 });
 

@@ -11,6 +11,7 @@
 import { useCallback, useId, useState, type DragEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { computeClient } from '../bridge/client';
+import { offerFilesToTeach } from '../bridge/teach-client';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { decideOpenedFiles } from '../../engine/file-link';
 import { FILE_SOURCE_PARAMS } from '../../core/methods/data/file';
@@ -38,6 +39,7 @@ export function useOpenFiles() {
       setNotice(null);
       try {
         const summary = await computeClient.openFiles(files);
+        offerFilesToTeach(files); // teaching tabs opened from this lab can take the file (teach-client.ts)
         setOpened(summary);
         useFilesEpoch.getState().bump();
         if (summary.tensors.length === 0) {

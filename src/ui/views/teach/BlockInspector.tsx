@@ -9,36 +9,42 @@ import type { ExperimentConfig } from '../../../core/config/schema';
 import {
   BLOCK_FORMATS,
   outlierEffect,
+  quantizerBlockFormat,
   type BlockFormat,
   type BlockOptions,
+  type QuantizerBlocks,
 } from '../../../core/teaching/block';
 import { useTrace } from '../../bridge/teach-client';
 import { fmt, readEnum, readInt, readNum, useViewParam } from './params';
 
 const FORMAT_LABEL: Record<BlockFormat, string> = {
   mxfp4: 'MXFP4',
+  'mxfp6-e2m3': 'MXFP6 (E2M3)',
+  'mxfp6-e3m2': 'MXFP6 (E3M2)',
+  'mxfp8-e4m3': 'MXFP8 (E4M3)',
+  'mxfp8-e5m2': 'MXFP8 (E5M2)',
+  mxint8: 'MXINT8',
+  mx: 'MX',
   nvfp4: 'NVFP4',
   nf4: 'NF4',
   int: 'INT-k',
+  bfp: 'BFP',
 };
 
+/** A short name of the inspected format with its settings (int bits, the mx point, BFP mantissa). */
+function formatName(format: BlockFormat, o: Partial<BlockOptions>): string {
+  if (format === 'int') return `INT-${o.bits ?? 4}${o.symmetric === false ? ' asymmetric' : ''}`;
+  if (format === 'bfp') return `BFP (m = ${o.mantissa ?? 4}, 8-bit shared exponent)`;
+  if (format !== 'mx') return FORMAT_LABEL[format];
+  const el = (o.element ?? 'e2m1').toUpperCase();
+  const sc = (o.scaleFormat ?? 'e8m0').toUpperCase();
+  return `MX ${el} · ${sc} scale, ${o.rule ?? 'floor'} rule${o.tensorScale ? ', fp32 tensor scale' : ''}`;
+}
+
 /** The block format and options a pipeline's quantizer implies, or null when it has no blocks. */
-export function pipelineFormat(
-  config: ExperimentConfig,
-  p: number,
-): { format: BlockFormat; block: number; opts: Partial<BlockOptions> } | null {
+export function pipelineFormat(config: ExperimentConfig, p: number): QuantizerBlocks | null {
   const q = config.pipelines[p]?.quantizer;
-  if (!q) return null;
-  if (q.id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
-  if (q.id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
-  if (q.id === 'nf4') return { format: 'nf4', block: Number(q.params.block), opts: {} };
-  if (q.id === 'int' && q.params.granularity === 'group')
-    return {
-      format: 'int',
-      block: Number(q.params.group),
-      opts: { bits: Number(q.params.bits), symmetric: q.params.symmetric !== false },
-    };
-  return null;
+  return q ? quantizerBlockFormat(q.id, q.params) : null;
 }
 
 export function firstBlockPipeline(config: ExperimentConfig): number {
@@ -54,11 +60,16 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
   const [chosen, setChosen] = useViewParam('fmt', (s) => readEnum(s, 'fmt', BLOCK_FORMATS, 'mxfp4'));
   const [el, setEl] = useViewParam('el', (s) => readInt(s, 'el', 0, 4095, 0));
   const [k, setK] = useViewParam('k', (s) => readNum(s, 'k', 1, 64, 1));
+  // Bits of a chosen INT-k (2…8) or BFP mantissa (2…16) when the quantizer has no blocks.
+  const [kb, setKb] = useViewParam('kb', (s) => readInt(s, 'kb', 2, 16, 4));
   const trace = useTrace(config, Math.min(p, n - 1), row);
 
   const fixed = pipelineFormat(config, p);
+  const quantizer = config.pipelines[p]?.quantizer;
   const format = fixed?.format ?? chosen;
   const blockSize = fixed?.block ?? (format === 'nvfp4' ? 16 : 32);
+  const chosenOpts: Partial<BlockOptions> =
+    format === 'int' ? { bits: Math.min(8, kb) } : format === 'bfp' ? { mantissa: kb } : {};
   const reply = trace.data;
   const stages = reply?.trace.stages;
   // The quantizer's input: the stage just before 'quantize' (x itself for an empty chain).
@@ -66,11 +77,16 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
   const nBlocks = y ? Math.ceil(y.length / blockSize) : 1;
   const b = Math.min(blk, nBlocks - 1);
   const values = useMemo(() => (y ? y.slice(b * blockSize, (b + 1) * blockSize) : null), [y, b, blockSize]);
-  const opts: BlockOptions = { format, ...(fixed?.opts ?? {}), tensorAmax: reply?.trace.tensorAmax ?? 0 };
+  const opts: BlockOptions = {
+    format,
+    ...(fixed?.opts ?? chosenOpts),
+    tensorAmax: reply?.trace.tensorAmax ?? 0,
+  };
+  const optsKey = JSON.stringify(opts);
   const effect = useMemo(
     () => (values ? outlierEffect(values, opts, Math.min(el, values.length - 1), k) : null),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [values, format, opts.bits, opts.symmetric, opts.tensorAmax, el, k],
+    [values, optsKey, el, k],
   );
   const shown = effect ? (k === 1 ? effect.before : effect.after) : null;
 
@@ -119,6 +135,23 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
             </select>
           </label>
         )}
+        {!fixed && (format === 'int' || format === 'bfp') && (
+          <label>
+            {format === 'int' ? 'k' : 'm'}
+            <input
+              type="number"
+              min={2}
+              max={format === 'int' ? 8 : 16}
+              value={format === 'int' ? Math.min(8, kb) : kb}
+              onChange={(e) =>
+                setKb(
+                  Math.max(2, Math.min(format === 'int' ? 8 : 16, Math.floor(Number(e.target.value) || 2))),
+                )
+              }
+              data-testid="teach-kb"
+            />
+          </label>
+        )}
         <label>
           row
           <input
@@ -152,19 +185,28 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
       {shown && effect && values && (
         <>
           <p className="teach-lead" data-testid="teach-block-summary">
-            {FORMAT_LABEL[format]}
-            {format === 'int'
-              ? ` (k = ${opts.bits ?? 4}${opts.symmetric === false ? ', asymmetric' : ''})`
-              : ''}
-            , block {b} of row {row}
+            {formatName(format, opts)}, block {b} of row {row}
             {fixed
               ? ''
-              : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}
+              : quantizer?.id === 'mx'
+                ? ' (this pipeline’s 2-D tiles span rows: inspecting its input in the chosen 1-D format)'
+                : ' (this pipeline’s quantizer has no blocks: inspecting its input in the chosen format)'}
             : {blockSize} values share one scale.
+            {fixed && quantizer?.params.rounding === 'stochastic'
+              ? ' Shown with nearest rounding; this pipeline rounds the elements stochastically.'
+              : ''}
           </p>
           <div className="teach-formula" data-testid="teach-formula">
             {shown.formula}
           </div>
+          {shown.element && (
+            <p className="small muted" data-testid="teach-element-info">
+              {shown.element.name} ({shown.element.bits} bits): max normal E_max ={' '}
+              <b data-value={shown.element.maxNormal}>{fmt(shown.element.maxNormal)}</b>, min normal{' '}
+              {fmt(shown.element.minNormal)}, subnormal step {fmt(shown.element.minSubnormal)}, emax ={' '}
+              {shown.element.emax}
+            </p>
+          )}
           <ol className="teach-steps" data-testid="teach-scale-steps">
             {shown.steps.map((s) => (
               <li key={s.label}>
@@ -231,6 +273,7 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
                     <td>
                       {e.index}
                       {e.setsScale ? ' ★' : ''}
+                      {e.saturated ? ' ⊤' : ''}
                     </td>
                     <td>{fmt(e.x)}</td>
                     <td className="wide-only">{fmt(e.scaled)}</td>
@@ -248,7 +291,13 @@ export function BlockInspector({ config }: { config: ExperimentConfig }) {
               </tbody>
             </table>
           </div>
-          <p className="muted small">★ set the scale. Σ(x − x̂)² = {fmt(shown.sse)}. ← → block, ↑ ↓ row.</p>
+          <p className="muted small">
+            ★ set the scale
+            {shown.elements.some((e) => e.saturated)
+              ? '; ⊤ saturated (clamped to the grid’s largest value)'
+              : ''}
+            . Σ(x − x̂)² = {fmt(shown.sse)}. ← → block, ↑ ↓ row.
+          </p>
         </>
       )}
     </section>

@@ -2,21 +2,20 @@
  * Step-through: one row of the current data through one pipeline of the experiment, stage by
  * stage (each transform, the quantizer's own normalise / assign / scale steps, each inverse) with
  * the relative error at every step (src/core/teaching/trace.ts, run in the teaching worker), and a
- * 2-D view where a point is dragged through rotate → quantize → rotate back with the quantizer's
- * reconstruction grid and cells drawn (E2M1 × block scale for MXFP4, the Lloyd–Max cells of the
- * d = 2 sphere law for TurboQuant, S × Gaussian levels for EDEN). ← → step, the slider scrubs.
+ * 2-D view (or the 3-D one, Space3D.tsx) where a point is dragged through rotate → quantize →
+ * rotate back with the quantizer's reconstruction grid and cells drawn (core/teaching/geometry.ts:
+ * E2M1 × block scale for MXFP4, the Lloyd–Max cells of the exact sphere law for TurboQuant, S ×
+ * Gaussian levels in the Gaussian cells × ‖y‖/√d for EDEN). ← → step, the slider scrubs.
  */
 import { useMemo, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import type { ExperimentConfig } from '../../../core/config/schema';
 import { quantizersById } from '../../../core/methods';
-import type { Params } from '../../../core/methods/types';
 import { createRngFactory } from '../../../core/rng';
 import { quantizerDetail } from '../../../core/teaching/detail';
 import { inspectBlock } from '../../../core/teaching/block';
-import { E2M1, decode } from '../../../core/formats/minifloat';
-import { NF4_VALUES } from '../../../core/formats/nf4';
-import { lloydMaxGaussian, lloydMaxSphere } from '../../../core/linalg/lloydmax';
+import { axisGrid, type AxisGrid } from '../../../core/teaching/geometry';
 import { useTrace } from '../../bridge/teach-client';
+import { Space3D } from './Space3D';
 import { pipelineFormat } from './BlockInspector';
 import { fmt, readInt, readNum, useViewParam } from './params';
 
@@ -73,33 +72,6 @@ function Bars({ values, ref }: { values: ArrayLike<number>; ref?: ArrayLike<numb
   );
 }
 
-/** Reconstruction levels (per axis) of a quantizer on a 2-vector y, for the 2-D grid. */
-function levelsFor(id: string, params: Params, y: Float32Array): number[] | null {
-  // The E2M1 values from the format's own decoder (codes 0…15, both signs).
-  const e2m1 = () => Array.from({ length: 16 }, (_, code) => decode(E2M1, code));
-  if (id === 'mxfp4' || id === 'nvfp4') {
-    const b = inspectBlock(y, { format: id, tensorAmax: Math.max(Math.abs(y[0]), Math.abs(y[1])) });
-    return e2m1().map((v) => v * b.scale);
-  }
-  if (id === 'nf4') {
-    const a = Math.max(Math.abs(y[0]), Math.abs(y[1]));
-    return Array.from(NF4_VALUES, (v) => v * a);
-  }
-  if (id === 'int' && params.symmetric !== false) {
-    const b = inspectBlock(y, { format: 'int', bits: Number(params.bits), symmetric: true });
-    const q = 2 ** (Number(params.bits) - 1);
-    return Array.from({ length: 2 * q }, (_, i) => (i - q) * b.scale);
-  }
-  const n = Math.hypot(y[0], y[1]);
-  if (id === 'turboquant-mse') return Array.from(lloydMaxSphere(Number(params.bits), 2).levels, (v) => v * n);
-  if (id === 'eden') {
-    const det = quantizerDetail('eden', params, y);
-    const S = det[2]?.scalar?.value ?? 0;
-    return Array.from(lloydMaxGaussian(Number(params.bits)).levels, (v) => v * S);
-  }
-  return null;
-}
-
 const R = 3;
 const PX = 260;
 const toPx = (v: number) => ((v + R) / (2 * R)) * PX;
@@ -116,13 +88,13 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
   const c = Math.cos(th);
   const s = Math.sin(th);
   const y = Float32Array.from([c * px - s * py, s * px + c * py]);
-  type PlaneResult = { yHat: Float32Array; levels: number[] | null } | { error: string };
+  type PlaneResult = { yHat: Float32Array; grid: AxisGrid | null } | { error: string };
   const result = useMemo((): PlaneResult => {
     if (!def || !q) return { error: 'no quantizer' };
     try {
       const out = new Float32Array(2);
       def.quantize(y, 1, 2, q.params, { rng: createRngFactory(config.seed) }, out);
-      return { yHat: out, levels: levelsFor(q.id, q.params, y) };
+      return { yHat: out, grid: axisGrid(q.id, q.params, y) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
@@ -153,8 +125,11 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
     setPx(Number(Math.max(-R, Math.min(R, px + k[0])).toFixed(3)));
     setPy(Number(Math.max(-R, Math.min(R, py + k[1])).toFixed(3)));
   };
-  const lv = 'levels' in result && result.levels ? [...new Set(result.levels)].sort((a, b) => a - b) : [];
-  const mids = lv.slice(1).map((v, i) => (v + lv[i]) / 2);
+  // The kernel's grid and cells for this vector (core/teaching/geometry.ts); EDEN's cells are the
+  // Gaussian thresholds × ‖y‖/√d, not the midpoints of its S-scaled levels.
+  const grid = 'grid' in result ? result.grid : null;
+  const lv = grid ? grid.levels : [];
+  const mids = grid ? grid.thresholds : [];
   const xh = 'yHat' in result ? back(result.yHat[0], result.yHat[1]) : null;
   return (
     <div className="teach-plane">
@@ -238,6 +213,7 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
   const [p, setP] = useViewParam('p', (s) => readInt(s, 'p', 0, n - 1, 0));
   const [row, setRow] = useViewParam('row', (s) => readInt(s, 'row', 0, 1_000_000, 0));
   const [st, setSt] = useViewParam('st', (s) => readInt(s, 'st', 0, 64, 0));
+  const [dim, setDim] = useViewParam('dim', (s) => readInt(s, 'dim', 2, 3, 2));
   const trace = useTrace(config, Math.min(p, n - 1), row);
   const steps: Step[] = useMemo(() => {
     const t = trace.data?.trace;
@@ -384,7 +360,24 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
           <Bars values={step.values} ref={step.ref} />
         </>
       )}
-      <Plane config={config} p={Math.min(p, n - 1)} />
+      <div className="teach-dim" role="group" aria-label="geometric view">
+        {([2, 3] as const).map((k) => (
+          <button
+            key={k}
+            type="button"
+            aria-pressed={dim === k}
+            onClick={() => setDim(k)}
+            data-testid={`teach-dim-${k}`}
+          >
+            {k}-D
+          </button>
+        ))}
+      </div>
+      {dim === 3 ? (
+        <Space3D config={config} p={Math.min(p, n - 1)} />
+      ) : (
+        <Plane config={config} p={Math.min(p, n - 1)} />
+      )}
       <p className="muted small">
         ← → step through the stages; the error is ‖v − v_ref‖ / ‖v_ref‖ against the forward vector of the same
         domain.

@@ -9,6 +9,7 @@ import { BlockInspector } from './BlockInspector';
 import { CodebookLab } from './CodebookLab';
 import { LessonView } from './LessonView';
 import { StepThrough } from './StepThrough';
+import { TeachFileGate } from './TeachFile';
 import { TEACH_IDS, TEACH_TITLES, type TeachId } from './params';
 import '../../app/sharing.css';
 import './teach.css';
@@ -54,6 +55,12 @@ export function TeachEmbed({ id }: { id: TeachId }) {
     ) : which === 'step' ? (
       <StepThrough key={key} config={config} />
     ) : null;
+  const dataView = (which: TeachId) =>
+    which === 'step' || which === 'block' ? (
+      <TeachFileGate config={config}>{view(which)}</TeachFileGate>
+    ) : (
+      view(which)
+    );
 
   return (
     <div className="embed teach" data-testid="embed" data-embed={id}>
@@ -78,12 +85,14 @@ export function TeachEmbed({ id }: { id: TeachId }) {
         </p>
       )}
       <div className="teach-body">
-        {id === 'lesson' ? <LessonView render={(s, key) => view(s.view, key)} /> : view(id)}
+        {id === 'lesson' ? <LessonView render={(s, key) => view(s.view, key)} /> : dataView(id)}
       </div>
       <footer className="embed-foot no-print">
         <span>
-          {String(config.data.source)} {String(config.data.rows ?? '')}×{String(config.data.dim ?? '')}, seed{' '}
-          {config.seed}
+          {config.data.source === 'file'
+            ? `file ${String(config.data.path)}${config.data.tensor ? ` · ${String(config.data.tensor)}` : ''}`
+            : `${String(config.data.source)} ${String(config.data.rows ?? '')}×${String(config.data.dim ?? '')}`}
+          , seed {config.seed}
         </span>
         <a href={labUrl()} target="_blank" rel="noopener" data-testid="embed-open-lab">
           open in QuantScope ↗

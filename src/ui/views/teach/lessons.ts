@@ -64,6 +64,19 @@ const biasConfig = restoreConfig({
   ],
 });
 
+const elementsConfig = restoreConfig({
+  v: 2,
+  seed: 7,
+  data: outliers,
+  pipelines: [
+    { transforms: [], quantizer: mx },
+    { transforms: [], quantizer: { id: 'mx', params: { element: 'e2m3' } } },
+    { transforms: [], quantizer: { id: 'mx', params: { element: 'e3m2' } } },
+    { transforms: [], quantizer: { id: 'mx', params: { element: 'e4m3' } } },
+    { transforms: [], quantizer: { id: 'turboquant-mse', params: { bits: 2 } } },
+  ],
+});
+
 export const LESSONS: readonly Lesson[] = [
   {
     id: 'rotate',
@@ -166,6 +179,53 @@ export const LESSONS: readonly Lesson[] = [
       'Centroid condition: E[X·Q(X)] = E[Q(X)²] = 1 − D_b (unit variance), so E⟨x̂, z⟩ = (1 − D_b)⟨x, z⟩ over the rotation.',
       'D₁ = 1 − 2/π ≈ 0.363 (Gaussian), D₂ ≈ 0.1175, D₃ ≈ 0.03455, D₄ ≈ 0.009501 (Max 1960).',
       'Unbiased EDEN: vNMSE → D_b/(1 − D_b) (π/2 − 1 at b = 1). QJL: E[√(π/2)/m · ⟨Sz, sign(Sx)⟩]·‖x‖ = ⟨x, z⟩.',
+    ],
+  },
+  {
+    id: 'mx-elements',
+    title: 'MXFP4, MXFP6, MXFP8',
+    steps: [
+      {
+        view: 'block',
+        params: { p: 0, row: 0, blk: 0 },
+        config: elementsConfig,
+        sentence:
+          'MXFP4 (E2M1): the outlier sets X = 2^(⌊log₂ amax⌋ − 2) and itself lands above 6, so it saturates (⊤); most of its neighbours round to 0 or ±X/2.',
+      },
+      {
+        view: 'block',
+        params: { p: 1, row: 0, blk: 0 },
+        config: elementsConfig,
+        sentence:
+          'MXFP6 E2M3: two more mantissa bits, the same exponent range and the same scale X: the outlier now fits under 7.5, and the step near 0 is X/8 instead of X/2, so far fewer neighbours round to 0.',
+      },
+      {
+        view: 'block',
+        params: { p: 2, row: 0, blk: 0 },
+        config: elementsConfig,
+        sentence:
+          'MXFP6 E3M2: one more exponent bit instead, emax 4, so X is 4× smaller: the small values keep their codes, at a coarser relative step near the top.',
+      },
+      {
+        view: 'block',
+        params: { p: 3, row: 0, blk: 0 },
+        config: elementsConfig,
+        sentence:
+          'MXFP8 E4M3: emax 8 and 3 mantissa bits: every value in the normal range keeps a relative error ≤ 1/16, and one outlier no longer costs its neighbours much.',
+      },
+      {
+        view: 'step',
+        params: { p: 4, row: 0, st: 0, dim: 3 },
+        config: elementsConfig,
+        sentence:
+          'A vector quantizer instead: TurboQuant’s cells on the sphere in 3-D. At d = 3 one coordinate of a uniform point on the sphere is uniform on [−1, 1] (Archimedes), so its Lloyd–Max cells are equal slabs.',
+      },
+    ],
+    note: [
+      'OCP MX v1.0 §6.3: X = 2^(⌊log₂ amax⌋ − emax_elem), emax_elem = 2 (E2M1, E2M3), 4 (E3M2), 8 (E4M3), 15 (E5M2); elements round to nearest even and saturate.',
+      'Max normal: E2M1 6, E2M3 7.5, E3M2 28, E4M3 448, E5M2 57344; subnormal steps 0.5, 0.125, 0.0625, 2⁻⁹, 2⁻¹⁶ (times X).',
+      'Bits: 4, 6 or 8 per element plus one 8-bit E8M0 scale per 32: 4.25, 6.25, 8.25 b/coord.',
+      'Sphere law f(t) ∝ (1 − t²)^((d−3)/2): uniform at d = 3, so b bits give levels (2i + 1)/2^b − 1 times ‖y‖.',
     ],
   },
 ];
