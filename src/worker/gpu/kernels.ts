@@ -152,6 +152,8 @@ export class GpuKernels {
   private readonly mxPipe: GpuComputePipeline;
   private readonly absmaxPipe: GpuComputePipeline;
   private readonly applyPipe: GpuComputePipeline;
+  /** Pipelines of the kernel files, by entry point and WGSL source (`pipeline`). */
+  private readonly pipes = new Map<string, GpuComputePipeline>();
 
   private constructor(
     readonly device: GpuDevice,
@@ -273,7 +275,96 @@ export class GpuKernels {
     this.device.destroy();
   }
 
-  private upload(data: Float32Array, usage: number = BufferUsage.STORAGE | BufferUsage.COPY_SRC): GpuBuffer {
+  /**
+   * A compute pipeline for one WGSL module and entry point, compiled once per device (the kernel
+   * files of kernels/ bring their own WGSL). A compilation or validation error throws, so the stage
+   * runner falls back to the CPU instead of dispatching a pipeline that silently does nothing.
+   */
+  async pipeline(code: string, entryPoint: string): Promise<GpuComputePipeline> {
+    const key = `${entryPoint}\u0000${code}`;
+    const hit = this.pipes.get(key);
+    if (hit) return hit;
+    this.device.pushErrorScope('validation');
+    const pipe = this.device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: this.device.createShaderModule({ code }), entryPoint },
+    });
+    const error = await this.device.popErrorScope();
+    if (error) throw new Error(`WebGPU kernel ${entryPoint} failed to compile: ${error.message}`);
+    this.pipes.set(key, pipe);
+    return pipe;
+  }
+
+  /**
+   * One dispatch of `workgroups` workgroups (a 2-D grid past the per-dimension limit: the WGSL
+   * side linearises workgroup_id as x + y·num_workgroups.x), bindings 0… in order, awaited.
+   * Validation errors of the dispatch (a binding too large for the device) throw.
+   */
+  async dispatch(
+    pipe: GpuComputePipeline,
+    buffers: readonly GpuBuffer[],
+    workgroups: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (signal?.aborted) throw new AbortError();
+    const groups = Math.max(1, workgroups);
+    const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
+    const gy = Math.ceil(groups / gx);
+    this.device.pushErrorScope('validation');
+    const bind = this.device.createBindGroup({
+      layout: pipe.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(gx, gy);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+    const error = await this.device.popErrorScope();
+    await this.device.queue.onSubmittedWorkDone();
+    if (error) throw new Error(`WebGPU dispatch failed: ${error.message}`);
+  }
+
+  /** A zeroed storage buffer of `floats` 32-bit words (read-write, copyable both ways). */
+  storage(floats: number): GpuBuffer {
+    return this.device.createBuffer({
+      size: Math.max(16, floats * 4),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+  }
+
+  /** Largest storage binding this device accepts, in bytes (kernels check before uploading). */
+  get maxBindingBytes(): number {
+    return this.device.limits.maxStorageBufferBindingSize;
+  }
+
+  /**
+   * Absolute maximum of each group of `g` coordinates within the rows of `x` (rows × d on the GPU;
+   * the last group of a row may be shorter), read back: rows·⌈d/g⌉ values. Max is exact and
+   * order-free, so these equal the CPU's block absmax bit for bit.
+   */
+  async groupAbsmax(
+    x: GpuBuffer,
+    rows: number,
+    d: number,
+    g: number,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
+    const gg = Math.min(g, d);
+    const groups = Math.ceil(d / gg);
+    const nG = rows * groups;
+    const s = this.storage(nG);
+    try {
+      await this.run(this.absmaxPipe, x, [d, groups, nG, gg], [0, 0, 0, 0], nG, signal, s);
+      return await this.download(s, nG);
+    } finally {
+      s.destroy();
+    }
+  }
+
+  upload(data: Float32Array, usage: number = BufferUsage.STORAGE | BufferUsage.COPY_SRC): GpuBuffer {
     const buf = this.device.createBuffer({
       size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
       usage: usage | BufferUsage.COPY_DST,
@@ -283,7 +374,7 @@ export class GpuKernels {
   }
 
   /** A 16- or 32-byte uniform: u32 fields then f32 fields (padded to 4 or 8 words). */
-  private uniform(u32s: number[], f32s: number[]): GpuBuffer {
+  uniform(u32s: number[], f32s: number[]): GpuBuffer {
     const words = u32s.length + f32s.length <= 4 ? 4 : 8;
     const raw = new ArrayBuffer(words * 4);
     new Uint32Array(raw, 0, u32s.length).set(u32s);
@@ -330,7 +421,8 @@ export class GpuKernels {
     uni.destroy();
   }
 
-  private async download(src: GpuBuffer, n: number): Promise<Float32Array> {
+  /** The first n float32 values of a storage buffer. */
+  async download(src: GpuBuffer, n: number): Promise<Float32Array> {
     const read = this.device.createBuffer({
       size: Math.max(16, n * 4),
       usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
