@@ -3,8 +3,11 @@
  * mirror: the FWHT behind 'wht' / 'rht' (radix-2 butterflies, one dispatch per stage, as
  * src/core/linalg/fwht.ts) and quantize–dequantize for 'mxfp4' (OCP MX v1.0 §5, §6.3, as
  * src/core/methods/quantizers/mxfp4.ts) and 'int' (symmetric absmax, round to nearest even, as
- * Src/core/methods/quantizers/int.ts). DESIGN.md data flow ("core kernels (CPU) or gpu/").
+ * src/core/methods/quantizers/int.ts). DESIGN.md data flow ("core kernels (CPU) or gpu/").
  * The CPU code stays the reference; e2e/gpu-parity.webgpu.spec.ts checks agreement in Chromium.
+ * The other kernels (nvfp4, nf4, fp8, eden, haar, qjl, turboquant-prod, the metric sums) bring
+ * their WGSL in their own files under kernels/ and use this class's device plumbing (`pipeline`,
+ * `dispatch`, `upload`, `download`, `groupAbsmax`).
  *
  * Precision (WGSL has no float64): the CPU transforms work in float64 per row, these in float32, so
  * FWHT/RHT agree to a relative error of about log2(d)·2⁻²⁴ of the row norm. MXFP4 is exact: its
@@ -14,8 +17,8 @@
  * on the CPU with the reference's roundScaleToFp16, and divides in float32: an element whose
  * float64 quotient x/s lies within 2⁻²⁴ (relative) of a rounding tie may land one step away.
  *
- * Cancellation is cooperative: the AbortSignal is checked before every dispatch, and each dispatch
- * is awaited, so an aborted run stops after at most one more dispatch.
+ * Cancellation is cooperative: the AbortSignal is checked before every submission, and each is
+ * awaited, so an aborted run stops after at most one more submission (one FWHT, all its stages).
  */
 import { roundScaleToFp16 } from '../../core/formats/fp16';
 import {
@@ -138,6 +141,14 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
+interface BatchStep {
+  readonly pipe: GpuComputePipeline;
+  readonly u32s: number[];
+  readonly f32s: number[];
+  readonly threads: number;
+  readonly extra?: GpuBuffer;
+}
+
 export class AbortError extends Error {
   constructor() {
     super('run cancelled');
@@ -210,10 +221,22 @@ export class GpuKernels {
     const unit = this.upload(ones, BufferUsage.STORAGE);
     try {
       const n = rows * d;
-      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1], n, opts.signal, vec);
+      // All log2(d) butterfly stages (and the sign/scale passes) in one submission: one round trip
+      // instead of one per stage (dispatches within a pass see each other's writes, WebGPU §23.2).
+      const steps: BatchStep[] = [];
+      if (opts.signs)
+        steps.push({ pipe: this.scalePipe, u32s: [d, 0, n], f32s: [1], threads: n, extra: vec });
       for (let h = 1; h < d; h <<= 1)
-        await this.run(this.stagePipe, x, [d, h, n / 2], [0], n / 2, opts.signal);
-      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1 / Math.sqrt(d)], n, opts.signal, unit);
+        steps.push({ pipe: this.stagePipe, u32s: [d, h, n / 2], f32s: [0], threads: n / 2 });
+      if (opts.signs)
+        steps.push({
+          pipe: this.scalePipe,
+          u32s: [d, 0, n],
+          f32s: [1 / Math.sqrt(d)],
+          threads: n,
+          extra: unit,
+        });
+      await this.runBatch(x, steps, opts.signal);
       return await this.download(x, n);
     } finally {
       x.destroy();
@@ -419,6 +442,37 @@ export class GpuKernels {
     this.device.queue.submit([enc.finish()]);
     await this.device.queue.onSubmittedWorkDone();
     uni.destroy();
+  }
+
+  /** Dispatches on one data buffer, encoded in one pass and submitted together, awaited once. */
+  private async runBatch(data: GpuBuffer, steps: readonly BatchStep[], signal: AbortSignal | undefined) {
+    if (signal?.aborted) throw new AbortError();
+    const unis: GpuBuffer[] = [];
+    try {
+      const enc = this.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (const st of steps) {
+        const uni = this.uniform(st.u32s, st.f32s);
+        unis.push(uni);
+        const buffers = st.extra ? [data, uni, st.extra] : [data, uni];
+        const groups = Math.max(1, Math.ceil(st.threads / WG));
+        const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
+        pass.setPipeline(st.pipe);
+        pass.setBindGroup(
+          0,
+          this.device.createBindGroup({
+            layout: st.pipe.getBindGroupLayout(0),
+            entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+          }),
+        );
+        pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+      }
+      pass.end();
+      this.device.queue.submit([enc.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+    } finally {
+      for (const u of unis) u.destroy();
+    }
   }
 
   /** The first n float32 values of a storage buffer. */
