@@ -43,7 +43,8 @@ const PARAMS: Readonly<Record<string, readonly Readonly<Record<string, ParamValu
     { bits: 4, scale: 'unbiased' },
     { bits: 1, scale: 'unbiased' },
   ],
-  qjl: [{ sketch: 0 }, { sketch: 96 }],
+  // sketch = 100: n and k of the two products not multiples of the GEMM tiles (64, 16).
+  qjl: [{ sketch: 0 }, { sketch: 100 }],
   'turboquant-prod': [{ bits: 3 }],
 };
 
