@@ -132,7 +132,9 @@ async function main(): Promise<void> {
       console.log(
         `\npipeline end to end (RHT, INT4 g128, every metric; ${p.rows}×${p.d} = ${((p.rows * p.d) / 2 ** 20).toFixed(0)}M coordinates):`,
       );
-      console.log(`  WebGPU stage runner: ${fmt(p.gpuMs)} (${p.backends}${p.rows * p.d >= 2 ** 20 ? ", metric sums on the GPU" : ""})`);
+      console.log(
+        `  WebGPU stage runner: ${fmt(p.gpuMs)} (${p.backends}${p.rows * p.d >= 2 ** 20 ? ', metric sums on the GPU' : ''})`,
+      );
       console.log(`  CPU:                 ${fmt(p.cpuMs)}`);
       console.log(`  GPU / CPU:           ${(p.gpuMs / p.cpuMs).toFixed(2)}×`);
       console.log(`  largest metric difference: ${p.maxMetricRelDiff.toExponential(2)} (relative)`);
