@@ -14,8 +14,9 @@
  * scales are powers of two, so x·2⁻ᵉ is exact in float32 and E2M1 rounding (ties to even) sees the
  * same value as on the CPU (except for blocks whose scaled output is float32-subnormal, which a GPU
  * may flush to zero). INT computes each group's absmax on the GPU (exact), rounds the scale to fp16
- * on the CPU with the reference's roundScaleToFp16, and divides in float32: an element whose
- * float64 quotient x/s lies within 2⁻²⁴ (relative) of a rounding tie may land one step away.
+ * on the CPU with the reference's roundScaleToFp16, and rounds x/s from a float32 quotient
+ * corrected by exact comparisons with the midpoints (q ± ½)·s (at most 20 significant bits, exact
+ * in float32): the reference's decisions, ties to even included, so INT is exact too.
  *
  * Cancellation is cooperative: the AbortSignal is checked before every submission, and each is
  * awaited, so an aborted run stops after at most one more submission (one FWHT, all its stages).
@@ -136,7 +137,16 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
   let row = t / p.d;
   let sc = s[row * p.groups + (t % p.d) / p.g];
   if (sc == 0.0) { x[t] = 0.0; return; }
-  let q = clamp(round(x[t] / sc), -p.qmax - 1.0, p.qmax);
+  // round(x/s) from a float32 quotient, then corrected by exact comparisons: (q ± ½)·s has at most
+  // 9 + 11 significant bits (fp16 scale), so it is exact in float32 and x is compared with the true
+  // midpoints (ties to even), as the reference's float64 x/s, which cannot cross one, decides.
+  let v = x[t];
+  var q = round(v / sc);
+  let up = (q + 0.5) * sc;
+  let dn = (q - 0.5) * sc;
+  if (v > up || (v == up && fract((q + 1.0) * 0.5) == 0.0)) { q = q + 1.0; }
+  else if (v < dn || (v == dn && fract((q - 1.0) * 0.5) == 0.0)) { q = q - 1.0; }
+  q = clamp(q, -p.qmax - 1.0, p.qmax);
   x[t] = q * sc;
 }
 `;

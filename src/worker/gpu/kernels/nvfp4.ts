@@ -4,7 +4,7 @@
  *   s_t = fp32(amax(tensor)/(448·6)),  s_b = UE4M3(amax(block)/6/s_t),  x̂ = (s_b·s_t)·E2M1(x/(s_b·s_t)).
  * The block absmax runs on the GPU (exact); s_t and s_b are computed here in float64 with the
  * core's own roundValue (identical scales); the elements are rounded on the GPU, ties to even,
- * saturating at ±6. The output is (q·s_b)·s_t in float32: q·s_b has at most 7 significant bits
+ * saturating at ±6, each decision an exact comparison (no division: see the WGSL). The output is (q·s_b)·s_t in float32: q·s_b has at most 7 significant bits
  * (exact), so the one rounding of the product equals the reference's float64 q·X rounded to float32.
  */
 import { UE4M3, roundValue } from '../../../core/formats/minifloat';
@@ -22,27 +22,42 @@ struct P { d: u32, blocks: u32, n: u32, pad0: u32, st: f32, pad1: u32, pad2: u32
 
 var<private> GRID: array<f32, 8> = array<f32, 8>(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0);
 
-// Nearest E2M1 magnitude index, ties to the even code (even grid index), saturating at 6.
-fn e2m1_index(a: f32) -> u32 {
-  var idx = 0u;
-  for (var i = 0u; i < 7u; i++) {
-    let mid = (GRID[i] + GRID[i + 1u]) * 0.5;
-    if (a > mid || (a == mid && ((i + 1u) & 1u) == 0u)) { idx = i + 1u; }
-  }
-  return idx;
+// Sign of a − c·(sh + sl), exactly: c·sh and c·sl are exact (≤ 7 + 12 significant bits), and
+// a − c·sh is exact where it matters (Sterbenz: within a factor 2); outside, the sign is clear.
+fn cmp_exact(a: f32, c: f32, sh: f32, sl: f32) -> i32 {
+  let ph = c * sh;
+  if (ph > 2.0 * a) { return -1; }
+  if (2.0 * ph < a) { return 1; }
+  let d1 = a - ph;
+  let pl = c * sl;
+  if (d1 > pl) { return 1; }
+  if (d1 < pl) { return -1; }
+  return 0;
 }
 
 // x ← (q·s_b)·s_t, q = E2M1(x/(s_b·s_t)), with the block's UE4M3 scale (0 → zeros); p.n = rows·d.
+// The decision compares |x| with midpoint·s_b·s_t exactly (s_t split into 12 + 12 bits), so it
+// is the real-number rounding of x/X, ties to even: the reference's, whose float64 quotient of a
+// 24-bit x by a ≤ 28-bit X cannot cross or land on a midpoint it is not on.
 @compute @workgroup_size(${WG})
 fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let i = gi.x + gi.y * nw.x * ${WG}u;
   if (i >= p.n) { return; }
   let b = sb[(i / p.d) * p.blocks + (i % p.d) / ${NV_BLOCK}u];
   if (b == 0.0) { x[i] = 0.0; return; }
-  let t = x[i] / (b * p.st);
-  if (t != t) { return; }
-  let q = GRID[e2m1_index(abs(t))];
-  x[i] = (select(q, -q, t < 0.0) * b) * p.st;
+  let v = x[i];
+  if (v != v) { return; }
+  let a = abs(v);
+  let sh = bitcast<f32>(bitcast<u32>(p.st) & 0xfffff000u);
+  let sl = p.st - sh;
+  var idx = 0u;
+  for (var k = 0u; k < 7u; k++) {
+    let c = (GRID[k] + GRID[k + 1u]) * 0.5 * b;
+    let o = cmp_exact(a, c, sh, sl);
+    if (o > 0 || (o == 0 && ((k + 1u) & 1u) == 0u)) { idx = k + 1u; }
+  }
+  let q = GRID[idx];
+  x[i] = (select(q, -q, v < 0.0) * b) * p.st;
 }
 `;
 
@@ -50,11 +65,10 @@ export const nvfp4GpuKernel: GpuQuantizerKernel = {
   methodId: 'nvfp4',
   stage: 'quantize',
   tolerance: {
-    kind: 'mismatch-fraction',
-    fraction: 1e-4,
+    kind: 'exact',
     why:
-      'scales identical, but x/(s_b·s_t) in float32 (a rounded product and a division within 2.5 ulp) ' +
-      'vs float64: only an element within a few ulps of an E2M1 midpoint can land one step away',
+      'identical scales, element decisions by exact comparison with midpoint·s_b·s_t, and an output ' +
+      'product rounded once (float32-subnormal outputs excepted, which a GPU may flush)',
   },
   supports: (params) => params.rounding !== 'stochastic',
   async run(gpu, req, signal) {
