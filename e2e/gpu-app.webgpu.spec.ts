@@ -5,8 +5,8 @@
  * the results table's backend column), and the numbers equal the CPU's (the CLI, which the
  * 'chromium' project's core-lab spec holds equal to the CPU page to a relative 1e-12):
  *
- * - identity → mxfp4 / int: the GPU stage is exact (e2e/gpu-parity.webgpu.spec.ts: MXFP4 exact,
- *   INT exact but for float32/float64 division ties), and the metric sums are reduced on the GPU
+ * - identity → mxfp4 / int: the GPU stage is exact (e2e/gpu-parity.webgpu.spec.ts: both declared
+ *   and measured bit-identical), and the metric sums are reduced on the GPU
  *   in float32 (src/worker/gpu/kernels/sums.ts, declared within 2⁻¹⁶ relative), so every metric
  *   agrees to RELATIVE_SUMS.
  * - wht / rht → …: the transform is float32 on the GPU and float64 on the CPU, within
