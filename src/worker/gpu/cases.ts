@@ -24,6 +24,8 @@ export interface KernelCase {
   readonly params: Readonly<Record<string, ParamValue>>;
   /** rows × d of this case, from the requested size (haar needs rows ≥ d). */
   shape(rows: number, d: number): { rows: number; d: number };
+  /** 'ties': values on the rounding midpoints (tieData) instead of Gaussian data. */
+  readonly data?: 'ties';
 }
 
 /** Parameter sets run per method id; a registered kernel without an entry runs with defaults. */
@@ -50,6 +52,31 @@ const PARAMS: Readonly<Record<string, readonly Readonly<Record<string, ParamValu
 
 const same = (rows: number, d: number) => ({ rows, d });
 
+/**
+ * Ties, where ties-to-even decides: every row holds its absmax first (448 for fp8 e4m3 rows, 7 for
+ * int4 rows, so the scale is exactly 1), then ±(m + ½)/8 for integers m, half of which are exact
+ * midpoints of the FP8 grid in [1, 448) and all of which are midpoints of the int grid after ×4.
+ */
+const TIE_CASES: readonly { id: string; params: Readonly<Record<string, ParamValue>> }[] = [
+  { id: 'fp8', params: { format: 'e4m3', granularity: 'row' } },
+  { id: 'int', params: { bits: 4, granularity: 'row' } },
+];
+
+export function tieData(methodId: string, rows: number, d: number): Float32Array {
+  const x = new Float32Array(rows * d);
+  const rng = createRngFactory(13).stream('data', 'gpu-ties');
+  const int = methodId === 'int';
+  for (let r = 0; r < rows; r++) {
+    x[r * d] = int ? 7 : 448;
+    for (let j = 1; j < d; j++) {
+      const m = Math.floor(rng.uniform() * (int ? 7 : 3583));
+      const v = int ? m + 0.5 : (m + 0.5) / 8;
+      x[r * d + j] = rng.uniform() < 0.5 ? -v : v;
+    }
+  }
+  return x;
+}
+
 export function kernelCases(): KernelCase[] {
   const out: KernelCase[] = [];
   for (const kernel of GPU_KERNELS) {
@@ -73,6 +100,10 @@ export function kernelCases(): KernelCase[] {
           : same,
       });
     }
+  }
+  for (const t of TIE_CASES) {
+    const kernel = GPU_KERNELS.find((k) => k.stage === 'quantize' && k.methodId === t.id);
+    if (kernel) out.push({ kernel, name: `${t.id} ties`, params: t.params, shape: same, data: 'ties' });
   }
   return out;
 }
@@ -136,7 +167,7 @@ export async function runCase(
   reps: number,
 ): Promise<CaseRun> {
   const { rows, d } = c.shape(size.rows, size.d);
-  const data = caseData(rows, d);
+  const data = c.data === 'ties' ? tieData(c.kernel.methodId, rows, d) : caseData(rows, d);
   const k = c.kernel;
   const base = { name: c.name, methodId: k.methodId, rows, d };
   const none = { ...base, ran: false, ok: false, limit: '', mismatches: 0, outside: 0 };
