@@ -1,13 +1,14 @@
 /**
  * WebGPU in the app: with an adapter (Chromium --enable-unsafe-webgpu, the 'webgpu'
- * project; SwiftShader here) a config of GPU_MIN_COORDS coordinates runs its wht/rht transforms
- * and mxfp4/int quantizers on the GPU inside the pool workers, the page says so (status line and
+ * project; SwiftShader here) a config of GPU_MIN_COORDS coordinates runs its wht/rht transforms,
+ * mxfp4/int quantizers and metric sums on the GPU inside the pool workers, the page says so (status line and
  * the results table's backend column), and the numbers equal the CPU's (the CLI, which the
  * 'chromium' project's core-lab spec holds equal to the CPU page to a relative 1e-12):
  *
- * - identity → mxfp4 / int: the GPU stage is exact (e2e/gpu-parity.webgpu.spec.ts: MXFP4 exact,
- *   INT exact but for float32/float64 division ties), so every metric agrees to the page-vs-CLI
- *   1e-12.
+ * - identity → mxfp4 / int: the GPU stage is exact (e2e/gpu-parity.webgpu.spec.ts: both declared
+ *   and measured bit-identical), and the metric sums are reduced on the GPU
+ *   in float32 (src/worker/gpu/kernels/sums.ts, declared within 2⁻¹⁶ relative), so every metric
+ *   agrees to RELATIVE_SUMS.
  * - wht / rht → …: the transform is float32 on the GPU and float64 on the CPU, within
  *   4·log2(d)·2⁻²⁴ of the largest |value| (the parity spec's RHT bound, per round). Quantization
  *   then moves the few coordinates that land within that distance of a rounding boundary by one
@@ -20,7 +21,7 @@ import { permalinkHash } from '../src/core/config/codec';
 import { canonicalize, CONFIG_VERSION } from '../src/core/config/schema';
 import { LabPage } from './lab-page';
 
-const RELATIVE_EXACT = 1e-12;
+const RELATIVE_SUMS = 2 ** -16;
 const RELATIVE_TRANSFORMED = 1e-4;
 
 // 1024 × 1024 = 2^20 coordinates = GPU_MIN_COORDS (src/worker/gpu/kernels.ts).
@@ -93,7 +94,7 @@ test('a GPU-sized config runs on WebGPU in the worker, says so, and equals the C
   const values = await lab.values();
   cli.results.forEach((r, i) => {
     expect(values[i].bitsPerCoord).toBe(r.bitsPerCoord);
-    const tol = i < 2 ? RELATIVE_EXACT : RELATIVE_TRANSFORMED;
+    const tol = i < 2 ? RELATIVE_SUMS : RELATIVE_TRANSFORMED;
     for (const [k, v] of Object.entries(r.metrics)) {
       const rel = Math.abs(values[i][k] - v) / Math.max(Math.abs(v), Number.MIN_VALUE);
       if (rel > 0)

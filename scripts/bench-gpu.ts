@@ -1,14 +1,16 @@
 /**
- * `npm run bench:gpu`: the GPU-relevant kernels (FWHT, MXFP4, INT4 g128) on WebGPU vs the CPU path
- * in the same Chromium page (src/worker/gpu/bench-harness.ts), printed as a table with ratios and the
- * parity of each run.
+ * `npm run bench:gpu`: every registered WebGPU kernel (src/worker/gpu/registry.ts) on WebGPU vs the
+ * CPU path in the same Chromium page (src/worker/gpu/bench-harness.ts), printed as a table with
+ * ratios and the parity of each run against the kernel's declared tolerance, then the 16M-coordinate
+ * pipeline (RHT, INT4 g128, every metric) end to end with the WebGPU stage runner and on the CPU.
  *
  * Chromium: Debian's (CHROMIUM_PATH, default /usr/bin/chromium) with --enable-unsafe-webgpu. Here
  * the adapter is SwiftShader, a CPU emulation: the GPU column then says nothing about a GPU and the
  * run only shows that the kernels agree. On a machine with a real GPU (add
  * `--use-angle=vulkan` or similar through QS_CHROMIUM_ARGS if Chromium needs it) the same command
- * reports real GPU times. Options: --rows=N --dim=D (default 256 × 1024; keep it modest on
- * SwiftShader) and --reps=R (best of R, default 3).
+ * reports real GPU times. Options: --rows=N --dim=D (kernel table, default 256 × 1024; the dense
+ * O(d²) kernels run at d/4), --reps=R (best of R, default 3), --pipeline-rows=N --pipeline-dim=D
+ * (default 16384 × 1024 = 16M coordinates; --pipeline-rows=0 skips it).
  *
  * The page is a synthetic document on http://localhost (a secure context, as WebGPU requires),
  * answered by Playwright's router: no server, no app build.
@@ -18,10 +20,10 @@ import { chromium } from '@playwright/test';
 import { build } from 'vite';
 import type { GpuBenchReport } from '../src/worker/gpu/bench-harness';
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min = 1): number {
   const v = process.argv.find((a) => a.startsWith(`--${name}=`));
   const n = v ? Number(v.slice(name.length + 3)) : fallback;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got ${v}`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${v}`);
   return n;
 }
 
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
   const rows = arg('rows', 256);
   const dim = arg('dim', 1024);
   const reps = arg('reps', 3);
+  const pRows = arg('pipeline-rows', 16384, 0);
+  const pDim = arg('pipeline-dim', 1024);
   const code = await bundleHarness();
   const extra = (process.env.QS_CHROMIUM_ARGS ?? '').split(/\s+/).filter(Boolean);
   const browser = await chromium.launch({
@@ -67,16 +71,24 @@ async function main(): Promise<void> {
     );
     await page.goto('http://localhost/__gpu-bench.html');
     await page.addScriptTag({ content: code });
+    page.setDefaultTimeout(0);
     const report = await page.evaluate(
-      ([r, d, k]) =>
+      ([r, d, k, pr, pd]) =>
         (
           globalThis as unknown as {
-            QuantScopeGpuBench: { runGpuBench(r: number, d: number, k: number): Promise<GpuBenchReport> };
+            QuantScopeGpuBench: {
+              runGpuBench(
+                r: number,
+                d: number,
+                k: number,
+                p: { rows: number; d: number } | null,
+              ): Promise<GpuBenchReport>;
+            };
           }
-        ).QuantScopeGpuBench.runGpuBench(r, d, k),
-      [rows, dim, reps] as const,
+        ).QuantScopeGpuBench.runGpuBench(r, d, k, pr > 0 ? { rows: pr, d: pd } : null),
+      [rows, dim, reps, pRows, pDim] as const,
     );
-    console.log(`# QuantScope GPU bench — ${rows}×${dim}, best of ${reps}\n`);
+    console.log(`# QuantScope GPU bench — kernels at ${rows}×${dim}, best of ${reps}\n`);
     if (!report.adapter) {
       console.log(
         'No WebGPU adapter in this Chromium (navigator.gpu absent or no adapter): nothing to time.',
@@ -88,21 +100,46 @@ async function main(): Promise<void> {
       `adapter: ${report.adapter}${emulated ? ' — a CPU emulation: GPU times are not GPU times' : ''}`,
     );
     console.log(
-      `CPU path: TypeScript${report.cpuWasm ? ' + WASM SIMD kernels' : ' only (WASM unavailable)'}\n`,
+      `CPU path: the core's runStageOnCpu (TypeScript${report.cpuWasm ? ' + WASM SIMD kernels' : ' only, WASM unavailable'})\n`,
     );
     const lines = report.rows.map((r) => [
-      r.kernel,
-      fmt(r.gpuMs),
-      fmt(r.cpuMs),
-      `${(r.gpuMs / r.cpuMs).toFixed(2)}×`,
-      r.maxRelErr === 0 ? 'identical' : r.maxRelErr.toExponential(2),
+      r.name,
+      `${r.rows}×${r.d}`,
+      r.ran ? fmt(r.gpuMs) : 'declined',
+      r.ran ? fmt(r.cpuMs) : '',
+      r.ran ? `${(r.gpuMs / r.cpuMs).toFixed(2)}×` : '',
+      !r.ran
+        ? ''
+        : r.mismatches === 0
+          ? 'identical'
+          : `${r.ok ? 'ok' : 'FAIL'} (${r.mismatches} differ, max ${r.maxRowRelErr.toExponential(1)}·‖row‖)`,
     ]);
-    const head = ['kernel', 'GPU (incl. upload + read-back)', 'CPU', 'GPU / CPU', 'max rel. diff'];
+    const head = [
+      'kernel',
+      'size',
+      'GPU (incl. upload + read-back)',
+      'CPU',
+      'GPU / CPU',
+      'parity vs declared tolerance',
+    ];
     const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     const row = (c: string[]) => `| ${c.map((s, i) => s.padEnd(w[i])).join(' | ')} |`;
     console.log(row(head));
     console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
     for (const l of lines) console.log(row(l));
+    const p = report.pipeline;
+    if (p) {
+      console.log(
+        `\npipeline end to end (RHT, INT4 g128, every metric; ${p.rows}×${p.d} = ${((p.rows * p.d) / 2 ** 20).toFixed(0)}M coordinates):`,
+      );
+      console.log(
+        `  WebGPU stage runner: ${fmt(p.gpuMs)} (${p.backends}${p.rows * p.d >= 2 ** 20 ? ', metric sums on the GPU' : ''})`,
+      );
+      console.log(`  CPU:                 ${fmt(p.cpuMs)}`);
+      console.log(`  GPU / CPU:           ${(p.gpuMs / p.cpuMs).toFixed(2)}×`);
+      console.log(`  largest metric difference: ${p.maxMetricRelDiff.toExponential(2)} (relative)`);
+    }
+    if (report.rows.some((r) => r.ran && !r.ok)) process.exitCode = 1;
   } finally {
     await browser.close();
   }

@@ -27,7 +27,7 @@ import type {
   TransformDef,
 } from './methods/types';
 import type { RngFactory } from './rng';
-import { createSumsAccumulator, reconstructionSums } from './methods/metrics/sums';
+import { createSumsAccumulator, reconstructionSums, type ReconstructionSums } from './methods/metrics/sums';
 
 export interface MethodRef {
   readonly id: string;
@@ -360,11 +360,20 @@ export type StageRequest =
       readonly calibration?: Matrix;
       /** Output, rows × outDim. */
       readonly yHat: Float32Array;
+    }
+  | {
+      /** The metric sums of x and its reconstruction (sums.ts); a runner may reduce on the GPU. */
+      readonly kind: 'sums';
+      readonly x: Matrix;
+      readonly xHat: Float32Array;
+      /** Output: the runner sets `sums`. */
+      readonly out: { sums?: ReconstructionSums };
     };
 
 /** Runs a stage on the CPU (the reference for every backend). */
 export function runStageOnCpu(req: StageRequest): Backend {
   if (req.kind === 'forward') req.prepared.forward(req.x.data, req.x.rows, req.y);
+  else if (req.kind === 'sums') req.out.sums = reconstructionSums(req.x, req.xHat);
   else {
     const ctx = req.calibration ? { rng: req.rng, calibration: req.calibration } : { rng: req.rng };
     req.def.quantize(req.y, req.rows, req.outDim, req.quantizer.params, ctx, req.yHat);
@@ -522,9 +531,14 @@ function* experimentSteps(
         const yHatFull = yHat ?? new Float32Array(0);
         chainTransform.inverse(yHatFull, rows, xHat);
         const t3 = now();
-        // One fused pass for the sum-based metrics (bit-identical to their own loops, sums.ts).
-        const sums =
-          wanted.some((m) => m.fromSums) && x.data.length === rows * dim ? reconstructionSums(x, xHat) : null;
+        // The sum-based metrics in one fused pass, as a stage a runner may reduce on the GPU
+        // (bit-identical to their own loops on the CPU, sums.ts).
+        let sums: ReconstructionSums | null = null;
+        if (wanted.some((m) => m.fromSums) && x.data.length === rows * dim) {
+          const out: { sums?: ReconstructionSums } = {};
+          yield { kind: 'sums', x, xHat, out };
+          sums = out.sums ?? reconstructionSums(x, xHat);
+        }
         for (const m of wanted)
           metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
         inverseMs = t3 - t2;

@@ -1,91 +1,109 @@
 /**
  * GPU-vs-CPU timings for `npm run bench:gpu` (scripts/bench-gpu.ts), bundled and run in Chromium
- * with WebGPU. Each WGSL kernel (src/worker/gpu/kernels.ts) and the core's CPU path for the same work
- * (TypeScript, with the WASM SIMD kernels where they exist) run on the same seeded data in this
- * page; times are the best of `reps` wall times, the GPU's including upload and read-back (what a
- * pipeline stage pays). With SwiftShader (no GPU) the GPU column measures a CPU emulation: only the
- * parity column means something there; on a real adapter both columns are real.
+ * with WebGPU. Every registered kernel (registry.ts) runs its cases (cases.ts) through its own
+ * `run` and through the core's CPU path for the same stage (runStageOnCpu: TypeScript with the WASM
+ * SIMD kernels where they exist) on the same seeded data in this page, then the whole pipeline
+ * (RHT, INT4 g128, every metric) runs end to end on rows × d coordinates with the WebGPU stage
+ * runner (stages.ts) and on the CPU. Times are the best of `reps` wall times, the GPU's including
+ * upload and read-back (what a pipeline stage pays). With SwiftShader (no GPU) the GPU column
+ * measures a CPU emulation: only the parity column means something there; on a real adapter both
+ * columns are real.
  */
-import { fwhtInPlace } from '../../core/linalg/fwht';
-import { intQuantizer } from '../../core/methods/quantizers/int';
-import { mxfp4Quantizer } from '../../core/methods/quantizers/mxfp4';
-import { createRngFactory } from '../../core/rng';
+import {
+  runExperiment,
+  runExperimentAsync,
+  type ExperimentSpec,
+  type PipelineResult,
+} from '../../core/pipeline';
+import { withDefaults } from '../../core/methods/params';
+import { quantizersById, transformsById } from '../../core/methods';
 import { wasmKernels } from '../../core/wasm/kernels';
+import { caseData, kernelCases, runCase, type CaseRun } from './cases';
 import { GpuKernels } from './kernels';
+import { gpuStageRunner } from './stages';
 
-export interface GpuBenchRow {
-  readonly kernel: string;
-  readonly n: number;
+export interface PipelineBench {
+  readonly rows: number;
+  readonly d: number;
   readonly gpuMs: number;
   readonly cpuMs: number;
-  /** max |gpu − cpu| / max |cpu|: the parity of this run (0 when bit-identical). */
-  readonly maxRelErr: number;
+  /** Which backend ran the transform and the quantizer in the GPU run. */
+  readonly backends: string;
+  /** Largest relative difference of any metric between the two runs. */
+  readonly maxMetricRelDiff: number;
 }
 
 export interface GpuBenchReport {
   readonly adapter: string | null;
   readonly cpuWasm: boolean;
-  readonly rows: GpuBenchRow[];
+  readonly rows: CaseRun[];
+  readonly pipeline: PipelineBench | null;
 }
 
-async function bestMs<T>(reps: number, fn: () => T | Promise<T>): Promise<[number, T]> {
-  let best = Infinity;
-  let last = await fn(); // warm-up (pipeline compilation, JIT, WASM tier-up)
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    last = await fn();
-    best = Math.min(best, performance.now() - t0);
+function pipelineSpec(): ExperimentSpec {
+  const rht = transformsById.get('rht');
+  const int = quantizersById.get('int');
+  if (!rht || !int) throw new Error('core methods rht / int missing');
+  return {
+    seed: 1,
+    pipelines: [
+      {
+        transforms: [{ id: 'rht', params: withDefaults(rht.params, {}) }],
+        quantizer: {
+          id: 'int',
+          params: withDefaults(int.params, { bits: 4, granularity: 'group', group: 128, symmetric: true }),
+        },
+      },
+    ],
+  };
+}
+
+async function benchPipeline(gpu: GpuKernels, rows: number, d: number, reps: number): Promise<PipelineBench> {
+  const x = { rows, cols: d, data: caseData(rows, d, 11) };
+  const spec = pipelineSpec();
+  let cpu: PipelineResult[] = [];
+  let viaGpu: PipelineResult[] = [];
+  let cpuMs = Infinity;
+  let gpuMs = Infinity;
+  for (let r = 0; r < Math.max(1, reps); r++) {
+    let t0 = performance.now();
+    cpu = runExperiment(spec, x);
+    cpuMs = Math.min(cpuMs, performance.now() - t0);
+    t0 = performance.now();
+    viaGpu = await runExperimentAsync(spec, x, {}, gpuStageRunner(gpu));
+    gpuMs = Math.min(gpuMs, performance.now() - t0);
   }
-  return [best, last];
-}
-
-function relErr(gpu: Float32Array, cpu: ArrayLike<number>): number {
-  let scale = 0;
   let worst = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    scale = Math.max(scale, Math.abs(cpu[i]));
-    const e = Math.abs(gpu[i] - cpu[i]);
-    if (!(e <= worst)) worst = e;
+  for (const [k, v] of Object.entries(cpu[0].metrics)) {
+    const g = viaGpu[0].metrics[k];
+    const rel = v === g ? 0 : Math.abs(g - v) / Math.abs(v);
+    if (!(rel <= worst)) worst = rel;
   }
-  return scale > 0 ? worst / scale : worst;
+  const b = viaGpu[0].timingsMs.backend;
+  return {
+    rows,
+    d,
+    gpuMs,
+    cpuMs,
+    backends: `transform ${b.transform}, quantize ${b.quantize}`,
+    maxMetricRelDiff: worst,
+  };
 }
 
-export async function runGpuBench(rows: number, d: number, reps: number): Promise<GpuBenchReport> {
+export async function runGpuBench(
+  rows: number,
+  d: number,
+  reps: number,
+  pipeline: { rows: number; d: number } | null,
+): Promise<GpuBenchReport> {
   const gpu = await GpuKernels.create();
   const cpuWasm = wasmKernels() !== null;
-  if (!gpu) return { adapter: null, cpuWasm, rows: [] };
+  if (!gpu) return { adapter: null, cpuWasm, rows: [], pipeline: null };
   try {
-    const n = rows * d;
-    const x = new Float32Array(n);
-    createRngFactory(7).stream('data', 'gpu-bench').fillNormal(x);
-    const out: GpuBenchRow[] = [];
-    const rng = createRngFactory(1);
-
-    const [fg, fwGpu] = await bestMs(reps, () => gpu.fwht(x, rows, d));
-    const [fc, fwCpu] = await bestMs(reps, () => {
-      const y = x.slice();
-      for (let r = 0; r < rows; r++) fwhtInPlace(y, r * d, d);
-      return y;
-    });
-    out.push({ kernel: 'fwht (float32)', n, gpuMs: fg, cpuMs: fc, maxRelErr: relErr(fwGpu, fwCpu) });
-
-    const [mg, mxGpu] = await bestMs(reps, () => gpu.mxfp4(x, rows, d));
-    const [mc, mxCpu] = await bestMs(reps, () => {
-      const y = new Float32Array(n);
-      mxfp4Quantizer.quantize(x, rows, d, { rounding: 'nearest' }, { rng }, y);
-      return y;
-    });
-    out.push({ kernel: 'mxfp4', n, gpuMs: mg, cpuMs: mc, maxRelErr: relErr(mxGpu, mxCpu) });
-
-    const params = { bits: 4, granularity: 'group', group: 128, symmetric: true, rounding: 'nearest' };
-    const [ig, inGpu] = await bestMs(reps, () => gpu.intSymmetric(x, rows, d, 4, 128));
-    const [ic, inCpu] = await bestMs(reps, () => {
-      const y = new Float32Array(n);
-      intQuantizer.quantize(x, rows, d, params, { rng }, y);
-      return y;
-    });
-    out.push({ kernel: 'int b=4 g128 sym', n, gpuMs: ig, cpuMs: ic, maxRelErr: relErr(inGpu, inCpu) });
-    return { adapter: gpu.adapterLabel, cpuWasm, rows: out };
+    const out: CaseRun[] = [];
+    for (const c of kernelCases()) out.push(await runCase(gpu, c, { rows, d }, reps));
+    const pipe = pipeline ? await benchPipeline(gpu, pipeline.rows, pipeline.d, reps) : null;
+    return { adapter: gpu.adapterLabel, cpuWasm, rows: out, pipeline: pipe };
   } finally {
     gpu.destroy();
   }

@@ -3,19 +3,23 @@
  * mirror: the FWHT behind 'wht' / 'rht' (radix-2 butterflies, one dispatch per stage, as
  * src/core/linalg/fwht.ts) and quantize–dequantize for 'mxfp4' (OCP MX v1.0 §5, §6.3, as
  * src/core/methods/quantizers/mxfp4.ts) and 'int' (symmetric absmax, round to nearest even, as
- * Src/core/methods/quantizers/int.ts). DESIGN.md data flow ("core kernels (CPU) or gpu/").
+ * src/core/methods/quantizers/int.ts). DESIGN.md data flow ("core kernels (CPU) or gpu/").
  * The CPU code stays the reference; e2e/gpu-parity.webgpu.spec.ts checks agreement in Chromium.
+ * The other kernels (nvfp4, nf4, fp8, eden, haar, qjl, turboquant-prod, the metric sums) bring
+ * their WGSL in their own files under kernels/ and use this class's device plumbing (`pipeline`,
+ * `dispatch`, `upload`, `download`, `groupAbsmax`).
  *
  * Precision (WGSL has no float64): the CPU transforms work in float64 per row, these in float32, so
  * FWHT/RHT agree to a relative error of about log2(d)·2⁻²⁴ of the row norm. MXFP4 is exact: its
  * scales are powers of two, so x·2⁻ᵉ is exact in float32 and E2M1 rounding (ties to even) sees the
  * same value as on the CPU (except for blocks whose scaled output is float32-subnormal, which a GPU
  * may flush to zero). INT computes each group's absmax on the GPU (exact), rounds the scale to fp16
- * on the CPU with the reference's roundScaleToFp16, and divides in float32: an element whose
- * float64 quotient x/s lies within 2⁻²⁴ (relative) of a rounding tie may land one step away.
+ * on the CPU with the reference's roundScaleToFp16, and rounds x/s from a float32 quotient
+ * corrected by exact comparisons with the midpoints (q ± ½)·s (at most 20 significant bits, exact
+ * in float32): the reference's decisions, ties to even included, so INT is exact too.
  *
- * Cancellation is cooperative: the AbortSignal is checked before every dispatch, and each dispatch
- * is awaited, so an aborted run stops after at most one more dispatch.
+ * Cancellation is cooperative: the AbortSignal is checked before every submission, and each is
+ * awaited, so an aborted run stops after at most one more submission (one FWHT, all its stages).
  */
 import { roundScaleToFp16 } from '../../core/formats/fp16';
 import {
@@ -133,10 +137,27 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
   let row = t / p.d;
   let sc = s[row * p.groups + (t % p.d) / p.g];
   if (sc == 0.0) { x[t] = 0.0; return; }
-  let q = clamp(round(x[t] / sc), -p.qmax - 1.0, p.qmax);
+  // round(x/s) from a float32 quotient, then corrected by exact comparisons: (q ± ½)·s has at most
+  // 9 + 11 significant bits (fp16 scale), so it is exact in float32 and x is compared with the true
+  // midpoints (ties to even), as the reference's float64 x/s, which cannot cross one, decides.
+  let v = x[t];
+  var q = round(v / sc);
+  let up = (q + 0.5) * sc;
+  let dn = (q - 0.5) * sc;
+  if (v > up || (v == up && fract((q + 1.0) * 0.5) == 0.0)) { q = q + 1.0; }
+  else if (v < dn || (v == dn && fract((q - 1.0) * 0.5) == 0.0)) { q = q - 1.0; }
+  q = clamp(q, -p.qmax - 1.0, p.qmax);
   x[t] = q * sc;
 }
 `;
+
+interface BatchStep {
+  readonly pipe: GpuComputePipeline;
+  readonly u32s: number[];
+  readonly f32s: number[];
+  readonly threads: number;
+  readonly extra?: GpuBuffer;
+}
 
 export class AbortError extends Error {
   constructor() {
@@ -152,6 +173,8 @@ export class GpuKernels {
   private readonly mxPipe: GpuComputePipeline;
   private readonly absmaxPipe: GpuComputePipeline;
   private readonly applyPipe: GpuComputePipeline;
+  /** Pipelines of the kernel files, by entry point and WGSL source (`pipeline`). */
+  private readonly pipes = new Map<string, GpuComputePipeline>();
 
   private constructor(
     readonly device: GpuDevice,
@@ -208,10 +231,22 @@ export class GpuKernels {
     const unit = this.upload(ones, BufferUsage.STORAGE);
     try {
       const n = rows * d;
-      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1], n, opts.signal, vec);
+      // All log2(d) butterfly stages (and the sign/scale passes) in one submission: one round trip
+      // instead of one per stage (dispatches within a pass see each other's writes, WebGPU §23.2).
+      const steps: BatchStep[] = [];
+      if (opts.signs)
+        steps.push({ pipe: this.scalePipe, u32s: [d, 0, n], f32s: [1], threads: n, extra: vec });
       for (let h = 1; h < d; h <<= 1)
-        await this.run(this.stagePipe, x, [d, h, n / 2], [0], n / 2, opts.signal);
-      if (opts.signs) await this.run(this.scalePipe, x, [d, 0, n], [1 / Math.sqrt(d)], n, opts.signal, unit);
+        steps.push({ pipe: this.stagePipe, u32s: [d, h, n / 2], f32s: [0], threads: n / 2 });
+      if (opts.signs)
+        steps.push({
+          pipe: this.scalePipe,
+          u32s: [d, 0, n],
+          f32s: [1 / Math.sqrt(d)],
+          threads: n,
+          extra: unit,
+        });
+      await this.runBatch(x, steps, opts.signal);
       return await this.download(x, n);
     } finally {
       x.destroy();
@@ -273,7 +308,96 @@ export class GpuKernels {
     this.device.destroy();
   }
 
-  private upload(data: Float32Array, usage: number = BufferUsage.STORAGE | BufferUsage.COPY_SRC): GpuBuffer {
+  /**
+   * A compute pipeline for one WGSL module and entry point, compiled once per device (the kernel
+   * files of kernels/ bring their own WGSL). A compilation or validation error throws, so the stage
+   * runner falls back to the CPU instead of dispatching a pipeline that silently does nothing.
+   */
+  async pipeline(code: string, entryPoint: string): Promise<GpuComputePipeline> {
+    const key = `${entryPoint}\u0000${code}`;
+    const hit = this.pipes.get(key);
+    if (hit) return hit;
+    this.device.pushErrorScope('validation');
+    const pipe = this.device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: this.device.createShaderModule({ code }), entryPoint },
+    });
+    const error = await this.device.popErrorScope();
+    if (error) throw new Error(`WebGPU kernel ${entryPoint} failed to compile: ${error.message}`);
+    this.pipes.set(key, pipe);
+    return pipe;
+  }
+
+  /**
+   * One dispatch of `workgroups` workgroups (a 2-D grid past the per-dimension limit: the WGSL
+   * side linearises workgroup_id as x + y·num_workgroups.x), bindings 0… in order, awaited.
+   * Validation errors of the dispatch (a binding too large for the device) throw.
+   */
+  async dispatch(
+    pipe: GpuComputePipeline,
+    buffers: readonly GpuBuffer[],
+    workgroups: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (signal?.aborted) throw new AbortError();
+    const groups = Math.max(1, workgroups);
+    const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
+    const gy = Math.ceil(groups / gx);
+    this.device.pushErrorScope('validation');
+    const bind = this.device.createBindGroup({
+      layout: pipe.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(gx, gy);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+    const error = await this.device.popErrorScope();
+    await this.device.queue.onSubmittedWorkDone();
+    if (error) throw new Error(`WebGPU dispatch failed: ${error.message}`);
+  }
+
+  /** A zeroed storage buffer of `floats` 32-bit words (read-write, copyable both ways). */
+  storage(floats: number): GpuBuffer {
+    return this.device.createBuffer({
+      size: Math.max(16, floats * 4),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+  }
+
+  /** Largest storage binding this device accepts, in bytes (kernels check before uploading). */
+  get maxBindingBytes(): number {
+    return this.device.limits.maxStorageBufferBindingSize;
+  }
+
+  /**
+   * Absolute maximum of each group of `g` coordinates within the rows of `x` (rows × d on the GPU;
+   * the last group of a row may be shorter), read back: rows·⌈d/g⌉ values. Max is exact and
+   * order-free, so these equal the CPU's block absmax bit for bit.
+   */
+  async groupAbsmax(
+    x: GpuBuffer,
+    rows: number,
+    d: number,
+    g: number,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
+    const gg = Math.min(g, d);
+    const groups = Math.ceil(d / gg);
+    const nG = rows * groups;
+    const s = this.storage(nG);
+    try {
+      await this.run(this.absmaxPipe, x, [d, groups, nG, gg], [0, 0, 0, 0], nG, signal, s);
+      return await this.download(s, nG);
+    } finally {
+      s.destroy();
+    }
+  }
+
+  upload(data: Float32Array, usage: number = BufferUsage.STORAGE | BufferUsage.COPY_SRC): GpuBuffer {
     const buf = this.device.createBuffer({
       size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
       usage: usage | BufferUsage.COPY_DST,
@@ -283,7 +407,7 @@ export class GpuKernels {
   }
 
   /** A 16- or 32-byte uniform: u32 fields then f32 fields (padded to 4 or 8 words). */
-  private uniform(u32s: number[], f32s: number[]): GpuBuffer {
+  uniform(u32s: number[], f32s: number[]): GpuBuffer {
     const words = u32s.length + f32s.length <= 4 ? 4 : 8;
     const raw = new ArrayBuffer(words * 4);
     new Uint32Array(raw, 0, u32s.length).set(u32s);
@@ -330,7 +454,39 @@ export class GpuKernels {
     uni.destroy();
   }
 
-  private async download(src: GpuBuffer, n: number): Promise<Float32Array> {
+  /** Dispatches on one data buffer, encoded in one pass and submitted together, awaited once. */
+  private async runBatch(data: GpuBuffer, steps: readonly BatchStep[], signal: AbortSignal | undefined) {
+    if (signal?.aborted) throw new AbortError();
+    const unis: GpuBuffer[] = [];
+    try {
+      const enc = this.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (const st of steps) {
+        const uni = this.uniform(st.u32s, st.f32s);
+        unis.push(uni);
+        const buffers = st.extra ? [data, uni, st.extra] : [data, uni];
+        const groups = Math.max(1, Math.ceil(st.threads / WG));
+        const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
+        pass.setPipeline(st.pipe);
+        pass.setBindGroup(
+          0,
+          this.device.createBindGroup({
+            layout: st.pipe.getBindGroupLayout(0),
+            entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+          }),
+        );
+        pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+      }
+      pass.end();
+      this.device.queue.submit([enc.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+    } finally {
+      for (const u of unis) u.destroy();
+    }
+  }
+
+  /** The first n float32 values of a storage buffer. */
+  async download(src: GpuBuffer, n: number): Promise<Float32Array> {
     const read = this.device.createBuffer({
       size: Math.max(16, n * 4),
       usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,

@@ -3,12 +3,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quantizersById, transformsById } from '../../core/methods';
+import { METRICS } from '../../core/methods/metrics';
 import { GPU_KERNELS } from './registry';
 
 describe('GPU kernel registry', () => {
   it('keys every kernel by a core method of its stage, once, with a stated tolerance', () => {
     const seen = new Set<string>();
     for (const k of GPU_KERNELS) {
+      if (k.stage === 'metrics') {
+        // The sums kernel serves exactly the metrics the core derives from reconstructionSums.
+        const fromSums = METRICS.filter((m) => m.fromSums).map((m) => m.id);
+        expect([...k.metrics].sort()).toEqual([...fromSums].sort());
+        continue;
+      }
       const core = k.stage === 'forward' ? transformsById.get(k.methodId) : quantizersById.get(k.methodId);
       expect(core, `${k.stage} ${k.methodId} is not a core method`).toBeDefined();
       expect(seen.has(`${k.stage}:${k.methodId}`)).toBe(false);

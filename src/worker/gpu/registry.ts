@@ -6,29 +6,50 @@
  */
 import type { Params } from '../../core/methods/types';
 import { GPU_MIN_COORDS } from './kernels';
-import type { GpuKernelEntry, GpuQuantizerKernel, GpuTransformKernel } from './kernel-types';
+import type {
+  GpuKernelEntry,
+  GpuMetricsKernel,
+  GpuQuantizerKernel,
+  GpuTransformKernel,
+} from './kernel-types';
 import { rhtGpuKernel, whtGpuKernel } from './kernels/fwht';
 import { mxfp4GpuKernel } from './kernels/mxfp4';
 import { intGpuKernel } from './kernels/int';
+import { nvfp4GpuKernel } from './kernels/nvfp4';
+import { nf4GpuKernel } from './kernels/nf4';
+import { fp8GpuKernel } from './kernels/fp8';
+import { edenGpuKernel } from './kernels/eden';
+import { haarGpuKernel } from './kernels/dense';
+import { qjlGpuKernel, turboquantProdGpuKernel } from './kernels/qjl';
+import { sumsGpuKernel } from './kernels/sums';
 
 export const GPU_KERNELS: readonly GpuKernelEntry[] = [
   whtGpuKernel,
   rhtGpuKernel,
   mxfp4GpuKernel,
   intGpuKernel,
+  nvfp4GpuKernel,
+  nf4GpuKernel,
+  fp8GpuKernel,
+  edenGpuKernel,
+  haarGpuKernel,
+  qjlGpuKernel,
+  turboquantProdGpuKernel,
+  sumsGpuKernel,
 ];
 
 export const GPU_METHOD_IDS: readonly string[] = GPU_KERNELS.map((k) => k.methodId);
 
 export function gpuKernelFor(stage: 'forward', id: string): GpuTransformKernel | undefined;
 export function gpuKernelFor(stage: 'quantize', id: string): GpuQuantizerKernel | undefined;
+export function gpuKernelFor(stage: 'metrics', id: string): GpuMetricsKernel | undefined;
 export function gpuKernelFor(stage: GpuKernelEntry['stage'], id: string): GpuKernelEntry | undefined {
   return GPU_KERNELS.find((k) => k.stage === stage && k.methodId === id);
 }
 
 /** Whether a method with these params on a rows × d block has a GPU kernel worth using. */
 export function gpuSupports(
-  stage: GpuKernelEntry['stage'],
+  stage: 'forward' | 'quantize',
   id: string,
   params: Params,
   rows: number,

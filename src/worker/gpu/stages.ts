@@ -8,14 +8,18 @@
  *   outDim = dim, a power of two, so no padding): each round is one GPU pass H·diag(s)·x/√d
  *   (GpuKernels.fwht with the round's signs, ones for wht). Float32 on the GPU vs float64 on the
  *   CPU: kernels.ts "Precision".
- * - Quantizers: 'mxfp4' and symmetric 'int' at row or group granularity (tensor granularity needs
- *   one absmax over the whole block, which the kernel does not compute).
+ * - Transforms also: 'haar' as one dense float32 product X·Qᵀ (kernels/dense.ts) when rows ≥ d.
+ * - Quantizers: 'mxfp4', symmetric 'int' at row or group granularity, 'nvfp4', 'nf4', 'fp8', 'eden',
+ *   'qjl' and 'turboquant-prod' (their sketch products), nearest rounding (registry.ts lists them,
+ *   each kernel file states what it covers and its parity tolerance).
+ * - Metrics: the per-row sums behind vnmse, mse, sqnrDb, cosine and ipRatio (kernels/sums.ts),
+ *   float32 partials finished in float64 on the CPU.
  * - A GPU error other than cancellation (device lost, out of memory) reruns the stage on the CPU;
  *   the result records which backend produced the numbers.
  */
 import { runStageOnCpu, type Backend, type StageRequest } from '../../core/pipeline';
 import { gpuKernelFor, gpuSupports } from './registry';
-import { AbortError, type GpuKernels } from './kernels';
+import { AbortError, GPU_MIN_COORDS, type GpuKernels } from './kernels';
 
 async function onGpu(gpu: GpuKernels, req: StageRequest, signal: AbortSignal | undefined): Promise<boolean> {
   if (req.kind === 'forward') {
@@ -23,6 +27,13 @@ async function onGpu(gpu: GpuKernels, req: StageRequest, signal: AbortSignal | u
     const kernel = gpuKernelFor('forward', id);
     if (!kernel || !gpuSupports('forward', id, params, req.x.rows, req.x.cols)) return false;
     return kernel.run(gpu, req, signal);
+  }
+  if (req.kind === 'sums') {
+    const kernel = gpuKernelFor('metrics', 'reconstruction-sums');
+    if (!kernel || req.x.rows * req.x.cols < GPU_MIN_COORDS) return false;
+    const sums = await kernel.run(gpu, req.x, req.xHat, signal);
+    if (sums) req.out.sums = sums;
+    return sums !== null;
   }
   const { id, params } = req.quantizer;
   const kernel = gpuKernelFor('quantize', id);

@@ -11,9 +11,10 @@ export const intGpuKernel: GpuQuantizerKernel = {
   methodId: 'int',
   stage: 'quantize',
   tolerance: {
-    kind: 'mismatch-fraction',
-    fraction: 1e-4,
-    why: 'float32 division: a quotient within 2⁻²⁴ of a rounding tie may land one step away',
+    kind: 'exact',
+    why:
+      'identical fp16 scales, the float32 quotient corrected by exact comparisons with (q ± ½)·s ' +
+      '(≤ 20 significant bits), and q·s exact (float32-subnormal outputs excepted)',
   },
   supports: (params) =>
     params.symmetric !== false && params.rounding !== 'stochastic' && params.granularity !== 'tensor',
