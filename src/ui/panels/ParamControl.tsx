@@ -15,9 +15,19 @@ export interface ParamControlProps {
   readonly testId?: string;
 }
 
-/** "a whole number from 1 to 8" / "a number from 0 to 64": the allowed values, in words. */
+/** A bound as people write it: thousands separated ("4,096"), a leading minus sign ("−1"). */
+function boundInWords(v: number): string {
+  const text =
+    Math.abs(v) >= 1000 && Number.isInteger(v) ? Math.abs(v).toLocaleString('en-US') : String(Math.abs(v));
+  return v < 0 ? `−${text}` : text;
+}
+
+/**
+ * "a whole number from 1 to 8" / "a number from 0 to 1": the allowed values, in words (shown under
+ * a field holding a value out of range, so the red outline is never the only hint).
+ */
 export function rangeInWords(spec: Extract<ParamSpec, { kind: 'int' | 'number' }>): string {
-  return `${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`;
+  return `${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${boundInWords(spec.min)} to ${boundInWords(spec.max)}`;
 }
 
 function NumberField({
