@@ -101,6 +101,7 @@ test('pin a pasted link: a one-pipeline saved config is every row’s baseline; 
   const lab = new LabPage(page);
   const single = restoreConfig({ ...SAVED, pipelines: [SAVED.pipelines[1]] });
   await lab.goto(permalinkHash(SAVED));
+  await page.getByTestId('baseline-paste').click();
   await page.getByTestId('baseline-link').fill('#c=garbage');
   await page.getByTestId('baseline-pin-link').click();
   await expect(page.getByTestId('baseline-link-error')).toBeVisible();

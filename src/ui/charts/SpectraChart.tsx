@@ -16,6 +16,7 @@ import {
   AxisLeft,
   ChartRoot,
   ClipRect,
+  clipLabel,
   ReadoutTable,
   TipBody,
   decades,
@@ -68,12 +69,16 @@ function densityHistogram(
 
 export function SpectraChart({ spectra, labels, basis, color, width, dense = 'canvas' }: SpectraChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
-  const side = width >= 720;
+  // Side by side from 640 px: a 720 px embed frame (its chart is ~716 px) gets the short layout.
+  const side = width >= 640;
   const m = { top: 24, right: 16, bottom: 46, left: 64 };
   const gap = 76;
   const panelW = side ? (width - m.left - m.right - gap) / 2 : width - m.left - m.right;
-  const abH = 250;
-  const cH = 230;
+  // Side by side but under 760 px (the 720×440 embed frame): shorter panels, so the whole chart
+  // fits the frame at a readable scale (Embed.tsx never shrinks below 0.6).
+  const compact = side && width < 760;
+  const abH = compact ? 200 : 250;
+  const cH = compact ? 170 : 230;
   const aY = m.top;
   const bX = side ? m.left + panelW + gap : m.left;
   const bY = side ? m.top : m.top + abH + m.bottom + 16;
@@ -327,7 +332,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         ))}
       </g>
       <text x={bX} y={bY - 10} className="qs-title">
-        eigenvalues vs Marchenko–Pastur, γ = {fmt(gamma, 3)}
+        {clipLabel(`eigenvalues vs Marchenko–Pastur, γ = ${fmt(gamma, 3)}`, panelW * 0.85)}
       </text>
       <AxisLeft scale={dScale.y} x={bX} label="density" grid={panelW} />
       <AxisBottom
@@ -363,9 +368,12 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         MP (dashed), upper edge (1+√γ)² = {fmt(upper, 4)}
       </text>
       <text x={m.left} y={cY - 10} className="qs-title">
-        {basis === 'walsh'
-          ? 'energy per Walsh sequency (sequency order), rows before (x) and after (y) each transform'
-          : 'energy per DCT-II frequency, rows before (x) and after (y) each transform'}
+        {clipLabel(
+          basis === 'walsh'
+            ? 'energy per Walsh sequency (sequency order), rows before (x) and after (y) each transform'
+            : 'energy per DCT-II frequency, rows before (x) and after (y) each transform',
+          cW * 0.85,
+        )}
       </text>
       <AxisLeft
         scale={eScale.y}
@@ -398,7 +406,12 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         x={m.left}
         y={plotsBottom + 8}
         width={cW}
-        header={['σ̂² (MP fit)', 'spikes', `beyond ${fmt(hi, 3)}σ̂²`, 'σ max']}
+        header={
+          // Narrow charts (phones) get the short headers; the long ones are the <title>s.
+          cW < 480
+            ? ['σ̂²', 'spikes', `>${fmt(hi, 2)}σ̂²`, 'σ max']
+            : ['σ̂² (MP fit)', 'spikes', `beyond ${fmt(hi, 3)}σ̂²`, 'σ max']
+        }
         rows={rows.map((r, k) => ({
           key: r.key,
           label:

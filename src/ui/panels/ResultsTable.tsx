@@ -63,6 +63,7 @@ function BaselineBar({ config, status }: { config: ExperimentConfig; status: str
   const setBaselineConfig = useLab((st) => st.setBaselineConfig);
   const [link, setLink] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [pasting, setPasting] = useState(false);
   const id = useId();
   const saved = config.baselineConfig;
   const pinLink = () => {
@@ -70,6 +71,7 @@ function BaselineBar({ config, status }: { config: ExperimentConfig; status: str
       setBaselineConfig(decodePermalink(link.trim()));
       setLink('');
       setError(null);
+      setPasting(false);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -94,29 +96,37 @@ function BaselineBar({ config, status }: { config: ExperimentConfig; status: str
           >
             ⚑ Pin these settings as baseline
           </button>
-          <label htmlFor={id} className="baseline-link">
-            or a saved link
-            <input
-              id={id}
-              type="text"
-              value={link}
-              placeholder="#c=… or a copied link"
-              onChange={(e) => setLink(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && link.trim() !== '') pinLink();
-              }}
-              aria-invalid={error !== null}
-              data-testid="baseline-link"
-            />
-          </label>
-          <button
-            type="button"
-            onClick={pinLink}
-            disabled={link.trim() === ''}
-            data-testid="baseline-pin-link"
-          >
-            Pin link
-          </button>
+          {pasting ? (
+            <>
+              <label htmlFor={id} className="baseline-link">
+                saved link
+                <input
+                  id={id}
+                  type="text"
+                  value={link}
+                  placeholder="#c=… or a copied link"
+                  onChange={(e) => setLink(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' && link.trim() !== '') pinLink();
+                  }}
+                  aria-invalid={error !== null}
+                  data-testid="baseline-link"
+                />
+              </label>
+              <button
+                type="button"
+                onClick={pinLink}
+                disabled={link.trim() === ''}
+                data-testid="baseline-pin-link"
+              >
+                Pin link
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => setPasting(true)} data-testid="baseline-paste">
+              …or a saved link
+            </button>
+          )}
         </>
       )}
       {error && (
@@ -238,17 +248,20 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
       </div>
       <table className="results" data-testid="results-table">
         <caption>
-          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
-          {output.data.file && (
-            <span data-testid="results-file">
-              {' '}
-              · {output.data.file.name}: {output.data.file.tensor} ({output.data.file.dtype})
-              {output.data.file.subsampled ? ', seeded random subsample of rows' : ''}
-            </span>
-          )}
-          {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}.
-          ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord (ties
-          all marked); dimmed rows are over that budget.
+          {/* Sticky and as wide as the visible part of the table (phones scroll the table sideways). */}
+          <span className="caption-text">
+            {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
+            {output.data.file && (
+              <span data-testid="results-file">
+                {' '}
+                · {output.data.file.name}: {output.data.file.tensor} ({output.data.file.dtype})
+                {output.data.file.subsampled ? ', seeded random subsample of rows' : ''}
+              </span>
+            )}
+            {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}
+            . ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord
+            (ties all marked); dimmed rows are over that budget.
+          </span>
         </caption>
         <thead>
           <tr>
