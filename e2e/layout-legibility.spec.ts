@@ -254,7 +254,7 @@ async function checkEmbed(page: Page, hash: string, id: string, shot: string): P
   await expect(page.locator('[data-testid="embed-title"], .chart-title').first()).not.toHaveText('');
   let problems: string[] = [];
   await expect
-    .poll(async () => (problems = await layoutProblems(page, true)), { timeout: 5_000 })
+    .poll(async () => (problems = await layoutProblems(page, true)), { timeout: 15_000 })
     .toEqual([])
     .catch(() => undefined);
   await page.screenshot({ path: `${SHOTS}/embed-${shot}.png` });

@@ -52,6 +52,12 @@ function embeddedChart(id: string) {
 
 const MIN_SCALE = 0.6;
 
+/** Calls onMount once its children are committed (after a lazy child inside Suspense resolved). */
+function OnMount({ onMount, children }: { onMount: () => void; children: ReactNode }) {
+  useEffect(onMount, [onMount]);
+  return <>{children}</>;
+}
+
 /** Scales its child down (never up) so the child's natural height fits the box's height. */
 function FitToFrame({ children, className = '' }: { children: ReactNode; className?: string }) {
   const outer = useRef<HTMLDivElement>(null);
@@ -100,6 +106,7 @@ export function Embed({ chartId }: { chartId: string }) {
   const setTheme = useLab((s) => s.setTheme);
   const run = useExperiment(config);
   const entry = embeddedChart(chartId);
+  const [viewShown, setViewShown] = useState(false);
 
   useEffect(() => {
     const pinned = themeFromSearch(window.location.search);
@@ -117,7 +124,12 @@ export function Embed({ chartId }: { chartId: string }) {
   const analysisId = config.analysis?.id;
   if (!entry && analysisId !== undefined) {
     const result = run.data?.config.analysis?.id === analysisId ? run.data.analysis : undefined;
-    const status = run.isError ? 'error' : result === undefined || run.isFetching ? 'loading' : 'ready';
+    // Ready once the view itself is on screen (it loads on demand), not when its data arrived.
+    const status = run.isError
+      ? 'error'
+      : result === undefined || run.isFetching || !viewShown
+        ? 'loading'
+        : 'ready';
     return (
       <div className="embed" data-testid="embed" data-status={status} data-embed="analysis">
         <h1 className="embed-title" data-testid="embed-title">
@@ -132,7 +144,9 @@ export function Embed({ chartId }: { chartId: string }) {
           <ErrorBoundary name={`${analysisId} view`}>
             <Suspense fallback={<p className="embed-message">loading…</p>}>
               {result !== undefined ? (
-                <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
+                <OnMount onMount={() => setViewShown(true)}>
+                  <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
+                </OnMount>
               ) : (
                 <p className="embed-message">computing…</p>
               )}
