@@ -132,7 +132,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain(safeLogDomain(lo / 1.3, (top || 1) * 1.3))
         .range([aY + abH, aY]),
     };
-  }, [rows, m.left, panelW, aY]);
+  }, [rows, m.left, panelW, aY, abH]);
 
   const hists = useMemo(() => rows.map((r) => densityHistogram(r.spectrum, hi)), [rows, hi]);
   const mp = useMemo(
@@ -155,7 +155,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .range([bY + abH, bY])
         .nice(),
     };
-  }, [hists, mp, hi, bX, bY, panelW]);
+  }, [hists, mp, hi, bX, bY, panelW, abH]);
 
   const eScale = useMemo(() => {
     let lo = Infinity;
@@ -180,7 +180,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain(safeLogDomain(lo / 1.5, Math.min(1, top * 1.5)))
         .range([cY + cH, cY]),
     };
-  }, [rows, m.left, cW, cY]);
+  }, [rows, m.left, cW, cY, cH]);
 
   const screePath = (sv: Float64Array) =>
     line<number>()
