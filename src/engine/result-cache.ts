@@ -36,9 +36,9 @@ export function pipelineKey(config: ExperimentConfig, index: number): string {
   });
 }
 
-/** The whole config but the baseline (a presentation choice no analysis reads). */
+/** The whole config but the baselines (a presentation choice no analysis reads). */
 export function analysisKey(config: ExperimentConfig): string {
-  const { baseline: _baseline, ...rest } = config;
+  const { baseline: _baseline, baselineConfig: _saved, ...rest } = config;
   return canonicalKey(rest);
 }
 

@@ -49,11 +49,25 @@ export interface ExperimentConfig {
    */
   readonly baseline?: number;
   /**
+   * Optional saved experiment the table compares with instead (Δ and ratio per metric): its seed,
+   * data and pipelines, run by the same engine. Rows pair by position (pipeline i with the saved
+   * pipeline i; a saved config with one pipeline is every row's baseline). Exclusive with
+   * `baseline`; absent in older links, which decode unchanged.
+   */
+  readonly baselineConfig?: BaselineConfig;
+  /**
    * Calibration activations X (tokens × dim) for the calibrated methods of every pipeline (GPTQ,
    * MR-GPTQ, SmoothQuant, FlatQuant, EoRA, ResQ): a tensor of a file, read like file data. Absent
    * = none (GPTQ is then round-to-nearest and says so); old links lack it and decode unchanged.
    */
   readonly calibration?: CalibrationConfig;
+}
+
+/** A saved config pinned as the baseline: the parts that determine its numbers. */
+export interface BaselineConfig {
+  readonly seed: number;
+  readonly data: DataConfig;
+  readonly pipelines: readonly PipelineConfig[];
 }
 
 export interface CalibrationConfig {
@@ -98,8 +112,29 @@ const envelope = z
       .min(0)
       .max(MAX_PIPELINES - 1)
       .optional(),
+    baselineConfig: plainObject.optional(),
   })
   .strict();
+
+const baselineShape = z.object({ seed: z.unknown(), data: z.unknown(), pipelines: z.unknown() }).strict();
+
+/**
+ * `baselineConfig`: validated as a whole config of the current version (it is only ever written
+ * in canonical form), so it meets every limit the experiment itself meets; errors name the field
+ * under `baselineConfig`.
+ */
+function resolveBaselineConfig(raw: Record<string, unknown>): BaselineConfig {
+  const shape = baselineShape.safeParse(raw);
+  if (!shape.success) throw zodError(shape.error, 'baselineConfig');
+  try {
+    const c = restoreConfig({ v: CONFIG_VERSION, ...shape.data });
+    return { seed: c.seed, data: c.data, pipelines: c.pipelines };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const message = e.field ? e.message.slice(e.field.length + 2) : e.message;
+    throw new ConfigError(e.field ? `baselineConfig.${e.field}` : 'baselineConfig', message);
+  }
+}
 
 const methodRef = z
   .object({
@@ -353,6 +388,13 @@ export function restoreConfig(input: unknown): ExperimentConfig {
       'baseline',
       `expected the index of a pipeline, 0…${pipelines.length - 1} (the config has ${pipelines.length}), got ${baseline}`,
     );
+  const baselineConfig =
+    env.data.baselineConfig === undefined ? undefined : resolveBaselineConfig(env.data.baselineConfig);
+  if (baseline !== undefined && baselineConfig)
+    throw new ConfigError(
+      'baselineConfig',
+      'a config has one baseline: a pipeline index ("baseline") or a saved config ("baselineConfig"), not both',
+    );
   const { calibration } = env.data;
   const config: ExperimentConfig = {
     v: CONFIG_VERSION,
@@ -362,6 +404,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
     ...(analysis ? { analysis } : {}),
     ...(sweep ? { sweep } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
+    ...(baselineConfig ? { baselineConfig } : {}),
     ...(calibration ? { calibration } : {}),
   };
   checkLimits(config);
@@ -409,6 +452,7 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
   const optional = {
     ...(sweep ? { sweep } : {}),
     ...(config.baseline !== undefined ? { baseline: config.baseline } : {}),
+    ...(config.baselineConfig ? { baselineConfig: canonicalBaseline(config.baselineConfig) } : {}),
     ...(config.calibration
       ? {
           calibration: {
@@ -426,6 +470,26 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
     params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
   };
   return { v: config.v, seed: config.seed, data, pipelines, analysis, ...optional };
+}
+
+function canonicalBaseline(b: BaselineConfig): BaselineConfig {
+  const c = canonicalize({ v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines });
+  return { seed: c.seed, data: c.data, pipelines: c.pipelines };
+}
+
+/** The experiment a pinned saved config runs (the same engine and caches as any config). */
+export function baselineExperiment(config: ExperimentConfig): ExperimentConfig | undefined {
+  const b = config.baselineConfig;
+  return b ? { v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines } : undefined;
+}
+
+/**
+ * The saved pipeline row `index` is compared with: the same position, or the only one when the
+ * saved config has one pipeline; undefined when the saved config has no pipeline at that position.
+ */
+export function baselineRow(index: number, savedPipelines: number): number | undefined {
+  if (savedPipelines === 1) return 0;
+  return index < savedPipelines ? index : undefined;
 }
 
 /** The react-query key and the permalink payload: canonical JSON text. */

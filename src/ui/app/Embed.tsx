@@ -40,10 +40,26 @@ function labUrl(): string {
   return url.toString();
 }
 
+/**
+ * The registry chart an embed id renders: a registry id, or the id of one svg inside a chart's
+ * card (`outliers-heatmap`), which renders that card showing that svg alone (`data-part`, CSS in
+ * sharing.css). A card id alone shows the card's first chart: one chart per frame is what fits a
+ * 720×440 iframe (the outliers card's heatmaps, one per pipeline, do not fit under its histogram).
+ */
+function embeddedChart(id: string) {
+  return chartById(id) ?? CHART_IDS.map((c) => chartById(c)).find((c) => c && id.startsWith(`${c.id}-`));
+}
+
 const MIN_SCALE = 0.6;
 
+/** Calls onMount once its children are committed (after a lazy child inside Suspense resolved). */
+function OnMount({ onMount, children }: { onMount: () => void; children: ReactNode }) {
+  useEffect(onMount, [onMount]);
+  return <>{children}</>;
+}
+
 /** Scales its child down (never up) so the child's natural height fits the box's height. */
-function FitToFrame({ children }: { children: ReactNode }) {
+function FitToFrame({ children, className = '' }: { children: ReactNode; className?: string }) {
   const outer = useRef<HTMLDivElement>(null);
   const inner = useRef<HTMLDivElement>(null);
   // 1: fits; (MIN_SCALE, 1): scaled down to fit; 0: too tall to shrink, scrolls at full size.
@@ -67,7 +83,7 @@ function FitToFrame({ children }: { children: ReactNode }) {
   return (
     <div
       ref={outer}
-      className={scale === 0 ? 'embed-chart scroll' : 'embed-chart'}
+      className={`embed-chart ${className}${scale === 0 ? ' scroll' : ''}`}
       data-scale={scale.toFixed(3)}
     >
       <div
@@ -89,7 +105,8 @@ export function Embed({ chartId }: { chartId: string }) {
   const theme = useLab((s) => s.theme);
   const setTheme = useLab((s) => s.setTheme);
   const run = useExperiment(config);
-  const entry = chartById(chartId);
+  const entry = embeddedChart(chartId);
+  const [viewShown, setViewShown] = useState(false);
 
   useEffect(() => {
     const pinned = themeFromSearch(window.location.search);
@@ -107,7 +124,12 @@ export function Embed({ chartId }: { chartId: string }) {
   const analysisId = config.analysis?.id;
   if (!entry && analysisId !== undefined) {
     const result = run.data?.config.analysis?.id === analysisId ? run.data.analysis : undefined;
-    const status = run.isError ? 'error' : result === undefined || run.isFetching ? 'loading' : 'ready';
+    // Ready once the view itself is on screen (it loads on demand), not when its data arrived.
+    const status = run.isError
+      ? 'error'
+      : result === undefined || run.isFetching || !viewShown
+        ? 'loading'
+        : 'ready';
     return (
       <div className="embed" data-testid="embed" data-status={status} data-embed="analysis">
         <h1 className="embed-title" data-testid="embed-title">
@@ -118,15 +140,19 @@ export function Embed({ chartId }: { chartId: string }) {
             {run.isError ? run.error.message : notice}
           </p>
         )}
-        <ErrorBoundary name={`${analysisId} view`}>
-          <Suspense fallback={<p className="embed-message">loading…</p>}>
-            {result !== undefined ? (
-              <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
-            ) : (
-              <p className="embed-message">computing…</p>
-            )}
-          </Suspense>
-        </ErrorBoundary>
+        <FitToFrame className="embed-analysis">
+          <ErrorBoundary name={`${analysisId} view`}>
+            <Suspense fallback={<p className="embed-message">loading…</p>}>
+              {result !== undefined ? (
+                <OnMount onMount={() => setViewShown(true)}>
+                  <AnalysisResultView id={analysisId} result={result} pipelines={config.pipelines} />
+                </OnMount>
+              ) : (
+                <p className="embed-message">computing…</p>
+              )}
+            </Suspense>
+          </ErrorBoundary>
+        </FitToFrame>
         <footer className="embed-foot">
           <span>
             {analysisId} · seed {config.seed}
@@ -157,7 +183,7 @@ export function Embed({ chartId }: { chartId: string }) {
       : 'ready';
   const data = run.data?.data;
   return (
-    <div className="embed" data-testid="embed" data-status={status} data-embed={entry.id}>
+    <div className="embed" data-testid="embed" data-status={status} data-embed={entry.id} data-part={chartId}>
       {(notice || run.isError) && (
         <p className="embed-message" role="alert">
           {run.isError ? run.error.message : notice}

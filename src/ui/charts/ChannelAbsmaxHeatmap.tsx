@@ -11,7 +11,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { interpolateViridis, rgb, scaleLinear, scaleSequentialLog } from 'd3';
 import type { ChannelAbsmax } from '../../core/artifacts/types';
 import { digestOf, sameAsOf } from './legend';
-import { ChartRoot, TipBody, fmt, useCanvas, type DenseMode, type TooltipState } from './common';
+import { ChartRoot, TipBody, clipLabel, fmt, useCanvas, type DenseMode, type TooltipState } from './common';
 
 /** Viridis sampled at 256 steps as RGB bytes: the canvas path writes pixels, not styled rects. */
 const VIRIDIS_LUT: Uint8Array = (() => {
@@ -145,11 +145,13 @@ export function ChannelAbsmaxHeatmap({
   };
 
   const [lo, hi] = colorScale.domain();
-  const legendW = Math.min(240, plotW / 2);
+  // The gradient starts 150 px in (after its label) and ends inside the plot width.
+  const legendW = Math.max(40, Math.min(240, plotW / 2, plotW - 150));
   const legendX = scaleLinear()
     .domain([Math.log10(lo), Math.log10(hi)])
     .range([0, legendW]);
-  const legendTicks = [lo, Math.sqrt(lo * hi), hi];
+  // A short gradient (phones) has room for its two ends only.
+  const legendTicks = legendW >= 160 ? [lo, Math.sqrt(lo * hi), hi] : [lo, hi];
   const stops = Array.from({ length: 11 }, (_, k) => k / 10);
   const legendY = m.top + panels.length * block + 6;
 
@@ -175,13 +177,20 @@ export function ChannelAbsmaxHeatmap({
       </defs>
       {layout.map((p, i) => {
         const { rows, channels, rowsPerBin, channelsPerBin, rowBins, channelBins, values } = p.absmax;
+        const heading =
+          (i > 0 ? `${p.label}: |y| per transformed coordinate` : p.label) +
+          (sameAs[i] >= 0 ? ` (same as ${sameAs[i] === 0 ? 'before' : sameAs[i]})` : '');
+        const detail = `  ${rows} rows (${rowsPerBin}/cell) × ${channels} channels (${channelsPerBin}/cell)`;
+        // Narrow charts (phones): the heading is shortened and the binning detail dropped (both
+        // stay in the <title>); ≈ 6.3 px a character as in clipLabel.
+        const fits = (heading.length + detail.length) * 6.3 + 14 <= plotW;
         return (
           <g key={i} data-series-index={i - 1}>
             <text x={m.left} y={p.y0 - 4}>
               {i > 0 && <tspan fill={color(i - 1)}>■ </tspan>}
-              {i > 0 ? `${p.label}: |y| per transformed coordinate` : p.label}
-              {sameAs[i] >= 0 && ` (same as ${sameAs[i] === 0 ? 'before' : sameAs[i]})`}
-              <tspan className="qs-muted">{`  ${rows} rows (${rowsPerBin}/cell) × ${channels} channels (${channelsPerBin}/cell)`}</tspan>
+              {clipLabel(heading, plotW - 14)}
+              {fits && <tspan className="qs-muted">{detail}</tspan>}
+              {!fits && <title>{`${heading}${detail}`}</title>}
             </text>
             {dense === 'svg' && (
               <g className="qs-dense">
@@ -232,7 +241,7 @@ export function ChannelAbsmaxHeatmap({
               key={k}
               x={legendX(Math.log10(t))}
               y={26}
-              textAnchor={k === 0 ? 'start' : k === 2 ? 'end' : 'middle'}
+              textAnchor={k === 0 ? 'start' : k === legendTicks.length - 1 ? 'end' : 'middle'}
               className="qs-muted"
             >
               {fmt(t, 3)}

@@ -14,6 +14,7 @@ import {
   AxisLeft,
   ChartRoot,
   ClipRect,
+  clipLabel,
   ReadoutTable,
   SvgPoints,
   TipBody,
@@ -55,7 +56,8 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
       sameAsOf(series.map((s) => digestOf(s.error.histogram.edges, s.error.histogram.counts, s.sampleXHat))),
     [series],
   );
-  const side = width >= 720;
+  // Side by side from 640 px: a 720 px embed frame (its chart is ~716 px) gets the short layout.
+  const side = width >= 640;
   const gap = 70;
   const m = { top: 24, bottom: 46, left: 64, right: 16 };
   const panelW = side ? (width - m.left - m.right - gap) / 2 : width - m.left - m.right;
@@ -240,7 +242,10 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
         )}
       </g>
       <text x={sx} y={sy - 10} className="qs-title">
-        x vs x̂ ({series[0]?.sampleX.length ?? 0} sampled coordinates per pipeline)
+        {/* Narrow charts (phones, ≈ 6.5 px a character of the title font) get the short wording. */}
+        {`x vs x̂ (${series[0]?.sampleX.length ?? 0} sampled coordinates per pipeline)`.length * 6.5 <= panelW
+          ? `x vs x̂ (${series[0]?.sampleX.length ?? 0} sampled coordinates per pipeline)`
+          : clipLabel(`x vs x̂ (${series[0]?.sampleX.length ?? 0} samples per pipeline)`, panelW * 0.9)}
       </text>
       <AxisLeft scale={sScale.y} x={sx} label="x̂ (reconstruction)" grid={panelW} />
       <AxisBottom scale={sScale.x} y={sy + panelH} label="x (original coordinate)" ticks={8} />

@@ -63,7 +63,9 @@ export function OutlierHistogram({
   const plotH = height - m.top - m.bottom;
   const plotW = width - m.left - m.right;
   const readoutRows = after.length + 3;
-  const totalH = height + 8 + readoutRows * 15 + 6;
+  // The last read-out row's baseline sits at height + 8 + 16 + (readoutRows − 1)·15 + 0.32em;
+  // 10 px below the rows keeps its descenders inside the svg (6 px clipped them by ~2 px).
+  const totalH = height + 8 + readoutRows * 15 + 10;
 
   const all = useMemo(
     () => [{ label: 'before transform (raw rows)', distribution: before }, ...after],

@@ -17,6 +17,7 @@ import {
   AxisLeft,
   ChartRoot,
   ClipRect,
+  clipLabel,
   ReadoutTable,
   TipBody,
   decades,
@@ -70,12 +71,16 @@ function densityHistogram(
 export function SpectraChart({ spectra, labels, basis, color, width, dense = 'canvas' }: SpectraChartProps) {
   const [tip, setTip] = useState<TooltipState | null>(null);
   const legend = useLegend(labels.join('\u0000'));
-  const side = width >= 720;
+  // Side by side from 640 px: a 720 px embed frame (its chart is ~716 px) gets the short layout.
+  const side = width >= 640;
   const m = { top: 24, right: 16, bottom: 46, left: 64 };
   const gap = 76;
   const panelW = side ? (width - m.left - m.right - gap) / 2 : width - m.left - m.right;
-  const abH = 250;
-  const cH = 230;
+  // Side by side but under 760 px (the 720×440 embed frame): shorter panels, so the whole chart
+  // fits the frame at a readable scale (Embed.tsx never shrinks below 0.6).
+  const compact = side && width < 760;
+  const abH = compact ? 200 : 250;
+  const cH = compact ? 170 : 230;
   const aY = m.top;
   const bX = side ? m.left + panelW + gap : m.left;
   const bY = side ? m.top : m.top + abH + m.bottom + 16;
@@ -139,7 +144,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain(safeLogDomain(lo / 1.3, (top || 1) * 1.3))
         .range([aY + abH, aY]),
     };
-  }, [rows, m.left, panelW, aY]);
+  }, [rows, m.left, panelW, aY, abH]);
 
   const hists = useMemo(() => rows.map((r) => densityHistogram(r.spectrum, hi)), [rows, hi]);
   const mp = useMemo(
@@ -162,7 +167,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .range([bY + abH, bY])
         .nice(),
     };
-  }, [hists, mp, hi, bX, bY, panelW]);
+  }, [hists, mp, hi, bX, bY, panelW, abH]);
 
   const eScale = useMemo(() => {
     let lo = Infinity;
@@ -187,7 +192,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         .domain(safeLogDomain(lo / 1.5, Math.min(1, top * 1.5)))
         .range([cY + cH, cY]),
     };
-  }, [rows, m.left, cW, cY]);
+  }, [rows, m.left, cW, cY, cH]);
 
   const screePath = (sv: Float64Array) =>
     line<number>()
@@ -348,7 +353,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         )}
       </g>
       <text x={bX} y={bY - 10} className="qs-title">
-        eigenvalues vs Marchenko–Pastur, γ = {fmt(gamma, 3)}
+        {clipLabel(`eigenvalues vs Marchenko–Pastur, γ = ${fmt(gamma, 3)}`, panelW * 0.85)}
       </text>
       <AxisLeft scale={dScale.y} x={bX} label="density" grid={panelW} />
       <AxisBottom
@@ -387,9 +392,12 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         MP (dashed), upper edge (1+√γ)² = {fmt(upper, 4)}
       </text>
       <text x={m.left} y={cY - 10} className="qs-title">
-        {basis === 'walsh'
-          ? 'energy per Walsh sequency (sequency order), rows before (x) and after (y) each transform'
-          : 'energy per DCT-II frequency, rows before (x) and after (y) each transform'}
+        {clipLabel(
+          basis === 'walsh'
+            ? 'energy per Walsh sequency (sequency order), rows before (x) and after (y) each transform'
+            : 'energy per DCT-II frequency, rows before (x) and after (y) each transform',
+          cW * 0.85,
+        )}
       </text>
       <AxisLeft
         scale={eScale.y}
@@ -425,7 +433,12 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
         x={m.left}
         y={plotsBottom + 8}
         width={cW}
-        header={['σ̂² (MP fit)', 'spikes', `beyond ${fmt(hi, 3)}σ̂²`, 'σ max']}
+        header={
+          // Narrow charts (phones) get the short headers; the long ones are the <title>s.
+          cW < 480
+            ? ['σ̂²', 'spikes', `>${fmt(hi, 2)}σ̂²`, 'σ max']
+            : ['σ̂² (MP fit)', 'spikes', `beyond ${fmt(hi, 3)}σ̂²`, 'σ max']
+        }
         onToggle={legend.toggle}
         onHover={legend.hover}
         rows={rows.map((r, k) => ({

@@ -643,13 +643,18 @@ export function ReadoutTable({
   readonly onHover?: (key: string | null) => void;
 }) {
   const cols = header.length;
-  const colW = Math.min(110, Math.max(70, (width - 260) / Math.max(1, cols)));
+  // Narrow charts (phones): the value columns shrink below 70 px so the labels keep ~90 px.
+  const colW = Math.min(
+    110,
+    Math.max(Math.min(70, (width - 90) / Math.max(1, cols)), (width - 260) / Math.max(1, cols)),
+  );
   const colX = (c: number) => x + width - (cols - c - 1) * colW;
   return (
     <g className="qs-readout" transform={`translate(0,${y})`}>
       {header.map((hd, c) => (
         <text key={hd} x={colX(c)} y={0} textAnchor="end" className="qs-muted">
-          {hd}
+          {clipLabel(hd, colW - 4)}
+          {clipLabel(hd, colW - 4) !== hd && <title>{hd}</title>}
         </text>
       ))}
       {rows.map((r, i) => (
@@ -675,7 +680,9 @@ export function ReadoutTable({
             />
           )}
           <text x={x + 24} dy="0.32em">
-            {clipLabel(r.label, colX(0) - colW + 20 - (x + 24))}
+            {/* Labels may reach 20 px into a 70 px value column (right-aligned values are short);
+                narrower columns are full. */}
+            {clipLabel(r.label, colX(0) - colW + Math.max(0, Math.min(20, colW - 50)) - (x + 24))}
             <title>{r.label}</title>
           </text>
           {r.values.map((v, c) => (

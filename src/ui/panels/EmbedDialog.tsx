@@ -1,8 +1,12 @@
 /**
  * "Embed": pick a chart and a size, get the iframe snippet for teaching material.
- * The charts offered are the ones rendered on the page right now (`svg[data-chart]`, titled by
- * their aria-label), so the dialog needs no knowledge of the chart registry and never offers a
- * chart that cannot render for this config.
+ * The charts offered are the chart cards rendered on the page right now (`figure.chart-card`,
+ * whose `data-testid` is `chart-<registry id>`; titled by their caption), so the dialog needs no
+ * knowledge of the chart registry and never offers a chart that cannot render for this config.
+ * A card can hold several svgs (the outliers card adds the per-channel absmax heatmap): the card's
+ * id embeds its first chart and each further svg's id embeds that one alone (one chart per frame
+ * fits the frame; Embed.tsx). The config's analysis view
+ * embeds as a whole too (`?embed=analysis`, titled by the analysis's label).
  */
 import { useId, useMemo, useState } from 'react';
 import { permalinkHash } from '../../core/config/codec';
@@ -10,6 +14,7 @@ import type { ExperimentConfig } from '../../core/config/schema';
 import { embedUrl, iframeSnippet, isChartIdShaped } from '../export/embed-snippet';
 import { CopyButton, ManualCopyArea } from './CopyButton';
 import { Modal } from './Modal';
+import { analysesById } from '../../core/analyses';
 import '../app/sharing.css';
 import { TEACH_IDS, TEACH_TITLES } from '../views/teach/params';
 
@@ -20,16 +25,30 @@ interface ChartChoice {
   readonly title: string;
 }
 
-function renderedCharts(): ChartChoice[] {
+const CARD_PREFIX = 'chart-';
+
+function renderedCharts(config: ExperimentConfig): ChartChoice[] {
   const seen = new Set<string>();
   const out: ChartChoice[] = [];
-  for (const svg of Array.from(document.querySelectorAll('svg[data-chart]'))) {
-    const id = svg.getAttribute('data-chart') ?? '';
-    if (!isChartIdShaped(id) || seen.has(id)) continue;
+  for (const card of Array.from(document.querySelectorAll('figure.chart-card[data-testid]'))) {
+    const testId = card.getAttribute('data-testid') ?? '';
+    const id = testId.startsWith(CARD_PREFIX) ? testId.slice(CARD_PREFIX.length) : '';
+    if (!isChartIdShaped(id) || seen.has(id) || !card.querySelector('svg[data-chart]')) continue;
     seen.add(id);
-    const title = svg.getAttribute('aria-label') ?? svg.querySelector('title')?.textContent ?? id;
-    out.push({ id, title });
+    // The caption's title is its first text (the (i) button and its note follow it).
+    const caption = card.querySelector('.chart-title')?.firstChild?.textContent?.trim() || id;
+    out.push({ id, title: caption });
+    // A card's further charts (the outliers card's per-channel absmax heatmap) embed alone too.
+    for (const svg of Array.from(card.querySelectorAll('svg[data-chart]'))) {
+      const part = svg.getAttribute('data-chart') ?? '';
+      if (!part.startsWith(`${id}-`) || !isChartIdShaped(part) || seen.has(part)) continue;
+      seen.add(part);
+      out.push({ id: part, title: `${caption}: ${svg.querySelector('title')?.textContent ?? part}` });
+    }
   }
+  const analysis = config.analysis ? analysesById.get(config.analysis.id) : undefined;
+  if (analysis && document.querySelector('[data-testid="analysis-view"][data-status="ready"]'))
+    out.push({ id: 'analysis', title: `Analysis: ${analysis.label}` });
   return out;
 }
 
@@ -38,7 +57,9 @@ const clampSize = (v: number, lo: number, hi: number, fallback: number) =>
 
 export function EmbedDialog({ config, onClose }: { config: ExperimentConfig; onClose: () => void }) {
   // The teaching widgets (src/ui/views/teach) embed the same way and are always available.
-  const charts = useMemo(() => [...renderedCharts(), ...TEACH_CHOICES], []);
+  // Read once when the dialog opens: the page under a modal dialog does not change.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const charts = useMemo(() => [...renderedCharts(config), ...TEACH_CHOICES], []);
   const [chartId, setChartId] = useState(charts[0]?.id ?? '');
   const [width, setWidth] = useState(720);
   const [height, setHeight] = useState(440);

@@ -1,8 +1,12 @@
 /**
  * (i): a button that opens a short explanation (what, formula, which direction is better, citation)
- * in place. A click toggles it, so it works on touch (tooltips do not); Escape closes it.
+ * in place. A click toggles it, so it works on touch (tooltips do not); Escape closes it. The
+ * note is shifted sideways to stay inside the viewport (a button near a phone's left edge).
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+
+/** Margin kept between an open note and the viewport's edges (px). */
+const EDGE = 6;
 
 export function InfoButton({
   title,
@@ -14,7 +18,20 @@ export function InfoButton({
   testId?: string;
 }) {
   const [open, setOpen] = useState(false);
+  const [shift, setShift] = useState(0);
+  const pop = useRef<HTMLSpanElement>(null);
   const id = useId();
+  useLayoutEffect(() => {
+    const el = pop.current;
+    if (!open || !el) return setShift(0);
+    const r = el.getBoundingClientRect();
+    const left = r.left - shift;
+    const right = r.right - shift;
+    const vw = document.documentElement.clientWidth;
+    setShift(left < EDGE ? EDGE - left : right > vw - EDGE ? vw - EDGE - right : 0);
+    // Measured once per opening: the shift itself moves the note.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open]);
   return (
     <span className="info">
       <button
@@ -32,7 +49,14 @@ export function InfoButton({
         i
       </button>
       {open && (
-        <span className="info-pop" id={id} role="note" data-testid={testId ? `${testId}-text` : undefined}>
+        <span
+          ref={pop}
+          className="info-pop"
+          id={id}
+          role="note"
+          style={shift ? { transform: `translateX(${shift}px)` } : undefined}
+          data-testid={testId ? `${testId}-text` : undefined}
+        >
           <strong>{title}</strong> {children}
         </span>
       )}

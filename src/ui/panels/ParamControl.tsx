@@ -6,6 +6,32 @@
 import { useEffect, useId, useState } from 'react';
 import type { ParamSpec, ParamValue } from '../../core/methods/types';
 import { specSummary } from '../../core/config/schema';
+import { InfoButton } from './InfoButton';
+
+/** The allowed values in words, for every kind of param. */
+function allowedInWords(spec: ParamSpec): string {
+  switch (spec.kind) {
+    case 'int':
+      return spec.powerOfTwo ? `a power of two from ${spec.min} to ${spec.max}` : rangeInWords(spec);
+    case 'number':
+      return rangeInWords(spec);
+    case 'enum':
+      return `one of ${spec.options.join(', ')}`;
+    case 'bool':
+      return 'on or off';
+    case 'string':
+      return `text of at most ${spec.maxLength} characters`;
+  }
+}
+
+/** The (i) beside a generated control: what the param means, its allowed values and default. */
+function ParamInfo({ name, spec, testId }: { name: string; spec: ParamSpec; testId?: string }) {
+  return (
+    <InfoButton title={name} testId={testId ? `${testId}-info` : undefined}>
+      {spec.doc} Allowed: {allowedInWords(spec)}; default {String(spec.default)}.
+    </InfoButton>
+  );
+}
 
 export interface ParamControlProps {
   readonly name: string;
@@ -13,11 +39,23 @@ export interface ParamControlProps {
   readonly value: ParamValue;
   readonly onChange: (value: ParamValue) => void;
   readonly testId?: string;
+  /** Show the param's doc and allowed values behind an (i) button (readable on touch). */
+  readonly info?: boolean;
 }
 
-/** "a whole number from 1 to 8" / "a number from 0 to 64": the allowed values, in words. */
+/** A bound as people write it: thousands separated ("4,096"), a leading minus sign ("−1"). */
+function boundInWords(v: number): string {
+  const text =
+    Math.abs(v) >= 1000 && Number.isInteger(v) ? Math.abs(v).toLocaleString('en-US') : String(Math.abs(v));
+  return v < 0 ? `−${text}` : text;
+}
+
+/**
+ * "a whole number from 1 to 8" / "a number from 0 to 1": the allowed values, in words (shown under
+ * a field holding a value out of range, so the red outline is never the only hint).
+ */
 export function rangeInWords(spec: Extract<ParamSpec, { kind: 'int' | 'number' }>): string {
-  return `${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`;
+  return `${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${boundInWords(spec.min)} to ${boundInWords(spec.max)}`;
 }
 
 function NumberField({
@@ -76,6 +114,16 @@ function NumberField({
 }
 
 export function ParamControl(props: ParamControlProps) {
+  if (!props.info) return <ParamField {...props} />;
+  return (
+    <span className="param-with-info">
+      <ParamField {...props} />
+      <ParamInfo name={props.name} spec={props.spec} testId={props.testId} />
+    </span>
+  );
+}
+
+function ParamField(props: ParamControlProps) {
   const { name, spec, value, onChange, testId } = props;
   const id = useId();
   switch (spec.kind) {

@@ -50,6 +50,11 @@ function TransformStage({
           ))}
         </select>
       </label>
+      {def && (
+        <InfoButton title={def.label} testId={`info-${testId}`}>
+          {def.description} <em>{def.reference}</em>
+        </InfoButton>
+      )}
       {count > 1 && (
         <span className="stage-actions">
           <button

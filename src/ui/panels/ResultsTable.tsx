@@ -4,8 +4,23 @@
  * the budget B (lower / higher / closest to 1, per the metric's definition), every one of them on
  * a tie; pipelines over the budget are dimmed and not ranked. B is editable and starts at the
  * median bits/coord of the pipelines, so a 4.25-bit format never "wins" against 2-bit methods.
+ *
+ * Baseline: pin one pipeline (⚑, `config.baseline`) or a whole saved config (these settings, or a
+ * pasted permalink: `config.baselineConfig`); every cell then shows Δ and the ratio against it.
+ * A saved config runs through the same client as any experiment (react-query key and the
+ * per-pipeline result cache), so pinning the settings on screen computes nothing new.
  */
-import { useState } from 'react';
+import { useId, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { decodePermalink } from '../../core/config/codec';
+import {
+  baselineExperiment,
+  baselineRow,
+  canonicalKey,
+  type ExperimentConfig,
+} from '../../core/config/schema';
+import { pipelineLabel } from '../../core/pipeline';
+import { computeClient } from '../bridge/client';
 import { bestWithinBudget, defaultBudget } from '../../core/artifacts/rateDistortion';
 import { METRICS } from '../../core/methods';
 import { formatMetric } from '../../core/format-number';
@@ -14,6 +29,114 @@ import { colorOf } from './colors';
 import { ResultsExport } from './ResultsExport';
 import { useLab } from '../state/store';
 import { InfoButton, METRIC_CITATIONS, betterInWords } from './InfoButton';
+
+type RunResult = ExperimentOutput['results'][number];
+
+/** The saved config's results, from the same client and caches as the page's own runs. */
+function useSavedBaseline(config: ExperimentConfig) {
+  const saved = baselineExperiment(config);
+  const key = saved ? canonicalKey(saved) : '';
+  return useQuery<ExperimentOutput, Error>({
+    queryKey: ['run', key],
+    queryFn: ({ signal }) => {
+      if (!saved) throw new Error('no saved baseline');
+      return computeClient.run(saved, { signal });
+    },
+    enabled: saved !== undefined,
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** "gaussian 256×1024, seed 7, 5 pipelines": what a saved config is, in one line. */
+function savedSummary(c: NonNullable<ExperimentConfig['baselineConfig']>): string {
+  const shape =
+    c.data.source === 'file' ? `${String(c.data.path)}` : `${c.data.source} ${c.data.rows}×${c.data.dim}`;
+  const what =
+    c.pipelines.length === 1 ? pipelineLabel(c.pipelines[0]) : `${c.pipelines.length} pipelines (row by row)`;
+  return `${shape}, seed ${c.seed}, ${what}`;
+}
+
+/** Pin these settings or a pasted link as the baseline; shows the pinned one with Unpin. */
+function BaselineBar({ config, status }: { config: ExperimentConfig; status: string }) {
+  const setBaselineConfig = useLab((st) => st.setBaselineConfig);
+  const [link, setLink] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [pasting, setPasting] = useState(false);
+  const id = useId();
+  const saved = config.baselineConfig;
+  const pinLink = () => {
+    try {
+      setBaselineConfig(decodePermalink(link.trim()));
+      setLink('');
+      setError(null);
+      setPasting(false);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <div className="baseline-bar" data-testid="baseline-bar">
+      {saved ? (
+        <span data-testid="baseline-saved">
+          <strong>Baseline:</strong> saved config — {savedSummary(saved)}
+          {status && <span className="muted"> · {status}</span>}{' '}
+          <button type="button" onClick={() => setBaselineConfig(null)} data-testid="baseline-unpin">
+            Unpin
+          </button>
+        </span>
+      ) : (
+        <>
+          <button
+            type="button"
+            onClick={() => setBaselineConfig(config)}
+            title="Keep these settings as the baseline: after any edit, every cell shows Δ and the ratio against them"
+            data-testid="baseline-pin-settings"
+          >
+            ⚑ Pin these settings as baseline
+          </button>
+          {pasting ? (
+            <>
+              <label htmlFor={id} className="baseline-link">
+                saved link
+                <input
+                  id={id}
+                  type="text"
+                  value={link}
+                  placeholder="#c=… or a copied link"
+                  onChange={(e) => setLink(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' && link.trim() !== '') pinLink();
+                  }}
+                  aria-invalid={error !== null}
+                  data-testid="baseline-link"
+                />
+              </label>
+              <button
+                type="button"
+                onClick={pinLink}
+                disabled={link.trim() === ''}
+                data-testid="baseline-pin-link"
+              >
+                Pin link
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => setPasting(true)} data-testid="baseline-paste">
+              …or a saved link
+            </button>
+          )}
+        </>
+      )}
+      {error && (
+        <span className="flag" role="alert" data-testid="baseline-link-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
 
 /** "Δ +0.0123 · ×1.23" of a value against the baseline's (ratio omitted when the base is 0). */
 function deltaText(metric: string, value: number, base: number): string {
@@ -72,10 +195,26 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
     return j < i ? j : -1;
   });
   const baseline = output.config.baseline;
-  const base = baseline !== undefined ? results[baseline] : undefined;
+  const savedRun = useSavedBaseline(output.config);
+  const savedResults = output.config.baselineConfig ? savedRun.data?.results : undefined;
+  // The result each row is compared with: the pinned pipeline, or the saved config's paired row.
+  const baseOf = (i: number): RunResult | undefined => {
+    if (baseline !== undefined) return i === baseline ? undefined : results[baseline];
+    if (!savedResults) return undefined;
+    const j = baselineRow(i, savedResults.length);
+    return j === undefined ? undefined : savedResults[j];
+  };
+  const savedStatus = !output.config.baselineConfig
+    ? ''
+    : savedRun.isError
+      ? `not computed: ${savedRun.error.message}`
+      : savedRun.data
+        ? ''
+        : 'computing…';
   return (
     <div className="table-wrap">
       <ResultsExport output={output} />
+      <BaselineBar config={output.config} status={savedStatus} />
       <div className="budget-bar" data-testid="budget-bar">
         <label className="budget-label">
           best at ≤{' '}
@@ -109,17 +248,20 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
       </div>
       <table className="results" data-testid="results-table">
         <caption>
-          {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
-          {output.data.file && (
-            <span data-testid="results-file">
-              {' '}
-              · {output.data.file.name}: {output.data.file.tensor} ({output.data.file.dtype})
-              {output.data.file.subsampled ? ', seeded random subsample of rows' : ''}
-            </span>
-          )}
-          {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}.
-          ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord (ties
-          all marked); dimmed rows are over that budget.
+          {/* Sticky and as wide as the visible part of the table (phones scroll the table sideways). */}
+          <span className="caption-text">
+            {output.data.source} {output.data.rows}×{output.data.dim}, seed {output.config.seed}
+            {output.data.file && (
+              <span data-testid="results-file">
+                {' '}
+                · {output.data.file.name}: {output.data.file.tensor} ({output.data.file.dtype})
+                {output.data.file.subsampled ? ', seeded random subsample of rows' : ''}
+              </span>
+            )}
+            {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}
+            . ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord
+            (ties all marked); dimmed rows are over that budget.
+          </span>
         </caption>
         <thead>
           <tr>
@@ -195,9 +337,9 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
               <td data-metric="bitsPerCoord" data-value={r.bitsPerCoord}>
                 {r.bitsPerCoord.toFixed(3)}
                 {!within[i] && <span className="over-note"> over budget</span>}
-                {base && baseline !== i && (
+                {baseOf(i) && (
                   <span className="delta" data-testid={`delta-${i}-bitsPerCoord`}>
-                    {deltaText('bitsPerCoord', r.bitsPerCoord, base.bitsPerCoord)}
+                    {deltaText('bitsPerCoord', r.bitsPerCoord, baseOf(i)?.bitsPerCoord ?? NaN)}
                   </span>
                 )}
               </td>
@@ -214,9 +356,9 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                       ★
                     </span>
                   )}
-                  {base && baseline !== i && (
+                  {baseOf(i) && (
                     <span className="delta" data-testid={`delta-${i}-${m.id}`}>
-                      {deltaText(m.id, r.metrics[m.id], base.metrics[m.id])}
+                      {deltaText(m.id, r.metrics[m.id], baseOf(i)?.metrics[m.id] ?? NaN)}
                     </span>
                   )}
                 </td>

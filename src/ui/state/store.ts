@@ -47,6 +47,8 @@ export interface LabState {
   setLabel(index: number, label: string): void;
   /** Pin pipeline `index` as the baseline of the table's Δ and ratio (null: none). */
   setBaseline(index: number | null): void;
+  /** Pin a saved config (its seed, data and pipelines) as the baseline (null: none). */
+  setBaselineConfig(saved: ExperimentConfig | null): boolean;
   addPipeline(): void;
   duplicatePipeline(index: number): void;
   removePipeline(index: number): void;
@@ -198,8 +200,17 @@ export const useLab = create<LabState>()((set, get) => {
       );
     },
     setBaseline: (index) => {
-      const { baseline: _old, ...rest } = get().config;
+      // One baseline at a time: pinning a pipeline unpins a saved config.
+      const { baseline: _old, baselineConfig: _saved, ...rest } = get().config;
       apply(index === null ? rest : { ...rest, baseline: index });
+    },
+    setBaselineConfig: (saved) => {
+      const { baseline: _old, baselineConfig: _saved, ...rest } = get().config;
+      return apply(
+        saved === null
+          ? rest
+          : { ...rest, baselineConfig: { seed: saved.seed, data: saved.data, pipelines: saved.pipelines } },
+      );
     },
     setNotice: (notice, undoable = false, action) =>
       set({

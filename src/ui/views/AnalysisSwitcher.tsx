@@ -15,6 +15,7 @@ import { pipelineLabel } from '../../core/pipeline';
 import { downloadBlob, downloadText } from '../export/browser-io';
 import { CopyButton } from '../panels/CopyButton';
 import { ParamControl } from '../panels/ParamControl';
+import { InfoButton } from '../panels/InfoButton';
 import { useLab } from '../state/store';
 import { pythonExport } from '../export/python-snippet';
 import './views.css';
@@ -209,6 +210,11 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
             ))}
           </select>
         </label>
+        {def && (
+          <InfoButton title={def.label} testId="info-analysis">
+            {def.description} <em>{def.reference}</em>
+          </InfoButton>
+        )}
         {suggested && (
           <button
             type="button"
@@ -242,6 +248,7 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
                 value={current.params[name] ?? spec.default}
                 onChange={(v) => setParam(name, v)}
                 testId={`analysis-param-${name}`}
+                info
               />
             ))}
           </div>
