@@ -10,8 +10,7 @@
  * old link), labels only when set. `canonicalKey(config)` is its JSON text.
  */
 import { z } from './zod';
-import { dataSourcesById, quantizersById, transformsById } from '../methods';
-import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../methods/data/file';
+import { dataSourceKindsById, quantizersById, transformsById } from '../methods';
 import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/types';
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
 import { MAX_RUN_BYTES, configCost, formatBytesShort, largestItem } from '../cost';
@@ -222,8 +221,7 @@ function resolveMethod(
 }
 
 export function dataParamSchema(source: string): ParamSchema | undefined {
-  if (source === FILE_SOURCE_ID) return FILE_SOURCE_PARAMS;
-  return dataSourcesById.get(source)?.params;
+  return dataSourceKindsById.get(source)?.params;
 }
 
 function resolveData(raw: Record<string, unknown>): DataConfig {
@@ -234,7 +232,7 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
   if (!schema) {
     throw new ConfigError(
       'data.source',
-      `unknown data source ${describeValue(source)}; known: ${[...dataSourcesById.keys(), FILE_SOURCE_ID].join(', ')}`,
+      `unknown data source ${describeValue(source)}; known: ${[...dataSourceKindsById.keys()].join(', ')}`,
     );
   }
   // fromEntries defines own properties, so a "__proto__" key from JSON.parse stays a key (and is
@@ -244,26 +242,18 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
   return { source, ...params };
 }
 
-/** Size checks that need the whole config (documented budget, transform dimension limits). */
+/**
+ * Checks that need the whole config: the kind's own cross-param check, then, when the kind
+ * declares its shape up front, the memory budget and transform dimension limits (a kind read from
+ * bytes is checked once its shape is known, while reading).
+ */
 function checkLimits(config: ExperimentConfig): void {
-  const { data } = config;
-  if (data.source === FILE_SOURCE_ID) return checkFileSlice(data); // shape: once the tensor is known
-  const rows = data.rows as number;
-  const dim = data.dim as number;
-  checkShape(config, rows, dim);
-}
-
-/** A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor). */
-function checkFileSlice(data: DataConfig): void {
-  for (const axis of ['row', 'col'] as const) {
-    const start = data[`${axis}Start`] as number;
-    const end = data[`${axis}End`] as number;
-    if (end > 0 && start >= end)
-      throw new ConfigError(
-        `data.${axis}Start`,
-        `${axis}Start = ${start} must be below ${axis}End = ${end} (the slice [start, end) would be empty)`,
-      );
-  }
+  const { source, ...params } = config.data;
+  const kind = dataSourceKindsById.get(source);
+  const problem = kind?.check?.(params);
+  if (problem) throw new ConfigError(`data.${problem.param}`, problem.message);
+  const shape = kind?.shape(params);
+  if (shape) checkShape(config, shape.rows, shape.dim);
 }
 
 /** Refuse shapes beyond the memory budget or a transform's dimension limit (message names both). */

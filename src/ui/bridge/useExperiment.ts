@@ -4,6 +4,7 @@
  * aborts the stale run (react-query aborts the signal of a query that loses its observer; the
  * client then terminates the busy worker), so dragging a slider never piles up runs.
  */
+import { readsBytes } from '../../core/methods';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { permalinkHash } from '../../core/config/codec';
@@ -76,7 +77,8 @@ export function useExperiment(config: ExperimentConfig) {
   // the new key instead of recomputing.
   const out = query.data;
   useEffect(() => {
-    if (!out || out.config.data.source !== 'file' || out.config.data.sha256 !== '' || !out.data.file) return;
+    if (!out || !readsBytes(out.config.data.source) || out.config.data.sha256 !== '' || !out.data.file)
+      return;
     if (canonicalKey(out.config) !== key) return;
     const next = useLab.getState().config;
     if (canonicalKey(next) !== key) return;
