@@ -20,12 +20,12 @@ import { analysesById } from '../core/analyses';
 import { createRngFactory } from '../core/rng';
 import { fileSource } from '../core/methods/data/file';
 import { withDefaults } from '../core/methods/params';
-import { ConfigError, checkShape, type ExperimentConfig } from '../core/config/schema';
+import { ConfigError, checkShape, type CanonicalConfig, type ExperimentConfig } from '../core/config/schema';
 
 export type { DataSummary, LoadedData } from '../core/methods/types';
 
 export interface ExperimentOutput {
-  readonly config: ExperimentConfig;
+  readonly config: CanonicalConfig;
   readonly permalink: string;
   readonly data: DataSummary;
   readonly results: readonly PipelineResult[];
@@ -112,7 +112,7 @@ export interface RunConfigOptions extends RunOptions {
 }
 
 export async function runConfig(
-  config: ExperimentConfig,
+  config: CanonicalConfig,
   options: RunConfigOptions = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);

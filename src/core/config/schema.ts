@@ -67,8 +67,26 @@ export interface CalibrationConfig {
 /** `config.sweep`: which tensors of the opened file(s) a sweep quantizes (sweep-config.ts). */
 export type { SweepConfig } from './sweep-config';
 
-export type ParseResult =
-  { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
+declare const canonicalBrand: unique symbol;
+
+/**
+ * A config that went through `restoreConfig` (validated) and is in canonical form (fixed key order,
+ * every param spelled out). Only this module makes one; code past the edges (a decoded link, the
+ * CLI's input, the worker's entry) takes this type and neither re-validates nor re-canonicalises:
+ * `restoreConfig`, `canonicalize` and `canonicalKey` return at once for an object that already is
+ * one (a runtime set of those objects backs the type, so a spread copy is not mistaken for one).
+ */
+export type CanonicalConfig = ExperimentConfig & { readonly [canonicalBrand]: true };
+
+const canonicalObjects = new WeakSet<object>();
+const canonicalText = new WeakMap<object, string>();
+
+/** Whether `config` is an object this module validated and canonicalised (in this realm). */
+export function isCanonical(config: unknown): config is CanonicalConfig {
+  return typeof config === 'object' && config !== null && canonicalObjects.has(config);
+}
+
+export type ParseResult = { ok: true; config: CanonicalConfig } | { ok: false; error: string; field: string };
 
 const plainObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
@@ -309,8 +327,19 @@ export function checkCost(config: ExperimentConfig, rows: number, dim: number): 
   }
 }
 
-/** Untrusted input → canonical config, or throws ConfigError naming the field. */
-export function restoreConfig(input: unknown): ExperimentConfig {
+/**
+ * How often configs were validated (restoreConfig) and canonicalised (canonicalize doing the
+ * work), for the link-load measurement in src/ui/state/link-load.test.ts; plain counters.
+ */
+export const configWork = { validations: 0, canonicalisations: 0 };
+
+/**
+ * Untrusted input → canonical config, or throws ConfigError naming the field: the one validation,
+ * at the edge. A config that already is canonical (isCanonical) is returned as it is.
+ */
+export function restoreConfig(input: unknown): CanonicalConfig {
+  if (isCanonical(input)) return input;
+  configWork.validations++;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', `config must be a JSON object, got ${describeValue(input)}`);
   }
@@ -355,7 +384,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
     ...(calibration ? { calibration } : {}),
   };
   checkLimits(config);
-  return canonicalize(config);
+  return canonicalForm(config);
 }
 
 export function parseConfig(input: unknown): ParseResult {
@@ -373,8 +402,23 @@ function orderedParams(schema: ParamSchema, params: Params): Params {
   return out;
 }
 
-/** Fixed key order and every param spelled out. Assumes a validated config. */
-export function canonicalize(config: ExperimentConfig): ExperimentConfig {
+/**
+ * Fixed key order and every param spelled out. Assumes a validated config (a literal in the
+ * source, like DEFAULT_CONFIG, or a validated config edited by the caller); returns a canonical
+ * config as it is.
+ */
+export function canonicalize(config: ExperimentConfig): CanonicalConfig {
+  return isCanonical(config) ? config : canonicalForm(config);
+}
+
+function canonicalForm(config: ExperimentConfig): CanonicalConfig {
+  configWork.canonicalisations++;
+  const out = canonicalShape(config);
+  canonicalObjects.add(out);
+  return out as CanonicalConfig;
+}
+
+function canonicalShape(config: ExperimentConfig): ExperimentConfig {
   const schema = dataParamSchema(config.data.source) ?? {};
   const data: DataConfig = { source: config.data.source, ...orderedParams(schema, config.data) };
   const pipelines = config.pipelines.map((p): PipelineConfig => {
@@ -420,5 +464,11 @@ export function canonicalize(config: ExperimentConfig): ExperimentConfig {
 
 /** The react-query key and the permalink payload: canonical JSON text. */
 export function canonicalKey(config: ExperimentConfig): string {
-  return JSON.stringify(canonicalize(config));
+  const c = canonicalize(config);
+  let text = canonicalText.get(c);
+  if (text === undefined) {
+    text = JSON.stringify(c);
+    canonicalText.set(c, text);
+  }
+  return text;
 }
