@@ -17,6 +17,7 @@ import { createArtifactCollector } from '../core/artifacts/artifacts';
 import type { ExperimentArtifacts } from '../core/artifacts/types';
 import { permalinkHash } from '../core/config/codec';
 import { analysesById } from '../core/analyses';
+import { asAnalysisOutput, type AnalysisOutput } from '../core/analyses/outputs';
 import { createRngFactory } from '../core/rng';
 import { fileSource } from '../core/methods/data/file';
 import { withDefaults } from '../core/methods/params';
@@ -29,8 +30,8 @@ export interface ExperimentOutput {
   readonly permalink: string;
   readonly data: DataSummary;
   readonly results: readonly PipelineResult[];
-  /** The result of `config.analysis` (src/core/analyses), when the config names one. */
-  readonly analysis?: unknown;
+  /** The result of `config.analysis` (src/core/analyses), when the config names one; `kind` = its id. */
+  readonly analysis?: AnalysisOutput;
   /** Chart data (histograms, heatmaps, samples) when the run asked for it; never in the CLI JSON. */
   readonly artifacts?: ExperimentArtifacts;
   /** The WebGPU adapter the worker used for some stage (see each result's timingsMs.backend). */
@@ -87,17 +88,22 @@ export async function loadCalibration(
 }
 
 /** Runs `config.analysis` on the loaded data (undefined when the config names none). */
-export function runAnalysis(config: ExperimentConfig, data: Matrix, options: RunOptions = {}): unknown {
+export function runAnalysis(
+  config: ExperimentConfig,
+  data: Matrix,
+  options: RunOptions = {},
+): AnalysisOutput | undefined {
   if (!config.analysis) return undefined;
   const def = analysesById.get(config.analysis.id);
   if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
   const { seed, pipelines } = config;
   // Only cancellation and progress: a pool part's `only` (its share of the pipelines) must not
   // reach an analysis that runs pipelines of its own (rate-distortion sweeps every one).
-  return def.run(
+  const value = def.run(
     { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
     { signal: options.signal, onProgress: options.onProgress },
   );
+  return asAnalysisOutput(def.id, value);
 }
 
 export interface RunConfigOptions extends RunOptions {

@@ -4,6 +4,7 @@
  */
 import ViewRouter from './ViewRouter';
 import type { PipelineConfig } from '../../core/config/schema';
+import type { AnalysisOutput } from '../../core/analyses/outputs';
 import './views.css';
 
 export default function AnalysisResultView({
@@ -12,7 +13,7 @@ export default function AnalysisResultView({
   pipelines,
 }: {
   id: string;
-  result: unknown;
+  result: AnalysisOutput | undefined;
   pipelines?: readonly PipelineConfig[];
 }) {
   return <ViewRouter id={id} result={result} pipelines={pipelines} />;
