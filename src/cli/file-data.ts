@@ -12,7 +12,7 @@ import { checkExternalLocation, looksLikeOnnxName, parseOnnx } from '../core/io/
 import { DataError } from '../core/data-loader';
 import { ConfigError } from '../core/config/errors';
 import type { ExperimentConfig } from '../core/config/schema';
-import type { LoadedData } from '../engine/experiment';
+import type { LoadedData } from '../core/methods/types';
 import { loadFileData } from '../engine/file-data';
 
 async function openSource(path: string): Promise<ByteSource> {

@@ -4,8 +4,7 @@
  * CLI user can discover everything the page can do; the text listing keeps its original sections.
  */
 import { ANALYSES } from '../core/analyses';
-import { DATA_SOURCES, METRICS, QUANTIZERS, TRANSFORMS } from '../core/methods';
-import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
+import { DATA_SOURCE_KINDS, METRICS, QUANTIZERS, TRANSFORMS } from '../core/methods';
 import type { ParamSchema } from '../core/methods/types';
 import { specSummary } from '../core/config/schema';
 
@@ -36,18 +35,7 @@ const pick = (m: MethodListing): MethodListing => ({
 
 export function listMethods(): Listing {
   return {
-    dataSources: [
-      ...DATA_SOURCES.map(pick),
-      {
-        id: FILE_SOURCE_ID,
-        label: 'File',
-        description:
-          'a tensor from .npy, .npz, .safetensors (sharded too), .gguf, .onnx, a PyTorch .pt/.pth/.bin zip or CSV/TSV',
-        reference:
-          'NumPy NEP 1; safetensors format; GGUF spec (ggml); onnx.proto; torch.save zip format; RFC 4180',
-        params: FILE_SOURCE_PARAMS,
-      },
-    ],
+    dataSources: DATA_SOURCE_KINDS.map(pick),
     transforms: TRANSFORMS.map(pick),
     quantizers: QUANTIZERS.map(pick),
     metrics: METRICS.map((m) => ({ id: m.id, label: m.label, description: m.description, better: m.better })),

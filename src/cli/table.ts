@@ -4,10 +4,6 @@ import { METRICS } from '../core/methods';
 import { formatMetric } from '../core/format-number';
 import type { RateDistortionResult } from '../core/analyses/rate-distortion';
 
-function isRateDistortion(v: unknown): v is RateDistortionResult {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'rate-distortion';
-}
-
 /** The rate-distortion analysis as text: the Pareto frontier and the winners at the budget. */
 function formatRateDistortion(rd: RateDistortionResult, labels: readonly string[]): string[] {
   const at = (v: number | string | null, param: string | null) =>
@@ -43,7 +39,7 @@ export function formatResultsTable(out: ExperimentOutput): string {
     fmt(header.map((_, i) => '-'.repeat(widths[i]))),
     ...rows.map(fmt),
     ...out.results.flatMap((r) => (r.note ? [`note (${r.label}): ${r.note}`] : [])),
-    ...(isRateDistortion(out.analysis)
+    ...(out.analysis?.kind === 'rate-distortion'
       ? formatRateDistortion(
           out.analysis,
           out.results.map((r) => r.label),

@@ -27,7 +27,7 @@ import { sequencyIndex } from '../core/linalg/fwht';
 import { theoryCurves } from '../core/artifacts/theory';
 import { runConfig, contractJson } from './experiment';
 import { sweepConfig, spectraConfig, sweepKey } from './artifacts';
-import { canonicalize, type ExperimentConfig } from '../core/config/schema';
+import { canonicalize, type CanonicalConfig, type ExperimentConfig } from '../core/config/schema';
 import { IP_QUERY_COUNT, unitQueries } from '../core/methods/metrics/ip-nvar';
 
 function close(actual: number, expected: number, tol: number, what: string): void {
@@ -42,7 +42,7 @@ function config(
   rows = 256,
   dim = 256,
   source = 'gaussian',
-): ExperimentConfig {
+): CanonicalConfig {
   return canonicalize({ v: 1, seed: 11, data: { source, rows, dim }, pipelines });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The probe and the pooled estimate against the cost model's closed forms (cost.ts declarations,
  * r rows × d coordinates): identity → int costs 30·r·d + 134·r·d (metrics), rht adds r·d·log2 d,
- * Haar 10·d² + 2·r·d². A pool of two runs two transform groups side by side, so the estimate is the
+ * Haar 40·d² to build plus 2·r·d² per application (forward and inverse: 4·r·d²). A pool of two runs two transform groups side by side, so the estimate is the
  * larger part's flops over the rate. Each part also generates the data: 100·r·d.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const config = restoreConfig({
 });
 const identityInt = 164 * rd;
 const rhtInt = 164 * rd + rd * Math.log2(d);
-const haarInt = 164 * rd + 10 * d * d + 2 * r * d * d;
+const haarInt = 164 * rd + 40 * d * d + 4 * r * d * d;
 // Data generation and chart artifacts, once per part (calibrate.ts DATA_FLOPS_PER_COORD).
 const data = 100 * rd;
 
@@ -40,7 +40,7 @@ describe('estimateRun', () => {
     expect(e?.parts).toBe(1);
     expect(e?.dominant?.what).toBe('pipelines[2].transform (haar d×d rotation)');
     expect(e?.dominant?.share).toBeCloseTo(
-      (10 * d * d + 2 * r * d * d) / (data + identityInt + rhtInt + haarInt),
+      (40 * d * d + 4 * r * d * d) / (data + identityInt + rhtInt + haarInt),
       12,
     );
   });
@@ -69,16 +69,17 @@ describe('estimateRun', () => {
 
 describe('probe', () => {
   it('times a warm-up, then 32 and 128 rows, reporting each run’s modelled flops', async () => {
-    // r × 512: haar 10·d² + 2·r·d², rht r·d·log2 d, turboquant-prod 2·r·d², eden and mxfp4
-    // 30·r·d each, metrics 3·134·r·d, data and artifacts 100·r·d.
+    // r × 512: haar 40·d² + 2 × 2·r·d² (forward and inverse), rht r·d·log2 d, turboquant-prod
+    // 30·r·d + 3·r·d² (its d × d sketch), eden and mxfp4 30·r·d each, metrics 3·134·r·d, data
+    // and artifacts 100·r·d.
     const pd = 512;
     const flops = (pr: number) =>
       100 * pr * pd +
-      10 * pd * pd +
-      2 * pr * pd * pd +
+      40 * pd * pd +
+      4 * pr * pd * pd +
       pr * pd * 9 +
-      2 * pr * pd * pd +
-      2 * 30 * pr * pd +
+      3 * pr * pd * pd +
+      3 * 30 * pr * pd +
       3 * 134 * pr * pd;
     const ticks = [0, 40, 100, 130, 200, 290];
     let k = 0;

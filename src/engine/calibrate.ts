@@ -66,7 +66,7 @@ export interface ProbeResult {
 export async function runProbe(now: () => number): Promise<ProbeResult> {
   const timed = async (seed: number, rows: number): Promise<ProbeTiming> => {
     const base = probeConfig(seed);
-    const config = { ...base, data: { ...base.data, rows } };
+    const config = canonicalize({ ...base, data: { ...base.data, rows } });
     const flops =
       configCost(rows, PROBE_DIM, config.pipelines).flops + DATA_FLOPS_PER_COORD * rows * PROBE_DIM;
     const t0 = now();

@@ -28,7 +28,7 @@ import { countDeadRows } from '../core/methods/metrics/dead-rows';
 import { ConfigError } from '../core/config/errors';
 import { permalinkHash } from '../core/config/codec';
 import { sweepMatcher } from '../core/config/sweep-config';
-import type { ExperimentConfig } from '../core/config/schema';
+import { canonicalize, type CanonicalConfig, type ExperimentConfig } from '../core/config/schema';
 import { runConfig } from './experiment';
 import { loadFileData, resolveLayout } from './file-data';
 
@@ -107,9 +107,9 @@ export function planSweep(
 }
 
 /** The single-tensor config whose `lab run` numbers a sweep reports for `name`. */
-export function tensorConfig(config: ExperimentConfig, name: string): ExperimentConfig {
+export function tensorConfig(config: ExperimentConfig, name: string): CanonicalConfig {
   const { sweep: _sweep, ...rest } = config;
-  return { ...rest, data: { ...config.data, tensor: name, sha256: '' } };
+  return canonicalize({ ...rest, data: { ...config.data, tensor: name, sha256: '' } });
 }
 
 export function resultRow(r: PipelineResult): SweepPipelineResult {

@@ -2,8 +2,8 @@
  * One experiment end to end, shared by the worker and the CLI, so the
  * page and `lab run` give the same numbers for the same config (CONTRACT.md §6).
  */
-import { generateData } from '../core/data-loader';
-import type { Matrix } from '../core/methods/types';
+import { getDataSourceKind } from '../core/methods';
+import type { DataSummary, LoadedData, Matrix } from '../core/methods/types';
 import {
   runExperiment,
   runExperimentAsync,
@@ -17,63 +17,42 @@ import { createArtifactCollector } from '../core/artifacts/artifacts';
 import type { ExperimentArtifacts } from '../core/artifacts/types';
 import { permalinkHash } from '../core/config/codec';
 import { analysesById } from '../core/analyses';
+import { asAnalysisOutput, type AnalysisOutput } from '../core/analyses/outputs';
 import { createRngFactory } from '../core/rng';
-import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../core/methods/data/file';
+import { fileSource } from '../core/methods/data/file';
 import { withDefaults } from '../core/methods/params';
-import { ConfigError, checkShape, type ExperimentConfig } from '../core/config/schema';
+import { ConfigError, checkShape, type CanonicalConfig, type ExperimentConfig } from '../core/config/schema';
 
-export interface DataSummary {
-  readonly rows: number;
-  readonly dim: number;
-  readonly source: string;
-  /** Non-finite values replaced by 0 under data.nonFinite = "zero" (0 otherwise). */
-  readonly replacedNonFinite?: number;
-  /** File data: tensor name, dtype, SHA-256 of its bytes, whether rows were subsampled. */
-  readonly file?: {
-    readonly name: string;
-    readonly tensor: string;
-    readonly dtype: string;
-    readonly sha256: string;
-    readonly subsampled: boolean;
-    /** The layout "auto" resolved to (only present when data.layout is "auto"). */
-    readonly layout?: 'rows-first' | 'cols-first';
-  };
-}
+export type { DataSummary, LoadedData } from '../core/methods/types';
 
 export interface ExperimentOutput {
-  readonly config: ExperimentConfig;
+  readonly config: CanonicalConfig;
   readonly permalink: string;
   readonly data: DataSummary;
   readonly results: readonly PipelineResult[];
-  /** The result of `config.analysis` (src/core/analyses), when the config names one. */
-  readonly analysis?: unknown;
+  /** The result of `config.analysis` (src/core/analyses), when the config names one; `kind` = its id. */
+  readonly analysis?: AnalysisOutput;
   /** Chart data (histograms, heatmaps, samples) when the run asked for it; never in the CLI JSON. */
   readonly artifacts?: ExperimentArtifacts;
   /** The WebGPU adapter the worker used for some stage (see each result's timingsMs.backend). */
   readonly gpuAdapter?: string;
 }
 
-export interface LoadedData {
-  readonly matrix: Matrix;
-  readonly summary: DataSummary;
-}
-
-/** Loads file data for a config (CLI: from disk; worker: from files the user opened). */
+/** Reads the bytes of data read from outside the config (CLI: from disk; worker: from files the user opened). */
 export type FileDataLoader = (config: ExperimentConfig) => Promise<LoadedData>;
 
+/** The config's data, loaded by its kind (src/core/methods/data): generated, or read by `loadFile`. */
 export async function loadData(config: ExperimentConfig, loadFile?: FileDataLoader): Promise<LoadedData> {
   const { source, ...params } = config.data;
-  if (source === FILE_SOURCE_ID) {
-    if (!loadFile)
-      throw new Error(
-        'data.source "file" needs a file: open one in the data panel or pass data.path to the CLI',
-      );
-    const loaded = await loadFile(config);
-    checkShape(config, loaded.matrix.rows, loaded.matrix.cols);
-    return loaded;
-  }
-  const matrix = generateData(source, params, config.seed);
-  return { matrix, summary: { rows: matrix.rows, dim: matrix.cols, source } };
+  const kind = getDataSourceKind(source);
+  if (!kind) throw new ConfigError('data.source', `unknown data source "${source}"`);
+  const loaded = await kind.load(params, {
+    seed: config.seed,
+    ...(loadFile ? { readBytes: () => loadFile(config) } : {}),
+  });
+  // A kind whose shape was not declared up front is checked against the budget now.
+  if (!kind.shape(params)) checkShape(config, loaded.matrix.rows, loaded.matrix.cols);
+  return loaded;
 }
 
 /**
@@ -96,8 +75,8 @@ export async function loadCalibration(
   const { matrix } = await loadFile({
     ...config,
     data: {
-      source: FILE_SOURCE_ID,
-      ...withDefaults(FILE_SOURCE_PARAMS, { path: c.path, tensor: c.tensor, layout: c.layout }),
+      source: fileSource.id,
+      ...withDefaults(fileSource.params, { path: c.path, tensor: c.tensor, layout: c.layout }),
     },
   });
   if (matrix.cols !== dim)
@@ -109,17 +88,22 @@ export async function loadCalibration(
 }
 
 /** Runs `config.analysis` on the loaded data (undefined when the config names none). */
-export function runAnalysis(config: ExperimentConfig, data: Matrix, options: RunOptions = {}): unknown {
+export function runAnalysis(
+  config: ExperimentConfig,
+  data: Matrix,
+  options: RunOptions = {},
+): AnalysisOutput | undefined {
   if (!config.analysis) return undefined;
   const def = analysesById.get(config.analysis.id);
   if (!def) throw new Error(`unknown analysis "${config.analysis.id}"`);
   const { seed, pipelines } = config;
   // Only cancellation and progress: a pool part's `only` (its share of the pipelines) must not
   // reach an analysis that runs pipelines of its own (rate-distortion sweeps every one).
-  return def.run(
+  const value = def.run(
     { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
     { signal: options.signal, onProgress: options.onProgress },
   );
+  return asAnalysisOutput(def.id, value);
 }
 
 /** Coordinates per block of the row-streamed path: 1 MiB of float32, well inside L2 + L3. */
@@ -137,7 +121,7 @@ export interface RunConfigOptions extends RunOptions {
 }
 
 export async function runConfig(
-  config: ExperimentConfig,
+  config: CanonicalConfig,
   options: RunConfigOptions = {},
 ): Promise<ExperimentOutput> {
   const { matrix, summary } = await loadData(config, options.loadFile);

@@ -17,7 +17,7 @@ import {
 } from '../core/io';
 import { applyNonFinitePolicy, nonFiniteCount } from '../core/data-loader';
 import { ConfigError, checkShape, type ExperimentConfig } from '../core/config/schema';
-import type { LoadedData } from './experiment';
+import type { LoadedData } from '../core/methods/types';
 
 /**
  * The layout a tensor is read with: 'rows-first' / 'cols-first' as configured, and for "auto"
@@ -100,7 +100,7 @@ export async function loadFileData(
     summary: {
       rows: result.matrix.rows,
       dim: result.matrix.cols,
-      source: 'file',
+      source: d.source,
       replacedNonFinite: replaced,
       file: {
         name: result.info.file,

@@ -11,6 +11,7 @@
  * other files, the lab switches to them and says what it switched from and to.
  */
 import type { ExperimentConfig } from '../core/config/schema';
+import { readsBytes } from '../core/methods';
 
 /** Base name of a path written on any OS ('C:\\a\\b.npy' and '/a/b.npy' both give 'b.npy'). */
 export function baseName(path: string): string {
@@ -43,7 +44,7 @@ export function decideOpenedFiles(
   tensors: readonly OpenedTensor[],
 ): OpenDecision {
   const first = tensors.find((t) => t.supported) ?? tensors[0];
-  const linkPath = data.source === 'file' ? String(data.path ?? '') : '';
+  const linkPath = readsBytes(data.source) ? String(data.path ?? '') : '';
   if (linkPath === '') return { action: 'switch', ...(first ? { tensor: first } : {}) };
   const linkFile = baseName(linkPath);
   const linkTensor = String(data.tensor ?? '');
@@ -89,6 +90,6 @@ export function decideOpenedFiles(
  * tensor bytes, and the page refuses a different file of the same name.
  */
 export function pinFileHash(config: ExperimentConfig, sha256: string | undefined): ExperimentConfig {
-  if (config.data.source !== 'file' || !sha256 || String(config.data.sha256 ?? '') !== '') return config;
+  if (!readsBytes(config.data.source) || !sha256 || String(config.data.sha256 ?? '') !== '') return config;
   return { ...config, data: { ...config.data, sha256 } };
 }

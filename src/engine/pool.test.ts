@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config/defaults';
-import { canonicalize, type ExperimentConfig } from '../core/config/schema';
+import { canonicalize, type CanonicalConfig } from '../core/config/schema';
 import { runConfig } from './experiment';
 import { mergeParts, planParts } from './pool';
 
-const MIXED: ExperimentConfig = canonicalize({
+const MIXED: CanonicalConfig = canonicalize({
   ...DEFAULT_CONFIG,
   data: { source: 'gaussian', rows: 64, dim: 96 },
   pipelines: [

@@ -6,7 +6,12 @@
  * `lab run` of the variant pipeline on its own (runConfig + contractJson, the CLI's path).
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalize, restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import {
+  canonicalize,
+  restoreConfig,
+  type CanonicalConfig,
+  type ExperimentConfig,
+} from '../core/config/schema';
 import { contractJson, runConfig } from './experiment';
 import { bestWithinBudget, defaultBudget, paretoFrontier, sweepAxis } from '../core/artifacts/rateDistortion';
 import type { RateDistortionResult } from '../core/analyses/rate-distortion';
@@ -88,7 +93,7 @@ describe('best at ≤ B bits/coord', () => {
 function cfg(
   pipelines: ExperimentConfig['pipelines'],
   analysis?: ExperimentConfig['analysis'],
-): ExperimentConfig {
+): CanonicalConfig {
   return restoreConfig({
     v: 1,
     seed: 5,

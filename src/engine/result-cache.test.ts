@@ -5,7 +5,7 @@
  * bounded by entries and bytes (least recently used out).
  */
 import { describe, expect, it } from 'vitest';
-import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import { restoreConfig, type CanonicalConfig } from '../core/config/schema';
 import { runConfig, type ExperimentOutput } from './experiment';
 import {
   BoundedCache,
@@ -47,7 +47,7 @@ describe('result cache', () => {
     storeInCache(a, caches, [0, 1, 2], await runConfig(a, { artifacts: true }));
     expect(planFromCache(a, caches).complete).toBe(true);
 
-    const b: ExperimentConfig = restoreConfig({
+    const b: CanonicalConfig = restoreConfig({
       ...base,
       pipelines: [
         base.pipelines[0],

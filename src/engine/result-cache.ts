@@ -16,6 +16,7 @@ import { permalinkHash } from '../core/config/codec';
 import { pipelineLabel, type PipelineResult } from '../core/pipeline';
 import type { ChannelAbsmax, Distribution, PipelineArtifacts } from '../core/artifacts/types';
 import { artifactBuffers } from '../core/artifacts/artifacts';
+import type { AnalysisOutput } from '../core/analyses/outputs';
 import type { DataSummary, ExperimentOutput } from './experiment';
 
 export function dataKey(config: ExperimentConfig): string {
@@ -117,7 +118,7 @@ export interface CachedData {
 export interface ResultCaches {
   readonly pipelines: BoundedCache<CachedPipeline>;
   readonly data: BoundedCache<CachedData>;
-  readonly analyses: BoundedCache<{ readonly value: unknown }>;
+  readonly analyses: BoundedCache<{ readonly value: AnalysisOutput }>;
 }
 
 /** Default bounds: 256 pipelines / 96 MiB, 16 data sets / 32 MiB, 16 analyses / 32 MiB. */
@@ -125,7 +126,9 @@ export function createResultCaches(): ResultCaches {
   return {
     pipelines: new BoundedCache<CachedPipeline>(256, 96 * 2 ** 20),
     data: new BoundedCache<CachedData>(16, 32 * 2 ** 20),
-    analyses: new BoundedCache<{ readonly value: unknown }>(16, 32 * 2 ** 20, (v) => approxBytes(v.value)),
+    analyses: new BoundedCache<{ readonly value: AnalysisOutput }>(16, 32 * 2 ** 20, (v) =>
+      approxBytes(v.value),
+    ),
   };
 }
 
@@ -135,7 +138,7 @@ export interface CachePlan {
   readonly hits: ReadonlyMap<number, CachedPipeline>;
   readonly missing: number[];
   readonly data: CachedData | undefined;
-  readonly analysis: { readonly value: unknown } | undefined;
+  readonly analysis: { readonly value: AnalysisOutput } | undefined;
   /** True when nothing needs computing. */
   readonly complete: boolean;
 }

@@ -2,6 +2,7 @@
  * What the worker exposes through Comlink. Kept out of workers/ (a thin Comlink shell) so unit
  * tests can call it in-process.
  */
+import { readsBytes } from '../core/methods';
 import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
 import { runConfig, type ExperimentOutput } from '../engine/experiment';
 import { transfer } from 'comlink';
@@ -43,7 +44,7 @@ function workerGpu(): Promise<GpuKernels | null> {
 function mayUseGpu(config: ExperimentConfig): boolean {
   const rows = Number(config.data.rows ?? 0);
   const dim = Number(config.data.dim ?? 0);
-  return config.data.source === 'file' || rows * dim >= GPU_MIN_COORDS;
+  return readsBytes(config.data.source) || rows * dim >= GPU_MIN_COORDS;
 }
 
 export type ProgressCallback = (done: number, total: number, stage: string) => void;

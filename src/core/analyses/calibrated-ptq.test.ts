@@ -77,9 +77,12 @@ describe('calibrated methods in a config (pipeline table + layer view)', () => {
         analysis: { id: 'layer', params: { sweep: 0, tokens: 64, smoothing: true, alpha: 0.5 } },
       }),
     );
-    type L = { pipelines: { both: number; weightOnly: number }[] };
-    const a = (withTransform.analysis as L).pipelines[1];
-    const b = (viewSmoothing.analysis as L).pipelines[0];
+    const layerOf = (o: typeof withTransform) => {
+      if (o.analysis?.kind !== 'layer') throw new Error('expected the layer analysis');
+      return o.analysis;
+    };
+    const a = layerOf(withTransform).pipelines[1];
+    const b = layerOf(viewSmoothing).pipelines[0];
     expect(a.both).toBe(b.both);
     expect(a.weightOnly).toBe(b.weightOnly);
   });

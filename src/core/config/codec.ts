@@ -6,7 +6,13 @@
  * eval), and the result goes through restoreConfig like any other untrusted config.
  */
 import LZString from 'lz-string';
-import { ConfigError, canonicalKey, restoreConfig, type ExperimentConfig } from './schema';
+import {
+  ConfigError,
+  canonicalKey,
+  restoreConfig,
+  type CanonicalConfig,
+  type ExperimentConfig,
+} from './schema';
 
 export const MAX_ENCODED_LENGTH = 32_768;
 export const MAX_DECODED_LENGTH = 262_144;
@@ -120,7 +126,7 @@ export function decodePayload(withCheck: string): unknown {
 }
 
 /** A URL, hash or payload → validated canonical config. Throws ConfigError naming the field. */
-export function decodePermalink(text: string): ExperimentConfig {
+export function decodePermalink(text: string): CanonicalConfig {
   const payload = extractPayload(text);
   if (payload === undefined) throw new ConfigError('permalink', 'no "c=" config found in the link');
   return restoreConfig(decodePayload(payload));

@@ -3,9 +3,9 @@
  * through the rotation + scalar family and a hardware format, so the first screen already
  * answers "EDEN vs TurboQuant" (EDEN note, seed 003) and shows MXFP4's cost on isotropic data.
  */
-import { canonicalize, CONFIG_VERSION, type ExperimentConfig } from './schema';
+import { canonicalize, CONFIG_VERSION, type CanonicalConfig } from './schema';
 
-export const DEFAULT_CONFIG: ExperimentConfig = canonicalize({
+export const DEFAULT_CONFIG: CanonicalConfig = canonicalize({
   v: CONFIG_VERSION,
   seed: 7,
   data: { source: 'gaussian', rows: 256, dim: 1024 },

@@ -10,8 +10,7 @@
  * old link), labels only when set. `canonicalKey(config)` is its JSON text.
  */
 import { z } from './zod';
-import { dataSourcesById, quantizersById, transformsById } from '../methods';
-import { FILE_SOURCE_ID, FILE_SOURCE_PARAMS } from '../methods/data/file';
+import { dataSourceKindsById, quantizersById, transformsById } from '../methods';
 import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/types';
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
 import { MAX_RUN_BYTES, configCost, formatBytesShort, largestItem } from '../cost';
@@ -82,8 +81,26 @@ export interface CalibrationConfig {
 /** `config.sweep`: which tensors of the opened file(s) a sweep quantizes (sweep-config.ts). */
 export type { SweepConfig } from './sweep-config';
 
-export type ParseResult =
-  { ok: true; config: ExperimentConfig } | { ok: false; error: string; field: string };
+declare const canonicalBrand: unique symbol;
+
+/**
+ * A config that went through `restoreConfig` (validated) and is in canonical form (fixed key order,
+ * every param spelled out). Only this module makes one; code past the edges (a decoded link, the
+ * CLI's input, the worker's entry) takes this type and neither re-validates nor re-canonicalises:
+ * `restoreConfig`, `canonicalize` and `canonicalKey` return at once for an object that already is
+ * one (a runtime set of those objects backs the type, so a spread copy is not mistaken for one).
+ */
+export type CanonicalConfig = ExperimentConfig & { readonly [canonicalBrand]: true };
+
+const canonicalObjects = new WeakSet<object>();
+const canonicalText = new WeakMap<object, string>();
+
+/** Whether `config` is an object this module validated and canonicalised (in this realm). */
+export function isCanonical(config: unknown): config is CanonicalConfig {
+  return typeof config === 'object' && config !== null && canonicalObjects.has(config);
+}
+
+export type ParseResult = { ok: true; config: CanonicalConfig } | { ok: false; error: string; field: string };
 
 const plainObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
@@ -257,8 +274,7 @@ function resolveMethod(
 }
 
 export function dataParamSchema(source: string): ParamSchema | undefined {
-  if (source === FILE_SOURCE_ID) return FILE_SOURCE_PARAMS;
-  return dataSourcesById.get(source)?.params;
+  return dataSourceKindsById.get(source)?.params;
 }
 
 function resolveData(raw: Record<string, unknown>): DataConfig {
@@ -269,7 +285,7 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
   if (!schema) {
     throw new ConfigError(
       'data.source',
-      `unknown data source ${describeValue(source)}; known: ${[...dataSourcesById.keys(), FILE_SOURCE_ID].join(', ')}`,
+      `unknown data source ${describeValue(source)}; known: ${[...dataSourceKindsById.keys()].join(', ')}`,
     );
   }
   // fromEntries defines own properties, so a "__proto__" key from JSON.parse stays a key (and is
@@ -279,26 +295,18 @@ function resolveData(raw: Record<string, unknown>): DataConfig {
   return { source, ...params };
 }
 
-/** Size checks that need the whole config (documented budget, transform dimension limits). */
+/**
+ * Checks that need the whole config: the kind's own cross-param check, then, when the kind
+ * declares its shape up front, the memory budget and transform dimension limits (a kind read from
+ * bytes is checked once its shape is known, while reading).
+ */
 function checkLimits(config: ExperimentConfig): void {
-  const { data } = config;
-  if (data.source === FILE_SOURCE_ID) return checkFileSlice(data); // shape: once the tensor is known
-  const rows = data.rows as number;
-  const dim = data.dim as number;
-  checkShape(config, rows, dim);
-}
-
-/** A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor). */
-function checkFileSlice(data: DataConfig): void {
-  for (const axis of ['row', 'col'] as const) {
-    const start = data[`${axis}Start`] as number;
-    const end = data[`${axis}End`] as number;
-    if (end > 0 && start >= end)
-      throw new ConfigError(
-        `data.${axis}Start`,
-        `${axis}Start = ${start} must be below ${axis}End = ${end} (the slice [start, end) would be empty)`,
-      );
-  }
+  const { source, ...params } = config.data;
+  const kind = dataSourceKindsById.get(source);
+  const problem = kind?.check?.(params);
+  if (problem) throw new ConfigError(`data.${problem.param}`, problem.message);
+  const shape = kind?.shape(params);
+  if (shape) checkShape(config, shape.rows, shape.dim);
 }
 
 /** Refuse shapes beyond the memory budget or a transform's dimension limit (message names both). */
@@ -354,8 +362,19 @@ export function checkCost(config: ExperimentConfig, rows: number, dim: number): 
   }
 }
 
-/** Untrusted input → canonical config, or throws ConfigError naming the field. */
-export function restoreConfig(input: unknown): ExperimentConfig {
+/**
+ * How often configs were validated (restoreConfig) and canonicalised (canonicalize doing the
+ * work), for the link-load measurement in src/ui/state/link-load.test.ts; plain counters.
+ */
+export const configWork = { validations: 0, canonicalisations: 0 };
+
+/**
+ * Untrusted input → canonical config, or throws ConfigError naming the field: the one validation,
+ * at the edge. A config that already is canonical (isCanonical) is returned as it is.
+ */
+export function restoreConfig(input: unknown): CanonicalConfig {
+  if (isCanonical(input)) return input;
+  configWork.validations++;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', `config must be a JSON object, got ${describeValue(input)}`);
   }
@@ -408,7 +427,7 @@ export function restoreConfig(input: unknown): ExperimentConfig {
     ...(calibration ? { calibration } : {}),
   };
   checkLimits(config);
-  return canonicalize(config);
+  return canonicalForm(config);
 }
 
 export function parseConfig(input: unknown): ParseResult {
@@ -426,8 +445,23 @@ function orderedParams(schema: ParamSchema, params: Params): Params {
   return out;
 }
 
-/** Fixed key order and every param spelled out. Assumes a validated config. */
-export function canonicalize(config: ExperimentConfig): ExperimentConfig {
+/**
+ * Fixed key order and every param spelled out. Assumes a validated config (a literal in the
+ * source, like DEFAULT_CONFIG, or a validated config edited by the caller); returns a canonical
+ * config as it is.
+ */
+export function canonicalize(config: ExperimentConfig): CanonicalConfig {
+  return isCanonical(config) ? config : canonicalForm(config);
+}
+
+function canonicalForm(config: ExperimentConfig): CanonicalConfig {
+  configWork.canonicalisations++;
+  const out = canonicalShape(config);
+  canonicalObjects.add(out);
+  return out as CanonicalConfig;
+}
+
+function canonicalShape(config: ExperimentConfig): ExperimentConfig {
   const schema = dataParamSchema(config.data.source) ?? {};
   const data: DataConfig = { source: config.data.source, ...orderedParams(schema, config.data) };
   const pipelines = config.pipelines.map((p): PipelineConfig => {
@@ -494,5 +528,11 @@ export function baselineRow(index: number, savedPipelines: number): number | und
 
 /** The react-query key and the permalink payload: canonical JSON text. */
 export function canonicalKey(config: ExperimentConfig): string {
-  return JSON.stringify(canonicalize(config));
+  const c = canonicalize(config);
+  let text = canonicalText.get(c);
+  if (text === undefined) {
+    text = JSON.stringify(c);
+    canonicalText.set(c, text);
+  }
+  return text;
 }

@@ -18,6 +18,7 @@
  */
 import { z } from './zod';
 import { ConfigError } from './errors';
+import { readsBytes } from '../methods';
 import type { DataConfig } from './schema';
 
 export interface SweepConfig {
@@ -143,7 +144,7 @@ export function resolveSweep(raw: unknown, data: DataConfig): SweepConfig {
     const why = unsafePatternReason(sweep[field]);
     if (why) throw new ConfigError(`sweep.${field}`, `pattern ${why}`);
   }
-  if (data.source !== 'file')
+  if (!readsBytes(data.source))
     throw new ConfigError('sweep', `a sweep needs data.source "file" (got "${data.source}")`);
   for (const field of ['rowEnd', 'colEnd'] as const) {
     if (Number(data[field] ?? 0) > 0)

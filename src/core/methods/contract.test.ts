@@ -4,6 +4,7 @@
  * line"). Per method, with default params on a small matrix whose dim is not a power of two:
  * output shape, determinism by seed, input never mutated, finite output, positive finite bits,
  * transforms invert, and distinct params give distinct pipeline labels (labels are table keys).
+ * Bits per coordinate against a brute-force count of each quantizer's encoding: contract-bits.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { METRICS, QUANTIZERS, TRANSFORMS } from '.';

@@ -68,6 +68,77 @@ export interface DataSourceDef extends MethodBase {
   generate(params: Params, ctx: DataContext): Matrix;
 }
 
+/**
+ * What a run reports about its data (`run --json` → `data`, CONTRACT.md §6): the shape, the
+ * source id and, for data read from bytes, which tensor of which file.
+ */
+export interface DataSummary {
+  readonly rows: number;
+  readonly dim: number;
+  readonly source: string;
+  /** Non-finite values replaced by 0 under data.nonFinite = "zero" (0 otherwise). */
+  readonly replacedNonFinite?: number;
+  /** File data: tensor name, dtype, SHA-256 of its bytes, whether rows were subsampled. */
+  readonly file?: {
+    readonly name: string;
+    readonly tensor: string;
+    readonly dtype: string;
+    readonly sha256: string;
+    readonly subsampled: boolean;
+    /** The layout "auto" resolved to (only present when data.layout is "auto"). */
+    readonly layout?: 'rows-first' | 'cols-first';
+  };
+}
+
+export interface LoadedData {
+  readonly matrix: Matrix;
+  readonly summary: DataSummary;
+}
+
+/** A problem with a data section that the param schema alone cannot see (names the param). */
+export interface DataParamProblem {
+  readonly param: string;
+  readonly message: string;
+}
+
+export interface DataLoadContext {
+  /** The experiment seed (generated data; seeded row subsampling of file data). */
+  readonly seed: number;
+  /**
+   * The host's reader of bytes outside the config (CLI: the file system; worker: the files the
+   * user opened), for kinds of origin 'bytes'; absent where there is none (a generated-only host).
+   */
+  readonly readBytes?: () => Promise<LoadedData>;
+}
+
+/**
+ * One kind of data source: the registry entry every `data.source` id resolves to (CONTRACT.md §2),
+ * with the method registry's shape (id, params schema, description, citation) plus how to load
+ * it and what it costs. Generated sources are kinds through `generatedKind` (data/generated.ts);
+ * a source read from bytes (`file`) is a kind of its own. Nothing outside the registry tests a
+ * source id: code asks the kind (its `origin`, `shape`, `check`, `load`).
+ */
+export interface DataSourceKind extends MethodBase {
+  /**
+   * 'seed': computed from the params and the experiment seed, so a link reproduces it anywhere
+   * and its shape is known before running. 'bytes': read from bytes the config does not carry (a
+   * file): the shape is known once read, results are not persisted (the bytes are the user's),
+   * and the host must supply `readBytes`.
+   */
+  readonly origin: 'seed' | 'bytes';
+  /** Short summary for labels and logs, e.g. "256×1024" or "model.safetensors: w". */
+  describe(params: Params): string;
+  /**
+   * Cost declaration: the rows × dim the params ask for, so the config layer checks the memory
+   * budget up front; undefined when the shape is known only once the bytes are read (the budget
+   * is then checked while reading).
+   */
+  shape(params: Params): { readonly rows: number; readonly dim: number } | undefined;
+  /** Checks across params beyond the schema (a file slice's start below its end). */
+  check?(params: Params): DataParamProblem | undefined;
+  load(params: Params, ctx: DataLoadContext): Promise<LoadedData>;
+}
+
 // ───────────────────────────── transforms ─────────────────────────────
 
 export interface TransformContext {

@@ -12,7 +12,7 @@
  * (pinned by the saved-links test) and agree with the closed forms the catalogue derives.
  */
 import { permalinkHash } from '../config/codec';
-import { restoreConfig, type ExperimentConfig } from '../config/schema';
+import { restoreConfig, type CanonicalConfig } from '../config/schema';
 import { EDEN_NOTE, TURBOQUANT, TWO_BLOCK, DUQUANT_PP, MR_GPTQ, NVFP4, SAW_INT4 } from './citations';
 
 export interface PresetCitation {
@@ -162,7 +162,7 @@ export const PRESETS: readonly Preset[] = [
 ];
 
 /** The preset's canonical config (throws ConfigError if a preset is invalid; a test guards that). */
-export function presetConfig(preset: Preset): ExperimentConfig {
+export function presetConfig(preset: Preset): CanonicalConfig {
   return restoreConfig(preset.config);
 }
 

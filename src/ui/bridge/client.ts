@@ -11,6 +11,7 @@
  * order. The streams depend on (seed, purpose, keys) only, never on which pipelines share a worker,
  * so the numbers are bit-identical to one worker's (src/engine/pool.test.ts).
  */
+import { readsBytes } from '../../core/methods';
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
 import { loadPersisted, loadPersistedValue, savePersisted, savePersistedValue } from './persisted';
@@ -186,7 +187,7 @@ export class ComputeClient {
     }
     // A config computed in an earlier visit (IndexedDB, this build only): seed the memory cache.
     const key = canonicalKey(config);
-    if (this.persist && config.data.source !== 'file') {
+    if (this.persist && !readsBytes(config.data.source)) {
       const saved = await loadPersisted(key);
       if (opts.signal?.aborted) throw new AbortError();
       if (saved && saved.results.length === config.pipelines.length && saved.artifacts) {

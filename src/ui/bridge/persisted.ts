@@ -6,6 +6,7 @@
  * File data is never persisted (a file link must ask for its file and check its hash). Every
  * failure (no IndexedDB, quota, private mode, a blocked open) just means "not cached".
  */
+import { readsBytes } from '../../core/methods';
 import type { ExperimentOutput } from '../../engine/experiment';
 
 const DB_NAME = 'quantscope-results';
@@ -62,7 +63,7 @@ function done<T>(req: IDBRequest<T>): Promise<T | undefined> {
 }
 
 export function persistable(canonical: string, output: ExperimentOutput): boolean {
-  return output.config.data.source !== 'file' && canonical.length < 20_000;
+  return !readsBytes(output.config.data.source) && canonical.length < 20_000;
 }
 
 export async function loadPersisted(canonical: string): Promise<ExperimentOutput | undefined> {

@@ -8,6 +8,7 @@
  * (useRunGate); the previous results stay on screen meanwhile. Declining or cancelling puts the
  * controls and the link back at the last completed experiment, says so, and offers a Re-run.
  */
+import { readsBytes } from '../../core/methods';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { permalinkHash } from '../../core/config/codec';
@@ -124,7 +125,8 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   // the new key instead of recomputing.
   const out = query.data;
   useEffect(() => {
-    if (!out || out.config.data.source !== 'file' || out.config.data.sha256 !== '' || !out.data.file) return;
+    if (!out || !readsBytes(out.config.data.source) || out.config.data.sha256 !== '' || !out.data.file)
+      return;
     if (canonicalKey(out.config) !== key) return;
     const next = useLab.getState().config;
     if (canonicalKey(next) !== key) return;

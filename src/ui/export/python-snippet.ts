@@ -13,6 +13,7 @@
  *    thresholds, ties to the lower level as in nearestLevelIndex), in float64; our kernels keep
  *    float32 buffers, so x̂ agrees to ~1e-6, not bit for bit. Other methods are not re-implemented.
  */
+import { readsBytes } from '../../core/methods';
 import { generateData } from '../../core/data-loader';
 import { lloydMaxGaussian, lloydMaxSphere } from '../../core/linalg/lloydmax';
 import { nextPowerOfTwo } from '../../core/linalg/fwht';
@@ -75,7 +76,7 @@ const pyList = (a: ArrayLike<number>) =>
 /** Builds the script for pipeline `index` (generated data only). */
 export function pythonExport(config: ExperimentConfig, index: number): PythonExport {
   const { source, ...params } = config.data;
-  if (source === 'file')
+  if (readsBytes(source))
     throw new Error('file data: export x and x̂ from the results instead (the file is not embedded)');
   const x = generateData(source, params, config.seed);
   const p = config.pipelines[index];

@@ -8,6 +8,7 @@
  * opens it in the single-tensor lab below (data.tensor), keeping the sweep. The view is the
  * permalink: the `sweep` field in the config, files by name (+ SHA-256 of the tensor in view).
  */
+import { readsBytes } from '../../core/methods';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { create } from 'zustand';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
@@ -132,7 +133,7 @@ interface SweepState {
 
 /** The sweep's key: the config without the tensor in view (picking a layer must not restart it). */
 function sweepKey(config: ExperimentConfig): string | null {
-  if (!config.sweep || config.data.source !== 'file') return null;
+  if (!config.sweep || !readsBytes(config.data.source)) return null;
   return canonicalKey({ ...config, data: { ...config.data, tensor: '', sha256: '' } });
 }
 

@@ -1,11 +1,10 @@
 /** Data panel: source, its params and the experiment seed. */
 import { useId } from 'react';
-import { DATA_SOURCES } from '../../core/methods';
+import { DATA_SOURCE_KINDS, dataSourceKindsById, readsBytes } from '../../core/methods';
 import { dataParamSchema } from '../../core/config/schema';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
 import { FileDropZone, TensorPicker, useOpenFiles } from './FileData';
-import { FILE_SOURCE_ID } from '../../core/methods/data/file';
 import { useState } from 'react';
 
 export function DataPanel() {
@@ -16,11 +15,12 @@ export function DataPanel() {
   const setSeed = useLab((s) => s.setSeed);
   const sourceId = useId();
   const files = useOpenFiles();
-  const [wantFile, setWantFile] = useState(false);
-  const isFile = data.source === FILE_SOURCE_ID;
-  const showFile = isFile || wantFile;
+  const [wantFile, setWantFile] = useState<string | undefined>(undefined);
+  // A kind read from bytes (a file) shows the drop zone and tensor picker instead of params.
+  const isFile = readsBytes(data.source);
+  const showFile = isFile || wantFile !== undefined;
   const schema = isFile ? {} : (dataParamSchema(data.source) ?? {});
-  const def = DATA_SOURCES.find((d) => d.id === data.source);
+  const def = dataSourceKindsById.get(data.source);
   return (
     <section className="panel" aria-labelledby="data-heading" data-testid="data-panel">
       <h2 id="data-heading">Data</h2>
@@ -29,22 +29,21 @@ export function DataPanel() {
         <select
           id={sourceId}
           data-testid="data-source"
-          value={showFile ? FILE_SOURCE_ID : data.source}
+          value={isFile ? data.source : (wantFile ?? data.source)}
           onChange={(e) => {
-            if (e.target.value === FILE_SOURCE_ID) {
-              setWantFile(true);
+            if (readsBytes(e.target.value)) {
+              setWantFile(e.target.value);
               return;
             }
-            setWantFile(false);
+            setWantFile(undefined);
             setDataSource(e.target.value);
           }}
         >
-          {DATA_SOURCES.map((d) => (
+          {DATA_SOURCE_KINDS.map((d) => (
             <option key={d.id} value={d.id}>
-              {d.label}
+              {d.origin === 'bytes' ? `${d.label} (npy, npz, safetensors, gguf, onnx, pt, csv)…` : d.label}
             </option>
           ))}
-          <option value={FILE_SOURCE_ID}>File (npy, npz, safetensors, gguf, onnx, pt, csv)…</option>
         </select>
       </label>
       {def && !showFile && <p className="hint">{def.description}</p>}

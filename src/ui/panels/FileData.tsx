@@ -14,7 +14,7 @@ import { computeClient } from '../bridge/client';
 import { offerFilesToTeach } from '../bridge/teach-client';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { decideOpenedFiles } from '../../engine/file-link';
-import { FILE_SOURCE_PARAMS } from '../../core/methods/data/file';
+import { fileSource } from '../../core/methods/data/file';
 import { withDefaults } from '../../core/methods/params';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
@@ -69,8 +69,8 @@ export function useOpenFiles() {
         useLab.getState().setConfig({
           ...c,
           data: {
-            source: 'file',
-            ...withDefaults(FILE_SOURCE_PARAMS, {
+            source: fileSource.id,
+            ...withDefaults(fileSource.params, {
               path: first.file,
               tensor: summary.tensors.length > 1 ? first.name : '',
               maxRows: tooManyRows ? LIVE_ROW_CAP : 0,
@@ -177,7 +177,7 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
           <ParamControl
             key={name}
             name={name}
-            spec={FILE_SOURCE_PARAMS[name]}
+            spec={fileSource.params[name]}
             value={data[name]}
             onChange={(v) => setDataParam(name, v)}
             testId={`file-${name}`}

@@ -6,7 +6,12 @@
  */
 import { create } from 'zustand';
 import { DEFAULT_CONFIG } from '../../core/config/defaults';
-import { parseConfig, type ExperimentConfig, type PipelineConfig } from '../../core/config/schema';
+import {
+  parseConfig,
+  type CanonicalConfig,
+  type ExperimentConfig,
+  type PipelineConfig,
+} from '../../core/config/schema';
 import type { ParamValue } from '../../core/methods/types';
 import { dataParamSchema } from '../../core/config/schema';
 import { quantizersById, transformsById } from '../../core/methods';
@@ -21,7 +26,7 @@ export interface NoticeAction {
 }
 
 export interface LabState {
-  config: ExperimentConfig;
+  config: CanonicalConfig;
   configError: string | null;
   /** Messages about a link that could not be restored as given (shown once, dismissible). */
   notice: string | null;

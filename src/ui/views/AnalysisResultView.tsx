@@ -4,6 +4,7 @@
  */
 import ViewRouter from './ViewRouter';
 import type { PipelineConfig } from '../../core/config/schema';
+import type { AnalysisOutput } from '../../core/analyses/outputs';
 import './views.css';
 
 export default function AnalysisResultView({
@@ -13,7 +14,7 @@ export default function AnalysisResultView({
   baseline,
 }: {
   id: string;
-  result: unknown;
+  result: AnalysisOutput | undefined;
   pipelines?: readonly PipelineConfig[];
   baseline?: number;
 }) {

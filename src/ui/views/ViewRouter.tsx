@@ -5,16 +5,8 @@
  * permalinks, embeds and the CLI follow. Loaded lazily (with d3) by AnalysisSwitcher and Embed.
  */
 import type { ComponentType } from 'react';
-import type { EstimatorResult } from '../../core/analyses/estimator';
-import type { FormatsResult } from '../../core/analyses/formats';
-import type { RotationQualityResult } from '../../core/analyses/rotation-quality';
-import type { ScaleRuleResult } from '../../core/analyses/scale-rule';
-import type { SeedsResult } from '../../core/analyses/seeds';
-import type { ChannelEntropyResult } from '../../core/analyses/channel-entropy';
+import type { AnalysisId, AnalysisOutput, AnalysisOutputs } from '../../core/analyses/outputs';
 import { ChannelEntropyView } from './ChannelEntropyView';
-import type { RateDistortionResult } from '../../core/analyses/rate-distortion';
-import type { LayerResult } from '../../core/analyses/layer';
-import type { AttentionResult } from '../../core/analyses/attention';
 import type { PipelineConfig } from '../../core/config/schema';
 import { EstimatorView } from './EstimatorView';
 import { FormatsView } from './FormatsView';
@@ -33,31 +25,33 @@ export interface ViewProps<R> {
   readonly baseline?: number;
 }
 
-/** A result's `kind` must equal its analysis id (every analysis's result carries it). */
-function view<R>(Component: ComponentType<ViewProps<R>>): ComponentType<ViewProps<unknown>> {
-  return Component as ComponentType<ViewProps<unknown>>;
-}
-
-export const ANALYSIS_VIEWS: Readonly<Record<string, ComponentType<ViewProps<unknown>>>> = {
-  layer: view<LayerResult>(({ result }) => <LayerView result={result} />),
-  attention: view<AttentionResult>(({ result }) => <AttentionView result={result} />),
-  estimator: view<EstimatorResult>(({ result, pipelines, baseline }) => (
+/** One view per analysis id, each typed by its analysis's result (core/analyses/outputs.ts). */
+export const ANALYSIS_VIEWS: { readonly [K in AnalysisId]: ComponentType<ViewProps<AnalysisOutputs[K]>> } = {
+  layer: ({ result }) => <LayerView result={result} />,
+  attention: ({ result }) => <AttentionView result={result} />,
+  estimator: ({ result, pipelines, baseline }) => (
     <EstimatorView result={result} pipelines={pipelines} baseline={baseline} />
-  )),
-  seeds: view<SeedsResult>(({ result, pipelines, baseline }) => (
+  ),
+  seeds: ({ result, pipelines, baseline }) => (
     <SeedsView result={result} pipelines={pipelines} baseline={baseline} />
-  )),
-  'rotation-quality': view<RotationQualityResult>(({ result }) => <RotationQualityView result={result} />),
-  formats: view<FormatsResult>(({ result }) => <FormatsView result={result} />),
-  'scale-rule': view<ScaleRuleResult>(({ result }) => <ScaleRuleView result={result} />),
-  'channel-entropy': view<ChannelEntropyResult>(({ result }) => <ChannelEntropyView result={result} />),
-  'rate-distortion': view<RateDistortionResult>(({ result, pipelines, baseline }) => (
+  ),
+  'rotation-quality': ({ result }) => <RotationQualityView result={result} />,
+  formats: ({ result }) => <FormatsView result={result} />,
+  'scale-rule': ({ result }) => <ScaleRuleView result={result} />,
+  'channel-entropy': ({ result }) => <ChannelEntropyView result={result} />,
+  'rate-distortion': ({ result, pipelines, baseline }) => (
     <RateDistortionView result={result} pipelines={pipelines} baseline={baseline} />
-  )),
+  ),
 };
 
-function kindOf(v: unknown): unknown {
-  return typeof v === 'object' && v !== null ? (v as { kind?: unknown }).kind : undefined;
+function renderView<K extends AnalysisId>(
+  kind: K,
+  result: AnalysisOutputs[K],
+  pipelines: readonly PipelineConfig[],
+  baseline: number | undefined,
+) {
+  const View: ComponentType<ViewProps<AnalysisOutputs[K]>> = ANALYSIS_VIEWS[kind];
+  return <View result={result} pipelines={pipelines} baseline={baseline} />;
 }
 
 export default function ViewRouter({
@@ -67,11 +61,11 @@ export default function ViewRouter({
   baseline,
 }: {
   id: string;
-  result: unknown;
+  result: AnalysisOutput | undefined;
   pipelines?: readonly PipelineConfig[];
   baseline?: number;
 }) {
-  const View = ANALYSIS_VIEWS[id];
-  if (!View || kindOf(result) !== id) return null;
-  return <View result={result} pipelines={pipelines} baseline={baseline} />;
+  // The result shown must be the one the selected analysis made (a stale one keeps its own kind).
+  if (!result || result.kind !== id) return null;
+  return renderView(result.kind, result, pipelines, baseline);
 }

@@ -1,12 +1,15 @@
 /**
  * Data from a tensor file (CONTRACT.md §2, `data.source = "file"`): .npy, .npz, .safetensors
- * (incl. sharded), .gguf, CSV/TSV. Readers live in src/core/io; this file only declares the params
- * so configs, permalinks and `lab list` describe file data like any other source.
+ * (incl. sharded), .gguf, .onnx, PyTorch zips, CSV/TSV. A data-source kind of origin 'bytes': the
+ * readers live in src/core/io and the host reads the bytes (src/engine/file-data.ts from the CLI's
+ * disk or the files opened in the page), so this file declares the params, the slice check and
+ * the citation, and configs, permalinks and `lab list` describe file data like any other source.
  *
  * A permalink cannot carry a file: it records the file name, tensor, slice and the SHA-256 of the
  * tensor bytes, and opening it asks for the file and refuses one whose tensor hash differs.
  */
-import type { ParamSchema } from '../types';
+import { num, str } from '../params';
+import type { DataSourceKind, ParamSchema } from '../types';
 
 export const FILE_SOURCE_ID = 'file';
 
@@ -63,5 +66,42 @@ export const FILE_SOURCE_PARAMS: ParamSchema = {
     default: 'error',
     options: ['error', 'zero'],
     doc: 'NaN/Inf in the data: refuse the file (error) or replace them by 0 and report the count (zero).',
+  },
+};
+
+export const fileSource: DataSourceKind = {
+  id: FILE_SOURCE_ID,
+  label: 'File',
+  description:
+    'a tensor from .npy, .npz, .safetensors (sharded too), .gguf, .onnx, a PyTorch .pt/.pth/.bin zip or CSV/TSV',
+  reference: 'NumPy NEP 1; safetensors format; GGUF spec (ggml); onnx.proto; torch.save zip format; RFC 4180',
+  params: FILE_SOURCE_PARAMS,
+  origin: 'bytes',
+  describe(params) {
+    const path = str(params, 'path');
+    const tensor = str(params, 'tensor');
+    return `${path === '' ? '(no file)' : path}${tensor === '' ? '' : `: ${tensor}`}`;
+  },
+  // The shape is the tensor's: the budget is checked while reading (ReadOptions.checkShape).
+  shape: () => undefined,
+  check(params) {
+    // A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor).
+    for (const axis of ['row', 'col'] as const) {
+      const start = num(params, `${axis}Start`);
+      const end = num(params, `${axis}End`);
+      if (end > 0 && start >= end)
+        return {
+          param: `${axis}Start`,
+          message: `${axis}Start = ${start} must be below ${axis}End = ${end} (the slice [start, end) would be empty)`,
+        };
+    }
+    return undefined;
+  },
+  load(_params, { readBytes }) {
+    if (!readBytes)
+      return Promise.reject(
+        new Error('data.source "file" needs a file: open one in the data panel or pass data.path to the CLI'),
+      );
+    return readBytes();
   },
 };

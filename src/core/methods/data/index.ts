@@ -1,5 +1,12 @@
-/** The generated-data registry (CONTRACT.md §2); `file` data is loaded by src/core/data-loader.ts. */
-import type { DataSourceDef } from '../types';
+/**
+ * The data-source registry (CONTRACT.md §2). Generated sources: one file typed DataSourceDef plus
+ * one line in DATA_SOURCES (each becomes a kind of origin 'seed'). Other kinds (data read from
+ * bytes): one file typed DataSourceKind plus one line in DATA_SOURCE_KINDS. Every `data.source`
+ * id resolves here; nothing else tests a source id.
+ */
+import type { DataSourceDef, DataSourceKind } from '../types';
+import { generatedKind } from './generated';
+import { fileSource } from './file';
 import { gaussianSource } from './gaussian';
 import { studentTSource } from './student-t';
 import { outlierChannelsSource } from './outlier-channels';
@@ -25,3 +32,6 @@ export const DATA_SOURCES: readonly DataSourceDef[] = [
   llmWeightsSource,
   activationsSource,
 ];
+
+/** Every data-source kind, in `lab list` order: the generated sources, then file data. */
+export const DATA_SOURCE_KINDS: readonly DataSourceKind[] = [...DATA_SOURCES.map(generatedKind), fileSource];

@@ -28,7 +28,7 @@
 import { floorLog2, pow2 } from '../../formats/minifloat';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 function quantizeBlock(
@@ -59,6 +59,31 @@ function quantizeBlock(
   }
 }
 
+const BFP_PARAMS = defineParams({
+  mantissa: {
+    kind: 'int',
+    default: 4,
+    min: 2,
+    max: 16,
+    step: 1,
+    doc: 'Mantissa bits m including the sign (BFP12: 4, with the 8-bit exponent).',
+  },
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 4096,
+    step: 1,
+    doc: 'Values per shared exponent (the paper: 32, 64, 128).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Mantissa rounding: nearest even or stochastic (seeded).',
+  },
+});
+
 export const bfpQuantizer: QuantizerDef = {
   id: 'bfp',
   label: 'Block floating point',
@@ -66,45 +91,25 @@ export const bfpQuantizer: QuantizerDef = {
     'Blocks of B values sharing one 8-bit exponent (the block maximum’s), m-bit sign–magnitude mantissas; pair with `permute` for channel reordering.',
   reference:
     'Trukhanov & Soloveychik, Accurate Block Quantization in LLMs with Outliers, arXiv:2403.20137; MSFP (Darvish Rouhani et al., NeurIPS 2020) §3.',
-  params: {
-    mantissa: {
-      kind: 'int',
-      default: 4,
-      min: 2,
-      max: 16,
-      step: 1,
-      doc: 'Mantissa bits m including the sign (BFP12: 4, with the 8-bit exponent).',
-    },
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 1,
-      max: 4096,
-      step: 1,
-      doc: 'Values per shared exponent (the paper: 32, 64, 128).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Mantissa rounding: nearest even or stochastic (seeded).',
-    },
-  },
+  params: BFP_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const m = num(params, 'mantissa');
-    const B = num(params, 'block');
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'bfp') : null;
+    const p = typedParams(BFP_PARAMS, params);
+    const m = p.mantissa;
+    const B = p.block;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'bfp') : null;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       for (let s = 0; s < d; s += B) quantizeBlock(input, out, base + s, base + Math.min(s + B, d), m, rng);
     }
   },
-  rowLocal: (params) => str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => typedParams(BFP_PARAMS, params).rounding === 'nearest',
   bitsPerCoord(params, _rows, d) {
-    return num(params, 'mantissa') + (8 * Math.ceil(d / num(params, 'block'))) / d;
+    const p = typedParams(BFP_PARAMS, params);
+    return p.mantissa + (8 * Math.ceil(d / p.block)) / d;
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `m=${num(params, 'mantissa')} b${num(params, 'block')}${sr}`;
+    const p = typedParams(BFP_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `m=${p.mantissa} b${p.block}${sr}`;
   },
 };

@@ -23,9 +23,19 @@
  * Bits per coordinate: b + 32/d (one fp32 S per row).
  */
 import { lloydMaxGaussian, nearestLevelIndex } from '../../linalg/lloydmax';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { Params, QuantizerDef } from '../types';
 import { CHUNK_BYTES, claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
+
+const EDEN_PARAMS = defineParams({
+  bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
+  scale: {
+    kind: 'enum',
+    default: 'mse',
+    options: ['mse', 'unbiased'],
+    doc: 'mse: S = ⟨y,q⟩/‖q‖² (least squares); unbiased: S = ‖y‖²/⟨y,q⟩',
+  },
+});
 
 export const edenQuantizer: QuantizerDef = {
   id: 'eden',
@@ -34,18 +44,11 @@ export const edenQuantizer: QuantizerDef = {
     'Gaussian Lloyd–Max codebook on √d·y/‖y‖ with one scale per vector (bits=1 + unbiased is DRIVE)',
   reference:
     'Vargaftik et al., "EDEN: Communication-Efficient and Robust Distributed Mean Estimation for Federated Learning", ICML 2022, §3; DRIVE, NeurIPS 2021',
-  params: {
-    bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
-    scale: {
-      kind: 'enum',
-      default: 'mse',
-      options: ['mse', 'unbiased'],
-      doc: 'mse: S = ⟨y,q⟩/‖q‖² (least squares); unbiased: S = ‖y‖²/⟨y,q⟩',
-    },
-  },
+  params: EDEN_PARAMS,
   quantize(input, rows, d, params, _ctx, out) {
-    const cb = lloydMaxGaussian(num(params, 'bits'));
-    const unbiased = str(params, 'scale') === 'unbiased';
+    const p = typedParams(EDEN_PARAMS, params);
+    const cb = lloydMaxGaussian(p.bits);
+    const unbiased = p.scale === 'unbiased';
     // The levels as stored (fp32): S is computed from exactly what is kept, as before, without
     // reading each value back from `out`.
     const levels = Float32Array.from(cb.levels);
@@ -72,10 +75,12 @@ export const edenQuantizer: QuantizerDef = {
   // One scale per vector, deterministic codebook.
   rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
-    return num(params, 'bits') + 32 / d;
+    const p = typedParams(EDEN_PARAMS, params);
+    return p.bits + 32 / d;
   },
   describe(params) {
-    return `b=${num(params, 'bits')} ${str(params, 'scale')}`;
+    const p = typedParams(EDEN_PARAMS, params);
+    return `b=${p.bits} ${p.scale}`;
   },
 };
 

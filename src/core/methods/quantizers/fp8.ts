@@ -21,7 +21,7 @@
 import { E4M3, E5M2, roundValue } from '../../formats/minifloat';
 import type { RoundingMode } from '../../formats/minifloat';
 import type { Rng } from '../../rng';
-import { str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 import type { MinifloatFormat } from '../../formats/minifloat';
 import { claim, noteWasmHit, SLICE_ELEMS, wasmKernels } from '../../wasm/kernels';
@@ -88,48 +88,56 @@ function quantizeSpan(
   }
 }
 
+const FP8_PARAMS = defineParams({
+  format: {
+    kind: 'enum',
+    default: 'e4m3',
+    options: ['e4m3', 'e5m2'],
+    doc: 'E4M3 (max 448, more precision) or E5M2 (max 57344, more range).',
+  },
+  granularity: {
+    kind: 'enum',
+    default: 'tensor',
+    options: ['tensor', 'row'],
+    doc: 'One fp32 scale for the whole tensor or one per row.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest even or stochastically (unbiased inside the range, seeded).',
+  },
+});
+
 export const fp8Quantizer: QuantizerDef = {
   id: 'fp8',
   label: 'FP8',
   description: 'OCP FP8 (E4M3 or E5M2) with an fp32 scale mapping absmax to the format maximum.',
   reference:
     'OCP 8-bit Floating Point Specification (OFP8) rev 1.0; Micikevicius et al., FP8 Formats for Deep Learning, 2022.',
-  params: {
-    format: {
-      kind: 'enum',
-      default: 'e4m3',
-      options: ['e4m3', 'e5m2'],
-      doc: 'E4M3 (max 448, more precision) or E5M2 (max 57344, more range).',
-    },
-    granularity: {
-      kind: 'enum',
-      default: 'tensor',
-      options: ['tensor', 'row'],
-      doc: 'One fp32 scale for the whole tensor or one per row.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest even or stochastically (unbiased inside the range, seeded).',
-    },
-  },
+  params: FP8_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'fp8') : null;
-    if (str(params, 'granularity') === 'tensor') {
+    const p = typedParams(FP8_PARAMS, params);
+    const f = p.format === 'e5m2' ? E5M2 : E4M3;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'fp8') : null;
+    if (p.granularity === 'tensor') {
       quantizeSpan(input, out, 0, rows * d, f, rng);
       return;
     }
     for (let r = 0; r < rows; r++) quantizeSpan(input, out, r * d, (r + 1) * d, f, rng);
   },
-  rowLocal: (params) => str(params, 'granularity') === 'row' && str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => {
+    const p = typedParams(FP8_PARAMS, params);
+    return p.granularity === 'row' && p.rounding === 'nearest';
+  },
   bitsPerCoord(params, rows, d) {
-    const scales = str(params, 'granularity') === 'tensor' ? 1 : rows;
+    const p = typedParams(FP8_PARAMS, params);
+    const scales = p.granularity === 'tensor' ? 1 : rows;
     return 8 + (32 * scales) / (rows * d);
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `${str(params, 'format')} ${str(params, 'granularity')}${sr}`;
+    const p = typedParams(FP8_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `${p.format} ${p.granularity}${sr}`;
   },
 };

@@ -36,7 +36,7 @@ import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
 import { blockApply, blockStats } from '../../wasm/blocks';
 import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
-import { bool, num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 function quantizeSymmetric(
@@ -154,46 +154,49 @@ function groupCount(granularity: string, group: number, rows: number, d: number)
   return rows * Math.ceil(d / group);
 }
 
+const INT_PARAMS = defineParams({
+  bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per integer code k.' },
+  granularity: {
+    kind: 'enum',
+    default: 'group',
+    options: ['tensor', 'row', 'group'],
+    doc: 'One scale for the whole tensor, per row, or per group of `group` coordinates within a row.',
+  },
+  group: {
+    kind: 'int',
+    default: 128,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Group size (granularity=group); the last group of a row may be partial.',
+  },
+  symmetric: {
+    kind: 'bool',
+    default: true,
+    doc: 'Symmetric absmax grid (true) or asymmetric min–max grid with a k-bit zero-point (false).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
 export const intQuantizer: QuantizerDef = {
   id: 'int',
   label: 'INT',
   description: 'Uniform integer grid with absmax (symmetric) or min–max (asymmetric) scales stored as fp16.',
   reference:
     'Jacob et al., CVPR 2018 §2.1 (affine integer quantization); GPTQ / AWQ group-wise fp16 scales; CONTRACT.md §4.',
-  params: {
-    bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per integer code k.' },
-    granularity: {
-      kind: 'enum',
-      default: 'group',
-      options: ['tensor', 'row', 'group'],
-      doc: 'One scale for the whole tensor, per row, or per group of `group` coordinates within a row.',
-    },
-    group: {
-      kind: 'int',
-      default: 128,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Group size (granularity=group); the last group of a row may be partial.',
-    },
-    symmetric: {
-      kind: 'bool',
-      default: true,
-      doc: 'Symmetric absmax grid (true) or asymmetric min–max grid with a k-bit zero-point (false).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: INT_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const bits = num(params, 'bits');
-    const granularity = str(params, 'granularity');
-    const group = num(params, 'group');
-    const symmetric = bool(params, 'symmetric');
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'int') : null;
+    const p = typedParams(INT_PARAMS, params);
+    const bits = p.bits;
+    const granularity = p.granularity;
+    const group = p.group;
+    const symmetric = p.symmetric;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'int') : null;
     if (rng === null) {
       const [r, dd, g] =
         granularity === 'tensor' ? [1, rows * d, rows * d] : [rows, d, granularity === 'row' ? d : group];
@@ -212,16 +215,21 @@ export const intQuantizer: QuantizerDef = {
     }
   },
   // Row and group scales come from the row alone; nearest rounding draws no stream.
-  rowLocal: (params) => str(params, 'granularity') !== 'tensor' && str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => {
+    const p = typedParams(INT_PARAMS, params);
+    return p.granularity !== 'tensor' && p.rounding === 'nearest';
+  },
   bitsPerCoord(params, rows, d) {
-    const bits = num(params, 'bits');
-    const side = 16 + (bool(params, 'symmetric') ? 0 : bits);
-    return bits + (side * groupCount(str(params, 'granularity'), num(params, 'group'), rows, d)) / (rows * d);
+    const p = typedParams(INT_PARAMS, params);
+    const bits = p.bits;
+    const side = 16 + (p.symmetric ? 0 : bits);
+    return bits + (side * groupCount(p.granularity, p.group, rows, d)) / (rows * d);
   },
   describe(params) {
-    const granularity = str(params, 'granularity');
-    const g = granularity === 'group' ? `g${num(params, 'group')}` : granularity;
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `b=${num(params, 'bits')} ${g} ${bool(params, 'symmetric') ? 'sym' : 'asym'}${sr}`;
+    const p = typedParams(INT_PARAMS, params);
+    const granularity = p.granularity;
+    const g = granularity === 'group' ? `g${p.group}` : granularity;
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `b=${p.bits} ${g} ${p.symmetric ? 'sym' : 'asym'}${sr}`;
   },
 };

@@ -27,7 +27,7 @@ import { rintEven, roundStochastic } from '../../formats/rounding';
 import { fwhtOrthonormalInPlace } from '../../linalg/fwht';
 import { randomSigns } from '../../linalg/signedHadamard';
 import type { Rng } from '../../rng';
-import { bool, num, str, withDefaults } from '../params';
+import { defineParams, typedParams, withDefaults } from '../params';
 import type { QuantizerDef } from '../types';
 import { ternaryQuantizer } from './ternary';
 
@@ -60,61 +60,62 @@ export function oddGrid3(
   return delta;
 }
 
+const ITQ3S_PARAMS = defineParams({
+  grid: {
+    kind: 'enum',
+    default: '3bit',
+    options: ['3bit', 'ternary'],
+    doc: '3bit: odd levels ±{1,3,5,7}·Δ; ternary: TWN {−α, 0, +α}.',
+  },
+  block: {
+    kind: 'int',
+    default: 256,
+    min: 2,
+    max: 4096,
+    step: 1,
+    powerOfTwo: true,
+    doc: 'FWHT block length (ITQ3_S: 256).',
+  },
+  group: {
+    kind: 'int',
+    default: 32,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Rotated coordinates sharing one fp16 scale.',
+  },
+  signs: {
+    kind: 'bool',
+    default: true,
+    doc: 'Random ±1 signs before the FWHT (randomized Hadamard, as TurboQuant).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to the nearest level or stochastically between neighbours (seeded).',
+  },
+});
+
 export const itq3sQuantizer: QuantizerDef = {
   id: 'itq3s',
   label: 'ITQ3_S',
   description: '256-point randomized FWHT per block, then a 3-bit odd grid or ternary codes per group.',
   reference:
     'ITQ3_S: High-Fidelity 3-bit LLM Inference via Interleaved Ternary Quantization with Rotation-Domain Smoothing (2026), abstract.',
-  params: {
-    grid: {
-      kind: 'enum',
-      default: '3bit',
-      options: ['3bit', 'ternary'],
-      doc: '3bit: odd levels ±{1,3,5,7}·Δ; ternary: TWN {−α, 0, +α}.',
-    },
-    block: {
-      kind: 'int',
-      default: 256,
-      min: 2,
-      max: 4096,
-      step: 1,
-      powerOfTwo: true,
-      doc: 'FWHT block length (ITQ3_S: 256).',
-    },
-    group: {
-      kind: 'int',
-      default: 32,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Rotated coordinates sharing one fp16 scale.',
-    },
-    signs: {
-      kind: 'bool',
-      default: true,
-      doc: 'Random ±1 signs before the FWHT (randomized Hadamard, as TurboQuant).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to the nearest level or stochastically between neighbours (seeded).',
-    },
-  },
+  params: ITQ3S_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const block = num(params, 'block');
-    const g = num(params, 'group');
+    const p = typedParams(ITQ3S_PARAMS, params);
+    const block = p.block;
+    const g = p.group;
     const D = paddedDim(d, block);
-    const signs = bool(params, 'signs')
-      ? randomSigns(ctx.rng.stream('rotation', 'itq3s', D, block), D)
-      : null;
-    const stochastic = str(params, 'rounding') === 'stochastic';
+    const signs = p.signs ? randomSigns(ctx.rng.stream('rotation', 'itq3s', D, block), D) : null;
+    const stochastic = p.rounding === 'stochastic';
     const rng = stochastic ? ctx.rng.stream('rounding', 'itq3s') : null;
-    const ternary = str(params, 'grid') === 'ternary';
+    const ternary = p.grid === 'ternary';
     const ternaryParams = withDefaults(ternaryQuantizer.params, {
       group: g,
-      rounding: str(params, 'rounding'),
+      rounding: p.rounding,
     });
     const y = new Float32Array(rows * D);
     const yHat = new Float32Array(rows * D);
@@ -136,13 +137,15 @@ export const itq3sQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params, _rows, d) {
-    const D = paddedDim(d, num(params, 'block'));
-    const g = num(params, 'group');
-    const code = str(params, 'grid') === 'ternary' ? 1.6 : 3;
+    const p = typedParams(ITQ3S_PARAMS, params);
+    const D = paddedDim(d, p.block);
+    const g = p.group;
+    const code = p.grid === 'ternary' ? 1.6 : 3;
     return ((code * D + 16 * Math.ceil(D / g)) / D) * (D / d);
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `${str(params, 'grid')} fwht${num(params, 'block')} g${num(params, 'group')}${sr}`;
+    const p = typedParams(ITQ3S_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `${p.grid} fwht${p.block} g${p.group}${sr}`;
   },
 };

@@ -25,7 +25,7 @@
 import { roundScaleToFp16, saturateToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 /** Quantize the entries input[start + k·stride], k < count, as one asymmetric group. */
@@ -65,42 +65,45 @@ function quantizedTokens(rows: number, residual: number): number {
   return Math.max(rows - residual, 0);
 }
 
+const KIVI_PARAMS = defineParams({
+  mode: {
+    kind: 'enum',
+    default: 'keys',
+    options: ['keys', 'values'],
+    doc: 'keys: groups along tokens within each channel; values: groups along channels within each token.',
+  },
+  bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'Bits per code (KIVI: 2).' },
+  group: { kind: 'int', default: 32, min: 1, max: 65_536, step: 1, doc: 'Group size G (KIVI: 32).' },
+  residual: {
+    kind: 'int',
+    default: 128,
+    min: 0,
+    max: 1_048_576,
+    step: 1,
+    doc: 'Most recent tokens (last rows) kept in fp16 (KIVI: R = 128).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
 export const kiviQuantizer: QuantizerDef = {
   id: 'kivi',
   label: 'KIVI',
   description: 'Asymmetric 2-bit KV cache: keys per-channel, values per-token, recent tokens in fp16.',
   reference:
     'Liu et al., KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache, ICML 2024, §3.2–3.3.',
-  params: {
-    mode: {
-      kind: 'enum',
-      default: 'keys',
-      options: ['keys', 'values'],
-      doc: 'keys: groups along tokens within each channel; values: groups along channels within each token.',
-    },
-    bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'Bits per code (KIVI: 2).' },
-    group: { kind: 'int', default: 32, min: 1, max: 65_536, step: 1, doc: 'Group size G (KIVI: 32).' },
-    residual: {
-      kind: 'int',
-      default: 128,
-      min: 0,
-      max: 1_048_576,
-      step: 1,
-      doc: 'Most recent tokens (last rows) kept in fp16 (KIVI: R = 128).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: KIVI_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const levels = 2 ** num(params, 'bits') - 1;
-    const g = num(params, 'group');
-    const T = quantizedTokens(rows, num(params, 'residual'));
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'kivi') : null;
-    if (str(params, 'mode') === 'keys') {
+    const p = typedParams(KIVI_PARAMS, params);
+    const levels = 2 ** p.bits - 1;
+    const g = p.group;
+    const T = quantizedTokens(rows, p.residual);
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'kivi') : null;
+    if (p.mode === 'keys') {
       for (let c = 0; c < d; c++)
         for (let t0 = 0; t0 < T; t0 += g) group(input, out, t0 * d + c, Math.min(g, T - t0), d, levels, rng);
     } else {
@@ -110,14 +113,16 @@ export const kiviQuantizer: QuantizerDef = {
     for (let i = T * d; i < rows * d; i++) out[i] = saturateToFp16(input[i]);
   },
   bitsPerCoord(params, rows, d) {
-    const b = num(params, 'bits');
-    const g = num(params, 'group');
-    const T = quantizedTokens(rows, num(params, 'residual'));
-    const groups = str(params, 'mode') === 'keys' ? d * Math.ceil(T / g) : T * Math.ceil(d / g);
+    const p = typedParams(KIVI_PARAMS, params);
+    const b = p.bits;
+    const g = p.group;
+    const T = quantizedTokens(rows, p.residual);
+    const groups = p.mode === 'keys' ? d * Math.ceil(T / g) : T * Math.ceil(d / g);
     return (T * d * b + 32 * groups + (rows - T) * d * 16) / (rows * d);
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `${str(params, 'mode')} b=${num(params, 'bits')} g${num(params, 'group')} R=${num(params, 'residual')}${sr}`;
+    const p = typedParams(KIVI_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `${p.mode} b=${p.bits} g${p.group} R=${p.residual}${sr}`;
   },
 };

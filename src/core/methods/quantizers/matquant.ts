@@ -31,7 +31,7 @@
 import { roundScaleToFp16, roundToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 /** S(q, r): the r most significant bits of an 8-bit code, rounded (MatQuant §3), as an 8-bit code. */
@@ -69,37 +69,42 @@ function quantizeRow(
   }
 }
 
+const MATQUANT_PARAMS = defineParams({
+  bits: {
+    kind: 'int',
+    default: 4,
+    min: 1,
+    max: 8,
+    step: 1,
+    doc: 'Slice width r served from the int8 code (the paper’s nested widths: 8, 4, 2; 6 and 3 interpolate).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Rounding of the int8 code: nearest even or stochastic (seeded); slicing always rounds to nearest even.',
+  },
+});
+
 export const matquantQuantizer: QuantizerDef = {
   id: 'matquant',
   label: 'MatQuant (sliced int8)',
   description:
     'Per-row asymmetric int8 min–max code; the r-bit model keeps its r most significant bits (int8 → int4 → int2).',
   reference: 'Nair et al., Matryoshka Quantization, ICML 2025 (arXiv 2502.06786), §3.',
-  params: {
-    bits: {
-      kind: 'int',
-      default: 4,
-      min: 1,
-      max: 8,
-      step: 1,
-      doc: 'Slice width r served from the int8 code (the paper’s nested widths: 8, 4, 2; 6 and 3 interpolate).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Rounding of the int8 code: nearest even or stochastic (seeded); slicing always rounds to nearest even.',
-    },
-  },
+  params: MATQUANT_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const r = num(params, 'bits');
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'matquant') : null;
+    const p = typedParams(MATQUANT_PARAMS, params);
+    const r = p.bits;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'matquant') : null;
     for (let row = 0; row < rows; row++) quantizeRow(input, row * d, d, r, rng, out);
   },
   bitsPerCoord(params, _rows, d) {
-    return num(params, 'bits') + 32 / d;
+    const p = typedParams(MATQUANT_PARAMS, params);
+    return p.bits + 32 / d;
   },
   describe(params) {
-    return `int8→int${num(params, 'bits')}${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(MATQUANT_PARAMS, params);
+    return `int8→int${p.bits}${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

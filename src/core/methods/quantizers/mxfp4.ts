@@ -33,8 +33,17 @@ import { floorLog2, pow2 } from '../../formats/minifloat';
 import { blockApply, blockStats } from '../../wasm/blocks';
 import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { mxQuantize, type MxSettings } from './mx';
-import { str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
+
+const MXFP4_PARAMS = defineParams({
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Element rounding: nearest even (spec) or stochastic (seeded).',
+  },
+});
 
 export const MX_BLOCK = 32;
 /** emax of E2M1: ⌊log2 6⌋ = 2 (MX v1.0 §5.3 / §6.3). */
@@ -81,25 +90,20 @@ export const mxfp4Quantizer: QuantizerDef = {
   label: 'MXFP4',
   description: 'OCP MX: blocks of 32 E2M1 values sharing an E8M0 power-of-two scale.',
   reference: 'OCP Microscaling Formats (MX) Specification v1.0, §5 and §6.3; Rouhani et al. 2023.',
-  params: {
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Element rounding: nearest even (spec) or stochastic (seeded).',
-    },
-  },
+  params: MXFP4_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
+    const p = typedParams(MXFP4_PARAMS, params);
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'mxfp4') : null;
     if (rng === null && quantizeWasm(input, rows, d, out)) return;
     mxQuantize(input, rows, d, MXFP4_SETTINGS, rng, out);
   },
   // 1-D blocks within a row, no tensor scale (OCP MX §6.3).
-  rowLocal: (params) => str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => typedParams(MXFP4_PARAMS, params).rounding === 'nearest',
   bitsPerCoord(_params, _rows, d) {
     return 4 + (8 * Math.ceil(d / MX_BLOCK)) / d;
   },
   describe(params) {
-    return `b32 e2m1·e8m0${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(MXFP4_PARAMS, params);
+    return `b32 e2m1·e8m0${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

@@ -24,7 +24,7 @@ import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../../formats/nf4';
 import type { Rng } from '../../rng';
 import { blockApply, blockStats } from '../../wasm/blocks';
 import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 function quantizeBlock(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
@@ -68,30 +68,33 @@ function quantizeWasm(
   return true;
 }
 
+const NF4_PARAMS = defineParams({
+  block: {
+    kind: 'int',
+    default: 64,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Block size sharing one absmax; the last block of a row may be partial.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Nearest level or stochastic between the two bracketing levels (unbiased, seeded).',
+  },
+});
+
 export const nf4Quantizer: QuantizerDef = {
   id: 'nf4',
   label: 'NF4',
   description: 'bitsandbytes NormalFloat4: 16 Gaussian-quantile levels, one fp32 absmax per block.',
   reference: 'Dettmers et al., QLoRA (NeurIPS 2023) §3; bitsandbytes NF4 table.',
-  params: {
-    block: {
-      kind: 'int',
-      default: 64,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Block size sharing one absmax; the last block of a row may be partial.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Nearest level or stochastic between the two bracketing levels (unbiased, seeded).',
-    },
-  },
+  params: NF4_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const block = num(params, 'block');
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nf4') : null;
+    const p = typedParams(NF4_PARAMS, params);
+    const block = p.block;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'nf4') : null;
     if (rng === null && quantizeWasm(input, rows, d, block, out)) return;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
@@ -100,11 +103,13 @@ export const nf4Quantizer: QuantizerDef = {
     }
   },
   // Block absmax within a row.
-  rowLocal: (params) => str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => typedParams(NF4_PARAMS, params).rounding === 'nearest',
   bitsPerCoord(params, _rows, d) {
-    return 4 + (32 * Math.ceil(d / num(params, 'block'))) / d;
+    const p = typedParams(NF4_PARAMS, params);
+    return 4 + (32 * Math.ceil(d / p.block)) / d;
   },
   describe(params) {
-    return `b${num(params, 'block')}${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(NF4_PARAMS, params);
+    return `b${p.block}${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

@@ -32,8 +32,17 @@ import { mxQuantize, type MxSettings } from './mx';
 import { UE4M3 } from '../../formats/minifloat';
 import { blockApply, blockStats, roundMinifloatInPlace } from '../../wasm/blocks';
 import { noteWasmHit, wasmKernels } from '../../wasm/kernels';
-import { str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
+
+const NVFP4_PARAMS = defineParams({
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Element rounding: nearest even or stochastic (seeded); scales always round to nearest.',
+  },
+});
 
 export const NV_BLOCK = 16;
 /** E4M3 max (448) × E2M1 max (6). */
@@ -82,23 +91,18 @@ export const nvfp4Quantizer: QuantizerDef = {
   label: 'NVFP4',
   description: 'Blocks of 16 E2M1 values, an E4M3 block scale and an fp32 tensor scale amax/(448·6).',
   reference: 'NVIDIA NVFP4 (Blackwell block-scaled FP4: 16-element blocks, UE4M3 scales, fp32 tensor scale).',
-  params: {
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Element rounding: nearest even or stochastic (seeded); scales always round to nearest.',
-    },
-  },
+  params: NVFP4_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    if (str(params, 'rounding') !== 'stochastic' && quantizeWasm(input, rows, d, out)) return;
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'nvfp4') : null;
+    const p = typedParams(NVFP4_PARAMS, params);
+    if (p.rounding !== 'stochastic' && quantizeWasm(input, rows, d, out)) return;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'nvfp4') : null;
     mxQuantize(input, rows, d, NVFP4_SETTINGS, rng, out);
   },
   bitsPerCoord(_params, rows, d) {
     return 4 + (8 * Math.ceil(d / NV_BLOCK)) / d + 32 / (rows * d);
   },
   describe(params) {
-    return `b16 e2m1·e4m3·fp32${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(NVFP4_PARAMS, params);
+    return `b16 e2m1·e4m3·fp32${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

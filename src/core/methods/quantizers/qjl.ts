@@ -24,12 +24,23 @@
  * Cost: 2·m·d multiply-adds per row, in blocks of 16 rows so the sketch is read once per block. Rows with ‖y‖ = 0 reconstruct to exactly 0.
  * Bits per coordinate: m/d (signs) + 32/d (the fp32 norm).
  */
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
 import { claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { ByteLru, streamFingerprint } from '../../memo';
 
 /** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
+const QJL_PARAMS = defineParams({
+  sketch: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 16384,
+    step: 1,
+    doc: 'sketch rows m (0 means m = d); costs m/d bits per coordinate',
+  },
+});
+
 export const MAX_SKETCH_ENTRIES = 2 ** 28;
 
 const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
@@ -156,18 +167,10 @@ export const qjlQuantizer: QuantizerDef = {
   description: 'Quantized JL: sign(S·y) with S Gaussian m×d plus the fp32 norm; unbiased inner products',
   reference:
     'Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization", arXiv 2406.03482, §3',
-  params: {
-    sketch: {
-      kind: 'int',
-      default: 0,
-      min: 0,
-      max: 16384,
-      step: 1,
-      doc: 'sketch rows m (0 means m = d); costs m/d bits per coordinate',
-    },
-  },
+  params: QJL_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const m = sketchRows(num(params, 'sketch'), d);
+    const p = typedParams(QJL_PARAMS, params);
+    const m = sketchRows(p.sketch, d);
     const sketch = makeSketch(ctx, m, d);
     const block = new Float64Array(QJL_BLOCK_ROWS * d);
     const acc = new Float64Array(QJL_BLOCK_ROWS * d);
@@ -179,10 +182,12 @@ export const qjlQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params: Params, _rows: number, d: number): number {
-    return (sketchRows(num(params, 'sketch'), d) + 32) / d;
+    const p = typedParams(QJL_PARAMS, params);
+    return (sketchRows(p.sketch, d) + 32) / d;
   },
   describe(params) {
-    const s = num(params, 'sketch');
+    const p = typedParams(QJL_PARAMS, params);
+    const s = p.sketch;
     return s === 0 ? 'm=d' : `m=${s}`;
   },
 };

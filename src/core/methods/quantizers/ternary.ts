@@ -22,7 +22,7 @@
  */
 import { roundScaleToFp16 } from '../../formats/fp16';
 import type { Rng } from '../../rng';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 function quantizeGroup(x: Float32Array, out: Float32Array, from: number, to: number, rng: Rng | null): void {
@@ -63,41 +63,46 @@ function quantizeGroup(x: Float32Array, out: Float32Array, from: number, to: num
   }
 }
 
+const TERNARY_PARAMS = defineParams({
+  group: {
+    kind: 'int',
+    default: 128,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Group size sharing one α; the last group of a row may be partial.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'TWN threshold (nearest) or stochastic rounding of w/α onto {−1, 0, 1} (seeded).',
+  },
+});
+
 export const ternaryQuantizer: QuantizerDef = {
   id: 'ternary',
   label: 'Ternary',
   description: 'Ternary Weight Networks: {−α, 0, +α} per group, threshold 0.7·mean|w|, α fp16.',
   reference: 'Li & Liu, Ternary Weight Networks (arXiv:1605.04711, 2016) §2.2.',
-  params: {
-    group: {
-      kind: 'int',
-      default: 128,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Group size sharing one α; the last group of a row may be partial.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'TWN threshold (nearest) or stochastic rounding of w/α onto {−1, 0, 1} (seeded).',
-    },
-  },
+  params: TERNARY_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const group = num(params, 'group');
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'ternary') : null;
+    const p = typedParams(TERNARY_PARAMS, params);
+    const group = p.group;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'ternary') : null;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       for (let s = 0; s < d; s += group)
         quantizeGroup(input, out, base + s, base + Math.min(s + group, d), rng);
     }
   },
-  rowLocal: (params) => str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => typedParams(TERNARY_PARAMS, params).rounding === 'nearest',
   bitsPerCoord(params, _rows, d) {
-    return 1.6 + (16 * Math.ceil(d / num(params, 'group'))) / d;
+    const p = typedParams(TERNARY_PARAMS, params);
+    return 1.6 + (16 * Math.ceil(d / p.group)) / d;
   },
   describe(params) {
-    return `g${num(params, 'group')} twn${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(TERNARY_PARAMS, params);
+    return `g${p.group} twn${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

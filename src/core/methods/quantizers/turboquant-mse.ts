@@ -17,7 +17,7 @@
  * Bits per coordinate: b + 32/d (fp32 norm per row).
  */
 import { lloydMaxSphere, nearestLevelIndex } from '../../linalg/lloydmax';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { Params, QuantizerDef } from '../types';
 
 /**
@@ -52,6 +52,10 @@ export function turboquantMseRows(
   }
 }
 
+const TQ_MSE_PARAMS = defineParams({
+  bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
+});
+
 export const turboquantMseQuantizer: QuantizerDef = {
   id: 'turboquant-mse',
   label: 'TurboQuant_mse',
@@ -59,18 +63,19 @@ export const turboquantMseQuantizer: QuantizerDef = {
     'Lloyd–Max codebook of the exact coordinate law of a uniform unit vector in ℝ^d on y/‖y‖, norm stored',
   reference:
     'Zandieh, Daliri, Hadian, Mirrokni, "TurboQuant: Online Vector Quantization with Near-optimal Distortion Rate", arXiv 2504.19874, §3.1 (Alg. 1)',
-  params: {
-    bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
-  },
+  params: TQ_MSE_PARAMS,
   quantize(input, rows, d, params, _ctx, out) {
-    turboquantMseRows(input, rows, d, num(params, 'bits'), out);
+    const p = typedParams(TQ_MSE_PARAMS, params);
+    turboquantMseRows(input, rows, d, p.bits, out);
   },
   // One norm per vector, deterministic codebook (the rotation is the pipeline's transform).
   rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
-    return num(params, 'bits') + 32 / d;
+    const p = typedParams(TQ_MSE_PARAMS, params);
+    return p.bits + 32 / d;
   },
   describe(params) {
-    return `b=${num(params, 'bits')}`;
+    const p = typedParams(TQ_MSE_PARAMS, params);
+    return `b=${p.bits}`;
   },
 };

@@ -17,10 +17,21 @@
  * Bits per coordinate: (b − 1) + 1 + 64/d = b + 64/d (codebook indices, residual signs, and two fp32
  * norms ‖y‖ and ‖r‖ per row).
  */
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { Params, QuantizerDef } from '../types';
 import { makeSketch, QJL_BLOCK_ROWS, qjlEstimateBlock } from './qjl';
 import { turboquantMseRows } from './turboquant-mse';
+
+const TQ_PROD_PARAMS = defineParams({
+  bits: {
+    kind: 'int',
+    default: 3,
+    min: 2,
+    max: 8,
+    step: 1,
+    doc: 'total bits per coordinate b: (b−1)-bit TurboQuant_mse + 1-bit QJL residual',
+  },
+});
 
 export const turboquantProdQuantizer: QuantizerDef = {
   id: 'turboquant-prod',
@@ -28,18 +39,10 @@ export const turboquantProdQuantizer: QuantizerDef = {
   description: '(b−1)-bit TurboQuant_mse plus 1-bit QJL of the residual (m = d): unbiased inner products',
   reference:
     'Zandieh, Daliri, Hadian, Mirrokni, "TurboQuant: Online Vector Quantization with Near-optimal Distortion Rate", arXiv 2504.19874, §3.2 (Alg. 2)',
-  params: {
-    bits: {
-      kind: 'int',
-      default: 3,
-      min: 2,
-      max: 8,
-      step: 1,
-      doc: 'total bits per coordinate b: (b−1)-bit TurboQuant_mse + 1-bit QJL residual',
-    },
-  },
+  params: TQ_PROD_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const bits = num(params, 'bits');
+    const p = typedParams(TQ_PROD_PARAMS, params);
+    const bits = p.bits;
     turboquantMseRows(input, rows, d, bits - 1, out);
     const sketch = makeSketch(ctx, d, d);
     const resid = new Float64Array(QJL_BLOCK_ROWS * d);
@@ -54,9 +57,11 @@ export const turboquantProdQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params: Params, _rows: number, d: number): number {
-    return num(params, 'bits') + 64 / d;
+    const p = typedParams(TQ_PROD_PARAMS, params);
+    return p.bits + 64 / d;
   },
   describe(params) {
-    return `b=${num(params, 'bits')}`;
+    const p = typedParams(TQ_PROD_PARAMS, params);
+    return `b=${p.bits}`;
   },
 };
