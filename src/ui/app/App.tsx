@@ -209,7 +209,16 @@ export function App() {
           <TaskList />
           <ErrorBoundary name="results table">{run.data && <ResultsTable output={run.data} />}</ErrorBoundary>
           <ErrorBoundary name="analysis views">
-            <AnalysisSwitcher output={run.data} />
+            <AnalysisSwitcher
+              output={run.data}
+              idle={
+                status === 'cancelled'
+                  ? 'not computed: the run was cancelled (Re-run above)'
+                  : status === 'confirm'
+                    ? 'waiting: confirm the run above'
+                    : undefined
+              }
+            />
           </ErrorBoundary>
           <ErrorBoundary name="charts">
             <Suspense fallback={<div className="hint">loading charts…</div>}>

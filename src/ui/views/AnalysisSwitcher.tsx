@@ -169,7 +169,14 @@ function PythonPanel({ config }: { config: ExperimentConfig }) {
   );
 }
 
-export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefined }) {
+export function AnalysisSwitcher({
+  output,
+  idle,
+}: {
+  output: ExperimentOutput | undefined;
+  /** Why nothing is being computed (a cancelled run, a run waiting for confirmation), if so. */
+  idle?: string;
+}) {
   const config = useLab((s) => s.config);
   const setConfig = useLab((s) => s.setConfig);
   const current = config.analysis && analysesById.has(config.analysis.id) ? config.analysis : undefined;
@@ -254,7 +261,7 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
           </div>
           <div
             className="analysis-body"
-            data-status={ready ? 'ready' : 'loading'}
+            data-status={ready ? 'ready' : idle ? 'idle' : 'loading'}
             data-testid="analysis-view"
           >
             {ready && output ? (
@@ -267,7 +274,7 @@ export function AnalysisSwitcher({ output }: { output: ExperimentOutput | undefi
                 />
               </Suspense>
             ) : (
-              <p className="muted">computing…</p>
+              <p className="muted">{idle ?? 'computing…'}</p>
             )}
           </div>
           <CitationPanel config={config} />
