@@ -161,7 +161,17 @@ export class ComputeClient {
    * `this.files`) nor in the other workers (browser-files.ts keeps its sources on failure too).
    */
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
-    const summary = await this.ensure('run').api.openFiles(files);
+    // Through `call`, so a worker terminated meanwhile (a cancelled run takes its worker with it)
+    // fails this call instead of leaving it pending forever ("Reading headers…"); the files were
+    // then never read there, so a fresh worker reads them once more.
+    const open = () => this.call('run', (api) => api.openFiles(files), {});
+    let summary: OpenFileSummary;
+    try {
+      summary = await open();
+    } catch (e) {
+      if (!(e instanceof AbortError)) throw e;
+      summary = await open();
+    }
     this.files = files;
     // Pool and analysis workers started earlier need the files too; new ones get them in ensure().
     // A run waits for its worker's registration (browser-files.ts), so no part misses a file.
