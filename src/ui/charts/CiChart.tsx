@@ -18,7 +18,7 @@ import {
   legendEntryProps,
   type TooltipState,
 } from './common';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 
 export interface CiRow {
   readonly label: string;
@@ -117,8 +117,7 @@ export function CiChart({ id, title, label, rows, width, baseline }: CiChartProp
       dense="svg"
       dataAttrs={{
         series: rows.filter((_, i) => legend.shown(key(i))).length,
-        hidden: [...legend.state.hidden].sort().join(' '),
-        highlight: legend.state.hover ?? '',
+        ...legendAttrs(legend.state),
         testid: `chart-${id}`,
       }}
       onMove={(mx, my) => {

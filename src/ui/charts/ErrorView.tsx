@@ -8,7 +8,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { scaleLinear } from 'd3';
 import type { Distribution } from '../../core/artifacts/types';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 import {
   AxisBottom,
   AxisLeft,
@@ -213,8 +213,7 @@ export function ErrorView({ series, color, width, height = 320, dense = 'canvas'
       dense={dense}
       dataAttrs={{
         series: series.length - hidden.size,
-        hidden: [...hidden].sort().join(' '),
-        highlight: hover ?? '',
+        ...legendAttrs(legend.state),
         digest: series.map((s) => fmt(s.error.summary.std, 4)).join(' '),
       }}
       onMove={onMove}

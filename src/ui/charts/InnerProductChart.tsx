@@ -9,7 +9,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { scaleLinear } from 'd3';
 import type { InnerProducts } from '../../core/artifacts/types';
 import { formatDelta } from '../../core/format-number';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 import {
   AxisBottom,
   AxisLeft,
@@ -161,8 +161,7 @@ export function InnerProductChart({
       dense={dense}
       dataAttrs={{
         series: series.length - hidden.size,
-        hidden: [...hidden].sort().join(' '),
-        highlight: hover ?? '',
+        ...legendAttrs(legend.state),
         digest: series.map((s) => fmt(s.ip.slope, 5)).join(' '),
       }}
       onMove={onMove}

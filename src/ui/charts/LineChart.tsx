@@ -24,7 +24,7 @@ import {
   type LegendItem,
   type TooltipState,
 } from './common';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 
 export interface ChartPoint {
   readonly x: number;
@@ -224,8 +224,7 @@ export function LineChart(props: LineChartProps) {
       dense="svg"
       dataAttrs={{
         series: shown.length,
-        hidden: [...legend.state.hidden].sort().join(' '),
-        highlight: legend.state.hover ?? '',
+        ...legendAttrs(legend.state),
         testid: `chart-${id}`,
       }}
       onMove={onMove}

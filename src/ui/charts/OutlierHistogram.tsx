@@ -7,7 +7,7 @@
  * kurtosis (3 for a Gaussian) and max/RMS (the crest factor an absmax scale pays for).
  */
 import { useMemo, useState } from 'react';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
 import type { Distribution } from '../../core/artifacts/types';
 import { normalPdf, sphereCoordinatePdf } from '../../core/linalg/special';
@@ -179,8 +179,7 @@ export function OutlierHistogram({
       dense={dense}
       dataAttrs={{
         series: after.filter((_, i) => legend.shown(key(i + 1))).length,
-        hidden: [...legend.state.hidden].sort().join(' '),
-        highlight: legend.state.hover ?? '',
+        ...legendAttrs(legend.state),
         digest: after.map((s) => fmt(s.distribution.summary.kurtosis, 4)).join(' '),
       }}
       onMove={onMove}

@@ -8,7 +8,7 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import { formatDelta, formatRatio } from '../../core/format-number';
-import { digestOf, sameAsLabel, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsLabel, sameAsOf, useLegend, legendAttrs } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
 import type { RateDistortion, RdPoint } from '../../core/artifacts/types';
 import type { TheoryCurve, TheoryId } from '../../core/artifacts/theory';
@@ -347,8 +347,7 @@ export function RateDistortionChart({
         frontier: frontier.length,
         pipelines: current.length,
         sweep: sweep ? 'ready' : 'loading',
-        hidden: [...hiddenKeys].sort().join(' '),
-        highlight: legend.state.hover ?? '',
+        ...legendAttrs(legend.state),
         digest,
       }}
       onMove={onMove}

@@ -8,7 +8,7 @@
  *     frequency of the rows before and after each transform, as a fraction of the total.
  */
 import { useMemo, useState } from 'react';
-import { digestOf, sameAsOf, useLegend } from './legend';
+import { digestOf, sameAsOf, useLegend, legendAttrs } from './legend';
 import { line, scaleLinear, scaleLog } from 'd3';
 import type { EnergySpectrum, Spectra, Spectrum } from '../../core/artifacts/types';
 import { marchenkoPasturDensity, mpEdges } from '../../core/artifacts/spectra';
@@ -313,8 +313,7 @@ export function SpectraChart({ spectra, labels, basis, color, width, dense = 'ca
       dense={dense}
       dataAttrs={{
         series: spectra.pipelines.length - legend.state.hidden.size,
-        hidden: [...legend.state.hidden].sort().join(' '),
-        highlight: legend.state.hover ?? '',
+        ...legendAttrs(legend.state),
         basis,
         digest: spectra.pipelines.map((p) => fmt(p.error.sigma2, 4)).join(' '),
       }}

@@ -16,6 +16,11 @@ export interface LegendState {
 
 export const EMPTY_LEGEND: LegendState = { hidden: new Set(), hover: null };
 
+/** The legend state as chart attributes (`data-hidden`, `data-highlight`) that tests and goldens read. */
+export function legendAttrs(state: LegendState): { hidden: string; highlight: string } {
+  return { hidden: [...state.hidden].sort().join(' '), highlight: state.hover ?? '' };
+}
+
 /** Opacity of a series that is not the highlighted one. */
 export const FADED = 0.2;
 
