@@ -1,6 +1,6 @@
 /**
  * The seed papers presets cite, each once (title as in the seed abstract, and where
- * /work/shared/seeds/CATALOGUE.md summarises it). Shared by the vector and matrix galleries.
+ * docs/SEEDS.md (the seeds catalogue) summarises it). Shared by the vector and matrix galleries.
  */
 import type { PresetCitation } from './presets';
 

@@ -1,6 +1,6 @@
 /**
  * Presets for the matrix and layer methods, one per method, each reproducing the
- * qualitative claim of its seed abstract (summaries in /work/shared/seeds/CATALOGUE.md, section
+ * qualitative claim of its seed abstract (summaries in docs/SEEDS.md (the seeds catalogue), section
  * cited per preset). Same shape as src/core/presets/presets.ts; every config is validated by
  * matrix-presets.test.ts. The claims are qualitative (which pipeline wins), not the papers' numbers.
  */

@@ -1,7 +1,7 @@
 /**
  * The presets gallery ("Sharing"): each preset is a complete experiment config, so it is a
  * permalink, with two sentences saying what to look at and which seed paper it reproduces
- * (summaries in /work/shared/seeds/CATALOGUE.md, section given per preset).
+ * (summaries in docs/SEEDS.md (the seeds catalogue), section given per preset).
  *
  * Only method ids and params from CONTRACT.md §3–§4 are used, and presets.test.ts parses every
  * one with parseConfig, so a preset can never hold a typo or an out-of-range value. The saved-links
