@@ -37,7 +37,7 @@ function paddedDim(dim: number, block: number, exact: boolean): number {
   return full + (exact ? smallestHadamardOrder(dim - full) : block);
 }
 
-const BLOCK_HADAMARD_PARAMS = defineParams({
+export const BLOCK_HADAMARD_PARAMS = defineParams({
   block: {
     kind: 'int',
     default: 32,

@@ -33,7 +33,7 @@ import type { Matrix, TransformDef } from '../types';
 
 export const PERMUTE_MODES = ['amax', 'norm', 'zigzag', 'massdiff'] as const;
 
-const PERMUTE_PARAMS = defineParams({
+export const PERMUTE_PARAMS = defineParams({
   mode: {
     kind: 'enum',
     default: 'amax',

@@ -32,7 +32,7 @@ import { defineParams, typedParams } from '../params';
 import { HADAMARD_SIZE_PARAM, hadamardLength } from './wht';
 import type { TransformDef } from '../types';
 
-const RHT_PARAMS = defineParams({
+export const RHT_PARAMS = defineParams({
   rounds: {
     kind: 'int',
     default: 1,
