@@ -28,6 +28,12 @@ import type {
 } from './methods/types';
 import type { RngFactory } from './rng';
 import { createSumsAccumulator, reconstructionSums, type ReconstructionSums } from './methods/metrics/sums';
+import type { ParamsOf } from './methods/params';
+import { BLOCK_HADAMARD_PARAMS } from './methods/transforms/blockHadamard';
+import { BASIS_PARAM } from './methods/transforms/pca';
+import { PERMUTE_PARAMS } from './methods/transforms/permute';
+import { RHT_PARAMS } from './methods/transforms/rht';
+import { HADAMARD_SIZE_PARAM } from './methods/transforms/wht';
 
 export interface MethodRef {
   readonly id: string;
@@ -151,17 +157,30 @@ function unshownParams(schema: ParamSchema, params: Params, describe: (p: Params
   return extra;
 }
 
+/**
+ * A label part that reads a transform's params by the names of its schema (compiler-checked). The
+ * values are not validated here (a label of an unchecked config must not throw), so each may be
+ * absent and is formatted as whatever it is.
+ */
+function labelPart<S extends ParamSchema>(_schema: S, part: (p: Partial<ParamsOf<S>>) => string) {
+  return (p: Params) => part(p as Partial<ParamsOf<S>>);
+}
+
 /** Transform params the label spells out itself (rounds as ×k, block and mode in parentheses). */
 const TRANSFORM_LABEL_PARAMS: Readonly<Record<string, (p: Params) => string>> = {
-  rht: (p) => (Number(p.rounds) > 1 ? `rht×${formatParam(p.rounds)}` : 'rht'),
-  'block-hadamard': (p) => `block-hadamard(${formatParam(p.block)})`,
-  permute: (p) => `permute(${formatParam(p.mode)})`,
+  rht: labelPart(RHT_PARAMS, (p) => (Number(p.rounds) > 1 ? `rht×${formatParam(p.rounds)}` : 'rht')),
+  'block-hadamard': labelPart(BLOCK_HADAMARD_PARAMS, (p) => `block-hadamard(${formatParam(p.block)})`),
+  permute: labelPart(PERMUTE_PARAMS, (p) => `permute(${formatParam(p.mode)})`),
 };
 
+/** The params shared across transforms that every label marks when not at their default. */
+const SUFFIX_PARAMS = { size: HADAMARD_SIZE_PARAM, basis: BASIS_PARAM };
+
 /** Non-default choices that change the cost or the map, named the same way for every transform. */
-function transformSuffixes(p: Params): string {
-  return (p.size === 'exact' ? '[exact]' : '') + (p.basis === 'stored' ? '[stored basis]' : '');
-}
+const transformSuffixes = labelPart(
+  SUFFIX_PARAMS,
+  (p) => (p.size === 'exact' ? '[exact]' : '') + (p.basis === 'stored' ? '[stored basis]' : ''),
+);
 
 /** One stage's label: "haar", "rht×2", "block-hadamard(32)", "pca[basis=stored]". */
 export function transformLabel(t: MethodRef): string {

@@ -11,9 +11,22 @@
  * sampler); values come from rng('data', 'activations').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
 import { outlierColumns } from './outlier-channels';
+
+const ACTIVATIONS_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  pattern: {
+    kind: 'enum',
+    default: 'column-wise',
+    options: ['column-wise', 'row-wise', 'none'],
+    doc: 'Where the massive outliers sit: fixed channels (columns), a few tokens (rows), or nowhere.',
+  },
+  count: { kind: 'int', default: 4, min: 0, max: 65_536, doc: 'Number of outlier channels or tokens.' },
+  scale: { kind: 'number', default: 50, min: 0, max: 1e6, step: 1, doc: 'Multiplier of the outliers.' },
+});
 
 export const activationsSource: DataSourceDef = {
   id: 'activations',
@@ -21,24 +34,14 @@ export const activationsSource: DataSourceDef = {
   description: 'tokens × channels with massive outliers row-wise, column-wise or none',
   reference:
     'AdaHOP (seed 003): Row-wise / Column-wise / None outlier patterns; LLM.int8() §3.2; Sun et al., Massive Activations in LLMs (2024).',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    pattern: {
-      kind: 'enum',
-      default: 'column-wise',
-      options: ['column-wise', 'row-wise', 'none'],
-      doc: 'Where the massive outliers sit: fixed channels (columns), a few tokens (rows), or nowhere.',
-    },
-    count: { kind: 'int', default: 4, min: 0, max: 65_536, doc: 'Number of outlier channels or tokens.' },
-    scale: { kind: 'number', default: 50, min: 0, max: 1e6, step: 1, doc: 'Multiplier of the outliers.' },
-  },
+  params: ACTIVATIONS_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const pattern = str(params, 'pattern');
-    const scale = num(params, 'scale');
-    const count = num(params, 'count');
+    const p = typedParams(ACTIVATIONS_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const pattern = p.pattern;
+    const scale = p.scale;
+    const count = p.count;
     const data = new Float32Array(rows * cols);
     rng.stream('data', 'activations').fillNormal(data);
     if (pattern === 'column-wise') {

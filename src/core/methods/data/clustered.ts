@@ -12,8 +12,23 @@
  * 'labels'); noise rng('data', 'clustered').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { bool, num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const CLUSTERED_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  clusters: { kind: 'int', default: 32, min: 1, max: 65_536, doc: 'Number of mixture components K.' },
+  noise: {
+    kind: 'number',
+    default: 0.5,
+    min: 0,
+    max: 100,
+    step: 0.05,
+    doc: 'Within-cluster standard deviation (centres have unit variance per coordinate).',
+  },
+  normalize: { kind: 'bool', default: true, doc: 'Scale every row to unit norm (cosine search).' },
+});
 
 export const clusteredSource: DataSourceDef = {
   id: 'clustered',
@@ -21,31 +36,19 @@ export const clusteredSource: DataSourceDef = {
   description: 'K Gaussian clusters with N(0, I) centres and per-point noise (nearest-neighbour benchmarks)',
   reference:
     'Zandieh et al., "TurboQuant", arXiv 2504.19874, §4.4 (nearest-neighbour search vs product quantization).',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    clusters: { kind: 'int', default: 32, min: 1, max: 65_536, doc: 'Number of mixture components K.' },
-    noise: {
-      kind: 'number',
-      default: 0.5,
-      min: 0,
-      max: 100,
-      step: 0.05,
-      doc: 'Within-cluster standard deviation (centres have unit variance per coordinate).',
-    },
-    normalize: { kind: 'bool', default: true, doc: 'Scale every row to unit norm (cosine search).' },
-  },
+  params: CLUSTERED_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const k = num(params, 'clusters');
-    const noise = num(params, 'noise');
+    const p = typedParams(CLUSTERED_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const k = p.clusters;
+    const noise = p.noise;
     const centres = new Float32Array(k * cols);
     rng.stream('data', 'clustered', 'centres').fillNormal(centres);
     const data = new Float32Array(rows * cols);
     rng.stream('data', 'clustered').fillNormal(data);
     const labels = rng.stream('data', 'clustered', 'labels');
-    const normalize = bool(params, 'normalize');
+    const normalize = p.normalize;
     for (let i = 0; i < rows; i++) {
       const c = labels.int(k) * cols;
       const base = i * cols;

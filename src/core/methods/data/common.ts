@@ -4,18 +4,18 @@
  */
 import type { ParamSpec } from '../types';
 
-export const ROWS_PARAM: ParamSpec = {
+export const ROWS_PARAM = {
   kind: 'int',
   default: 256,
   min: 1,
   max: 1_048_576,
   doc: 'Number of vectors (tokens, or output channels of a weight matrix).',
-};
+} as const satisfies ParamSpec;
 
-export const DIM_PARAM: ParamSpec = {
+export const DIM_PARAM = {
   kind: 'int',
   default: 1024,
   min: 1,
   max: 65_536,
   doc: 'Vector length: the axis transforms act on.',
-};
+} as const satisfies ParamSpec;

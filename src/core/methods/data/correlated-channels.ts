@@ -9,8 +9,21 @@
  * Stream: rng('data', 'correlated-channels').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const CORRELATED_CHANNELS_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  rho: {
+    kind: 'number',
+    default: 0.9,
+    min: -0.999,
+    max: 0.999,
+    step: 0.01,
+    doc: 'Correlation of neighbouring channels.',
+  },
+});
 
 export const correlatedChannelsSource: DataSourceDef = {
   id: 'correlated-channels',
@@ -18,22 +31,12 @@ export const correlatedChannelsSource: DataSourceDef = {
   description: 'Gaussian AR(1) across channels: unit variances, Cov(x_i, x_j) = ρ^|i−j|',
   reference:
     'AR(1) / Toeplitz covariance; DCT ≈ KLT for it (Ahmed, Natarajan & Rao, IEEE Trans. Computers 1974).',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    rho: {
-      kind: 'number',
-      default: 0.9,
-      min: -0.999,
-      max: 0.999,
-      step: 0.01,
-      doc: 'Correlation of neighbouring channels.',
-    },
-  },
+  params: CORRELATED_CHANNELS_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const rho = num(params, 'rho');
+    const p = typedParams(CORRELATED_CHANNELS_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const rho = p.rho;
     const c = Math.sqrt(1 - rho * rho);
     const data = new Float32Array(rows * cols);
     const r = rng.stream('data', 'correlated-channels');

@@ -8,12 +8,12 @@
  * A permalink cannot carry a file: it records the file name, tensor, slice and the SHA-256 of the
  * tensor bytes, and opening it asks for the file and refuses one whose tensor hash differs.
  */
-import { num, str } from '../params';
-import type { DataSourceKind, ParamSchema } from '../types';
+import { defineParams, typedParams } from '../params';
+import type { DataSourceKind } from '../types';
 
 export const FILE_SOURCE_ID = 'file';
 
-export const FILE_SOURCE_PARAMS: ParamSchema = {
+export const FILE_SOURCE_PARAMS = defineParams({
   path: {
     kind: 'string',
     default: '',
@@ -67,7 +67,7 @@ export const FILE_SOURCE_PARAMS: ParamSchema = {
     options: ['error', 'zero'],
     doc: 'NaN/Inf in the data: refuse the file (error) or replace them by 0 and report the count (zero).',
   },
-};
+});
 
 export const fileSource: DataSourceKind = {
   id: FILE_SOURCE_ID,
@@ -78,17 +78,19 @@ export const fileSource: DataSourceKind = {
   params: FILE_SOURCE_PARAMS,
   origin: 'bytes',
   describe(params) {
-    const path = str(params, 'path');
-    const tensor = str(params, 'tensor');
+    const { path, tensor } = typedParams(FILE_SOURCE_PARAMS, params);
     return `${path === '' ? '(no file)' : path}${tensor === '' ? '' : `: ${tensor}`}`;
   },
   // The shape is the tensor's: the budget is checked while reading (ReadOptions.checkShape).
   shape: () => undefined,
   check(params) {
     // A slice [start, end) with end > 0 must be non-empty (end 0 = to the end of the tensor).
-    for (const axis of ['row', 'col'] as const) {
-      const start = num(params, `${axis}Start`);
-      const end = num(params, `${axis}End`);
+    const p = typedParams(FILE_SOURCE_PARAMS, params);
+    const slices = [
+      ['row', p.rowStart, p.rowEnd],
+      ['col', p.colStart, p.colEnd],
+    ] as const;
+    for (const [axis, start, end] of slices) {
       if (end > 0 && start >= end)
         return {
           param: `${axis}Start`,

@@ -6,8 +6,10 @@
  * Stream: rng('data', 'gaussian').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const GAUSSIAN_PARAMS = defineParams({ rows: ROWS_PARAM, dim: DIM_PARAM });
 
 export const gaussianSource: DataSourceDef = {
   id: 'gaussian',
@@ -15,10 +17,11 @@ export const gaussianSource: DataSourceDef = {
   description: 'i.i.d. N(0,1) entries',
   reference:
     'Isotropic baseline of EDEN (Vargaftik et al., ICML 2022) and TurboQuant (Zandieh et al., 2025).',
-  params: { rows: ROWS_PARAM, dim: DIM_PARAM },
+  params: GAUSSIAN_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
+    const p = typedParams(GAUSSIAN_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
     const data = new Float32Array(rows * cols);
     rng.stream('data', 'gaussian').fillNormal(data);
     return { rows, cols, data };

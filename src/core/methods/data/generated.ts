@@ -4,8 +4,12 @@
  * run's memory cost, is known from the params before anything runs).
  */
 import { createRngFactory } from '../../rng';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef, DataSourceKind } from '../types';
+import { DIM_PARAM, ROWS_PARAM } from './common';
+
+/** The params every generator has (CONTRACT.md §2), typed: they fix the shape. */
+const SHAPE_PARAMS = defineParams({ rows: ROWS_PARAM, dim: DIM_PARAM });
 
 export function generatedKind(def: DataSourceDef): DataSourceKind {
   return {
@@ -19,9 +23,13 @@ export function generatedKind(def: DataSourceDef): DataSourceKind {
       const extra = Object.keys(def.params)
         .filter((k) => k !== 'rows' && k !== 'dim')
         .map((k) => `${k}=${String(params[k])}`);
-      return [`${num(params, 'rows')}×${num(params, 'dim')}`, ...extra].join(' ');
+      const { rows, dim } = typedParams(SHAPE_PARAMS, params);
+      return [`${rows}×${dim}`, ...extra].join(' ');
     },
-    shape: (params) => ({ rows: num(params, 'rows'), dim: num(params, 'dim') }),
+    shape(params) {
+      const { rows, dim } = typedParams(SHAPE_PARAMS, params);
+      return { rows, dim };
+    },
     load(params, { seed }) {
       const matrix = def.generate(params, { rng: createRngFactory(seed) });
       return Promise.resolve({ matrix, summary: { rows: matrix.rows, dim: matrix.cols, source: def.id } });

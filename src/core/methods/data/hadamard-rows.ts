@@ -13,7 +13,7 @@
  * rng('data', 'hadamard-rows', 'signs').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
 import { nextPowerOfTwo } from '../../linalg/fwht';
 
@@ -25,28 +25,31 @@ function popcount(v: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
+const HADAMARD_ROWS_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  amplitude: {
+    kind: 'number',
+    default: 1,
+    min: 1e-6,
+    max: 1e6,
+    doc: 'Norm of each row before truncation to dim.',
+  },
+});
+
 export const hadamardRowsSource: DataSourceDef = {
   id: 'hadamard-rows',
   label: 'Hadamard rows',
   description: 'rows are seeded rows of the Sylvester Hadamard matrix (adversarial for an unsigned WHT)',
   reference:
     'Sylvester (1867) Hadamard matrix; incoherence needs random signs: QuIP# (Tseng et al., ICML 2024) §3.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    amplitude: {
-      kind: 'number',
-      default: 1,
-      min: 1e-6,
-      max: 1e6,
-      doc: 'Norm of each row before truncation to dim.',
-    },
-  },
+  params: HADAMARD_ROWS_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
+    const p = typedParams(HADAMARD_ROWS_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
     const n = nextPowerOfTwo(cols);
-    const v = num(params, 'amplitude') / Math.sqrt(n);
+    const v = p.amplitude / Math.sqrt(n);
     const data = new Float32Array(rows * cols);
     const rowRng = rng.stream('data', 'hadamard-rows', 'rows');
     const signRng = rng.stream('data', 'hadamard-rows', 'signs');

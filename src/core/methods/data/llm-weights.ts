@@ -12,10 +12,39 @@
  * are drawn like the outlier-channels source's.
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
 import { sampleGamma } from './student-t';
 import { outlierColumns } from './outlier-channels';
+
+const LLM_WEIGHTS_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  nu: {
+    kind: 'number',
+    default: 4,
+    min: 2.5,
+    max: 1000,
+    step: 0.5,
+    doc: 'Student-t degrees of freedom (tail weight).',
+  },
+  rowSpread: {
+    kind: 'number',
+    default: 0.5,
+    min: 0,
+    max: 3,
+    step: 0.05,
+    doc: 'σ of the log row scale (0 = all output channels alike).',
+  },
+  channels: {
+    kind: 'int',
+    default: 4,
+    min: 0,
+    max: 65_536,
+    doc: 'Number of larger input channels (columns).',
+  },
+  scale: { kind: 'number', default: 8, min: 0, max: 1e4, step: 0.5, doc: 'Multiplier of those columns.' },
+});
 
 export const llmWeightsSource: DataSourceDef = {
   id: 'llm-weights',
@@ -23,45 +52,19 @@ export const llmWeightsSource: DataSourceDef = {
   description: 'heavy-tailed rows with log-normal row scales and a few larger input channels',
   reference:
     'ITQ3_S (seed 003) and LRQ-DiT (seed 000): heavy-tailed weights; LLM.int8() (Dettmers et al. 2022) §3 and SmoothQuant (Xiao et al. 2023) §3: outlier input channels.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    nu: {
-      kind: 'number',
-      default: 4,
-      min: 2.5,
-      max: 1000,
-      step: 0.5,
-      doc: 'Student-t degrees of freedom (tail weight).',
-    },
-    rowSpread: {
-      kind: 'number',
-      default: 0.5,
-      min: 0,
-      max: 3,
-      step: 0.05,
-      doc: 'σ of the log row scale (0 = all output channels alike).',
-    },
-    channels: {
-      kind: 'int',
-      default: 4,
-      min: 0,
-      max: 65_536,
-      doc: 'Number of larger input channels (columns).',
-    },
-    scale: { kind: 'number', default: 8, min: 0, max: 1e4, step: 0.5, doc: 'Multiplier of those columns.' },
-  },
+  params: LLM_WEIGHTS_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const nu = num(params, 'nu');
-    const spread = num(params, 'rowSpread');
-    const scale = num(params, 'scale');
+    const p = typedParams(LLM_WEIGHTS_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const nu = p.nu;
+    const spread = p.rowSpread;
+    const scale = p.scale;
     const unit = Math.sqrt((nu - 2) / nu);
     const t = rng.stream('data', 'llm-weights', 't');
     const rowRng = rng.stream('data', 'llm-weights', 'rows');
     const colScale = new Float64Array(cols).fill(1);
-    for (const c of outlierColumns(rng, cols, num(params, 'channels'))) colScale[c] = scale;
+    for (const c of outlierColumns(rng, cols, p.channels)) colScale[c] = scale;
     const data = new Float32Array(rows * cols);
     for (let i = 0; i < rows; i++) {
       const s = Math.exp(spread * rowRng.normal());

@@ -10,25 +10,28 @@
  * Streams: rng('data', 'low-rank', 'U' | 'V' | 'noise').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const LOW_RANK_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  rank: { kind: 'int', default: 16, min: 1, max: 4096, doc: 'Rank r of the signal.' },
+  noise: { kind: 'number', default: 0.1, min: 0, max: 100, step: 0.01, doc: 'Noise standard deviation.' },
+});
 
 export const lowRankSource: DataSourceDef = {
   id: 'low-rank',
   label: 'Low rank + noise',
   description: 'U·S·Vᵀ plus Gaussian noise (spiked model)',
   reference: 'Spiked covariance model (Johnstone 2001; Baik–Ben Arous–Péché 2005); seed 004 RMT thesis.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    rank: { kind: 'int', default: 16, min: 1, max: 4096, doc: 'Rank r of the signal.' },
-    noise: { kind: 'number', default: 0.1, min: 0, max: 100, step: 0.01, doc: 'Noise standard deviation.' },
-  },
+  params: LOW_RANK_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const rank = Math.min(num(params, 'rank'), rows, cols);
-    const noise = num(params, 'noise');
+    const p = typedParams(LOW_RANK_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const rank = Math.min(p.rank, rows, cols);
+    const noise = p.noise;
     const u = new Float64Array(rows * rank);
     const v = new Float64Array(cols * rank);
     rng.stream('data', 'low-rank', 'U').fillNormal(u);

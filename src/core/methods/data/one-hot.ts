@@ -12,8 +12,26 @@
  * 'first' puts every spike at column 0. Signs come from rng('data', 'one-hot', 'signs').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const ONE_HOT_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  amplitude: {
+    kind: 'number',
+    default: 1,
+    min: 1e-6,
+    max: 1e6,
+    doc: 'Magnitude of the single non-zero entry.',
+  },
+  placement: {
+    kind: 'enum',
+    default: 'random',
+    options: ['random', 'first'],
+    doc: 'random: a seeded column per row; first: always column 0 (e₁).',
+  },
+});
 
 export const oneHotSource: DataSourceDef = {
   id: 'one-hot',
@@ -21,28 +39,13 @@ export const oneHotSource: DataSourceDef = {
   description: 'each row ±amplitude at one seeded column, zero elsewhere (adversarial for one RHT block)',
   reference:
     'Two-block structured Hadamard rotations (seed 003, CATALOGUE §1.A.3): one block maps e₁ to ±1/√d in every coordinate.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    amplitude: {
-      kind: 'number',
-      default: 1,
-      min: 1e-6,
-      max: 1e6,
-      doc: 'Magnitude of the single non-zero entry.',
-    },
-    placement: {
-      kind: 'enum',
-      default: 'random',
-      options: ['random', 'first'],
-      doc: 'random: a seeded column per row; first: always column 0 (e₁).',
-    },
-  },
+  params: ONE_HOT_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const amp = num(params, 'amplitude');
-    const random = str(params, 'placement') === 'random';
+    const p = typedParams(ONE_HOT_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const amp = p.amplitude;
+    const random = p.placement === 'random';
     const data = new Float32Array(rows * cols);
     const colRng = rng.stream('data', 'one-hot', 'columns');
     const signRng = rng.stream('data', 'one-hot', 'signs');

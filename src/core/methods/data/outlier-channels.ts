@@ -9,7 +9,7 @@
  * rng('data', 'outlier-channels').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
 import type { RngFactory } from '../../rng';
 
@@ -28,32 +28,35 @@ export function outlierColumns(rng: RngFactory, n: number, k: number): number[] 
   return Array.from(perm.subarray(0, count)).sort((a, b) => a - b);
 }
 
+const OUTLIER_CHANNELS_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  channels: { kind: 'int', default: 8, min: 0, max: 65_536, doc: 'Number of outlier columns.' },
+  scale: {
+    kind: 'number',
+    default: 30,
+    min: 0,
+    max: 1e6,
+    step: 1,
+    doc: 'Multiplier applied to outlier columns.',
+  },
+});
+
 export const outlierChannelsSource: DataSourceDef = {
   id: 'outlier-channels',
   label: 'Outlier channels',
   description: 'N(0,1) with a few seeded columns scaled up (massive activations, KV-key outliers)',
   reference:
     'LLM.int8() (Dettmers et al., NeurIPS 2022) emergent features; KIVI (Liu et al., ICML 2024) key channels.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    channels: { kind: 'int', default: 8, min: 0, max: 65_536, doc: 'Number of outlier columns.' },
-    scale: {
-      kind: 'number',
-      default: 30,
-      min: 0,
-      max: 1e6,
-      step: 1,
-      doc: 'Multiplier applied to outlier columns.',
-    },
-  },
+  params: OUTLIER_CHANNELS_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const scale = num(params, 'scale');
+    const p = typedParams(OUTLIER_CHANNELS_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const scale = p.scale;
     const data = new Float32Array(rows * cols);
     rng.stream('data', 'outlier-channels').fillNormal(data);
-    const outliers = outlierColumns(rng, cols, num(params, 'channels'));
+    const outliers = outlierColumns(rng, cols, p.channels);
     for (let i = 0; i < rows; i++) {
       const base = i * cols;
       for (const c of outliers) data[base + c] *= scale;

@@ -9,8 +9,22 @@
  * rng('data', 'sparse-spikes', 'columns') (rejection sampling keeps the columns of a row distinct).
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
+
+const SPARSE_SPIKES_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  spikes: { kind: 'int', default: 4, min: 0, max: 65_536, doc: 'Spikes per row (capped at dim).' },
+  scale: { kind: 'number', default: 20, min: 0, max: 1e6, doc: 'Magnitude of each spike.' },
+  noise: {
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 1e6,
+    doc: 'Standard deviation of the Gaussian background.',
+  },
+});
 
 export const sparseSpikesSource: DataSourceDef = {
   id: 'sparse-spikes',
@@ -19,25 +33,14 @@ export const sparseSpikesSource: DataSourceDef = {
     'N(0, noise²) plus a few ±scale spikes per row at seeded columns (token-wise massive activations)',
   reference:
     'Sun et al., "Massive Activations in Large Language Models", COLM 2024; DuQuant++ (CATALOGUE §1.B.2).',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    spikes: { kind: 'int', default: 4, min: 0, max: 65_536, doc: 'Spikes per row (capped at dim).' },
-    scale: { kind: 'number', default: 20, min: 0, max: 1e6, doc: 'Magnitude of each spike.' },
-    noise: {
-      kind: 'number',
-      default: 1,
-      min: 0,
-      max: 1e6,
-      doc: 'Standard deviation of the Gaussian background.',
-    },
-  },
+  params: SPARSE_SPIKES_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const k = Math.min(num(params, 'spikes'), cols);
-    const scale = num(params, 'scale');
-    const noise = num(params, 'noise');
+    const p = typedParams(SPARSE_SPIKES_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const k = Math.min(p.spikes, cols);
+    const scale = p.scale;
+    const noise = p.noise;
     const data = new Float32Array(rows * cols);
     rng.stream('data', 'sparse-spikes').fillNormal(data);
     if (noise !== 1) for (let i = 0; i < data.length; i++) data[i] *= noise;

@@ -8,7 +8,7 @@
  * Stream: rng('data', 'student-t').
  */
 import { DIM_PARAM, ROWS_PARAM } from './common';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { DataSourceDef } from '../types';
 import type { Rng } from '../../rng';
 
@@ -34,27 +34,30 @@ export function sampleGamma(rng: Rng, shape: number): number {
   }
 }
 
+const STUDENT_T_PARAMS = defineParams({
+  rows: ROWS_PARAM,
+  dim: DIM_PARAM,
+  nu: {
+    kind: 'number',
+    default: 3,
+    min: 0.5,
+    max: 1000,
+    step: 0.5,
+    doc: 'Degrees of freedom ν (smaller = heavier tails).',
+  },
+});
+
 export const studentTSource: DataSourceDef = {
   id: 'student-t',
   label: 'Student-t',
   description: 'i.i.d. Student-t entries with ν degrees of freedom (heavy tails)',
   reference: 'Heavy-tailed weights: ITQ3_S (seed 003), LRQ-DiT (seed 000); sampler: Marsaglia & Tsang 2000.',
-  params: {
-    rows: ROWS_PARAM,
-    dim: DIM_PARAM,
-    nu: {
-      kind: 'number',
-      default: 3,
-      min: 0.5,
-      max: 1000,
-      step: 0.5,
-      doc: 'Degrees of freedom ν (smaller = heavier tails).',
-    },
-  },
+  params: STUDENT_T_PARAMS,
   generate(params, { rng }) {
-    const rows = num(params, 'rows');
-    const cols = num(params, 'dim');
-    const nu = num(params, 'nu');
+    const p = typedParams(STUDENT_T_PARAMS, params);
+    const rows = p.rows;
+    const cols = p.dim;
+    const nu = p.nu;
     const r = rng.stream('data', 'student-t');
     const data = new Float32Array(rows * cols);
     for (let i = 0; i < data.length; i++) {

@@ -25,7 +25,7 @@
 import { isPowerOfTwo } from '../../linalg/fwht';
 import { KronHadamardTransform, smallestHadamardOrder } from '../../linalg/hadamardK';
 import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { TransformDef } from '../types';
 import { HADAMARD_SIZE_PARAM } from './wht';
 
@@ -37,28 +37,34 @@ function paddedDim(dim: number, block: number, exact: boolean): number {
   return full + (exact ? smallestHadamardOrder(dim - full) : block);
 }
 
+export const BLOCK_HADAMARD_PARAMS = defineParams({
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 2,
+    max: 4096,
+    step: 1,
+    powerOfTwo: true,
+    doc: 'Hadamard block size (a power of two); dim is zero-padded to a multiple of it.',
+  },
+  size: HADAMARD_SIZE_PARAM,
+});
+
 export const blockHadamardTransform: TransformDef = {
   id: 'block-hadamard',
   label: 'Block Hadamard',
   description: 'Block-diagonal randomized Hadamard: random signs, then an orthonormal WHT on each block.',
   reference:
     'SAW-INT4: System-Aware 4-Bit KV-Cache Quantization (block-diagonal Hadamard); DuQuant++ (B = 32 rotation for MXFP4); CONTRACT.md §3.',
-  params: {
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 2,
-      max: 4096,
-      step: 1,
-      powerOfTwo: true,
-      doc: 'Hadamard block size (a power of two); dim is zero-padded to a multiple of it.',
-    },
-    size: HADAMARD_SIZE_PARAM,
+  params: BLOCK_HADAMARD_PARAMS,
+  outDim(params, dim) {
+    const p = typedParams(BLOCK_HADAMARD_PARAMS, params);
+    return paddedDim(dim, p.block, p.size === 'exact');
   },
-  outDim: (params, dim) => paddedDim(dim, num(params, 'block'), str(params, 'size') === 'exact'),
   prepare(params, ctx) {
-    const block = num(params, 'block');
-    const outDim = paddedDim(ctx.dim, block, str(params, 'size') === 'exact');
+    const p = typedParams(BLOCK_HADAMARD_PARAMS, params);
+    const block = p.block;
+    const outDim = paddedDim(ctx.dim, block, p.size === 'exact');
     const signs = randomSigns(ctx.rng.stream('rotation', 'block-hadamard', outDim, block), outDim);
     if (outDim % block === 0) return new SignedHadamard(ctx.dim, outDim, block, [signs]);
     const sizes: number[] = [];

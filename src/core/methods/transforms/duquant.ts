@@ -28,7 +28,7 @@
  * charges each block-diagonal rotation as (D/B)·B² fp16 entries (1 rotation for duquant++, 2 for
  * duquant) plus, for duquant, the zigzag permutation D·⌈log2 D⌉ bits, D = padded dim.
  */
-import { num, str } from '../params';
+import { defineParams, typedParams, type ParamValueOf } from '../params';
 import { BASIS_PARAM } from './pca';
 import { ceilLog2 } from './permute';
 import type { Matrix, PreparedTransform, TransformDef } from '../types';
@@ -156,7 +156,7 @@ function prepare(
   dim: number,
   B: number,
   steps: number,
-  variant: string,
+  variant: ParamValueOf<(typeof DUQUANT_PARAMS)['variant']>,
   rngFor: (stage: number) => Rng,
 ): PreparedTransform {
   const D = paddedDim(dim, B);
@@ -201,6 +201,32 @@ function prepare(
   };
 }
 
+const DUQUANT_PARAMS = defineParams({
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 2,
+    max: 256,
+    step: 1,
+    doc: 'Rotation block B (DuQuant++: 32, the MXFP4 group); dim is zero-padded to a multiple of it.',
+  },
+  steps: {
+    kind: 'int',
+    default: 16,
+    min: 0,
+    max: 256,
+    step: 1,
+    doc: 'Greedy steps per block rotation (DuQuant’s N).',
+  },
+  variant: {
+    kind: 'enum',
+    default: 'duquant++',
+    options: ['duquant++', 'duquant'],
+    doc: 'duquant++: one rotation; duquant: rotation, zigzag permutation, rotation.',
+  },
+  basis: BASIS_PARAM,
+});
+
 export const duquantTransform: TransformDef = {
   id: 'duquant',
   label: 'DuQuant(++)',
@@ -208,45 +234,23 @@ export const duquantTransform: TransformDef = {
     'Greedy outlier-aware block rotation (B = 32, the MXFP4 group); optional DuQuant zigzag permutation + second rotation.',
   reference:
     'Lin et al., DuQuant, NeurIPS 2024, §3.1–3.2; DuQuant++: Fine-grained Rotation Enhances Microscaling FP4 Quantization (2026).',
-  params: {
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 2,
-      max: 256,
-      step: 1,
-      doc: 'Rotation block B (DuQuant++: 32, the MXFP4 group); dim is zero-padded to a multiple of it.',
-    },
-    steps: {
-      kind: 'int',
-      default: 16,
-      min: 0,
-      max: 256,
-      step: 1,
-      doc: 'Greedy steps per block rotation (DuQuant’s N).',
-    },
-    variant: {
-      kind: 'enum',
-      default: 'duquant++',
-      options: ['duquant++', 'duquant'],
-      doc: 'duquant++: one rotation; duquant: rotation, zigzag permutation, rotation.',
-    },
-    basis: BASIS_PARAM,
-  },
-  outDim: (params, dim) => paddedDim(dim, num(params, 'block')),
+  params: DUQUANT_PARAMS,
+  outDim: (params, dim) => paddedDim(dim, typedParams(DUQUANT_PARAMS, params).block),
   sideInfoBits(params, _rows, dim) {
-    if (str(params, 'basis') !== 'stored') return 0;
-    const B = num(params, 'block');
+    const p = typedParams(DUQUANT_PARAMS, params);
+    if (p.basis !== 'stored') return 0;
+    const B = p.block;
     const D = paddedDim(dim, B);
-    const dual = str(params, 'variant') === 'duquant';
+    const dual = p.variant === 'duquant';
     return (dual ? 2 : 1) * (D / B) * B * B * 16 + (dual ? D * ceilLog2(D) : 0);
   },
   prepare(params, ctx) {
-    const B = num(params, 'block');
+    const p = typedParams(DUQUANT_PARAMS, params);
+    const B = p.block;
     const D = paddedDim(ctx.dim, B);
     if (ctx.data.cols !== ctx.dim)
       throw new RangeError(`duquant: data has ${ctx.data.cols} columns, expected dim ${ctx.dim}`);
-    return prepare(ctx.data, ctx.dim, B, num(params, 'steps'), str(params, 'variant'), (stage) =>
+    return prepare(ctx.data, ctx.dim, B, p.steps, p.variant, (stage) =>
       ctx.rng.stream('rotation', 'duquant', D, B, stage),
     );
   },

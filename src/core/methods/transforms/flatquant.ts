@@ -33,7 +33,7 @@
  * are charged as side information over the rows × d matrix.
  * Cost per iteration: ≈ 3·tokens·rows·d + (tokens + rows)·d² + d²·(n₁ + n₂) multiply-adds.
  */
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { Matrix, PreparedTransform, TransformDef } from '../types';
 import { BASIS_PARAM } from './klt';
 
@@ -268,6 +268,34 @@ export function fitFlatQuant(
 export const FLATQUANT_NOTE =
   'flatquant: no calibration activations here, so P = I (identity); the layer view fits P';
 
+const FLATQUANT_PARAMS = defineParams({
+  bits: {
+    kind: 'int',
+    default: 4,
+    min: 2,
+    max: 8,
+    step: 1,
+    doc: 'Bits of the fit’s proxy quantizers (per-token activations, per-channel weights, symmetric INT).',
+  },
+  iterations: {
+    kind: 'int',
+    default: 50,
+    min: 0,
+    max: 1000,
+    step: 1,
+    doc: 'Adam steps of the fit (0 = identity).',
+  },
+  lr: {
+    kind: 'number',
+    default: 0.05,
+    min: 0,
+    max: 1,
+    step: 0.001,
+    doc: 'Adam learning rate.',
+  },
+  basis: BASIS_PARAM,
+});
+
 export const flatquantTransform: TransformDef = {
   id: 'flatquant',
   label: 'FlatQuant',
@@ -275,36 +303,10 @@ export const flatquantTransform: TransformDef = {
     'Kronecker-factored affine map P = P₁⊗P₂ fitted (Adam, straight-through) to the layer output error: X·P, W·P⁻ᵀ (layer view).',
   reference:
     'FlatQuant: Flatness Matters for LLM Quantization, 2024 (Kronecker-decomposed affine transforms).',
-  params: {
-    bits: {
-      kind: 'int',
-      default: 4,
-      min: 2,
-      max: 8,
-      step: 1,
-      doc: 'Bits of the fit’s proxy quantizers (per-token activations, per-channel weights, symmetric INT).',
-    },
-    iterations: {
-      kind: 'int',
-      default: 50,
-      min: 0,
-      max: 1000,
-      step: 1,
-      doc: 'Adam steps of the fit (0 = identity).',
-    },
-    lr: {
-      kind: 'number',
-      default: 0.05,
-      min: 0,
-      max: 1,
-      step: 0.001,
-      doc: 'Adam learning rate.',
-    },
-    basis: BASIS_PARAM,
-  },
+  params: FLATQUANT_PARAMS,
   outDim: (_params, dim) => dim,
   sideInfoBits(params, _rows, dim) {
-    if (str(params, 'basis') !== 'stored') return 0;
+    if (typedParams(FLATQUANT_PARAMS, params).basis !== 'stored') return 0;
     const [n1, n2] = kroneckerShape(dim);
     return 16 * (n1 * n1 + n2 * n2);
   },
@@ -320,7 +322,8 @@ export const flatquantTransform: TransformDef = {
       throw new RangeError(
         `flatquant: activations have ${x.cols} columns and weights ${ctx.data.cols}, expected dim ${ctx.dim}`,
       );
-    const fit = fitFlatQuant(ctx.data, x, num(params, 'bits'), num(params, 'iterations'), num(params, 'lr'));
+    const p = typedParams(FLATQUANT_PARAMS, params);
+    const fit = fitFlatQuant(ctx.data, x, p.bits, p.iterations, p.lr);
     const { n1, n2, p1, p2 } = fit;
     const i1 = invertMatrix(p1, n1);
     const i2 = invertMatrix(p2, n2);

@@ -24,15 +24,15 @@
  */
 import { symmetricEigen } from '../../linalg/eig';
 import { SignedHadamard } from '../../linalg/signedHadamard';
-import { str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { ParamSpec, PreparedTransform, TransformDef } from '../types';
 
-export const BASIS_PARAM: ParamSpec = {
+export const BASIS_PARAM = {
   kind: 'enum',
   default: 'fused',
   options: ['fused', 'stored'],
   doc: 'fused: folded into neighbouring layers (free); stored: kept with the matrix, charged 16 bits per basis entry.',
-};
+} as const satisfies ParamSpec;
 
 function nextPow2(n: number): number {
   let p = 1;
@@ -71,6 +71,8 @@ export function covarianceEigenvectors(data: Float32Array, rows: number, dim: nu
   return V;
 }
 
+const KLT_PARAMS = defineParams({ basis: BASIS_PARAM });
+
 export const kltTransform: TransformDef = {
   id: 'klt',
   label: 'KLT·Hadamard',
@@ -78,10 +80,11 @@ export const kltTransform: TransformDef = {
     'Eigenvectors of the channel covariance (KLT), then a Walsh–Hadamard transform that equalises the variances (MambaQuant).',
   reference:
     'MambaQuant: Quantizing the Mamba Family with Variance Aligned Rotation Methods, ICLR 2025 (KLT-enhanced rotation).',
-  params: { basis: BASIS_PARAM },
+  params: KLT_PARAMS,
   maxDim: 4096,
   outDim: (_params, dim) => nextPow2(dim),
-  sideInfoBits: (params, _rows, dim) => (str(params, 'basis') === 'stored' ? dim * dim * 16 : 0),
+  sideInfoBits: (params, _rows, dim) =>
+    typedParams(KLT_PARAMS, params).basis === 'stored' ? dim * dim * 16 : 0,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;
     const { data } = ctx;

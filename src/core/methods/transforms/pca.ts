@@ -39,7 +39,7 @@
  */
 import { symmetricEigen } from '../../linalg/eig';
 import { HouseholderApplier, reflectorOffset, type HouseholderRotation } from '../../linalg/householder';
-import { str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { ParamSpec, PreparedTransform, TransformDef } from '../types';
 
 /**
@@ -47,12 +47,12 @@ import type { ParamSpec, PreparedTransform, TransformDef } from '../types';
  * and FlatQuant assume) or stored beside the quantized values (charged as fp16 entries through
  * sideInfoBits). Shared by pca and duquant.
  */
-export const BASIS_PARAM: ParamSpec = {
+export const BASIS_PARAM = {
   kind: 'enum',
   default: 'fused',
   options: ['fused', 'stored'],
   doc: 'fused: the basis is folded into neighbouring layers (free); stored: its entries are stored in fp16 and charged.',
-};
+} as const satisfies ParamSpec;
 
 /** Relative eigenvalue floor of the Gram path: below λ_max·rows·ε the direction is noise. */
 const GRAM_RANK_TOL = 2.220446049250313e-16;
@@ -157,17 +157,20 @@ function secondMoment(data: Float32Array, rows: number, dim: number): Float64Arr
   return c;
 }
 
+const PCA_PARAMS = defineParams({ basis: BASIS_PARAM });
+
 export const pcaTransform: TransformDef = {
   id: 'pca',
   label: 'PCA (KLT)',
   description: 'Eigenvectors of the data second moment XᵀX/rows (uncentered), by decreasing eigenvalue.',
   reference:
     'Karhunen–Loève transform; Jolliffe, Principal Component Analysis (2002) §1; Golub & Van Loan §8.3.',
-  params: { basis: BASIS_PARAM },
+  params: PCA_PARAMS,
   // A dense symmetric eigendecomposition is O(d³): beyond 4096 it takes minutes in a tab.
   maxDim: 4096,
   outDim: (_params, dim) => dim,
-  sideInfoBits: (params, _rows, dim) => (str(params, 'basis') === 'stored' ? 16 * dim * dim : 0),
+  sideInfoBits: (params, _rows, dim) =>
+    typedParams(PCA_PARAMS, params).basis === 'stored' ? 16 * dim * dim : 0,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;
     const { data } = ctx;

@@ -28,10 +28,27 @@
  * per coordinate. A fixed data-independent permutation would be free; none is offered here.
  * Orthogonal, outDim = dim (no padding), inverse ∘ forward = identity exactly (a copy).
  */
-import { num, str } from '../params';
+import { defineParams, typedParams, type ParamValueOf } from '../params';
 import type { Matrix, TransformDef } from '../types';
 
 export const PERMUTE_MODES = ['amax', 'norm', 'zigzag', 'massdiff'] as const;
+
+export const PERMUTE_PARAMS = defineParams({
+  mode: {
+    kind: 'enum',
+    default: 'amax',
+    options: PERMUTE_MODES,
+    doc: 'amax / norm: sort channels by decreasing max |x| / norm; zigzag: DuQuant deal to blocks; massdiff: balance block masses.',
+  },
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 4096,
+    step: 1,
+    doc: 'Block size the zigzag and massdiff modes balance over (set it to the quantizer’s block).',
+  },
+});
 
 /** ⌈log2 n⌉ for an integer n ≥ 1, exactly. */
 export function ceilLog2(n: number): number {
@@ -102,13 +119,18 @@ export function massBalance(amax: Float64Array, B: number): Int32Array {
 }
 
 /** The permutation of a mode fitted on `data`; perm[newPosition] = old channel. */
-export function channelPermutation(data: Matrix, mode: string, B: number): Int32Array {
+export function channelPermutation(
+  data: Matrix,
+  mode: ParamValueOf<(typeof PERMUTE_PARAMS)['mode']>,
+  B: number,
+): Int32Array {
   const { amax, norm } = channelStats(data);
   if (mode === 'amax') return Int32Array.from(byDecreasing(amax));
   if (mode === 'norm') return Int32Array.from(byDecreasing(norm));
   if (mode === 'zigzag') return zigzagDeal(amax, B);
   if (mode === 'massdiff') return massBalance(amax, B);
-  throw new RangeError(`permute: unknown mode "${mode}" (expected ${PERMUTE_MODES.join(', ')})`);
+  // Unreachable for validated params; kept for a clear message if an unchecked mode gets here.
+  throw new RangeError(`permute: unknown mode "${String(mode)}" (expected ${PERMUTE_MODES.join(', ')})`);
 }
 
 export const permuteTransform: TransformDef = {
@@ -118,29 +140,15 @@ export const permuteTransform: TransformDef = {
     'Reorder channels before blocking: sort by amax or norm (BFP K-sort, RotateKV), DuQuant zigzag, or mass balancing; the permutation is charged.',
   reference:
     'Trukhanov & Soloveychik, Accurate Block Quantization in LLMs with Outliers, arXiv:2403.20137 (K-sort); DuQuant, NeurIPS 2024, §3.2 (zigzag); RotateKV (channel reordering).',
-  params: {
-    mode: {
-      kind: 'enum',
-      default: 'amax',
-      options: PERMUTE_MODES,
-      doc: 'amax / norm: sort channels by decreasing max |x| / norm; zigzag: DuQuant deal to blocks; massdiff: balance block masses.',
-    },
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 1,
-      max: 4096,
-      step: 1,
-      doc: 'Block size the zigzag and massdiff modes balance over (set it to the quantizer’s block).',
-    },
-  },
+  params: PERMUTE_PARAMS,
   outDim: (_params, dim) => dim,
   sideInfoBits: (_params, _rows, dim) => dim * ceilLog2(dim),
   prepare(params, ctx) {
     const { dim, data } = ctx;
     if (data.cols !== dim)
       throw new RangeError(`permute: data has ${data.cols} columns, expected dim ${dim}`);
-    const perm = channelPermutation(data, str(params, 'mode'), num(params, 'block'));
+    const p = typedParams(PERMUTE_PARAMS, params);
+    const perm = channelPermutation(data, p.mode, p.block);
     return {
       outDim: dim,
       forward(input, rows, out) {

@@ -28,9 +28,21 @@
 import { isPowerOfTwo } from '../../linalg/fwht';
 import { KronHadamardTransform } from '../../linalg/hadamardK';
 import { randomSigns, SignedHadamard } from '../../linalg/signedHadamard';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 import { HADAMARD_SIZE_PARAM, hadamardLength } from './wht';
 import type { TransformDef } from '../types';
+
+export const RHT_PARAMS = defineParams({
+  rounds: {
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 4,
+    step: 1,
+    doc: 'Number of (random signs, Hadamard) blocks. 1 = RHT (QuIP#/QuaRot), 2 = two-block structured rotation.',
+  },
+  size: HADAMARD_SIZE_PARAM,
+});
 
 export const rhtTransform: TransformDef = {
   id: 'rht',
@@ -39,21 +51,12 @@ export const rhtTransform: TransformDef = {
     'rounds × (random ±1 signs, then orthonormal WHT), zero-padded to a power of two; rounds=2 is the two-block structured rotation.',
   reference:
     'QuIP# (Tseng et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; two-block: "Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003).',
-  params: {
-    rounds: {
-      kind: 'int',
-      default: 1,
-      min: 1,
-      max: 4,
-      step: 1,
-      doc: 'Number of (random signs, Hadamard) blocks. 1 = RHT (QuIP#/QuaRot), 2 = two-block structured rotation.',
-    },
-    size: HADAMARD_SIZE_PARAM,
-  },
-  outDim: (params, dim) => hadamardLength(params, dim),
+  params: RHT_PARAMS,
+  outDim: (params, dim) => hadamardLength(typedParams(RHT_PARAMS, params).size, dim),
   prepare(params, ctx) {
-    const rounds = num(params, 'rounds');
-    const n = hadamardLength(params, ctx.dim);
+    const p = typedParams(RHT_PARAMS, params);
+    const rounds = p.rounds;
+    const n = hadamardLength(p.size, ctx.dim);
     const signs: Float64Array[] = [];
     for (let r = 0; r < rounds; r++)
       signs.push(randomSigns(ctx.rng.stream('rotation', 'rht', n, 'round', r), n));

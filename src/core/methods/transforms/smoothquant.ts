@@ -21,7 +21,7 @@
  * preceding LayerNorm / linear layer offline (§4 "the smoothing factor … can be fused").
  */
 import type { Matrix, PreparedTransform, TransformDef } from '../types';
-import { num } from '../params';
+import { defineParams, typedParams } from '../params';
 
 /** SmoothQuant factors s_j = max|X_j|^α / max|W_j|^(1−α) (1 where a maximum is 0). */
 export function smoothQuantScales(x: Matrix, w: Matrix, alpha: number): Float64Array {
@@ -63,6 +63,17 @@ export function diagonalScaling(s: Float64Array): PreparedTransform {
 export const SMOOTHQUANT_NOTE =
   'smoothquant: no calibration activations here, so s = 1 (identity); the layer view computes the scales';
 
+const SMOOTHQUANT_PARAMS = defineParams({
+  alpha: {
+    kind: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    step: 0.05,
+    doc: 'Migration strength α (0.5 in the paper for most models).',
+  },
+});
+
 export const smoothquantTransform: TransformDef = {
   id: 'smoothquant',
   label: 'SmoothQuant',
@@ -70,16 +81,7 @@ export const smoothquantTransform: TransformDef = {
     'Per-channel scaling s_j = max|X_j|^α / max|W_j|^(1−α): activations ÷ s, weights × s (needs calibration activations: layer view).',
   reference:
     'Xiao et al., SmoothQuant: Accurate and Efficient Post-Training Quantization for LLMs, ICML 2023, §4 Eq. 4.',
-  params: {
-    alpha: {
-      kind: 'number',
-      default: 0.5,
-      min: 0,
-      max: 1,
-      step: 0.05,
-      doc: 'Migration strength α (0.5 in the paper for most models).',
-    },
-  },
+  params: SMOOTHQUANT_PARAMS,
   outDim: (_params, dim) => dim,
   prepare(params, ctx) {
     const x = ctx.calibration;
@@ -88,6 +90,6 @@ export const smoothquantTransform: TransformDef = {
       throw new RangeError(
         `smoothquant: activations have ${x.cols} columns and weights ${ctx.data.cols}, expected dim ${ctx.dim}`,
       );
-    return diagonalScaling(smoothQuantScales(x, ctx.data, num(params, 'alpha')));
+    return diagonalScaling(smoothQuantScales(x, ctx.data, typedParams(SMOOTHQUANT_PARAMS, params).alpha));
   },
 };

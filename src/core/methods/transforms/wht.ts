@@ -22,31 +22,33 @@
 import { isPowerOfTwo, nextPowerOfTwo } from '../../linalg/fwht';
 import { KronHadamardTransform, smallestHadamardOrder } from '../../linalg/hadamardK';
 import { SignedHadamard } from '../../linalg/signedHadamard';
-import { str } from '../params';
-import type { ParamSpec, Params, TransformDef } from '../types';
+import { defineParams, typedParams, type ParamValueOf } from '../params';
+import type { ParamSpec, TransformDef } from '../types';
 
 /** The `size` param shared by wht, rht and block-hadamard. */
-export const HADAMARD_SIZE_PARAM: ParamSpec = {
+export const HADAMARD_SIZE_PARAM = {
   kind: 'enum',
   default: 'pad',
   options: ['pad', 'exact'],
   doc: 'pad: zero-pad to a power of two; exact: the smallest Hadamard order K·2^n ≥ dim (K = 12 … 172), padding only to it.',
-};
+} as const satisfies ParamSpec;
 
 /** Transform length for wht / rht: the next power of two ('pad') or the smallest K·2^n ('exact'). */
-export function hadamardLength(params: Params, dim: number): number {
-  return str(params, 'size') === 'exact' ? smallestHadamardOrder(dim) : nextPowerOfTwo(dim);
+export function hadamardLength(size: ParamValueOf<typeof HADAMARD_SIZE_PARAM>, dim: number): number {
+  return size === 'exact' ? smallestHadamardOrder(dim) : nextPowerOfTwo(dim);
 }
+
+const WHT_PARAMS = defineParams({ size: HADAMARD_SIZE_PARAM });
 
 export const whtTransform: TransformDef = {
   id: 'wht',
   label: 'Walsh–Hadamard',
   description: 'Orthonormal Walsh–Hadamard transform H/√n (zero-padded to a power of two), O(d log d).',
   reference: 'Fino & Algazi, IEEE Trans. Computers C-25 (1976); CONTRACT.md §3.',
-  params: { size: HADAMARD_SIZE_PARAM },
-  outDim: (params, dim) => hadamardLength(params, dim),
+  params: WHT_PARAMS,
+  outDim: (params, dim) => hadamardLength(typedParams(WHT_PARAMS, params).size, dim),
   prepare(params, ctx) {
-    const n = hadamardLength(params, ctx.dim);
+    const n = hadamardLength(typedParams(WHT_PARAMS, params).size, ctx.dim);
     if (isPowerOfTwo(n)) return new SignedHadamard(ctx.dim, n, n, [null]);
     return new KronHadamardTransform(ctx.dim, n, [n], [null]);
   },
