@@ -11,13 +11,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QUANTIZERS } from '.';
-import { withDefaults } from './params';
+import { typedParams, withDefaults } from './params';
 import type { Params } from './types';
 import { num, str, bool } from './params';
 import { createRngFactory } from '../rng';
 import { ELEMENT_BITS, SCALE_BITS, type MxElement, type MxScale } from './quantizers/mx';
 import { llmInt8OutlierColumns } from './quantizers/llm-int8';
-import { adahopPlan } from './quantizers/adahop';
+import { ADAHOP_PARAMS, adahopPlan } from './quantizers/adahop';
 import { paluBlocks } from './quantizers/palu';
 import { microBlock } from './quantizers/mr-gptq';
 
@@ -230,7 +230,7 @@ const LAYOUTS: Readonly<Record<string, Layout>> = {
   },
   adahop: {
     encode: ({ rows, d, params, x }, e) => {
-      const plan = adahopPlan(x, rows, d, params);
+      const plan = adahopPlan(x, rows, d, typedParams(ADAHOP_PARAMS, params));
       const erows = plan.rows.length;
       const f = plan.cols.length;
       const block = num(params, 'hadamard');
