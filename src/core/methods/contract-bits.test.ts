@@ -11,15 +11,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QUANTIZERS } from '.';
-import { withDefaults } from './params';
+import { typedParams, withDefaults } from './params';
 import type { Params } from './types';
 import { num, str, bool } from './params';
 import { createRngFactory } from '../rng';
 import { ELEMENT_BITS, SCALE_BITS, type MxElement, type MxScale } from './quantizers/mx';
 import { llmInt8OutlierColumns } from './quantizers/llm-int8';
-import { adahopPlan } from './quantizers/adahop';
-import { paluBlocks } from './quantizers/palu';
-import { microBlock } from './quantizers/mr-gptq';
+import { ADAHOP_PARAMS, adahopPlan } from './quantizers/adahop';
+import { PALU_PARAMS, paluBlocks } from './quantizers/palu';
+import { MR_GPTQ_PARAMS, microBlock } from './quantizers/mr-gptq';
 
 /** One stored item kind of an encoding: `count` items of `bits` bits each. */
 interface Field {
@@ -230,7 +230,7 @@ const LAYOUTS: Readonly<Record<string, Layout>> = {
   },
   adahop: {
     encode: ({ rows, d, params, x }, e) => {
-      const plan = adahopPlan(x, rows, d, params);
+      const plan = adahopPlan(x, rows, d, typedParams(ADAHOP_PARAMS, params));
       const erows = plan.rows.length;
       const f = plan.cols.length;
       const block = num(params, 'hadamard');
@@ -295,7 +295,7 @@ const LAYOUTS: Readonly<Record<string, Layout>> = {
     encode: ({ rows, d, params }, e) => {
       const b = num(params, 'bits');
       const f = str(params, 'basisFormat') === 'fp32' ? 32 : 16;
-      for (const blk of paluBlocks(params, rows, d)) {
+      for (const blk of paluBlocks(typedParams(PALU_PARAMS, params), rows, d)) {
         intEncoding(e, rows, blk.latent, {
           bits: b,
           granularity: 'group',
@@ -379,7 +379,7 @@ const LAYOUTS: Readonly<Record<string, Layout>> = {
   },
   'mr-gptq': {
     encode: ({ rows, d, params }, e) => {
-      const b = microBlock(params);
+      const b = microBlock(typedParams(MR_GPTQ_PARAMS, params));
       const dp = bool(params, 'rotate') ? Math.ceil(d / b) * b : d;
       const f = str(params, 'format');
       gridEncoding(e, rows, dp, f === 'int4' ? 'int' : f, num(params, 'group'));

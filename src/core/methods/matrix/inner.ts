@@ -12,31 +12,39 @@ import { mxfp4Quantizer } from '../quantizers/mxfp4';
 import { nf4Quantizer } from '../quantizers/nf4';
 
 export const INNER_FORMATS = ['int4', 'nvfp4', 'mxfp4', 'nf4'] as const;
+export type InnerFormat = (typeof INNER_FORMATS)[number];
 
-export const INNER_FORMAT_PARAM: ParamSpec = {
+export const INNER_FORMAT_PARAM = {
   kind: 'enum',
   default: 'int4',
   options: INNER_FORMATS,
   doc: '4-bit format: int4 (symmetric, fp16 scale per `group`), nvfp4, mxfp4 or nf4 (block 64).',
-};
+} as const satisfies ParamSpec;
 
-export const INNER_GROUP_PARAM: ParamSpec = {
+export const INNER_GROUP_PARAM = {
   kind: 'int',
   default: 64,
   min: 8,
   max: 4096,
   step: 1,
   doc: 'Group size of the int4 format (SVDQuant uses 64); ignored by the FP4/NF4 formats.',
-};
+} as const satisfies ParamSpec;
 
-export const ROUNDING_PARAM: ParamSpec = {
+export const ROUNDING_PARAM = {
   kind: 'enum',
   default: 'nearest',
   options: ['nearest', 'stochastic'],
   doc: 'Round to nearest or stochastically (unbiased, seeded) in the 4-bit format.',
-};
+} as const satisfies ParamSpec;
 
-function inner(format: string, group: number, rounding: string): { def: QuantizerDef; params: Params } {
+/** The rounding modes of ROUNDING_PARAM. */
+export type InnerRounding = (typeof ROUNDING_PARAM.options)[number];
+
+function inner(
+  format: InnerFormat,
+  group: number,
+  rounding: InnerRounding,
+): { def: QuantizerDef; params: Params } {
   switch (format) {
     case 'nvfp4':
       return { def: nvfp4Quantizer, params: withDefaults(nvfp4Quantizer.params, { rounding }) };
@@ -59,9 +67,9 @@ function inner(format: string, group: number, rounding: string): { def: Quantize
 }
 
 export function innerQuantize(
-  format: string,
+  format: InnerFormat,
   group: number,
-  rounding: string,
+  rounding: InnerRounding,
   input: Float32Array,
   rows: number,
   d: number,
@@ -72,11 +80,11 @@ export function innerQuantize(
   q.def.quantize(input, rows, d, q.params, ctx, out);
 }
 
-export function innerBits(format: string, group: number, rows: number, d: number): number {
+export function innerBits(format: InnerFormat, group: number, rows: number, d: number): number {
   const q = inner(format, group, 'nearest');
   return q.def.bitsPerCoord(q.params, rows, d);
 }
 
-export function innerDescribe(format: string, group: number): string {
+export function innerDescribe(format: InnerFormat, group: number): string {
   return format === 'int4' ? `int4 g${group}` : format;
 }

@@ -243,20 +243,21 @@ export function exactTruncatedSvd(op: LinearOperator, rank: number): TruncatedSv
 
 /** How the low-rank methods (svdquant, eora, resq) compute their truncated SVD. */
 export const SVD_METHODS = ['exact', 'randomized-2'] as const;
+export type SvdMethod = (typeof SVD_METHODS)[number];
 
 /**
  * The `svd` param of svdquant, eora and resq. A config written before the param existed omits
  * it and means 'randomized-2' (src/core/config/migrate.ts pins it for v1 configs), so old links keep
  * their numbers; new configs get 'exact'.
  */
-export const SVD_PARAM: ParamSpec = {
+export const SVD_PARAM = {
   kind: 'enum',
   default: 'exact',
   options: SVD_METHODS,
   doc: 'exact: dense SVD of the smaller side (no randomness); randomized-2: Halko et al. subspace iteration, 2 power steps (older links).',
-};
+} as const satisfies ParamSpec;
 
 /** Truncated SVD by the chosen method (`rng` only feeds 'randomized-2'). */
-export function lowRankSvd(method: string, op: LinearOperator, rank: number, rng: Rng): TruncatedSvd {
+export function lowRankSvd(method: SvdMethod, op: LinearOperator, rank: number, rng: Rng): TruncatedSvd {
   return method === 'randomized-2' ? truncatedSvd(op, rank, rng) : exactTruncatedSvd(op, rank);
 }

@@ -34,7 +34,7 @@
 import { roundToBf16 } from '../../formats/fp16';
 import { fwhtOrthonormalInPlace } from '../../linalg/fwht';
 import { randomSigns } from '../../linalg/signedHadamard';
-import { num, str, withDefaults } from '../params';
+import { defineParams, typedParams, withDefaults, type ParamsOf } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
 import { MX_BLOCK, mxfp4Quantizer } from './mxfp4';
 
@@ -89,6 +89,48 @@ interface Plan {
   readonly cols: readonly number[];
 }
 
+export const ADAHOP_PARAMS = defineParams({
+  strategy: {
+    kind: 'enum',
+    default: 'auto',
+    options: ['auto', 'none', 'iht', 'iht+oe'],
+    doc: 'auto: AdaHOP’s choice from the pattern; none: plain MXFP4; iht / iht+oe: forced.',
+  },
+  tau: {
+    kind: 'number',
+    default: 8,
+    min: 1,
+    max: 1e6,
+    step: 0.5,
+    doc: 'Outlier ratio τ: max/median of row or column absmax above τ is an outlier pattern; also the OE cut.',
+  },
+  maxExtract: {
+    kind: 'int',
+    default: 16,
+    min: 0,
+    max: 65_536,
+    step: 1,
+    doc: 'At most this many rows or columns extracted to BF16.',
+  },
+  hadamard: {
+    kind: 'int',
+    default: 32,
+    min: 2,
+    max: 4096,
+    step: 1,
+    powerOfTwo: true,
+    doc: 'IHT block size (block-diagonal randomized Hadamard along the inner dimension).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'MXFP4 element rounding: nearest even or stochastic (seeded).',
+  },
+});
+
+type AdahopParams = ParamsOf<typeof ADAHOP_PARAMS>;
+
 function dominant(values: Float64Array, tau: number, cap: number): number[] {
   const m = median(values);
   const idx: number[] = [];
@@ -103,12 +145,12 @@ export function adahopPlan(
   x: Float32Array,
   rows: number,
   d: number,
-  params: Params,
+  p: AdahopParams,
 ): Plan & { report: PatternReport } {
-  const tau = num(params, 'tau');
+  const tau = p.tau;
   const report = classifyOutlierPattern(x, rows, d, tau);
-  const strategy = str(params, 'strategy');
-  const cap = num(params, 'maxExtract');
+  const strategy = p.strategy;
+  const cap = p.maxExtract;
   const extract = strategy === 'iht+oe' || (strategy === 'auto' && report.pattern === 'row-wise');
   if (!extract) return { iht: strategy !== 'none', rows: [], cols: [], report };
   const { row, col } = absMaxima(x, rows, d);
@@ -141,8 +183,9 @@ function run(
   ctx: QuantizerContext,
   out: Float32Array,
 ): void {
-  const plan = adahopPlan(input, rows, d, params);
-  const block = num(params, 'hadamard');
+  const p = typedParams(ADAHOP_PARAMS, params);
+  const plan = adahopPlan(input, rows, d, p);
+  const block = p.hadamard;
   const rowOut = new Uint8Array(rows);
   for (const i of plan.rows) rowOut[i] = 1;
   const colOut = new Uint8Array(d);
@@ -172,7 +215,7 @@ function run(
       y,
       m,
       D,
-      withDefaults(mxfp4Quantizer.params, { rounding: str(params, 'rounding') }),
+      withDefaults(mxfp4Quantizer.params, { rounding: p.rounding }),
       ctx,
       yHat,
     );
@@ -195,58 +238,18 @@ export const adahopQuantizer: QuantizerDef = {
     'Classify the outlier pattern (row / column / none); IHT, or IHT + BF16 outlier extraction; then MXFP4.',
   reference:
     'Kim et al., AdaHOP: Fast and Accurate Low-Precision Training via Outlier-Pattern-Aware Rotation, arXiv:2604.02525 (2026).',
-  params: {
-    strategy: {
-      kind: 'enum',
-      default: 'auto',
-      options: ['auto', 'none', 'iht', 'iht+oe'],
-      doc: 'auto: AdaHOP’s choice from the pattern; none: plain MXFP4; iht / iht+oe: forced.',
-    },
-    tau: {
-      kind: 'number',
-      default: 8,
-      min: 1,
-      max: 1e6,
-      step: 0.5,
-      doc: 'Outlier ratio τ: max/median of row or column absmax above τ is an outlier pattern; also the OE cut.',
-    },
-    maxExtract: {
-      kind: 'int',
-      default: 16,
-      min: 0,
-      max: 65_536,
-      step: 1,
-      doc: 'At most this many rows or columns extracted to BF16.',
-    },
-    hadamard: {
-      kind: 'int',
-      default: 32,
-      min: 2,
-      max: 4096,
-      step: 1,
-      powerOfTwo: true,
-      doc: 'IHT block size (block-diagonal randomized Hadamard along the inner dimension).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'MXFP4 element rounding: nearest even or stochastic (seeded).',
-    },
-  },
+  params: ADAHOP_PARAMS,
   quantize: run,
   bitsPerCoord(params, rows, d) {
-    return planBits(
-      { iht: str(params, 'strategy') !== 'none', rows: [], cols: [] },
-      rows,
-      d,
-      num(params, 'hadamard'),
-    );
+    const p = typedParams(ADAHOP_PARAMS, params);
+    return planBits({ iht: p.strategy !== 'none', rows: [], cols: [] }, rows, d, p.hadamard);
   },
   bitsPerCoordOf(input, rows, d, params) {
-    return planBits(adahopPlan(input, rows, d, params), rows, d, num(params, 'hadamard'));
+    const p = typedParams(ADAHOP_PARAMS, params);
+    return planBits(adahopPlan(input, rows, d, p), rows, d, p.hadamard);
   },
   describe(params) {
-    return `${str(params, 'strategy')} τ=${num(params, 'tau')} h${num(params, 'hadamard')}${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(ADAHOP_PARAMS, params);
+    return `${p.strategy} τ=${p.tau} h${p.hadamard}${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

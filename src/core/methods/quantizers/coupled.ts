@@ -22,8 +22,8 @@
  */
 import { roundToFp16 } from '../../formats/fp16';
 import { kmeans } from '../../linalg/kmeans';
-import { num } from '../params';
-import type { Params, QuantizerContext, QuantizerDef } from '../types';
+import { defineParams, typedParams, type ParamsOf } from '../params';
+import type { QuantizerContext, QuantizerDef } from '../types';
 
 /** fp16 rounding that saturates at ±65504 (a stored centroid is never Inf). */
 function fp16Saturating(x: number): number {
@@ -42,17 +42,44 @@ export interface CoupledCodebook {
   readonly objective: readonly number[];
 }
 
+export const COUPLED_PARAMS = defineParams({
+  channels: {
+    kind: 'int',
+    default: 8,
+    min: 1,
+    max: 64,
+    step: 1,
+    doc: 'Channels c coupled in one group (CQ: 2, 4, 8).',
+  },
+  codeBits: {
+    kind: 'int',
+    default: 8,
+    min: 1,
+    max: 12,
+    step: 1,
+    doc: 'Bits B per group code, K = 2^B centroids (CQ-8c8b: 1 bit per channel).',
+  },
+  iters: {
+    kind: 'int',
+    default: 10,
+    min: 0,
+    max: 100,
+    step: 1,
+    doc: 'Lloyd iterations after k-means++ seeding.',
+  },
+});
+
 /** Fit every group's codebook (for tests and views); `quantize` decodes these. */
 export function coupledCodebooks(
   input: Float32Array,
   rows: number,
   d: number,
-  params: Params,
+  p: ParamsOf<typeof COUPLED_PARAMS>,
   ctx: QuantizerContext,
 ): CoupledCodebook[] {
-  const c = num(params, 'channels');
-  const bits = num(params, 'codeBits');
-  const iters = num(params, 'iters');
+  const c = p.channels;
+  const bits = p.codeBits;
+  const iters = p.iters;
   const out: CoupledCodebook[] = [];
   for (let from = 0, g = 0; from < d; from += c, g++) {
     const w = Math.min(c, d - from);
@@ -91,34 +118,9 @@ export const coupledQuantizer: QuantizerDef = {
     'c adjacent channels coded jointly by a k-means codebook of 2^B fp16 centroids per group: B/c bits per channel plus the codebook.',
   reference:
     'Zhang et al., KV Cache is 1 Bit Per Channel: Efficient LLM Inference with Coupled Quantization, NeurIPS 2024, §3–4.',
-  params: {
-    channels: {
-      kind: 'int',
-      default: 8,
-      min: 1,
-      max: 64,
-      step: 1,
-      doc: 'Channels c coupled in one group (CQ: 2, 4, 8).',
-    },
-    codeBits: {
-      kind: 'int',
-      default: 8,
-      min: 1,
-      max: 12,
-      step: 1,
-      doc: 'Bits B per group code, K = 2^B centroids (CQ-8c8b: 1 bit per channel).',
-    },
-    iters: {
-      kind: 'int',
-      default: 10,
-      min: 0,
-      max: 100,
-      step: 1,
-      doc: 'Lloyd iterations after k-means++ seeding.',
-    },
-  },
+  params: COUPLED_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    for (const book of coupledCodebooks(input, rows, d, params, ctx)) {
+    for (const book of coupledCodebooks(input, rows, d, typedParams(COUPLED_PARAMS, params), ctx)) {
       const w = book.width;
       for (let i = 0; i < rows; i++) {
         const j = book.codes[i];
@@ -127,14 +129,16 @@ export const coupledQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params, rows, d) {
-    const c = num(params, 'channels');
-    const bits = num(params, 'codeBits');
+    const p = typedParams(COUPLED_PARAMS, params);
+    const c = p.channels;
+    const bits = p.codeBits;
     const k = Math.min(2 ** bits, rows);
     const groups = Math.ceil(d / c);
     // Σ_g c_g = d, so the codebooks together hold K'·d fp16 values.
     return (rows * groups * bits + k * d * 16) / (rows * d);
   },
   describe(params) {
-    return `${num(params, 'channels')}c${num(params, 'codeBits')}b`;
+    const p = typedParams(COUPLED_PARAMS, params);
+    return `${p.channels}c${p.codeBits}b`;
   },
 };

@@ -41,8 +41,22 @@ import {
   innerDescribe,
   innerQuantize,
 } from '../matrix/inner';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
+
+const EORA_PARAMS = defineParams({
+  rank: { kind: 'int', default: 32, min: 0, max: 1024, step: 1, doc: 'Rank r of the compensation B·A.' },
+  space: {
+    kind: 'enum',
+    default: 'eigen',
+    options: ['eigen', 'plain'],
+    doc: 'eigen: EoRA (error weighted by the input covariance); plain: SVD of ΔW itself (baseline).',
+  },
+  format: INNER_FORMAT_PARAM,
+  group: INNER_GROUP_PARAM,
+  rounding: ROUNDING_PARAM,
+  svd: SVD_PARAM,
+});
 
 export const eoraQuantizer: QuantizerDef = {
   id: 'eora',
@@ -51,41 +65,19 @@ export const eoraQuantizer: QuantizerDef = {
     'Quantize to 4 bits, then add a rank-r fp16 correction of the error in the input-covariance eigenspace.',
   reference:
     'Liu et al., EoRA: Training-free Compensation for Compressed LLM with Eigenspace Low-Rank Approximation, arXiv:2410.21271, §3.',
-  params: {
-    rank: { kind: 'int', default: 32, min: 0, max: 1024, step: 1, doc: 'Rank r of the compensation B·A.' },
-    space: {
-      kind: 'enum',
-      default: 'eigen',
-      options: ['eigen', 'plain'],
-      doc: 'eigen: EoRA (error weighted by the input covariance); plain: SVD of ΔW itself (baseline).',
-    },
-    format: INNER_FORMAT_PARAM,
-    group: INNER_GROUP_PARAM,
-    rounding: ROUNDING_PARAM,
-    svd: SVD_PARAM,
-  },
+  params: EORA_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    innerQuantize(
-      str(params, 'format'),
-      num(params, 'group'),
-      str(params, 'rounding'),
-      input,
-      rows,
-      d,
-      ctx,
-      out,
-    );
-    const rank = Math.min(num(params, 'rank'), rows, d);
+    const p = typedParams(EORA_PARAMS, params);
+    innerQuantize(p.format, p.group, p.rounding, input, rows, d, ctx, out);
+    const rank = Math.min(p.rank, rows, d);
     if (rank === 0) return;
     const delta = new Float32Array(rows * d);
     for (let i = 0; i < rows * d; i++) delta[i] = input[i] - out[i];
     const dW = matrixOperator(delta, rows, d);
     const calib = ctx.calibration ?? { rows, cols: d, data: input };
     const op =
-      str(params, 'space') === 'plain'
-        ? dW
-        : productOperator(dW, transposeOperator(calib.data, calib.rows, calib.cols));
-    const { u } = lowRankSvd(str(params, 'svd'), op, rank, ctx.rng.stream('sketch', 'eora', rows, d, rank));
+      p.space === 'plain' ? dW : productOperator(dW, transposeOperator(calib.data, calib.rows, calib.cols));
+    const { u } = lowRankSvd(p.svd, op, rank, ctx.rng.stream('sketch', 'eora', rows, d, rank));
     const left = new Float64Array(rows);
     const right = new Float64Array(d);
     for (const uc of u) {
@@ -101,13 +93,13 @@ export const eoraQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params, rows, d) {
-    const k = Math.min(num(params, 'rank'), rows, d);
-    return (
-      innerBits(str(params, 'format'), num(params, 'group'), rows, d) + (16 * k * (rows + d)) / (rows * d)
-    );
+    const p = typedParams(EORA_PARAMS, params);
+    const k = Math.min(p.rank, rows, d);
+    return innerBits(p.format, p.group, rows, d) + (16 * k * (rows + d)) / (rows * d);
   },
   describe(params) {
-    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
-    return `r=${num(params, 'rank')} ${str(params, 'space')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${exact}`;
+    const p = typedParams(EORA_PARAMS, params);
+    const exact = p.svd === 'exact' ? ' exact' : '';
+    return `r=${p.rank} ${p.space} ${innerDescribe(p.format, p.group)}${exact}`;
   },
 };

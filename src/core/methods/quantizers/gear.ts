@@ -26,7 +26,7 @@
  */
 import { roundToFp16 } from '../../formats/fp16';
 import { bestRankSvd } from '../matrix/best-rank';
-import { num, str, withDefaults } from '../params';
+import { defineParams, typedParams, withDefaults, type ParamsOf } from '../params';
 import type { Params, QuantizerContext, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
 
@@ -77,13 +77,62 @@ export interface GearParts {
   readonly rank: number;
 }
 
-function bulkParams(params: Params): Params {
+export const GEAR_PARAMS = defineParams({
+  bits: {
+    kind: 'int',
+    default: 4,
+    min: 2,
+    max: 8,
+    step: 1,
+    doc: 'Bits b of the quantized bulk (GEAR: 4 or 2).',
+  },
+  group: {
+    kind: 'int',
+    default: 64,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Channels per quantization group within a token (fp16 scale + b-bit zero-point each).',
+  },
+  rank: {
+    kind: 'int',
+    default: 4,
+    min: 0,
+    max: 1024,
+    step: 1,
+    doc: 'Rank r of the residual correction (GEAR: 2–4% of the dimension).',
+  },
+  outliers: {
+    kind: 'number',
+    default: 2,
+    min: 0,
+    max: 50,
+    step: 0.5,
+    doc: 'Percentage s of entries (largest |x|) kept exactly as fp16 value + index (GEAR: 2%).',
+  },
+  lowRankFormat: {
+    kind: 'enum',
+    default: 'fp16',
+    options: ['fp16', 'fp32'],
+    doc: 'Storage of the low-rank factors; counted in the bits either way.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round the bulk to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
+type GearParams = ParamsOf<typeof GEAR_PARAMS>;
+
+function bulkParams(p: GearParams): Params {
   return withDefaults(intQuantizer.params, {
-    bits: num(params, 'bits'),
+    bits: p.bits,
     granularity: 'group',
-    group: num(params, 'group'),
+    group: p.group,
     symmetric: false,
-    rounding: str(params, 'rounding'),
+    rounding: p.rounding,
   });
 }
 
@@ -92,11 +141,11 @@ export function gearDecompose(
   input: Float32Array,
   rows: number,
   d: number,
-  params: Params,
+  p: GearParams,
   ctx: QuantizerContext,
 ): GearParts {
   const n = rows * d;
-  const outlierIndex = largestMagnitudeIndices(input, gearOutlierCount(num(params, 'outliers'), n));
+  const outlierIndex = largestMagnitudeIndices(input, gearOutlierCount(p.outliers, n));
   const outlierValue = new Float32Array(outlierIndex.length);
   const dense = input.slice(0, n);
   for (let j = 0; j < outlierIndex.length; j++) {
@@ -104,14 +153,12 @@ export function gearDecompose(
     dense[outlierIndex[j]] = 0;
   }
   const bulk = new Float32Array(n);
-  intQuantizer.quantize(dense, rows, d, bulkParams(params), ctx, bulk);
+  intQuantizer.quantize(dense, rows, d, bulkParams(p), ctx, bulk);
   const residual = new Float64Array(n);
   for (let i = 0; i < n; i++) residual[i] = input[i] - bulk[i];
   for (let j = 0; j < outlierIndex.length; j++) residual[outlierIndex[j]] -= outlierValue[j];
-  const store = str(params, 'lowRankFormat') === 'fp32' ? Math.fround : roundToFp16;
-  const svd = bestRankSvd(residual, rows, d, num(params, 'rank'), () =>
-    ctx.rng.stream('sketch', 'gear', rows, d, num(params, 'rank')),
-  );
+  const store = p.lowRankFormat === 'fp32' ? Math.fround : roundToFp16;
+  const svd = bestRankSvd(residual, rows, d, p.rank, () => ctx.rng.stream('sketch', 'gear', rows, d, p.rank));
   const lowRank = new Float64Array(n);
   const left = new Float64Array(rows);
   const right = new Float64Array(d);
@@ -135,54 +182,9 @@ export const gearQuantizer: QuantizerDef = {
     'KV cache: b-bit asymmetric bulk + exact rank-r SVD of the quantization residual + s % largest entries kept in fp16.',
   reference:
     'Kang et al., GEAR: An Efficient KV Cache Compression Recipe for Near-Lossless Generative Inference of LLM, arXiv:2403.05527, §3, Alg. 1.',
-  params: {
-    bits: {
-      kind: 'int',
-      default: 4,
-      min: 2,
-      max: 8,
-      step: 1,
-      doc: 'Bits b of the quantized bulk (GEAR: 4 or 2).',
-    },
-    group: {
-      kind: 'int',
-      default: 64,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Channels per quantization group within a token (fp16 scale + b-bit zero-point each).',
-    },
-    rank: {
-      kind: 'int',
-      default: 4,
-      min: 0,
-      max: 1024,
-      step: 1,
-      doc: 'Rank r of the residual correction (GEAR: 2–4% of the dimension).',
-    },
-    outliers: {
-      kind: 'number',
-      default: 2,
-      min: 0,
-      max: 50,
-      step: 0.5,
-      doc: 'Percentage s of entries (largest |x|) kept exactly as fp16 value + index (GEAR: 2%).',
-    },
-    lowRankFormat: {
-      kind: 'enum',
-      default: 'fp16',
-      options: ['fp16', 'fp32'],
-      doc: 'Storage of the low-rank factors; counted in the bits either way.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round the bulk to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: GEAR_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const parts = gearDecompose(input, rows, d, params, ctx);
+    const parts = gearDecompose(input, rows, d, typedParams(GEAR_PARAMS, params), ctx);
     for (let i = 0; i < rows * d; i++) out[i] = parts.bulk[i] + parts.lowRank[i];
     for (let j = 0; j < parts.outlierIndex.length; j++) {
       const i = parts.outlierIndex[j];
@@ -190,17 +192,19 @@ export const gearQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params, rows, d) {
+    const p = typedParams(GEAR_PARAMS, params);
     const n = rows * d;
-    const b = num(params, 'bits');
-    const k = gearOutlierCount(num(params, 'outliers'), n);
-    const r = Math.min(num(params, 'rank'), rows, d);
-    const f = str(params, 'lowRankFormat') === 'fp32' ? 32 : 16;
+    const b = p.bits;
+    const k = gearOutlierCount(p.outliers, n);
+    const r = Math.min(p.rank, rows, d);
+    const f = p.lowRankFormat === 'fp32' ? 32 : 16;
     const indexBits = n > 1 ? Math.ceil(Math.log2(n)) : 1;
-    const bulk = n * b + rows * Math.ceil(d / num(params, 'group')) * (16 + b);
+    const bulk = n * b + rows * Math.ceil(d / p.group) * (16 + b);
     return (bulk + k * (16 + indexBits) + f * r * (rows + d)) / n;
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `b=${num(params, 'bits')} g${num(params, 'group')} r=${num(params, 'rank')} s=${num(params, 'outliers')}%${sr}`;
+    const p = typedParams(GEAR_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `b=${p.bits} g${p.group} r=${p.rank} s=${p.outliers}%${sr}`;
   },
 };

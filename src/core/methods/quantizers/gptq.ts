@@ -37,9 +37,9 @@
  * 32/group; fp8: 8 + 32/d) + (act-order ? d·⌈log2 d⌉/(rows·d) : 0).
  */
 import { upperCholeskyOfInverse } from '../../linalg/cholesky';
-import { GRID_FORMATS, columnGrid, type GridFormat, type GridOptions } from '../matrix/grid';
-import { bool, num, str, withDefaults } from '../params';
-import type { Matrix, Params, ParamSchema, QuantizerDef } from '../types';
+import { GRID_FORMATS, columnGrid, type GridOptions } from '../matrix/grid';
+import { defineParams, typedParams, withDefaults, type ParamsOf } from '../params';
+import type { Matrix, Params, QuantizerDef } from '../types';
 import { fp8Quantizer } from './fp8';
 import { intQuantizer } from './int';
 import { mxfp4Quantizer } from './mxfp4';
@@ -199,7 +199,7 @@ export function gridQuantizerRef(o: GridOptions): { def: QuantizerDef; params: P
 }
 
 /** Shared GPTQ params (also used by mr-gptq). */
-export const GPTQ_COMMON_PARAMS: ParamSchema = {
+export const GPTQ_COMMON_PARAMS = defineParams({
   actOrder: {
     kind: 'bool',
     default: false,
@@ -221,18 +221,50 @@ export const GPTQ_COMMON_PARAMS: ParamSchema = {
     step: 1,
     doc: 'Lazy batch size B: columns updated together before the rest of the matrix (same result, fewer passes).',
   },
-};
+});
 
 export const NO_CALIBRATION_NOTE =
   'no calibration activations: Hessian = identity, so GPTQ here is round-to-nearest on its grid (the layer view supplies activations)';
 
-function gridOptions(params: Params): GridOptions {
+const GPTQ_PARAMS = defineParams({
+  grid: {
+    kind: 'enum',
+    default: 'int',
+    options: GRID_FORMATS,
+    doc: 'Scalar format of the rounding grid: int (bits, group, symmetric), fp8 e4m3 (row scale), mxfp4 (b32), nvfp4 (b16), nf4 (block = group).',
+  },
+  bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per integer code (grid = int).' },
+  group: {
+    kind: 'int',
+    default: 128,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Group size of the int grid and block size of nf4; mxfp4, nvfp4 and fp8 use their own.',
+  },
+  symmetric: {
+    kind: 'bool',
+    default: true,
+    doc: 'int grid: absmax (true) or min–max with a zero-point (false).',
+  },
+  scaleSearch: {
+    kind: 'enum',
+    default: 'absmax',
+    options: ['absmax', 'mse'],
+    doc: 'Group scale: absmax (as the registry format) or the stored scale minimising the group’s squared error.',
+  },
+  ...GPTQ_COMMON_PARAMS,
+});
+
+type GptqParams = ParamsOf<typeof GPTQ_PARAMS>;
+
+function gridOptions(p: GptqParams): GridOptions {
   return {
-    format: str(params, 'grid') as GridFormat,
-    bits: num(params, 'bits'),
-    group: num(params, 'group'),
-    symmetric: bool(params, 'symmetric'),
-    search: str(params, 'scaleSearch') === 'mse' ? 'mse' : 'absmax',
+    format: p.grid,
+    bits: p.bits,
+    group: p.group,
+    symmetric: p.symmetric,
+    search: p.scaleSearch,
   };
 }
 
@@ -243,67 +275,37 @@ export const gptqQuantizer: QuantizerDef = {
     'Column-by-column rounding with error feedback through the inverse Hessian of calibration activations (Algorithm 1); grid = a registry format.',
   reference:
     'Frantar et al., GPTQ: Accurate Post-Training Quantization for Generative Pre-trained Transformers, ICLR 2023, §3, Algorithm 1.',
-  params: {
-    grid: {
-      kind: 'enum',
-      default: 'int',
-      options: GRID_FORMATS,
-      doc: 'Scalar format of the rounding grid: int (bits, group, symmetric), fp8 e4m3 (row scale), mxfp4 (b32), nvfp4 (b16), nf4 (block = group).',
-    },
-    bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per integer code (grid = int).' },
-    group: {
-      kind: 'int',
-      default: 128,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Group size of the int grid and block size of nf4; mxfp4, nvfp4 and fp8 use their own.',
-    },
-    symmetric: {
-      kind: 'bool',
-      default: true,
-      doc: 'int grid: absmax (true) or min–max with a zero-point (false).',
-    },
-    scaleSearch: {
-      kind: 'enum',
-      default: 'absmax',
-      options: ['absmax', 'mse'],
-      doc: 'Group scale: absmax (as the registry format) or the stored scale minimising the group’s squared error.',
-    },
-    ...GPTQ_COMMON_PARAMS,
-  },
+  params: GPTQ_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
+    const p = typedParams(GPTQ_PARAMS, params);
     gptqQuantize(
       input,
       rows,
       d,
       ctx.calibration,
-      {
-        grid: gridOptions(params),
-        actOrder: bool(params, 'actOrder'),
-        damp: num(params, 'damp'),
-        block: num(params, 'block'),
-      },
+      { grid: gridOptions(p), actOrder: p.actOrder, damp: p.damp, block: p.block },
       out,
     );
   },
   bitsPerCoord(params, rows, d) {
-    const ref = gridQuantizerRef(gridOptions(params));
-    const perm = bool(params, 'actOrder') ? permutationBits(d) / (rows * d) : 0;
+    const p = typedParams(GPTQ_PARAMS, params);
+    const ref = gridQuantizerRef(gridOptions(p));
+    const perm = p.actOrder ? permutationBits(d) / (rows * d) : 0;
     return ref.def.bitsPerCoord(ref.params, rows, d) + perm;
   },
   note(_params, ctx) {
     return ctx.calibration ? undefined : NO_CALIBRATION_NOTE;
   },
   describe(params) {
-    const o = gridOptions(params);
+    const p = typedParams(GPTQ_PARAMS, params);
+    const o = gridOptions(p);
     const grid =
       o.format === 'int'
         ? `int${o.bits} g${o.group}${o.symmetric ? '' : ' asym'}`
         : o.format === 'nf4'
           ? `nf4 b${o.group}`
           : o.format;
-    const extras = `${bool(params, 'actOrder') ? ' act-order' : ''}${o.search === 'mse' ? ' mse-scale' : ''}`;
+    const extras = `${p.actOrder ? ' act-order' : ''}${o.search === 'mse' ? ' mse-scale' : ''}`;
     return `${grid}${extras}`;
   },
 };

@@ -11,11 +11,11 @@ import { createRngFactory } from '../../rng';
 import { exactTruncatedSvd } from '../../linalg/svd';
 import { bestRankSvd } from '../matrix/best-rank';
 import { kmeans, kmeansPlusPlusSeeds, lloyd } from '../../linalg/kmeans';
-import { withDefaults } from '../params';
+import { typedParams, withDefaults } from '../params';
 import type { QuantizerDef } from '../types';
-import { gearDecompose, gearQuantizer } from './gear';
-import { paluProjection, paluQuantizer } from './palu';
-import { coupledCodebooks, coupledQuantizer } from './coupled';
+import { GEAR_PARAMS, gearDecompose, gearQuantizer } from './gear';
+import { PALU_PARAMS, paluProjection, paluQuantizer } from './palu';
+import { COUPLED_PARAMS, coupledCodebooks, coupledQuantizer } from './coupled';
 import { rotatekvChannelOrder, rotatekvQuantizer, sinkTokens } from './rotatekv';
 import { intQuantizer } from './int';
 import { roundToFp16 } from '../../formats/fp16';
@@ -83,7 +83,7 @@ describe('bestRankSvd beyond the exact limit', () => {
 describe('gear', () => {
   const g = fixture.gear;
   const x = Float32Array.from(g.x);
-  const params = withDefaults(gearQuantizer.params, g.params);
+  const params = typedParams(GEAR_PARAMS, withDefaults(GEAR_PARAMS, g.params));
 
   it('sparse part: the k largest |x| by index, fp16 values (numpy lexsort)', () => {
     const parts = gearDecompose(x, g.rows, g.d, params, ctx);
@@ -165,7 +165,7 @@ describe('coupled', () => {
     const rows = 300;
     const d = 16;
     const x = gaussian(rows, d, 'cq');
-    const params = withDefaults(coupledQuantizer.params, { channels: 4, codeBits: 4 });
+    const params = typedParams(COUPLED_PARAMS, withDefaults(COUPLED_PARAMS, { channels: 4, codeBits: 4 }));
     const a = coupledCodebooks(x, rows, d, params, { rng: createRngFactory(7) });
     const b = coupledCodebooks(x, rows, d, params, { rng: createRngFactory(7) });
     expect(a.map((c) => Array.from(c.centroids))).toEqual(b.map((c) => Array.from(c.centroids)));
@@ -216,7 +216,7 @@ describe('palu', () => {
         x,
         p.rows,
         p.d,
-        withDefaults(paluQuantizer.params, { rank: r, basisFormat: 'fp32' }),
+        typedParams(PALU_PARAMS, withDefaults(PALU_PARAMS, { rank: r, basisFormat: 'fp32' })),
         ctx,
       );
       let err = 0;
@@ -229,7 +229,10 @@ describe('palu', () => {
     let total = 0;
     for (const v of p.x) total += v * v;
     for (const g of p.grouped) {
-      const params = withDefaults(paluQuantizer.params, { rank: g.rank, groups: 2, basisFormat: 'fp32' });
+      const params = typedParams(
+        PALU_PARAMS,
+        withDefaults(PALU_PARAMS, { rank: g.rank, groups: 2, basisFormat: 'fp32' }),
+      );
       const proj = paluProjection(x, p.rows, p.d, params, ctx);
       let err = 0;
       for (let i = 0; i < x.length; i++) err += (x[i] - proj.projected[i]) ** 2;

@@ -24,7 +24,7 @@
  */
 import { saturateToFp16 } from '../../formats/fp16';
 import { rintEven, roundStochastic } from '../../formats/rounding';
-import { num, str } from '../params';
+import { defineParams, typedParams } from '../params';
 import type { QuantizerDef } from '../types';
 
 /** Columns j with some |x_ij| ≥ threshold, ascending. */
@@ -49,33 +49,36 @@ function bits(rows: number, d: number, outliers: number): number {
   return (rows * (d - outliers) * 8 + rows * outliers * 16 + rows * 32 + outliers * indexBits) / (rows * d);
 }
 
+const LLM_INT8_PARAMS = defineParams({
+  threshold: {
+    kind: 'number',
+    default: 6,
+    min: 0,
+    max: 1e6,
+    step: 0.5,
+    doc: 'Outlier magnitude α: a column with any |x| ≥ α is kept in fp16 (paper: 6.0).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
 export const llmInt8Quantizer: QuantizerDef = {
   id: 'llm-int8',
   label: 'LLM.int8()',
   description: 'Columns with any |x| ≥ threshold kept in fp16; the rest int8 with one absmax scale per row.',
   reference:
     'Dettmers et al., LLM.int8(): 8-bit Matrix Multiplication for Transformers at Scale, NeurIPS 2022, §3.1–3.2.',
-  params: {
-    threshold: {
-      kind: 'number',
-      default: 6,
-      min: 0,
-      max: 1e6,
-      step: 0.5,
-      doc: 'Outlier magnitude α: a column with any |x| ≥ α is kept in fp16 (paper: 6.0).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: LLM_INT8_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const outliers = llmInt8OutlierColumns(input, rows, d, num(params, 'threshold'));
+    const p = typedParams(LLM_INT8_PARAMS, params);
+    const outliers = llmInt8OutlierColumns(input, rows, d, p.threshold);
     const isOutlier = new Uint8Array(d);
     for (const j of outliers) isOutlier[j] = 1;
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'llm-int8') : null;
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'llm-int8') : null;
     for (let i = 0; i < rows; i++) {
       const base = i * d;
       let amax = 0;
@@ -103,9 +106,11 @@ export const llmInt8Quantizer: QuantizerDef = {
     return bits(rows, d, 0);
   },
   bitsPerCoordOf(input, rows, d, params) {
-    return bits(rows, d, llmInt8OutlierColumns(input, rows, d, num(params, 'threshold')).length);
+    const p = typedParams(LLM_INT8_PARAMS, params);
+    return bits(rows, d, llmInt8OutlierColumns(input, rows, d, p.threshold).length);
   },
   describe(params) {
-    return `τ=${num(params, 'threshold')}${str(params, 'rounding') === 'stochastic' ? ' sr' : ''}`;
+    const p = typedParams(LLM_INT8_PARAMS, params);
+    return `τ=${p.threshold}${p.rounding === 'stochastic' ? ' sr' : ''}`;
   },
 };

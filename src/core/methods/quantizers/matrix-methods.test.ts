@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRngFactory } from '../../rng';
 import { singularValues } from '../../linalg/eig';
-import { withDefaults } from '../params';
+import { typedParams, withDefaults } from '../params';
 import type { QuantizerDef } from '../types';
-import { svdquantDecompose, svdquantQuantizer } from './svdquant';
+import { SVDQUANT_PARAMS, svdquantDecompose, svdquantQuantizer } from './svdquant';
 import { llmInt8OutlierColumns, llmInt8Quantizer } from './llm-int8';
 import { kiviQuantizer } from './kivi';
 import { itq3sQuantizer } from './itq3s';
@@ -60,7 +60,10 @@ describe('svdquant', () => {
     for (let t = 0; t < d; t++) for (let c = 0; c < r; c++) a[i * d + t] += L[i * r + c] * R[c * d + t];
 
   it('recovers an exactly rank-r matrix at rank r: residual and output error at float32 round-off', () => {
-    const params = withDefaults(svdquantQuantizer.params, { rank: r, lowRankFormat: 'fp32' });
+    const params = typedParams(
+      SVDQUANT_PARAMS,
+      withDefaults(SVDQUANT_PARAMS, { rank: r, lowRankFormat: 'fp32' }),
+    );
     const split = svdquantDecompose(a, rows, d, params, ctx);
     expect(split.rank).toBe(r);
     expect(frob(split.residual) / frob(a)).toBeLessThan(1e-6);
@@ -75,7 +78,7 @@ describe('svdquant', () => {
       a,
       rows,
       d,
-      withDefaults(svdquantQuantizer.params, { rank: r - 1, lowRankFormat: 'fp32' }),
+      typedParams(SVDQUANT_PARAMS, withDefaults(SVDQUANT_PARAMS, { rank: r - 1, lowRankFormat: 'fp32' })),
       ctx,
     );
     expect(frob(split.residual)).toBeCloseTo(sigma[r - 1], 3);

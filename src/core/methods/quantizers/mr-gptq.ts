@@ -28,33 +28,65 @@
 import { isPowerOfTwo } from '../../linalg/fwht';
 import { SignedHadamard } from '../../linalg/signedHadamard';
 import type { GridOptions } from '../matrix/grid';
-import { bool, num, str } from '../params';
-import type { Params, QuantizerDef } from '../types';
+import { defineParams, typedParams, type ParamsOf } from '../params';
+import type { QuantizerDef } from '../types';
 import { GPTQ_COMMON_PARAMS, gptqQuantize, gridQuantizerRef, permutationBits } from './gptq';
 
-function gridOf(params: Params): GridOptions {
-  const format = str(params, 'format');
+export const MR_GPTQ_PARAMS = defineParams({
+  format: {
+    kind: 'enum',
+    default: 'mxfp4',
+    options: ['mxfp4', 'nvfp4', 'int4'],
+    doc: 'Format: mxfp4 (b32, E8M0), nvfp4 (b16, UE4M3 + fp32) or int4 (symmetric, fp16 scale per `group`).',
+  },
+  group: {
+    kind: 'int',
+    default: 32,
+    min: 8,
+    max: 4096,
+    step: 1,
+    powerOfTwo: true,
+    doc: 'int4 group size (also its rotation block); mxfp4 and nvfp4 use 32 and 16.',
+  },
+  rotate: {
+    kind: 'bool',
+    default: true,
+    doc: 'Apply the block-wise Hadamard (micro-rotation); off = GPTQ with the scale search only.',
+  },
+  scaleSearch: {
+    kind: 'enum',
+    default: 'mse',
+    options: ['absmax', 'mse'],
+    doc: 'Group scale: absmax, or the stored scale minimising the group’s squared error (format-specific).',
+  },
+  ...GPTQ_COMMON_PARAMS,
+});
+
+type MrGptqParams = ParamsOf<typeof MR_GPTQ_PARAMS>;
+
+function gridOf(p: MrGptqParams): GridOptions {
+  const format = p.format;
   return {
     format: format === 'int4' ? 'int' : format === 'nvfp4' ? 'nvfp4' : 'mxfp4',
     bits: 4,
-    group: num(params, 'group'),
+    group: p.group,
     symmetric: true,
-    search: str(params, 'scaleSearch') === 'mse' ? 'mse' : 'absmax',
+    search: p.scaleSearch,
   };
 }
 
 /** Rotation block b: the format's group size. */
-export function microBlock(params: Params): number {
-  const format = str(params, 'format');
-  const b = format === 'mxfp4' ? 32 : format === 'nvfp4' ? 16 : num(params, 'group');
+export function microBlock(p: MrGptqParams): number {
+  const format = p.format;
+  const b = format === 'mxfp4' ? 32 : format === 'nvfp4' ? 16 : p.group;
   if (!isPowerOfTwo(b))
     throw new RangeError(`mr-gptq: group must be a power of two for the block Hadamard, got ${b}`);
   return b;
 }
 
-function paddedWidth(params: Params, d: number): number {
-  if (!bool(params, 'rotate')) return d;
-  const b = microBlock(params);
+function paddedWidth(p: MrGptqParams, d: number): number {
+  if (!p.rotate) return d;
+  const b = microBlock(p);
   return Math.ceil(d / b) * b;
 }
 
@@ -65,48 +97,16 @@ export const mrGptqQuantizer: QuantizerDef = {
     'Block Hadamard of the format’s group size fused into the weight, then GPTQ with a per-group scale search (MXFP4, NVFP4, INT4).',
   reference:
     'Bridging the Gap Between Promise and Performance for Microscaling FP4 Quantization, 2025; GPTQ (ICLR 2023) Alg. 1.',
-  params: {
-    format: {
-      kind: 'enum',
-      default: 'mxfp4',
-      options: ['mxfp4', 'nvfp4', 'int4'],
-      doc: 'Format: mxfp4 (b32, E8M0), nvfp4 (b16, UE4M3 + fp32) or int4 (symmetric, fp16 scale per `group`).',
-    },
-    group: {
-      kind: 'int',
-      default: 32,
-      min: 8,
-      max: 4096,
-      step: 1,
-      powerOfTwo: true,
-      doc: 'int4 group size (also its rotation block); mxfp4 and nvfp4 use 32 and 16.',
-    },
-    rotate: {
-      kind: 'bool',
-      default: true,
-      doc: 'Apply the block-wise Hadamard (micro-rotation); off = GPTQ with the scale search only.',
-    },
-    scaleSearch: {
-      kind: 'enum',
-      default: 'mse',
-      options: ['absmax', 'mse'],
-      doc: 'Group scale: absmax, or the stored scale minimising the group’s squared error (format-specific).',
-    },
-    ...GPTQ_COMMON_PARAMS,
-  },
+  params: MR_GPTQ_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const o = {
-      grid: gridOf(params),
-      actOrder: bool(params, 'actOrder'),
-      damp: num(params, 'damp'),
-      block: num(params, 'block'),
-    };
-    if (!bool(params, 'rotate')) {
+    const p = typedParams(MR_GPTQ_PARAMS, params);
+    const o = { grid: gridOf(p), actOrder: p.actOrder, damp: p.damp, block: p.block };
+    if (!p.rotate) {
       gptqQuantize(input, rows, d, ctx.calibration, o, out);
       return;
     }
-    const b = microBlock(params);
-    const dp = paddedWidth(params, d);
+    const b = microBlock(p);
+    const dp = paddedWidth(p, d);
     const rot = new SignedHadamard(d, dp, b, [null]);
     const wr = new Float32Array(rows * dp);
     rot.forward(input, rows, wr);
@@ -123,20 +123,22 @@ export const mrGptqQuantizer: QuantizerDef = {
     rot.inverse(q, rows, out);
   },
   bitsPerCoord(params, rows, d) {
-    const dp = paddedWidth(params, d);
-    const ref = gridQuantizerRef(gridOf(params));
-    const perm = bool(params, 'actOrder') ? permutationBits(dp) : 0;
+    const p = typedParams(MR_GPTQ_PARAMS, params);
+    const dp = paddedWidth(p, d);
+    const ref = gridQuantizerRef(gridOf(p));
+    const perm = p.actOrder ? permutationBits(dp) : 0;
     return (ref.def.bitsPerCoord(ref.params, rows, dp) * dp) / d + perm / (rows * d);
   },
   note(params, ctx) {
-    return ctx.calibration
-      ? undefined
-      : `no calibration activations: Hessian = identity, so this is ${bool(params, 'rotate') ? 'micro-rotated ' : ''}round-to-nearest with the scale search`;
+    if (ctx.calibration) return undefined;
+    const p = typedParams(MR_GPTQ_PARAMS, params);
+    return `no calibration activations: Hessian = identity, so this is ${p.rotate ? 'micro-rotated ' : ''}round-to-nearest with the scale search`;
   },
   describe(params) {
-    const f = str(params, 'format');
-    const fmt = f === 'int4' ? `int4 g${num(params, 'group')}` : f;
-    const extras = `${bool(params, 'rotate') ? '' : ' no-rot'}${str(params, 'scaleSearch') === 'mse' ? '' : ' absmax'}${bool(params, 'actOrder') ? ' act-order' : ''}`;
+    const p = typedParams(MR_GPTQ_PARAMS, params);
+    const f = p.format;
+    const fmt = f === 'int4' ? `int4 g${p.group}` : f;
+    const extras = `${p.rotate ? '' : ' no-rot'}${p.scaleSearch === 'mse' ? '' : ' absmax'}${p.actOrder ? ' act-order' : ''}`;
     return `${fmt}${extras}`;
   },
 };

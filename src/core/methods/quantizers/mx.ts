@@ -61,8 +61,8 @@ import {
 } from '../../formats/minifloat';
 import { rintEven, roundStochastic } from '../../formats/rounding';
 import type { Rng } from '../../rng';
-import { bool, num, str } from '../params';
-import type { Params, QuantizerDef } from '../types';
+import { defineParams, typedParams, type ParamsOf } from '../params';
+import type { QuantizerDef } from '../types';
 
 export const MX_ELEMENTS = ['e2m1', 'e2m3', 'e3m2', 'e4m3', 'e5m2', 'int8'] as const;
 export type MxElement = (typeof MX_ELEMENTS)[number];
@@ -253,14 +253,60 @@ export function mxBitsPerCoord(s: MxSettings, rows: number, d: number): number {
   return eb + scales + (s.tensorScale ? 32 / (rows * d) : 0);
 }
 
-function settingsOf(p: Params): MxSettings {
+const MX_PARAMS = defineParams({
+  element: {
+    kind: 'enum',
+    default: 'e2m1',
+    options: MX_ELEMENTS,
+    doc: 'Element format: e2m1 (FP4), e2m3 / e3m2 (FP6), e4m3 / e5m2 (FP8), int8 (MXINT8).',
+  },
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 4096,
+    step: 1,
+    doc: 'Block size B (MX: 32, NVFP4: 16); in the 2-d layout the tile is B × B.',
+  },
+  scale: {
+    kind: 'enum',
+    default: 'e8m0',
+    options: MX_SCALES,
+    doc: 'Block scale format: e8m0 (power of two, MX), ue4m3 (NVFP4), ue5m3, fp32.',
+  },
+  rule: {
+    kind: 'enum',
+    default: 'floor',
+    options: MX_RULES,
+    doc: 'Scale rule: floor (OCP §6.3 / round toward zero), round (nearest; NVFP4) or ceil (never saturates).',
+  },
+  layout: {
+    kind: 'enum',
+    default: '1d',
+    options: ['1d', '2d'],
+    doc: '1d: blocks of B along each row; 2d: B × B tiles of the matrix (NVFP4 pretraining weights).',
+  },
+  tensorScale: {
+    kind: 'bool',
+    default: false,
+    doc: 'fp32 per-tensor scale amax/(S_top·E_max) applied before the block scales (NVFP4).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Element rounding: nearest even or stochastic (seeded); scales follow the rule.',
+  },
+});
+
+function settingsOf(p: ParamsOf<typeof MX_PARAMS>): MxSettings {
   return {
-    element: str(p, 'element') as MxElement,
-    block: num(p, 'block'),
-    scale: str(p, 'scale') as MxScale,
-    rule: str(p, 'rule') as MxRule,
-    layout: str(p, 'layout') as '1d' | '2d',
-    tensorScale: bool(p, 'tensorScale'),
+    element: p.element,
+    block: p.block,
+    scale: p.scale,
+    rule: p.rule,
+    layout: p.layout,
+    tensorScale: p.tensorScale,
   };
 }
 
@@ -280,66 +326,26 @@ export const mxQuantizer: QuantizerDef = {
     'Blocks or 2-D tiles of E2M1/E2M3/E3M2/E4M3/E5M2/INT8 elements sharing an E8M0/UE4M3/UE5M3/fp32 scale (floor/round/ceil rule), optional fp32 tensor scale.',
   reference:
     'OCP Microscaling Formats (MX) v1.0 §5.3–5.4, §6.3; Pretraining LLMs with NVFP4 (NVIDIA, 2025); Elucidating the Design Space of FP4 training (2025).',
-  params: {
-    element: {
-      kind: 'enum',
-      default: 'e2m1',
-      options: MX_ELEMENTS,
-      doc: 'Element format: e2m1 (FP4), e2m3 / e3m2 (FP6), e4m3 / e5m2 (FP8), int8 (MXINT8).',
-    },
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 1,
-      max: 4096,
-      step: 1,
-      doc: 'Block size B (MX: 32, NVFP4: 16); in the 2-d layout the tile is B × B.',
-    },
-    scale: {
-      kind: 'enum',
-      default: 'e8m0',
-      options: MX_SCALES,
-      doc: 'Block scale format: e8m0 (power of two, MX), ue4m3 (NVFP4), ue5m3, fp32.',
-    },
-    rule: {
-      kind: 'enum',
-      default: 'floor',
-      options: MX_RULES,
-      doc: 'Scale rule: floor (OCP §6.3 / round toward zero), round (nearest; NVFP4) or ceil (never saturates).',
-    },
-    layout: {
-      kind: 'enum',
-      default: '1d',
-      options: ['1d', '2d'],
-      doc: '1d: blocks of B along each row; 2d: B × B tiles of the matrix (NVFP4 pretraining weights).',
-    },
-    tensorScale: {
-      kind: 'bool',
-      default: false,
-      doc: 'fp32 per-tensor scale amax/(S_top·E_max) applied before the block scales (NVFP4).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Element rounding: nearest even or stochastic (seeded); scales follow the rule.',
-    },
-  },
+  params: MX_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const rng = str(params, 'rounding') === 'stochastic' ? ctx.rng.stream('rounding', 'mx') : null;
-    mxQuantize(input, rows, d, settingsOf(params), rng, out);
+    const p = typedParams(MX_PARAMS, params);
+    const rng = p.rounding === 'stochastic' ? ctx.rng.stream('rounding', 'mx') : null;
+    mxQuantize(input, rows, d, settingsOf(p), rng, out);
   },
   // 1-D blocks within a row and no fp32 tensor scale; 2-D tiles span rows.
-  rowLocal: (params) =>
-    str(params, 'layout') === '1d' && !params.tensorScale && str(params, 'rounding') === 'nearest',
+  rowLocal: (params) => {
+    const p = typedParams(MX_PARAMS, params);
+    return p.layout === '1d' && !p.tensorScale && p.rounding === 'nearest';
+  },
   bitsPerCoord(params, rows, d) {
-    return mxBitsPerCoord(settingsOf(params), rows, d);
+    return mxBitsPerCoord(settingsOf(typedParams(MX_PARAMS, params)), rows, d);
   },
   describe(params) {
-    const s = settingsOf(params);
+    const p = typedParams(MX_PARAMS, params);
+    const s = settingsOf(p);
     const name = mxName(s);
     const tile = s.layout === '2d' ? `${s.block}×${s.block}` : `b${s.block}`;
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
     const base = `${tile} ${s.element}·${s.scale}${s.tensorScale ? '·fp32' : ''} ${s.rule}${sr}`;
     return name ? `${name} ${base}` : base;
   },

@@ -37,9 +37,56 @@
 import { roundToFp16 } from '../../formats/fp16';
 import { fwhtOrthonormalInPlace, nextPowerOfTwo } from '../../linalg/fwht';
 import { bestRankSvd } from '../matrix/best-rank';
-import { bool, num, str, withDefaults } from '../params';
-import type { Params, QuantizerContext, QuantizerDef } from '../types';
+import { defineParams, typedParams, withDefaults, type ParamsOf } from '../params';
+import type { QuantizerContext, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
+
+export const PALU_PARAMS = defineParams({
+  rank: {
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 4096,
+    step: 1,
+    doc: 'Rank r of the latent (capped at min(rows, dim)).',
+  },
+  bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per latent code (Palu: 3 or 2).' },
+  group: {
+    kind: 'int',
+    default: 32,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Latent coordinates per quantization group within a token (fp16 scale + b-bit zero-point).',
+  },
+  hadamard: {
+    kind: 'bool',
+    default: true,
+    doc: 'Walsh–Hadamard on the latent (padded to a power of two, charged) before quantizing.',
+  },
+  groups: {
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 4096,
+    step: 1,
+    doc: 'Channel groups decomposed separately (Palu G-LRD: heads per group); 1 = one joint decomposition (J-LRD).',
+  },
+  basisFormat: {
+    kind: 'enum',
+    default: 'fp16',
+    options: ['fp16', 'fp32'],
+    doc: 'Storage of the projection basis B (counted in the bits).',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round latents to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
+type PaluParams = ParamsOf<typeof PALU_PARAMS>;
 
 /** One group of channels [from, from + width) with its rank r and latent width L. */
 interface PaluBlock {
@@ -54,10 +101,10 @@ interface PaluBlock {
  * total rank r splits as evenly as possible (the first r mod G blocks get one more), each block's
  * rank capped at min(rows, width) and at least 1.
  */
-export function paluBlocks(params: Params, rows: number, d: number): PaluBlock[] {
-  const g = Math.min(num(params, 'groups'), d);
-  const total = num(params, 'rank');
-  const hadamard = bool(params, 'hadamard');
+export function paluBlocks(p: PaluParams, rows: number, d: number): PaluBlock[] {
+  const g = Math.min(p.groups, d);
+  const total = p.rank;
+  const hadamard = p.hadamard;
   const out: PaluBlock[] = [];
   for (let b = 0; b < g; b++) {
     const from = Math.floor((b * d) / g);
@@ -90,10 +137,10 @@ function paluBasis(
   w: number,
   r: number,
   block: number,
-  params: Params,
+  p: PaluParams,
   ctx: QuantizerContext,
 ): Float64Array {
-  const store = str(params, 'basisFormat') === 'fp32' ? Math.fround : roundToFp16;
+  const store = p.basisFormat === 'fp32' ? Math.fround : roundToFp16;
   const svd = bestRankSvd(x, rows, w, r, () => ctx.rng.stream('sketch', 'palu', rows, w, r, block));
   const basis = new Float64Array(r * w);
   // Directions beyond the numerical rank stay 0 (their latents would be 0 anyway).
@@ -106,13 +153,13 @@ export function paluProjection(
   input: Float32Array,
   rows: number,
   d: number,
-  params: Params,
+  p: PaluParams,
   ctx: QuantizerContext,
 ): PaluProjection {
   const projected = new Float64Array(rows * d);
-  const bases = paluBlocks(params, rows, d).map((blk, b) => {
+  const bases = paluBlocks(p, rows, d).map((blk, b) => {
     const x = columns(input, rows, d, blk.from, blk.width);
-    const basis = paluBasis(x, rows, blk.width, blk.r, b, params, ctx);
+    const basis = paluBasis(x, rows, blk.width, blk.r, b, p, ctx);
     const back = decode(encode(x, rows, blk.width, basis, blk.r), rows, blk.width, basis, blk.r);
     for (let i = 0; i < rows; i++)
       for (let t = 0; t < blk.width; t++) projected[i * d + blk.from + t] = back[i * blk.width + t];
@@ -150,63 +197,21 @@ export const paluQuantizer: QuantizerDef = {
     'KV cache as a rank-r latent (exact SVD projection), latents int-b per group, optionally after a Hadamard.',
   reference:
     'Chang et al., Palu: Compressing KV-Cache with Low-Rank Projection, ICLR 2025 (arXiv:2407.21118), §3.',
-  params: {
-    rank: {
-      kind: 'int',
-      default: 32,
-      min: 1,
-      max: 4096,
-      step: 1,
-      doc: 'Rank r of the latent (capped at min(rows, dim)).',
-    },
-    bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per latent code (Palu: 3 or 2).' },
-    group: {
-      kind: 'int',
-      default: 32,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Latent coordinates per quantization group within a token (fp16 scale + b-bit zero-point).',
-    },
-    hadamard: {
-      kind: 'bool',
-      default: true,
-      doc: 'Walsh–Hadamard on the latent (padded to a power of two, charged) before quantizing.',
-    },
-    groups: {
-      kind: 'int',
-      default: 1,
-      min: 1,
-      max: 4096,
-      step: 1,
-      doc: 'Channel groups decomposed separately (Palu G-LRD: heads per group); 1 = one joint decomposition (J-LRD).',
-    },
-    basisFormat: {
-      kind: 'enum',
-      default: 'fp16',
-      options: ['fp16', 'fp32'],
-      doc: 'Storage of the projection basis B (counted in the bits).',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round latents to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: PALU_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const rotate = bool(params, 'hadamard');
+    const p = typedParams(PALU_PARAMS, params);
+    const rotate = p.hadamard;
     const intParams = withDefaults(intQuantizer.params, {
-      bits: num(params, 'bits'),
+      bits: p.bits,
       granularity: 'group',
-      group: num(params, 'group'),
+      group: p.group,
       symmetric: false,
-      rounding: str(params, 'rounding'),
+      rounding: p.rounding,
     });
-    paluBlocks(params, rows, d).forEach((blk, b) => {
+    paluBlocks(p, rows, d).forEach((blk, b) => {
       const { width: w, r, latent: L } = blk;
       const x = columns(input, rows, d, blk.from, w);
-      const basis = paluBasis(x, rows, w, r, b, params, ctx);
+      const basis = paluBasis(x, rows, w, r, b, p, ctx);
       const h = encode(x, rows, w, basis, r);
       // The latent is rotated in float64 and rounded to float32 once, for the int quantizer.
       const wide = new Float64Array(rows * L);
@@ -224,18 +229,20 @@ export const paluQuantizer: QuantizerDef = {
     });
   },
   bitsPerCoord(params, rows, d) {
-    const b = num(params, 'bits');
-    const f = str(params, 'basisFormat') === 'fp32' ? 32 : 16;
-    const g = num(params, 'group');
+    const p = typedParams(PALU_PARAMS, params);
+    const b = p.bits;
+    const f = p.basisFormat === 'fp32' ? 32 : 16;
+    const g = p.group;
     let total = 0;
-    for (const blk of paluBlocks(params, rows, d))
+    for (const blk of paluBlocks(p, rows, d))
       total += rows * blk.latent * b + rows * Math.ceil(blk.latent / g) * (16 + b) + f * blk.r * blk.width;
     return total / (rows * d);
   },
   describe(params) {
-    const h = bool(params, 'hadamard') ? ' +H' : '';
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    const groups = num(params, 'groups') > 1 ? ` G${num(params, 'groups')}` : '';
-    return `r=${num(params, 'rank')}${groups} b=${num(params, 'bits')} g${num(params, 'group')}${h}${sr}`;
+    const p = typedParams(PALU_PARAMS, params);
+    const h = p.hadamard ? ' +H' : '';
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    const groups = p.groups > 1 ? ` G${p.groups}` : '';
+    return `r=${p.rank}${groups} b=${p.bits} g${p.group}${h}${sr}`;
   },
 };

@@ -48,23 +48,60 @@
  *   [rows·(m + 32)·[d−o > 0] + rows·(m_o + 32)·[o > 0] + G·o·⌈log2 d⌉·[0 < o < d]] / (rows·d),
  * for example d = 128, m = 128, m_o = 64, o = 8, group = 32: 1 + 0.5 + 0.5 + 56/4096 = 2.0137.
  */
-import { num } from '../params';
-import type { Params, QuantizerDef } from '../types';
+import { defineParams, typedParams, type ParamsOf } from '../params';
+import type { QuantizerDef } from '../types';
 import { makeSketch, QJL_BLOCK_ROWS, qjlEstimateBlock, sketchRows } from './qjl';
+
+const QJL_KV_PARAMS = defineParams({
+  sketch: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 16384,
+    step: 1,
+    doc: 'inlier sketch rows m (0 means m = d); m sign bits per token',
+  },
+  outlierSketch: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 16384,
+    step: 1,
+    doc: 'outlier sketch rows m_o (0 means m_o = m, as the authors’ deeper layers); m_o sign bits per token',
+  },
+  outliers: {
+    kind: 'int',
+    default: 8,
+    min: 0,
+    max: 65_536,
+    step: 1,
+    doc: 'outlier channels o per group, the top-o by channel norm (authors’ code: 8; paper Fig. 2: about 4)',
+  },
+  group: {
+    kind: 'int',
+    default: 32,
+    min: 0,
+    max: 1_048_576,
+    step: 1,
+    doc: 'tokens per outlier identification (authors’ code: 32); 0 = one set for all rows',
+  },
+});
+
+type QjlKvParams = ParamsOf<typeof QJL_KV_PARAMS>;
 
 /** ⌈log2 d⌉ bits per stored channel index (1 when d = 1). */
 function indexBits(d: number): number {
   return d > 1 ? Math.ceil(Math.log2(d)) : 1;
 }
 
-function outlierCount(params: Params, d: number): number {
-  return Math.min(num(params, 'outliers'), d);
+function outlierCount(p: QjlKvParams, d: number): number {
+  return Math.min(p.outliers, d);
 }
 
 /** Outlier sketch rows m_o: 0 means the same as the inlier sketch m (the authors' deeper-layer setting). */
-function outlierSketchRows(params: Params, d: number): number {
-  const mo = num(params, 'outlierSketch');
-  return mo === 0 ? sketchRows(num(params, 'sketch'), d) : mo;
+function outlierSketchRows(p: QjlKvParams, d: number): number {
+  const mo = p.outlierSketch;
+  return mo === 0 ? sketchRows(p.sketch, d) : mo;
 }
 
 /**
@@ -135,45 +172,13 @@ export const qjlKvQuantizer: QuantizerDef = {
     'QJL key cache: top-o channels by norm (per token group) get their own sketch and norm, the inliers another',
   reference:
     'Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero Overhead", arXiv 2406.03482, §3 and §4.1 (outliers)',
-  params: {
-    sketch: {
-      kind: 'int',
-      default: 0,
-      min: 0,
-      max: 16384,
-      step: 1,
-      doc: 'inlier sketch rows m (0 means m = d); m sign bits per token',
-    },
-    outlierSketch: {
-      kind: 'int',
-      default: 0,
-      min: 0,
-      max: 16384,
-      step: 1,
-      doc: 'outlier sketch rows m_o (0 means m_o = m, as the authors’ deeper layers); m_o sign bits per token',
-    },
-    outliers: {
-      kind: 'int',
-      default: 8,
-      min: 0,
-      max: 65_536,
-      step: 1,
-      doc: 'outlier channels o per group, the top-o by channel norm (authors’ code: 8; paper Fig. 2: about 4)',
-    },
-    group: {
-      kind: 'int',
-      default: 32,
-      min: 0,
-      max: 1_048_576,
-      step: 1,
-      doc: 'tokens per outlier identification (authors’ code: 32); 0 = one set for all rows',
-    },
-  },
+  params: QJL_KV_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const m = sketchRows(num(params, 'sketch'), d);
-    const mo = outlierSketchRows(params, d);
-    const o = outlierCount(params, d);
-    const g = num(params, 'group') === 0 ? Math.max(rows, 1) : num(params, 'group');
+    const p = typedParams(QJL_KV_PARAMS, params);
+    const m = sketchRows(p.sketch, d);
+    const mo = outlierSketchRows(p, d);
+    const o = outlierCount(p, d);
+    const g = p.group === 0 ? Math.max(rows, 1) : p.group;
     const sketch = makeSketch(ctx, Math.max(m, o > 0 ? mo : 0), d);
     // One pair of sub-sketches per distinct outlier set: with fixed outlier channels every group
     // reuses the same arrays, so the WASM kernel keeps them resident (claim() keys on identity).
@@ -195,11 +200,12 @@ export const qjlKvQuantizer: QuantizerDef = {
       if (outl.length > 0) sketchPart(input, out, d, r0, r1, outl, s.sOut, mo);
     }
   },
-  bitsPerCoord(params: Params, rows: number, d: number): number {
-    const m = sketchRows(num(params, 'sketch'), d);
-    const mo = outlierSketchRows(params, d);
-    const o = outlierCount(params, d);
-    const g = num(params, 'group');
+  bitsPerCoord(params, rows, d) {
+    const p = typedParams(QJL_KV_PARAMS, params);
+    const m = sketchRows(p.sketch, d);
+    const mo = outlierSketchRows(p, d);
+    const o = outlierCount(p, d);
+    const g = p.group;
     const groups = g === 0 ? 1 : Math.ceil(rows / g);
     let total = 0;
     if (d - o > 0) total += rows * (m + 32);
@@ -208,8 +214,9 @@ export const qjlKvQuantizer: QuantizerDef = {
     return total / (rows * d);
   },
   describe(params) {
-    const s = num(params, 'sketch');
-    const mo = num(params, 'outlierSketch');
-    return `${s === 0 ? 'm=d' : `m=${s}`} o=${num(params, 'outliers')}${mo === 0 ? '' : ` mo=${mo}`} g${num(params, 'group')}`;
+    const p = typedParams(QJL_KV_PARAMS, params);
+    const s = p.sketch;
+    const mo = p.outlierSketch;
+    return `${s === 0 ? 'm=d' : `m=${s}`} o=${p.outliers}${mo === 0 ? '' : ` mo=${mo}`} g${p.group}`;
   },
 };

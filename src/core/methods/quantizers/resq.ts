@@ -33,22 +33,65 @@
  */
 import { HouseholderApplier, householderRotation } from '../../linalg/householder';
 import { SVD_PARAM, lowRankSvd, matrixOperator, orthonormalize } from '../matrix/lowrank';
-import { num, str, withDefaults } from '../params';
+import { defineParams, typedParams, withDefaults, type ParamsOf } from '../params';
 import type { Params, QuantizerDef } from '../types';
 import { intQuantizer } from './int';
 
-function highDims(params: Params, d: number): number {
-  return Math.min(d, Math.max(0, Math.round(num(params, 'highFraction') * d)));
+const RESQ_PARAMS = defineParams({
+  highFraction: {
+    kind: 'number',
+    default: 0.125,
+    min: 0,
+    max: 1,
+    step: 0.0625,
+    doc: 'Fraction of dimensions in the high-precision PCA subspace (ResQ: 1/8).',
+  },
+  highBits: {
+    kind: 'int',
+    default: 8,
+    min: 2,
+    max: 8,
+    step: 1,
+    doc: 'Bits of the high-variance subspace.',
+  },
+  lowBits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits of the complement.' },
+  group: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 4096,
+    step: 1,
+    doc: 'Scale group within each subspace; 0 = one fp16 scale per row per subspace (minimum 8 otherwise).',
+  },
+  basis: {
+    kind: 'enum',
+    default: 'fused',
+    options: ['fused', 'stored'],
+    doc: 'fused: basis merged into neighbouring layers (free, as in ResQ); stored: U_h charged in fp16.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest or stochastically (seeded) in both subspaces.',
+  },
+  svd: SVD_PARAM,
+});
+
+type ResqParams = ParamsOf<typeof RESQ_PARAMS>;
+
+function highDims(p: ResqParams, d: number): number {
+  return Math.min(d, Math.max(0, Math.round(p.highFraction * d)));
 }
 
-function intParams(params: Params, bits: number): Params {
-  const group = num(params, 'group');
+function intParams(p: ResqParams, bits: number): Params {
+  const group = p.group;
   return withDefaults(intQuantizer.params, {
     bits,
     granularity: group === 0 ? 'row' : 'group',
     group: Math.max(group, 8),
     symmetric: true,
-    rounding: str(params, 'rounding'),
+    rounding: p.rounding,
   });
 }
 
@@ -94,51 +137,13 @@ export const resqQuantizer: QuantizerDef = {
     'Top-variance PCA subspace (d/8) at 8 bits, the complement at 4 bits, random rotation inside each.',
   reference:
     'Saxena et al., ResQ: Mixed-Precision Quantization of LLMs with Low-Rank Residuals, ICML 2025, §3.2–3.3.',
-  params: {
-    highFraction: {
-      kind: 'number',
-      default: 0.125,
-      min: 0,
-      max: 1,
-      step: 0.0625,
-      doc: 'Fraction of dimensions in the high-precision PCA subspace (ResQ: 1/8).',
-    },
-    highBits: {
-      kind: 'int',
-      default: 8,
-      min: 2,
-      max: 8,
-      step: 1,
-      doc: 'Bits of the high-variance subspace.',
-    },
-    lowBits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits of the complement.' },
-    group: {
-      kind: 'int',
-      default: 0,
-      min: 0,
-      max: 4096,
-      step: 1,
-      doc: 'Scale group within each subspace; 0 = one fp16 scale per row per subspace (minimum 8 otherwise).',
-    },
-    basis: {
-      kind: 'enum',
-      default: 'fused',
-      options: ['fused', 'stored'],
-      doc: 'fused: basis merged into neighbouring layers (free, as in ResQ); stored: U_h charged in fp16.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest or stochastically (seeded) in both subspaces.',
-    },
-    svd: SVD_PARAM,
-  },
+  params: RESQ_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const k = highDims(params, d);
+    const p = typedParams(RESQ_PARAMS, params);
+    const k = highDims(p, d);
     const calib = ctx.calibration ?? { rows, cols: d, data: input };
     const { v } = lowRankSvd(
-      str(params, 'svd'),
+      p.svd,
       matrixOperator(calib.data, calib.rows, d),
       k,
       ctx.rng.stream('sketch', 'resq', d, k),
@@ -178,7 +183,7 @@ export const resqQuantizer: QuantizerDef = {
     if (k > 0) {
       if (rotHigh) rotHigh.forward(coords, rows, high, d, k);
       else for (let r = 0; r < rows; r++) high[r] = coords[r * d];
-      intQuantizer.quantize(high, rows, k, intParams(params, num(params, 'highBits')), ctx, highQ);
+      intQuantizer.quantize(high, rows, k, intParams(p, p.highBits), ctx, highQ);
       if (rotHigh) rotHigh.transpose(highQ, rows, coords, k, d);
       else for (let r = 0; r < rows; r++) coords[r * d] = highQ[r];
     }
@@ -186,7 +191,7 @@ export const resqQuantizer: QuantizerDef = {
       const shifted = coords.subarray(k);
       if (rotLow) rotLow.forward(shifted, rows, low, d, lo);
       else for (let r = 0; r < rows; r++) low[r] = coords[r * d + k];
-      intQuantizer.quantize(low, rows, lo, intParams(params, num(params, 'lowBits')), ctx, lowQ);
+      intQuantizer.quantize(low, rows, lo, intParams(p, p.lowBits), ctx, lowQ);
       if (rotLow) rotLow.transpose(lowQ, rows, shifted, lo, d);
       else for (let r = 0; r < rows; r++) coords[r * d + k] = lowQ[r];
     }
@@ -197,16 +202,17 @@ export const resqQuantizer: QuantizerDef = {
     }
   },
   bitsPerCoord(params, rows, d) {
-    const k = highDims(params, d);
+    const p = typedParams(RESQ_PARAMS, params);
+    const k = highDims(p, d);
     const lo = d - k;
-    const hb = k > 0 ? k * intQuantizer.bitsPerCoord(intParams(params, num(params, 'highBits')), rows, k) : 0;
-    const lb =
-      lo > 0 ? lo * intQuantizer.bitsPerCoord(intParams(params, num(params, 'lowBits')), rows, lo) : 0;
-    return (hb + lb) / d + (str(params, 'basis') === 'stored' ? (16 * k) / rows : 0);
+    const hb = k > 0 ? k * intQuantizer.bitsPerCoord(intParams(p, p.highBits), rows, k) : 0;
+    const lb = lo > 0 ? lo * intQuantizer.bitsPerCoord(intParams(p, p.lowBits), rows, lo) : 0;
+    return (hb + lb) / d + (p.basis === 'stored' ? (16 * k) / rows : 0);
   },
   describe(params) {
-    const g = num(params, 'group');
-    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
-    return `${num(params, 'highFraction')}·d@${num(params, 'highBits')}b rest@${num(params, 'lowBits')}b ${g === 0 ? 'row' : `g${g}`} ${str(params, 'basis')}${exact}`;
+    const p = typedParams(RESQ_PARAMS, params);
+    const g = p.group;
+    const exact = p.svd === 'exact' ? ' exact' : '';
+    return `${p.highFraction}·d@${p.highBits}b rest@${p.lowBits}b ${g === 0 ? 'row' : `g${g}`} ${p.basis}${exact}`;
   },
 };

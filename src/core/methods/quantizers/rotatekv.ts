@@ -34,7 +34,7 @@
 import { roundToFp16 } from '../../formats/fp16';
 import { fwhtOrthonormalInPlace } from '../../linalg/fwht';
 import { descendingOrder, permutationBits, permuteRows, unpermuteRows } from '../../linalg/permutation';
-import { bool, num, str, withDefaults } from '../params';
+import { defineParams, typedParams, withDefaults } from '../params';
 import type { QuantizerDef } from '../types';
 import { intQuantizer } from './int';
 
@@ -72,6 +72,46 @@ function rotateBlocks(y: Float32Array, rows: number, d: number, block: number): 
     for (let from = 0; from + block <= d; from += block) fwhtOrthonormalInPlace(y, i * d + from, block);
 }
 
+const ROTATEKV_PARAMS = defineParams({
+  bits: { kind: 'int', default: 2, min: 2, max: 8, step: 1, doc: 'Bits per code (RotateKV: 2).' },
+  group: {
+    kind: 'int',
+    default: 128,
+    min: 8,
+    max: 4096,
+    step: 1,
+    doc: 'Channels per quantization group within a token (fp16 scale + b-bit zero-point).',
+  },
+  block: {
+    kind: 'int',
+    default: 128,
+    min: 1,
+    max: 4096,
+    step: 1,
+    powerOfTwo: true,
+    doc: 'FWHT block in channels: heads per rotation group × head dim (1 = no rotation).',
+  },
+  reorder: {
+    kind: 'bool',
+    default: true,
+    doc: 'Outlier-aware channel reordering (by mean |x|, descending) before the FWHT; the permutation is charged.',
+  },
+  sinks: {
+    kind: 'int',
+    default: 4,
+    min: 0,
+    max: 1_048_576,
+    step: 1,
+    doc: 'Tokens with the largest activation (attention sinks) kept in fp16 with their index.',
+  },
+  rounding: {
+    kind: 'enum',
+    default: 'nearest',
+    options: ['nearest', 'stochastic'],
+    doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
+  },
+});
+
 export const rotatekvQuantizer: QuantizerDef = {
   id: 'rotatekv',
   label: 'RotateKV',
@@ -79,68 +119,31 @@ export const rotatekvQuantizer: QuantizerDef = {
     'KV cache at 2 bits: channel reordering by magnitude, block FWHT (grouped heads), per-token int groups, sink tokens in fp16.',
   reference:
     'Su et al., RotateKV: Accurate and Robust 2-Bit KV Cache Quantization for LLMs via Outlier-Aware Adaptive Rotations, IJCAI 2025, §3.',
-  params: {
-    bits: { kind: 'int', default: 2, min: 2, max: 8, step: 1, doc: 'Bits per code (RotateKV: 2).' },
-    group: {
-      kind: 'int',
-      default: 128,
-      min: 8,
-      max: 4096,
-      step: 1,
-      doc: 'Channels per quantization group within a token (fp16 scale + b-bit zero-point).',
-    },
-    block: {
-      kind: 'int',
-      default: 128,
-      min: 1,
-      max: 4096,
-      step: 1,
-      powerOfTwo: true,
-      doc: 'FWHT block in channels: heads per rotation group × head dim (1 = no rotation).',
-    },
-    reorder: {
-      kind: 'bool',
-      default: true,
-      doc: 'Outlier-aware channel reordering (by mean |x|, descending) before the FWHT; the permutation is charged.',
-    },
-    sinks: {
-      kind: 'int',
-      default: 4,
-      min: 0,
-      max: 1_048_576,
-      step: 1,
-      doc: 'Tokens with the largest activation (attention sinks) kept in fp16 with their index.',
-    },
-    rounding: {
-      kind: 'enum',
-      default: 'nearest',
-      options: ['nearest', 'stochastic'],
-      doc: 'Round to nearest (ties to even) or stochastically (unbiased, seeded).',
-    },
-  },
+  params: ROTATEKV_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const sinks = sinkTokens(input, rows, d, num(params, 'sinks'));
+    const p = typedParams(ROTATEKV_PARAMS, params);
+    const sinks = sinkTokens(input, rows, d, p.sinks);
     const isSink = new Uint8Array(rows);
     for (const i of sinks) isSink[i] = 1;
     const kept: number[] = [];
     for (let i = 0; i < rows; i++) if (!isSink[i]) kept.push(i);
     const T = kept.length;
-    const order = bool(params, 'reorder')
+    const order = p.reorder
       ? rotatekvChannelOrder(input, rows, d, isSink)
       : Int32Array.from({ length: d }, (_, j) => j);
     const x = new Float32Array(T * d);
     for (let k = 0; k < T; k++) x.set(input.subarray(kept[k] * d, kept[k] * d + d), k * d);
     const y = new Float32Array(T * d);
     permuteRows(x, T, d, order, y);
-    const block = rotatekvBlock(num(params, 'block'), d);
+    const block = rotatekvBlock(p.block, d);
     rotateBlocks(y, T, d, block);
     const q = new Float32Array(T * d);
     const intParams = withDefaults(intQuantizer.params, {
-      bits: num(params, 'bits'),
+      bits: p.bits,
       granularity: 'group',
-      group: num(params, 'group'),
+      group: p.group,
       symmetric: false,
-      rounding: str(params, 'rounding'),
+      rounding: p.rounding,
     });
     intQuantizer.quantize(y, T, d, intParams, ctx, q);
     rotateBlocks(q, T, d, block);
@@ -151,20 +154,22 @@ export const rotatekvQuantizer: QuantizerDef = {
         out[i * d + t] = Math.max(-65504, Math.min(65504, roundToFp16(input[i * d + t])));
   },
   bitsPerCoord(params, rows, d) {
-    const b = num(params, 'bits');
-    const s = Math.min(num(params, 'sinks'), rows);
+    const p = typedParams(ROTATEKV_PARAMS, params);
+    const b = p.bits;
+    const s = Math.min(p.sinks, rows);
     const T = rows - s;
     const indexBits = rows > 1 ? Math.ceil(Math.log2(rows)) : 1;
     const total =
       T * d * b +
-      T * Math.ceil(d / num(params, 'group')) * (16 + b) +
+      T * Math.ceil(d / p.group) * (16 + b) +
       s * (16 * d + indexBits) +
-      (bool(params, 'reorder') ? permutationBits(d) : 0);
+      (p.reorder ? permutationBits(d) : 0);
     return total / (rows * d);
   },
   describe(params) {
-    const ro = bool(params, 'reorder') ? ' reorder' : '';
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    return `b=${num(params, 'bits')} g${num(params, 'group')} H${num(params, 'block')}${ro} sinks=${num(params, 'sinks')}${sr}`;
+    const p = typedParams(ROTATEKV_PARAMS, params);
+    const ro = p.reorder ? ' reorder' : '';
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    return `b=${p.bits} g${p.group} H${p.block}${ro} sinks=${p.sinks}${sr}`;
   },
 };

@@ -31,7 +31,7 @@
  * finite, clipped reconstruction instead of ±Inf and NaN metrics.
  */
 import { saturateToFp16 } from '../../formats/fp16';
-import { SVD_PARAM, lowRankSvd, matrixOperator } from '../matrix/lowrank';
+import { SVD_PARAM, lowRankSvd, matrixOperator, type SvdMethod } from '../matrix/lowrank';
 import {
   INNER_FORMAT_PARAM,
   INNER_GROUP_PARAM,
@@ -40,8 +40,8 @@ import {
   innerDescribe,
   innerQuantize,
 } from '../matrix/inner';
-import { num, str } from '../params';
-import type { Params, QuantizerContext, QuantizerDef } from '../types';
+import { defineParams, typedParams, type ParamsOf } from '../params';
+import type { QuantizerContext, QuantizerDef } from '../types';
 
 export interface LowRankSplit {
   /** L₁L₂ with the stored (rounded) factors, rows × d. */
@@ -52,7 +52,7 @@ export interface LowRankSplit {
   readonly rank: number;
 }
 
-export function storedFactor(format: string): (x: number) => number {
+export function storedFactor(format: 'fp16' | 'fp32'): (x: number) => number {
   return format === 'fp32' ? Math.fround : saturateToFp16;
 }
 
@@ -65,7 +65,7 @@ export function lowRankSplit(
   store: (x: number) => number,
   ctx: QuantizerContext,
   streamKey: string,
-  method = 'randomized-2',
+  method: SvdMethod = 'randomized-2',
 ): LowRankSplit {
   const k = Math.min(rank, rows, d);
   const svd = lowRankSvd(
@@ -95,24 +95,36 @@ export function lowRankSplit(
   return { branch, residual, rank: svd.sigma.length };
 }
 
+export const SVDQUANT_PARAMS = defineParams({
+  rank: {
+    kind: 'int',
+    default: 32,
+    min: 0,
+    max: 1024,
+    step: 1,
+    doc: 'Rank r of the high-precision branch (paper default 32).',
+  },
+  format: INNER_FORMAT_PARAM,
+  group: INNER_GROUP_PARAM,
+  lowRankFormat: {
+    kind: 'enum',
+    default: 'fp16',
+    options: ['fp16', 'fp32'],
+    doc: 'Storage of the factors L₁, L₂: fp16 (paper) or fp32; counted in the bits either way.',
+  },
+  rounding: ROUNDING_PARAM,
+  svd: SVD_PARAM,
+});
+
 /** SVDQuant's decomposition for tests and views: the branch and the residual before quantization. */
 export function svdquantDecompose(
   input: Float32Array,
   rows: number,
   d: number,
-  params: Params,
+  p: ParamsOf<typeof SVDQUANT_PARAMS>,
   ctx: QuantizerContext,
 ): LowRankSplit {
-  return lowRankSplit(
-    input,
-    rows,
-    d,
-    num(params, 'rank'),
-    storedFactor(str(params, 'lowRankFormat')),
-    ctx,
-    'svdquant',
-    str(params, 'svd'),
-  );
+  return lowRankSplit(input, rows, d, p.rank, storedFactor(p.lowRankFormat), ctx, 'svdquant', p.svd);
 }
 
 export const svdquantQuantizer: QuantizerDef = {
@@ -121,50 +133,23 @@ export const svdquantQuantizer: QuantizerDef = {
   description: 'Rank-r SVD branch kept in 16 bits absorbs outliers; the residual is quantized to 4 bits.',
   reference:
     'Li et al., SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models, ICLR 2025, §4.2–4.3.',
-  params: {
-    rank: {
-      kind: 'int',
-      default: 32,
-      min: 0,
-      max: 1024,
-      step: 1,
-      doc: 'Rank r of the high-precision branch (paper default 32).',
-    },
-    format: INNER_FORMAT_PARAM,
-    group: INNER_GROUP_PARAM,
-    lowRankFormat: {
-      kind: 'enum',
-      default: 'fp16',
-      options: ['fp16', 'fp32'],
-      doc: 'Storage of the factors L₁, L₂: fp16 (paper) or fp32; counted in the bits either way.',
-    },
-    rounding: ROUNDING_PARAM,
-    svd: SVD_PARAM,
-  },
+  params: SVDQUANT_PARAMS,
   quantize(input, rows, d, params, ctx, out) {
-    const split = svdquantDecompose(input, rows, d, params, ctx);
-    innerQuantize(
-      str(params, 'format'),
-      num(params, 'group'),
-      str(params, 'rounding'),
-      split.residual,
-      rows,
-      d,
-      ctx,
-      out,
-    );
+    const p = typedParams(SVDQUANT_PARAMS, params);
+    const split = svdquantDecompose(input, rows, d, p, ctx);
+    innerQuantize(p.format, p.group, p.rounding, split.residual, rows, d, ctx, out);
     for (let i = 0; i < rows * d; i++) out[i] += split.branch[i];
   },
   bitsPerCoord(params, rows, d) {
-    const k = Math.min(num(params, 'rank'), rows, d);
-    const f = str(params, 'lowRankFormat') === 'fp32' ? 32 : 16;
-    return (
-      innerBits(str(params, 'format'), num(params, 'group'), rows, d) + (f * k * (rows + d)) / (rows * d)
-    );
+    const p = typedParams(SVDQUANT_PARAMS, params);
+    const k = Math.min(p.rank, rows, d);
+    const f = p.lowRankFormat === 'fp32' ? 32 : 16;
+    return innerBits(p.format, p.group, rows, d) + (f * k * (rows + d)) / (rows * d);
   },
   describe(params) {
-    const sr = str(params, 'rounding') === 'stochastic' ? ' sr' : '';
-    const exact = str(params, 'svd') === 'exact' ? ' exact' : '';
-    return `r=${num(params, 'rank')} ${innerDescribe(str(params, 'format'), num(params, 'group'))}${sr}${exact}`;
+    const p = typedParams(SVDQUANT_PARAMS, params);
+    const sr = p.rounding === 'stochastic' ? ' sr' : '';
+    const exact = p.svd === 'exact' ? ' exact' : '';
+    return `r=${p.rank} ${innerDescribe(p.format, p.group)}${sr}${exact}`;
   },
 };
