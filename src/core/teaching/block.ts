@@ -44,6 +44,7 @@ import { roundScaleToFp16 } from '../formats/fp16';
 import { NF4_VALUES, nf4Nearest } from '../formats/nf4';
 import { rintEven } from '../formats/rounding';
 import {
+  MX_PARAMS,
   UE5M3,
   e8m0Exponent,
   elementMax,
@@ -52,6 +53,11 @@ import {
   type MxRule,
   type MxScale,
 } from '../methods/quantizers/mx';
+import { BFP_PARAMS } from '../methods/quantizers/bfp';
+import { INT_PARAMS } from '../methods/quantizers/int';
+import { NF4_PARAMS } from '../methods/quantizers/nf4';
+import { typedParams } from '../methods/params';
+import type { Params } from '../methods/types';
 
 /**
  * The formats the inspector decomposes. 'mx' is the `mx` quantizer's design space (element, scale
@@ -681,31 +687,27 @@ export interface QuantizerBlocks {
  * `mx` in the 2-D layout is excluded: its tiles span rows, so one row's block does not hold the
  * tile's amax.
  */
-export function quantizerBlockFormat(
-  id: string,
-  params: Readonly<Record<string, unknown>>,
-): QuantizerBlocks | null {
+export function quantizerBlockFormat(id: string, params: Params): QuantizerBlocks | null {
   if (id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
   if (id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
-  if (id === 'nf4') return { format: 'nf4', block: Number(params.block), opts: {} };
-  if (id === 'int' && params.granularity === 'group')
-    return {
-      format: 'int',
-      block: Number(params.group),
-      opts: { bits: Number(params.bits), symmetric: params.symmetric !== false },
-    };
-  if (id === 'mx' && params.layout !== '2d')
+  if (id === 'nf4') return { format: 'nf4', block: typedParams(NF4_PARAMS, params).block, opts: {} };
+  if (id === 'int') {
+    const p = typedParams(INT_PARAMS, params);
+    if (p.granularity !== 'group') return null;
+    return { format: 'int', block: p.group, opts: { bits: p.bits, symmetric: p.symmetric } };
+  }
+  if (id === 'mx') {
+    const p = typedParams(MX_PARAMS, params);
+    if (p.layout === '2d') return null;
     return {
       format: 'mx',
-      block: Number(params.block),
-      opts: {
-        element: params.element as MxElement,
-        scaleFormat: params.scale as MxScale,
-        rule: params.rule as MxRule,
-        tensorScale: params.tensorScale === true,
-      },
+      block: p.block,
+      opts: { element: p.element, scaleFormat: p.scale, rule: p.rule, tensorScale: p.tensorScale },
     };
-  if (id === 'bfp')
-    return { format: 'bfp', block: Number(params.block), opts: { mantissa: Number(params.mantissa) } };
+  }
+  if (id === 'bfp') {
+    const p = typedParams(BFP_PARAMS, params);
+    return { format: 'bfp', block: p.block, opts: { mantissa: p.mantissa } };
+  }
   return null;
 }

@@ -19,6 +19,10 @@
 import { decode, type MinifloatFormat, E2M1, E2M3, E3M2, E4M3, E5M2 } from '../formats/minifloat';
 import { NF4_VALUES } from '../formats/nf4';
 import { lloydMaxGaussian, lloydMaxSphere } from '../linalg/lloydmax';
+import { typedParams } from '../methods/params';
+import { EDEN_PARAMS } from '../methods/quantizers/eden';
+import { INT_PARAMS } from '../methods/quantizers/int';
+import { TQ_MSE_PARAMS } from '../methods/quantizers/turboquant-mse';
 import type { Params } from '../methods/types';
 import { quantizerDetail } from './detail';
 import { inspectBlock, quantizerBlockFormat, NAMED_MX, type QuantizerBlocks } from './block';
@@ -124,7 +128,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   const norm = Math.sqrt(n2);
   if (id === 'turboquant-mse') {
     if (d < 2) return null;
-    const cb = lloydMaxSphere(Number(params.bits), d);
+    const cb = lloydMaxSphere(typedParams(TQ_MSE_PARAMS, params).bits, d);
     return {
       kind: 'sphere',
       levels: Array.from(cb.levels, (v) => v * norm),
@@ -135,7 +139,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   if (id === 'eden') {
     const det = quantizerDetail('eden', params, Float32Array.from(y));
     const S = det[2]?.scalar?.value ?? 0;
-    const cb = lloydMaxGaussian(Number(params.bits));
+    const cb = lloydMaxGaussian(typedParams(EDEN_PARAMS, params).bits);
     return {
       kind: 'sphere',
       levels: Array.from(cb.levels, (v) => Math.fround(v) * S), // the kernel keeps fp32 levels
@@ -145,7 +149,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   }
   // One row of d values is a single tensor / row / group for `int` whenever d ≤ the group.
   const blocks =
-    id === 'int' && params.granularity !== 'group'
+    id === 'int' && typedParams(INT_PARAMS, params).granularity !== 'group'
       ? quantizerBlockFormat(id, { ...params, granularity: 'group', group: d })
       : quantizerBlockFormat(id, params);
   if (!blocks || blocks.block < d) return null;

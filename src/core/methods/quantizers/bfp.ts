@@ -59,7 +59,7 @@ function quantizeBlock(
   }
 }
 
-const BFP_PARAMS = defineParams({
+export const BFP_PARAMS = defineParams({
   mantissa: {
     kind: 'int',
     default: 4,

@@ -27,7 +27,7 @@ import { defineParams, typedParams } from '../params';
 import type { Params, QuantizerDef } from '../types';
 import { CHUNK_BYTES, claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
 
-const EDEN_PARAMS = defineParams({
+export const EDEN_PARAMS = defineParams({
   bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
   scale: {
     kind: 'enum',

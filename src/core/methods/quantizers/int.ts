@@ -154,7 +154,7 @@ function groupCount(granularity: string, group: number, rows: number, d: number)
   return rows * Math.ceil(d / group);
 }
 
-const INT_PARAMS = defineParams({
+export const INT_PARAMS = defineParams({
   bits: { kind: 'int', default: 4, min: 2, max: 8, step: 1, doc: 'Bits per integer code k.' },
   granularity: {
     kind: 'enum',

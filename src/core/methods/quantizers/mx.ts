@@ -253,7 +253,7 @@ export function mxBitsPerCoord(s: MxSettings, rows: number, d: number): number {
   return eb + scales + (s.tensorScale ? 32 / (rows * d) : 0);
 }
 
-const MX_PARAMS = defineParams({
+export const MX_PARAMS = defineParams({
   element: {
     kind: 'enum',
     default: 'e2m1',

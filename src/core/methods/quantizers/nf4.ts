@@ -68,7 +68,7 @@ function quantizeWasm(
   return true;
 }
 
-const NF4_PARAMS = defineParams({
+export const NF4_PARAMS = defineParams({
   block: {
     kind: 'int',
     default: 64,

@@ -52,7 +52,7 @@ export function turboquantMseRows(
   }
 }
 
-const TQ_MSE_PARAMS = defineParams({
+export const TQ_MSE_PARAMS = defineParams({
   bits: { kind: 'int', default: 2, min: 1, max: 8, step: 1, doc: 'bits per coordinate b (2^b levels)' },
 });
 
