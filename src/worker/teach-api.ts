@@ -60,6 +60,15 @@ export interface PythonReply {
 }
 
 let kept: { key: string; prepared: PreparedTrace; file?: DataSummary['file'] } | null = null;
+
+/**
+ * This worker's caches of theory: the converged codebooks live in lloydmax.ts (one Newton solve
+ * per law, bits and d for the worker's life); the plain-Lloyd sweeps of the codebook lab are kept
+ * here per (law, bits, d, sweeps), the most recent LLOYD_KEEP of them, so switching back and forth
+ * between laws or bit widths does not iterate again (a few hundred kB at most).
+ */
+const LLOYD_KEEP = 16;
+const lloydKept = new Map<string, LloydReply>();
 /** Bumped by openFiles, so a trace of file data re-reads after the user opens (another) file. */
 let filesEpoch = 0;
 
@@ -112,11 +121,21 @@ export const teachApi = {
    * off the page's main thread).
    */
   lloyd(law: LloydMaxLaw, bits: number, d: number, sweeps: number): LloydReply {
+    const key = `${law}|${bits}|${law === 'gaussian' ? 0 : d}|${sweeps}`;
+    const hit = lloydKept.get(key);
+    if (hit) {
+      lloydKept.delete(key); // most recently used last
+      lloydKept.set(key, hit);
+      return hit;
+    }
     const cb = law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d);
-    return {
+    const reply: LloydReply = {
       states: lloydSweeps(law, bits, d, sweeps),
       final: { levels: cb.levels.slice(), thresholds: cb.thresholds.slice(), distortion: cb.distortion },
     };
+    lloydKept.set(key, reply);
+    if (lloydKept.size > LLOYD_KEEP) lloydKept.delete(lloydKept.keys().next().value!);
+    return reply;
   },
 };
 
