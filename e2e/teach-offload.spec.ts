@@ -7,6 +7,7 @@
  * first, so the loading state is seen (and photographed) before the answer arrives.
  * Run alone: PW_PORT=4304 npx playwright test e2e/teach-offload.spec.ts --workers=1
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { permalinkHash } from '../src/core/config/codec';
 import { restoreConfig, type ExperimentConfig } from '../src/core/config/schema';
@@ -147,14 +148,18 @@ test.describe('theory off the main thread', () => {
       .getByTestId('python-export')
       .screenshot({ path: 'test-results/teach-offload/python-building.png' });
     release();
-    const script = page.getByTestId('python-script');
-    await expect(script).toContainText('LEVELS = np.array(');
+    await expect(page.getByTestId('python-script')).toContainText('#!/usr/bin/env python3');
     await expect(page.getByTestId('python-make')).toBeEnabled();
     await page
       .getByTestId('python-export')
       .screenshot({ path: 'test-results/teach-offload/python-built.png' });
+    // The whole script (the page shows its first 6000 characters): the download.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download .py' }).click(),
+    ]);
+    const text = readFileSync(await download.path(), 'utf8');
     // The codebook in the script is EDEN's 2-bit Gaussian Lloyd–Max codebook, float32-rounded.
-    const text = (await script.textContent()) ?? '';
     const levels = /LEVELS = np\.array\(\[([^\]]*)\]\)/.exec(text)![1].split(', ').map(Number);
     const ref = Array.from(Float32Array.from(lloydMaxGaussian(2).levels));
     expect(levels).toHaveLength(4);
