@@ -328,7 +328,11 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
           {trace.error.message}
         </p>
       )}
-      {!step && !trace.isError && <p className="muted">computing…</p>}
+      {!step && !trace.isError && (
+        <p className="muted" aria-live="polite">
+          computing… the pipeline runs over the data in a worker
+        </p>
+      )}
       {step && (
         <>
           <ol className="teach-stages" data-testid="teach-stages">
