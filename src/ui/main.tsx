@@ -6,6 +6,7 @@ import { startUrlSync } from './state/url-sync';
 import { computeClient } from './bridge/client';
 import { embedChartFromSearch } from './export/embed-snippet';
 import { isTeachId } from './views/teach/params';
+import { lloydMaxSolveCount } from '../core/linalg/lloydmax';
 import './app/styles.css';
 
 startUrlSync();
@@ -25,6 +26,8 @@ if (new URLSearchParams(window.location.search).has('testhooks')) {
       setPoolSize: (n: number) => {
         computeClient.poolSize = Math.max(1, Math.floor(n));
       },
+      /** Lloyd–Max solver runs on this (main) thread: stays 0, the workers solve (lloydmax.ts). */
+      lloydMaxSolves: () => lloydMaxSolveCount(),
     },
   });
 }

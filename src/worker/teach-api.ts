@@ -10,8 +10,14 @@
  * whose tensor hashes differently from the link.
  */
 import { canonicalKey, restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import { quantizersById } from '../core/methods';
+import type { Params } from '../core/methods/types';
+import { createRngFactory } from '../core/rng';
+import { quantizerDetail, type DetailStep } from '../core/teaching/detail';
+import { axisGrid, type AxisGrid } from '../core/teaching/geometry';
 import { prepareTrace, traceRow, type PreparedTrace, type VectorTrace } from '../core/teaching/trace';
 import { loadData, type DataSummary } from '../engine/experiment';
+import { pythonExport } from '../engine/python-export';
 import { loadFileForBrowser, registerFiles, type OpenFileSummary } from './browser-files';
 import {
   lloydMaxGaussian,
@@ -33,9 +39,36 @@ export interface TraceReply {
   readonly dim: number;
   /** File data: the file's name, tensor, dtype and the tensor's SHA-256 (recorded in the link). */
   readonly file?: DataSummary['file'];
+  /**
+   * The quantizer's own sub-steps on this row's quantizer input (core/teaching/detail.ts:
+   * normalise, codebook assignment, scale), computed here because they need the Lloyd–Max codebook.
+   */
+  readonly detail: readonly DetailStep[];
+}
+
+/** The step-through's dragged point quantized by the registry kernel, and the grid it rounds to. */
+export interface PointReply {
+  readonly yHat: Float32Array;
+  /** core/teaching/geometry.ts axisGrid: null when the quantizer has no per-axis grid. */
+  readonly grid: AxisGrid | null;
+}
+
+/** "Reproduce in Python" (engine/python-export.ts) without the in-process PipelineResult. */
+export interface PythonReply {
+  readonly script: string;
+  readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
 let kept: { key: string; prepared: PreparedTrace; file?: DataSummary['file'] } | null = null;
+
+/**
+ * This worker's caches of theory: the converged codebooks live in lloydmax.ts (one Newton solve
+ * per law, bits and d for the worker's life); the plain-Lloyd sweeps of the codebook lab are kept
+ * here per (law, bits, d, sweeps), the most recent LLOYD_KEEP of them, so switching back and forth
+ * between laws or bit widths does not iterate again (a few hundred kB at most).
+ */
+const LLOYD_KEEP = 16;
+const lloydKept = new Map<string, LloydReply>();
 /** Bumped by openFiles, so a trace of file data re-reads after the user opens (another) file. */
 let filesEpoch = 0;
 
@@ -52,7 +85,30 @@ export const teachApi = {
     }
     const p = kept.prepared;
     const clamped = Math.min(Math.max(0, Math.floor(row)), p.rows - 1);
-    return { trace: traceRow(p, clamped), rows: p.rows, dim: p.forward[0].cols, file: kept.file };
+    const trace = traceRow(p, clamped);
+    // The quantizer's input is the last forward stage (the input row when there is no transform).
+    const y = trace.stages.filter((s) => s.kind === 'input' || s.kind === 'forward').at(-1)!.values;
+    const detail = quantizerDetail(trace.quantizer.id, trace.quantizer.params, y);
+    return { trace, rows: p.rows, dim: p.forward[0].cols, file: kept.file, detail };
+  },
+  /**
+   * One vector `y` (the step-through's 2-D / 3-D point in the rotated frame) quantized as a 1 × d
+   * row by the registry kernel with the config's seed, and its per-axis grid. Both may solve a
+   * Lloyd–Max codebook (TurboQuant: the sphere law at this d; EDEN: the Gaussian), once per
+   * (bits, d) in this worker: lloydmax.ts keeps the solved codebooks.
+   */
+  point(quantizer: { id: string; params: Params }, seed: number, y: readonly number[]): PointReply {
+    const def = quantizersById.get(quantizer.id);
+    if (!def) throw new Error(`quantizer: unknown id "${quantizer.id}"`);
+    const v = Float32Array.from(y);
+    const out = new Float32Array(v.length);
+    def.quantize(v, 1, v.length, quantizer.params, { rng: createRngFactory(seed) }, out);
+    return { yHat: out, grid: axisGrid(quantizer.id, quantizer.params, v) };
+  },
+  /** The "Reproduce in Python" script for pipeline `index` (runs the pipeline: off the page). */
+  python(input: ExperimentConfig, index: number): PythonReply {
+    const { script, files } = pythonExport(input, index);
+    return { script, files };
   },
   /** Register the files the user opened (File objects, read by ranged slices); their tensors. */
   async openFiles(files: readonly File[]): Promise<OpenFileSummary> {
@@ -65,11 +121,21 @@ export const teachApi = {
    * off the page's main thread).
    */
   lloyd(law: LloydMaxLaw, bits: number, d: number, sweeps: number): LloydReply {
+    const key = `${law}|${bits}|${law === 'gaussian' ? 0 : d}|${sweeps}`;
+    const hit = lloydKept.get(key);
+    if (hit) {
+      lloydKept.delete(key); // most recently used last
+      lloydKept.set(key, hit);
+      return hit;
+    }
     const cb = law === 'gaussian' ? lloydMaxGaussian(bits) : lloydMaxSphere(bits, d);
-    return {
+    const reply: LloydReply = {
       states: lloydSweeps(law, bits, d, sweeps),
       final: { levels: cb.levels.slice(), thresholds: cb.thresholds.slice(), distortion: cb.distortion },
     };
+    lloydKept.set(key, reply);
+    if (lloydKept.size > LLOYD_KEEP) lloydKept.delete(lloydKept.keys().next().value!);
+    return reply;
   },
 };
 

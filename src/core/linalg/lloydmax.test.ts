@@ -10,7 +10,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import fixture from '../testing/fixtures/codebooks.json';
 import { expectArrayClose, expectClose, expectRelClose } from '../testing/expect';
-import { lloydMaxGaussian, lloydMaxSphere, lloydSweeps, nearestLevelIndex } from './lloydmax';
+import {
+  lloydMaxCacheSize,
+  lloydMaxGaussian,
+  lloydMaxSolveCount,
+  lloydMaxSphere,
+  lloydSweeps,
+  nearestLevelIndex,
+} from './lloydmax';
 
 const upperHalf = (a: Float64Array): number[] => Array.from(a.slice(a.length / 2));
 
@@ -174,5 +181,19 @@ describe('lloydSweeps (plain Lloyd from a uniform start)', () => {
   it('rejects bad sweeps and d', () => {
     expect(() => lloydSweeps('sphere', 2, 1, 3)).toThrow(/d must be/);
     expect(() => lloydSweeps('gaussian', 2, 0, -1)).toThrow(/sweeps/);
+  });
+});
+
+describe('solve count (the e2e proof that the page never solves reads it)', () => {
+  it('counts a cache miss and a sweep run once each, a cache hit not at all', () => {
+    const n0 = lloydMaxSolveCount();
+    const size0 = lloydMaxCacheSize();
+    const a = lloydMaxSphere(3, 4099); // a d no other test uses: a miss
+    expect(lloydMaxSolveCount()).toBe(n0 + 1);
+    expect(lloydMaxCacheSize()).toBe(size0 + 1);
+    expect(lloydMaxSphere(3, 4099)).toBe(a);
+    expect(lloydMaxSolveCount()).toBe(n0 + 1);
+    lloydSweeps('gaussian', 2, 0, 3);
+    expect(lloydMaxSolveCount()).toBe(n0 + 2);
   });
 });

@@ -275,6 +275,29 @@ function distortionOf(law: HalfLaw, c: Float64Array): number {
   return 2 * total;
 }
 
+/**
+ * Solved codebooks per (law, bits, d), kept for the life of the module's realm: a solve is tens of
+ * milliseconds at b = 8, so each realm (a worker, the CLI) solves each codebook once. The page's
+ * main thread never solves: the teaching views and the Python export ask the teaching worker
+ * (src/worker/teach-api.ts), whose realm holds this cache; lloydMaxSolveCount() lets the e2e
+ * check prove the main thread's count stays 0.
+ */
+const cache = new Map<string, LloydMaxCodebook>();
+let solves = 0;
+
+/**
+ * Solver runs in this realm so far: Newton solves (cache misses of lloydMaxGaussian /
+ * lloydMaxSphere) plus lloydSweeps calls. Cache hits do not count.
+ */
+export function lloydMaxSolveCount(): number {
+  return solves;
+}
+
+/** Codebooks held in this realm's cache (diagnostic). */
+export function lloydMaxCacheSize(): number {
+  return cache.size;
+}
+
 function build(
   law: LloydMaxLaw,
   bits: number,
@@ -283,6 +306,7 @@ function build(
   unitScale: number,
 ): LloydMaxCodebook {
   const K = 1 << (bits - 1);
+  solves++;
   const { centroids, steps, residual } = solveHalf(half, K);
   const L = 2 * K;
   const levels = new Float64Array(L);
@@ -305,8 +329,6 @@ function build(
     residual,
   });
 }
-
-const cache = new Map<string, LloydMaxCodebook>();
 
 function checkBits(bits: number): void {
   if (!(Number.isInteger(bits) && bits >= 1 && bits <= MAX_BITS)) {
@@ -385,6 +407,7 @@ export function lloydSweeps(law: LloydMaxLaw, bits: number, d: number, sweeps: n
   const half = law === 'gaussian' ? gaussianHalf : sphereHalf(d);
   const unitScale = law === 'gaussian' ? 1 : 1 / Math.sqrt(d);
   const K = 1 << (bits - 1);
+  solves++;
   const span = Math.min(half.upper, 3);
   let c = new Float64Array(K);
   for (let i = 0; i < K; i++) c[i] = (span * (i + 0.5)) / K;

@@ -1,7 +1,9 @@
 /**
- * The teaching views' client: one lazily started worker (workers/teach.worker.ts) and a react-query
- * hook keyed by (config, pipeline, row), so scrubbing rows reuses the worker's kept pipeline run and
- * the main thread never computes a pipeline.
+ * The teaching views' client: one lazily started worker (workers/teach.worker.ts) and react-query
+ * hooks keyed by (config, pipeline, row), by (quantizer, seed, point) and by (law, bits, d, sweeps),
+ * so scrubbing rows reuses the worker's kept pipeline run and the main thread never computes a
+ * pipeline, a kernel or a Lloyd–Max codebook (e2e/teach-offload.spec.ts counts the main thread's
+ * solves). The lab's "Reproduce in Python" export is built in the same worker (buildPython).
  *
  * Real tensors: a config whose data is a file (name + tensor + SHA-256 in the link) needs that file
  * in the teaching worker. The widgets open in their own tab, so the lab tab that opened the file
@@ -15,7 +17,8 @@ import { useEffect } from 'react';
 import { create } from 'zustand';
 import { useLab } from '../state/store';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
-import type { LloydReply, TeachApi, TraceReply } from '../../worker/teach-api';
+import type { LloydReply, PointReply, PythonReply, TeachApi, TraceReply } from '../../worker/teach-api';
+import type { Params } from '../../core/methods/types';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import type { LloydMaxLaw } from '../../core/linalg/lloydmax';
 
@@ -158,4 +161,30 @@ export function useLloyd(law: LloydMaxLaw, bits: number, d: number, sweeps: numb
     retry: false,
     placeholderData: keepPreviousData,
   });
+}
+
+/**
+ * The step-through's point `y` quantized by the pipeline's quantizer, with its grid, computed in
+ * the worker. While a drag moves the point, the previous answer stays on screen (keepPreviousData)
+ * and `isPlaceholderData` says it is stale.
+ */
+export function usePoint(
+  quantizer: { id: string; params: Params } | undefined,
+  seed: number,
+  y: readonly number[],
+) {
+  return useQuery<PointReply, Error>({
+    queryKey: ['teach-point', quantizer?.id, JSON.stringify(quantizer?.params ?? {}), seed, ...y],
+    enabled: !!quantizer,
+    queryFn: () => teachApi().point(quantizer!, seed, y),
+    staleTime: Infinity,
+    gcTime: 60_000,
+    retry: false,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Build the "Reproduce in Python" script for pipeline `index` in the teaching worker. */
+export function buildPython(config: ExperimentConfig, index: number): Promise<PythonReply> {
+  return teachApi().python(config, index);
 }

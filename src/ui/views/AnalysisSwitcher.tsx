@@ -17,7 +17,7 @@ import { CopyButton } from '../panels/CopyButton';
 import { ParamControl } from '../panels/ParamControl';
 import { InfoButton } from '../panels/InfoButton';
 import { useLab } from '../state/store';
-import { pythonExport } from '../export/python-snippet';
+import { buildPython } from '../bridge/teach-client';
 import './views.css';
 
 // The views and d3 load on demand, so the page's first render does not wait for them.
@@ -106,14 +106,23 @@ function PythonPanel({ config }: { config: ExperimentConfig }) {
   const [index, setIndex] = useState(0);
   const [out, setOut] = useState<{ script: string; files: ReadonlyMap<string, Uint8Array> } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Built in the teaching worker (engine/python-export.ts re-runs the pipeline and solves the
+  // Lloyd–Max codebook): the page stays responsive and never solves on its main thread.
   const make = () => {
-    try {
-      const r = pythonExport(config, Math.min(index, config.pipelines.length - 1));
-      setOut({ script: r.script, files: r.files });
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    setBusy(true);
+    setError(null);
+    buildPython(config, Math.min(index, config.pipelines.length - 1)).then(
+      (r) => {
+        setOut({ script: r.script, files: r.files });
+        setBusy(false);
+      },
+      (e: unknown) => {
+        setOut(null);
+        setError(e instanceof Error ? e.message : String(e));
+        setBusy(false);
+      },
+    );
   };
   return (
     <details className="analysis-aside" data-testid="python-export">
@@ -134,10 +143,20 @@ function PythonPanel({ config }: { config: ExperimentConfig }) {
           ))}
         </select>
       </label>{' '}
-      <button type="button" onClick={make} data-testid="python-make">
-        Build script
+      <button type="button" onClick={make} disabled={busy} aria-busy={busy} data-testid="python-make">
+        {busy ? 'Building…' : 'Build script'}
       </button>
-      {error && <p className="flag">{error}</p>}
+      {busy && (
+        <span className="muted" data-testid="python-building">
+          {' '}
+          re-running the pipeline in a worker…
+        </span>
+      )}
+      {error && (
+        <p className="flag" role="alert" data-testid="python-error">
+          {error}
+        </p>
+      )}
       {out && (
         <div>
           <CopyButton getText={() => out.script} label="Copy script" testId="python-copy" />{' '}

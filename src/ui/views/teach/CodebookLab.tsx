@@ -56,7 +56,9 @@ export function CodebookLab() {
             {lloyd.error.message}
           </p>
         ) : (
-          <p className="muted">computing…</p>
+          <p className="muted" aria-live="polite">
+            computing… the Lloyd sweeps and the converged codebook are solved in a worker
+          </p>
         )}
       </section>
     );

@@ -8,13 +8,15 @@
  * the cells are src/core/teaching/geometry.ts (E2M1 × the block scale for MXFP4, the Lloyd–Max
  * cells of the exact sphere law for TurboQuant, the Gaussian thresholds × ‖y‖/√d for EDEN).
  * Frame 'x' draws everything in the data's coordinates (the grid turns with θ); frame 'y' in the
- * quantizer's (the point turns, the grid stays axis-aligned).
+ * quantizer's (the point turns, the grid stays axis-aligned). The kernel and the grid (which may
+ * solve a Lloyd–Max codebook) run in the teaching worker (bridge/teach-client.ts usePoint); while
+ * the point moves, the previous answer stays drawn.
  */
 import { useMemo, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import type { ExperimentConfig } from '../../../core/config/schema';
 import { quantizersById } from '../../../core/methods';
-import { createRngFactory } from '../../../core/rng';
-import { apply3, applyT3, axisGrid, cellIndex, rotation3 } from '../../../core/teaching/geometry';
+import { apply3, applyT3, cellIndex, rotation3 } from '../../../core/teaching/geometry';
+import { usePoint } from '../../bridge/teach-client';
 import { fmt, readEnum, readInt, readNum, useViewParam } from './params';
 
 type Vec3 = [number, number, number];
@@ -67,21 +69,10 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
   const cam = useMemo(() => camera(yaw, pitch), [yaw, pitch]);
   const x: Vec3 = [px, py, pz];
   const yv = apply3(rm, x);
-  type Result = { yHat: Float32Array; grid: ReturnType<typeof axisGrid> } | { error: string };
-  const result = useMemo((): Result => {
-    if (!def || !q) return { error: 'no quantizer' };
-    try {
-      const y = Float32Array.from(yv);
-      const out = new Float32Array(3);
-      def.quantize(y, 1, 3, q.params, { rng: createRngFactory(config.seed) }, out);
-      return { yHat: out, grid: axisGrid(q.id, q.params, y) };
-    } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [def, q, yv[0], yv[1], yv[2], config.seed]);
-  const grid = 'grid' in result ? result.grid : null;
-  const yHat = 'yHat' in result ? (Array.from(result.yHat) as Vec3) : null;
+  // ŷ in float32 as the kernel sees it: the worker quantizes exactly these three values.
+  const point = usePoint(q, config.seed, Array.from(Float32Array.from(yv)));
+  const grid = point.data && !point.isError ? point.data.grid : null;
+  const yHat = point.data && !point.isError ? (Array.from(point.data.yHat) as Vec3) : null;
   const xHat = yHat ? applyT3(rm, yHat) : null;
   const sphere = grid?.kind === 'sphere';
 
@@ -299,6 +290,7 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
         onKeyDown={onViewKey}
         tabIndex={0}
         role="application"
+        aria-busy={point.isFetching}
         aria-label={`3-D view, yaw ${yaw}°, pitch ${pitch}°: drag or use the arrow keys to orbit; drag the point`}
         data-testid="teach-space"
       >
@@ -413,8 +405,14 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
               ‖x − x̂‖ = <b data-testid="teach-space-err">{fmt(err ?? 0)}</b>
               {cell ? ` · cell (${cell.join(', ')})` : ''}
             </>
+          ) : point.isError ? (
+            <span role="alert">{point.error.message}</span>
+          ) : !q ? (
+            <span role="alert">no quantizer</span>
           ) : (
-            <span role="alert">{'error' in result ? result.error : ''}</span>
+            <span className="muted" data-testid="teach-space-loading">
+              quantizing in the worker…
+            </span>
           )}
         </p>
         <p className="muted small">

@@ -6,15 +6,15 @@
  * rotate back with the quantizer's reconstruction grid and cells drawn (core/teaching/geometry.ts:
  * E2M1 × block scale for MXFP4, the Lloyd–Max cells of the exact sphere law for TurboQuant, S ×
  * Gaussian levels in the Gaussian cells × ‖y‖/√d for EDEN). ← → step, the slider scrubs.
+ * Everything that runs a kernel or solves a codebook (the trace, the quantizer's sub-steps, the
+ * dragged point and its grid) comes from the teaching worker (bridge/teach-client.ts); the page
+ * only splits blocks (block.ts: table look-ups and rounding) and draws.
  */
 import { useMemo, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import type { ExperimentConfig } from '../../../core/config/schema';
 import { quantizersById } from '../../../core/methods';
-import { createRngFactory } from '../../../core/rng';
-import { quantizerDetail } from '../../../core/teaching/detail';
 import { inspectBlock } from '../../../core/teaching/block';
-import { axisGrid, type AxisGrid } from '../../../core/teaching/geometry';
-import { useTrace } from '../../bridge/teach-client';
+import { usePoint, useTrace } from '../../bridge/teach-client';
 import { Space3D } from './Space3D';
 import { pipelineFormat } from './BlockInspector';
 import { fmt, readInt, readNum, useViewParam } from './params';
@@ -88,18 +88,7 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
   const c = Math.cos(th);
   const s = Math.sin(th);
   const y = Float32Array.from([c * px - s * py, s * px + c * py]);
-  type PlaneResult = { yHat: Float32Array; grid: AxisGrid | null } | { error: string };
-  const result = useMemo((): PlaneResult => {
-    if (!def || !q) return { error: 'no quantizer' };
-    try {
-      const out = new Float32Array(2);
-      def.quantize(y, 1, 2, q.params, { rng: createRngFactory(config.seed) }, out);
-      return { yHat: out, grid: axisGrid(q.id, q.params, y) };
-    } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [def, q, y[0], y[1], config.seed]);
+  const point = usePoint(q, config.seed, Array.from(y));
   // Back to the plane of x: x̂ = Rᵀ ŷ.
   const back = (a: number, b: number): [number, number] => [c * a + s * b, -s * a + c * b];
   const move = (e: PointerEvent<SVGSVGElement>) => {
@@ -127,16 +116,17 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
   };
   // The kernel's grid and cells for this vector (core/teaching/geometry.ts); EDEN's cells are the
   // Gaussian thresholds × ‖y‖/√d, not the midpoints of its S-scaled levels.
-  const grid = 'grid' in result ? result.grid : null;
+  const grid = point.data?.grid ?? null;
   const lv = grid ? grid.levels : [];
   const mids = grid ? grid.thresholds : [];
-  const xh = 'yHat' in result ? back(result.yHat[0], result.yHat[1]) : null;
+  const xh = point.data && !point.isError ? back(point.data.yHat[0], point.data.yHat[1]) : null;
   return (
     <div className="teach-plane">
       <svg
         ref={svg}
         viewBox={`0 0 ${PX} ${PX}`}
         className="teach-svg plane"
+        aria-busy={point.isFetching}
         onPointerDown={(e) => {
           e.currentTarget.setPointerCapture(e.pointerId);
           move(e);
@@ -195,8 +185,14 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
               <br />
               ‖x − x̂‖ = {fmt(Math.hypot(px - xh[0], py - xh[1]))}
             </>
+          ) : point.isError ? (
+            <span role="alert">{point.error.message}</span>
+          ) : !q ? (
+            <span role="alert">no quantizer</span>
           ) : (
-            <span role="alert">{'error' in result ? result.error : ''}</span>
+            <span className="muted" data-testid="teach-plane-loading">
+              quantizing in the worker…
+            </span>
           )}
         </p>
         <p className="muted small">
@@ -224,8 +220,7 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
     for (const s of t.stages) {
       if (s.kind === 'quantize') {
         const y = fwd[fwd.length - 1].values;
-        const q = config.pipelines[Math.min(p, n - 1)].quantizer;
-        for (const d of quantizerDetail(q.id, q.params, y))
+        for (const d of trace.data?.detail ?? [])
           if (d.label !== 'scale')
             out.push({
               label: `${d.label}${d.scalar ? ` (${d.scalar.name} = ${fmt(d.scalar.value)})` : ''}`,
@@ -333,7 +328,11 @@ export function StepThrough({ config }: { config: ExperimentConfig }) {
           {trace.error.message}
         </p>
       )}
-      {!step && !trace.isError && <p className="muted">computing…</p>}
+      {!step && !trace.isError && (
+        <p className="muted" aria-live="polite">
+          computing… the pipeline runs over the data in a worker
+        </p>
+      )}
       {step && (
         <>
           <ol className="teach-stages" data-testid="teach-stages">

@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { restoreConfig } from '../../core/config/schema';
-import { pythonExport } from '../export/python-snippet';
+import { restoreConfig } from '../core/config/schema';
+import { pythonExport } from './python-export';
 
 const HOSTILE = 'x\nimport os; os.system("touch PWNED")\n#"\'\\\r\u2028\x1b]0;t\x07';
 

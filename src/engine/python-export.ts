@@ -12,18 +12,22 @@
  *    from x with the exported random signs and Lloyd–Max codebook (np.searchsorted on the
  *    thresholds, ties to the lower level as in nearestLevelIndex), in float64; our kernels keep
  *    float32 buffers, so x̂ agrees to ~1e-6, not bit for bit. Other methods are not re-implemented.
+ *
+ * Building the script generates the data, runs the pipeline and solves the Lloyd–Max codebook, so
+ * the page calls it in the teaching worker (src/worker/teach-api.ts pythonExport), never on its
+ * main thread; the CLI and the tests call it in-process.
  */
-import { readsBytes } from '../../core/methods';
-import { generateData } from '../../core/data-loader';
-import { lloydMaxGaussian, lloydMaxSphere } from '../../core/linalg/lloydmax';
-import { nextPowerOfTwo } from '../../core/linalg/fwht';
-import { randomSigns } from '../../core/linalg/signedHadamard';
-import { unitQueries } from '../../core/methods/metrics/ip-nvar';
-import { num, str } from '../../core/methods/params';
-import { pipelineLabel, runExperiment, type PipelineResult } from '../../core/pipeline';
-import { createRngFactory } from '../../core/rng';
-import type { ExperimentConfig } from '../../core/config/schema';
-import { pyStr } from '../../core/encode';
+import { readsBytes } from '../core/methods';
+import { generateData } from '../core/data-loader';
+import { lloydMaxGaussian, lloydMaxSphere } from '../core/linalg/lloydmax';
+import { nextPowerOfTwo } from '../core/linalg/fwht';
+import { randomSigns } from '../core/linalg/signedHadamard';
+import { unitQueries } from '../core/methods/metrics/ip-nvar';
+import { num, str } from '../core/methods/params';
+import { pipelineLabel, runExperiment, type PipelineResult } from '../core/pipeline';
+import { createRngFactory } from '../core/rng';
+import type { ExperimentConfig } from '../core/config/schema';
+import { pyStr } from '../core/encode';
 
 export const INLINE_LIMIT = 32_768;
 
