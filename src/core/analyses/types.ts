@@ -9,17 +9,19 @@
  * (numbers, arrays, typed arrays, nested objects) that views render and `lab run --json` prints.
  */
 import type { RngFactory } from '../rng';
+import type { ParamsOf } from '../methods/params';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
 import type { PipelineSpec } from '../pipeline';
 
-export interface AnalysisInput {
+/** `P`: the params as the caller holds them (validated `Params`), or as the typed record a body reads. */
+export interface AnalysisInput<P = Params> {
   readonly seed: number;
   readonly rng: RngFactory;
   /** The experiment's data (rows × dim). */
   readonly data: Matrix;
   /** The experiment's pipelines, for analyses that compare them. */
   readonly pipelines: readonly PipelineSpec[];
-  readonly params: Params;
+  readonly params: P;
 }
 
 export interface AnalysisRunOptions {
@@ -27,12 +29,22 @@ export interface AnalysisRunOptions {
   readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
-export interface AnalysisDef {
+/**
+ * A registered analysis, generic over its params schema `S` (declared with `defineParams`, so
+ * `ParamsOf<S>` keeps its names, kinds and enum options). Build one with `defineAnalysis`
+ * (./define.ts): callers pass validated `Params`, the body reads `ParamsOf<S>`.
+ */
+export interface AnalysisDef<S extends ParamSchema = ParamSchema> {
   readonly id: string;
   readonly label: string;
   readonly description: string;
   /** Paper / spec citation. */
   readonly reference: string;
-  readonly params: ParamSchema;
+  readonly params: S;
   run(input: AnalysisInput, options?: AnalysisRunOptions): unknown;
+}
+
+/** What an analysis file writes: an AnalysisDef whose `run` reads its params as `ParamsOf<S>`. */
+export interface AnalysisSpec<S extends ParamSchema> extends Omit<AnalysisDef<S>, 'run'> {
+  run(input: AnalysisInput<ParamsOf<S>>, options?: AnalysisRunOptions): unknown;
 }
