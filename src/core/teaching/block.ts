@@ -48,10 +48,18 @@ import {
   e8m0Exponent,
   elementMax,
   roundScale,
+  MX_ELEMENTS,
+  MX_RULES,
+  MX_SCALES,
+  mxQuantizer,
   type MxElement,
   type MxRule,
   type MxScale,
 } from '../methods/quantizers/mx';
+import { paramReader } from '../methods/param-reader';
+import { bfpQuantizer } from '../methods/quantizers/bfp';
+import { intQuantizer } from '../methods/quantizers/int';
+import { nf4Quantizer } from '../methods/quantizers/nf4';
 
 /**
  * The formats the inspector decomposes. 'mx' is the `mx` quantizer's design space (element, scale
@@ -681,31 +689,47 @@ export interface QuantizerBlocks {
  * `mx` in the 2-D layout is excluded: its tiles span rows, so one row's block does not hold the
  * tile's amax.
  */
+const readNf4 = paramReader(nf4Quantizer, { block: 'number' });
+const readInt = paramReader(intQuantizer, {
+  granularity: ['tensor', 'row', 'group'],
+  group: 'number',
+  bits: 'number',
+  symmetric: 'boolean',
+});
+const readMx = paramReader(mxQuantizer, {
+  layout: ['1d', '2d'],
+  block: 'number',
+  element: MX_ELEMENTS,
+  scale: MX_SCALES,
+  rule: MX_RULES,
+  tensorScale: 'boolean',
+});
+const readBfp = paramReader(bfpQuantizer, { block: 'number', mantissa: 'number' });
+
 export function quantizerBlockFormat(
   id: string,
   params: Readonly<Record<string, unknown>>,
 ): QuantizerBlocks | null {
   if (id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
   if (id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
-  if (id === 'nf4') return { format: 'nf4', block: Number(params.block), opts: {} };
-  if (id === 'int' && params.granularity === 'group')
-    return {
-      format: 'int',
-      block: Number(params.group),
-      opts: { bits: Number(params.bits), symmetric: params.symmetric !== false },
-    };
-  if (id === 'mx' && params.layout !== '2d')
+  if (id === 'nf4') return { format: 'nf4', block: readNf4(params).block, opts: {} };
+  if (id === 'int') {
+    const p = readInt(params);
+    if (p.granularity !== 'group') return null;
+    return { format: 'int', block: p.group, opts: { bits: p.bits, symmetric: p.symmetric } };
+  }
+  if (id === 'mx') {
+    const p = readMx(params);
+    if (p.layout === '2d') return null;
     return {
       format: 'mx',
-      block: Number(params.block),
-      opts: {
-        element: params.element as MxElement,
-        scaleFormat: params.scale as MxScale,
-        rule: params.rule as MxRule,
-        tensorScale: params.tensorScale === true,
-      },
+      block: p.block,
+      opts: { element: p.element, scaleFormat: p.scale, rule: p.rule, tensorScale: p.tensorScale },
     };
-  if (id === 'bfp')
-    return { format: 'bfp', block: Number(params.block), opts: { mantissa: Number(params.mantissa) } };
+  }
+  if (id === 'bfp') {
+    const p = readBfp(params);
+    return { format: 'bfp', block: p.block, opts: { mantissa: p.mantissa } };
+  }
   return null;
 }

@@ -6,7 +6,13 @@
  * Block formats are decomposed by block.ts instead; other quantizers have no sub-steps here.
  */
 import { lloydMaxGaussian, lloydMaxSphere, nearestLevelIndex } from '../linalg/lloydmax';
+import { paramReader } from '../methods/param-reader';
+import { edenQuantizer } from '../methods/quantizers/eden';
+import { turboquantMseQuantizer } from '../methods/quantizers/turboquant-mse';
 import type { Params } from '../methods/types';
+
+const readEden = paramReader(edenQuantizer, { bits: 'number', scale: ['mse', 'unbiased'] });
+const readTqMse = paramReader(turboquantMseQuantizer, { bits: 'number' });
 
 export interface DetailStep {
   readonly label: string;
@@ -26,7 +32,8 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
   for (let j = 0; j < d; j++) n2 += y[j] * y[j];
   if (n2 === 0 || d < 2) return [];
   if (id === 'eden') {
-    const cb = lloydMaxGaussian(Number(params.bits));
+    const p = readEden(params);
+    const cb = lloydMaxGaussian(p.bits);
     const levels = Float32Array.from(cb.levels);
     const k = Math.sqrt(d / n2);
     const z = new Float64Array(d);
@@ -41,7 +48,7 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
       yq += y[j] * q[j];
       qq += q[j] * q[j];
     }
-    const unbiased = params.scale === 'unbiased';
+    const unbiased = p.scale === 'unbiased';
     const s = unbiased ? n2 / yq : yq / qq;
     const out = new Float32Array(d);
     for (let j = 0; j < d; j++) out[j] = q[j] * s;
@@ -62,7 +69,7 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
     ];
   }
   if (id === 'turboquant-mse') {
-    const cb = lloydMaxSphere(Number(params.bits), d);
+    const cb = lloydMaxSphere(readTqMse(params).bits, d);
     const norm = Math.sqrt(n2);
     const inv = 1 / norm;
     const u = new Float64Array(d);

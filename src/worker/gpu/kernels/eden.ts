@@ -7,7 +7,8 @@
  * them. The three row sums are float32 tree reductions on the GPU (the CPU sums in float64).
  */
 import { lloydMaxGaussian } from '../../../core/linalg/lloydmax';
-import { num, str } from '../../../core/methods/params';
+import { paramReader } from '../../../core/methods/param-reader';
+import { edenQuantizer } from '../../../core/methods/quantizers/eden';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 256;
@@ -73,6 +74,8 @@ fn rows(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
 }
 `;
 
+const read = paramReader(edenQuantizer, { bits: 'number', scale: ['mse', 'unbiased'] });
+
 export const edenGpuKernel: GpuQuantizerKernel = {
   methodId: 'eden',
   stage: 'quantize',
@@ -89,8 +92,9 @@ export const edenGpuKernel: GpuQuantizerKernel = {
     const { rows, outDim: d } = req;
     const n = rows * d;
     if (n * 4 > gpu.maxBindingBytes) return false;
-    const cb = lloydMaxGaussian(num(req.quantizer.params, 'bits'));
-    const unbiased = str(req.quantizer.params, 'scale') === 'unbiased';
+    const p = read(req.quantizer.params);
+    const cb = lloydMaxGaussian(p.bits);
+    const unbiased = p.scale === 'unbiased';
     const pipe = await gpu.pipeline(EDEN_WGSL, 'rows');
     const x = gpu.upload(req.y.subarray(0, n));
     const thr = gpu.upload(Float32Array.from(cb.thresholds));
