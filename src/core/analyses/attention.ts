@@ -207,18 +207,14 @@ export const attentionAnalysis = defineAnalysis({
     'KIVI (Liu et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; Vaswani et al. 2017 §3.2.1.',
   params: ATTENTION_PARAMS,
   run(input, options) {
-    const { data: keys, pipelines, rng, params } = input;
-    const n = params.queries;
-    const k = params.topK;
-    const quantizeValues = params.values;
+    const { data: keys, pipelines, rng } = input;
+    const { queries: n, topK: k, values: quantizeValues, rope, headDim } = input.params;
     const d = keys.cols;
     const m = keys.rows;
     const q: Matrix = { rows: n, cols: d, data: new Float32Array(n * d) };
     rng.stream('analysis', 'attention', 'queries', n, d).fillNormal(q.data);
     const v: Matrix = { rows: m, cols: d, data: new Float32Array(m * d) };
     rng.stream('analysis', 'attention', 'values', m, d).fillNormal(v.data);
-    const rope = params.rope;
-    const headDim = params.headDim;
     if (rope !== 'none' || (headDim !== 0 && headDim !== d)) {
       const result: AttentionResult = {
         kind: 'attention',
@@ -289,16 +285,13 @@ function multiHead(
   v: Matrix,
   options: AnalysisRunOptions | undefined,
 ): AttentionPipelineResult[] {
-  const { data: keys, pipelines, rng, params } = input;
+  const { data: keys, pipelines, rng } = input;
+  const { headDim, rope, ropeBase: base, topK: k, values: quantizeValues } = input.params;
   const d = keys.cols;
   const m = keys.rows;
   const n = q.rows;
-  const h = params.headDim || d;
+  const h = headDim || d;
   if (d % h !== 0) throw new Error(`attention: headDim ${h} does not divide the data dim ${d}`);
-  const rope = params.rope;
-  const base = params.ropeBase;
-  const k = params.topK;
-  const quantizeValues = params.values;
   const ropeOn = (x: Matrix, pos: (r: number) => number) =>
     rope === 'none' ? x : applyRope(x, h, base, pos);
   const qPos = ropeOn(q, () => m);

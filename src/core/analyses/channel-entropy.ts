@@ -94,10 +94,10 @@ export const channelEntropyAnalysis = defineAnalysis({
     'Zhang et al., KV Cache is 1 Bit Per Channel: Efficient LLM Inference with Coupled Quantization, NeurIPS 2024, §3 (Fig. 1).',
   params: CHANNEL_ENTROPY_PARAMS,
   run(input) {
-    const { data, params } = input;
+    const { data, params: p } = input;
     const rows = data.rows;
     const d = data.cols;
-    const bits = params.bits;
+    const bits = p.bits;
     const bins = binColumns(data.data, rows, d, bits);
     const levels = 2 ** bits;
     const marg = new Float64Array(d);
@@ -107,7 +107,7 @@ export const channelEntropyAnalysis = defineAnalysis({
       marg[t] = entropyBits(counts, rows);
     }
     const points: ChannelEntropyPoint[] = [];
-    for (let c = 1; c <= Math.min(params.maxChannels, d); c *= 2) {
+    for (let c = 1; c <= Math.min(p.maxChannels, d); c *= 2) {
       const groups = Math.floor(d / c);
       let m = 0;
       let j = 0;

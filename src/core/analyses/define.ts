@@ -1,10 +1,10 @@
 /**
  * `defineAnalysis`: an analysis body typed from its params schema. Callers (the engine, tests)
  * pass the validated `Params` of a config (src/core/config checked them against the schema); the
- * wrapper reads them once into the typed record `ParamsOf<S>` with `typedParams` (a wrong kind is a
- * programming error and throws, naming the param), so the body reads `params.tokens`,
- * `params.rope` with the compiler checking names and enum values — the method registry's shape
- * (src/core/methods/params.ts).
+ * wrapper reads them once into the typed record `ParamsOf<S>` with `typedParams` (a wrong kind is
+ * a programming error and throws, naming the param), so the body reads each param as a typed
+ * field (`tokens`, `rope`) with the compiler checking names and enum values: the method
+ * registry's shape (src/core/methods/params.ts).
  */
 import { typedParams } from '../methods/params';
 import type { ParamSchema } from '../methods/types';

@@ -155,8 +155,17 @@ export const estimatorAnalysis = defineAnalysis({
     'TurboQuant (Zandieh et al., arXiv 2504.19874) §3.2, §4.4; EDEN (Vargaftik et al., ICML 2022) §3; product quantization (Jégou et al., IEEE TPAMI 2011).',
   params: ESTIMATOR_PARAMS,
   run({ seed, rng, data, pipelines, params }, options) {
+    const {
+      queries,
+      pqSubdim: subdim,
+      pqBits,
+      pqIters,
+      correlation: rho0,
+      sharpness: beta,
+      attentionTopK,
+    } = params;
     const d = data.cols;
-    const nq = Math.min(params.queries, Math.floor(data.rows / 2));
+    const nq = Math.min(queries, Math.floor(data.rows / 2));
     const n = data.rows - nq;
     if (nq < 1 || n < 1)
       throw new Error(`estimator: needs at least 2 rows (queries + database), got ${data.rows}`);
@@ -186,9 +195,8 @@ export const estimatorAnalysis = defineAnalysis({
       }),
     );
     options?.onProgress?.(1, 3, 'estimator: pipelines done');
-    const pqSubdim = Math.min(params.pqSubdim, d);
-    const pqBits = params.pqBits;
-    const pq = productQuantize(X.data, n, d, pqSubdim, pqBits, params.pqIters, rng);
+    const pqSubdim = Math.min(subdim, d);
+    const pq = productQuantize(X.data, n, d, pqSubdim, pqBits, pqIters, rng);
     recon.push({
       label: `PQ ${pq.subspaces}×${pq.centroids} (k-means)`,
       kind: 'pq',
@@ -214,7 +222,6 @@ export const estimatorAnalysis = defineAnalysis({
       const nu = Math.sqrt(dot(uperp, o, uperp, o, d));
       for (let j = 0; j < d; j++) uperp[o + j] /= nu > 0 ? nu : 1;
     }
-    const rho0 = params.correlation;
 
     // Exact scores of the queries against the database: true neighbours and attention targets.
     const exactScores = Array.from({ length: nq }, (_, a) => {
@@ -225,8 +232,7 @@ export const estimatorAnalysis = defineAnalysis({
     let rmsK = 0;
     for (let i = 0; i < n; i++) rmsK += xnorm[i] * xnorm[i];
     rmsK = Math.sqrt(rmsK / n);
-    const beta = params.sharpness;
-    const kAtt = Math.min(params.attentionTopK, n);
+    const kAtt = Math.min(attentionTopK, n);
     const logitScale = exactScores.map((_, a) => {
       const qn = Math.sqrt(dot(Q, a * d, Q, a * d, d));
       return qn > 0 && rmsK > 0 ? beta / (qn * rmsK) : 0;

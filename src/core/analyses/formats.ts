@@ -261,9 +261,8 @@ export const formatsAnalysis = defineAnalysis({
     'OCP Microscaling Formats (MX) v1.0 §5.3, §5.4.1, §6.3; OCP 8-bit Floating Point rev 1.0; QLoRA (Dettmers et al., NeurIPS 2023) §3 / bitsandbytes NF4.',
   params: FORMATS_PARAMS,
   run({ data, rng, params }) {
-    const format = params.format;
-    const block = params.block;
-    const n = Math.min(params.samples, data.data.length);
+    const { format, block, samples } = params;
+    const n = Math.min(samples, data.data.length);
     const v = Array.from(data.data.subarray(0, n), (x) => x);
     const table = conformanceTable(format);
     const finite = table.filter((e) => Number.isFinite(e.value));

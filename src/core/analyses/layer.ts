@@ -250,23 +250,20 @@ export const layerAnalysis = defineAnalysis({
     'QuaRot (Ashkboos et al., NeurIPS 2024) §3 computational invariance; SmoothQuant (Xiao et al., ICML 2023) §4 Eq. 4; SVDQuant (ICLR 2025) §4.',
   params: LAYER_PARAMS,
   run(input, options) {
-    const { data: w, pipelines, rng, params } = input;
-    const generator = params.activations;
-    const x = generateActivations(
-      rng,
-      generator,
-      params.tokens,
-      w.cols,
-      params.channels,
-      params.scale,
-      'layer',
-    );
+    const { data: w, pipelines, rng } = input;
+    const {
+      activations,
+      tokens,
+      channels,
+      scale,
+      activationQuantizer: actQ,
+      fitOn,
+      smoothing,
+      alpha,
+      sweep: nSweep,
+    } = input.params;
+    const x = generateActivations(rng, activations, tokens, w.cols, channels, scale, 'layer');
     const y = matmulT(x, w);
-    const actQ = params.activationQuantizer;
-    const fitOn = params.fitOn;
-    const smoothing = params.smoothing;
-    const alpha = params.alpha;
-    const nSweep = params.sweep;
     const alphas = Array.from({ length: nSweep }, (_, i) => (nSweep === 1 ? 0 : i / (nSweep - 1)));
     const total = pipelines.length * (1 + alphas.length);
     let done = 0;
@@ -301,7 +298,7 @@ export const layerAnalysis = defineAnalysis({
       tokens: x.rows,
       outFeatures: w.rows,
       inFeatures: w.cols,
-      activations: generator,
+      activations,
       activationQuantizer: actQ,
       smoothing: { enabled: smoothing, alpha },
       patterns: {

@@ -57,7 +57,7 @@ export const rateDistortionAnalysis = defineAnalysis({
     'Cover & Thomas, Elements of Information Theory (2nd ed.) §10 (rate–distortion); axes per method: SVDQuant (ICLR 2025) §4.2, LLM.int8() (NeurIPS 2022) §3.2, OCP MX v1.0, QLoRA (NeurIPS 2023) §3.',
   params: RATE_DISTORTION_PARAMS,
   run({ seed, data, pipelines, params }, options) {
-    const budget = params.budget;
+    const { budget } = params;
     const series = sweepPipelines({ seed, pipelines }, data, options);
     const frontier = paretoFrontier(series);
     const atBudget = series.map((s): RateDistortionBudgetPick | null => {

@@ -146,9 +146,9 @@ export const rotationQualityAnalysis = defineAnalysis({
   reference:
     '"Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003; CATALOGUE §1.A.3, §2.2); Kolmogorov (1933) for the KS statistic.',
   params: ROTATION_QUALITY_PARAMS,
-  run({ rng, params }, options) {
-    const draws = params.draws;
-    const dims = dimsBetween(params.minDim, Math.max(params.minDim, params.maxDim), params.factor);
+  run({ rng, params: p }, options) {
+    const draws = p.draws;
+    const dims = dimsBetween(p.minDim, Math.max(p.minDim, p.maxDim), p.factor);
     const nIn = ROTATION_QUALITY_INPUTS.length;
     const samples = ROTATION_QUALITY_TRANSFORMS.map(() => ROTATION_QUALITY_INPUTS.map(() => [] as number[]));
     dims.forEach((d, di) => {
@@ -158,8 +158,8 @@ export const rotationQualityAnalysis = defineAnalysis({
           k,
           d,
           () => rng.stream('analysis', 'rotation-quality', 'input', k, d),
-          params.outlierChannels,
-          params.outlierScale,
+          p.outlierChannels,
+          p.outlierScale,
         ),
       );
       const gauss = rng.stream('analysis', 'rotation-quality', 'haar', d);

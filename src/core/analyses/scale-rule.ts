@@ -130,11 +130,8 @@ export const scaleRuleAnalysis = defineAnalysis({
     'EDEN (Vargaftik et al., ICML 2022) §3; TurboQuant (Zandieh et al., arXiv 2504.19874) Alg. 1; "A Note on TurboQuant and the Earlier DRIVE/EDEN Line of Work" (seed 003; CATALOGUE §1.A.1).',
   params: SCALE_RULE_PARAMS,
   run({ rng, params }, options) {
-    const bits = params.bits;
-    const minDim = params.minDim;
-    const dims = dimsBetween(minDim, Math.max(minDim, params.maxDim), 2);
-    const samples = params.samples;
-    const block = params.block;
+    const { bits, minDim, maxDim, samples, block } = params;
+    const dims = dimsBetween(minDim, Math.max(minDim, maxDim), 2);
     const gauss = unitCodebook(lloydMaxGaussian(bits));
     const acc = SCALE_RULE_IDS.flatMap((rule) =>
       CODEBOOKS.map((codebook) => ({ rule, codebook, vnmse: [] as number[], se: [] as number[] })),

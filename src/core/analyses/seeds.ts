@@ -72,7 +72,7 @@ export const seedsAnalysis = defineAnalysis({
     'Student, "The probable error of a mean", Biometrika 1908 (t-interval, paired differences); CONTRACT.md §1 (paired streams).',
   params: SEEDS_PARAMS,
   run({ rng, data, pipelines, params }, options) {
-    const count = params.count;
+    const { count } = params;
     const seeds = deriveSeeds((k) => rng.stream('analysis', 'seeds', k), count);
     const values = pipelines.map(() => new Map<string, number[]>(METRICS.map((m) => [m.id, [] as number[]])));
     let bits: number[] = pipelines.map(() => 0);
