@@ -33,7 +33,7 @@ import { defineParams, type ParamsOf } from '../methods/params';
 import type { Matrix, Params } from '../methods/types';
 import { pipelineLabel } from '../pipeline';
 import { defineAnalysis } from './define';
-import type { AnalysisInput, AnalysisRunOptions } from './types';
+import type { AnalysisRunOptions, TypedAnalysisInput } from './types';
 import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
 
 export interface AttentionPipelineResult {
@@ -280,7 +280,7 @@ export const attentionAnalysis = defineAnalysis({
 
 /** The RoPE / multi-head path of the attention view (see the header). */
 function multiHead(
-  input: AnalysisInput<ParamsOf<typeof ATTENTION_PARAMS>>,
+  input: TypedAnalysisInput<ParamsOf<typeof ATTENTION_PARAMS>>,
   q: Matrix,
   v: Matrix,
   options: AnalysisRunOptions | undefined,

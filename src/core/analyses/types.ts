@@ -13,15 +13,14 @@ import type { ParamsOf } from '../methods/params';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
 import type { PipelineSpec } from '../pipeline';
 
-/** `P`: the params as the caller holds them (validated `Params`), or as the typed record a body reads. */
-export interface AnalysisInput<P = Params> {
+export interface AnalysisInput {
   readonly seed: number;
   readonly rng: RngFactory;
   /** The experiment's data (rows × dim). */
   readonly data: Matrix;
   /** The experiment's pipelines, for analyses that compare them. */
   readonly pipelines: readonly PipelineSpec[];
-  readonly params: P;
+  readonly params: Params;
 }
 
 export interface AnalysisRunOptions {
@@ -44,7 +43,10 @@ export interface AnalysisDef<S extends ParamSchema = ParamSchema> {
   run(input: AnalysisInput, options?: AnalysisRunOptions): unknown;
 }
 
+/** The input an analysis body reads: its params as the typed record `P` of its schema. */
+export type TypedAnalysisInput<P> = Omit<AnalysisInput, 'params'> & { readonly params: P };
+
 /** What an analysis file writes: an AnalysisDef whose `run` reads its params as `ParamsOf<S>`. */
 export interface AnalysisSpec<S extends ParamSchema> extends Omit<AnalysisDef<S>, 'run'> {
-  run(input: AnalysisInput<ParamsOf<S>>, options?: AnalysisRunOptions): unknown;
+  run(input: TypedAnalysisInput<ParamsOf<S>>, options?: AnalysisRunOptions): unknown;
 }

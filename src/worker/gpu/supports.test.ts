@@ -1,8 +1,8 @@
 /**
  * Which canonical params each GPU quantizer kernel takes, by the rule its header states: int runs
  * symmetric nearest rounding at row or group granularity; the block and FP8 kernels decline
- * stochastic rounding; every kernel reads its params through a reader checked against the core
- * method's schema (a renamed param fails here, at import).
+ * stochastic rounding (params spelled out by the core method's schema, as a validated config has
+ * them).
  */
 import { describe, expect, it } from 'vitest';
 import { quantizersById } from '../../core/methods';

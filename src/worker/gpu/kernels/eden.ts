@@ -7,8 +7,7 @@
  * them. The three row sums are float32 tree reductions on the GPU (the CPU sums in float64).
  */
 import { lloydMaxGaussian } from '../../../core/linalg/lloydmax';
-import { paramReader } from '../../../core/methods/param-reader';
-import { edenQuantizer } from '../../../core/methods/quantizers/eden';
+import { num, str } from '../../../core/methods/params';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 256;
@@ -74,8 +73,6 @@ fn rows(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
 }
 `;
 
-const read = paramReader(edenQuantizer, { bits: 'number', scale: ['mse', 'unbiased'] });
-
 export const edenGpuKernel: GpuQuantizerKernel = {
   methodId: 'eden',
   stage: 'quantize',
@@ -92,9 +89,8 @@ export const edenGpuKernel: GpuQuantizerKernel = {
     const { rows, outDim: d } = req;
     const n = rows * d;
     if (n * 4 > gpu.maxBindingBytes) return false;
-    const p = read(req.quantizer.params);
-    const cb = lloydMaxGaussian(p.bits);
-    const unbiased = p.scale === 'unbiased';
+    const cb = lloydMaxGaussian(num(req.quantizer.params, 'bits'));
+    const unbiased = str(req.quantizer.params, 'scale') === 'unbiased';
     const pipe = await gpu.pipeline(EDEN_WGSL, 'rows');
     const x = gpu.upload(req.y.subarray(0, n));
     const thr = gpu.upload(Float32Array.from(cb.thresholds));

@@ -8,8 +8,7 @@
  * reference's float64 product rounded once: identical whenever the grid value is.
  */
 import { E4M3, E5M2 } from '../../../core/formats/minifloat';
-import { paramReader } from '../../../core/methods/param-reader';
-import { fp8Quantizer } from '../../../core/methods/quantizers/fp8';
+import { str } from '../../../core/methods/params';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
@@ -75,12 +74,6 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
-const read = paramReader(fp8Quantizer, {
-  format: ['e4m3', 'e5m2'],
-  granularity: ['tensor', 'row'],
-  rounding: ['nearest', 'stochastic'],
-});
-
 export const fp8GpuKernel: GpuQuantizerKernel = {
   methodId: 'fp8',
   stage: 'quantize',
@@ -90,11 +83,11 @@ export const fp8GpuKernel: GpuQuantizerKernel = {
       'identical fp32 scales, grid decisions by exact comparison with midpoint·s, and r·s rounded once ' +
       '(float32-subnormal outputs excepted, which a GPU may flush)',
   },
-  supports: (params) => read(params).rounding !== 'stochastic',
+  supports: (params) => params.rounding !== 'stochastic',
   async run(gpu, req, signal) {
-    const p = read(req.quantizer.params);
-    if (p.rounding === 'stochastic') return false;
-    const f = p.format === 'e5m2' ? E5M2 : E4M3;
+    const params = req.quantizer.params;
+    if (str(params, 'rounding') === 'stochastic') return false;
+    const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
     const { rows, outDim: d } = req;
     const n = rows * d;
     if (n * 4 > gpu.maxBindingBytes) return false;
@@ -105,7 +98,7 @@ export const fp8GpuKernel: GpuQuantizerKernel = {
     try {
       const amax = await gpu.groupAbsmax(x, rows, d, d, signal);
       const scales = new Float32Array(rows);
-      if (p.granularity === 'tensor') {
+      if (str(params, 'granularity') === 'tensor') {
         let m = 0;
         for (let r = 0; r < rows; r++) if (amax[r] > m) m = amax[r];
         scales.fill(Math.fround(m / f.maxFinite));

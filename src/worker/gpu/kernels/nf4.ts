@@ -6,8 +6,7 @@
  * product is the reference's float64 product rounded once: identical for the same code).
  */
 import { NF4_VALUES } from '../../../core/formats/nf4';
-import { paramReader } from '../../../core/methods/param-reader';
-import { nf4Quantizer } from '../../../core/methods/quantizers/nf4';
+import { num, str } from '../../../core/methods/params';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
@@ -45,8 +44,6 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
-const read = paramReader(nf4Quantizer, { block: 'number', rounding: ['nearest', 'stochastic'] });
-
 export const nf4GpuKernel: GpuQuantizerKernel = {
   methodId: 'nf4',
   stage: 'quantize',
@@ -57,12 +54,11 @@ export const nf4GpuKernel: GpuQuantizerKernel = {
       'x/A and the midpoint test t − a > b − t in float32 (the CPU in float64): only an element within ' +
       'a few float32 ulps of a midpoint between two levels can pick the other level',
   },
-  supports: (params) => read(params).rounding !== 'stochastic',
+  supports: (params) => params.rounding !== 'stochastic',
   async run(gpu, req, signal) {
-    const p = read(req.quantizer.params);
-    if (p.rounding === 'stochastic') return false;
+    if (str(req.quantizer.params, 'rounding') === 'stochastic') return false;
     const { rows, outDim: d } = req;
-    const g = Math.min(p.block, d);
+    const g = Math.min(num(req.quantizer.params, 'block'), d);
     const groups = Math.ceil(d / g);
     const n = rows * d;
     if (n * 4 > gpu.maxBindingBytes) return false;

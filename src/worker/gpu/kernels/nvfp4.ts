@@ -8,8 +8,8 @@
  * (exact), so the one rounding of the product equals the reference's float64 q·X rounded to float32.
  */
 import { UE4M3, roundValue } from '../../../core/formats/minifloat';
-import { paramReader } from '../../../core/methods/param-reader';
-import { NV_BLOCK, nvfp4Quantizer } from '../../../core/methods/quantizers/nvfp4';
+import { str } from '../../../core/methods/params';
+import { NV_BLOCK } from '../../../core/methods/quantizers/nvfp4';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
@@ -61,8 +61,6 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
-const read = paramReader(nvfp4Quantizer, { rounding: ['nearest', 'stochastic'] });
-
 export const nvfp4GpuKernel: GpuQuantizerKernel = {
   methodId: 'nvfp4',
   stage: 'quantize',
@@ -72,9 +70,9 @@ export const nvfp4GpuKernel: GpuQuantizerKernel = {
       'identical scales, element decisions by exact comparison with midpoint·s_b·s_t, and an output ' +
       'product rounded once (float32-subnormal outputs excepted, which a GPU may flush)',
   },
-  supports: (params) => read(params).rounding !== 'stochastic',
+  supports: (params) => params.rounding !== 'stochastic',
   async run(gpu, req, signal) {
-    if (read(req.quantizer.params).rounding === 'stochastic') return false;
+    if (str(req.quantizer.params, 'rounding') === 'stochastic') return false;
     const { rows, outDim: d } = req;
     const n = rows * d;
     if (n * 4 > gpu.maxBindingBytes) return false;
