@@ -4,7 +4,7 @@
  * wrapper reads them once into the typed record `ParamsOf<S>` with `typedParams` (a wrong kind is
  * a programming error and throws, naming the param), so the body reads each param as a typed
  * field (`tokens`, `rope`) with the compiler checking names and enum values: the method
- * registry's shape (src/core/methods/params.ts).
+ * registry's shape (`defineParams` / `typedParams`).
  */
 import { typedParams } from '../methods/params';
 import type { ParamSchema } from '../methods/types';
