@@ -1,8 +1,8 @@
 /**
  * A typed reader for code that is generic over methods and switches on a method id (a GPU kernel
- * keyed by its method, the teaching views): such a site cannot see the method
- * file's schema type, so it names the params it reads with the kind it expects and reads `p.bits`,
- * `p.rounding` typed (enum options as a union of literals) instead of reading by name with `num`.
+ * keyed by its method, the teaching views): such a site cannot see the method file's schema type,
+ * so it names the params it reads with the kind it expects and reads `p.bits`, `p.rounding` typed
+ * (enum options as a union of literals) instead of reading by name with `num`.
  *
  * The declaration is checked against the method's registered schema when the reader is made (at
  * module load): a param the method does not have, another kind, or other enum options throw there,
