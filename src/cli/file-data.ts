@@ -12,6 +12,7 @@ import { checkExternalLocation, looksLikeOnnxName, parseOnnx } from '../core/io/
 import { DataError } from '../core/data-loader';
 import { ConfigError } from '../core/config/errors';
 import type { ExperimentConfig } from '../core/config/schema';
+import { fileParams } from '../core/config/data-params';
 import type { LoadedData } from '../core/methods/types';
 import { loadFileData } from '../engine/file-data';
 
@@ -83,7 +84,7 @@ export async function sourcesForPath(path: string): Promise<ByteSource[]> {
 }
 
 export async function loadFileForCli(config: ExperimentConfig): Promise<LoadedData> {
-  const path = String(config.data.path ?? '');
+  const { path } = fileParams(config.data);
   if (path === '') throw new ConfigError('data.path', 'a file path is required when data.source is "file"');
   return loadFileData(config, await sourcesForPath(path));
 }

@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError } from '../core/config/errors';
 import type { ExperimentConfig } from '../core/config/schema';
+import { fileParams } from '../core/config/data-params';
 import { openTensorSet } from '../core/io';
 import { METRICS } from '../core/methods';
 import { formatMetric } from '../core/format-number';
@@ -86,7 +87,7 @@ export async function sweepForCli(
       'lab sweep needs a config with a "sweep" field, e.g. "sweep": {"minElements": 1024}',
     );
   }
-  const path = String(config.data.path ?? '');
+  const { path } = fileParams(config.data);
   if (path === '') throw new ConfigError('data.path', 'a file path is required when data.source is "file"');
   const set = await openTensorSet(await sourcesForPath(path));
   const reclaim = fullGc();

@@ -28,6 +28,7 @@ import { countDeadRows } from '../core/methods/metrics/dead-rows';
 import { ConfigError } from '../core/config/errors';
 import { permalinkHash } from '../core/config/codec';
 import { sweepMatcher } from '../core/config/sweep-config';
+import { fileParams } from '../core/config/data-params';
 import { canonicalize, type CanonicalConfig, type ExperimentConfig } from '../core/config/schema';
 import { runConfig } from './experiment';
 import { loadFileData, resolveLayout } from './file-data';
@@ -103,7 +104,7 @@ export function planSweep(
     (t) => t.supported && t.shape.length >= 2 && numel(t.shape) >= sweep.minElements && keep(t.name),
   );
   const mine = shard ? all.filter((_, k) => k % shard.count === shard.index) : all;
-  return mine.map((info) => ({ info, layout: resolveLayout(config.data.layout, info) }));
+  return mine.map((info) => ({ info, layout: resolveLayout(fileParams(config.data).layout, info) }));
 }
 
 /** The single-tensor config whose `lab run` numbers a sweep reports for `name`. */

@@ -12,6 +12,7 @@
  */
 import type { ExperimentConfig } from '../core/config/schema';
 import { readsBytes } from '../core/methods';
+import { fileParams } from '../core/config/data-params';
 
 /** Base name of a path written on any OS ('C:\\a\\b.npy' and '/a/b.npy' both give 'b.npy'). */
 export function baseName(path: string): string {
@@ -44,12 +45,11 @@ export function decideOpenedFiles(
   tensors: readonly OpenedTensor[],
 ): OpenDecision {
   const first = tensors.find((t) => t.supported) ?? tensors[0];
-  const linkPath = readsBytes(data.source) ? String(data.path ?? '') : '';
+  const file = fileParams(data);
+  const linkPath = readsBytes(data.source) ? file.path : '';
   if (linkPath === '') return { action: 'switch', ...(first ? { tensor: first } : {}) };
   const linkFile = baseName(linkPath);
-  const linkTensor = String(data.tensor ?? '');
-  const layout = String(data.layout ?? 'rows-first');
-  const hash = String(data.sha256 ?? '');
+  const { tensor: linkTensor, layout, sha256: hash } = file;
   if (fileNames.some((f) => baseName(f) === linkFile)) {
     const hashNote = hash
       ? ` Its SHA-256 (${hash.slice(0, 12)}…) is checked before anything runs.`
@@ -90,6 +90,6 @@ export function decideOpenedFiles(
  * tensor bytes, and the page refuses a different file of the same name.
  */
 export function pinFileHash(config: ExperimentConfig, sha256: string | undefined): ExperimentConfig {
-  if (!readsBytes(config.data.source) || !sha256 || String(config.data.sha256 ?? '') !== '') return config;
+  if (!readsBytes(config.data.source) || !sha256 || fileParams(config.data).sha256 !== '') return config;
   return { ...config, data: { ...config.data, sha256 } };
 }

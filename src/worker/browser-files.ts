@@ -12,6 +12,7 @@ import {
   type TensorSet,
 } from '../core/io';
 import type { ExperimentConfig } from '../core/config/schema';
+import { fileParams } from '../core/config/data-params';
 import type { LoadedData } from '../engine/experiment';
 import { loadFileData } from '../engine/file-data';
 
@@ -36,7 +37,7 @@ export async function registerFiles(files: readonly File[]): Promise<OpenFileSum
 
 export async function loadFileForBrowser(config: ExperimentConfig): Promise<LoadedData> {
   await registering;
-  const name = String(config.data.path ?? '');
+  const name = fileParams(config.data).path;
   if (sources.length === 0) {
     throw new Error(
       `this link uses data from the file ${name ? `"${name}"` : ''}: open it in the data panel to run it`,

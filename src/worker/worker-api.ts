@@ -4,6 +4,7 @@
  */
 import { readsBytes } from '../core/methods';
 import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
+import { declaredShape } from '../core/config/data-params';
 import { runConfig, type ExperimentOutput } from '../engine/experiment';
 import { transfer } from 'comlink';
 import { GPU_MIN_COORDS } from './gpu/kernels';
@@ -42,9 +43,8 @@ function workerGpu(): Promise<GpuKernels | null> {
 
 /** Whether any stage of the config is large enough for the GPU (GPU_MIN_COORDS), before asking for a device. */
 function mayUseGpu(config: ExperimentConfig): boolean {
-  const rows = Number(config.data.rows ?? 0);
-  const dim = Number(config.data.dim ?? 0);
-  return readsBytes(config.data.source) || rows * dim >= GPU_MIN_COORDS;
+  const shape = declaredShape(config.data);
+  return readsBytes(config.data.source) || (shape ? shape.rows * shape.dim : 0) >= GPU_MIN_COORDS;
 }
 
 export type ProgressCallback = (done: number, total: number, stage: string) => void;

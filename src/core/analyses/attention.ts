@@ -29,10 +29,11 @@
  *    before RoPE sees the fixed per-channel outliers; RoPE turns them into position-dependent
  *    pairs, so the same method differs between the two modes).
  */
-import { num, bool, str } from '../methods/params';
+import { defineParams, type ParamsOf } from '../methods/params';
 import type { Matrix, Params } from '../methods/types';
 import { pipelineLabel } from '../pipeline';
-import type { AnalysisDef, AnalysisInput, AnalysisRunOptions } from './types';
+import { defineAnalysis } from './define';
+import type { AnalysisRunOptions, TypedAnalysisInput } from './types';
 import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
 
 export interface AttentionPipelineResult {
@@ -169,53 +170,51 @@ function withMode(params: Params, mode: string): Params {
   return { ...params, mode };
 }
 
-export const attentionAnalysis: AnalysisDef = {
+const ATTENTION_PARAMS = defineParams({
+  queries: { kind: 'int', default: 32, min: 1, max: 4096, step: 1, doc: 'Number of N(0,1) queries.' },
+  topK: { kind: 'int', default: 8, min: 1, max: 1024, step: 1, doc: 'k of the top-k overlap.' },
+  values: { kind: 'bool', default: true, doc: 'Quantize V too (the output error needs it).' },
+  rope: {
+    kind: 'enum',
+    default: 'none',
+    options: ['none', 'pre', 'post'],
+    doc: 'RoPE on keys and queries: none; pre = quantize keys before RoPE (RotateKV); post = quantize RoPE(K).',
+  },
+  ropeBase: {
+    kind: 'number',
+    default: 10000,
+    min: 2,
+    max: 1e7,
+    step: 1,
+    doc: 'RoPE base θ (Llama 2: 10000; Llama 3: 500000).',
+  },
+  headDim: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 65_536,
+    step: 1,
+    doc: 'Head dimension h: dim splits into dim/h heads with their own softmax and RoPE (0 = one head of width dim).',
+  },
+});
+
+export const attentionAnalysis = defineAnalysis({
   id: 'attention',
   label: 'Attention with a quantized KV cache',
   description:
     'softmax(q·Kᵀ/√d) KL divergence and top-k overlap vs full precision, and attention-output error, per pipeline.',
   reference:
     'KIVI (Liu et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; Vaswani et al. 2017 §3.2.1.',
-  params: {
-    queries: { kind: 'int', default: 32, min: 1, max: 4096, step: 1, doc: 'Number of N(0,1) queries.' },
-    topK: { kind: 'int', default: 8, min: 1, max: 1024, step: 1, doc: 'k of the top-k overlap.' },
-    values: { kind: 'bool', default: true, doc: 'Quantize V too (the output error needs it).' },
-    rope: {
-      kind: 'enum',
-      default: 'none',
-      options: ['none', 'pre', 'post'],
-      doc: 'RoPE on keys and queries: none; pre = quantize keys before RoPE (RotateKV); post = quantize RoPE(K).',
-    },
-    ropeBase: {
-      kind: 'number',
-      default: 10000,
-      min: 2,
-      max: 1e7,
-      step: 1,
-      doc: 'RoPE base θ (Llama 2: 10000; Llama 3: 500000).',
-    },
-    headDim: {
-      kind: 'int',
-      default: 0,
-      min: 0,
-      max: 65_536,
-      step: 1,
-      doc: 'Head dimension h: dim splits into dim/h heads with their own softmax and RoPE (0 = one head of width dim).',
-    },
-  },
+  params: ATTENTION_PARAMS,
   run(input, options) {
-    const { data: keys, pipelines, rng, params } = input;
-    const n = num(params, 'queries');
-    const k = num(params, 'topK');
-    const quantizeValues = bool(params, 'values');
+    const { data: keys, pipelines, rng } = input;
+    const { queries: n, topK: k, values: quantizeValues, rope, headDim } = input.params;
     const d = keys.cols;
     const m = keys.rows;
     const q: Matrix = { rows: n, cols: d, data: new Float32Array(n * d) };
     rng.stream('analysis', 'attention', 'queries', n, d).fillNormal(q.data);
     const v: Matrix = { rows: m, cols: d, data: new Float32Array(m * d) };
     rng.stream('analysis', 'attention', 'values', m, d).fillNormal(v.data);
-    const rope = str(params, 'rope');
-    const headDim = num(params, 'headDim');
     if (rope !== 'none' || (headDim !== 0 && headDim !== d)) {
       const result: AttentionResult = {
         kind: 'attention',
@@ -277,25 +276,22 @@ export const attentionAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});
 
 /** The RoPE / multi-head path of the attention view (see the header). */
 function multiHead(
-  input: AnalysisInput,
+  input: TypedAnalysisInput<ParamsOf<typeof ATTENTION_PARAMS>>,
   q: Matrix,
   v: Matrix,
   options: AnalysisRunOptions | undefined,
 ): AttentionPipelineResult[] {
-  const { data: keys, pipelines, rng, params } = input;
+  const { data: keys, pipelines, rng } = input;
+  const { headDim, rope, ropeBase: base, topK: k, values: quantizeValues } = input.params;
   const d = keys.cols;
   const m = keys.rows;
   const n = q.rows;
-  const h = num(params, 'headDim') || d;
+  const h = headDim || d;
   if (d % h !== 0) throw new Error(`attention: headDim ${h} does not divide the data dim ${d}`);
-  const rope = str(params, 'rope');
-  const base = num(params, 'ropeBase');
-  const k = num(params, 'topK');
-  const quantizeValues = bool(params, 'values');
   const ropeOn = (x: Matrix, pos: (r: number) => number) =>
     rope === 'none' ? x : applyRope(x, h, base, pos);
   const qPos = ropeOn(q, () => m);

@@ -16,8 +16,8 @@
  * tuple distinct), so for large c·bits it is limited by the sample size; `ceiling` = log2(rows)/c
  * says where that bites.
  */
-import { num } from '../methods/params';
-import type { AnalysisDef } from './types';
+import { defineParams } from '../methods/params';
+import { defineAnalysis } from './define';
 
 export interface ChannelEntropyPoint {
   readonly channels: number;
@@ -66,36 +66,38 @@ export function binColumns(x: ArrayLike<number>, rows: number, d: number, bits: 
   return out;
 }
 
-export const channelEntropyAnalysis: AnalysisDef = {
+const CHANNEL_ENTROPY_PARAMS = defineParams({
+  bits: {
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 8,
+    step: 1,
+    doc: 'Bins per channel = 2^bits (equal width over the channel’s range).',
+  },
+  maxChannels: {
+    kind: 'int',
+    default: 8,
+    min: 1,
+    max: 64,
+    step: 1,
+    doc: 'Largest group size c (c doubles from 1).',
+  },
+});
+
+export const channelEntropyAnalysis = defineAnalysis({
   id: 'channel-entropy',
   label: 'Joint vs marginal channel entropy',
   description:
     'Plug-in entropy of groups of c adjacent channels (binned) vs the sum of their marginal entropies, per channel, for c = 1, 2, 4, … up to maxChannels.',
   reference:
     'Zhang et al., KV Cache is 1 Bit Per Channel: Efficient LLM Inference with Coupled Quantization, NeurIPS 2024, §3 (Fig. 1).',
-  params: {
-    bits: {
-      kind: 'int',
-      default: 2,
-      min: 1,
-      max: 8,
-      step: 1,
-      doc: 'Bins per channel = 2^bits (equal width over the channel’s range).',
-    },
-    maxChannels: {
-      kind: 'int',
-      default: 8,
-      min: 1,
-      max: 64,
-      step: 1,
-      doc: 'Largest group size c (c doubles from 1).',
-    },
-  },
+  params: CHANNEL_ENTROPY_PARAMS,
   run(input) {
-    const { data, params } = input;
+    const { data, params: p } = input;
     const rows = data.rows;
     const d = data.cols;
-    const bits = num(params, 'bits');
+    const bits = p.bits;
     const bins = binColumns(data.data, rows, d, bits);
     const levels = 2 ** bits;
     const marg = new Float64Array(d);
@@ -105,7 +107,7 @@ export const channelEntropyAnalysis: AnalysisDef = {
       marg[t] = entropyBits(counts, rows);
     }
     const points: ChannelEntropyPoint[] = [];
-    for (let c = 1; c <= Math.min(num(params, 'maxChannels'), d); c *= 2) {
+    for (let c = 1; c <= Math.min(p.maxChannels, d); c *= 2) {
       const groups = Math.floor(d / c);
       let m = 0;
       let j = 0;
@@ -130,4 +132,4 @@ export const channelEntropyAnalysis: AnalysisDef = {
     const result: ChannelEntropyResult = { kind: 'channel-entropy', rows, dim: d, bits, points };
     return result;
   },
-};
+});

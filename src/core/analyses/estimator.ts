@@ -23,9 +23,9 @@
  * The pipelines run on the database rows only (queries are never quantized), with the experiment
  * seed. Streams: rng('analysis', 'estimator', …) for queries.
  */
-import { num } from '../methods/params';
+import { defineParams } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 import { productQuantize } from './pq';
 
 export interface EstimatorMethod {
@@ -105,56 +105,67 @@ function meanSd(v: Float64Array): [number, number] {
   return [m, Math.sqrt(s2 / Math.max(1, v.length - 1))];
 }
 
-export const estimatorAnalysis: AnalysisDef = {
+const ESTIMATOR_PARAMS = defineParams({
+  queries: {
+    kind: 'int',
+    default: 64,
+    min: 1,
+    max: 4096,
+    doc: 'Leading rows used as queries (the rest is the database).',
+  },
+  correlation: {
+    kind: 'number',
+    default: 0.8,
+    min: 0,
+    max: 1,
+    step: 0.05,
+    doc: 'Cosine ρ of the correlated queries in the ‖q‖ table.',
+  },
+  attentionTopK: { kind: 'int', default: 8, min: 1, max: 256, doc: 'k of the attention top-k overlap.' },
+  sharpness: {
+    kind: 'number',
+    default: 8,
+    min: 0.1,
+    max: 1000,
+    doc: 'Inverse temperature β of the normalised attention logits.',
+  },
+  pqBits: {
+    kind: 'int',
+    default: 4,
+    min: 1,
+    max: 10,
+    doc: 'PQ: bits per sub-vector index (2^bits centroids per subspace).',
+  },
+  pqSubdim: {
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 256,
+    doc: 'PQ: coordinates per subspace (M = ⌈d/subdim⌉).',
+  },
+  pqIters: { kind: 'int', default: 10, min: 0, max: 100, doc: 'PQ: k-means (Lloyd) iterations.' },
+});
+
+export const estimatorAnalysis = defineAnalysis({
   id: 'estimator',
   label: 'Estimator lab',
   description:
     'Inner-product bias and spread vs query correlation and ‖q‖, attention-softmax error with quantized keys, nearest-neighbour recall@1/@10 vs exact search and product quantization',
   reference:
     'TurboQuant (Zandieh et al., arXiv 2504.19874) §3.2, §4.4; EDEN (Vargaftik et al., ICML 2022) §3; product quantization (Jégou et al., IEEE TPAMI 2011).',
-  params: {
-    queries: {
-      kind: 'int',
-      default: 64,
-      min: 1,
-      max: 4096,
-      doc: 'Leading rows used as queries (the rest is the database).',
-    },
-    correlation: {
-      kind: 'number',
-      default: 0.8,
-      min: 0,
-      max: 1,
-      step: 0.05,
-      doc: 'Cosine ρ of the correlated queries in the ‖q‖ table.',
-    },
-    attentionTopK: { kind: 'int', default: 8, min: 1, max: 256, doc: 'k of the attention top-k overlap.' },
-    sharpness: {
-      kind: 'number',
-      default: 8,
-      min: 0.1,
-      max: 1000,
-      doc: 'Inverse temperature β of the normalised attention logits.',
-    },
-    pqBits: {
-      kind: 'int',
-      default: 4,
-      min: 1,
-      max: 10,
-      doc: 'PQ: bits per sub-vector index (2^bits centroids per subspace).',
-    },
-    pqSubdim: {
-      kind: 'int',
-      default: 2,
-      min: 1,
-      max: 256,
-      doc: 'PQ: coordinates per subspace (M = ⌈d/subdim⌉).',
-    },
-    pqIters: { kind: 'int', default: 10, min: 0, max: 100, doc: 'PQ: k-means (Lloyd) iterations.' },
-  },
+  params: ESTIMATOR_PARAMS,
   run({ seed, rng, data, pipelines, params }, options) {
+    const {
+      queries,
+      pqSubdim: subdim,
+      pqBits,
+      pqIters,
+      correlation: rho0,
+      sharpness: beta,
+      attentionTopK,
+    } = params;
     const d = data.cols;
-    const nq = Math.min(num(params, 'queries'), Math.floor(data.rows / 2));
+    const nq = Math.min(queries, Math.floor(data.rows / 2));
     const n = data.rows - nq;
     if (nq < 1 || n < 1)
       throw new Error(`estimator: needs at least 2 rows (queries + database), got ${data.rows}`);
@@ -184,9 +195,8 @@ export const estimatorAnalysis: AnalysisDef = {
       }),
     );
     options?.onProgress?.(1, 3, 'estimator: pipelines done');
-    const pqSubdim = Math.min(num(params, 'pqSubdim'), d);
-    const pqBits = num(params, 'pqBits');
-    const pq = productQuantize(X.data, n, d, pqSubdim, pqBits, num(params, 'pqIters'), rng);
+    const pqSubdim = Math.min(subdim, d);
+    const pq = productQuantize(X.data, n, d, pqSubdim, pqBits, pqIters, rng);
     recon.push({
       label: `PQ ${pq.subspaces}×${pq.centroids} (k-means)`,
       kind: 'pq',
@@ -212,7 +222,6 @@ export const estimatorAnalysis: AnalysisDef = {
       const nu = Math.sqrt(dot(uperp, o, uperp, o, d));
       for (let j = 0; j < d; j++) uperp[o + j] /= nu > 0 ? nu : 1;
     }
-    const rho0 = num(params, 'correlation');
 
     // Exact scores of the queries against the database: true neighbours and attention targets.
     const exactScores = Array.from({ length: nq }, (_, a) => {
@@ -223,8 +232,7 @@ export const estimatorAnalysis: AnalysisDef = {
     let rmsK = 0;
     for (let i = 0; i < n; i++) rmsK += xnorm[i] * xnorm[i];
     rmsK = Math.sqrt(rmsK / n);
-    const beta = num(params, 'sharpness');
-    const kAtt = Math.min(num(params, 'attentionTopK'), n);
+    const kAtt = Math.min(attentionTopK, n);
     const logitScale = exactScores.map((_, a) => {
       const qn = Math.sqrt(dot(Q, a * d, Q, a * d, d));
       return qn > 0 && rmsK > 0 ? beta / (qn * rmsK) : 0;
@@ -307,4 +315,4 @@ export const estimatorAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

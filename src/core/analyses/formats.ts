@@ -44,9 +44,9 @@ import {
   type RoundingMode,
 } from '../formats/minifloat';
 import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../formats/nf4';
-import { num, str } from '../methods/params';
+import { defineParams } from '../methods/params';
 import type { Rng } from '../rng';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 
 export const CONFORMANCE_FORMATS = ['e2m1', 'e2m3', 'e3m2', 'e4m3', 'e5m2', 'e8m0', 'ue4m3', 'nf4'] as const;
 export type ConformanceFormat = (typeof CONFORMANCE_FORMATS)[number];
@@ -229,39 +229,40 @@ function elementValues(
   return { t, scaling };
 }
 
-export const formatsAnalysis: AnalysisDef = {
+const FORMATS_PARAMS = defineParams({
+  format: {
+    kind: 'enum',
+    default: 'e2m1',
+    options: CONFORMANCE_FORMATS,
+    doc: 'Format whose table, rounding and scales are shown.',
+  },
+  samples: {
+    kind: 'int',
+    default: 64,
+    min: 1,
+    max: 4096,
+    doc: 'Values taken from the start of the data (row-major).',
+  },
+  block: {
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 4096,
+    doc: 'Block size of the shared scale (MX: 32; NF4: 64 in bitsandbytes).',
+  },
+});
+
+export const formatsAnalysis = defineAnalysis({
   id: 'formats',
   label: 'Format conformance',
   description:
     'Full code table with neighbours and a round trip of every code; rounding modes and MX scale rules side by side on the same data',
   reference:
     'OCP Microscaling Formats (MX) v1.0 §5.3, §5.4.1, §6.3; OCP 8-bit Floating Point rev 1.0; QLoRA (Dettmers et al., NeurIPS 2023) §3 / bitsandbytes NF4.',
-  params: {
-    format: {
-      kind: 'enum',
-      default: 'e2m1',
-      options: CONFORMANCE_FORMATS,
-      doc: 'Format whose table, rounding and scales are shown.',
-    },
-    samples: {
-      kind: 'int',
-      default: 64,
-      min: 1,
-      max: 4096,
-      doc: 'Values taken from the start of the data (row-major).',
-    },
-    block: {
-      kind: 'int',
-      default: 32,
-      min: 1,
-      max: 4096,
-      doc: 'Block size of the shared scale (MX: 32; NF4: 64 in bitsandbytes).',
-    },
-  },
+  params: FORMATS_PARAMS,
   run({ data, rng, params }) {
-    const format = str(params, 'format') as ConformanceFormat;
-    const block = num(params, 'block');
-    const n = Math.min(num(params, 'samples'), data.data.length);
+    const { format, block, samples } = params;
+    const n = Math.min(samples, data.data.length);
     const v = Array.from(data.data.subarray(0, n), (x) => x);
     const table = conformanceTable(format);
     const finite = table.filter((e) => Number.isFinite(e.value));
@@ -341,4 +342,4 @@ export const formatsAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

@@ -33,13 +33,13 @@
  * Cost per pipeline: the transform on tokens + rows rows, two quantizations and four
  * tokens × rows × outDim products (plus one product and two quantizations per sweep point).
  */
-import { num, str, bool, withDefaults } from '../methods/params';
+import { defineParams, withDefaults } from '../methods/params';
 import { smoothQuantScales, smoothquantTransform } from '../methods/transforms/smoothquant';
 import type { Matrix, Params } from '../methods/types';
 import { chainDims, chainSideInfoBits, pipelineLabel, type PipelineSpec } from '../pipeline';
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 import {
   ACTIVATION_GENERATORS,
   generateActivations,
@@ -182,89 +182,88 @@ export function evaluateLayer(
   };
 }
 
-export const layerAnalysis: AnalysisDef = {
+const LAYER_PARAMS = defineParams({
+  activations: {
+    kind: 'enum',
+    default: 'outlier-channels',
+    options: ACTIVATION_GENERATORS,
+    doc: 'Activation generator: massive outlier channels (column-wise), outlier tokens (row-wise) or Gaussian.',
+  },
+  tokens: { kind: 'int', default: 256, min: 1, max: 4096, step: 1, doc: 'Activation rows (tokens).' },
+  channels: {
+    kind: 'int',
+    default: 8,
+    min: 0,
+    max: 4096,
+    step: 1,
+    doc: 'Outlier channels (or tokens for row-wise).',
+  },
+  scale: {
+    kind: 'number',
+    default: 20,
+    min: 0,
+    max: 1e4,
+    step: 1,
+    doc: 'Magnitude multiplier of the outliers.',
+  },
+  activationQuantizer: {
+    kind: 'enum',
+    default: 'same',
+    options: ACTIVATION_QUANTIZERS,
+    doc: 'Activations: the pipeline’s own quantizer (W4A4 for 4-bit) or int8 / int4 / fp8 per token, mxfp4, nvfp4.',
+  },
+  fitOn: {
+    kind: 'enum',
+    default: 'activations',
+    options: ['activations', 'weights'],
+    doc: 'Data a data-dependent transform (pca, klt, duquant) is fitted on; smoothquant and flatquant always use both.',
+  },
+  smoothing: {
+    kind: 'bool',
+    default: false,
+    doc: 'Apply SmoothQuant channel scaling before the rotation.',
+  },
+  alpha: {
+    kind: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    step: 0.05,
+    doc: 'SmoothQuant migration strength α.',
+  },
+  sweep: {
+    kind: 'int',
+    default: 5,
+    min: 0,
+    max: 21,
+    step: 1,
+    doc: 'Points of the α sweep over [0, 1] (0 = off; 1 = α 0 only).',
+  },
+});
+
+export const layerAnalysis = defineAnalysis({
   id: 'layer',
   label: 'Layer output error',
   description:
     'Output error of Y = XWᵀ with weights, activations or both quantized, the same rotation on both sides; SmoothQuant α and its sweep.',
   reference:
     'QuaRot (Ashkboos et al., NeurIPS 2024) §3 computational invariance; SmoothQuant (Xiao et al., ICML 2023) §4 Eq. 4; SVDQuant (ICLR 2025) §4.',
-  params: {
-    activations: {
-      kind: 'enum',
-      default: 'outlier-channels',
-      options: ACTIVATION_GENERATORS,
-      doc: 'Activation generator: massive outlier channels (column-wise), outlier tokens (row-wise) or Gaussian.',
-    },
-    tokens: { kind: 'int', default: 256, min: 1, max: 4096, step: 1, doc: 'Activation rows (tokens).' },
-    channels: {
-      kind: 'int',
-      default: 8,
-      min: 0,
-      max: 4096,
-      step: 1,
-      doc: 'Outlier channels (or tokens for row-wise).',
-    },
-    scale: {
-      kind: 'number',
-      default: 20,
-      min: 0,
-      max: 1e4,
-      step: 1,
-      doc: 'Magnitude multiplier of the outliers.',
-    },
-    activationQuantizer: {
-      kind: 'enum',
-      default: 'same',
-      options: ACTIVATION_QUANTIZERS,
-      doc: 'Activations: the pipeline’s own quantizer (W4A4 for 4-bit) or int8 / int4 / fp8 per token, mxfp4, nvfp4.',
-    },
-    fitOn: {
-      kind: 'enum',
-      default: 'activations',
-      options: ['activations', 'weights'],
-      doc: 'Data a data-dependent transform (pca, klt, duquant) is fitted on; smoothquant and flatquant always use both.',
-    },
-    smoothing: {
-      kind: 'bool',
-      default: false,
-      doc: 'Apply SmoothQuant channel scaling before the rotation.',
-    },
-    alpha: {
-      kind: 'number',
-      default: 0.5,
-      min: 0,
-      max: 1,
-      step: 0.05,
-      doc: 'SmoothQuant migration strength α.',
-    },
-    sweep: {
-      kind: 'int',
-      default: 5,
-      min: 0,
-      max: 21,
-      step: 1,
-      doc: 'Points of the α sweep over [0, 1] (0 = off; 1 = α 0 only).',
-    },
-  },
+  params: LAYER_PARAMS,
   run(input, options) {
-    const { data: w, pipelines, rng, params } = input;
-    const generator = str(params, 'activations');
-    const x = generateActivations(
-      rng,
-      generator,
-      num(params, 'tokens'),
-      w.cols,
-      num(params, 'channels'),
-      num(params, 'scale'),
-      'layer',
-    );
+    const { data: w, pipelines, rng } = input;
+    const {
+      activations,
+      tokens,
+      channels,
+      scale,
+      activationQuantizer: actQ,
+      fitOn,
+      smoothing,
+      alpha,
+      sweep: nSweep,
+    } = input.params;
+    const x = generateActivations(rng, activations, tokens, w.cols, channels, scale, 'layer');
     const y = matmulT(x, w);
-    const actQ = str(params, 'activationQuantizer');
-    const fitOn = str(params, 'fitOn');
-    const smoothing = bool(params, 'smoothing');
-    const alpha = num(params, 'alpha');
-    const nSweep = num(params, 'sweep');
     const alphas = Array.from({ length: nSweep }, (_, i) => (nSweep === 1 ? 0 : i / (nSweep - 1)));
     const total = pipelines.length * (1 + alphas.length);
     let done = 0;
@@ -299,7 +298,7 @@ export const layerAnalysis: AnalysisDef = {
       tokens: x.rows,
       outFeatures: w.rows,
       inFeatures: w.cols,
-      activations: generator,
+      activations,
       activationQuantizer: actQ,
       smoothing: { enabled: smoothing, alpha },
       patterns: {
@@ -311,4 +310,4 @@ export const layerAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

@@ -11,11 +11,11 @@
  * Every point is exactly `lab run` of the variant pipeline (same data, seed and streams), with all
  * of its metrics, so the JSON can be checked point by point.
  */
-import { num } from '../methods/params';
+import { defineParams } from '../methods/params';
 import { paretoFrontier, sweepPipelines, type SweptSeries } from '../artifacts/rateDistortion';
 import type { RdFrontierPoint } from '../artifacts/types';
 import { cachedTheoryCurves, type TheoryCurve } from '../artifacts/theory';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 
 export interface RateDistortionBudgetPick {
   readonly index: number;
@@ -37,25 +37,27 @@ export interface RateDistortionResult {
   readonly theory: readonly TheoryCurve[];
 }
 
-export const rateDistortionAnalysis: AnalysisDef = {
+const RATE_DISTORTION_PARAMS = defineParams({
+  budget: {
+    kind: 'number',
+    default: 4.25,
+    min: 0,
+    max: 64,
+    step: 0.25,
+    doc: 'Budget B in bits/coordinate: each pipeline’s best point at ≤ B and the winners there.',
+  },
+});
+
+export const rateDistortionAnalysis = defineAnalysis({
   id: 'rate-distortion',
   label: 'Rate–distortion (equal bits)',
   description:
     'Each pipeline swept along its cost axis (bits, FP format, rank, outlier threshold, block), the Pareto frontier of vNMSE vs bits/coordinate, and the best pipeline at ≤ B bits/coordinate',
   reference:
     'Cover & Thomas, Elements of Information Theory (2nd ed.) §10 (rate–distortion); axes per method: SVDQuant (ICLR 2025) §4.2, LLM.int8() (NeurIPS 2022) §3.2, OCP MX v1.0, QLoRA (NeurIPS 2023) §3.',
-  params: {
-    budget: {
-      kind: 'number',
-      default: 4.25,
-      min: 0,
-      max: 64,
-      step: 0.25,
-      doc: 'Budget B in bits/coordinate: each pipeline’s best point at ≤ B and the winners there.',
-    },
-  },
+  params: RATE_DISTORTION_PARAMS,
   run({ seed, data, pipelines, params }, options) {
-    const budget = num(params, 'budget');
+    const { budget } = params;
     const series = sweepPipelines({ seed, pipelines }, data, options);
     const frontier = paretoFrontier(series);
     const atBudget = series.map((s): RateDistortionBudgetPick | null => {
@@ -79,4 +81,4 @@ export const rateDistortionAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

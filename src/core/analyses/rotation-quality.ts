@@ -30,9 +30,9 @@
 import { fwhtOrthonormalInPlace } from '../linalg/fwht';
 import { sphereCoordinateCdf } from '../linalg/special';
 import { ksCriticalValue, ksStatistic } from '../linalg/stats';
-import { num } from '../methods/params';
+import { defineParams } from '../methods/params';
 import type { Rng } from '../rng';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 
 export const ROTATION_QUALITY_INPUTS = ['gaussian', 'one-hot', 'hadamard-row', 'outliers'] as const;
 export type RotationQualityInput = (typeof ROTATION_QUALITY_INPUTS)[number];
@@ -97,60 +97,58 @@ export function dimsBetween(minDim: number, maxDim: number, factor: number): num
   return out;
 }
 
-export const rotationQualityAnalysis: AnalysisDef = {
+const ROTATION_QUALITY_PARAMS = defineParams({
+  draws: {
+    kind: 'int',
+    default: 4000,
+    min: 100,
+    max: 20_000,
+    doc: 'Independent rotations (sign / Gaussian draws) per d.',
+  },
+  minDim: { kind: 'int', default: 16, min: 4, max: 16_384, powerOfTwo: true, doc: 'Smallest dimension d.' },
+  maxDim: {
+    kind: 'int',
+    default: 4096,
+    min: 4,
+    max: 16_384,
+    powerOfTwo: true,
+    doc: 'Largest dimension d.',
+  },
+  factor: {
+    kind: 'int',
+    default: 4,
+    min: 2,
+    max: 16,
+    powerOfTwo: true,
+    doc: 'Ratio between successive dimensions.',
+  },
+  outlierChannels: {
+    kind: 'int',
+    default: 4,
+    min: 1,
+    max: 1024,
+    doc: 'Outlier input: number of massive channels.',
+  },
+  outlierScale: {
+    kind: 'number',
+    default: 100,
+    min: 1,
+    max: 1e6,
+    doc: 'Outlier input: multiplier of the massive channels.',
+  },
+});
+
+export const rotationQualityAnalysis = defineAnalysis({
   id: 'rotation-quality',
   label: 'Rotation quality',
   description:
     'Kolmogorov distance of one rotated coordinate to the uniform-rotation (shifted Beta) law vs d, for 1- and 2-block RHT and Haar on typical and adversarial inputs',
   reference:
     '"Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003; CATALOGUE §1.A.3, §2.2); Kolmogorov (1933) for the KS statistic.',
-  params: {
-    draws: {
-      kind: 'int',
-      default: 4000,
-      min: 100,
-      max: 20_000,
-      doc: 'Independent rotations (sign / Gaussian draws) per d.',
-    },
-    minDim: { kind: 'int', default: 16, min: 4, max: 16_384, powerOfTwo: true, doc: 'Smallest dimension d.' },
-    maxDim: {
-      kind: 'int',
-      default: 4096,
-      min: 4,
-      max: 16_384,
-      powerOfTwo: true,
-      doc: 'Largest dimension d.',
-    },
-    factor: {
-      kind: 'int',
-      default: 4,
-      min: 2,
-      max: 16,
-      powerOfTwo: true,
-      doc: 'Ratio between successive dimensions.',
-    },
-    outlierChannels: {
-      kind: 'int',
-      default: 4,
-      min: 1,
-      max: 1024,
-      doc: 'Outlier input: number of massive channels.',
-    },
-    outlierScale: {
-      kind: 'number',
-      default: 100,
-      min: 1,
-      max: 1e6,
-      doc: 'Outlier input: multiplier of the massive channels.',
-    },
-  },
-  run({ rng, params }, options) {
-    const draws = num(params, 'draws');
-    const dims = dimsBetween(
-      num(params, 'minDim'),
-      Math.max(num(params, 'minDim'), num(params, 'maxDim')),
-      num(params, 'factor'),
-    );
+  params: ROTATION_QUALITY_PARAMS,
+  run({ rng, params: p }, options) {
+    const draws = p.draws;
+    const dims = dimsBetween(p.minDim, Math.max(p.minDim, p.maxDim), p.factor);
     const nIn = ROTATION_QUALITY_INPUTS.length;
     const samples = ROTATION_QUALITY_TRANSFORMS.map(() => ROTATION_QUALITY_INPUTS.map(() => [] as number[]));
     dims.forEach((d, di) => {
@@ -160,8 +158,8 @@ export const rotationQualityAnalysis: AnalysisDef = {
           k,
           d,
           () => rng.stream('analysis', 'rotation-quality', 'input', k, d),
-          num(params, 'outlierChannels'),
-          num(params, 'outlierScale'),
+          p.outlierChannels,
+          p.outlierScale,
         ),
       );
       const gauss = rng.stream('analysis', 'rotation-quality', 'haar', d);
@@ -222,4 +220,4 @@ export const rotationQualityAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

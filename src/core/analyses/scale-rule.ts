@@ -28,8 +28,8 @@ import {
   nearestLevelIndex,
   type LloydMaxCodebook,
 } from '../linalg/lloydmax';
-import { num } from '../methods/params';
-import type { AnalysisDef } from './types';
+import { defineParams } from '../methods/params';
+import { defineAnalysis } from './define';
 import { dimsBetween } from './rotation-quality';
 
 export const SCALE_RULE_IDS = ['one', 'mse', 'unbiased', 'rms', 'absmax'] as const;
@@ -113,26 +113,25 @@ export function scaleRuleError(
   return err;
 }
 
-export const scaleRuleAnalysis: AnalysisDef = {
+const SCALE_RULE_PARAMS = defineParams({
+  bits: { kind: 'int', default: 2, min: 1, max: 4, doc: 'Codebook bits b (2^b levels).' },
+  minDim: { kind: 'int', default: 16, min: 4, max: 4096, powerOfTwo: true, doc: 'Smallest d.' },
+  maxDim: { kind: 'int', default: 4096, min: 4, max: 16_384, powerOfTwo: true, doc: 'Largest d.' },
+  samples: { kind: 'int', default: 256, min: 16, max: 8192, doc: 'Uniform unit rows per d.' },
+  block: { kind: 'int', default: 32, min: 2, max: 4096, doc: 'Block size of the rms and absmax rules.' },
+});
+
+export const scaleRuleAnalysis = defineAnalysis({
   id: 'scale-rule',
   label: 'Scale-rule explorer',
   description:
     'vNMSE of rotation + scalar codebooks vs d for five scale rules (1, MSE-optimal, unbiased, per-block RMS, absmax) and two codebooks (exact finite-d Beta, Gaussian limit)',
   reference:
     'EDEN (Vargaftik et al., ICML 2022) §3; TurboQuant (Zandieh et al., arXiv 2504.19874) Alg. 1; "A Note on TurboQuant and the Earlier DRIVE/EDEN Line of Work" (seed 003; CATALOGUE §1.A.1).',
-  params: {
-    bits: { kind: 'int', default: 2, min: 1, max: 4, doc: 'Codebook bits b (2^b levels).' },
-    minDim: { kind: 'int', default: 16, min: 4, max: 4096, powerOfTwo: true, doc: 'Smallest d.' },
-    maxDim: { kind: 'int', default: 4096, min: 4, max: 16_384, powerOfTwo: true, doc: 'Largest d.' },
-    samples: { kind: 'int', default: 256, min: 16, max: 8192, doc: 'Uniform unit rows per d.' },
-    block: { kind: 'int', default: 32, min: 2, max: 4096, doc: 'Block size of the rms and absmax rules.' },
-  },
+  params: SCALE_RULE_PARAMS,
   run({ rng, params }, options) {
-    const bits = num(params, 'bits');
-    const minDim = num(params, 'minDim');
-    const dims = dimsBetween(minDim, Math.max(minDim, num(params, 'maxDim')), 2);
-    const samples = num(params, 'samples');
-    const block = num(params, 'block');
+    const { bits, minDim, maxDim, samples, block } = params;
+    const dims = dimsBetween(minDim, Math.max(minDim, maxDim), 2);
     const gauss = unitCodebook(lloydMaxGaussian(bits));
     const acc = SCALE_RULE_IDS.flatMap((rule) =>
       CODEBOOKS.map((codebook) => ({ rule, codebook, vnmse: [] as number[], se: [] as number[] })),
@@ -182,4 +181,4 @@ export const scaleRuleAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

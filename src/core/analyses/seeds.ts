@@ -12,9 +12,9 @@
  * Cost: N full runs.
  */
 import { METRICS } from '../methods';
-import { num } from '../methods/params';
+import { defineParams } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
-import type { AnalysisDef } from './types';
+import { defineAnalysis } from './define';
 import { meanCi, type MeanCi } from './ci';
 
 export interface SeedStat extends MeanCi {
@@ -59,18 +59,20 @@ function better(kind: 'lower' | 'higher' | 'closer-to-1', a: number, b: number):
   return ka < kb ? 1 : ka === kb ? 0.5 : 0;
 }
 
-export const seedsAnalysis: AnalysisDef = {
+const SEEDS_PARAMS = defineParams({
+  count: { kind: 'int', default: 12, min: 2, max: 200, doc: 'Number of derived seeds N.' },
+});
+
+export const seedsAnalysis = defineAnalysis({
   id: 'seeds',
   label: 'Seed spread',
   description:
     'Mean and 95% CI of every metric over N rotation/sketch seeds; paired comparisons with P(A beats B)',
   reference:
     'Student, "The probable error of a mean", Biometrika 1908 (t-interval, paired differences); CONTRACT.md §1 (paired streams).',
-  params: {
-    count: { kind: 'int', default: 12, min: 2, max: 200, doc: 'Number of derived seeds N.' },
-  },
+  params: SEEDS_PARAMS,
   run({ rng, data, pipelines, params }, options) {
-    const count = num(params, 'count');
+    const { count } = params;
     const seeds = deriveSeeds((k) => rng.stream('analysis', 'seeds', k), count);
     const values = pipelines.map(() => new Map<string, number[]>(METRICS.map((m) => [m.id, [] as number[]])));
     let bits: number[] = pipelines.map(() => 0);
@@ -121,4 +123,4 @@ export const seedsAnalysis: AnalysisDef = {
     };
     return result;
   },
-};
+});

@@ -9,6 +9,7 @@
  * (numbers, arrays, typed arrays, nested objects) that views render and `lab run --json` prints.
  */
 import type { RngFactory } from '../rng';
+import type { ParamsOf } from '../methods/params';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
 import type { PipelineSpec } from '../pipeline';
 
@@ -27,12 +28,25 @@ export interface AnalysisRunOptions {
   readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
-export interface AnalysisDef {
+/**
+ * A registered analysis, generic over its params schema `S` (declared with `defineParams`, so
+ * `ParamsOf<S>` keeps its names, kinds and enum options). Build one with `defineAnalysis`
+ * (./define.ts): callers pass validated `Params`, the body reads `ParamsOf<S>`.
+ */
+export interface AnalysisDef<S extends ParamSchema = ParamSchema> {
   readonly id: string;
   readonly label: string;
   readonly description: string;
   /** Paper / spec citation. */
   readonly reference: string;
-  readonly params: ParamSchema;
+  readonly params: S;
   run(input: AnalysisInput, options?: AnalysisRunOptions): unknown;
+}
+
+/** The input an analysis body reads: its params as the typed record `P` of its schema. */
+export type TypedAnalysisInput<P> = Omit<AnalysisInput, 'params'> & { readonly params: P };
+
+/** What an analysis file writes: an AnalysisDef whose `run` reads its params as `ParamsOf<S>`. */
+export interface AnalysisSpec<S extends ParamSchema> extends Omit<AnalysisDef<S>, 'run'> {
+  run(input: TypedAnalysisInput<ParamsOf<S>>, options?: AnalysisRunOptions): unknown;
 }

@@ -44,20 +44,22 @@ import { roundScaleToFp16 } from '../formats/fp16';
 import { NF4_VALUES, nf4Nearest } from '../formats/nf4';
 import { rintEven } from '../formats/rounding';
 import {
-  MX_PARAMS,
   UE5M3,
   e8m0Exponent,
   elementMax,
   roundScale,
+  MX_ELEMENTS,
+  MX_RULES,
+  MX_SCALES,
+  mxQuantizer,
   type MxElement,
   type MxRule,
   type MxScale,
 } from '../methods/quantizers/mx';
-import { BFP_PARAMS } from '../methods/quantizers/bfp';
-import { INT_PARAMS } from '../methods/quantizers/int';
-import { NF4_PARAMS } from '../methods/quantizers/nf4';
-import { typedParams } from '../methods/params';
-import type { Params } from '../methods/types';
+import { paramReader } from '../methods/param-reader';
+import { bfpQuantizer } from '../methods/quantizers/bfp';
+import { intQuantizer } from '../methods/quantizers/int';
+import { nf4Quantizer } from '../methods/quantizers/nf4';
 
 /**
  * The formats the inspector decomposes. 'mx' is the `mx` quantizer's design space (element, scale
@@ -687,17 +689,37 @@ export interface QuantizerBlocks {
  * `mx` in the 2-D layout is excluded: its tiles span rows, so one row's block does not hold the
  * tile's amax.
  */
-export function quantizerBlockFormat(id: string, params: Params): QuantizerBlocks | null {
+const readNf4 = paramReader(nf4Quantizer, { block: 'number' });
+const readInt = paramReader(intQuantizer, {
+  granularity: ['tensor', 'row', 'group'],
+  group: 'number',
+  bits: 'number',
+  symmetric: 'boolean',
+});
+const readMx = paramReader(mxQuantizer, {
+  layout: ['1d', '2d'],
+  block: 'number',
+  element: MX_ELEMENTS,
+  scale: MX_SCALES,
+  rule: MX_RULES,
+  tensorScale: 'boolean',
+});
+const readBfp = paramReader(bfpQuantizer, { block: 'number', mantissa: 'number' });
+
+export function quantizerBlockFormat(
+  id: string,
+  params: Readonly<Record<string, unknown>>,
+): QuantizerBlocks | null {
   if (id === 'mxfp4') return { format: 'mxfp4', block: 32, opts: {} };
   if (id === 'nvfp4') return { format: 'nvfp4', block: 16, opts: {} };
-  if (id === 'nf4') return { format: 'nf4', block: typedParams(NF4_PARAMS, params).block, opts: {} };
+  if (id === 'nf4') return { format: 'nf4', block: readNf4(params).block, opts: {} };
   if (id === 'int') {
-    const p = typedParams(INT_PARAMS, params);
+    const p = readInt(params);
     if (p.granularity !== 'group') return null;
     return { format: 'int', block: p.group, opts: { bits: p.bits, symmetric: p.symmetric } };
   }
   if (id === 'mx') {
-    const p = typedParams(MX_PARAMS, params);
+    const p = readMx(params);
     if (p.layout === '2d') return null;
     return {
       format: 'mx',
@@ -706,7 +728,7 @@ export function quantizerBlockFormat(id: string, params: Params): QuantizerBlock
     };
   }
   if (id === 'bfp') {
-    const p = typedParams(BFP_PARAMS, params);
+    const p = readBfp(params);
     return { format: 'bfp', block: p.block, opts: { mantissa: p.mantissa } };
   }
   return null;

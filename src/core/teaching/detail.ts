@@ -6,10 +6,13 @@
  * Block formats are decomposed by block.ts instead; other quantizers have no sub-steps here.
  */
 import { lloydMaxGaussian, lloydMaxSphere, nearestLevelIndex } from '../linalg/lloydmax';
-import { typedParams } from '../methods/params';
-import { EDEN_PARAMS } from '../methods/quantizers/eden';
-import { TQ_MSE_PARAMS } from '../methods/quantizers/turboquant-mse';
+import { paramReader } from '../methods/param-reader';
+import { edenQuantizer } from '../methods/quantizers/eden';
+import { turboquantMseQuantizer } from '../methods/quantizers/turboquant-mse';
 import type { Params } from '../methods/types';
+
+const readEden = paramReader(edenQuantizer, { bits: 'number', scale: ['mse', 'unbiased'] });
+const readTqMse = paramReader(turboquantMseQuantizer, { bits: 'number' });
 
 export interface DetailStep {
   readonly label: string;
@@ -29,7 +32,7 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
   for (let j = 0; j < d; j++) n2 += y[j] * y[j];
   if (n2 === 0 || d < 2) return [];
   if (id === 'eden') {
-    const p = typedParams(EDEN_PARAMS, params);
+    const p = readEden(params);
     const cb = lloydMaxGaussian(p.bits);
     const levels = Float32Array.from(cb.levels);
     const k = Math.sqrt(d / n2);
@@ -66,7 +69,7 @@ export function quantizerDetail(id: string, params: Params, y: Float32Array): De
     ];
   }
   if (id === 'turboquant-mse') {
-    const cb = lloydMaxSphere(typedParams(TQ_MSE_PARAMS, params).bits, d);
+    const cb = lloydMaxSphere(readTqMse(params).bits, d);
     const norm = Math.sqrt(n2);
     const inv = 1 / norm;
     const u = new Float64Array(d);

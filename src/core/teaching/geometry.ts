@@ -19,10 +19,10 @@
 import { decode, type MinifloatFormat, E2M1, E2M3, E3M2, E4M3, E5M2 } from '../formats/minifloat';
 import { NF4_VALUES } from '../formats/nf4';
 import { lloydMaxGaussian, lloydMaxSphere } from '../linalg/lloydmax';
-import { typedParams } from '../methods/params';
-import { EDEN_PARAMS } from '../methods/quantizers/eden';
-import { INT_PARAMS } from '../methods/quantizers/int';
-import { TQ_MSE_PARAMS } from '../methods/quantizers/turboquant-mse';
+import { paramReader } from '../methods/param-reader';
+import { edenQuantizer } from '../methods/quantizers/eden';
+import { intQuantizer } from '../methods/quantizers/int';
+import { turboquantMseQuantizer } from '../methods/quantizers/turboquant-mse';
 import type { Params } from '../methods/types';
 import { quantizerDetail } from './detail';
 import { inspectBlock, quantizerBlockFormat, NAMED_MX, type QuantizerBlocks } from './block';
@@ -116,6 +116,10 @@ function elementGrid(b: QuantizerBlocks, zeroPoint: number): number[] {
 
 const midpoints = (v: readonly number[]) => v.slice(1).map((x, i) => (x + v[i]) / 2);
 
+const readTqMse = paramReader(turboquantMseQuantizer, { bits: 'number' });
+const readEden = paramReader(edenQuantizer, { bits: 'number' });
+const readInt = paramReader(intQuantizer, { granularity: ['tensor', 'row', 'group'] });
+
 /**
  * The per-axis grid of quantizer `id` (registry params with defaults) on the single vector `y`
  * (its quantizer input), or null when the quantizer is not a per-coordinate grid on one vector
@@ -128,7 +132,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   const norm = Math.sqrt(n2);
   if (id === 'turboquant-mse') {
     if (d < 2) return null;
-    const cb = lloydMaxSphere(typedParams(TQ_MSE_PARAMS, params).bits, d);
+    const cb = lloydMaxSphere(readTqMse(params).bits, d);
     return {
       kind: 'sphere',
       levels: Array.from(cb.levels, (v) => v * norm),
@@ -139,7 +143,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   if (id === 'eden') {
     const det = quantizerDetail('eden', params, Float32Array.from(y));
     const S = det[2]?.scalar?.value ?? 0;
-    const cb = lloydMaxGaussian(typedParams(EDEN_PARAMS, params).bits);
+    const cb = lloydMaxGaussian(readEden(params).bits);
     return {
       kind: 'sphere',
       levels: Array.from(cb.levels, (v) => Math.fround(v) * S), // the kernel keeps fp32 levels
@@ -149,7 +153,7 @@ export function axisGrid(id: string, params: Params, y: ArrayLike<number>): Axis
   }
   // One row of d values is a single tensor / row / group for `int` whenever d ≤ the group.
   const blocks =
-    id === 'int' && typedParams(INT_PARAMS, params).granularity !== 'group'
+    id === 'int' && readInt(params).granularity !== 'group'
       ? quantizerBlockFormat(id, { ...params, granularity: 'group', group: d })
       : quantizerBlockFormat(id, params);
   if (!blocks || blocks.block < d) return null;

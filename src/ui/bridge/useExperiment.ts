@@ -14,6 +14,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { permalinkHash } from '../../core/config/codec';
 import { useLab } from '../state/store';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { fileParams } from '../../core/config/data-params';
 import { secondsInWords } from '../../core/run-estimate';
 import { computeClient } from './client';
 import { replaceNextHistoryWrite } from '../state/url-sync';
@@ -125,7 +126,12 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   // the new key instead of recomputing.
   const out = query.data;
   useEffect(() => {
-    if (!out || !readsBytes(out.config.data.source) || out.config.data.sha256 !== '' || !out.data.file)
+    if (
+      !out ||
+      !readsBytes(out.config.data.source) ||
+      fileParams(out.config.data).sha256 !== '' ||
+      !out.data.file
+    )
       return;
     if (canonicalKey(out.config) !== key) return;
     const next = useLab.getState().config;

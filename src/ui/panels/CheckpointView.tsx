@@ -12,6 +12,7 @@ import { readsBytes } from '../../core/methods';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { create } from 'zustand';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
+import { fileParams } from '../../core/config/data-params';
 import { SWEEP_DEFAULTS, type SweepConfig } from '../../core/config/sweep-config';
 import { computeClient } from '../bridge/client';
 import { Progress } from './Progress';
@@ -550,7 +551,7 @@ export function CheckpointView({ config }: { config: ExperimentConfig }) {
                   key={t.name}
                   data-testid="checkpoint-row"
                   data-tensor={t.name}
-                  className={t.name === config.data.tensor ? 'current' : undefined}
+                  className={t.name === fileParams(config.data).tensor ? 'current' : undefined}
                 >
                   <th scope="row" className="layer-name">
                     <button

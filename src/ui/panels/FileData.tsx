@@ -15,6 +15,7 @@ import { offerFilesToTeach } from '../bridge/teach-client';
 import type { OpenFileSummary } from '../../worker/browser-files';
 import { decideOpenedFiles } from '../../engine/file-link';
 import { fileSource } from '../../core/methods/data/file';
+import { fileParams } from '../../core/config/data-params';
 import { withDefaults } from '../../core/methods/params';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
@@ -58,7 +59,7 @@ export function useOpenFiles() {
         if (decision.action === 'keep') {
           // A sweep link names no tensor: show the first one in the single-tensor lab below.
           const shown = summary.tensors.find((t) => t.supported) ?? summary.tensors[0];
-          if (c.sweep && c.data.tensor === '' && summary.tensors.length > 1)
+          if (c.sweep && fileParams(c.data).tensor === '' && summary.tensors.length > 1)
             useLab.getState().setConfig({ ...c, data: { ...c.data, tensor: shown.name } });
           // Re-run the queries that failed for want of the file.
           void queryClient.resetQueries({ queryKey: ['run'] });
@@ -132,8 +133,9 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
   const data = useLab((s) => s.config.data);
   const sweep = useLab((s) => s.config.sweep);
   const setDataParam = useLab((s) => s.setDataParam);
+  const { tensor, maxRows } = fileParams(data);
   const current =
-    opened.tensors.find((t) => t.name === data.tensor) ??
+    opened.tensors.find((t) => t.name === tensor) ??
     (opened.tensors.length === 1 ? opened.tensors[0] : undefined);
   const pick = (t: TensorInfo) => {
     const c = useLab.getState().config;
@@ -184,10 +186,10 @@ export function TensorPicker({ opened }: { opened: OpenFileSummary }) {
           />
         ))}
       </div>
-      {Number(data.maxRows) > 0 && current && current.rows > Number(data.maxRows) && (
+      {maxRows > 0 && current && current.rows > maxRows && (
         <p className="hint subsample-note" data-testid="subsample-note">
-          Showing a seeded random subsample of {String(data.maxRows)} of {current.rows} rows (seed =
-          experiment seed).
+          Showing a seeded random subsample of {String(maxRows)} of {current.rows} rows (seed = experiment
+          seed).
         </p>
       )}
     </div>

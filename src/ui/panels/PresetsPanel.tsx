@@ -6,6 +6,7 @@
  */
 import { useMemo } from 'react';
 import { canonicalKey } from '../../core/config/schema';
+import { declaredShape } from '../../core/config/data-params';
 import { PRESETS, presetConfig, presetPermalink, type Preset } from '../../core/presets/presets';
 import { MATRIX_PRESETS } from '../../core/presets/matrix-presets';
 import { pushConfigToHistory } from '../state/url-sync';
@@ -23,7 +24,8 @@ export function openPreset(preset: Preset): boolean {
 
 function dataSummary(preset: Preset): string {
   const { data, pipelines } = presetConfig(preset);
-  return `${data.source} ${String(data.rows)}×${String(data.dim)} · ${pipelines.length} pipelines`;
+  const shape = declaredShape(data);
+  return `${data.source} ${String(shape?.rows)}×${String(shape?.dim)} · ${pipelines.length} pipelines`;
 }
 
 /** The gallery: vector quantizers and formats first, then matrix and layer methods. */

@@ -13,6 +13,7 @@
 import { useId, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { decodePermalink } from '../../core/config/codec';
+import { declaredShape, fileParams } from '../../core/config/data-params';
 import {
   baselineExperiment,
   baselineRow,
@@ -51,8 +52,11 @@ function useSavedBaseline(config: ExperimentConfig) {
 
 /** "gaussian 256×1024, seed 7, 5 pipelines": what a saved config is, in one line. */
 function savedSummary(c: NonNullable<ExperimentConfig['baselineConfig']>): string {
+  const declared = declaredShape(c.data);
   const shape =
-    c.data.source === 'file' ? `${String(c.data.path)}` : `${c.data.source} ${c.data.rows}×${c.data.dim}`;
+    c.data.source === 'file'
+      ? fileParams(c.data).path
+      : `${c.data.source} ${declared?.rows}×${declared?.dim}`;
   const what =
     c.pipelines.length === 1 ? pipelineLabel(c.pipelines[0]) : `${c.pipelines.length} pipelines (row by row)`;
   return `${shape}, seed ${c.seed}, ${what}`;

@@ -4,6 +4,8 @@
  * widgets for the same config and back to the full lab.
  */
 import { useEffect } from 'react';
+import { declaredShape, fileParams } from '../../../core/config/data-params';
+import type { DataConfig } from '../../../core/config/schema';
 import { useLab } from '../../state/store';
 import { BlockInspector } from './BlockInspector';
 import { CodebookLab } from './CodebookLab';
@@ -27,6 +29,16 @@ function labUrl(): string {
   const url = new URL(window.location.href);
   url.search = '';
   return url.toString();
+}
+
+/** "file w.npy · layer.0" or "gaussian 256×1024": the embed footer's data, in one line. */
+function dataLine(data: DataConfig): string {
+  if (data.source === 'file') {
+    const { path, tensor } = fileParams(data);
+    return `file ${path}${tensor ? ` · ${tensor}` : ''}`;
+  }
+  const shape = declaredShape(data);
+  return `${data.source} ${shape?.rows ?? ''}×${shape?.dim ?? ''}`;
 }
 
 export function TeachEmbed({ id }: { id: TeachId }) {
@@ -89,10 +101,7 @@ export function TeachEmbed({ id }: { id: TeachId }) {
       </div>
       <footer className="embed-foot no-print">
         <span>
-          {config.data.source === 'file'
-            ? `file ${String(config.data.path)}${config.data.tensor ? ` · ${String(config.data.tensor)}` : ''}`
-            : `${String(config.data.source)} ${String(config.data.rows ?? '')}×${String(config.data.dim ?? '')}`}
-          , seed {config.seed}
+          {dataLine(config.data)}, seed {config.seed}
         </span>
         <a href={labUrl()} target="_blank" rel="noopener" data-testid="embed-open-lab">
           open in QuantScope ↗

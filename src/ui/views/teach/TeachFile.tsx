@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ExperimentConfig } from '../../../core/config/schema';
+import { fileParams } from '../../../core/config/data-params';
 import { baseName, decideOpenedFiles } from '../../../engine/file-link';
 import { askLabForFile, needsFile, openTeachFiles, useTeachFiles } from '../../bridge/teach-client';
 import { useLab } from '../../state/store';
@@ -17,9 +18,7 @@ export function TeachFileGate({ config, children }: { config: ExperimentConfig; 
   const [asking, setAsking] = useState(file && files.epoch === 0);
   const [notice, setNotice] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const path = String(config.data.path ?? '');
-  const tensor = String(config.data.tensor ?? '');
-  const sha = String(config.data.sha256 ?? '');
+  const { path, tensor, sha256: sha } = fileParams(config.data);
 
   useEffect(() => {
     if (!file || useTeachFiles.getState().epoch > 0 || path === '') {

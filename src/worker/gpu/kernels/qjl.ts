@@ -10,9 +10,10 @@
  * norms are taken here in float64 in the reference's order, so the scales are the reference's,
  * rounded to float32.
  */
-import { makeSketch, sketchRows } from '../../../core/methods/quantizers/qjl';
+import { makeSketch, qjlQuantizer, sketchRows } from '../../../core/methods/quantizers/qjl';
 import { turboquantMseRows } from '../../../core/methods/quantizers/turboquant-mse';
-import { num } from '../../../core/methods/params';
+import { paramReader } from '../../../core/methods/param-reader';
+import { turboquantProdQuantizer } from '../../../core/methods/quantizers/turboquant-prod';
 import { matmul } from '../matmul';
 import type { GpuQuantizerKernel, GpuParityTolerance } from '../kernel-types';
 import type { GpuKernels } from '../kernels';
@@ -73,6 +74,9 @@ async function qjlRows(
   }
 }
 
+const readQjl = paramReader(qjlQuantizer, { sketch: 'number' });
+const readProd = paramReader(turboquantProdQuantizer, { bits: 'number' });
+
 export const qjlGpuKernel: GpuQuantizerKernel = {
   methodId: 'qjl',
   stage: 'quantize',
@@ -80,7 +84,7 @@ export const qjlGpuKernel: GpuQuantizerKernel = {
   supports: () => true,
   async run(gpu, req, signal) {
     const { rows, outDim: d } = req;
-    const m = sketchRows(num(req.quantizer.params, 'sketch'), d);
+    const m = sketchRows(readQjl(req.quantizer.params).sketch, d);
     const sketch = makeSketch({ rng: req.rng }, m, d);
     return qjlRows(gpu, req.y.subarray(0, rows * d), null, rows, d, sketch, m, req.yHat, signal);
   },
@@ -95,7 +99,7 @@ export const turboquantProdGpuKernel: GpuQuantizerKernel = {
     const { rows, outDim: d } = req;
     const n = rows * d;
     const mse = new Float32Array(n);
-    turboquantMseRows(req.y, rows, d, num(req.quantizer.params, 'bits') - 1, mse);
+    turboquantMseRows(req.y, rows, d, readProd(req.quantizer.params).bits - 1, mse);
     const resid = new Float32Array(n);
     for (let i = 0; i < n; i++) resid[i] = req.y[i] - mse[i];
     const sketch = makeSketch({ rng: req.rng }, d, d);
