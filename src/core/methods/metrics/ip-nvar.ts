@@ -15,7 +15,7 @@
  * in the WASM SIMD kernel `ipnvar_block` when available, 16 rows at a time in SIMD lanes, each dot
  * summed in the same order as the loop below: bit-for-bit the same value (kernels.test.ts).
  */
-import type { Matrix, MetricDef, MetricStream } from '../types';
+import type { Matrix, MetricContext, MetricDef, MetricStream } from '../types';
 import type { RngFactory } from '../../rng';
 import { claim, noteWasmHit, WASM_LANES, wasmKernels } from '../../wasm/kernels';
 import { liveThreshold, rowNormsSq } from './dead-rows';
@@ -48,12 +48,15 @@ export const ipNvarMetric: MetricDef = {
   label: 'ip nvar',
   description: 'd · mean over rows and 64 unit queries of ⟨q,x̂−x⟩²/‖x‖²',
   better: 'lower',
+  // ⟨q, x̂ − x⟩ = ⟨Uq, Ux̂ − Ux⟩ and ‖x‖ = ‖Ux‖ for an orthogonal U: invariant once the queries,
+  // drawn in the data domain, are mapped by U as well (MetricContext.mapProbes).
+  orthogonalInvariance: 'probes',
   compute(x, xHat, ctx) {
-    const s = ipNvarStream(x, ctx.rng);
+    const s = ipNvarStream(x, ctx);
     s.add(0, x.rows, xHat);
     return s.finish();
   },
-  stream: (x, { rng }) => ipNvarStream(x, rng),
+  stream: (x, ctx) => ipNvarStream(x, ctx),
 };
 
 /**
@@ -61,9 +64,10 @@ export const ipNvarMetric: MetricDef = {
  * alone and added to one running sum in row order, so any blocking gives the same value bit for
  * bit (the pipeline's row-streamed path relies on it).
  */
-function ipNvarStream(x: Matrix, rng: RngFactory): MetricStream {
+function ipNvarStream(x: Matrix, { rng, mapProbes }: MetricContext): MetricStream {
   const { rows, cols: d, data } = x;
-  const queries = unitQueries(rng, d);
+  const drawn = unitQueries(rng, d);
+  const queries = mapProbes ? mapProbes(drawn, IP_QUERY_COUNT) : drawn;
   const thr = liveThreshold(rowNormsSq(x));
   const err = new Float64Array(d);
   let sum = 0;

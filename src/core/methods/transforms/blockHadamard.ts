@@ -55,6 +55,8 @@ export const blockHadamardTransform: TransformDef = {
     },
     size: HADAMARD_SIZE_PARAM,
   },
+  // (I ⊗ H_block/√block)·D: a block-diagonal product of orthogonal maps.
+  orthogonal: true,
   outDim: (params, dim) => paddedDim(dim, num(params, 'block'), str(params, 'size') === 'exact'),
   prepare(params, ctx) {
     const block = num(params, 'block');

@@ -233,6 +233,8 @@ export const duquantTransform: TransformDef = {
     },
     basis: BASIS_PARAM,
   },
+  // Block-diagonal products of Householder reflections and a permutation: orthogonal.
+  orthogonal: true,
   outDim: (params, dim) => paddedDim(dim, num(params, 'block')),
   sideInfoBits(params, _rows, dim) {
     if (str(params, 'basis') !== 'stored') return 0;

@@ -302,6 +302,8 @@ export const flatquantTransform: TransformDef = {
     },
     basis: BASIS_PARAM,
   },
+  // A fitted invertible affine map P⁻ᵀ, in general not orthogonal.
+  orthogonal: false,
   outDim: (_params, dim) => dim,
   sideInfoBits(params, _rows, dim) {
     if (str(params, 'basis') !== 'stored') return 0;

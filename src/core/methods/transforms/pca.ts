@@ -166,6 +166,8 @@ export const pcaTransform: TransformDef = {
   params: { basis: BASIS_PARAM },
   // A dense symmetric eigendecomposition is O(d³): beyond 4096 it takes minutes in a tab.
   maxDim: 4096,
+  // Vᵀ with V's columns orthonormal eigenvectors (dense path) or a Householder product (Gram path).
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   sideInfoBits: (params, _rows, dim) => (str(params, 'basis') === 'stored' ? 16 * dim * dim : 0),
   prepare(_params, ctx): PreparedTransform {

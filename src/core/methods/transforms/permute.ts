@@ -134,6 +134,8 @@ export const permuteTransform: TransformDef = {
       doc: 'Block size the zigzag and massdiff modes balance over (set it to the quantizer’s block).',
     },
   },
+  // A permutation matrix is orthogonal (inverse = transpose).
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   sideInfoBits: (_params, _rows, dim) => dim * ceilLog2(dim),
   prepare(params, ctx) {

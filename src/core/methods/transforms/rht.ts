@@ -50,6 +50,8 @@ export const rhtTransform: TransformDef = {
     },
     size: HADAMARD_SIZE_PARAM,
   },
+  // Products of orthonormal Hadamard blocks and ±1 diagonals: orthogonal.
+  orthogonal: true,
   outDim: (params, dim) => hadamardLength(params, dim),
   prepare(params, ctx) {
     const rounds = num(params, 'rounds');

@@ -80,6 +80,8 @@ export const smoothquantTransform: TransformDef = {
       doc: 'Migration strength α (0.5 in the paper for most models).',
     },
   },
+  // ·diag(s) with fitted s ≠ ±1 scales norms: not orthogonal (the identity only without calibration).
+  orthogonal: false,
   outDim: (_params, dim) => dim,
   prepare(params, ctx) {
     const x = ctx.calibration;
