@@ -54,9 +54,12 @@ export const rateDistortionAnalysis: AnalysisDef = {
       doc: 'Budget B in bits/coordinate: each pipeline’s best point at ≤ B and the winners there.',
     },
   },
-  run({ seed, data, pipelines, params }, options) {
+  run({ seed, data, pipelines, params, metricDomain }, options) {
     const budget = num(params, 'budget');
-    const series = sweepPipelines({ seed, pipelines }, data, options);
+    const series = sweepPipelines({ seed, pipelines }, data, {
+      ...options,
+      ...(metricDomain ? { metricDomain } : {}),
+    });
     const frontier = paretoFrontier(series);
     const atBudget = series.map((s): RateDistortionBudgetPick | null => {
       let pick: RateDistortionBudgetPick | null = null;
