@@ -34,7 +34,7 @@ import { vnmseMetric } from './methods/metrics/vnmse';
 import { ipNvarMetric } from './methods/metrics/ip-nvar';
 import type { Matrix, Params } from './methods/types';
 import { createRngFactory } from './rng';
-import { runExperiment, type MethodRef, type PipelineResult, type PipelineSpec } from './pipeline';
+import { runExperiment, type MethodRef, type PipelineSpec } from './pipeline';
 
 const U = 2 ** -24;
 const ROWS = 32;
