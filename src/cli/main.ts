@@ -111,7 +111,7 @@ const NOTE_SECONDS = 10;
 function warnIfLong(config: ExperimentConfig): void {
   const { rows, dim } = config.data;
   if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
-  const cost = configCost(rows, dim, config.pipelines);
+  const cost = configCost(rows, dim, config.pipelines, config.numerics?.metricDomain);
   const what = `~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations)`;
   if (cost.seconds > WARN_SECONDS)
     err(`warning: this run is estimated at ${what}; pass --timeout <seconds> to bound it\n`);
