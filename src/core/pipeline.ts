@@ -1,7 +1,9 @@
 /**
  * runExperiment: the only orchestrator (DESIGN.md). For each pipeline: y = T_k ∘ … ∘ T_1 (x) (its
  * chain of transforms), ŷ = Q(y) (quantize–dequantize in the last domain), x̂ = T_1⁻¹ ∘ … ∘ T_k⁻¹ (ŷ),
- * then every metric of CONTRACT.md §5 on (x, x̂) in the original domain.
+ * then every metric of CONTRACT.md §5 on (x, x̂) in the original domain; or, in the transformed
+ * metric domain (RunOptions.metricDomain, CONTRACT.md §5.1), on (y, ŷ) without the inverse when the
+ * chain is orthogonal and keeps the dim (the metrics are invariant under that map).
  *
  * - Pairing: random streams come from (seed, purpose, keys) and never from a pipeline's position,
  *   so pipelines sharing a transform see the same rotation (CONTRACT.md §1). Stage k > 0 of a

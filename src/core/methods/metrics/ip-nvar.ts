@@ -10,6 +10,8 @@
  * Queries: Q i.i.d. N(0, I_d) vectors normalised to unit length, from rng('queries', d), shared by
  * every pipeline of an experiment (paired comparison). Dead rows (‖x_i‖ ≤ 1e-12·max_j‖x_j‖, zero
  * rows included; dead-rows.ts) are skipped, as in vnmse: the ratio is meaningless for them.
+ * In the transformed metric domain (CONTRACT.md §5.1) the rows are Ux and ŷ for an orthogonal U,
+ * and the same queries are used mapped by U (MetricContext.mapProbes): ⟨q, x̂ − x⟩ = ⟨Uq, ŷ − Ux⟩.
  *
  * Speed: the rows × Q dot products (Q·rows·d multiply-adds, the largest cost of all metrics) run
  * in the WASM SIMD kernel `ipnvar_block` when available, 16 rows at a time in SIMD lanes, each dot
