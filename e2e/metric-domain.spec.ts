@@ -39,7 +39,10 @@ test('the default page computes metrics in the transformed domain, as the CLI do
 
   await page.getByTestId('metric-domain-info').click();
   await expect(page.getByTestId('metric-domain-info-text')).toContainText('skipping the inverse');
-  await page.getByTestId('data-panel').screenshot({ path: 'test-results/metric-domain-control.png' });
+  await page.screenshot({
+    path: 'test-results/metric-domain-control.png',
+    clip: { x: 0, y: 0, width: 1280, height: 520 },
+  });
   await page.keyboard.press('Escape');
 
   await control.selectOption('data');
