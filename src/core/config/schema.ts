@@ -534,10 +534,15 @@ function canonicalBaseline(b: BaselineConfig): BaselineConfig {
   return { seed: c.seed, data: c.data, pipelines: c.pipelines };
 }
 
-/** The experiment a pinned saved config runs (the same engine and caches as any config). */
+/**
+ * The experiment a pinned saved config runs (the same engine and caches as any config), in the
+ * experiment's own metric domain, so pinning the settings on screen compares equal numbers.
+ */
 export function baselineExperiment(config: ExperimentConfig): ExperimentConfig | undefined {
   const b = config.baselineConfig;
-  return b ? { v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines } : undefined;
+  if (!b) return undefined;
+  const numerics = config.numerics ? { numerics: config.numerics } : {};
+  return { v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines, ...numerics };
 }
 
 /**
