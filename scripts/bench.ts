@@ -34,7 +34,7 @@
  *     schedule vs the tiled kernels the library calls, same data, same run, bits compared.
  *
  * `npm run bench -- --only=startup,cli,kernels` runs a subset (names: fwht, pipelines, haar,
- * spectra, memory, startup, cli, kernels, dense); `--quick` shrinks sections 7–8 for development runs.
+ * spectra, memory, startup, cli, kernels, dense, metricdomain); `--quick` shrinks sections 7–8 for development runs.
  *
  * Timings are the best of several repetitions (the minimum is the least noisy estimator of a
  * deterministic kernel's cost). Nothing here runs in the unit tests. The machine may be shared:
@@ -64,6 +64,7 @@ import { claim, HOUSEHOLDER_TILE_ROWS, setWasmEnabled, wasmKernels } from '../sr
 import { QJL_BLOCK_ROWS } from '../src/core/methods/quantizers/qjl';
 import { quantizersById } from '../src/core/methods';
 import { ipNvarMetric } from '../src/core/methods/metrics/ip-nvar';
+import { sweepRateDistortion } from '../src/core/artifacts/rateDistortion';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, '.bench');
@@ -838,6 +839,48 @@ function benchDense(quick: boolean): void {
   );
 }
 
+/**
+ * 10. Metric domain (pipeline.ts RunOptions.metricDomain): the default page's experiment and its
+ *     rate–distortion sweep (every pipeline along its bits axis, vNMSE only, as the chart asks) in
+ *     the data domain and in the transformed one, same data, same run; CPU time, best of `reps`,
+ *     the two modes alternating so load drifts hit both; and the largest metric difference.
+ */
+function benchMetricDomain(quick: boolean): void {
+  console.log('## Metric domain: data vs transformed (default page config)\n');
+  const reps = quick ? 2 : 4;
+  const { source, ...params } = DEFAULT_CONFIG.data;
+  const x = generateData(source, params, DEFAULT_CONFIG.seed);
+  const spec = { seed: DEFAULT_CONFIG.seed, pipelines: DEFAULT_CONFIG.pipelines };
+  const rowsOut: string[][] = [];
+  const runs: [string, (domain: 'data' | 'transformed') => unknown][] = [
+    ['experiment (5 pipelines, all metrics)', (metricDomain) => runExperiment(spec, x, { metricDomain })],
+    ['rate–distortion sweep (vNMSE)', (metricDomain) => sweepRateDistortion(spec, x, { metricDomain })],
+  ];
+  for (const [name, run] of runs) {
+    const best = { data: { wall: Infinity, cpu: Infinity }, transformed: { wall: Infinity, cpu: Infinity } };
+    for (let r = 0; r < reps; r++)
+      for (const domain of ['data', 'transformed'] as const) {
+        const t = bestWallCpu(() => run(domain), 1);
+        best[domain] = { wall: Math.min(best[domain].wall, t.wall), cpu: Math.min(best[domain].cpu, t.cpu) };
+      }
+    rowsOut.push([
+      name,
+      `${best.data.cpu.toFixed(0)} ms`,
+      `${best.transformed.cpu.toFixed(0)} ms`,
+      `${(best.transformed.cpu / best.data.cpu).toFixed(2)}×`,
+    ]);
+  }
+  const a = runExperiment(spec, x);
+  const b = runExperiment(spec, x, { metricDomain: 'transformed' });
+  let worst = 0;
+  a.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r.metrics))
+      worst = Math.max(worst, Math.abs(b[i].metrics[k] - v) / Math.abs(v));
+  });
+  table(['run', 'data (CPU)', 'transformed (CPU)', 'ratio'], rowsOut);
+  console.log(`\nlargest relative metric difference between the domains: ${worst.toExponential(1)}\n`);
+}
+
 const SECTIONS: Record<string, (quick: boolean) => void> = {
   fwht: benchFwht,
   pipelines: benchPipelines,
@@ -848,6 +891,7 @@ const SECTIONS: Record<string, (quick: boolean) => void> = {
   cli: benchCli,
   kernels: benchKernels,
   dense: benchDense,
+  metricdomain: benchMetricDomain,
 };
 
 async function main(): Promise<void> {

@@ -111,7 +111,7 @@ const NOTE_SECONDS = 10;
 function warnIfLong(config: ExperimentConfig): void {
   const { rows, dim } = config.data;
   if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
-  const cost = configCost(rows, dim, config.pipelines);
+  const cost = configCost(rows, dim, config.pipelines, config.numerics?.metricDomain);
   const what = `~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations)`;
   if (cost.seconds > WARN_SECONDS)
     err(`warning: this run is estimated at ${what}; pass --timeout <seconds> to bound it\n`);
@@ -150,9 +150,30 @@ async function startWatchdog(ms: number, message: string): Promise<Worker> {
 /** Grace after the deadline before the watchdog ends the process (one stage may be running). */
 export const WATCHDOG_GRACE_MS = 2_000;
 
-async function runCommand(configArg: string, opts: { json?: boolean; timeout?: string }): Promise<void> {
+/**
+ * `--metric-domain data|transformed` sets the config's numerics.metricDomain (CONTRACT.md §5), so
+ * the printed permalink carries the choice; without the flag the config's own choice stands.
+ */
+function withMetricDomain(raw: unknown, value: string | undefined): unknown {
+  if (value === undefined) return raw;
+  if (value !== 'data' && value !== 'transformed')
+    throw new CliExit(
+      EXIT_INVALID,
+      `--metric-domain: expected data or transformed, got ${JSON.stringify(value)}`,
+    );
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return { ...raw, numerics: { metricDomain: value } };
+}
+
+const METRIC_DOMAIN_HELP =
+  'data (default) or transformed: metrics of orthogonal chains computed after the last transform, without its inverse (equal within float32 rounding)';
+
+async function runCommand(
+  configArg: string,
+  opts: { json?: boolean; timeout?: string; metricDomain?: string },
+): Promise<void> {
   const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
-  const raw = await readConfigArgument(configArg);
+  const raw = withMetricDomain(await readConfigArgument(configArg), opts.metricDomain);
   const config = restoreConfig(raw);
   warnIfLong(config);
   const controller = new AbortController();
@@ -184,12 +205,12 @@ async function runCommand(configArg: string, opts: { json?: boolean; timeout?: s
 
 async function sweepCommand(
   configArg: string,
-  opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean },
+  opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean; metricDomain?: string },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
   const { formatSweep, parseShard, sweepForCli } = await import('./sweep');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
-  const config = restoreConfig(await readConfigArgument(configArg));
+  const config = restoreConfig(withMetricDomain(await readConfigArgument(configArg), opts.metricDomain));
   const out = await sweepForCli(config, shard, opts.hash === true);
   process.stdout.write(formatSweep(out, opts));
 }
@@ -213,6 +234,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<CONFIG>', "a .json path, '-' for stdin, or a permalink URL")
     .option('--json', 'print the CONTRACT.md §6 JSON object')
     .option('--timeout <seconds>', 'stop the run after this many seconds (exit 4)')
+    .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
     .description('run an experiment config and print its results')
     .action(runCommand);
 
@@ -226,6 +248,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       '--hash',
       "record each tensor's SHA-256 and one digest of the checkpoint (a pass over every byte)",
     )
+    .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
     .description('quantize every matching tensor of a checkpoint with every pipeline')
     .action(sweepCommand);
 

@@ -39,6 +39,11 @@ export function formatResultsTable(out: ExperimentOutput): string {
     fmt(header.map((_, i) => '-'.repeat(widths[i]))),
     ...rows.map(fmt),
     ...out.results.flatMap((r) => (r.note ? [`note (${r.label}): ${r.note}`] : [])),
+    ...(out.config.numerics?.metricDomain === 'transformed'
+      ? [
+          `metric domain: transformed (after the last transform) for ${out.results.filter((r) => r.metricDomain === 'transformed').length} of ${out.results.length} pipelines`,
+        ]
+      : []),
     ...(out.analysis?.kind === 'rate-distortion'
       ? formatRateDistortion(
           out.analysis,

@@ -16,7 +16,7 @@
  * Methods without a declaration here get DEFAULT: two float64 working copies of rows × outDim,
  * and 50 flops per coordinate; `declaredIds` lets a test list them.
  */
-import { chainDims, type PipelineSpec } from './pipeline';
+import { chainDims, orthogonalChain, type MetricDomain, type PipelineSpec } from './pipeline';
 import type { Params } from './methods/types';
 
 /** Bytes one run may hold at once (one worker): the five float32 copies of the 2^25-coordinate
@@ -187,7 +187,12 @@ export interface RunCost {
  * a worker, so the peak is the data copies plus the largest single pipeline's state and the
  * metrics' buffers; work adds up.
  */
-export function runCost(rows: number, dim: number, pipelines: readonly PipelineCostInput[]): RunCost {
+export function runCost(
+  rows: number,
+  dim: number,
+  pipelines: readonly PipelineCostInput[],
+  metricDomain: MetricDomain = 'data',
+): RunCost {
   const items: CostItem[] = [];
   let maxOut = dim;
   let peakState = 0;
@@ -202,7 +207,9 @@ export function runCost(rows: number, dim: number, pipelines: readonly PipelineC
   pipelines.forEach((p, i) => {
     // Forward once per distinct chain (pipelines sharing one are grouped), inverse per pipeline.
     const chainKey = JSON.stringify(p.transforms.map((t) => [t.id, t.params]));
-    const applications = chains.has(chainKey) ? 1 : 2;
+    // In the transformed metric domain an orthogonal chain is never inverted (without a collector).
+    const inverse = metricDomain === 'transformed' && orthogonalChain(p.transforms, p.dims) ? 0 : 1;
+    const applications = (chains.has(chainKey) ? 0 : 1) + inverse;
     chains.add(chainKey);
     const out = p.dims[p.dims.length - 1];
     maxOut = Math.max(maxOut, ...p.dims);
@@ -271,6 +278,7 @@ export function configCost(
   rows: number,
   dim: number,
   pipelines: readonly Pick<PipelineSpec, 'transforms' | 'quantizer'>[],
+  metricDomain: MetricDomain = 'data',
 ): RunCost {
   return runCost(
     rows,
@@ -280,5 +288,6 @@ export function configCost(
       quantizer: p.quantizer,
       dims: chainDims(p.transforms, dim),
     })),
+    metricDomain,
   );
 }

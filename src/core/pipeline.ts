@@ -1,7 +1,9 @@
 /**
  * runExperiment: the only orchestrator (DESIGN.md). For each pipeline: y = T_k ∘ … ∘ T_1 (x) (its
  * chain of transforms), ŷ = Q(y) (quantize–dequantize in the last domain), x̂ = T_1⁻¹ ∘ … ∘ T_k⁻¹ (ŷ),
- * then every metric of CONTRACT.md §5 on (x, x̂) in the original domain.
+ * then every metric of CONTRACT.md §5 on (x, x̂) in the original domain; or, in the transformed
+ * metric domain (RunOptions.metricDomain, CONTRACT.md §5.1), on (y, ŷ) without the inverse when the
+ * chain is orthogonal and keeps the dim (the metrics are invariant under that map).
  *
  * - Pairing: random streams come from (seed, purpose, keys) and never from a pipeline's position,
  *   so pipelines sharing a transform see the same rotation (CONTRACT.md §1). Stage k > 0 of a
@@ -63,6 +65,8 @@ export interface PipelineResult {
   readonly label: string;
   readonly bitsPerCoord: number;
   readonly metrics: MetricValues;
+  /** 'transformed' when its metrics were computed on (y, ŷ) (RunOptions.metricDomain); absent otherwise. */
+  readonly metricDomain?: 'transformed';
   /** Caveats the transform and quantizer state about this run (their `note`s), shown with the label. */
   readonly note?: string;
   /** Wall-clock milliseconds per stage (the transform's time is shared by its group). */
@@ -122,7 +126,19 @@ export interface RunOptions {
    * whichever others run beside it.
    */
   readonly metrics?: readonly string[];
+  /**
+   * Where the metrics are computed (config `numerics.metricDomain`, CONTRACT.md §5). 'data' (the
+   * default): on (x, x̂), x̂ the chain's inverse of ŷ. 'transformed': on (y, ŷ) in the last stage's
+   * domain, without the inverse, for a pipeline whose every stage is orthogonal and keeps the dim
+   * (TransformDef.orthogonal) when every wanted metric is invariant under that map
+   * (MetricDef.orthogonalInvariance; ip-nvar's queries are carried through the chain's forward
+   * map). The values equal the data domain's up to float32 rounding of the transforms; other
+   * pipelines run as in 'data'. A collector still gets x̂ (the inverse runs for it).
+   */
+  readonly metricDomain?: MetricDomain;
 }
+
+export type MetricDomain = 'data' | 'transformed';
 
 export class AbortError extends Error {
   constructor() {
@@ -350,6 +366,33 @@ export function chainRng(rng: RngFactory, stage: number): RngFactory {
 
 const EMPTY = new Float32Array(0);
 
+/** Whether every stage of a chain is orthogonal (TransformDef.orthogonal) and keeps the dim. */
+export function orthogonalChain(transforms: readonly MethodRef[], dims: readonly number[]): boolean {
+  return transforms.every(
+    (ref, k) => transformsById.get(ref.id)?.orthogonal === true && dims[k + 1] === dims[k],
+  );
+}
+
+/**
+ * MetricContext.mapProbes for a prepared chain: its forward map applied to data-domain probe
+ * vectors (rounded to float32, the transforms' input type: a relative error of 2⁻²⁴ per entry),
+ * memoised per probe array, so every pipeline of a group maps ip-nvar's queries once.
+ */
+function probeMap(stages: readonly PreparedTransform[], dim: number) {
+  const forward = composeStages(stages, dim);
+  const mapped = new WeakMap<Float64Array, Float64Array>();
+  return (probes: Float64Array, count: number): Float64Array => {
+    let hit = mapped.get(probes);
+    if (!hit) {
+      const out = new Float32Array(count * forward.outDim);
+      forward.forward(Float32Array.from(probes), count, out);
+      hit = Float64Array.from(out);
+      mapped.set(probes, hit);
+    }
+    return hit;
+  };
+}
+
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
@@ -512,6 +555,14 @@ function* experimentSteps(
     const dims = stageInputs.map((m) => m.cols);
     const transformMs = now() - t0;
     const chainTransform = composeStages(stages, dim);
+    // Transformed metric domain (RunOptions.metricDomain): the metrics see (y, ŷ), so no inverse.
+    const inTransformed =
+      options.metricDomain === 'transformed' &&
+      orthogonalChain(chain, dims) &&
+      wanted.every((m) => m.orthogonalInvariance !== undefined);
+    const metricX: Matrix = inTransformed ? { rows, cols: dim, data: y } : x;
+    // An empty chain's domain is the data's: its probes stay as drawn (no float32 rounding).
+    const metricCtx = inTransformed && stages.length ? { rng, mapProbes: probeMap(stages, dim) } : { rng };
     let yHatWhole: Float32Array | undefined;
     for (const i of indices) {
       const p = spec.pipelines[i];
@@ -546,30 +597,32 @@ function* experimentSteps(
       let inverseMs = 0;
       let metricsMs = 0;
       if (!streaming) {
-        const xHat = (xHatWhole ??= new Float32Array(rows * dim));
         const yHatFull = yHat ?? new Float32Array(0);
-        chainTransform.inverse(yHatFull, rows, xHat);
+        // In the transformed domain only a collector needs x̂.
+        const xHat = !inTransformed || collect ? (xHatWhole ??= new Float32Array(rows * dim)) : EMPTY;
+        if (xHat !== EMPTY) chainTransform.inverse(yHatFull, rows, xHat);
         const t3 = now();
+        const mHat = inTransformed ? yHatFull : xHat;
         // The sum-based metrics in one fused pass, as a stage a runner may reduce on the GPU
         // (bit-identical to their own loops on the CPU, sums.ts).
         let sums: ReconstructionSums | null = null;
-        if (wanted.some((m) => m.fromSums) && x.data.length === rows * dim) {
+        if (wanted.some((m) => m.fromSums) && metricX.data.length === rows * dim) {
           const out: { sums?: ReconstructionSums } = {};
-          yield { kind: 'sums', x, xHat, out };
-          sums = out.sums ?? reconstructionSums(x, xHat);
+          yield { kind: 'sums', x: metricX, xHat: mHat, out };
+          sums = out.sums ?? reconstructionSums(metricX, mHat);
         }
         for (const m of wanted)
-          metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(x, xHat, { rng });
+          metrics[m.id] = sums && m.fromSums ? m.fromSums(sums) : m.compute(metricX, mHat, metricCtx);
         inverseMs = t3 - t2;
         metricsMs = now() - t3;
         collect?.({ index: i, x, y, yHat: yHatFull, xHat, outDim });
       } else {
         // Blocks of whole rows, in order: quantize (row-local only), invert, accumulate metrics.
-        const sums = wanted.some((m) => m.fromSums) ? createSumsAccumulator(x) : null;
-        const streams = wanted.map((m) => (m.fromSums ? null : (m.stream?.(x, { rng }) ?? null)));
+        const sums = wanted.some((m) => m.fromSums) ? createSumsAccumulator(metricX) : null;
+        const streams = wanted.map((m) => (m.fromSums ? null : (m.stream?.(metricX, metricCtx) ?? null)));
         const n0 = Math.min(blockRows, rows);
         const qBlock = perBlock ? new Float32Array(n0 * outDim) : null;
-        const xBlock = new Float32Array(n0 * dim);
+        const xBlock = inTransformed ? EMPTY : new Float32Array(n0 * dim);
         for (let r0 = 0; r0 < rows; r0 += blockRows) {
           const n = Math.min(blockRows, rows - r0);
           const ta = now();
@@ -586,8 +639,11 @@ function* experimentSteps(
             );
           } else src = (yHat as Float32Array).subarray(r0 * outDim, (r0 + n) * outDim);
           const tb = now();
-          const xRows = xBlock.subarray(0, n * dim);
-          chainTransform.inverse(src, n, xRows);
+          let xRows = src;
+          if (!inTransformed) {
+            xRows = xBlock.subarray(0, n * dim);
+            chainTransform.inverse(src, n, xRows);
+          }
           const tc = now();
           sums?.add(r0, n, xRows);
           for (const st of streams) st?.add(r0, n, xRows);
@@ -612,6 +668,7 @@ function* experimentSteps(
         .join('; ');
       results.set(i, {
         ...(note ? { note } : {}),
+        ...(inTransformed ? { metricDomain: 'transformed' as const } : {}),
         transform: p.transforms.length ? p.transforms.map((t) => t.id).join('+') : 'identity',
         quantizer: p.quantizer.id,
         label: pipelineLabel(p),

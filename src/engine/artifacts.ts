@@ -19,7 +19,12 @@ export async function sweepConfig(
 ): Promise<RateDistortion> {
   const { matrix } = await loadData(config, options.loadFile);
   // Tagged with its query key: the page draws it only under the config it belongs to.
-  return { ...sweepRateDistortion(config, matrix, options), key: sweepKey(config) };
+  const metricDomain = config.numerics?.metricDomain;
+  const sweep = sweepRateDistortion(config, matrix, {
+    ...options,
+    ...(metricDomain ? { metricDomain } : {}),
+  });
+  return { ...sweep, key: sweepKey(config) };
 }
 
 /**
@@ -86,5 +91,6 @@ export function sweepKey(config: ExperimentConfig): string {
       const { transforms, quantizer } = sweepInvariant(p);
       return { transforms, quantizer };
     }),
+    ...(c.numerics ? { numerics: c.numerics } : {}),
   });
 }

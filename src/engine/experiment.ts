@@ -100,7 +100,14 @@ export function runAnalysis(
   // Only cancellation and progress: a pool part's `only` (its share of the pipelines) must not
   // reach an analysis that runs pipelines of its own (rate-distortion sweeps every one).
   const value = def.run(
-    { seed, rng: createRngFactory(seed), data, pipelines, params: config.analysis.params },
+    {
+      seed,
+      rng: createRngFactory(seed),
+      data,
+      pipelines,
+      params: config.analysis.params,
+      ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
+    },
     { signal: options.signal, onProgress: options.onProgress },
   );
   return asAnalysisOutput(def.id, value);
@@ -157,6 +164,8 @@ export async function runConfig(
     collect,
     ...(calibration ? { calibration } : {}),
     ...(rowBlock !== undefined ? { rowBlock } : {}),
+    // The config decides where metrics are computed (its permalink carries the choice).
+    ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
   };
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
@@ -190,6 +199,7 @@ export function contractJson(out: ExperimentOutput): unknown {
       label: r.label,
       bitsPerCoord: r.bitsPerCoord,
       metrics: r.metrics,
+      ...(r.metricDomain ? { metricDomain: r.metricDomain } : {}),
       ...(r.note ? { note: r.note } : {}),
     })),
     ...(out.analysis === undefined ? {} : { analysis: out.analysis }),

@@ -34,6 +34,8 @@ export function pipelineKey(config: ExperimentConfig, index: number): string {
     calibration: c.calibration ?? null,
     transforms: p.transforms,
     quantizer: p.quantizer,
+    // Where its metrics are computed changes them within rounding: a different result.
+    ...(c.numerics ? { numerics: c.numerics } : {}),
   });
 }
 

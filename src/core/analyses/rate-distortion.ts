@@ -56,9 +56,12 @@ export const rateDistortionAnalysis = defineAnalysis({
   reference:
     'Cover & Thomas, Elements of Information Theory (2nd ed.) §10 (rate–distortion); axes per method: SVDQuant (ICLR 2025) §4.2, LLM.int8() (NeurIPS 2022) §3.2, OCP MX v1.0, QLoRA (NeurIPS 2023) §3.',
   params: RATE_DISTORTION_PARAMS,
-  run({ seed, data, pipelines, params }, options) {
+  run({ seed, data, pipelines, params, metricDomain }, options) {
     const { budget } = params;
-    const series = sweepPipelines({ seed, pipelines }, data, options);
+    const series = sweepPipelines({ seed, pipelines }, data, {
+      ...options,
+      ...(metricDomain ? { metricDomain } : {}),
+    });
     const frontier = paretoFrontier(series);
     const atBudget = series.map((s): RateDistortionBudgetPick | null => {
       let pick: RateDistortionBudgetPick | null = null;

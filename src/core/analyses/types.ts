@@ -11,7 +11,7 @@
 import type { RngFactory } from '../rng';
 import type { ParamsOf } from '../methods/params';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
-import type { PipelineSpec } from '../pipeline';
+import type { MetricDomain, PipelineSpec } from '../pipeline';
 
 export interface AnalysisInput {
   readonly seed: number;
@@ -21,6 +21,8 @@ export interface AnalysisInput {
   /** The experiment's pipelines, for analyses that compare them. */
   readonly pipelines: readonly PipelineSpec[];
   readonly params: Params;
+  /** The config's `numerics.metricDomain`, for analyses that run pipelines (RunOptions.metricDomain). */
+  readonly metricDomain?: MetricDomain;
 }
 
 export interface AnalysisRunOptions {

@@ -172,7 +172,7 @@ export interface SweptSeries extends Omit<RdSeries, 'points'> {
 export function sweepPipelines(
   spec: ExperimentSpec,
   x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics'> = {},
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics' | 'metricDomain'> = {},
 ): SweptSeries[] {
   const variants: PipelineSpec[] = [];
   const owners: { index: number; value: number | string | null }[] = [];
@@ -214,12 +214,18 @@ export function sweepPipelines(
 export function sweepRateDistortion(
   spec: ExperimentSpec,
   x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress'> = {},
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metricDomain'> = {},
 ): RateDistortion {
   // The chart shows vNMSE against bits/coord: the other metrics (ip-nvar's 64 query products per
   // row among them) are not computed. vNMSE is the same value either way (RunOptions.metrics).
-  const { signal, onProgress } = options;
-  const series: RdSeries[] = sweepPipelines(spec, x, { signal, onProgress, metrics: ['vnmse'] }).map((s) => ({
+  const { signal, onProgress, metricDomain } = options;
+  const swept = sweepPipelines(spec, x, {
+    signal,
+    onProgress,
+    metrics: ['vnmse'],
+    ...(metricDomain ? { metricDomain } : {}),
+  });
+  const series: RdSeries[] = swept.map((s) => ({
     ...s,
     points: s.points.map(({ bits, value, bitsPerCoord, vnmse }) => ({ bits, value, bitsPerCoord, vnmse })),
   }));

@@ -79,3 +79,12 @@ describe('baselineConfig', () => {
     expect([0, 1, 2].map((i) => baselineRow(i, 2))).toEqual([0, 1, undefined]);
   });
 });
+
+describe('baselineConfig in the transformed metric domain (CONTRACT.md §5.1)', () => {
+  it('runs the saved pipelines in the experiment’s own metric domain', () => {
+    const c = restoreConfig({ ...current, baselineConfig: saved, numerics: { metricDomain: 'transformed' } });
+    expect(baselineExperiment(c)).toEqual(
+      restoreConfig({ v: 2, ...saved, numerics: { metricDomain: 'transformed' } }),
+    );
+  });
+});

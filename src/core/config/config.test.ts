@@ -143,3 +143,31 @@ describe('baseline', () => {
     if (!bad.ok) expect(bad.error).toMatch(/baseline/);
   });
 });
+
+describe('config.numerics (CONTRACT.md §1, §5)', () => {
+  const base = {
+    v: 2,
+    seed: 7,
+    data: { source: 'gaussian', rows: 8, dim: 16 },
+    pipelines: [{ transforms: [], quantizer: { id: 'int' } }],
+  };
+
+  it('is absent from old links and from an explicit data domain: one canonical text', () => {
+    const plain = canonicalKey(restoreConfig(base));
+    expect(plain).not.toMatch(/numerics/);
+    expect(canonicalKey(restoreConfig({ ...base, numerics: { metricDomain: 'data' } }))).toBe(plain);
+    expect(canonicalKey(restoreConfig({ ...base, numerics: {} }))).toBe(plain);
+  });
+
+  it('keeps the transformed domain through a permalink, as part of the key', () => {
+    const c = restoreConfig({ ...base, numerics: { metricDomain: 'transformed' } });
+    expect(c.numerics).toEqual({ metricDomain: 'transformed' });
+    expect(canonicalKey(c)).not.toBe(canonicalKey(restoreConfig(base)));
+    expect(decodePermalink(permalinkHash(c)).numerics).toEqual({ metricDomain: 'transformed' });
+  });
+
+  it('refuses an unknown domain or field, naming it', () => {
+    expect(errorOf({ ...base, numerics: { metricDomain: 'rotated' } })).toMatch(/numerics\.metricDomain/);
+    expect(errorOf({ ...base, numerics: { fp16: true } })).toMatch(/numerics/);
+  });
+});

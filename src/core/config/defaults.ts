@@ -2,6 +2,7 @@
  * The default experiment shown on first load and by `lab run` examples: Gaussian 256×1024 rows
  * through the rotation + scalar family and a hardware format, so the first screen already
  * answers "EDEN vs TurboQuant" (EDEN note, seed 003) and shows MXFP4's cost on isotropic data.
+ * New links start from it, so they compute metrics in the transformed domain (CONTRACT.md §5).
  */
 import { canonicalize, CONFIG_VERSION, type CanonicalConfig } from './schema';
 
@@ -25,4 +26,8 @@ export const DEFAULT_CONFIG: CanonicalConfig = canonicalize({
     },
     { transforms: [], quantizer: { id: 'mxfp4', params: {} } },
   ],
+  // Metrics after the last (orthogonal) transform, without its inverse: the same numbers within
+  // float32 rounding at a fraction of the cost (pipeline.ts RunOptions.metricDomain). Links made
+  // before it lack the field and keep the data domain.
+  numerics: { metricDomain: 'transformed' },
 });

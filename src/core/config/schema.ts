@@ -15,7 +15,7 @@ import type { ParamSchema, ParamSpec, Params, ParamValue } from '../methods/type
 import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
 import { MAX_RUN_BYTES, configCost, formatBytesShort, largestItem } from '../cost';
 import { MAX_SKETCH_ENTRIES } from '../methods/quantizers/qjl';
-import type { MethodRef, PipelineSpec as PipelineConfig } from '../pipeline';
+import type { MethodRef, MetricDomain, PipelineSpec as PipelineConfig } from '../pipeline';
 import { migrate } from './migrate';
 import { analysesById } from '../analyses';
 import { CONFIG_VERSION, ConfigError } from './errors';
@@ -60,6 +60,20 @@ export interface ExperimentConfig {
    * = none (GPTQ is then round-to-nearest and says so); old links lack it and decode unchanged.
    */
   readonly calibration?: CalibrationConfig;
+  /**
+   * Optional numeric choices that change results only within float rounding (CONTRACT.md §1, §5).
+   * Absent = every metric in the data domain, as every link before it; canonical form keeps it only
+   * when it differs from that, so old links decode to the same text and numbers.
+   */
+  readonly numerics?: NumericsConfig;
+}
+
+export interface NumericsConfig {
+  /**
+   * 'transformed': metrics of pipelines whose chain is orthogonal and keeps the dim are computed
+   * on (y, ŷ) without the inverse transform (pipeline.ts RunOptions.metricDomain).
+   */
+  readonly metricDomain: MetricDomain;
 }
 
 /** A saved config pinned as the baseline: the parts that determine its numbers. */
@@ -130,6 +144,10 @@ const envelope = z
       .max(MAX_PIPELINES - 1)
       .optional(),
     baselineConfig: plainObject.optional(),
+    numerics: z
+      .object({ metricDomain: z.enum(['data', 'transformed']).default('data') })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -414,7 +432,7 @@ export function restoreConfig(input: unknown): CanonicalConfig {
       'baselineConfig',
       'a config has one baseline: a pipeline index ("baseline") or a saved config ("baselineConfig"), not both',
     );
-  const { calibration } = env.data;
+  const { calibration, numerics } = env.data;
   const config: ExperimentConfig = {
     v: CONFIG_VERSION,
     seed: env.data.seed,
@@ -425,6 +443,7 @@ export function restoreConfig(input: unknown): CanonicalConfig {
     ...(baseline !== undefined ? { baseline } : {}),
     ...(baselineConfig ? { baselineConfig } : {}),
     ...(calibration ? { calibration } : {}),
+    ...(numerics ? { numerics } : {}),
   };
   checkLimits(config);
   return canonicalForm(config);
@@ -496,6 +515,10 @@ function canonicalShape(config: ExperimentConfig): ExperimentConfig {
           },
         }
       : {}),
+    // Only a non-default choice: {metricDomain: 'data'} and no field are one config (one cache key).
+    ...(config.numerics?.metricDomain === 'transformed'
+      ? { numerics: { metricDomain: 'transformed' as const } }
+      : {}),
   };
   if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines, ...optional };
   const a = analysesById.get(config.analysis.id);
@@ -511,10 +534,15 @@ function canonicalBaseline(b: BaselineConfig): BaselineConfig {
   return { seed: c.seed, data: c.data, pipelines: c.pipelines };
 }
 
-/** The experiment a pinned saved config runs (the same engine and caches as any config). */
+/**
+ * The experiment a pinned saved config runs (the same engine and caches as any config), in the
+ * experiment's own metric domain, so pinning the settings on screen compares equal numbers.
+ */
 export function baselineExperiment(config: ExperimentConfig): ExperimentConfig | undefined {
   const b = config.baselineConfig;
-  return b ? { v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines } : undefined;
+  if (!b) return undefined;
+  const numerics = config.numerics ? { numerics: config.numerics } : {};
+  return { v: CONFIG_VERSION, seed: b.seed, data: b.data, pipelines: b.pipelines, ...numerics };
 }
 
 /**

@@ -156,3 +156,86 @@ describe.each(METRICS.map((m) => [m.id, m] as const))('metric %s', (_id, m) => {
     expect(Number.isFinite(a)).toBe(true);
   });
 });
+
+/**
+ * Orthogonality claims (TransformDef.orthogonal), which the transformed metric domain relies on
+ * (pipeline.ts, RunOptions.metricDomain). For a claiming transform, with default params and each
+ * param changed in turn, at a dim it pads and one it keeps: ‖Tx‖ = ‖x‖, ⟨Tx, Tz⟩ = ⟨x, z⟩ and
+ * ⟨T⁻¹y, x⟩ = ⟨y, Tx⟩ (inverse = transpose) for random x, z, y. Tolerance: every output coordinate
+ * is rounded to float32 (unit roundoff u = 2⁻²⁴) after at most log2(n) float32 butterfly stages
+ * per Hadamard round (4 rounds at most) or a float64 product, so ‖fl(Tx) − Tx‖ ≤ γ‖x‖ with
+ * γ = 4·(log2 n + 2)·u; the checks allow 3γ (each side of an inner product carries one γ).
+ * Transforms that do not claim it are shown not to be orthogonal once fitted (a calibration with
+ * unequal channel scales), so a wrong `false` is as visible as a wrong `true`.
+ */
+describe.each(TRANSFORMS.map((t) => [t.id, t] as const))('transform %s orthogonality', (_id, t) => {
+  const cases: Params[] = [withDefaults(t.params)];
+  for (const [name, spec] of Object.entries(t.params)) {
+    const v = otherValue(spec);
+    if (v !== undefined) cases.push({ ...withDefaults(t.params), [name]: v });
+  }
+  const dot = (a: Float32Array, b: Float32Array, i: number, j: number, n: number) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
+    return s;
+  };
+
+  it.runIf(t.orthogonal === true)('keeps norms, inner products and inverts by its transpose', () => {
+    for (const dim of [DIM, 64])
+      for (const params of cases) {
+        const x = testMatrix(11, ROWS, dim);
+        const calibration = { rows: ROWS, cols: dim, data: testMatrix(12, ROWS, dim) };
+        const p = t.prepare(params, {
+          rng: createRngFactory(7),
+          dim,
+          data: { rows: ROWS, cols: dim, data: x },
+          calibration,
+        });
+        const n = p.outDim;
+        const tx = new Float32Array(ROWS * n);
+        p.forward(x, ROWS, tx);
+        const y = new Float32Array(ROWS * n);
+        const r = createRngFactory(13).stream('data', 'orthogonality');
+        for (let i = 0; i < y.length; i++) y[i] = r.normal();
+        const ty = new Float32Array(ROWS * dim);
+        p.inverse(y, ROWS, ty);
+        const gamma = 4 * (Math.log2(n) + 2) * 2 ** -24;
+        const label = `${t.id} ${JSON.stringify(params)} dim ${dim}`;
+        for (let i = 0; i < ROWS; i++) {
+          const z = (i + 1) % ROWS;
+          const nx = Math.sqrt(dot(x, x, i, i, dim));
+          const nz = Math.sqrt(dot(x, x, z, z, dim));
+          const ny = Math.sqrt(dot(y, y, i, i, n));
+          expect(Math.abs(Math.sqrt(dot(tx, tx, i, i, n)) - nx), label).toBeLessThanOrEqual(3 * gamma * nx);
+          expect(Math.abs(dot(tx, tx, i, z, n) - dot(x, x, i, z, dim)), label).toBeLessThanOrEqual(
+            3 * gamma * nx * nz,
+          );
+          // ⟨T⁻¹y, x⟩ = ⟨y, Tx⟩ row by row.
+          let lhs = 0;
+          for (let k = 0; k < dim; k++) lhs += ty[i * dim + k] * x[i * dim + k];
+          expect(Math.abs(lhs - dot(y, tx, i, i, n)), label).toBeLessThanOrEqual(3 * gamma * ny * nx);
+        }
+      }
+  });
+
+  it.runIf(t.orthogonal !== true)('is not orthogonal once fitted on calibration data', () => {
+    const dim = 16;
+    const x = testMatrix(11, ROWS, dim);
+    // Activations with channel scales 1 … 2^15: SmoothQuant's s_j and FlatQuant's fit then differ from 1.
+    const cal = testMatrix(12, 64, dim).map((v, i) => v * 2 ** (i % dim));
+    const p = t.prepare(withDefaults(t.params), {
+      rng: createRngFactory(7),
+      dim,
+      data: { rows: ROWS, cols: dim, data: x },
+      calibration: { rows: 64, cols: dim, data: cal },
+    });
+    const tx = new Float32Array(ROWS * p.outDim);
+    p.forward(x, ROWS, tx);
+    let worst = 0;
+    for (let i = 0; i < ROWS; i++) {
+      const ratio = Math.sqrt(dot(tx, tx, i, i, p.outDim) / dot(x, x, i, i, dim));
+      worst = Math.max(worst, Math.abs(ratio - 1));
+    }
+    expect(worst).toBeGreaterThan(1e-2);
+  });
+});

@@ -194,6 +194,14 @@ export interface TransformDef extends MethodBase {
   /** outDim for a given dim without preparing (for bit accounting and memory limits). */
   outDim(params: Params, dim: number): number;
   /**
+   * True when every map this transform prepares is orthogonal: ⟨forward x, forward z⟩ = ⟨x, z⟩ for
+   * all x, z (an isometry ℝ^dim → ℝ^outDim) and inverse = forwardᵀ. With outDim = dim it is a
+   * rotation, and the metrics of a pipeline can be computed on (y, ŷ) instead of (x, x̂) without the
+   * inverse (RunOptions.metricDomain, CONTRACT.md §5). False or absent for scalings and affine maps
+   * (SmoothQuant, FlatQuant). The registry contract test checks every claim numerically.
+   */
+  readonly orthogonal?: boolean;
+  /**
    * Side information stored beyond the quantized values (a permutation, a stored basis), in bits
    * over the whole rows × dim matrix; 0 when omitted. Added to the pipeline's bits per coordinate.
    */
@@ -258,6 +266,12 @@ export interface QuantizerDef extends MethodBase {
 
 export interface MetricContext {
   readonly rng: RngFactory;
+  /**
+   * Set when the metric runs in a chain's transformed domain (RunOptions.metricDomain): the
+   * chain's orthogonal forward map U applied to `count` probe vectors of the data domain (row-major
+   * count × d, float64), so a metric that draws probes q there uses Uq: ⟨q, x − x̂⟩ = ⟨Uq, Ux − ŷ⟩.
+   */
+  readonly mapProbes?: (probes: Float64Array, count: number) => Float64Array;
 }
 
 /** A metric fed the reconstruction a block of rows at a time (rows in order, each row once). */
@@ -274,6 +288,13 @@ export interface MetricDef {
   readonly description: string;
   /** 'lower' or 'higher' is better; used to mark the best value in a results table. */
   readonly better: 'lower' | 'higher' | 'closer-to-1';
+  /**
+   * How the value behaves when x and x̂ are both mapped by one orthogonal U (the transformed metric
+   * domain, RunOptions.metricDomain): 'invariant', the same value in exact arithmetic (norms, inner
+   * products, sums of squares); 'probes', the same once its data-domain probe vectors are mapped by
+   * U too (MetricContext.mapProbes). Absent: not invariant, so the pipeline computes it on (x, x̂).
+   */
+  readonly orthogonalInvariance?: 'invariant' | 'probes';
   /** x: original rows × dim; xHat: reconstruction in the original domain. */
   compute(x: Matrix, xHat: Float32Array, ctx: MetricContext): number;
   /**

@@ -1,11 +1,20 @@
-/** Data panel: source, its params and the experiment seed. */
+/** Data panel: source, its params, the experiment seed and where metrics are computed. */
 import { useId } from 'react';
 import { DATA_SOURCE_KINDS, dataSourceKindsById, readsBytes } from '../../core/methods';
 import { dataParamSchema } from '../../core/config/schema';
+import type { ParamSpec } from '../../core/methods/types';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
 import { FileDropZone, TensorPicker, useOpenFiles } from './FileData';
 import { useState } from 'react';
+
+/** config.numerics.metricDomain (CONTRACT.md §5) as a control; part of the link like the seed. */
+const METRIC_DOMAIN_SPEC: ParamSpec = {
+  kind: 'enum',
+  default: 'data',
+  options: ['data', 'transformed'],
+  doc: 'Where the metrics are computed. data: on x and its reconstruction x̂ = T⁻¹(ŷ). transformed: on y = T(x) and ŷ after the last transform, skipping the inverse; only for chains of orthogonal transforms that keep the dimension (Hadamard, Haar, DCT, PCA, permutations…), where every metric is unchanged by the rotation (ip-nvar maps its queries), so the numbers agree within float32 rounding and dense rotations cost one product less. Other pipelines stay in the data domain; links made before this choice keep it.',
+};
 
 export function DataPanel() {
   const data = useLab((s) => s.config.data);
@@ -13,6 +22,8 @@ export function DataPanel() {
   const setDataSource = useLab((s) => s.setDataSource);
   const setDataParam = useLab((s) => s.setDataParam);
   const setSeed = useLab((s) => s.setSeed);
+  const config = useLab((s) => s.config);
+  const setConfig = useLab((s) => s.setConfig);
   const sourceId = useId();
   const files = useOpenFiles();
   const [wantFile, setWantFile] = useState<string | undefined>(undefined);
@@ -94,6 +105,17 @@ export function DataPanel() {
           value={seed}
           onChange={(v) => setSeed(Number(v))}
           testId="seed"
+        />
+        <ParamControl
+          name="metric domain"
+          spec={METRIC_DOMAIN_SPEC}
+          value={config.numerics?.metricDomain ?? 'data'}
+          onChange={(v) => {
+            const { numerics: _numerics, ...rest } = config;
+            setConfig(v === 'transformed' ? { ...rest, numerics: { metricDomain: 'transformed' } } : rest);
+          }}
+          testId="metric-domain"
+          info
         />
       </div>
     </section>

@@ -263,6 +263,13 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
               </span>
             )}
             {output.data.replacedNonFinite ? ` · ${output.data.replacedNonFinite} NaN/Inf replaced by 0` : ''}
+            {output.config.numerics?.metricDomain === 'transformed' && (
+              <span data-testid="results-metric-domain">
+                {' '}
+                · metrics after the last transform (metric domain: transformed) for{' '}
+                {results.filter((r) => r.metricDomain === 'transformed').length} of {results.length} pipelines
+              </span>
+            )}
             . ★ marks the best value in each column among the pipelines at ≤ {budgetText(budget)} bits/coord
             (ties all marked); dimmed rows are over that budget.
           </span>

@@ -11,6 +11,8 @@ export const cosineMetric: MetricDef = {
   label: 'cosine',
   description: 'mean over rows of ⟨x,x̂⟩/(‖x‖‖x̂‖)',
   better: 'higher',
+  // Inner products and norms per row (and the dead-row threshold): unchanged by U.
+  orthogonalInvariance: 'invariant',
   fromSums: (s) => (s.nonzeroRows > 0 ? s.cosineSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;

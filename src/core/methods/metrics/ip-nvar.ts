@@ -10,12 +10,14 @@
  * Queries: Q i.i.d. N(0, I_d) vectors normalised to unit length, from rng('queries', d), shared by
  * every pipeline of an experiment (paired comparison). Dead rows (‖x_i‖ ≤ 1e-12·max_j‖x_j‖, zero
  * rows included; dead-rows.ts) are skipped, as in vnmse: the ratio is meaningless for them.
+ * In the transformed metric domain (CONTRACT.md §5.1) the rows are Ux and ŷ for an orthogonal U,
+ * and the same queries are used mapped by U (MetricContext.mapProbes): ⟨q, x̂ − x⟩ = ⟨Uq, ŷ − Ux⟩.
  *
  * Speed: the rows × Q dot products (Q·rows·d multiply-adds, the largest cost of all metrics) run
  * in the WASM SIMD kernel `ipnvar_block` when available, 16 rows at a time in SIMD lanes, each dot
  * summed in the same order as the loop below: bit-for-bit the same value (kernels.test.ts).
  */
-import type { Matrix, MetricDef, MetricStream } from '../types';
+import type { Matrix, MetricContext, MetricDef, MetricStream } from '../types';
 import type { RngFactory } from '../../rng';
 import { claim, noteWasmHit, WASM_LANES, wasmKernels } from '../../wasm/kernels';
 import { liveThreshold, rowNormsSq } from './dead-rows';
@@ -48,12 +50,15 @@ export const ipNvarMetric: MetricDef = {
   label: 'ip nvar',
   description: 'd · mean over rows and 64 unit queries of ⟨q,x̂−x⟩²/‖x‖²',
   better: 'lower',
+  // ⟨q, x̂ − x⟩ = ⟨Uq, Ux̂ − Ux⟩ and ‖x‖ = ‖Ux‖ for an orthogonal U: invariant once the queries,
+  // drawn in the data domain, are mapped by U as well (MetricContext.mapProbes).
+  orthogonalInvariance: 'probes',
   compute(x, xHat, ctx) {
-    const s = ipNvarStream(x, ctx.rng);
+    const s = ipNvarStream(x, ctx);
     s.add(0, x.rows, xHat);
     return s.finish();
   },
-  stream: (x, { rng }) => ipNvarStream(x, rng),
+  stream: (x, ctx) => ipNvarStream(x, ctx),
 };
 
 /**
@@ -61,9 +66,10 @@ export const ipNvarMetric: MetricDef = {
  * alone and added to one running sum in row order, so any blocking gives the same value bit for
  * bit (the pipeline's row-streamed path relies on it).
  */
-function ipNvarStream(x: Matrix, rng: RngFactory): MetricStream {
+function ipNvarStream(x: Matrix, { rng, mapProbes }: MetricContext): MetricStream {
   const { rows, cols: d, data } = x;
-  const queries = unitQueries(rng, d);
+  const drawn = unitQueries(rng, d);
+  const queries = mapProbes ? mapProbes(drawn, IP_QUERY_COUNT) : drawn;
   const thr = liveThreshold(rowNormsSq(x));
   const err = new Float64Array(d);
   let sum = 0;

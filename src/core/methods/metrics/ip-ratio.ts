@@ -12,6 +12,8 @@ export const ipRatioMetric: MetricDef = {
   label: 'ip ratio',
   description: 'Σ⟨x,x̂⟩/Σ‖x‖² (1 = unbiased, <1 = shrinking)',
   better: 'closer-to-1',
+  // Σ⟨x,x̂⟩ / Σ‖x‖²: inner products, unchanged when U maps x and x̂.
+  orthogonalInvariance: 'invariant',
   fromSums: (s) => (s.signal > 0 ? s.dot / s.signal : NaN),
   compute(x, xHat) {
     const { data } = x;

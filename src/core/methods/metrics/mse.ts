@@ -9,6 +9,8 @@ export const mseMetric: MetricDef = {
   label: 'MSE',
   description: 'mean over all entries of (x−x̂)²',
   better: 'lower',
+  // Σ(x−x̂)² over rows·dim entries: a sum of squared row norms, unchanged by U (outDim = dim).
+  orthogonalInvariance: 'invariant',
   fromSums: (s) => (s.entries > 0 ? s.err / s.entries : NaN),
   compute(x, xHat) {
     const { data } = x;

@@ -10,6 +10,8 @@ export const sqnrDbMetric: MetricDef = {
   label: 'SQNR (dB)',
   description: '10·log10(Σx² / Σ(x−x̂)²)',
   better: 'higher',
+  // Σx² / Σ(x−x̂)²: squared norms, unchanged when U maps x and x̂.
+  orthogonalInvariance: 'invariant',
   fromSums: (s) => (s.err === 0 ? (s.signal > 0 ? Infinity : NaN) : 10 * Math.log10(s.signal / s.err)),
   compute(x, xHat) {
     const { data } = x;

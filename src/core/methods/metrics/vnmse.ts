@@ -14,6 +14,8 @@ export const vnmseMetric: MetricDef = {
   label: 'vNMSE',
   description: 'mean over rows of ‖x−x̂‖²/‖x‖²',
   better: 'lower',
+  // ‖x−x̂‖² and ‖x‖² (and the dead-row threshold) are norms: unchanged when U maps x and x̂.
+  orthogonalInvariance: 'invariant',
   fromSums: (s) => (s.nonzeroRows > 0 ? s.relErrSum / s.nonzeroRows : NaN),
   compute(x, xHat) {
     const { rows, cols, data } = x;

@@ -61,6 +61,8 @@ export const blockHadamardTransform: TransformDef = {
     const p = typedParams(BLOCK_HADAMARD_PARAMS, params);
     return paddedDim(dim, p.block, p.size === 'exact');
   },
+  // (I ⊗ H_block/√block)·D: a block-diagonal product of orthogonal maps.
+  orthogonal: true,
   prepare(params, ctx) {
     const p = typedParams(BLOCK_HADAMARD_PARAMS, params);
     const block = p.block;

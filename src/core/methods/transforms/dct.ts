@@ -23,6 +23,8 @@ export const dctTransform: TransformDef = {
   reference:
     'Ahmed, Natarajan & Rao, IEEE Trans. Computers C-23 (1974); Makhoul, IEEE Trans. ASSP 28 (1980).',
   params: {},
+  // DCT-II with norm='ortho' scaling (s_0 = √(1/N), s_k = √(2/N)) is orthonormal; DCT-III is its transpose.
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;

@@ -235,6 +235,8 @@ export const duquantTransform: TransformDef = {
   reference:
     'Lin et al., DuQuant, NeurIPS 2024, §3.1–3.2; DuQuant++: Fine-grained Rotation Enhances Microscaling FP4 Quantization (2026).',
   params: DUQUANT_PARAMS,
+  // Block-diagonal products of Householder reflections and a permutation: orthogonal.
+  orthogonal: true,
   outDim: (params, dim) => paddedDim(dim, typedParams(DUQUANT_PARAMS, params).block),
   sideInfoBits(params, _rows, dim) {
     const p = typedParams(DUQUANT_PARAMS, params);

@@ -304,6 +304,8 @@ export const flatquantTransform: TransformDef = {
   reference:
     'FlatQuant: Flatness Matters for LLM Quantization, 2024 (Kronecker-decomposed affine transforms).',
   params: FLATQUANT_PARAMS,
+  // A fitted invertible affine map P⁻ᵀ, in general not orthogonal.
+  orthogonal: false,
   outDim: (_params, dim) => dim,
   sideInfoBits(params, _rows, dim) {
     if (typedParams(FLATQUANT_PARAMS, params).basis !== 'stored') return 0;

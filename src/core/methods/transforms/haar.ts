@@ -31,6 +31,8 @@ export const haarTransform: TransformDef = {
   params: {},
   // Stewart factors hold d²/2 floats (128 MiB at d = 8192) and cost O(d²) per row.
   maxDim: 8192,
+  // A product of Householder reflections and a sign diagonal: orthogonal.
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;

@@ -13,6 +13,8 @@ export const identityTransform: TransformDef = {
   description: 'No transform: quantize the data in its original coordinates.',
   reference: 'Baseline (CONTRACT.md §3).',
   params: {},
+  // The identity map is orthogonal (a copy).
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;

@@ -82,6 +82,8 @@ export const kltTransform: TransformDef = {
     'MambaQuant: Quantizing the Mamba Family with Variance Aligned Rotation Methods, ICLR 2025 (KLT-enhanced rotation).',
   params: KLT_PARAMS,
   maxDim: 4096,
+  // H_n·Kᵀ with K's columns orthonormal eigenvectors: orthogonal (padding: an isometry into ℝ^n).
+  orthogonal: true,
   outDim: (_params, dim) => nextPow2(dim),
   sideInfoBits: (params, _rows, dim) =>
     typedParams(KLT_PARAMS, params).basis === 'stored' ? dim * dim * 16 : 0,

@@ -168,6 +168,8 @@ export const pcaTransform: TransformDef = {
   params: PCA_PARAMS,
   // A dense symmetric eigendecomposition is O(d³): beyond 4096 it takes minutes in a tab.
   maxDim: 4096,
+  // Vᵀ with V's columns orthonormal eigenvectors (dense path) or a Householder product (Gram path).
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   sideInfoBits: (params, _rows, dim) =>
     typedParams(PCA_PARAMS, params).basis === 'stored' ? 16 * dim * dim : 0,

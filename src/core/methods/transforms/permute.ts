@@ -141,6 +141,8 @@ export const permuteTransform: TransformDef = {
   reference:
     'Trukhanov & Soloveychik, Accurate Block Quantization in LLMs with Outliers, arXiv:2403.20137 (K-sort); DuQuant, NeurIPS 2024, §3.2 (zigzag); RotateKV (channel reordering).',
   params: PERMUTE_PARAMS,
+  // A permutation matrix is orthogonal (inverse = transpose).
+  orthogonal: true,
   outDim: (_params, dim) => dim,
   sideInfoBits: (_params, _rows, dim) => dim * ceilLog2(dim),
   prepare(params, ctx) {

@@ -52,6 +52,8 @@ export const rhtTransform: TransformDef = {
   reference:
     'QuIP# (Tseng et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; two-block: "Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003).',
   params: RHT_PARAMS,
+  // Products of orthonormal Hadamard blocks and ±1 diagonals: orthogonal.
+  orthogonal: true,
   outDim: (params, dim) => hadamardLength(typedParams(RHT_PARAMS, params).size, dim),
   prepare(params, ctx) {
     const p = typedParams(RHT_PARAMS, params);

@@ -82,6 +82,8 @@ export const smoothquantTransform: TransformDef = {
   reference:
     'Xiao et al., SmoothQuant: Accurate and Efficient Post-Training Quantization for LLMs, ICML 2023, §4 Eq. 4.',
   params: SMOOTHQUANT_PARAMS,
+  // ·diag(s) with fitted s ≠ ±1 scales norms: not orthogonal (the identity only without calibration).
+  orthogonal: false,
   outDim: (_params, dim) => dim,
   prepare(params, ctx) {
     const x = ctx.calibration;

@@ -46,6 +46,8 @@ export const whtTransform: TransformDef = {
   description: 'Orthonormal Walsh–Hadamard transform H/√n (zero-padded to a power of two), O(d log d).',
   reference: 'Fino & Algazi, IEEE Trans. Computers C-25 (1976); CONTRACT.md §3.',
   params: WHT_PARAMS,
+  // H/√n (and (H_K ⊗ H_2^j)/√N) is orthogonal; padding makes it an isometry into ℝ^outDim.
+  orthogonal: true,
   outDim: (params, dim) => hadamardLength(typedParams(WHT_PARAMS, params).size, dim),
   prepare(params, ctx) {
     const n = hadamardLength(typedParams(WHT_PARAMS, params).size, ctx.dim);
