@@ -13,7 +13,7 @@ const METRIC_DOMAIN_SPEC: ParamSpec = {
   kind: 'enum',
   default: 'data',
   options: ['data', 'transformed'],
-  doc: 'Where the metrics are computed. data: on x and its reconstruction x̂ = T⁻¹(ŷ). transformed: on y = T(x) and ŷ after the last transform, skipping the inverse; only for chains of orthogonal transforms that keep the dimension (Hadamard, Haar, DCT, PCA, permutations…), where every metric is unchanged by the rotation (ip-nvar maps its queries), so the numbers agree within float32 rounding and dense rotations cost one product less. Other pipelines stay in the data domain; links made before this choice keep it.',
+  doc: 'Where the metrics are computed. data: on x and its reconstruction x̂ = T⁻¹(ŷ). transformed: on y = T(x) and ŷ after the last transform, skipping the inverse; only for chains of orthogonal transforms that keep the dimension (Hadamard, Haar, DCT, PCA, permutations…), where every metric is unchanged by the rotation (ip-nvar maps its queries), so the numbers agree within float32 rounding and dense rotations cost one product less. Other pipelines stay in the data domain; links made before this choice keep it (data), and a new experiment starts in transformed.',
 };
 
 export function DataPanel() {
