@@ -19,6 +19,7 @@ import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
 import type {
   Matrix,
+  MetricDef,
   MetricStream,
   ParamSchema,
   Params,
@@ -368,11 +369,45 @@ export type StageRequest =
       readonly xHat: Float32Array;
       /** Output: the runner sets `sums`. */
       readonly out: { sums?: ReconstructionSums };
+    }
+  | {
+      /**
+       * A whole transform group offered before its stages: forward chain, then per pipeline the
+       * quantizer, the inverse chain and the metric sums. A runner may take it whole (the WebGPU
+       * runner keeps every buffer on the device, src/worker/gpu/resident.ts) and answer 'gpu', or
+       * decline with 'cpu' (the CPU driver always does) and the stages follow one by one.
+       */
+      readonly kind: 'group';
+      readonly x: Matrix;
+      readonly transforms: readonly MethodRef[];
+      /** The experiment's factory: stage k is prepared with chainRng(rng, k), as the stages are. */
+      readonly rng: RngFactory;
+      readonly pipelines: readonly { readonly quantizer: MethodRef; readonly def: QuantizerDef }[];
+      /** A wanted metric has no `fromSums`: each pipeline's x̂ must come back. */
+      readonly needXHat: boolean;
+      /** Output: set by a runner that takes the group. */
+      readonly out: { group?: GroupStageOutput };
     };
+
+/** What a runner that takes a 'group' request returns: its prepared chain, per pipeline the sums. */
+export interface GroupStageOutput {
+  readonly stages: readonly PreparedTransform[];
+  readonly transformMs: number;
+  readonly pipelines: readonly {
+    readonly sums: ReconstructionSums;
+    /** rows × dim, when the request asked for it (needXHat). */
+    readonly xHat?: Float32Array;
+    readonly quantizeMs: number;
+    readonly inverseMs: number;
+    readonly metricsMs: number;
+  }[];
+}
 
 /** Runs a stage on the CPU (the reference for every backend). */
 export function runStageOnCpu(req: StageRequest): Backend {
   if (req.kind === 'forward') req.prepared.forward(req.x.data, req.x.rows, req.y);
+  else if (req.kind === 'group')
+    return 'cpu'; // declined: its stages follow
   else if (req.kind === 'sums') req.out.sums = reconstructionSums(req.x, req.xHat);
   else {
     const ctx = req.calibration ? { rng: req.rng, calibration: req.calibration } : { rng: req.rng };
@@ -458,6 +493,33 @@ function* experimentSteps(
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
+    // The whole group, offered first to a runner that can keep it on its device (no collector or
+    // calibration needs the intermediate buffers; a data-dependent bit count needs y on the CPU).
+    const qDefs = indices.map((i) => quantizersById.get(spec.pipelines[i].quantizer.id));
+    if (chain.length && !collect && !options.calibration && qDefs.every((q) => q && !q.bitsPerCoordOf)) {
+      const req = {
+        kind: 'group',
+        x,
+        transforms: chain,
+        rng,
+        pipelines: indices.map((i, k) => ({
+          quantizer: spec.pipelines[i].quantizer,
+          def: qDefs[k] as QuantizerDef,
+        })),
+        needXHat: wanted.some((m) => !m.fromSums),
+        out: {} as { group?: GroupStageOutput },
+      } satisfies StageRequest & { out: { group?: GroupStageOutput } };
+      const taken = (yield req) === 'gpu' ? req.out.group : undefined;
+      if (taken) {
+        indices.forEach((i, k) => {
+          for (const stage of ['transform', 'quantize', 'metrics'])
+            step(`${pipelineLabel(spec.pipelines[i])}: ${stage}`);
+          results.set(i, groupResult(spec.pipelines[i], qDefs[k] as QuantizerDef, taken, k, x, rng, wanted));
+        });
+        checkAbort(signal);
+        continue;
+      }
+    }
     // X carried through the chain alongside the data (dual maps keep X·Wᵀ).
     let calibrationIn = options.calibration;
     const t0 = now();
@@ -621,6 +683,49 @@ function* experimentSteps(
     if (!r) throw new Error(`pipeline ${i} produced no result`);
     return r;
   });
+}
+
+/** One pipeline's result from a group a runner took whole (StageRequest 'group'). */
+function groupResult(
+  p: PipelineSpec,
+  qDef: QuantizerDef,
+  group: GroupStageOutput,
+  k: number,
+  x: Matrix,
+  rng: RngFactory,
+  wanted: readonly MetricDef[],
+): PipelineResult {
+  const { rows, cols: dim } = x;
+  const out = group.pipelines[k];
+  const t0 = now();
+  const metrics: MetricValues = {};
+  for (const m of wanted) {
+    if (m.fromSums) metrics[m.id] = m.fromSums(out.sums);
+    else if (out.xHat) metrics[m.id] = m.compute(x, out.xHat, { rng });
+    else throw new Error(`the runner returned no x̂ for metric ${m.id}`);
+  }
+  const dims = [dim, ...group.stages.map((st) => st.outDim)];
+  const outDim = dims[dims.length - 1];
+  const note = [...group.stages.map((st) => st.note), qDef.note?.(p.quantizer.params, { rng })]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    ...(note ? { note } : {}),
+    transform: p.transforms.map((t) => t.id).join('+'),
+    quantizer: p.quantizer.id,
+    label: pipelineLabel(p),
+    bitsPerCoord:
+      (qDef.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim +
+      chainSideInfoBits(p.transforms, rows, dims) / (rows * dim),
+    metrics,
+    timingsMs: {
+      transform: group.transformMs,
+      quantize: out.quantizeMs,
+      inverse: out.inverseMs,
+      metrics: out.metricsMs + now() - t0,
+      backend: { transform: 'gpu', quantize: 'gpu' },
+    },
+  };
 }
 
 /** Every selected pipeline on the CPU, synchronously; results in pipeline order. */
