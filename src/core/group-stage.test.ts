@@ -15,6 +15,7 @@ import {
   runExperimentAsync,
   runStageOnCpu,
   type ExperimentSpec,
+  type PipelineBuffers,
   type StageRequest,
 } from './pipeline';
 import { createRngFactory } from './rng';
@@ -41,6 +42,11 @@ const spec: ExperimentSpec = {
   ],
 };
 
+/** The collector must not keep the lent buffers: copy them. */
+function copy(b: PipelineBuffers): PipelineBuffers {
+  return { ...b, y: b.y.slice(), yHat: b.yHat.slice(), xHat: b.xHat.slice() };
+}
+
 function data() {
   const x = new Float32Array(12 * 64);
   createRngFactory(1).stream('data', 'group-stage').fillNormal(x);
@@ -64,6 +70,7 @@ function takeOnCpu(req: Extract<StageRequest, { kind: 'group' }>): void {
   req.out.group = {
     stages,
     transformMs: 1,
+    ...(req.needBuffers ? { y } : {}),
     pipelines: req.pipelines.map((p) => {
       const yHat = new Float32Array(y.length);
       p.def.quantize(y, rows, dim, p.quantizer.params, { rng: req.rng }, yHat);
@@ -75,7 +82,8 @@ function takeOnCpu(req: Extract<StageRequest, { kind: 'group' }>): void {
       }
       return {
         sums: reconstructionSums(req.x, h),
-        ...(req.needXHat ? { xHat: h } : {}),
+        ...(req.needXHat || req.needBuffers ? { xHat: h } : {}),
+        ...(req.needBuffers ? { yHat } : {}),
         quantizeMs: 2,
         inverseMs: 3,
         metricsMs: 0,
@@ -121,7 +129,7 @@ describe('the group stage', () => {
     expect(res[2].timingsMs.backend.transform).toBe('cpu');
   });
 
-  it('is not offered when a collector needs the buffers or a metric subset needs no x̂', async () => {
+  it('asks for the buffers a collector wants, and for x̂ only when a metric needs it', async () => {
     const x = data();
     const kinds = async (opts: Parameters<typeof runExperimentAsync>[2]) => {
       const seen: StageRequest[] = [];
@@ -131,10 +139,26 @@ describe('the group stage', () => {
       });
       return seen;
     };
-    expect((await kinds({ collect: () => undefined })).some((r) => r.kind === 'group')).toBe(false);
+    const collected = (await kinds({ collect: () => undefined })).filter((r) => r.kind === 'group');
+    expect(collected.map((r) => r.kind === 'group' && r.needBuffers)).toEqual([true, true]);
     const sumsOnly = (await kinds({ metrics: ['vnmse', 'mse'] })).filter((r) => r.kind === 'group');
     expect(sumsOnly.map((r) => r.kind === 'group' && r.needXHat)).toEqual([false, false]);
     const all = (await kinds({})).filter((r) => r.kind === 'group');
     expect(all.map((r) => r.kind === 'group' && r.needXHat)).toEqual([true, true]);
+    expect(all.map((r) => r.kind === 'group' && r.needBuffers)).toEqual([false, false]);
+  });
+
+  it('taken, lends the collector the same buffers as the staged path', async () => {
+    const x = data();
+    const staged: PipelineBuffers[] = [];
+    runExperiment(spec, x, { collect: (b) => staged.push(copy(b)) });
+    const taken: PipelineBuffers[] = [];
+    await runExperimentAsync(spec, x, { collect: (b) => taken.push(copy(b)) }, (req) => {
+      if (req.kind !== 'group') return Promise.resolve(runStageOnCpu(req));
+      takeOnCpu(req);
+      return Promise.resolve('gpu');
+    });
+    const byIndex = (a: PipelineBuffers[]) => [...a].sort((p, q) => p.index - q.index);
+    expect(byIndex(taken)).toEqual(byIndex(staged));
   });
 });

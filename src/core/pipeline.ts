@@ -385,6 +385,8 @@ export type StageRequest =
       readonly pipelines: readonly { readonly quantizer: MethodRef; readonly def: QuantizerDef }[];
       /** A wanted metric has no `fromSums`: each pipeline's x̂ must come back. */
       readonly needXHat: boolean;
+      /** A collector wants the buffers: y, and each pipeline's ŷ and x̂, must come back. */
+      readonly needBuffers: boolean;
       /** Output: set by a runner that takes the group. */
       readonly out: { group?: GroupStageOutput };
     };
@@ -393,10 +395,14 @@ export type StageRequest =
 export interface GroupStageOutput {
   readonly stages: readonly PreparedTransform[];
   readonly transformMs: number;
+  /** rows × outDim, when the request asked for the buffers. */
+  readonly y?: Float32Array;
   readonly pipelines: readonly {
     readonly sums: ReconstructionSums;
-    /** rows × dim, when the request asked for it (needXHat). */
+    /** rows × dim, when the request asked for it (needXHat or needBuffers). */
     readonly xHat?: Float32Array;
+    /** rows × outDim, when the request asked for the buffers. */
+    readonly yHat?: Float32Array;
     readonly quantizeMs: number;
     readonly inverseMs: number;
     readonly metricsMs: number;
@@ -493,10 +499,10 @@ function* experimentSteps(
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
-    // The whole group, offered first to a runner that can keep it on its device (no collector or
-    // calibration needs the intermediate buffers; a data-dependent bit count needs y on the CPU).
+    // The whole group, offered first to a runner that can keep it on its device (a collector gets
+    // the buffers read back; calibration and a data-dependent bit count keep the stages).
     const qDefs = indices.map((i) => quantizersById.get(spec.pipelines[i].quantizer.id));
-    if (chain.length && !collect && !options.calibration && qDefs.every((q) => q && !q.bitsPerCoordOf)) {
+    if (chain.length && !options.calibration && qDefs.every((q) => q && !q.bitsPerCoordOf)) {
       const req = {
         kind: 'group',
         x,
@@ -507,6 +513,7 @@ function* experimentSteps(
           def: qDefs[k] as QuantizerDef,
         })),
         needXHat: wanted.some((m) => !m.fromSums),
+        needBuffers: !!collect,
         out: {} as { group?: GroupStageOutput },
       } satisfies StageRequest & { out: { group?: GroupStageOutput } };
       const taken = (yield req) === 'gpu' ? req.out.group : undefined;
@@ -515,6 +522,9 @@ function* experimentSteps(
           for (const stage of ['transform', 'quantize', 'metrics'])
             step(`${pipelineLabel(spec.pipelines[i])}: ${stage}`);
           results.set(i, groupResult(spec.pipelines[i], qDefs[k] as QuantizerDef, taken, k, x, rng, wanted));
+          const { xHat, yHat } = taken.pipelines[k];
+          if (collect && taken.y && yHat && xHat)
+            collect({ index: i, x, y: taken.y, yHat, xHat, outDim: yHat.length / Math.max(1, rows) });
         });
         checkAbort(signal);
         continue;

@@ -2,9 +2,10 @@
  * The GPU-resident path for a whole transform group (StageRequest 'group', src/core/pipeline.ts):
  * x is uploaded once; the forward chain, then for each pipeline the quantizer, the inverse chain
  * and the metric row sums run on device buffers; only the per-row sums come back (rows × 4
- * float32), and x̂ only when a wanted metric has no `fromSums` (ip-nvar). The per-stage path
- * (stages.ts) instead uploads and reads back every stage's input and output and inverts on the
- * CPU, so a large run moves its data over the bus about eight times per pipeline.
+ * float32), x̂ only when a wanted metric has no `fromSums` (ip-nvar), and y, ŷ and x̂ when a
+ * collector wants the buffers (the app's charts: then y once per group, ŷ and x̂ per pipeline).
+ * The per-stage path (stages.ts) moves the whole matrix four times per pipeline (y up, ŷ down, x
+ * and x̂ up for the sums), twice per transform round, and inverts on the CPU.
  *
  * Taken when every stage of the chain has a resident form (wht, rht: full-width SignedHadamard,
  * forward and inverse; haar: one GEMM each way with Q kept on the device) and every quantizer an
@@ -100,6 +101,7 @@ export async function runGroupOnGpu(
     }
     await gpu.flush(signal);
     const transformMs = now() - t0;
+    const y = req.needBuffers ? await gpu.download(yb, n) : undefined;
 
     const out: GroupStageOutput['pipelines'][number][] = [];
     for (let k = 0; k < req.pipelines.length; k++) {
@@ -108,6 +110,8 @@ export async function runGroupOnGpu(
       const q = quantizers[k];
       if (!q?.inPlace || !(await q.inPlace(gpu, hb, rows, dim, req.pipelines[k].quantizer.params, signal)))
         return false;
+      // A collector's ŷ before the inverse chain, which may use ŷ's buffer as scratch.
+      const yHat = req.needBuffers ? await gpu.download(hb, n) : undefined;
       await gpu.flush(signal);
       const t2 = now();
       // Inverse chain ŷ → x̂, stages reversed; ŷ's buffer is scratch (the next pipeline recopies y).
@@ -120,16 +124,17 @@ export async function runGroupOnGpu(
       await gpu.flush(signal);
       const t3 = now();
       const sums = finishSums(await rowSumsOnDevice(gpu, xb, a, rows, dim, signal), rows, dim);
-      const xHat = req.needXHat ? await gpu.download(a, n) : undefined;
+      const xHat = req.needXHat || req.needBuffers ? await gpu.download(a, n) : undefined;
       out.push({
         sums,
         ...(xHat ? { xHat } : {}),
+        ...(yHat ? { yHat } : {}),
         quantizeMs: t2 - t1,
         inverseMs: t3 - t2,
         metricsMs: now() - t3,
       });
     }
-    req.out.group = { stages, transformMs, pipelines: out };
+    req.out.group = { stages, transformMs, ...(y ? { y } : {}), pipelines: out };
     residentRuns.groups++;
     residentRuns.pipelines += out.length;
     return true;
