@@ -124,7 +124,7 @@ describe('the group stage', () => {
       expect(r.note).toBe(cpu[i].note);
       expect(r.metrics).toEqual(cpu[i].metrics);
     });
-    expect(res[0].timingsMs.backend).toEqual({ transform: 'gpu', quantize: 'gpu' });
+    expect(res[0].timingsMs.backend).toEqual({ transform: 'gpu', quantize: 'gpu', inverse: 'gpu' });
     expect(res[0].timingsMs.inverse).toBe(3);
     expect(res[2].timingsMs.backend.transform).toBe('cpu');
   });

@@ -66,8 +66,12 @@ export interface PipelineResult {
     readonly quantize: number;
     readonly inverse: number;
     readonly metrics: number;
-    /** Which backend ran the transform's forward pass and the quantizer (never in the CLI JSON). */
-    readonly backend: { readonly transform: Backend; readonly quantize: Backend };
+    /**
+     * Which backend ran the transform's forward pass and the quantizer (never in the CLI JSON);
+     * `inverse` is set when the inverse and the metric sums ran there too (a group a runner took
+     * whole, StageRequest 'group'), else they ran on the CPU.
+     */
+    readonly backend: { readonly transform: Backend; readonly quantize: Backend; readonly inverse?: Backend };
   };
 }
 
@@ -733,7 +737,7 @@ function groupResult(
       quantize: out.quantizeMs,
       inverse: out.inverseMs,
       metrics: out.metricsMs + now() - t0,
-      backend: { transform: 'gpu', quantize: 'gpu' },
+      backend: { transform: 'gpu', quantize: 'gpu', inverse: 'gpu' },
     },
   };
 }
