@@ -17,6 +17,8 @@ interface ResidentRun {
   rows: number;
   d: number;
   taken: number;
+  ipNvarOnGpu: number;
+  xHatReadBacks: number;
   ok: boolean;
   worst: number;
   limit: string;
@@ -106,9 +108,11 @@ test('GPU kernels equal the CPU references within float tolerance', async ({ pag
   expect(report.resident.length).toBeGreaterThanOrEqual(4);
   for (const r of report.resident) {
     console.log(
-      `resident ${r.name} (${r.rows}×${r.d}): taken=${r.taken} worst=${r.worst.toExponential(2)} [${r.limit}] ${r.detail}`,
+      `resident ${r.name} (${r.rows}×${r.d}): taken=${r.taken} ipNvarOnGpu=${r.ipNvarOnGpu} xHatReadBacks=${r.xHatReadBacks} worst=${r.worst.toExponential(2)} [${r.limit}] ${r.detail}`,
     );
     expect(r.taken, `${r.name}: the resident path did not take the group`).toBe(1);
+    expect(r.ipNvarOnGpu, `${r.name}: ip-nvar not computed on the device`).toBe(6);
+    expect(r.xHatReadBacks, `${r.name}: x̂ read back without a collector`).toBe(0);
     expect(r.ok, `${r.name}: ${r.limit}; ${r.detail}`).toBe(true);
   }
 });

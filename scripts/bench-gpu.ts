@@ -161,8 +161,8 @@ async function main(): Promise<void> {
       console.log(`|${pw.map((x) => '-'.repeat(x + 2)).join('|')}|`);
       for (const l of pl) console.log(prow(l));
       console.log(
-        'every metric: ip-nvar needs x̂, so the resident run reads x̂ back and computes it on the CPU; ' +
-          'sum metrics only: nothing but the per-row sums comes back',
+        'resident: only the per-row sums and ip-nvar’s rows × 64 query dots come back (every metric); ' +
+          'per stage: y, ŷ, x and x̂ cross the bus per pipeline and the inverse runs on the CPU',
       );
     }
     if (report.rows.some((r) => r.ran && !r.ok)) process.exitCode = 1;

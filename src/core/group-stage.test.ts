@@ -6,7 +6,7 @@
  * stages, so the staged runExperiment is the independent reference for the assembly.
  */
 import { describe, expect, it } from 'vitest';
-import { quantizersById, transformsById } from './methods';
+import { METRICS, quantizersById, transformsById } from './methods';
 import { withDefaults } from './methods/params';
 import { reconstructionSums } from './methods/metrics/sums';
 import {
@@ -82,7 +82,14 @@ function takeOnCpu(req: Extract<StageRequest, { kind: 'group' }>): void {
       }
       return {
         sums: reconstructionSums(req.x, h),
-        ...(req.needXHat || req.needBuffers ? { xHat: h } : {}),
+        // x̂ only for a collector; the x̂ metrics as values (as the GPU runner returns ip-nvar).
+        ...(req.needBuffers ? { xHat: h } : {}),
+        metrics: Object.fromEntries(
+          req.xHatMetrics.map((id) => [
+            id,
+            METRICS.find((m) => m.id === id)?.compute(req.x, h, { rng: req.rng }) ?? NaN,
+          ]),
+        ),
         ...(req.needBuffers ? { yHat } : {}),
         quantizeMs: 2,
         inverseMs: 3,
@@ -142,9 +149,9 @@ describe('the group stage', () => {
     const collected = (await kinds({ collect: () => undefined })).filter((r) => r.kind === 'group');
     expect(collected.map((r) => r.kind === 'group' && r.needBuffers)).toEqual([true, true]);
     const sumsOnly = (await kinds({ metrics: ['vnmse', 'mse'] })).filter((r) => r.kind === 'group');
-    expect(sumsOnly.map((r) => r.kind === 'group' && r.needXHat)).toEqual([false, false]);
+    expect(sumsOnly.map((r) => r.kind === 'group' && r.xHatMetrics)).toEqual([[], []]);
     const all = (await kinds({})).filter((r) => r.kind === 'group');
-    expect(all.map((r) => r.kind === 'group' && r.needXHat)).toEqual([true, true]);
+    expect(all.map((r) => r.kind === 'group' && r.xHatMetrics)).toEqual([['ipNvar'], ['ipNvar']]);
     expect(all.map((r) => r.kind === 'group' && r.needBuffers)).toEqual([false, false]);
   });
 

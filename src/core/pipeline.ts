@@ -387,8 +387,11 @@ export type StageRequest =
       /** The experiment's factory: stage k is prepared with chainRng(rng, k), as the stages are. */
       readonly rng: RngFactory;
       readonly pipelines: readonly { readonly quantizer: MethodRef; readonly def: QuantizerDef }[];
-      /** A wanted metric has no `fromSums`: each pipeline's x̂ must come back. */
-      readonly needXHat: boolean;
+      /**
+       * Wanted metrics without `fromSums`: per pipeline the runner returns their values itself
+       * (`metrics`) or x̂, from which the orchestrator computes them.
+       */
+      readonly xHatMetrics: readonly string[];
       /** A collector wants the buffers: y, and each pipeline's ŷ and x̂, must come back. */
       readonly needBuffers: boolean;
       /** Output: set by a runner that takes the group. */
@@ -403,8 +406,10 @@ export interface GroupStageOutput {
   readonly y?: Float32Array;
   readonly pipelines: readonly {
     readonly sums: ReconstructionSums;
-    /** rows × dim, when the request asked for it (needXHat or needBuffers). */
+    /** rows × dim: when a collector wants it (needBuffers), or for xHatMetrics without a value. */
     readonly xHat?: Float32Array;
+    /** Values of xHatMetrics the runner computed itself. */
+    readonly metrics?: Readonly<Record<string, number>>;
     /** rows × outDim, when the request asked for the buffers. */
     readonly yHat?: Float32Array;
     readonly quantizeMs: number;
@@ -516,7 +521,7 @@ function* experimentSteps(
           quantizer: spec.pipelines[i].quantizer,
           def: qDefs[k] as QuantizerDef,
         })),
-        needXHat: wanted.some((m) => !m.fromSums),
+        xHatMetrics: wanted.filter((m) => !m.fromSums).map((m) => m.id),
         needBuffers: !!collect,
         out: {} as { group?: GroupStageOutput },
       } satisfies StageRequest & { out: { group?: GroupStageOutput } };
@@ -715,6 +720,7 @@ function groupResult(
   const metrics: MetricValues = {};
   for (const m of wanted) {
     if (m.fromSums) metrics[m.id] = m.fromSums(out.sums);
+    else if (out.metrics?.[m.id] !== undefined) metrics[m.id] = out.metrics[m.id];
     else if (out.xHat) metrics[m.id] = m.compute(x, out.xHat, { rng });
     else throw new Error(`the runner returned no x̂ for metric ${m.id}`);
   }

@@ -72,9 +72,9 @@ function pipelineSpec(): ExperimentSpec {
 const SUM_METRICS = ['vnmse', 'mse', 'sqnrDb', 'cosine', 'ipRatio'];
 
 /**
- * The pipeline on rows × d: CPU, the per-stage WebGPU runner and the resident one (every metric:
- * x̂ comes back for ip-nvar, computed on the CPU), then the resident one and the CPU with the
- * sum-based metrics only (nothing but the row sums comes back). Best of `reps` wall times each,
+ * The pipeline on rows × d: CPU, the per-stage WebGPU runner and the resident one (every metric,
+ * ip-nvar's query dots on the GPU too), then the resident one and the CPU with the sum-based
+ * metrics only. Best of `reps` wall times each,
  * the GPU's including upload and read-back, all in this page.
  */
 async function benchPipeline(gpu: GpuKernels, rows: number, d: number, reps: number): Promise<PipelineBench> {

@@ -69,6 +69,9 @@ export interface ResidentCaseRun {
   readonly d: number;
   /** Groups the resident path took during this case (1 when it ran). */
   readonly taken: number;
+  /** Pipelines whose ip-nvar ran on the device, and x̂ read-backs (none: no collector here). */
+  readonly ipNvarOnGpu: number;
+  readonly xHatReadBacks: number;
   readonly ok: boolean;
   readonly worst: number;
   readonly limit: string;
@@ -96,7 +99,8 @@ export function metricParity(gpu: readonly PipelineResult[], cpu: readonly Pipel
     );
     ok &&= r.ok;
     worst = Math.max(worst, r.worst);
-    parts.push(`${c.label}: ${r.worst.toExponential(1)}`);
+    const ip = Math.abs(gpu[i].metrics.ipNvar - c.metrics.ipNvar) / Math.abs(c.metrics.ipNvar);
+    parts.push(`${c.label}: ${r.worst.toExponential(1)} (ip-nvar ${ip.toExponential(1)})`);
   });
   return { ok, worst, detail: parts.join('; ') };
 }
@@ -111,16 +115,20 @@ export async function runResidentCases(gpu: GpuKernels, rows: number, d: number)
       seed: 3,
       pipelines: residentQuantizers().map((quantizer) => ({ transforms: chain.transforms, quantizer })),
     };
-    const before = residentRuns.groups;
+    const before = { ...residentRuns };
     const viaGpu = await runExperimentAsync(spec, x, {}, residentOnlyRunner(gpu));
-    const taken = residentRuns.groups - before;
+    const taken = residentRuns.groups - before.groups;
+    const ipNvarOnGpu = residentRuns.ipNvarOnGpu - before.ipNvarOnGpu;
+    const xHatReadBacks = residentRuns.xHatReadBacks - before.xHatReadBacks;
     const cpu = runExperiment(spec, x);
     const r = metricParity(viaGpu, cpu);
     out.push({
       name: `${chain.name} → {${spec.pipelines.map((p) => p.quantizer.id).join(', ')}}`,
       ...shape,
       taken,
-      ok: r.ok && taken === 1,
+      ipNvarOnGpu,
+      xHatReadBacks,
+      ok: r.ok && taken === 1 && ipNvarOnGpu === spec.pipelines.length && xHatReadBacks === 0,
       worst: r.worst,
       limit: `every metric within ${bound.toExponential(1)} relative`,
       detail: r.detail,

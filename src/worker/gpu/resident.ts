@@ -2,7 +2,8 @@
  * The GPU-resident path for a whole transform group (StageRequest 'group', src/core/pipeline.ts):
  * x is uploaded once; the forward chain, then for each pipeline the quantizer, the inverse chain
  * and the metric row sums run on device buffers; only the per-row sums come back (rows × 4
- * float32), x̂ only when a wanted metric has no `fromSums` (ip-nvar), and y, ŷ and x̂ when a
+ * float32; ip-nvar's rows × 64 query dots, kernels/ipnvar.ts), x̂ only for a wanted metric with
+ * neither `fromSums` nor a GPU form (none today), and y, ŷ and x̂ when a
  * collector wants the buffers (the app's charts: then y once per group, ŷ and x̂ per pipeline).
  * The per-stage path (stages.ts) moves the whole matrix four times per pipeline (y up, ŷ down, x
  * and x̂ up for the sums), twice per transform round, and inverts on the CPU.
@@ -21,6 +22,7 @@ import { transformsById } from '../../core/methods';
 import type { GpuParityTolerance, ResidentTransform } from './kernel-types';
 import { GPU_MIN_COORDS, type GpuKernels } from './kernels';
 import { finishSums, rowSumsOnDevice } from './kernels/sums';
+import { IP_NVAR_ID, ipNvarOnDevice } from './kernels/ipnvar';
 import { gpuKernelFor } from './registry';
 import type { GpuBuffer } from './webgpu';
 
@@ -43,8 +45,11 @@ export const RESIDENT_TOLERANCE: GpuParityTolerance = {
     'for formats of ≤ 8 bits',
 };
 
-/** How often the resident path ran (parity tests assert it did, as the WASM hit counters do). */
-export const residentRuns = { groups: 0, pipelines: 0 };
+/**
+ * How often the resident path ran, and how often it computed ip-nvar on the device or read x̂
+ * back (parity tests assert what ran, as the WASM hit counters do).
+ */
+export const residentRuns = { groups: 0, pipelines: 0, ipNvarOnGpu: 0, xHatReadBacks: 0 };
 
 const now = () => performance.now();
 
@@ -123,12 +128,22 @@ export async function runGroupOnGpu(
       }
       await gpu.flush(signal);
       const t3 = now();
-      const sums = finishSums(await rowSumsOnDevice(gpu, xb, a, rows, dim, signal), rows, dim);
-      const xHat = req.needXHat || req.needBuffers ? await gpu.download(a, n) : undefined;
+      const rowSums = await rowSumsOnDevice(gpu, xb, a, rows, dim, signal);
+      const sums = finishSums(rowSums, rows, dim);
+      // ip-nvar on the device too (b is free scratch now); any other x̂ metric needs x̂ itself.
+      const metrics: Record<string, number> = {};
+      if (req.xHatMetrics.includes(IP_NVAR_ID)) {
+        metrics[IP_NVAR_ID] = await ipNvarOnDevice(gpu, xb, a, b, rows, dim, rng, rowSums, signal);
+        residentRuns.ipNvarOnGpu++;
+      }
+      const needXHat = req.needBuffers || req.xHatMetrics.some((id) => metrics[id] === undefined);
+      const xHat = needXHat ? await gpu.download(a, n) : undefined;
+      if (xHat) residentRuns.xHatReadBacks++;
       out.push({
         sums,
         ...(xHat ? { xHat } : {}),
         ...(yHat ? { yHat } : {}),
+        metrics,
         quantizeMs: t2 - t1,
         inverseMs: t3 - t2,
         metricsMs: now() - t3,
