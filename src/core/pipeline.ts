@@ -463,7 +463,8 @@ export function transformGroups(spec: ExperimentSpec, indices: readonly number[]
  * (transform forward, quantize–dequantize) and receives which backend ran them: the synchronous CPU
  * driver (runExperiment: CLI, tests) and the asynchronous one
  * (runExperimentAsync: the worker, with WebGPU) then cannot drift apart. Everything else (inverse,
- * metrics, artifacts) stays on the CPU.
+ * metrics, artifacts) stays on the CPU, unless a runner takes a whole transform group (the
+ * 'group' request yielded first for each group; groupResult turns its sums into the results).
  */
 function* experimentSteps(
   spec: ExperimentSpec,

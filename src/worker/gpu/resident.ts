@@ -22,7 +22,8 @@ import { transformsById } from '../../core/methods';
 import type { GpuParityTolerance, ResidentTransform } from './kernel-types';
 import { GPU_MIN_COORDS, type GpuKernels } from './kernels';
 import { finishSums, rowSumsOnDevice } from './kernels/sums';
-import { IP_NVAR_ID, ipNvarOnDevice } from './kernels/ipnvar';
+import { ipNvarOnDevice } from './kernels/ipnvar';
+import { ipNvarMetric } from '../../core/methods/metrics/ip-nvar';
 import { gpuKernelFor } from './registry';
 import type { GpuBuffer } from './webgpu';
 
@@ -133,8 +134,8 @@ export async function runGroupOnGpu(
       const sums = finishSums(rowSums, rows, dim);
       // ip-nvar on the device too (b is free scratch now); any other x̂ metric needs x̂ itself.
       const metrics: Record<string, number> = {};
-      if (req.xHatMetrics.includes(IP_NVAR_ID)) {
-        metrics[IP_NVAR_ID] = await ipNvarOnDevice(gpu, xb, a, b, rows, dim, rng, rowSums, signal);
+      if (req.xHatMetrics.includes(ipNvarMetric.id)) {
+        metrics[ipNvarMetric.id] = await ipNvarOnDevice(gpu, xb, a, b, rows, dim, rng, rowSums, signal);
         residentRuns.ipNvarOnGpu++;
       }
       const needXHat = req.needBuffers || req.xHatMetrics.some((id) => metrics[id] === undefined);

@@ -10,7 +10,7 @@
  * the metric sums (float32 on the device) deciding liveness as the sums do. Each dot is within
  * d·2⁻²⁴·Σ|q||e| of its float64 value (Higham §3.1), typically √d·2⁻²⁴ of it, and the mean over
  * 64·rows terms averages those errors: within RESIDENT_TOLERANCE (resident.ts) of the CPU value.
- * The wanted metric id this serves: 'ipNvar'.
+ * Not a registry entry (registry.ts keys stage kernels): resident.ts calls it for ipNvarMetric.
  */
 import { IP_QUERY_COUNT, unitQueries } from '../../../core/methods/metrics/ip-nvar';
 import { liveThreshold } from '../../../core/methods/metrics/dead-rows';
@@ -36,8 +36,6 @@ fn diff(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nw: ve
   e[i] = h[i] - x[i];
 }
 `;
-
-export const IP_NVAR_ID = 'ipNvar';
 
 /**
  * ip-nvar of x and x̂ (device buffers, rows × d); `scratch` (rows × d) receives E; `rowSums` are
