@@ -533,8 +533,10 @@ function* experimentSteps(
             step(`${pipelineLabel(spec.pipelines[i])}: ${stage}`);
           results.set(i, groupResult(spec.pipelines[i], qDefs[k] as QuantizerDef, taken, k, x, rng, wanted));
           const { xHat, yHat } = taken.pipelines[k];
-          if (collect && taken.y && yHat && xHat)
-            collect({ index: i, x, y: taken.y, yHat, xHat, outDim: yHat.length / Math.max(1, rows) });
+          if (!collect) return;
+          if (!taken.y || !yHat || !xHat)
+            throw new Error('the stage runner returned no buffers for the collector');
+          collect({ index: i, x, y: taken.y, yHat, xHat, outDim: yHat.length / Math.max(1, rows) });
         });
         checkAbort(signal);
         continue;
