@@ -12,6 +12,19 @@ import { expect, test } from '@playwright/test';
 import { build } from 'vite';
 import { GPU_KERNELS } from '../src/worker/gpu/registry';
 
+interface ResidentRun {
+  name: string;
+  rows: number;
+  d: number;
+  taken: number;
+  ipNvarOnGpu: number;
+  xHatReadBacks: number;
+  ok: boolean;
+  worst: number;
+  limit: string;
+  detail: string;
+}
+
 interface CaseRun {
   name: string;
   methodId: string;
@@ -46,7 +59,7 @@ async function bundleHarness(): Promise<string> {
 }
 
 test('GPU kernels equal the CPU references within float tolerance', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const code = await bundleHarness();
   await page.route('**/__gpu-parity.html', (route) =>
     route.fulfill({
@@ -69,7 +82,9 @@ test('GPU kernels equal the CPU references within float tolerance', async ({ pag
   await page.addScriptTag({ content: code });
   const report = await page.evaluate(async () => {
     const g = globalThis as unknown as {
-      QuantScopeGpuParity: { runGpuParity(): Promise<{ adapter: string | null; cases: CaseRun[] }> };
+      QuantScopeGpuParity: {
+        runGpuParity(): Promise<{ adapter: string | null; cases: CaseRun[]; resident: ResidentRun[] }>;
+      };
     };
     return g.QuantScopeGpuParity.runGpuParity();
   });
@@ -87,4 +102,17 @@ test('GPU kernels equal the CPU references within float tolerance', async ({ pag
   const covered = new Set(report.cases.filter((c) => c.ran).map((c) => c.methodId));
   for (const k of GPU_KERNELS) expect(covered.has(k.methodId), `no parity case for ${k.methodId}`).toBe(true);
   expect(report.cases[0].name).toBe('fwht float32');
+  // Whole groups on the device (forward, quantizer, inverse, sums; only the sums and x̂ for
+  // ip-nvar read back) equal the CPU pipeline within RESIDENT_TOLERANCE, and the resident path
+  // really took each group (its counter).
+  expect(report.resident.length).toBeGreaterThanOrEqual(4);
+  for (const r of report.resident) {
+    console.log(
+      `resident ${r.name} (${r.rows}×${r.d}): taken=${r.taken} ipNvarOnGpu=${r.ipNvarOnGpu} xHatReadBacks=${r.xHatReadBacks} worst=${r.worst.toExponential(2)} [${r.limit}] ${r.detail}`,
+    );
+    expect(r.taken, `${r.name}: the resident path did not take the group`).toBe(1);
+    expect(r.ipNvarOnGpu, `${r.name}: ip-nvar not computed on the device`).toBe(6);
+    expect(r.xHatReadBacks, `${r.name}: x̂ read back without a collector`).toBe(0);
+    expect(r.ok, `${r.name}: ${r.limit}; ${r.detail}`).toBe(true);
+  }
 });

@@ -2,7 +2,9 @@
  * `npm run bench:gpu`: every registered WebGPU kernel (src/worker/gpu/registry.ts) on WebGPU vs the
  * CPU path in the same Chromium page (src/worker/gpu/bench-harness.ts), printed as a table with
  * ratios and the parity of each run against the kernel's declared tolerance, then the 16M-coordinate
- * pipeline (RHT, INT4 g128, every metric) end to end with the WebGPU stage runner and on the CPU.
+ * pipeline (RHT, INT4 g128) end to end on the CPU, with the per-stage WebGPU runner and with the
+ * resident one (whole group on the device, src/worker/gpu/resident.ts), every metric and the sum
+ * metrics only.
  *
  * Chromium: Debian's (CHROMIUM_PATH, default /usr/bin/chromium) with --enable-unsafe-webgpu. Here
  * the adapter is SwiftShader, a CPU emulation: the GPU column then says nothing about a GPU and the
@@ -10,7 +12,7 @@
  * `--use-angle=vulkan` or similar through QS_CHROMIUM_ARGS if Chromium needs it) the same command
  * reports real GPU times. Options: --rows=N --dim=D (kernel table, default 256 × 1024; the dense
  * O(d²) kernels run at d/4), --reps=R (best of R, default 3), --pipeline-rows=N --pipeline-dim=D
- * (default 16384 × 1024 = 16M coordinates; --pipeline-rows=0 skips it).
+ * (default 4096 × 4096 = 16M coordinates; --pipeline-rows=0 skips it).
  *
  * The page is a synthetic document on http://localhost (a secure context, as WebGPU requires),
  * answered by Playwright's router: no server, no app build.
@@ -53,8 +55,8 @@ async function main(): Promise<void> {
   const rows = arg('rows', 256);
   const dim = arg('dim', 1024);
   const reps = arg('reps', 3);
-  const pRows = arg('pipeline-rows', 16384, 0);
-  const pDim = arg('pipeline-dim', 1024);
+  const pRows = arg('pipeline-rows', 4096, 0);
+  const pDim = arg('pipeline-dim', 4096);
   const code = await bundleHarness();
   const extra = (process.env.QS_CHROMIUM_ARGS ?? '').split(/\s+/).filter(Boolean);
   const browser = await chromium.launch({
@@ -130,14 +132,38 @@ async function main(): Promise<void> {
     const p = report.pipeline;
     if (p) {
       console.log(
-        `\npipeline end to end (RHT, INT4 g128, every metric; ${p.rows}×${p.d} = ${((p.rows * p.d) / 2 ** 20).toFixed(0)}M coordinates):`,
+        `\npipeline end to end (RHT, INT4 g128; ${p.rows}×${p.d} = ${((p.rows * p.d) / 2 ** 20).toFixed(0)}M coordinates), best of ${reps}:`,
       );
+      const cpuAll = p.runs[0].ms;
+      const cpuSums = p.runs.find((r) => r.name.startsWith('CPU,'))?.ms ?? cpuAll;
+      const pl = p.runs.map((r) => {
+        const cpu = r.name.includes('sum metrics only') ? cpuSums : cpuAll;
+        return [
+          r.name,
+          fmt(r.ms),
+          r.name.startsWith('CPU') ? '1.00×' : `${(r.ms / cpu).toFixed(2)}×`,
+          r.backends,
+          r.residentGroups ? `${r.residentGroups}` : '',
+          r.name.startsWith('CPU') ? '' : r.maxMetricRelDiff.toExponential(2),
+        ];
+      });
+      const ph = [
+        'run',
+        'wall (GPU incl. upload + read-back)',
+        'vs CPU',
+        'backend',
+        'resident groups',
+        'max metric rel. diff',
+      ];
+      const pw = ph.map((h, i) => Math.max(h.length, ...pl.map((l) => l[i].length)));
+      const prow = (c: string[]) => `| ${c.map((s, i) => s.padEnd(pw[i])).join(' | ')} |`;
+      console.log(prow(ph));
+      console.log(`|${pw.map((x) => '-'.repeat(x + 2)).join('|')}|`);
+      for (const l of pl) console.log(prow(l));
       console.log(
-        `  WebGPU stage runner: ${fmt(p.gpuMs)} (${p.backends}${p.rows * p.d >= 2 ** 20 ? ', metric sums on the GPU' : ''})`,
+        'resident: only the per-row sums and ip-nvar’s rows × 64 query dots come back (every metric); ' +
+          'per stage: y, ŷ, x and x̂ cross the bus per pipeline and the inverse runs on the CPU',
       );
-      console.log(`  CPU:                 ${fmt(p.cpuMs)}`);
-      console.log(`  GPU / CPU:           ${(p.gpuMs / p.cpuMs).toFixed(2)}×`);
-      console.log(`  largest metric difference: ${p.maxMetricRelDiff.toExponential(2)} (relative)`);
     }
     if (report.rows.some((r) => r.ran && !r.ok)) process.exitCode = 1;
   } finally {

@@ -21,6 +21,7 @@ import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
 import type {
   Matrix,
+  MetricDef,
   MetricStream,
   ParamSchema,
   Params,
@@ -75,8 +76,12 @@ export interface PipelineResult {
     readonly quantize: number;
     readonly inverse: number;
     readonly metrics: number;
-    /** Which backend ran the transform's forward pass and the quantizer (never in the CLI JSON). */
-    readonly backend: { readonly transform: Backend; readonly quantize: Backend };
+    /**
+     * Which backend ran the transform's forward pass and the quantizer (never in the CLI JSON);
+     * `inverse` is set when the inverse and the metric sums ran there too (a group a runner took
+     * whole, StageRequest 'group'), else they ran on the CPU.
+     */
+    readonly backend: { readonly transform: Backend; readonly quantize: Backend; readonly inverse?: Backend };
   };
 }
 
@@ -430,11 +435,56 @@ export type StageRequest =
       readonly xHat: Float32Array;
       /** Output: the runner sets `sums`. */
       readonly out: { sums?: ReconstructionSums };
+    }
+  | {
+      /**
+       * A whole transform group offered before its stages: forward chain, then per pipeline the
+       * quantizer, the inverse chain and the metric sums. A runner may take it whole (the WebGPU
+       * runner keeps every buffer on the device, src/worker/gpu/resident.ts) and answer 'gpu', or
+       * decline with 'cpu' (the CPU driver always does) and the stages follow one by one.
+       */
+      readonly kind: 'group';
+      readonly x: Matrix;
+      readonly transforms: readonly MethodRef[];
+      /** The experiment's factory: stage k is prepared with chainRng(rng, k), as the stages are. */
+      readonly rng: RngFactory;
+      readonly pipelines: readonly { readonly quantizer: MethodRef; readonly def: QuantizerDef }[];
+      /**
+       * Wanted metrics without `fromSums`: per pipeline the runner returns their values itself
+       * (`metrics`) or x̂, from which the orchestrator computes them.
+       */
+      readonly xHatMetrics: readonly string[];
+      /** A collector wants the buffers: y, and each pipeline's ŷ and x̂, must come back. */
+      readonly needBuffers: boolean;
+      /** Output: set by a runner that takes the group. */
+      readonly out: { group?: GroupStageOutput };
     };
+
+/** What a runner that takes a 'group' request returns: its prepared chain, per pipeline the sums. */
+export interface GroupStageOutput {
+  readonly stages: readonly PreparedTransform[];
+  readonly transformMs: number;
+  /** rows × outDim, when the request asked for the buffers. */
+  readonly y?: Float32Array;
+  readonly pipelines: readonly {
+    readonly sums: ReconstructionSums;
+    /** rows × dim: when a collector wants it (needBuffers), or for xHatMetrics without a value. */
+    readonly xHat?: Float32Array;
+    /** Values of xHatMetrics the runner computed itself. */
+    readonly metrics?: Readonly<Record<string, number>>;
+    /** rows × outDim, when the request asked for the buffers. */
+    readonly yHat?: Float32Array;
+    readonly quantizeMs: number;
+    readonly inverseMs: number;
+    readonly metricsMs: number;
+  }[];
+}
 
 /** Runs a stage on the CPU (the reference for every backend). */
 export function runStageOnCpu(req: StageRequest): Backend {
   if (req.kind === 'forward') req.prepared.forward(req.x.data, req.x.rows, req.y);
+  else if (req.kind === 'group')
+    return 'cpu'; // declined: its stages follow
   else if (req.kind === 'sums') req.out.sums = reconstructionSums(req.x, req.xHat);
   else {
     const ctx = req.calibration ? { rng: req.rng, calibration: req.calibration } : { rng: req.rng };
@@ -475,7 +525,8 @@ export function transformGroups(spec: ExperimentSpec, indices: readonly number[]
  * (transform forward, quantize–dequantize) and receives which backend ran them: the synchronous CPU
  * driver (runExperiment: CLI, tests) and the asynchronous one
  * (runExperimentAsync: the worker, with WebGPU) then cannot drift apart. Everything else (inverse,
- * metrics, artifacts) stays on the CPU.
+ * metrics, artifacts) stays on the CPU, unless a runner takes a whole transform group (the
+ * 'group' request yielded first for each group; groupResult turns its sums into the results).
  */
 function* experimentSteps(
   spec: ExperimentSpec,
@@ -520,6 +571,39 @@ function* experimentSteps(
   for (const indices of transformGroups(spec, selected)) {
     checkAbort(signal);
     const chain = spec.pipelines[indices[0]].transforms;
+    // The whole group, offered first to a runner that can keep it on its device (a collector gets
+    // the buffers read back; calibration and a data-dependent bit count keep the stages).
+    const qDefs = indices.map((i) => quantizersById.get(spec.pipelines[i].quantizer.id));
+    if (chain.length && !options.calibration && qDefs.every((q) => q && !q.bitsPerCoordOf)) {
+      const req = {
+        kind: 'group',
+        x,
+        transforms: chain,
+        rng,
+        pipelines: indices.map((i, k) => ({
+          quantizer: spec.pipelines[i].quantizer,
+          def: qDefs[k] as QuantizerDef,
+        })),
+        xHatMetrics: wanted.filter((m) => !m.fromSums).map((m) => m.id),
+        needBuffers: !!collect,
+        out: {} as { group?: GroupStageOutput },
+      } satisfies StageRequest & { out: { group?: GroupStageOutput } };
+      const taken = (yield req) === 'gpu' ? req.out.group : undefined;
+      if (taken) {
+        indices.forEach((i, k) => {
+          for (const stage of ['transform', 'quantize', 'metrics'])
+            step(`${pipelineLabel(spec.pipelines[i])}: ${stage}`);
+          results.set(i, groupResult(spec.pipelines[i], qDefs[k] as QuantizerDef, taken, k, x, rng, wanted));
+          const { xHat, yHat } = taken.pipelines[k];
+          if (!collect) return;
+          if (!taken.y || !yHat || !xHat)
+            throw new Error('the stage runner returned no buffers for the collector');
+          collect({ index: i, x, y: taken.y, yHat, xHat, outDim: yHat.length / Math.max(1, rows) });
+        });
+        checkAbort(signal);
+        continue;
+      }
+    }
     // X carried through the chain alongside the data (dual maps keep X·Wᵀ).
     let calibrationIn = options.calibration;
     const t0 = now();
@@ -697,6 +781,50 @@ function* experimentSteps(
     if (!r) throw new Error(`pipeline ${i} produced no result`);
     return r;
   });
+}
+
+/** One pipeline's result from a group a runner took whole (StageRequest 'group'). */
+function groupResult(
+  p: PipelineSpec,
+  qDef: QuantizerDef,
+  group: GroupStageOutput,
+  k: number,
+  x: Matrix,
+  rng: RngFactory,
+  wanted: readonly MetricDef[],
+): PipelineResult {
+  const { rows, cols: dim } = x;
+  const out = group.pipelines[k];
+  const t0 = now();
+  const metrics: MetricValues = {};
+  for (const m of wanted) {
+    if (m.fromSums) metrics[m.id] = m.fromSums(out.sums);
+    else if (out.metrics?.[m.id] !== undefined) metrics[m.id] = out.metrics[m.id];
+    else if (out.xHat) metrics[m.id] = m.compute(x, out.xHat, { rng });
+    else throw new Error(`the runner returned no x̂ for metric ${m.id}`);
+  }
+  const dims = [dim, ...group.stages.map((st) => st.outDim)];
+  const outDim = dims[dims.length - 1];
+  const note = [...group.stages.map((st) => st.note), qDef.note?.(p.quantizer.params, { rng })]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    ...(note ? { note } : {}),
+    transform: p.transforms.map((t) => t.id).join('+'),
+    quantizer: p.quantizer.id,
+    label: pipelineLabel(p),
+    bitsPerCoord:
+      (qDef.bitsPerCoord(p.quantizer.params, rows, outDim) * outDim) / dim +
+      chainSideInfoBits(p.transforms, rows, dims) / (rows * dim),
+    metrics,
+    timingsMs: {
+      transform: group.transformMs,
+      quantize: out.quantizeMs,
+      inverse: out.inverseMs,
+      metrics: out.metricsMs + now() - t0,
+      backend: { transform: 'gpu', quantize: 'gpu', inverse: 'gpu' },
+    },
+  };
 }
 
 /** Every selected pipeline on the CPU, synchronously; results in pipeline order. */

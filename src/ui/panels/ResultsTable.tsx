@@ -299,7 +299,7 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
             ))}
             <th
               scope="col"
-              title="backend and wall-clock time of the transform and quantize stages (inverse and metrics run on the CPU)"
+              title="backend and wall-clock time of the transform and quantize stages (inverse and metrics run on the CPU unless an I column says the whole group stayed on the GPU)"
             >
               backend
             </th>
@@ -379,9 +379,13 @@ export function ResultsTable({ output }: { output: ExperimentOutput }) {
                 data-testid={`backend-${i}`}
                 data-transform={r.timingsMs.backend.transform}
                 data-quantize={r.timingsMs.backend.quantize}
+                data-inverse={r.timingsMs.backend.inverse ?? 'cpu'}
               >
                 {stageLabel('T', r.timingsMs.backend.transform, r.timingsMs.transform)} ·{' '}
                 {stageLabel('Q', r.timingsMs.backend.quantize, r.timingsMs.quantize)}
+                {r.timingsMs.backend.inverse
+                  ? ` · ${stageLabel('I', r.timingsMs.backend.inverse, r.timingsMs.inverse)}`
+                  : ''}
               </td>
             </tr>
           ))}

@@ -7,8 +7,9 @@
 import type { StageRequest } from '../../core/pipeline';
 import type { Matrix } from '../../core/methods/types';
 import type { ReconstructionSums } from '../../core/methods/metrics/sums';
-import type { Params } from '../../core/methods/types';
+import type { Params, PreparedTransform } from '../../core/methods/types';
 import type { GpuKernels } from './kernels';
+import type { GpuBuffer } from './webgpu';
 
 /** How far the GPU result may be from the core's, and why (WGSL has no float64). */
 export type GpuParityTolerance =
@@ -34,6 +35,17 @@ interface GpuKernelBase {
   supports(params: Params, rows: number, d: number): boolean;
 }
 
+/**
+ * A prepared transform set up on the device for the GPU-resident group path (resident.ts): both
+ * directions between device buffers of rows × outDim values (src is left as it was or reused as
+ * scratch by the caller; src ≠ dst), and `destroy` for what it uploaded.
+ */
+export interface ResidentTransform {
+  forward(src: GpuBuffer, dst: GpuBuffer, signal?: AbortSignal): Promise<void>;
+  inverse(src: GpuBuffer, dst: GpuBuffer, signal?: AbortSignal): Promise<void>;
+  destroy(): void;
+}
+
 export interface GpuTransformKernel extends GpuKernelBase {
   readonly stage: 'forward';
   /** Writes req.y; false when the prepared transform is not the shape this kernel handles. */
@@ -42,6 +54,16 @@ export interface GpuTransformKernel extends GpuKernelBase {
     req: Extract<StageRequest, { kind: 'forward' }>,
     signal?: AbortSignal,
   ): Promise<boolean>;
+  /**
+   * The transform on device buffers, forward and inverse (dim = outDim only), for the resident
+   * path; null when the prepared transform is not this shape. Absent: the kernel has no inverse.
+   */
+  resident?(
+    gpu: GpuKernels,
+    prepared: PreparedTransform,
+    rows: number,
+    dim: number,
+  ): ResidentTransform | null;
 }
 
 export interface GpuQuantizerKernel extends GpuKernelBase {
@@ -50,6 +72,19 @@ export interface GpuQuantizerKernel extends GpuKernelBase {
   run(
     gpu: GpuKernels,
     req: Extract<StageRequest, { kind: 'quantize' }>,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
+  /**
+   * Quantize–dequantize rows × d values already on the device, in place (the resident path, with
+   * the same WGSL and scales as `run`, so the same values); false when these params are not
+   * handled. Absent: the kernel needs host data (e.g. a CPU part), so it has no resident form.
+   */
+  inPlace?(
+    gpu: GpuKernels,
+    x: GpuBuffer,
+    rows: number,
+    d: number,
+    params: Params,
     signal?: AbortSignal,
   ): Promise<boolean>;
 }
@@ -74,3 +109,22 @@ export interface GpuMetricsKernel {
 }
 
 export type GpuKernelEntry = GpuTransformKernel | GpuQuantizerKernel | GpuMetricsKernel;
+
+/** A quantizer stage through its kernel's in-place form: upload y, quantize on the device, read ŷ. */
+export async function runInPlace(
+  gpu: GpuKernels,
+  req: Extract<StageRequest, { kind: 'quantize' }>,
+  inPlace: NonNullable<GpuQuantizerKernel['inPlace']>,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const n = req.rows * req.outDim;
+  if (n * 4 > gpu.maxBindingBytes) return false;
+  const x = gpu.upload(req.y.subarray(0, n));
+  try {
+    if (!(await inPlace(gpu, x, req.rows, req.outDim, req.quantizer.params, signal))) return false;
+    req.yHat.set(await gpu.download(x, n));
+    return true;
+  } finally {
+    x.destroy();
+  }
+}

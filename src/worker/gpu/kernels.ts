@@ -255,16 +255,66 @@ export class GpuKernels {
     }
   }
 
+  /**
+   * The rounds of a full-width signed Hadamard transform (one per entry of `rounds`: its ±1 signs,
+   * or null for an unsigned round) on rows × d values already on the device, in place, in one
+   * submission. Forward, per round in order: the same passes as `fwht` with signs (diag(s), the
+   * butterflies, 1/√d), so the values equal the per-stage path's bit for bit. Inverse, per round in
+   * reverse: the butterflies, then s/√d in one pass (H is symmetric and (H/√d)² = I, so the
+   * inverse of H·diag(s)/√d is diag(s)·H/√d), as SignedHadamard.inverse orders it.
+   */
+  async hadamardRounds(
+    x: GpuBuffer,
+    rows: number,
+    d: number,
+    rounds: readonly (GpuBuffer | null)[],
+    inverse: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (d < 1 || (d & (d - 1)) !== 0) throw new RangeError(`gpu fwht: d must be a power of two, got ${d}`);
+    const unit = this.upload(new Float32Array(d).fill(1), BufferUsage.STORAGE);
+    try {
+      const n = rows * d;
+      const c = 1 / Math.sqrt(d);
+      const steps: BatchStep[] = [];
+      const butterflies = () => {
+        for (let h = 1; h < d; h <<= 1)
+          steps.push({ pipe: this.stagePipe, u32s: [d, h, n / 2], f32s: [0], threads: n / 2 });
+      };
+      const scale = (v: GpuBuffer, f: number) =>
+        steps.push({ pipe: this.scalePipe, u32s: [d, 0, n], f32s: [f], threads: n, extra: v });
+      if (!inverse)
+        for (const s of rounds) {
+          if (s) scale(s, 1);
+          butterflies();
+          scale(unit, c);
+        }
+      else
+        for (let k = rounds.length - 1; k >= 0; k--) {
+          butterflies();
+          scale(rounds[k] ?? unit, c);
+        }
+      await this.runBatch(x, steps, signal);
+    } finally {
+      unit.destroy();
+    }
+  }
+
   /** MXFP4 quantize–dequantize (round to nearest even) of rows × d values. */
   async mxfp4(data: Float32Array, rows: number, d: number, signal?: AbortSignal): Promise<Float32Array> {
     const x = this.upload(data);
     try {
-      const blocks = Math.ceil(d / 32);
-      await this.run(this.mxPipe, x, [d, blocks, rows * blocks, 0], [], rows * blocks, signal);
+      await this.mxfp4InPlace(x, rows, d, signal);
       return await this.download(x, rows * d);
     } finally {
       x.destroy();
     }
+  }
+
+  /** `mxfp4` on rows × d values already on the device, in place. */
+  async mxfp4InPlace(x: GpuBuffer, rows: number, d: number, signal?: AbortSignal): Promise<void> {
+    const blocks = Math.ceil(d / 32);
+    await this.run(this.mxPipe, x, [d, blocks, rows * blocks, 0], [], rows * blocks, signal);
   }
 
   /**
@@ -279,10 +329,27 @@ export class GpuKernels {
     group: number,
     signal?: AbortSignal,
   ): Promise<Float32Array> {
+    const x = this.upload(data);
+    try {
+      await this.intSymmetricInPlace(x, rows, d, bits, group, signal);
+      return await this.download(x, rows * d);
+    } finally {
+      x.destroy();
+    }
+  }
+
+  /** `intSymmetric` on rows × d values already on the device, in place. */
+  async intSymmetricInPlace(
+    x: GpuBuffer,
+    rows: number,
+    d: number,
+    bits: number,
+    group: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const g = Math.min(group, d);
     const groups = Math.ceil(d / g);
     const qmax = 2 ** (bits - 1) - 1;
-    const x = this.upload(data);
     const s = this.device.createBuffer({
       size: Math.max(16, rows * groups * 4),
       usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
@@ -297,11 +364,22 @@ export class GpuKernels {
       this.device.queue.writeBuffer(s, 0, scales);
       const n = rows * d;
       await this.run(this.applyPipe, x, [d, groups, n, g], [qmax, 0, 0, 0], n, signal, s);
-      return await this.download(x, n);
     } finally {
-      x.destroy();
       s.destroy();
     }
+  }
+
+  /** dst ← the first `floats` values of src, on the device (queued; later submissions see it). */
+  copy(src: GpuBuffer, dst: GpuBuffer, floats: number): void {
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, dst, 0, floats * 4);
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** Waits for everything submitted so far (a stage boundary the resident path times). */
+  async flush(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new AbortError();
+    await this.device.queue.onSubmittedWorkDone();
   }
 
   destroy(): void {

@@ -24,6 +24,15 @@ describe('GPU kernel registry', () => {
     }
   });
 
+  it('gives the resident group path its chains and quantizers (resident.ts)', () => {
+    const resident = (stage: 'forward' | 'quantize') =>
+      GPU_KERNELS.filter((k) => k.stage === stage && (stage === 'forward' ? 'resident' in k : 'inPlace' in k))
+        .map((k) => k.methodId)
+        .sort();
+    expect(resident('forward')).toEqual(['haar', 'rht', 'wht']);
+    expect(resident('quantize')).toEqual(['eden', 'fp8', 'int', 'mxfp4', 'nf4', 'nvfp4']);
+  });
+
   it('registers every kernel file', () => {
     const dir = join(__dirname, 'kernels');
     const registry = readFileSync(join(__dirname, 'registry.ts'), 'utf8');

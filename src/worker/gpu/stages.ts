@@ -14,14 +14,23 @@
  *   each kernel file states what it covers and its parity tolerance).
  * - Metrics: the per-row sums behind vnmse, mse, sqnrDb, cosine and ipRatio (kernels/sums.ts),
  *   float32 partials finished in float64 on the CPU.
+ * - A whole transform group (StageRequest 'group') whose every stage has a resident form stays on
+ *   the GPU from upload to the metric row sums (resident.ts); the others run stage by stage.
  * - A GPU error other than cancellation (device lost, out of memory) reruns the stage on the CPU;
  *   the result records which backend produced the numbers.
  */
 import { runStageOnCpu, type Backend, type StageRequest } from '../../core/pipeline';
 import { gpuKernelFor, gpuSupports } from './registry';
 import { AbortError, GPU_MIN_COORDS, type GpuKernels } from './kernels';
+import { runGroupOnGpu } from './resident';
 
-async function onGpu(gpu: GpuKernels, req: StageRequest, signal: AbortSignal | undefined): Promise<boolean> {
+async function onGpu(
+  gpu: GpuKernels,
+  req: StageRequest,
+  signal: AbortSignal | undefined,
+  resident: boolean,
+): Promise<boolean> {
+  if (req.kind === 'group') return resident && runGroupOnGpu(gpu, req, signal);
   if (req.kind === 'forward') {
     const { id, params } = req.transform;
     const kernel = gpuKernelFor('forward', id);
@@ -41,13 +50,15 @@ async function onGpu(gpu: GpuKernels, req: StageRequest, signal: AbortSignal | u
   return kernel.run(gpu, req, signal);
 }
 
+/** opts.resident = false: never take a whole group (the per-stage path, for `npm run bench:gpu`). */
 export function gpuStageRunner(
   gpu: GpuKernels,
   signal?: AbortSignal,
+  opts: { resident?: boolean } = {},
 ): (req: StageRequest) => Promise<Backend> {
   return async (req) => {
     try {
-      if (await onGpu(gpu, req, signal)) return 'gpu';
+      if (await onGpu(gpu, req, signal, opts.resident ?? true)) return 'gpu';
     } catch (e) {
       if (e instanceof AbortError) throw e;
     }

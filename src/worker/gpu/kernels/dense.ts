@@ -90,4 +90,18 @@ export const haarGpuKernel: GpuTransformKernel = {
       c.destroy();
     }
   },
+  // Resident: M uploaded once per group; the inverse is X = Y·Mᵀ (M orthogonal), the same GEMM
+  // reading M transposed.
+  resident(gpu, p, rows, d) {
+    if (p.outDim !== d || d > 4096 || rows < d || d * d * 4 > gpu.maxBindingBytes) return null;
+    const m = gpu.upload(denseMatrixOf(p, d));
+    const shape = (transB: boolean) => ({ m: rows, n: d, k: d, transB });
+    return {
+      forward: (src, dst, signal) =>
+        matmul(gpu, { a: src, b: m, c: dst }, shape(false), { kind: 'plain' }, signal),
+      inverse: (src, dst, signal) =>
+        matmul(gpu, { a: src, b: m, c: dst }, shape(true), { kind: 'plain' }, signal),
+      destroy: () => m.destroy(),
+    };
+  },
 };

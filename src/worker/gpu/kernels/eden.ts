@@ -8,7 +8,7 @@
  */
 import { lloydMaxGaussian } from '../../../core/linalg/lloydmax';
 import { num, str } from '../../../core/methods/params';
-import type { GpuQuantizerKernel } from '../kernel-types';
+import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 256;
 
@@ -73,6 +73,23 @@ fn rows(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
 }
 `;
 
+const edenInPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
+  const cb = lloydMaxGaussian(num(params, 'bits'));
+  const unbiased = str(params, 'scale') === 'unbiased';
+  const pipe = await gpu.pipeline(EDEN_WGSL, 'rows');
+  const thr = gpu.upload(Float32Array.from(cb.thresholds));
+  const lev = gpu.upload(Float32Array.from(cb.levels));
+  const uni = gpu.uniform([rows, d, cb.thresholds.length, unbiased ? 1 : 0], []);
+  try {
+    await gpu.dispatch(pipe, [x, uni, thr, lev], rows, signal);
+    return true;
+  } finally {
+    thr.destroy();
+    lev.destroy();
+    uni.destroy();
+  }
+};
+
 export const edenGpuKernel: GpuQuantizerKernel = {
   methodId: 'eden',
   stage: 'quantize',
@@ -85,26 +102,6 @@ export const edenGpuKernel: GpuQuantizerKernel = {
       'so every element within 2⁻¹⁸ of the row norm; an element within that of a threshold may pick the neighbouring level',
   },
   supports: () => true,
-  async run(gpu, req, signal) {
-    const { rows, outDim: d } = req;
-    const n = rows * d;
-    if (n * 4 > gpu.maxBindingBytes) return false;
-    const cb = lloydMaxGaussian(num(req.quantizer.params, 'bits'));
-    const unbiased = str(req.quantizer.params, 'scale') === 'unbiased';
-    const pipe = await gpu.pipeline(EDEN_WGSL, 'rows');
-    const x = gpu.upload(req.y.subarray(0, n));
-    const thr = gpu.upload(Float32Array.from(cb.thresholds));
-    const lev = gpu.upload(Float32Array.from(cb.levels));
-    const uni = gpu.uniform([rows, d, cb.thresholds.length, unbiased ? 1 : 0], []);
-    try {
-      await gpu.dispatch(pipe, [x, uni, thr, lev], rows, signal);
-      req.yHat.set(await gpu.download(x, n));
-      return true;
-    } finally {
-      x.destroy();
-      thr.destroy();
-      lev.destroy();
-      uni.destroy();
-    }
-  },
+  run: (gpu, req, signal) => runInPlace(gpu, req, edenInPlace, signal),
+  inPlace: edenInPlace,
 };

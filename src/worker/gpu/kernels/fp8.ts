@@ -9,7 +9,7 @@
  */
 import { E4M3, E5M2 } from '../../../core/formats/minifloat';
 import { str } from '../../../core/methods/params';
-import type { GpuQuantizerKernel } from '../kernel-types';
+import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
 
@@ -74,6 +74,30 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
+const fp8InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
+  if (str(params, 'rounding') === 'stochastic') return false;
+  const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
+  const n = rows * d;
+  const pipe = await gpu.pipeline(FP8_WGSL, 'apply');
+  const uni = gpu.uniform([d, n, f.mbits, f.emin >>> 0], [f.maxFinite, 0, 0, 0]);
+  let s = null;
+  try {
+    const amax = await gpu.groupAbsmax(x, rows, d, d, signal);
+    const scales = new Float32Array(rows);
+    if (str(params, 'granularity') === 'tensor') {
+      let m = 0;
+      for (let r = 0; r < rows; r++) if (amax[r] > m) m = amax[r];
+      scales.fill(Math.fround(m / f.maxFinite));
+    } else for (let r = 0; r < rows; r++) scales[r] = Math.fround(amax[r] / f.maxFinite);
+    s = gpu.upload(scales);
+    await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
+    return true;
+  } finally {
+    s?.destroy();
+    uni.destroy();
+  }
+};
+
 export const fp8GpuKernel: GpuQuantizerKernel = {
   methodId: 'fp8',
   stage: 'quantize',
@@ -84,33 +108,6 @@ export const fp8GpuKernel: GpuQuantizerKernel = {
       '(float32-subnormal outputs excepted, which a GPU may flush)',
   },
   supports: (params) => params.rounding !== 'stochastic',
-  async run(gpu, req, signal) {
-    const params = req.quantizer.params;
-    if (str(params, 'rounding') === 'stochastic') return false;
-    const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
-    const { rows, outDim: d } = req;
-    const n = rows * d;
-    if (n * 4 > gpu.maxBindingBytes) return false;
-    const pipe = await gpu.pipeline(FP8_WGSL, 'apply');
-    const x = gpu.upload(req.y.subarray(0, n));
-    const uni = gpu.uniform([d, n, f.mbits, f.emin >>> 0], [f.maxFinite, 0, 0, 0]);
-    let s = null;
-    try {
-      const amax = await gpu.groupAbsmax(x, rows, d, d, signal);
-      const scales = new Float32Array(rows);
-      if (str(params, 'granularity') === 'tensor') {
-        let m = 0;
-        for (let r = 0; r < rows; r++) if (amax[r] > m) m = amax[r];
-        scales.fill(Math.fround(m / f.maxFinite));
-      } else for (let r = 0; r < rows; r++) scales[r] = Math.fround(amax[r] / f.maxFinite);
-      s = gpu.upload(scales);
-      await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
-      req.yHat.set(await gpu.download(x, n));
-      return true;
-    } finally {
-      x.destroy();
-      s?.destroy();
-      uni.destroy();
-    }
-  },
+  run: (gpu, req, signal) => runInPlace(gpu, req, fp8InPlace, signal),
+  inPlace: fp8InPlace,
 };

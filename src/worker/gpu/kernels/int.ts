@@ -5,7 +5,16 @@
  * which the kernel does not compute, so it stays on the CPU.
  */
 import { num, str } from '../../../core/methods/params';
+import type { Params } from '../../../core/methods/types';
 import type { GpuQuantizerKernel } from '../kernel-types';
+
+/** Bits and group length of a symmetric row/group int, or null for what the kernel leaves out. */
+function intShape(params: Params, d: number): { bits: number; group: number } | null {
+  const granularity = str(params, 'granularity');
+  if (granularity !== 'row' && granularity !== 'group') return null;
+  if (params.symmetric === false || params.rounding === 'stochastic') return null;
+  return { bits: num(params, 'bits'), group: granularity === 'row' ? d : num(params, 'group') };
+}
 
 export const intGpuKernel: GpuQuantizerKernel = {
   methodId: 'int',
@@ -19,11 +28,15 @@ export const intGpuKernel: GpuQuantizerKernel = {
   supports: (params) =>
     params.symmetric !== false && params.rounding !== 'stochastic' && params.granularity !== 'tensor',
   async run(gpu, req, signal) {
-    const granularity = str(req.quantizer.params, 'granularity');
-    if (granularity !== 'row' && granularity !== 'group') return false;
-    const group = granularity === 'row' ? req.outDim : num(req.quantizer.params, 'group');
-    const bits = num(req.quantizer.params, 'bits');
-    req.yHat.set(await gpu.intSymmetric(req.y, req.rows, req.outDim, bits, group, signal));
+    const shape = intShape(req.quantizer.params, req.outDim);
+    if (!shape) return false;
+    req.yHat.set(await gpu.intSymmetric(req.y, req.rows, req.outDim, shape.bits, shape.group, signal));
+    return true;
+  },
+  async inPlace(gpu, x, rows, d, params, signal) {
+    const shape = intShape(params, d);
+    if (!shape) return false;
+    await gpu.intSymmetricInPlace(x, rows, d, shape.bits, shape.group, signal);
     return true;
   },
 };

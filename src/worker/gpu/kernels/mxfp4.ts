@@ -16,4 +16,9 @@ export const mxfp4GpuKernel: GpuQuantizerKernel = {
     req.yHat.set(await gpu.mxfp4(req.y, req.rows, req.outDim, signal));
     return true;
   },
+  async inPlace(gpu, x, rows, d, params, signal) {
+    if (params.rounding === 'stochastic') return false;
+    await gpu.mxfp4InPlace(x, rows, d, signal);
+    return true;
+  },
 };

@@ -7,7 +7,7 @@
  */
 import { NF4_VALUES } from '../../../core/formats/nf4';
 import { num, str } from '../../../core/methods/params';
-import type { GpuQuantizerKernel } from '../kernel-types';
+import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
 const table = Array.from(NF4_VALUES, (v) => `${v.toPrecision(17)}`).join(', ');
@@ -44,6 +44,25 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
+const nf4InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
+  if (str(params, 'rounding') === 'stochastic') return false;
+  const g = Math.min(num(params, 'block'), d);
+  const groups = Math.ceil(d / g);
+  const n = rows * d;
+  const pipe = await gpu.pipeline(NF4_WGSL, 'apply');
+  let s = null;
+  const uni = gpu.uniform([d, groups, n, g], []);
+  try {
+    const amax = await gpu.groupAbsmax(x, rows, d, g, signal);
+    s = gpu.upload(amax);
+    await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
+    return true;
+  } finally {
+    s?.destroy();
+    uni.destroy();
+  }
+};
+
 export const nf4GpuKernel: GpuQuantizerKernel = {
   methodId: 'nf4',
   stage: 'quantize',
@@ -55,27 +74,6 @@ export const nf4GpuKernel: GpuQuantizerKernel = {
       'a few float32 ulps of a midpoint between two levels can pick the other level',
   },
   supports: (params) => params.rounding !== 'stochastic',
-  async run(gpu, req, signal) {
-    if (str(req.quantizer.params, 'rounding') === 'stochastic') return false;
-    const { rows, outDim: d } = req;
-    const g = Math.min(num(req.quantizer.params, 'block'), d);
-    const groups = Math.ceil(d / g);
-    const n = rows * d;
-    if (n * 4 > gpu.maxBindingBytes) return false;
-    const pipe = await gpu.pipeline(NF4_WGSL, 'apply');
-    const x = gpu.upload(req.y.subarray(0, n));
-    let s = null;
-    const uni = gpu.uniform([d, groups, n, g], []);
-    try {
-      const amax = await gpu.groupAbsmax(x, rows, d, g, signal);
-      s = gpu.upload(amax);
-      await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
-      req.yHat.set(await gpu.download(x, n));
-      return true;
-    } finally {
-      x.destroy();
-      s?.destroy();
-      uni.destroy();
-    }
-  },
+  run: (gpu, req, signal) => runInPlace(gpu, req, nf4InPlace, signal),
+  inPlace: nf4InPlace,
 };

@@ -10,7 +10,7 @@
 import { UE4M3, roundValue } from '../../../core/formats/minifloat';
 import { str } from '../../../core/methods/params';
 import { NV_BLOCK } from '../../../core/methods/quantizers/nvfp4';
-import type { GpuQuantizerKernel } from '../kernel-types';
+import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
 
 const WG = 64;
 
@@ -61,6 +61,34 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 }
 `;
 
+const nvfp4InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
+  if (str(params, 'rounding') === 'stochastic') return false;
+  const n = rows * d;
+  const pipe = await gpu.pipeline(NVFP4_WGSL, 'apply');
+  let s = null;
+  let uni = null;
+  try {
+    const amax = await gpu.groupAbsmax(x, rows, d, NV_BLOCK, signal);
+    // The tensor absmax is the largest block absmax (max is exact and order-free).
+    let tmax = 0;
+    for (let b = 0; b < amax.length; b++) if (amax[b] > tmax) tmax = amax[b];
+    const st = Math.fround(tmax / (448 * 6));
+    if (st === 0) {
+      gpu.device.queue.writeBuffer(x, 0, new Float32Array(n));
+      return true;
+    }
+    const sbs = new Float32Array(amax.length);
+    for (let b = 0; b < amax.length; b++) sbs[b] = roundValue(UE4M3, amax[b] / 6 / st);
+    s = gpu.upload(sbs);
+    uni = gpu.uniform([d, Math.ceil(d / NV_BLOCK), n, 0], [st, 0, 0, 0]);
+    await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
+    return true;
+  } finally {
+    s?.destroy();
+    uni?.destroy();
+  }
+};
+
 export const nvfp4GpuKernel: GpuQuantizerKernel = {
   methodId: 'nvfp4',
   stage: 'quantize',
@@ -71,36 +99,6 @@ export const nvfp4GpuKernel: GpuQuantizerKernel = {
       'product rounded once (float32-subnormal outputs excepted, which a GPU may flush)',
   },
   supports: (params) => params.rounding !== 'stochastic',
-  async run(gpu, req, signal) {
-    if (str(req.quantizer.params, 'rounding') === 'stochastic') return false;
-    const { rows, outDim: d } = req;
-    const n = rows * d;
-    if (n * 4 > gpu.maxBindingBytes) return false;
-    const pipe = await gpu.pipeline(NVFP4_WGSL, 'apply');
-    const x = gpu.upload(req.y.subarray(0, n));
-    let s = null;
-    let uni = null;
-    try {
-      const amax = await gpu.groupAbsmax(x, rows, d, NV_BLOCK, signal);
-      // The tensor absmax is the largest block absmax (max is exact and order-free).
-      let tmax = 0;
-      for (let b = 0; b < amax.length; b++) if (amax[b] > tmax) tmax = amax[b];
-      const st = Math.fround(tmax / (448 * 6));
-      if (st === 0) {
-        req.yHat.fill(0, 0, n);
-        return true;
-      }
-      const sbs = new Float32Array(amax.length);
-      for (let b = 0; b < amax.length; b++) sbs[b] = roundValue(UE4M3, amax[b] / 6 / st);
-      s = gpu.upload(sbs);
-      uni = gpu.uniform([d, Math.ceil(d / NV_BLOCK), n, 0], [st, 0, 0, 0]);
-      await gpu.dispatch(pipe, [x, uni, s], Math.ceil(n / WG), signal);
-      req.yHat.set(await gpu.download(x, n));
-      return true;
-    } finally {
-      x.destroy();
-      s?.destroy();
-      uni?.destroy();
-    }
-  },
+  run: (gpu, req, signal) => runInPlace(gpu, req, nvfp4InPlace, signal),
+  inPlace: nvfp4InPlace,
 };

@@ -16,6 +16,8 @@
 import { liveThreshold } from '../../../core/methods/metrics/dead-rows';
 import type { ReconstructionSums } from '../../../core/methods/metrics/sums';
 import type { GpuMetricsKernel } from '../kernel-types';
+import type { GpuKernels } from '../kernels';
+import type { GpuBuffer } from '../webgpu';
 
 const WG = 256;
 
@@ -64,53 +66,74 @@ export const sumsGpuKernel: GpuMetricsKernel = {
   async run(gpu, x, xHat, signal) {
     const { rows, cols: d } = x;
     if (d > 16384 || rows * d * 4 > gpu.maxBindingBytes || x.data.length !== rows * d) return null;
-    const pipe = await gpu.pipeline(SUMS_WGSL, 'rows');
     const xb = gpu.upload(x.data);
     const hb = gpu.upload(xHat.subarray(0, rows * d));
-    const ob = gpu.storage(rows * 4);
-    const uni = gpu.uniform([rows, d, 0, 0], []);
-    let s: Float32Array;
     try {
-      await gpu.dispatch(pipe, [xb, hb, ob, uni], rows, signal);
-      s = await gpu.download(ob, rows * 4);
+      return finishSums(await rowSumsOnDevice(gpu, xb, hb, rows, d, signal), rows, d);
     } finally {
       xb.destroy();
       hb.destroy();
-      ob.destroy();
-      uni.destroy();
     }
-    // The float64 finish, as reconstructionSums does it from its row sums.
-    const norms = new Float64Array(rows);
-    let err = 0;
-    let signalSum = 0;
-    let dot = 0;
-    for (let i = 0; i < rows; i++) {
-      norms[i] = s[4 * i + 1];
-      err += s[4 * i];
-      signalSum += s[4 * i + 1];
-      dot += s[4 * i + 2];
-    }
-    const thr = liveThreshold(norms);
-    let relErrSum = 0;
-    let cosineSum = 0;
-    let nonzeroRows = 0;
-    for (let i = 0; i < rows; i++) {
-      if (!(norms[i] > thr)) continue;
-      const hat = s[4 * i + 3];
-      relErrSum += s[4 * i] / norms[i];
-      cosineSum += hat > 0 ? s[4 * i + 2] / Math.sqrt(norms[i] * hat) : 0;
-      nonzeroRows++;
-    }
-    const sums: ReconstructionSums = {
-      entries: rows * d,
-      relErrSum,
-      nonzeroRows,
-      deadRows: rows - nonzeroRows,
-      cosineSum,
-      err,
-      signal: signalSum,
-      dot,
-    };
-    return sums;
   },
 };
+
+/**
+ * The four per-row float32 sums (Σ(x − x̂)², Σx², Σx·x̂, Σx̂², 4 per row) of device buffers x and
+ * x̂ (rows × d, d ≤ 16384), read back: the only read-back of the resident path (resident.ts).
+ */
+export async function rowSumsOnDevice(
+  gpu: GpuKernels,
+  xb: GpuBuffer,
+  hb: GpuBuffer,
+  rows: number,
+  d: number,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
+  const pipe = await gpu.pipeline(SUMS_WGSL, 'rows');
+  const ob = gpu.storage(rows * 4);
+  const uni = gpu.uniform([rows, d, 0, 0], []);
+  try {
+    await gpu.dispatch(pipe, [xb, hb, ob, uni], rows, signal);
+    return await gpu.download(ob, rows * 4);
+  } finally {
+    ob.destroy();
+    uni.destroy();
+  }
+}
+
+/** reconstructionSums from the per-row sums, finished in float64 as the core does it. */
+export function finishSums(s: Float32Array, rows: number, d: number): ReconstructionSums {
+  // The float64 finish, as reconstructionSums does it from its row sums.
+  const norms = new Float64Array(rows);
+  let err = 0;
+  let signalSum = 0;
+  let dot = 0;
+  for (let i = 0; i < rows; i++) {
+    norms[i] = s[4 * i + 1];
+    err += s[4 * i];
+    signalSum += s[4 * i + 1];
+    dot += s[4 * i + 2];
+  }
+  const thr = liveThreshold(norms);
+  let relErrSum = 0;
+  let cosineSum = 0;
+  let nonzeroRows = 0;
+  for (let i = 0; i < rows; i++) {
+    if (!(norms[i] > thr)) continue;
+    const hat = s[4 * i + 3];
+    relErrSum += s[4 * i] / norms[i];
+    cosineSum += hat > 0 ? s[4 * i + 2] / Math.sqrt(norms[i] * hat) : 0;
+    nonzeroRows++;
+  }
+  const sums: ReconstructionSums = {
+    entries: rows * d,
+    relErrSum,
+    nonzeroRows,
+    deadRows: rows - nonzeroRows,
+    cosineSum,
+    err,
+    signal: signalSum,
+    dot,
+  };
+  return sums;
+}
