@@ -574,7 +574,18 @@ function* experimentSteps(
     // The whole group, offered first to a runner that can keep it on its device (a collector gets
     // the buffers read back; calibration and a data-dependent bit count keep the stages).
     const qDefs = indices.map((i) => quantizersById.get(spec.pipelines[i].quantizer.id));
-    if (chain.length && !options.calibration && qDefs.every((q) => q && !q.bitsPerCoordOf)) {
+    // The resident runner computes data-domain metrics (it inverts on the device), so a group whose
+    // metrics belong in the transformed domain (RunOptions.metricDomain) keeps the stages.
+    const transformedGroup =
+      options.metricDomain === 'transformed' &&
+      orthogonalChain(chain, chainDims(chain, dim)) &&
+      wanted.every((m) => m.orthogonalInvariance !== undefined);
+    if (
+      chain.length &&
+      !transformedGroup &&
+      !options.calibration &&
+      qDefs.every((q) => q && !q.bitsPerCoordOf)
+    ) {
       const req = {
         kind: 'group',
         x,
