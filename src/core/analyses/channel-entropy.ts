@@ -18,6 +18,7 @@
  */
 import { num } from '../methods/params';
 import type { AnalysisDef } from './types';
+import { costNum } from './analysis-cost';
 
 export interface ChannelEntropyPoint {
   readonly channels: number;
@@ -90,6 +91,16 @@ export const channelEntropyAnalysis: AnalysisDef = {
       step: 1,
       doc: 'Largest group size c (c doubles from 1).',
     },
+  },
+  // Binning and marginal counts (a few per entry), then per group size c a string key of c bins
+  // per group and row (≈ 40 operations per bin appended) and a map update (≈ 100) per group and row.
+  cost: (params, { rows, dim }) => {
+    let work = 10 * rows * dim;
+    for (let c = 1; c <= Math.min(costNum(params, 'maxChannels'), dim); c *= 2) {
+      const groups = Math.floor(dim / c);
+      work += rows * groups * (40 * c + 100);
+    }
+    return work;
   },
   run(input) {
     const { data, params } = input;

@@ -26,7 +26,8 @@
 import { num } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
 import type { AnalysisDef } from './types';
-import { productQuantize } from './pq';
+import { costNum, matmulFlops, NORMAL_FLOPS, runFlops, sortFlops } from './analysis-cost';
+import { productQuantize, pqFlops } from './pq';
 
 export interface EstimatorMethod {
   readonly label: string;
@@ -151,6 +152,27 @@ export const estimatorAnalysis: AnalysisDef = {
       doc: 'PQ: coordinates per subspace (M = ⌈d/subdim⌉).',
     },
     pqIters: { kind: 'int', default: 10, min: 0, max: 100, doc: 'PQ: k-means (Lloyd) iterations.' },
+  },
+  // The pipelines on the database rows, PQ's k-means, then per method (pipelines, exact, PQ):
+  // error projections (6 per coordinate), every query's scores against the database (a product),
+  // a softmax, KL and top-k (≈ 30 per score plus a sort); setup draws n·d normals.
+  cost: (params, { rows, dim }, pipelines) => {
+    const nq = Math.min(costNum(params, 'queries'), Math.floor(rows / 2));
+    const n = rows - nq;
+    if (nq < 1 || n < 1) return 0;
+    const perMethod = 6 * n * dim + matmulFlops(nq, n, dim) + nq * (30 * n + sortFlops(n));
+    return (
+      runFlops(n, dim, pipelines) +
+      pqFlops(
+        n,
+        dim,
+        Math.min(costNum(params, 'pqSubdim'), dim),
+        costNum(params, 'pqBits'),
+        costNum(params, 'pqIters'),
+      ) +
+      (NORMAL_FLOPS + 12) * n * dim +
+      perMethod * (pipelines.length + 2)
+    );
   },
   run({ seed, rng, data, pipelines, params }, options) {
     const d = data.cols;

@@ -40,6 +40,7 @@ import { chainDims, chainSideInfoBits, pipelineLabel, type PipelineSpec } from '
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
 import type { AnalysisDef } from './types';
+import { costBool, costNum, matmulFlops, NORMAL_FLOPS, pipelineWork } from './analysis-cost';
 import {
   ACTIVATION_GENERATORS,
   generateActivations,
@@ -246,6 +247,25 @@ export const layerAnalysis: AnalysisDef = {
       step: 1,
       doc: 'Points of the α sweep over [0, 1] (0 = off; 1 = α 0 only).',
     },
+  },
+  // X (tokens × dim) drawn, Y = XWᵀ; per pipeline its transform and quantizer on the tokens and
+  // weight rows, four tokens × rows × dim products, and per α point one more evaluation with one
+  // product and the smoothing passes (evaluateLayer).
+  cost: (params, { rows, dim }, pipelines) => {
+    const t = costNum(params, 'tokens');
+    const sweep = costNum(params, 'sweep');
+    const product = matmulFlops(t, rows, dim);
+    const smooth = 4 * (t + rows) * dim;
+    const each = pipelines.map((p) => pipelineWork(t + rows, dim, [p]));
+    const work = each.reduce((a, b) => a + b, 0);
+    return (
+      NORMAL_FLOPS * t * dim +
+      product +
+      (costBool(params, 'smoothing') ? smooth : 0) +
+      work +
+      4 * product * pipelines.length +
+      sweep * (work + (product + smooth) * pipelines.length)
+    );
   },
   run(input, options) {
     const { data: w, pipelines, rng, params } = input;

@@ -12,10 +12,11 @@
  * of its metrics, so the JSON can be checked point by point.
  */
 import { num } from '../methods/params';
-import { paretoFrontier, sweepPipelines, type SweptSeries } from '../artifacts/rateDistortion';
+import { paretoFrontier, sweepPipelines, sweepVariants, type SweptSeries } from '../artifacts/rateDistortion';
 import type { RdFrontierPoint } from '../artifacts/types';
 import { cachedTheoryCurves, type TheoryCurve } from '../artifacts/theory';
 import type { AnalysisDef } from './types';
+import { runFlops } from './analysis-cost';
 
 export interface RateDistortionBudgetPick {
   readonly index: number;
@@ -54,6 +55,9 @@ export const rateDistortionAnalysis: AnalysisDef = {
       doc: 'Budget B in bits/coordinate: each pipeline’s best point at ≤ B and the winners there.',
     },
   },
+  // One `lab run` of every variant the sweep runs (sweepVariants; a chain forward once).
+  cost: (_params, { rows, dim }, pipelines) =>
+    runFlops(rows, dim, sweepVariants(pipelines, rows, dim).variants),
   run({ seed, data, pipelines, params }, options) {
     const budget = num(params, 'budget');
     const series = sweepPipelines({ seed, pipelines }, data, options);

@@ -33,6 +33,7 @@ import { ksCriticalValue, ksStatistic } from '../linalg/stats';
 import { num } from '../methods/params';
 import type { Rng } from '../rng';
 import type { AnalysisDef } from './types';
+import { costNum, NORMAL_FLOPS, sortFlops } from './analysis-cost';
 
 export const ROTATION_QUALITY_INPUTS = ['gaussian', 'one-hot', 'hadamard-row', 'outliers'] as const;
 export type RotationQualityInput = (typeof ROTATION_QUALITY_INPUTS)[number];
@@ -143,6 +144,23 @@ export const rotationQualityAnalysis: AnalysisDef = {
       max: 1e6,
       doc: 'Outlier input: multiplier of the massive channels.',
     },
+  },
+  // Per d and draw: d normals, the norm, 2d signs, and per input the Haar and one-block dot
+  // products (5 per coordinate) and a fast WHT (d·log₂d); then a sort and the shifted-Beta CDF
+  // (an incomplete beta, ≈ 200 operations) per sample of the 12 KS statistics.
+  cost: (params) => {
+    const draws = costNum(params, 'draws');
+    const minDim = costNum(params, 'minDim');
+    const dims = dimsBetween(minDim, Math.max(minDim, costNum(params, 'maxDim')), costNum(params, 'factor'));
+    const inputs = ROTATION_QUALITY_INPUTS.length;
+    const series = inputs * ROTATION_QUALITY_TRANSFORMS.length;
+    return dims.reduce(
+      (a, d) =>
+        a +
+        draws * ((NORMAL_FLOPS + 4) * d + inputs * (7 * d + d * Math.log2(d))) +
+        series * (sortFlops(draws) + 200 * draws),
+      0,
+    );
   },
   run({ rng, params }, options) {
     const draws = num(params, 'draws');

@@ -15,6 +15,7 @@ import { METRICS } from '../methods';
 import { num } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
 import type { AnalysisDef } from './types';
+import { costNum, runFlops } from './analysis-cost';
 import { meanCi, type MeanCi } from './ci';
 
 export interface SeedStat extends MeanCi {
@@ -69,6 +70,8 @@ export const seedsAnalysis: AnalysisDef = {
   params: {
     count: { kind: 'int', default: 12, min: 2, max: 200, doc: 'Number of derived seeds N.' },
   },
+  // N full runs of every pipeline on the experiment's data.
+  cost: (params, { rows, dim }, pipelines) => costNum(params, 'count') * runFlops(rows, dim, pipelines),
   run({ rng, data, pipelines, params }, options) {
     const count = num(params, 'count');
     const seeds = deriveSeeds((k) => rng.stream('analysis', 'seeds', k), count);

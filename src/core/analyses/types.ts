@@ -11,6 +11,7 @@
 import type { RngFactory } from '../rng';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
 import type { PipelineSpec } from '../pipeline';
+import type { AnalysisShape } from './analysis-cost';
 
 export interface AnalysisInput {
   readonly seed: number;
@@ -35,4 +36,12 @@ export interface AnalysisDef {
   readonly reference: string;
   readonly params: ParamSchema;
   run(input: AnalysisInput, options?: AnalysisRunOptions): unknown;
+  /**
+   * Modelled work of `run` in the cost model's units (src/core/cost.ts flops; building blocks in
+   * ./analysis-cost.ts), counted from what `run` does with these params (every one present:
+   * defaults filled), the data's shape and the experiment's pipelines. The run estimate adds it
+   * to the pipelines' work (src/engine/calibrate.ts estimateRun), so an expensive analysis asks
+   * before it runs and is named when it dominates.
+   */
+  cost(params: Params, shape: AnalysisShape, pipelines: readonly PipelineSpec[]): number;
 }
