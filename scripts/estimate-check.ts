@@ -9,7 +9,7 @@
  *
  * Prints a table; nothing is asserted (speed is measured, never tested).
  */
-import { canonicalize, type ExperimentConfig } from '../src/core/config/schema';
+import { canonicalize } from '../src/core/config/schema';
 import { DEFAULT_CONFIG } from '../src/core/config/defaults';
 import { ANALYSES } from '../src/core/analyses';
 import { configCost } from '../src/core/cost';
@@ -33,7 +33,8 @@ async function cpuSecondsAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 const rowsOut: string[][] = [];
-const row = (what: string, flops: number, seconds: number, rate: number) =>
+const row = (what: string, flops: number, seconds: number, rate: number) => {
+  console.error(`${what}: ${seconds.toFixed(2)} s`);
   rowsOut.push([
     what,
     flops.toExponential(2),
@@ -41,10 +42,12 @@ const row = (what: string, flops: number, seconds: number, rate: number) =>
     seconds.toFixed(2),
     (seconds / (flops / rate)).toFixed(2),
   ]);
+};
 
 async function main() {
-  const base = DEFAULT_CONFIG as ExperimentConfig;
-  const { rows, dim } = base.data as { rows: number; dim: number };
+  const base = DEFAULT_CONFIG;
+  const rows = Number(base.data.rows);
+  const dim = Number(base.data.dim);
   // Warm-up (JIT, WASM instantiation), then the timed main run: the rate every estimate uses.
   await runConfig(base, { artifacts: false, analysis: false });
   const mainFlops = configCost(rows, dim, base.pipelines).flops + DATA_FLOPS_PER_COORD * rows * dim;

@@ -33,6 +33,17 @@ export const WORK_RATE = 5e8;
  */
 export const HOUSEHOLDER_RATE = 1e10;
 export const SKETCH_RATE = 6e9;
+/**
+ * Modelled operations per operation of a plain TypeScript scalar loop. The model's units are those
+ * of the run estimate, whose rate a page probes on the default mix (engine/calibrate.ts), where
+ * the WASM SIMD kernels above set the pace; the per-coordinate coefficients of the element-wise
+ * quantizers and metrics were set in those units, but PCA's and the analyses' counts are literal
+ * operations of TypeScript loops (dot products, eigen sweeps, sorting), which run about 8 times
+ * slower per operation than the probed mix (scripts/estimate-check.ts: rotation quality 10.5×,
+ * channel entropy 9×, PCA's dense path 8.3× before this weight). Their seconds for the CLI still
+ * divide the literal count by WORK_RATE.
+ */
+export const TS_LOOP_WEIGHT = 8;
 /** Estimated seconds above which the CLI warns before starting. */
 export const WARN_SECONDS = 60;
 
@@ -58,6 +69,11 @@ interface Declared {
   readonly denseRate?: number;
   /** Generic work per application (WORK_RATE), for transforms whose apply is a TypeScript loop. */
   readonly perApplication?: number;
+  /**
+   * The generic work (flops, perApplication) is a literal count of TypeScript loop operations:
+   * it enters the model's work at this weight (TS_LOOP_WEIGHT) and the seconds unweighted.
+   */
+  readonly tsWeight?: number;
   /** Dense-kernel work done once when the transform is prepared (at HOUSEHOLDER_RATE). */
   readonly prepareDense?: number;
   readonly note?: string;
@@ -86,6 +102,7 @@ export const IP_QUERY_BYTES = (dim: number) => 64 * dim * F64 + dim * 8 * F64 + 
  *    r ≤ k vectors v = Xᵀu, k²·d multiply-adds; the Householder QR completing them to a basis of
  *    ℝ^d, 2r²(d − r/3) flops (Golub & Van Loan §5.2.2); per row and application the r partial
  *    reflectors, Σ_{j<r} 4(d − j) = 4rd − 2r(r − 1) flops in the WASM Householder kernel.
+ * The TypeScript parts count at TS_LOOP_WEIGHT in the model's work.
  */
 export const PCA_EIG_FLOPS = (k: number) => (4 / 3) * k ** 3 + (20 / 3) * k ** 3;
 export function pcaCost(rows: number, d: number): Declared {
@@ -98,6 +115,7 @@ export function pcaCost(rows: number, d: number): Declared {
       dense: (4 * k * d - 2 * k * (k - 1)) * rows,
       denseRate: HOUSEHOLDER_RATE,
       prepareDense: (4 / 3) * k ** 3,
+      tsWeight: TS_LOOP_WEIGHT,
       note: `Gram ${k}×${k} and ${k} reflectors`,
     };
   }
@@ -106,6 +124,7 @@ export function pcaCost(rows: number, d: number): Declared {
     flops: rows * d * d + (20 / 3) * d ** 3,
     perApplication: 2 * rows * d * d,
     prepareDense: (4 / 3) * d ** 3,
+    tsWeight: TS_LOOP_WEIGHT,
     note: 'covariance and eigenvectors',
   };
 }
@@ -237,7 +256,7 @@ export function runCost(rows: number, dim: number, pipelines: readonly PipelineC
       generic / WORK_RATE +
       (dense > 0 ? dense / (d.denseRate ?? WORK_RATE) : 0) +
       prepared / HOUSEHOLDER_RATE;
-    return generic + dense + prepared;
+    return generic * (d.tsWeight ?? 1) + dense + prepared;
   };
   pipelines.forEach((p, i) => {
     // Forward once per distinct chain (pipelines sharing one are grouped), inverse per pipeline.

@@ -5,13 +5,14 @@
  * Cost-model constants used below: an element-wise quantizer (int) is 30 flops per coordinate,
  * the metrics 6 + 128 = 134 per coordinate and pipeline (so identity → int is 164·r·d per run);
  * Haar is 40·d² to build plus 2·r·d² per application (forward once per chain, inverse per
- * pipeline).
+ * pipeline). The analyses' own TypeScript loops count at TS (cost.ts TS_LOOP_WEIGHT, 8) per
+ * operation; pipeline work is already in model units.
  */
 import { describe, expect, it } from 'vitest';
 import { ANALYSES, analysesById } from '.';
 import { withDefaults } from '../methods/params';
 import type { PipelineSpec } from '../pipeline';
-import { matmulFlops, NORMAL_FLOPS, pipelineWork, runFlops, sortFlops } from './analysis-cost';
+import { matmulFlops, NORMAL_FLOPS, pipelineWork, runFlops, sortFlops, TS } from './analysis-cost';
 import { pqFlops } from './pq';
 
 const intPipe = (transforms: PipelineSpec['transforms'] = []): PipelineSpec => ({
@@ -40,6 +41,8 @@ describe('analysis cost contract', () => {
 });
 
 describe('building blocks', () => {
+  it('TypeScript loops weigh 8', () => expect(TS).toBe(8));
+
   it('matmul 2·m·n·k, sort n·⌈log₂n⌉, one run of identity → int 164·r·d', () => {
     expect(matmulFlops(2, 3, 4)).toBe(48);
     expect(sortFlops(1000)).toBe(10_000);
@@ -76,28 +79,34 @@ describe('declared costs', () => {
     const smooth = 4 * (t + r) * d;
     const work = 30 * (t + r) * d;
     const sweep = 3;
-    const expected = NORMAL_FLOPS * t * d + product + work + 4 * product + sweep * (work + product + smooth);
+    const expected =
+      TS * (NORMAL_FLOPS * t * d + product) +
+      work +
+      TS * 4 * product +
+      sweep * (work + TS * (product + smooth));
     expect(cost('layer', { tokens: t, sweep, smoothing: false }, [intPipe()])).toBe(expected);
   });
 
   it('attention: queries and V drawn, exact logits, per pipeline work, logits and two outputs', () => {
     const nq = 8;
-    const logits = 2 * nq * r * d + 20 * nq * r;
-    const perPipeline = 30 * (2 * r + nq) * d + logits + 2 * (2 * nq * d * r);
+    const logits = TS * (2 * nq * r * d + 20 * nq * r);
+    const perPipeline = 30 * (2 * r + nq) * d + logits + TS * 2 * (2 * nq * d * r);
     expect(cost('attention', { queries: nq, values: true }, [intPipe()])).toBe(
-      NORMAL_FLOPS * (nq + r) * d + logits + perPipeline,
+      TS * NORMAL_FLOPS * (nq + r) * d + logits + perPipeline,
     );
   });
 
   it('channel-entropy: binning plus a key and a map update per group size', () => {
     // c = 1, 2, 4: groups d, d/2, d/4.
-    const expected = 10 * r * d + r * d * 140 + r * (d / 2) * 180 + r * (d / 4) * 260;
+    const expected = TS * (10 * r * d + r * d * 140 + r * (d / 2) * 180 + r * (d / 4) * 260);
     expect(cost('channel-entropy', { maxChannels: 4 }, [])).toBe(expected);
   });
 
   it('scale-rule: per sample and d, normals plus 10 rule × codebook quantizations', () => {
-    // d = 16, 32, 64: Σd = 112; per coordinate 20 + 3 + 10·(10 + 2).
-    expect(cost('scale-rule', { minDim: 16, maxDim: 64, samples: 100, bits: 2 }, [])).toBe(100 * 143 * 112);
+    // d = 16, 32, 64: Σd = 112; per coordinate 20 + 3 + 10·(20 + 2).
+    expect(cost('scale-rule', { minDim: 16, maxDim: 64, samples: 100, bits: 2 }, [])).toBe(
+      TS * 100 * 243 * 112,
+    );
   });
 
   it('rotation-quality: per d, draws × (normals, signs, 4 inputs with a WHT) + 12 KS statistics', () => {
@@ -105,7 +114,7 @@ describe('declared costs', () => {
     const per = (dd: number) =>
       draws * (24 * dd + 4 * (7 * dd + dd * Math.log2(dd))) + 12 * (draws * 10 + 200 * draws);
     expect(cost('rotation-quality', { draws, minDim: 16, maxDim: 64, factor: 4 }, [])).toBe(
-      per(16) + per(64),
+      TS * (per(16) + per(64)),
     );
   });
 
@@ -113,7 +122,8 @@ describe('declared costs', () => {
     const nq = 16;
     const n = r - nq;
     const perMethod = 6 * n * d + 2 * nq * n * d + nq * (30 * n + n * Math.ceil(Math.log2(n)));
-    const expected = 164 * n * d + pqFlops(n, d, 2, 4, 10) + (NORMAL_FLOPS + 12) * n * d + 3 * perMethod;
+    const expected =
+      164 * n * d + TS * (pqFlops(n, d, 2, 4, 10) + (NORMAL_FLOPS + 12) * n * d + 3 * perMethod);
     expect(cost('estimator', { queries: nq, pqSubdim: 2, pqBits: 4, pqIters: 10 }, [intPipe()])).toBe(
       expected,
     );

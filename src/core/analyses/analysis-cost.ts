@@ -8,9 +8,14 @@
  * pipelines' own work without the metrics (pipelineWork: for analyses that rotate and quantize
  * but measure something else), dense products (matmulFlops: 2·m·n·k, one multiply and one add per
  * term; Golub & Van Loan, "Matrix Computations" 4th ed., §1.1.15 flop counts) and Gaussian draws
- * (NORMAL_FLOPS each).
+ * (NORMAL_FLOPS each). Counts of TypeScript loops (the analyses' own products, sorts, scalar
+ * passes) are literal operations and enter the work multiplied by TS (cost.ts TS_LOOP_WEIGHT);
+ * pipeline work is already in the model's units.
  */
-import { configCost } from '../cost';
+import { configCost, TS_LOOP_WEIGHT } from '../cost';
+
+/** Weight of a literal TypeScript-loop operation in the model's work (src/core/cost.ts). */
+export const TS = TS_LOOP_WEIGHT;
 import type { PipelineSpec } from '../pipeline';
 import type { Params } from '../methods/types';
 

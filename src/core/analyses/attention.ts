@@ -33,7 +33,7 @@ import { num, bool, str } from '../methods/params';
 import type { Matrix, Params } from '../methods/types';
 import { pipelineLabel } from '../pipeline';
 import type { AnalysisDef, AnalysisInput, AnalysisRunOptions } from './types';
-import { costBool, costNum, matmulFlops, NORMAL_FLOPS, pipelineWork } from './analysis-cost';
+import { costBool, costNum, matmulFlops, NORMAL_FLOPS, pipelineWork, TS } from './analysis-cost';
 import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
 
 export interface AttentionPipelineResult {
@@ -209,11 +209,12 @@ export const attentionAnalysis: AnalysisDef = {
   // with values, the two attention outputs p·V and p̂·V̂ (two more products).
   cost: (params, { rows, dim }, pipelines) => {
     const nq = costNum(params, 'queries');
-    const logits = matmulFlops(nq, rows, dim) + 20 * nq * rows;
+    // Products and softmax are TypeScript loops (weight TS).
+    const logits = TS * (matmulFlops(nq, rows, dim) + 20 * nq * rows);
     const withValues = costBool(params, 'values');
     const perPipeline = (p: (typeof pipelines)[number]) =>
-      pipelineWork(2 * rows + nq, dim, [p]) + logits + (withValues ? 2 * matmulFlops(nq, dim, rows) : 0);
-    return NORMAL_FLOPS * (nq + rows) * dim + logits + pipelines.reduce((a, p) => a + perPipeline(p), 0);
+      pipelineWork(2 * rows + nq, dim, [p]) + logits + (withValues ? TS * 2 * matmulFlops(nq, dim, rows) : 0);
+    return TS * NORMAL_FLOPS * (nq + rows) * dim + logits + pipelines.reduce((a, p) => a + perPipeline(p), 0);
   },
   run(input, options) {
     const { data: keys, pipelines, rng, params } = input;

@@ -18,7 +18,7 @@
  */
 import { num } from '../methods/params';
 import type { AnalysisDef } from './types';
-import { costNum } from './analysis-cost';
+import { costNum, TS } from './analysis-cost';
 
 export interface ChannelEntropyPoint {
   readonly channels: number;
@@ -100,7 +100,7 @@ export const channelEntropyAnalysis: AnalysisDef = {
       const groups = Math.floor(dim / c);
       work += rows * groups * (40 * c + 100);
     }
-    return work;
+    return TS * work;
   },
   run(input) {
     const { data, params } = input;

@@ -26,7 +26,7 @@
 import { num } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
 import type { AnalysisDef } from './types';
-import { costNum, matmulFlops, NORMAL_FLOPS, runFlops, sortFlops } from './analysis-cost';
+import { costNum, matmulFlops, NORMAL_FLOPS, runFlops, sortFlops, TS } from './analysis-cost';
 import { productQuantize, pqFlops } from './pq';
 
 export interface EstimatorMethod {
@@ -155,7 +155,8 @@ export const estimatorAnalysis: AnalysisDef = {
   },
   // The pipelines on the database rows, PQ's k-means, then per method (pipelines, exact, PQ):
   // error projections (6 per coordinate), every query's scores against the database (a product),
-  // a softmax, KL and top-k (≈ 30 per score plus a sort); setup draws n·d normals.
+  // a softmax, KL and top-k (≈ 30 per score plus a sort); setup draws n·d normals. All but the
+  // pipelines are TypeScript loops (weight TS).
   cost: (params, { rows, dim }, pipelines) => {
     const nq = Math.min(costNum(params, 'queries'), Math.floor(rows / 2));
     const n = rows - nq;
@@ -163,15 +164,16 @@ export const estimatorAnalysis: AnalysisDef = {
     const perMethod = 6 * n * dim + matmulFlops(nq, n, dim) + nq * (30 * n + sortFlops(n));
     return (
       runFlops(n, dim, pipelines) +
-      pqFlops(
-        n,
-        dim,
-        Math.min(costNum(params, 'pqSubdim'), dim),
-        costNum(params, 'pqBits'),
-        costNum(params, 'pqIters'),
-      ) +
-      (NORMAL_FLOPS + 12) * n * dim +
-      perMethod * (pipelines.length + 2)
+      TS *
+        (pqFlops(
+          n,
+          dim,
+          Math.min(costNum(params, 'pqSubdim'), dim),
+          costNum(params, 'pqBits'),
+          costNum(params, 'pqIters'),
+        ) +
+          (NORMAL_FLOPS + 12) * n * dim +
+          perMethod * (pipelines.length + 2))
     );
   },
   run({ seed, rng, data, pipelines, params }, options) {

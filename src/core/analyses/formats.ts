@@ -47,7 +47,7 @@ import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../formats/nf4';
 import { num, str } from '../methods/params';
 import type { Rng } from '../rng';
 import type { AnalysisDef } from './types';
-import { costNum } from './analysis-cost';
+import { costNum, TS } from './analysis-cost';
 
 export const CONFORMANCE_FORMATS = ['e2m1', 'e2m3', 'e3m2', 'e4m3', 'e5m2', 'e8m0', 'ue4m3', 'nf4'] as const;
 export type ConformanceFormat = (typeof CONFORMANCE_FORMATS)[number];
@@ -261,7 +261,7 @@ export const formatsAnalysis: AnalysisDef = {
   },
   // At most `samples` values through every rounding mode and scale rule (a few hundred operations
   // each) and the format's code table: independent of the data's size.
-  cost: (params, { rows, dim }) => 500 * Math.min(costNum(params, 'samples'), rows * dim) + 5e4,
+  cost: (params, { rows, dim }) => TS * (500 * Math.min(costNum(params, 'samples'), rows * dim) + 5e4),
   run({ data, rng, params }) {
     const format = str(params, 'format') as ConformanceFormat;
     const block = num(params, 'block');

@@ -40,7 +40,7 @@ import { chainDims, chainSideInfoBits, pipelineLabel, type PipelineSpec } from '
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
 import type { AnalysisDef } from './types';
-import { costBool, costNum, matmulFlops, NORMAL_FLOPS, pipelineWork } from './analysis-cost';
+import { costBool, costNum, matmulFlops, NORMAL_FLOPS, pipelineWork, TS } from './analysis-cost';
 import {
   ACTIVATION_GENERATORS,
   generateActivations,
@@ -258,13 +258,12 @@ export const layerAnalysis: AnalysisDef = {
     const smooth = 4 * (t + rows) * dim;
     const each = pipelines.map((p) => pipelineWork(t + rows, dim, [p]));
     const work = each.reduce((a, b) => a + b, 0);
+    // The products, smoothing and draws are TypeScript loops (weight TS).
     return (
-      NORMAL_FLOPS * t * dim +
-      product +
-      (costBool(params, 'smoothing') ? smooth : 0) +
+      TS * (NORMAL_FLOPS * t * dim + product + (costBool(params, 'smoothing') ? smooth : 0)) +
       work +
-      4 * product * pipelines.length +
-      sweep * (work + (product + smooth) * pipelines.length)
+      TS * 4 * product * pipelines.length +
+      sweep * (work + TS * (product + smooth) * pipelines.length)
     );
   },
   run(input, options) {

@@ -33,7 +33,7 @@ import { ksCriticalValue, ksStatistic } from '../linalg/stats';
 import { num } from '../methods/params';
 import type { Rng } from '../rng';
 import type { AnalysisDef } from './types';
-import { costNum, NORMAL_FLOPS, sortFlops } from './analysis-cost';
+import { costNum, NORMAL_FLOPS, sortFlops, TS } from './analysis-cost';
 
 export const ROTATION_QUALITY_INPUTS = ['gaussian', 'one-hot', 'hadamard-row', 'outliers'] as const;
 export type RotationQualityInput = (typeof ROTATION_QUALITY_INPUTS)[number];
@@ -154,12 +154,15 @@ export const rotationQualityAnalysis: AnalysisDef = {
     const dims = dimsBetween(minDim, Math.max(minDim, costNum(params, 'maxDim')), costNum(params, 'factor'));
     const inputs = ROTATION_QUALITY_INPUTS.length;
     const series = inputs * ROTATION_QUALITY_TRANSFORMS.length;
-    return dims.reduce(
-      (a, d) =>
-        a +
-        draws * ((NORMAL_FLOPS + 4) * d + inputs * (7 * d + d * Math.log2(d))) +
-        series * (sortFlops(draws) + 200 * draws),
-      0,
+    return (
+      TS *
+      dims.reduce(
+        (a, d) =>
+          a +
+          draws * ((NORMAL_FLOPS + 4) * d + inputs * (7 * d + d * Math.log2(d))) +
+          series * (sortFlops(draws) + 200 * draws),
+        0,
+      )
     );
   },
   run({ rng, params }, options) {

@@ -30,7 +30,7 @@ import {
 } from '../linalg/lloydmax';
 import { num } from '../methods/params';
 import type { AnalysisDef } from './types';
-import { costNum, NORMAL_FLOPS } from './analysis-cost';
+import { costNum, NORMAL_FLOPS, TS } from './analysis-cost';
 import { dimsBetween } from './rotation-quality';
 
 export const SCALE_RULE_IDS = ['one', 'mse', 'unbiased', 'rms', 'absmax'] as const;
@@ -129,13 +129,13 @@ export const scaleRuleAnalysis: AnalysisDef = {
     block: { kind: 'int', default: 32, min: 2, max: 4096, doc: 'Block size of the rms and absmax rules.' },
   },
   // Per d and sample: d normals and the normalisation, then each of the rule × codebook pairs
-  // quantizes d coordinates (a bits-step level search, the scale and error sums: ≈ 10 + bits each).
+  // quantizes d coordinates (a bits-step level search, the rule's scale, the error sums: ≈ 20 + bits each); TS loops.
   cost: (params) => {
     const minDim = costNum(params, 'minDim');
     const dims = dimsBetween(minDim, Math.max(minDim, costNum(params, 'maxDim')), 2);
     const pairs = SCALE_RULE_IDS.length * CODEBOOKS.length;
-    const perCoord = NORMAL_FLOPS + 3 + pairs * (10 + costNum(params, 'bits'));
-    return costNum(params, 'samples') * perCoord * dims.reduce((a, d) => a + d, 0);
+    const perCoord = NORMAL_FLOPS + 3 + pairs * (20 + costNum(params, 'bits'));
+    return TS * costNum(params, 'samples') * perCoord * dims.reduce((a, d) => a + d, 0);
   },
   run({ rng, params }, options) {
     const bits = num(params, 'bits');
