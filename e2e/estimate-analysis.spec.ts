@@ -7,11 +7,11 @@ import { expect, test } from '@playwright/test';
 import { permalinkHash } from '../src/core/config/codec';
 import { restoreConfig } from '../src/core/config/schema';
 
-/** 256 × 1024 through two pipelines (well under a second), then 200 seeds of them. */
+/** 1024 × 1024 through two pipelines (about a second), then 200 seeds of them (minutes). */
 const SEEDS = {
   v: 2,
   seed: 3,
-  data: { source: 'gaussian', rows: 256, dim: 1024 },
+  data: { source: 'gaussian', rows: 1024, dim: 1024 },
   pipelines: [
     { transforms: [{ id: 'rht', params: { rounds: 1 } }], quantizer: { id: 'int', params: { bits: 4 } } },
     { transforms: [], quantizer: { id: 'mxfp4', params: {} } },
