@@ -16,7 +16,8 @@ import { decodePayload, extractPayload, parseConfigJson } from '../core/config/c
 import { terminalJson, terminalLine, terminalText } from '../core/encode';
 import { AbortError } from '../core/pipeline';
 import { restoreConfig, type ExperimentConfig } from '../core/config/schema';
-import { configCost, WARN_SECONDS } from '../core/cost';
+import { configCost, WARN_SECONDS, WORK_RATE } from '../core/cost';
+import { analysisComponent } from '../engine/calibrate';
 import { contractJson, runConfig } from '../engine/experiment';
 import { permalinkHash } from '../core/config/codec';
 import { pinFileHash } from '../engine/file-link';
@@ -111,8 +112,14 @@ const NOTE_SECONDS = 10;
 function warnIfLong(config: ExperimentConfig): void {
   const { rows, dim } = config.data;
   if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
-  const cost = configCost(rows, dim, config.pipelines, config.numerics?.metricDomain);
-  const what = `~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations)`;
+  const pipelinesCost = configCost(rows, dim, config.pipelines, config.numerics?.metricDomain);
+  // The analysis's declared work (AnalysisDef.cost) at the generic rate.
+  const analysis = analysisComponent(config, rows, dim);
+  const cost = {
+    seconds: pipelinesCost.seconds + (analysis?.flops ?? 0) / WORK_RATE,
+    flops: pipelinesCost.flops + (analysis?.flops ?? 0),
+  };
+  const what = `~${Math.round(cost.seconds)} s (${cost.flops.toExponential(1)} operations${analysis ? `, ${analysis.what} included` : ''})`;
   if (cost.seconds > WARN_SECONDS)
     err(`warning: this run is estimated at ${what}; pass --timeout <seconds> to bound it\n`);
   else if (cost.seconds >= NOTE_SECONDS) err(`estimate: this run takes ${what}\n`);

@@ -4,7 +4,15 @@
  * pool shrinking to the budget, and the list of methods still on the conservative default.
  */
 import { describe, expect, it } from 'vitest';
-import { declaredIds, IP_QUERY_BYTES, MAX_RUN_BYTES, runCost, workersWithinBudget } from './cost';
+import {
+  declaredIds,
+  HOUSEHOLDER_RATE,
+  IP_QUERY_BYTES,
+  MAX_RUN_BYTES,
+  runCost,
+  WORK_RATE,
+  workersWithinBudget,
+} from './cost';
 import { quantizersById, transformsById } from './methods';
 
 const p = (t: string, q: string, outDim: number, qp: Record<string, number> = {}) => ({
@@ -48,5 +56,39 @@ describe('declared bytes', () => {
     // The known offenders of the audit are declared, never on the default.
     for (const id of ['qjl', 'turboquant-prod', 'qjl-kv', 'haar', 'pca'])
       expect(undeclared).not.toContain(id);
+  });
+});
+
+describe('PCA work (pca.ts, both paths; eig.ts counts per Golub & Van Loan §8.3)', () => {
+  // k × k eigenvectors: 4k³/3 tridiagonalisation (WASM) + 2k³/3 accumulation + 6k³ QR sweeps in
+  // TypeScript, which count at TS_LOOP_WEIGHT (8) in the model's work.
+  const W = 8;
+  const eig = (k: number) => (4 / 3) * k ** 3 + W * (20 / 3) * k ** 3;
+  const pcaFlops = (rows: number, d: number) =>
+    runCost(rows, d, [p('pca', 'int', d)]).items.find((i) => i.what.startsWith('pipelines[0].transform'))
+      ?.flops;
+
+  it('dense path (rows ≥ d): second moment r·d², eigenvectors, 2d² per row each way', () => {
+    const r = 2048;
+    const d = 512;
+    expect(pcaFlops(r, d)).toBeCloseTo(W * (r * d * d + 2 * (2 * r * d * d)) + eig(d), -3);
+  });
+
+  it('Gram path (rows < d): Gram k²d, eigenvectors, Xᵀu 2k²d, QR 2k²(d − k/3), reflectors per row', () => {
+    const k = 256;
+    const d = 1024;
+    const perRow = 4 * k * d - 2 * k * (k - 1);
+    expect(pcaFlops(k, d)).toBeCloseTo(
+      W * (k * k * d + 2 * k * k * d + 2 * k * k * (d - k / 3)) + eig(k) + 2 * perRow * k,
+      -3,
+    );
+  });
+
+  it('seconds: the tridiagonalisation at the WASM rate, the literal TypeScript count at WORK_RATE', () => {
+    const r = 2048;
+    const d = 512;
+    const c = runCost(r, d, [p('pca', 'int', d)]);
+    const generic = r * d * d + (20 / 3) * d ** 3 + 4 * r * d * d + 30 * r * d + 134 * r * d;
+    expect(c.seconds).toBeCloseTo(generic / WORK_RATE + ((4 / 3) * d ** 3) / HOUSEHOLDER_RATE, 9);
   });
 });

@@ -33,6 +33,17 @@ export const WORK_RATE = 5e8;
  */
 export const HOUSEHOLDER_RATE = 1e10;
 export const SKETCH_RATE = 6e9;
+/**
+ * Modelled operations per operation of a plain TypeScript scalar loop. The model's units are those
+ * of the run estimate, whose rate a page probes on the default mix (engine/calibrate.ts), where
+ * the WASM SIMD kernels above set the pace; the per-coordinate coefficients of the element-wise
+ * quantizers and metrics were set in those units, but PCA's and the analyses' counts are literal
+ * operations of TypeScript loops (dot products, eigen sweeps, sorting), which run about 8 times
+ * slower per operation than the probed mix (scripts/estimate-check.ts: rotation quality 10.5×,
+ * channel entropy 9×, PCA's dense path 8.3× before this weight). Their seconds for the CLI still
+ * divide the literal count by WORK_RATE.
+ */
+export const TS_LOOP_WEIGHT = 8;
 /** Estimated seconds above which the CLI warns before starting. */
 export const WARN_SECONDS = 60;
 
@@ -56,6 +67,15 @@ interface Declared {
    */
   readonly dense?: number;
   readonly denseRate?: number;
+  /** Generic work per application (WORK_RATE), for transforms whose apply is a TypeScript loop. */
+  readonly perApplication?: number;
+  /**
+   * The generic work (flops, perApplication) is a literal count of TypeScript loop operations:
+   * it enters the model's work at this weight (TS_LOOP_WEIGHT) and the seconds unweighted.
+   */
+  readonly tsWeight?: number;
+  /** Dense-kernel work done once when the transform is prepared (at HOUSEHOLDER_RATE). */
+  readonly prepareDense?: number;
   readonly note?: string;
   /** A sketch's m·d entries, capped separately at MAX_SKETCH_ENTRIES (qjl.ts makeSketch). */
   readonly sketchEntries?: number;
@@ -69,6 +89,45 @@ const n = (p: Params, k: string, fallback = 0) => (typeof p[k] === 'number' ? (p
 
 /** The 64 ipNvar queries: a 64 × d float64 block plus d × 8 and 64 × 8 float64 lanes (ip-nvar.ts). */
 export const IP_QUERY_BYTES = (dim: number) => 64 * dim * F64 + dim * 8 * F64 + 64 * 8 * F64;
+
+/**
+ * PCA (methods/transforms/pca.ts), counted from its two paths. Eigen-decomposition of a k × k
+ * symmetric matrix with vectors (linalg/eig.ts, Golub & Van Loan §8.3): tridiagonalisation 4k³/3
+ * flops in the WASM SIMD kernel (at HOUSEHOLDER_RATE), then the accumulation of Q (2k³/3) and the
+ * implicit QR sweeps with vectors (≈ 6k³) in TypeScript: PCA_EIG_FLOPS(k).
+ *  - rows ≥ d (dense): the second moment XᵀX/rows, rows·d²/2 multiply-adds (the upper triangle),
+ *    the eigenvectors of the d × d matrix, and per row and application a dense d × d
+ *    matrix–vector product, 2d² flops (like Haar's householder_tiled, but a TypeScript loop).
+ *  - rows < d (Gram, k = rows): G = XXᵀ/rows, k²·d/2 multiply-adds; the k × k eigenproblem; the
+ *    r ≤ k vectors v = Xᵀu, k²·d multiply-adds; the Householder QR completing them to a basis of
+ *    ℝ^d, 2r²(d − r/3) flops (Golub & Van Loan §5.2.2); per row and application the r partial
+ *    reflectors, Σ_{j<r} 4(d − j) = 4rd − 2r(r − 1) flops in the WASM Householder kernel.
+ * The TypeScript parts count at TS_LOOP_WEIGHT in the model's work.
+ */
+export const PCA_EIG_FLOPS = (k: number) => (4 / 3) * k ** 3 + (20 / 3) * k ** 3;
+export function pcaCost(rows: number, d: number): Declared {
+  if (rows > 0 && rows < d) {
+    const k = rows;
+    return {
+      bytes: (k * k + k * d + 2 * k * k) * F64 + k * d * F32,
+      flops: k * k * d + (20 / 3) * k ** 3 + 2 * k * k * d + 2 * k * k * (d - k / 3),
+      // The WASM parts: tridiagonalisation once, the reflectors per row (per application).
+      dense: (4 * k * d - 2 * k * (k - 1)) * rows,
+      denseRate: HOUSEHOLDER_RATE,
+      prepareDense: (4 / 3) * k ** 3,
+      tsWeight: TS_LOOP_WEIGHT,
+      note: `Gram ${k}×${k} and ${k} reflectors`,
+    };
+  }
+  return {
+    bytes: (3 * d * d + Math.min(rows, d) ** 2) * F64,
+    flops: rows * d * d + (20 / 3) * d ** 3,
+    perApplication: 2 * rows * d * d,
+    prepareDense: (4 / 3) * d ** 3,
+    tsWeight: TS_LOOP_WEIGHT,
+    note: 'covariance and eigenvectors',
+  };
+}
 
 const TRANSFORMS: Readonly<Record<string, CostFn>> = {
   identity: () => ({ bytes: 0, flops: 0 }),
@@ -85,12 +144,7 @@ const TRANSFORMS: Readonly<Record<string, CostFn>> = {
     denseRate: HOUSEHOLDER_RATE,
     note: 'd×d rotation',
   }),
-  // Covariance d × d, its eigenvectors d × d, Gram rows × rows when rows < d (pca.ts).
-  pca: (_p, rows, d) => ({
-    bytes: (3 * d * d + Math.min(rows, d) ** 2) * F64,
-    flops: rows * d * d + 10 * d * d * d,
-    note: 'covariance and eigenvectors',
-  }),
+  pca: (_p, rows, d) => pcaCost(rows, d),
   duquant: (_p, rows, _d, out) => ({ bytes: 5 * rows * out * F64, flops: rows * out * 64 }),
 };
 
@@ -201,8 +255,13 @@ export function runCost(
   const chains = new Set<string>();
   const work = (d: Declared, applications = 1) => {
     const dense = (d.dense ?? 0) * applications;
-    seconds += d.flops / WORK_RATE + (dense > 0 ? dense / (d.denseRate ?? WORK_RATE) : 0);
-    return d.flops + dense;
+    const generic = d.flops + (d.perApplication ?? 0) * applications;
+    const prepared = d.prepareDense ?? 0;
+    seconds +=
+      generic / WORK_RATE +
+      (dense > 0 ? dense / (d.denseRate ?? WORK_RATE) : 0) +
+      prepared / HOUSEHOLDER_RATE;
+    return generic * (d.tsWeight ?? 1) + dense + prepared;
   };
   pipelines.forEach((p, i) => {
     // Forward once per distinct chain (pipelines sharing one are grouped), inverse per pipeline.

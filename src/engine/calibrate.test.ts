@@ -88,3 +88,21 @@ describe('probe', () => {
     expect(probeConfig(1).pipelines).toHaveLength(3);
   });
 });
+
+describe('estimateRun with an analysis', () => {
+  it('adds its declared work to the first part and names it when it dominates', () => {
+    // seeds: count × one run of every pipeline (identityInt + rhtInt + haarInt).
+    const withSeeds = restoreConfig({
+      ...config,
+      analysis: { id: 'seeds', params: { count: 20 } },
+    });
+    const analysis = 20 * (identityInt + rhtInt + haarInt);
+    const e = estimateRun(withSeeds, 1e9, 1);
+    expect(e?.flops).toBe(data + identityInt + rhtInt + haarInt + analysis);
+    expect(e?.dominant?.what).toBe('analysis seeds (Seed spread)');
+    expect(e?.dominant?.share).toBeCloseTo(analysis / (e?.flops ?? 1), 12);
+    // Pooled: the analysis runs in part 0 (identity → int) after its pipeline.
+    const pooled = estimateRun(withSeeds, 1e9, 3);
+    expect(pooled?.seconds).toBeCloseTo((data + identityInt + analysis) / 1e9, 12);
+  });
+});

@@ -12,6 +12,8 @@ import { canonicalize, type ExperimentConfig } from '../core/config/schema';
 import { configCost, workersWithinBudget } from '../core/cost';
 import { dominantComponent, parallelSeconds, type Component, type ProbeTiming } from '../core/run-estimate';
 import { selectedPipelines } from '../core/pipeline';
+import { analysesById } from '../core/analyses';
+import { withDefaults } from '../core/methods/params';
 import { planParts } from './pool';
 import { runConfig } from './experiment';
 
@@ -79,10 +81,27 @@ export async function runProbe(now: () => number): Promise<ProbeResult> {
   return { small, large };
 }
 
+/**
+ * The config's analysis as a cost component: its declared work (AnalysisDef.cost, counted from
+ * what its run does) on the config's shape and pipelines, named `analysis <id> (<label>)` so the
+ * estimate says which analysis dominates. Null without an analysis (or an unknown id).
+ */
+export function analysisComponent(
+  config: ExperimentConfig,
+  rows: number,
+  dim: number,
+): { readonly what: string; readonly flops: number } | null {
+  if (!config.analysis) return null;
+  const def = analysesById.get(config.analysis.id);
+  if (!def) return null;
+  const flops = def.cost(withDefaults(def.params, config.analysis.params), { rows, dim }, config.pipelines);
+  return Number.isFinite(flops) && flops > 0 ? { what: `analysis ${def.id} (${def.label})`, flops } : null;
+}
+
 export interface RunEstimate {
   /** Estimated wall seconds: the largest pool part's modelled flops over the rate. */
   readonly seconds: number;
-  /** Modelled flops of the pipelines to compute (all parts together). */
+  /** Modelled flops of the pipelines to compute and the analysis (all parts together). */
   readonly flops: number;
   /** The component with the most work, named by config index (`pipelines[3].transform (…)`). */
   readonly dominant: Component | null;
@@ -111,9 +130,13 @@ export function estimateRun(
   const parts = planParts(config, size, chosen);
   // Every part generates (or reads) the data and collects its chart artifacts itself.
   const dataFlops = parts.length > 0 ? DATA_FLOPS_PER_COORD * rows * dim : 0;
+  // The analysis runs in the first part, after its pipelines (pool.ts), over all pipelines.
+  const analysis = parts.length > 0 ? analysisComponent(config, rows, dim) : null;
+  const analysisFlops = analysis?.flops ?? 0;
   const partFlops = parts.map(
-    (p) =>
+    (p, k) =>
       dataFlops +
+      (k === 0 ? analysisFlops : 0) +
       configCost(
         rows,
         dim,
@@ -126,10 +149,11 @@ export function estimateRun(
     chosen.map((i) => config.pipelines[i]),
   );
   const whole = {
-    flops: costed.flops + dataFlops,
+    flops: costed.flops + dataFlops + analysisFlops,
     items: [
       ...costed.items,
       { what: 'data (generated in the worker) and chart artifacts', bytes: 0, flops: dataFlops },
+      ...(analysis ? [{ what: analysis.what, bytes: 0, flops: analysis.flops }] : []),
     ],
   };
   const top = dominantComponent(whole);

@@ -34,6 +34,7 @@ import type { Matrix, Params } from '../methods/types';
 import { pipelineLabel } from '../pipeline';
 import { defineAnalysis } from './define';
 import type { AnalysisRunOptions, TypedAnalysisInput } from './types';
+import { matmulFlops, NORMAL_FLOPS, pipelineWork, TS } from './analysis-cost';
 import { matmulT, prepareTransform, quantizeWith, relativeError, rotate } from './layer-common';
 
 export interface AttentionPipelineResult {
@@ -206,6 +207,18 @@ export const attentionAnalysis = defineAnalysis({
   reference:
     'KIVI (Liu et al., ICML 2024) §3; QuaRot (Ashkboos et al., NeurIPS 2024) §3; Vaswani et al. 2017 §3.2.1.',
   params: ATTENTION_PARAMS,
+  // Queries and V drawn; exact logits (a queries × keys × dim product) and log-softmax; per
+  // pipeline its transform and quantizer on keys, queries and values, the quantized logits and,
+  // with values, the two attention outputs p·V and p̂·V̂ (two more products).
+  cost: (params, { rows, dim }, pipelines) => {
+    const nq = params.queries;
+    // Products and softmax are TypeScript loops (weight TS).
+    const logits = TS * (matmulFlops(nq, rows, dim) + 20 * nq * rows);
+    const withValues = params.values;
+    const perPipeline = (p: (typeof pipelines)[number]) =>
+      pipelineWork(2 * rows + nq, dim, [p]) + logits + (withValues ? TS * 2 * matmulFlops(nq, dim, rows) : 0);
+    return TS * NORMAL_FLOPS * (nq + rows) * dim + logits + pipelines.reduce((a, p) => a + perPipeline(p), 0);
+  },
   run(input, options) {
     const { data: keys, pipelines, rng } = input;
     const { queries: n, topK: k, values: quantizeValues, rope, headDim } = input.params;

@@ -18,6 +18,7 @@
  */
 import { defineParams } from '../methods/params';
 import { defineAnalysis } from './define';
+import { TS } from './analysis-cost';
 
 export interface ChannelEntropyPoint {
   readonly channels: number;
@@ -93,6 +94,16 @@ export const channelEntropyAnalysis = defineAnalysis({
   reference:
     'Zhang et al., KV Cache is 1 Bit Per Channel: Efficient LLM Inference with Coupled Quantization, NeurIPS 2024, §3 (Fig. 1).',
   params: CHANNEL_ENTROPY_PARAMS,
+  // Binning and marginal counts (a few per entry), then per group size c a string key of c bins
+  // per group and row (≈ 40 operations per bin appended) and a map update (≈ 100) per group and row.
+  cost: (params, { rows, dim }) => {
+    let work = 10 * rows * dim;
+    for (let c = 1; c <= Math.min(params.maxChannels, dim); c *= 2) {
+      const groups = Math.floor(dim / c);
+      work += rows * groups * (40 * c + 100);
+    }
+    return TS * work;
+  },
   run(input) {
     const { data, params: p } = input;
     const rows = data.rows;

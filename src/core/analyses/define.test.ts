@@ -21,6 +21,8 @@ const probe = defineAnalysis({
   description: 'probe',
   reference: 'none',
   params: SCHEMA,
+  // The declared cost sees the typed record too: n units per row and coordinate.
+  cost: (params, { rows, dim }) => params.n * rows * dim,
   run({ params }) {
     const n: number = params.n;
     const mode: 'a' | 'b' = params.mode;

@@ -17,6 +17,7 @@ export function defineAnalysis<S extends ParamSchema>(spec: AnalysisSpec<S>): An
     description: spec.description,
     reference: spec.reference,
     params: spec.params,
+    cost: (params, shape, pipelines) => spec.cost(typedParams(spec.params, params), shape, pipelines),
     run: (input, options) => spec.run({ ...input, params: typedParams(spec.params, input.params) }, options),
   };
 }

@@ -26,7 +26,8 @@
 import { defineParams } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
 import { defineAnalysis } from './define';
-import { productQuantize } from './pq';
+import { productQuantize, pqFlops } from './pq';
+import { matmulFlops, NORMAL_FLOPS, runFlops, sortFlops, TS } from './analysis-cost';
 
 export interface EstimatorMethod {
   readonly label: string;
@@ -154,6 +155,23 @@ export const estimatorAnalysis = defineAnalysis({
   reference:
     'TurboQuant (Zandieh et al., arXiv 2504.19874) §3.2, §4.4; EDEN (Vargaftik et al., ICML 2022) §3; product quantization (Jégou et al., IEEE TPAMI 2011).',
   params: ESTIMATOR_PARAMS,
+  // The pipelines on the database rows, PQ's k-means, then per method (pipelines, exact, PQ):
+  // error projections (6 per coordinate), every query's scores against the database (a product),
+  // a softmax, KL and top-k (≈ 30 per score plus a sort); setup draws n·d normals. All but the
+  // pipelines are TypeScript loops (weight TS).
+  cost: (params, { rows, dim }, pipelines) => {
+    const nq = Math.min(params.queries, Math.floor(rows / 2));
+    const n = rows - nq;
+    if (nq < 1 || n < 1) return 0;
+    const perMethod = 6 * n * dim + matmulFlops(nq, n, dim) + nq * (30 * n + sortFlops(n));
+    return (
+      runFlops(n, dim, pipelines) +
+      TS *
+        (pqFlops(n, dim, Math.min(params.pqSubdim, dim), params.pqBits, params.pqIters) +
+          (NORMAL_FLOPS + 12) * n * dim +
+          perMethod * (pipelines.length + 2))
+    );
+  },
   run({ seed, rng, data, pipelines, params }, options) {
     const {
       queries,

@@ -47,6 +47,7 @@ import { NF4_VALUES, nf4Nearest, nf4Stochastic } from '../formats/nf4';
 import { defineParams } from '../methods/params';
 import type { Rng } from '../rng';
 import { defineAnalysis } from './define';
+import { TS } from './analysis-cost';
 
 export const CONFORMANCE_FORMATS = ['e2m1', 'e2m3', 'e3m2', 'e4m3', 'e5m2', 'e8m0', 'ue4m3', 'nf4'] as const;
 export type ConformanceFormat = (typeof CONFORMANCE_FORMATS)[number];
@@ -260,6 +261,9 @@ export const formatsAnalysis = defineAnalysis({
   reference:
     'OCP Microscaling Formats (MX) v1.0 §5.3, §5.4.1, §6.3; OCP 8-bit Floating Point rev 1.0; QLoRA (Dettmers et al., NeurIPS 2023) §3 / bitsandbytes NF4.',
   params: FORMATS_PARAMS,
+  // At most `samples` values through every rounding mode and scale rule (a few hundred operations
+  // each) and the format's code table: independent of the data's size.
+  cost: (params, { rows, dim }) => TS * (500 * Math.min(params.samples, rows * dim) + 5e4),
   run({ data, rng, params }) {
     const { format, block, samples } = params;
     const n = Math.min(samples, data.data.length);

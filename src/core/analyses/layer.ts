@@ -40,6 +40,7 @@ import { chainDims, chainSideInfoBits, pipelineLabel, type PipelineSpec } from '
 import type { RngFactory } from '../rng';
 import { classifyOutlierPattern, type PatternReport } from '../methods/quantizers/adahop';
 import { defineAnalysis } from './define';
+import { matmulFlops, NORMAL_FLOPS, pipelineWork, TS } from './analysis-cost';
 import {
   ACTIVATION_GENERATORS,
   generateActivations,
@@ -249,6 +250,24 @@ export const layerAnalysis = defineAnalysis({
   reference:
     'QuaRot (Ashkboos et al., NeurIPS 2024) §3 computational invariance; SmoothQuant (Xiao et al., ICML 2023) §4 Eq. 4; SVDQuant (ICLR 2025) §4.',
   params: LAYER_PARAMS,
+  // X (tokens × dim) drawn, Y = XWᵀ; per pipeline its transform and quantizer on the tokens and
+  // weight rows, four tokens × rows × dim products, and per α point one more evaluation with one
+  // product and the smoothing passes (evaluateLayer).
+  cost: (params, { rows, dim }, pipelines) => {
+    const t = params.tokens;
+    const sweep = params.sweep;
+    const product = matmulFlops(t, rows, dim);
+    const smooth = 4 * (t + rows) * dim;
+    const each = pipelines.map((p) => pipelineWork(t + rows, dim, [p]));
+    const work = each.reduce((a, b) => a + b, 0);
+    // The products, smoothing and draws are TypeScript loops (weight TS).
+    return (
+      TS * (NORMAL_FLOPS * t * dim + product + (params.smoothing ? smooth : 0)) +
+      work +
+      TS * 4 * product * pipelines.length +
+      sweep * (work + TS * (product + smooth) * pipelines.length)
+    );
+  },
   run(input, options) {
     const { data: w, pipelines, rng } = input;
     const {

@@ -105,3 +105,15 @@ export function productQuantize(
     codebookBits: (m * 2 ** bits * subdim * 32) / (rows * d),
   };
 }
+
+/**
+ * Modelled work of productQuantize (the cost model's flops, src/core/cost.ts): iters + 1
+ * assignment passes, each rows × k distances of w coordinates per subspace (a subtract, a
+ * multiply, an add per coordinate, a compare per centroid: 3·d + M per row and centroid over the
+ * M subspaces), and iters centroid updates (an add per coordinate, a divide per centroid entry).
+ */
+export function pqFlops(rows: number, d: number, subdim: number, bits: number, iters: number): number {
+  const m = Math.ceil(d / Math.max(1, subdim));
+  const k = Math.min(2 ** bits, rows);
+  return (iters + 1) * rows * k * (3 * d + m) + iters * (rows * d + k * d);
+}

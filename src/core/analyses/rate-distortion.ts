@@ -12,10 +12,11 @@
  * of its metrics, so the JSON can be checked point by point.
  */
 import { defineParams } from '../methods/params';
-import { paretoFrontier, sweepPipelines, type SweptSeries } from '../artifacts/rateDistortion';
+import { paretoFrontier, sweepPipelines, sweepVariants, type SweptSeries } from '../artifacts/rateDistortion';
 import type { RdFrontierPoint } from '../artifacts/types';
 import { cachedTheoryCurves, type TheoryCurve } from '../artifacts/theory';
 import { defineAnalysis } from './define';
+import { runFlops } from './analysis-cost';
 
 export interface RateDistortionBudgetPick {
   readonly index: number;
@@ -56,6 +57,9 @@ export const rateDistortionAnalysis = defineAnalysis({
   reference:
     'Cover & Thomas, Elements of Information Theory (2nd ed.) §10 (rate–distortion); axes per method: SVDQuant (ICLR 2025) §4.2, LLM.int8() (NeurIPS 2022) §3.2, OCP MX v1.0, QLoRA (NeurIPS 2023) §3.',
   params: RATE_DISTORTION_PARAMS,
+  // One `lab run` of every variant the sweep runs (sweepVariants; a chain forward once).
+  cost: (_params, { rows, dim }, pipelines) =>
+    runFlops(rows, dim, sweepVariants(pipelines, rows, dim).variants),
   run({ seed, data, pipelines, params, metricDomain }, options) {
     const { budget } = params;
     const series = sweepPipelines({ seed, pipelines }, data, {

@@ -33,6 +33,7 @@ import { ksCriticalValue, ksStatistic } from '../linalg/stats';
 import { defineParams } from '../methods/params';
 import type { Rng } from '../rng';
 import { defineAnalysis } from './define';
+import { NORMAL_FLOPS, sortFlops, TS } from './analysis-cost';
 
 export const ROTATION_QUALITY_INPUTS = ['gaussian', 'one-hot', 'hadamard-row', 'outliers'] as const;
 export type RotationQualityInput = (typeof ROTATION_QUALITY_INPUTS)[number];
@@ -146,6 +147,26 @@ export const rotationQualityAnalysis = defineAnalysis({
   reference:
     '"Approximating Uniform Random Rotations by Two-Block Structured Hadamard Rotations in High Dimensions" (seed 003; CATALOGUE §1.A.3, §2.2); Kolmogorov (1933) for the KS statistic.',
   params: ROTATION_QUALITY_PARAMS,
+  // Per d and draw: d normals, the norm, 2d signs, and per input the Haar and one-block dot
+  // products (5 per coordinate) and a fast WHT (d·log₂d); then a sort and the shifted-Beta CDF
+  // (an incomplete beta, ≈ 200 operations) per sample of the 12 KS statistics.
+  cost: (params) => {
+    const draws = params.draws;
+    const minDim = params.minDim;
+    const dims = dimsBetween(minDim, Math.max(minDim, params.maxDim), params.factor);
+    const inputs = ROTATION_QUALITY_INPUTS.length;
+    const series = inputs * ROTATION_QUALITY_TRANSFORMS.length;
+    return (
+      TS *
+      dims.reduce(
+        (a, d) =>
+          a +
+          draws * ((NORMAL_FLOPS + 4) * d + inputs * (7 * d + d * Math.log2(d))) +
+          series * (sortFlops(draws) + 200 * draws),
+        0,
+      )
+    );
+  },
   run({ rng, params: p }, options) {
     const draws = p.draws;
     const dims = dimsBetween(p.minDim, Math.max(p.minDim, p.maxDim), p.factor);

@@ -30,6 +30,7 @@ import {
 } from '../linalg/lloydmax';
 import { defineParams } from '../methods/params';
 import { defineAnalysis } from './define';
+import { NORMAL_FLOPS, TS } from './analysis-cost';
 import { dimsBetween } from './rotation-quality';
 
 export const SCALE_RULE_IDS = ['one', 'mse', 'unbiased', 'rms', 'absmax'] as const;
@@ -129,6 +130,15 @@ export const scaleRuleAnalysis = defineAnalysis({
   reference:
     'EDEN (Vargaftik et al., ICML 2022) §3; TurboQuant (Zandieh et al., arXiv 2504.19874) Alg. 1; "A Note on TurboQuant and the Earlier DRIVE/EDEN Line of Work" (seed 003; CATALOGUE §1.A.1).',
   params: SCALE_RULE_PARAMS,
+  // Per d and sample: d normals and the normalisation, then each of the rule × codebook pairs
+  // quantizes d coordinates (a bits-step level search, the rule's scale, the error sums: ≈ 20 + bits each); TS loops.
+  cost: (params) => {
+    const minDim = params.minDim;
+    const dims = dimsBetween(minDim, Math.max(minDim, params.maxDim), 2);
+    const pairs = SCALE_RULE_IDS.length * CODEBOOKS.length;
+    const perCoord = NORMAL_FLOPS + 3 + pairs * (20 + params.bits);
+    return TS * params.samples * perCoord * dims.reduce((a, d) => a + d, 0);
+  },
   run({ rng, params }, options) {
     const { bits, minDim, maxDim, samples, block } = params;
     const dims = dimsBetween(minDim, Math.max(minDim, maxDim), 2);

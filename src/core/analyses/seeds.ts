@@ -15,6 +15,7 @@ import { METRICS } from '../methods';
 import { defineParams } from '../methods/params';
 import { pipelineLabel, runExperiment } from '../pipeline';
 import { defineAnalysis } from './define';
+import { runFlops } from './analysis-cost';
 import { meanCi, type MeanCi } from './ci';
 
 export interface SeedStat extends MeanCi {
@@ -71,6 +72,8 @@ export const seedsAnalysis = defineAnalysis({
   reference:
     'Student, "The probable error of a mean", Biometrika 1908 (t-interval, paired differences); CONTRACT.md §1 (paired streams).',
   params: SEEDS_PARAMS,
+  // N full runs of every pipeline on the experiment's data.
+  cost: (params, { rows, dim }, pipelines) => params.count * runFlops(rows, dim, pipelines),
   run({ rng, data, pipelines, params }, options) {
     const { count } = params;
     const seeds = deriveSeeds((k) => rng.stream('analysis', 'seeds', k), count);

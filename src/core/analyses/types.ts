@@ -12,6 +12,7 @@ import type { RngFactory } from '../rng';
 import type { ParamsOf } from '../methods/params';
 import type { Matrix, ParamSchema, Params } from '../methods/types';
 import type { MetricDomain, PipelineSpec } from '../pipeline';
+import type { AnalysisShape } from './analysis-cost';
 
 export interface AnalysisInput {
   readonly seed: number;
@@ -43,12 +44,22 @@ export interface AnalysisDef<S extends ParamSchema = ParamSchema> {
   readonly reference: string;
   readonly params: S;
   run(input: AnalysisInput, options?: AnalysisRunOptions): unknown;
+  /**
+   * Modelled work of `run` in the cost model's units (src/core/cost.ts flops; building blocks in
+   * ./analysis-cost.ts), counted from what `run` does with these params (every one present:
+   * defaults filled), the data's shape and the experiment's pipelines. The run estimate adds it
+   * to the pipelines' work (src/engine/calibrate.ts estimateRun), so an expensive analysis asks
+   * before it runs and is named when it dominates.
+   */
+  cost(params: Params, shape: AnalysisShape, pipelines: readonly PipelineSpec[]): number;
 }
 
 /** The input an analysis body reads: its params as the typed record `P` of its schema. */
 export type TypedAnalysisInput<P> = Omit<AnalysisInput, 'params'> & { readonly params: P };
 
 /** What an analysis file writes: an AnalysisDef whose `run` reads its params as `ParamsOf<S>`. */
-export interface AnalysisSpec<S extends ParamSchema> extends Omit<AnalysisDef<S>, 'run'> {
+export interface AnalysisSpec<S extends ParamSchema> extends Omit<AnalysisDef<S>, 'run' | 'cost'> {
   run(input: TypedAnalysisInput<ParamsOf<S>>, options?: AnalysisRunOptions): unknown;
+  /** AnalysisDef.cost with the params typed from the schema. */
+  cost(params: ParamsOf<S>, shape: AnalysisShape, pipelines: readonly PipelineSpec[]): number;
 }

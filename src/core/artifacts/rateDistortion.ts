@@ -168,16 +168,24 @@ export interface SweptSeries extends Omit<RdSeries, 'points'> {
   readonly points: readonly SweptPoint[];
 }
 
-/** Runs every pipeline along its cost axis; points sorted by bits/coord within each series. */
-export function sweepPipelines(
-  spec: ExperimentSpec,
-  x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics' | 'metricDomain'> = {},
-): SweptSeries[] {
+/**
+ * The variant pipelines a sweep runs on rows × dim data, in order, each with the index of the
+ * pipeline it belongs to and its axis value (null: a quantizer without an axis, run once). Shared
+ * by sweepPipelines and the rate-distortion analysis's declared cost, which counts these runs.
+ */
+export function sweepVariants(
+  pipelines: readonly PipelineSpec[],
+  rows: number,
+  dim: number,
+): {
+  readonly variants: PipelineSpec[];
+  readonly owners: { index: number; value: number | string | null }[];
+  readonly axes: (SweepAxis | null)[];
+} {
   const variants: PipelineSpec[] = [];
   const owners: { index: number; value: number | string | null }[] = [];
-  const axes = spec.pipelines.map((p) => sweepAxis(p, x.rows, x.cols));
-  spec.pipelines.forEach((p, index) => {
+  const axes = pipelines.map((p) => sweepAxis(p, rows, dim));
+  pipelines.forEach((p, index) => {
     const axis = axes[index];
     if (!axis) {
       variants.push(p);
@@ -189,6 +197,16 @@ export function sweepPipelines(
       owners.push({ index, value: v.value });
     }
   });
+  return { variants, owners, axes };
+}
+
+/** Runs every pipeline along its cost axis; points sorted by bits/coord within each series. */
+export function sweepPipelines(
+  spec: ExperimentSpec,
+  x: Matrix,
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics' | 'metricDomain'> = {},
+): SweptSeries[] {
+  const { variants, owners, axes } = sweepVariants(spec.pipelines, x.rows, x.cols);
   const results = runExperiment({ seed: spec.seed, pipelines: variants }, x, options);
   const points: SweptPoint[][] = spec.pipelines.map(() => []);
   results.forEach((r, k) => {
