@@ -7,8 +7,11 @@
  * them. The three row sums are float32 tree reductions on the GPU (the CPU sums in float64).
  */
 import { lloydMaxGaussian } from '../../../core/linalg/lloydmax';
-import { num, str } from '../../../core/methods/params';
+import { paramReader } from '../../../core/methods/param-reader';
+import { edenQuantizer } from '../../../core/methods/quantizers/eden';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
+
+const readEden = paramReader(edenQuantizer, { bits: 'number', scale: ['mse', 'unbiased'] });
 
 const WG = 256;
 
@@ -74,8 +77,9 @@ fn rows(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
 `;
 
 const edenInPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
-  const cb = lloydMaxGaussian(num(params, 'bits'));
-  const unbiased = str(params, 'scale') === 'unbiased';
+  const p = readEden(params);
+  const cb = lloydMaxGaussian(p.bits);
+  const unbiased = p.scale === 'unbiased';
   const pipe = await gpu.pipeline(EDEN_WGSL, 'rows');
   const thr = gpu.upload(Float32Array.from(cb.thresholds));
   const lev = gpu.upload(Float32Array.from(cb.levels));

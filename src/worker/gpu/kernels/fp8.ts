@@ -8,8 +8,15 @@
  * reference's float64 product rounded once: identical whenever the grid value is.
  */
 import { E4M3, E5M2 } from '../../../core/formats/minifloat';
-import { str } from '../../../core/methods/params';
+import { paramReader } from '../../../core/methods/param-reader';
+import { fp8Quantizer } from '../../../core/methods/quantizers/fp8';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
+
+const readFp8 = paramReader(fp8Quantizer, {
+  format: ['e4m3', 'e5m2'],
+  granularity: ['tensor', 'row'],
+  rounding: ['nearest', 'stochastic'],
+});
 
 const WG = 64;
 
@@ -75,8 +82,9 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 `;
 
 const fp8InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
-  if (str(params, 'rounding') === 'stochastic') return false;
-  const f = str(params, 'format') === 'e5m2' ? E5M2 : E4M3;
+  const p = readFp8(params);
+  if (p.rounding === 'stochastic') return false;
+  const f = p.format === 'e5m2' ? E5M2 : E4M3;
   const n = rows * d;
   const pipe = await gpu.pipeline(FP8_WGSL, 'apply');
   const uni = gpu.uniform([d, n, f.mbits, f.emin >>> 0], [f.maxFinite, 0, 0, 0]);
@@ -84,7 +92,7 @@ const fp8InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, ro
   try {
     const amax = await gpu.groupAbsmax(x, rows, d, d, signal);
     const scales = new Float32Array(rows);
-    if (str(params, 'granularity') === 'tensor') {
+    if (p.granularity === 'tensor') {
       let m = 0;
       for (let r = 0; r < rows; r++) if (amax[r] > m) m = amax[r];
       scales.fill(Math.fround(m / f.maxFinite));
@@ -107,7 +115,7 @@ export const fp8GpuKernel: GpuQuantizerKernel = {
       'identical fp32 scales, grid decisions by exact comparison with midpoint·s, and r·s rounded once ' +
       '(float32-subnormal outputs excepted, which a GPU may flush)',
   },
-  supports: (params) => params.rounding !== 'stochastic',
+  supports: (params) => readFp8(params).rounding !== 'stochastic',
   run: (gpu, req, signal) => runInPlace(gpu, req, fp8InPlace, signal),
   inPlace: fp8InPlace,
 };

@@ -4,16 +4,27 @@
  * src/core/methods/quantizers/int.ts. Tensor granularity needs one absmax over the whole block,
  * which the kernel does not compute, so it stays on the CPU.
  */
-import { num, str } from '../../../core/methods/params';
-import type { Params } from '../../../core/methods/types';
+import { paramReader } from '../../../core/methods/param-reader';
+import { intQuantizer } from '../../../core/methods/quantizers/int';
 import type { GpuQuantizerKernel } from '../kernel-types';
 
+const readInt = paramReader(intQuantizer, {
+  bits: 'number',
+  granularity: ['tensor', 'row', 'group'],
+  group: 'number',
+  symmetric: 'boolean',
+  rounding: ['nearest', 'stochastic'],
+});
+
 /** Bits and group length of a symmetric row/group int, or null for what the kernel leaves out. */
-function intShape(params: Params, d: number): { bits: number; group: number } | null {
-  const granularity = str(params, 'granularity');
-  if (granularity !== 'row' && granularity !== 'group') return null;
-  if (params.symmetric === false || params.rounding === 'stochastic') return null;
-  return { bits: num(params, 'bits'), group: granularity === 'row' ? d : num(params, 'group') };
+function intShape(
+  params: Readonly<Record<string, unknown>>,
+  d: number,
+): { bits: number; group: number } | null {
+  const p = readInt(params);
+  if (p.granularity !== 'row' && p.granularity !== 'group') return null;
+  if (!p.symmetric || p.rounding === 'stochastic') return null;
+  return { bits: p.bits, group: p.granularity === 'row' ? d : p.group };
 }
 
 export const intGpuKernel: GpuQuantizerKernel = {
@@ -25,8 +36,10 @@ export const intGpuKernel: GpuQuantizerKernel = {
       'identical fp16 scales, the float32 quotient corrected by exact comparisons with (q ± ½)·s ' +
       '(≤ 20 significant bits), and q·s exact (float32-subnormal outputs excepted)',
   },
-  supports: (params) =>
-    params.symmetric !== false && params.rounding !== 'stochastic' && params.granularity !== 'tensor',
+  supports: (params) => {
+    const p = readInt(params);
+    return p.symmetric && p.rounding !== 'stochastic' && p.granularity !== 'tensor';
+  },
   async run(gpu, req, signal) {
     const shape = intShape(req.quantizer.params, req.outDim);
     if (!shape) return false;

@@ -6,8 +6,11 @@
  * product is the reference's float64 product rounded once: identical for the same code).
  */
 import { NF4_VALUES } from '../../../core/formats/nf4';
-import { num, str } from '../../../core/methods/params';
+import { paramReader } from '../../../core/methods/param-reader';
+import { nf4Quantizer } from '../../../core/methods/quantizers/nf4';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
+
+const readNf4 = paramReader(nf4Quantizer, { block: 'number', rounding: ['nearest', 'stochastic'] });
 
 const WG = 64;
 const table = Array.from(NF4_VALUES, (v) => `${v.toPrecision(17)}`).join(', ');
@@ -45,8 +48,9 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 `;
 
 const nf4InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
-  if (str(params, 'rounding') === 'stochastic') return false;
-  const g = Math.min(num(params, 'block'), d);
+  const p = readNf4(params);
+  if (p.rounding === 'stochastic') return false;
+  const g = Math.min(p.block, d);
   const groups = Math.ceil(d / g);
   const n = rows * d;
   const pipe = await gpu.pipeline(NF4_WGSL, 'apply');
@@ -73,7 +77,7 @@ export const nf4GpuKernel: GpuQuantizerKernel = {
       'x/A and the midpoint test t − a > b − t in float32 (the CPU in float64): only an element within ' +
       'a few float32 ulps of a midpoint between two levels can pick the other level',
   },
-  supports: (params) => params.rounding !== 'stochastic',
+  supports: (params) => readNf4(params).rounding !== 'stochastic',
   run: (gpu, req, signal) => runInPlace(gpu, req, nf4InPlace, signal),
   inPlace: nf4InPlace,
 };

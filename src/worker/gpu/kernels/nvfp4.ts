@@ -8,9 +8,11 @@
  * (exact), so the one rounding of the product equals the reference's float64 q·X rounded to float32.
  */
 import { UE4M3, roundValue } from '../../../core/formats/minifloat';
-import { str } from '../../../core/methods/params';
-import { NV_BLOCK } from '../../../core/methods/quantizers/nvfp4';
+import { paramReader } from '../../../core/methods/param-reader';
+import { NV_BLOCK, nvfp4Quantizer } from '../../../core/methods/quantizers/nvfp4';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
+
+const readNvfp4 = paramReader(nvfp4Quantizer, { rounding: ['nearest', 'stochastic'] });
 
 const WG = 64;
 
@@ -62,7 +64,7 @@ fn apply(@builtin(global_invocation_id) gi: vec3u, @builtin(num_workgroups) nw: 
 `;
 
 const nvfp4InPlace: NonNullable<GpuQuantizerKernel['inPlace']> = async (gpu, x, rows, d, params, signal) => {
-  if (str(params, 'rounding') === 'stochastic') return false;
+  if (readNvfp4(params).rounding === 'stochastic') return false;
   const n = rows * d;
   const pipe = await gpu.pipeline(NVFP4_WGSL, 'apply');
   let s = null;
@@ -98,7 +100,7 @@ export const nvfp4GpuKernel: GpuQuantizerKernel = {
       'identical scales, element decisions by exact comparison with midpoint·s_b·s_t, and an output ' +
       'product rounded once (float32-subnormal outputs excepted, which a GPU may flush)',
   },
-  supports: (params) => params.rounding !== 'stochastic',
+  supports: (params) => readNvfp4(params).rounding !== 'stochastic',
   run: (gpu, req, signal) => runInPlace(gpu, req, nvfp4InPlace, signal),
   inPlace: nvfp4InPlace,
 };
