@@ -6,6 +6,7 @@ import { startUrlSync } from './state/url-sync';
 import { computeClient } from './bridge/client';
 import { embedChartFromSearch } from './export/embed-snippet';
 import { isTeachId } from './views/teach/params';
+import { useLab } from './state/store';
 import './app/styles.css';
 
 startUrlSync();
@@ -34,6 +35,10 @@ const Embed = lazy(() => import('./app/Embed').then((m) => ({ default: m.Embed }
 const embedChart = embedChartFromSearch(window.location.search);
 // `?embed=step|block|codebook|lesson`: the teaching widgets (src/ui/views/teach), their own chunk.
 const TeachEmbed = lazy(() => import('./views/teach/TeachEmbed').then((m) => ({ default: m.TeachEmbed })));
+
+// The lab page's workers start now, in parallel with React's first render: its run, then the
+// sweep and spectra its charts ask for (ComputeClient.prewarm, README "Performance").
+if (embedChart === null) computeClient.prewarm(useLab.getState().config, true);
 
 const queryClient = new QueryClient();
 const root = document.getElementById('root');

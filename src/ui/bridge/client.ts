@@ -73,6 +73,18 @@ export interface CallOptions {
   onMessage?: (message: unknown) => void;
 }
 
+/**
+ * Each worker call as a User Timing measure ("quantscope <slot>"), so a profile (DevTools'
+ * Performance panel, scripts/bench-page.ts) shows which worker ran when on the page's critical path.
+ */
+function timeline(kind: string, start: number): void {
+  try {
+    performance.measure(`quantscope ${kind}`, { start, end: performance.now() });
+  } catch {
+    // User Timing is a diagnostic: a runtime without it (old test environments) loses nothing.
+  }
+}
+
 /** For fire-and-forget calls whose failure is reported elsewhere (never an unhandled rejection). */
 const ignore = (): void => undefined;
 
@@ -198,7 +210,9 @@ export class ComputeClient {
     // A config computed in an earlier visit (IndexedDB, this build only): seed the memory cache.
     const key = canonicalKey(config);
     if (this.persist && !readsBytes(config.data.source)) {
+      const lookup = performance.now();
       const saved = await loadPersisted(key);
+      timeline('idb run', lookup);
       if (opts.signal?.aborted) throw new AbortError();
       if (saved && saved.results.length === config.pipelines.length && saved.artifacts) {
         storeInCache(
@@ -230,20 +244,42 @@ export class ComputeClient {
    * part that fails aborts the others and the run reports that part's error. Progress is the sum of
    * the parts' stages. Results hold just `indices`, in that order.
    */
+  /**
+   * Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
+   * together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
+   */
+  private partsOf(config: ExperimentConfig, indices?: readonly number[]): number[][] {
+    const { rows, dim } = config.data;
+    const size =
+      typeof rows === 'number' && typeof dim === 'number'
+        ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
+        : this.poolSize;
+    return planParts(config, size, indices);
+  }
+
+  /**
+   * Starts, before the first call, the workers a page showing `config` is about to use: the run
+   * workers its run will be split over and, with `analyses`, the sweep and spectra workers. A
+   * worker's start (fetching and compiling its 450 kB module, evaluating the registries) took
+   * 0.2–0.4 s after the call that needed it; started while the main thread evaluates and renders
+   * the page, it is done when the run is asked for (README "Performance"). Nothing is computed.
+   */
+  prewarm(config: ExperimentConfig, analyses: boolean): void {
+    const parts = Math.max(1, this.partsOf(config).length);
+    for (let k = 0; k < parts; k++) this.ensure(poolSlot(k));
+    if (analyses) {
+      this.ensure('sweep');
+      this.ensure('spectra');
+    }
+  }
+
   private async runPipelines(
     config: ExperimentConfig,
     indices: readonly number[],
     analysis: boolean,
     opts: CallOptions,
   ): Promise<ExperimentOutput> {
-    // Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
-    // together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
-    const { rows, dim } = config.data;
-    const size =
-      typeof rows === 'number' && typeof dim === 'number'
-        ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
-        : this.poolSize;
-    const planned = planParts(config, size, indices);
+    const planned = this.partsOf(config, indices);
     const parts = planned.length > 0 ? planned : [[]];
     this.pipelineComputations += indices.length;
     const { signal, onProgress } = opts;
@@ -357,7 +393,9 @@ export class ComputeClient {
     compute: () => Promise<T>,
   ): Promise<T> {
     const keep = this.persist && config.data.source !== 'file';
+    const lookup = performance.now();
     const saved = keep ? await loadPersistedValue<T>(kind, key) : undefined;
+    if (keep) timeline(`idb ${kind}`, lookup);
     if (saved !== undefined) return saved;
     const out = await compute();
     if (keep) void savePersistedValue(kind, key, out);
@@ -393,6 +431,7 @@ export class ComputeClient {
     const { signal, onProgress, onMessage } = opts;
     if (signal?.aborted) throw new AbortError();
     const slot = this.ensure(kind);
+    const startedAt = performance.now();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       // Progress over a port we own and close when the call settles (see ProgressMessage).
@@ -407,6 +446,7 @@ export class ComputeClient {
       // Everything this call registered is released once it settles, whichever way: a terminated
       // worker never answers, so release cannot wait for the Comlink promise.
       const release = () => {
+        timeline(kind, startedAt);
         if (channel) {
           channel.port1.onmessage = null;
           channel.port1.close();
