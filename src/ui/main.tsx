@@ -36,9 +36,9 @@ const embedChart = embedChartFromSearch(window.location.search);
 // `?embed=step|block|codebook|lesson`: the teaching widgets (src/ui/views/teach), their own chunk.
 const TeachEmbed = lazy(() => import('./views/teach/TeachEmbed').then((m) => ({ default: m.TeachEmbed })));
 
-// The lab page's workers start now, in parallel with React's first render: its run, then the
-// sweep and spectra its charts ask for (ComputeClient.prewarm, README "Performance").
-if (embedChart === null) computeClient.prewarm(useLab.getState().config, true);
+// The lab page's run workers start now, in parallel with React's first render, unless its first
+// run will come from IndexedDB (ComputeClient.prewarm).
+if (embedChart === null) computeClient.prewarm(useLab.getState().config);
 
 const queryClient = new QueryClient();
 const root = document.getElementById('root');

@@ -107,7 +107,7 @@ export function App() {
   const setTheme = useLab((s) => s.setTheme);
   const clearError = useLab((s) => s.clearError);
   const setNotice = useLab((s) => s.setNotice);
-  const run = useExperiment(config, { confirmSlow: true, analyses: true });
+  const run = useExperiment(config, { confirmSlow: true });
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;

@@ -14,7 +14,13 @@
 import { readsBytes } from '../../core/methods';
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
-import { loadPersisted, loadPersistedValue, savePersisted, savePersistedValue } from './persisted';
+import {
+  hasPersisted,
+  loadPersisted,
+  loadPersistedValue,
+  savePersisted,
+  savePersistedValue,
+} from './persisted';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type {
   CheckpointMessage,
@@ -258,19 +264,25 @@ export class ComputeClient {
   }
 
   /**
-   * Starts, before the first call, the workers a page showing `config` is about to use: the run
-   * workers its run will be split over and, with `analyses`, the sweep and spectra workers. A
-   * worker's start (fetching and compiling its 450 kB module, evaluating the registries) took
-   * 0.2–0.4 s after the call that needed it; started while the main thread evaluates and renders
-   * the page, it is done when the run is asked for (README "Performance"). Nothing is computed.
+   * Starts, before the first call, the run workers a page showing `config` will split its run
+   * over. A worker's start (fetching and compiling its 450 kB module, evaluating the registries)
+   * took 0.2–0.4 s after the call that needed it; started while the main thread evaluates and
+   * renders the page, it is done when the run is asked for (the results database is opened by
+   * the same look-up the first run then repeats). Nothing is computed. The sweep and
+   * spectra workers are not started early: on 2 cores their start took CPU from the table's path
+   * (README "Performance").
    */
-  prewarm(config: ExperimentConfig, analyses: boolean): void {
-    const parts = Math.max(1, this.partsOf(config).length);
-    for (let k = 0; k < parts; k++) this.ensure(poolSlot(k));
-    if (analyses) {
-      this.ensure('sweep');
-      this.ensure('spectra');
-    }
+  prewarm(config: ExperimentConfig): void {
+    const start = () => {
+      const parts = Math.max(1, this.partsOf(config).length);
+      for (let k = 0; k < parts; k++) this.ensure(poolSlot(k));
+    };
+    if (!this.persist || readsBytes(config.data.source)) return start();
+    // A link seen before reloads from IndexedDB without a worker (run()): starting workers then
+    // only took CPU from that reload (0.75 → 1.5 s for its table under load).
+    void hasPersisted(canonicalKey(config)).then((kept) => {
+      if (!kept) start();
+    });
   }
 
   private async runPipelines(

@@ -6,14 +6,7 @@
  * (tasks.ts) with the work units its worker reports, shown with a bar, ETA and Cancel.
  */
 import { useEffect } from 'react';
-import {
-  hashKey,
-  keepPreviousData,
-  useQuery,
-  useQueryClient,
-  type Query,
-  type QueryClient,
-} from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
 import type { RateDistortion, Spectra } from '../../core/artifacts/types';
 import { sweepKey } from '../../engine/artifacts';
@@ -33,11 +26,13 @@ function useForgetStale(id: string, key: string): void {
 }
 
 /** The sweep does not depend on the pipelines' current `bits` (see sweepKey). */
-function sweepQuery(queryClient: QueryClient, config: ExperimentConfig) {
+export function useSweep(config: ExperimentConfig, enabled: boolean) {
   const key = sweepKey(config);
-  return {
+  const queryClient = useQueryClient();
+  useForgetStale('sweep', key);
+  return useQuery<RateDistortion, Error>({
     queryKey: ['sweep', key],
-    queryFn: ({ signal }: { signal: AbortSignal }) =>
+    queryFn: ({ signal }) =>
       trackTask(
         'sweep',
         key,
@@ -47,15 +42,18 @@ function sweepQuery(queryClient: QueryClient, config: ExperimentConfig) {
         () => void queryClient.refetchQueries({ queryKey: ['sweep', key] }),
         (own, onProgress) => computeClient.sweep(config, { signal: own, onProgress }, key),
       ),
+    enabled,
     ...common,
-  };
+  });
 }
 
-function spectraQuery(queryClient: QueryClient, config: ExperimentConfig) {
+export function useSpectra(config: ExperimentConfig, enabled: boolean) {
   const key = canonicalKey(config);
-  return {
+  const queryClient = useQueryClient();
+  useForgetStale('spectra', key);
+  return useQuery<Spectra, Error>({
     queryKey: ['spectra', key],
-    queryFn: ({ signal }: { signal: AbortSignal }) =>
+    queryFn: ({ signal }) =>
       trackTask(
         'spectra',
         key,
@@ -65,49 +63,7 @@ function spectraQuery(queryClient: QueryClient, config: ExperimentConfig) {
         () => void queryClient.refetchQueries({ queryKey: ['spectra', key] }),
         (own, onProgress) => computeClient.spectra(config, { signal: own, onProgress }),
       ),
+    enabled,
     ...common,
-  };
-}
-
-export function useSweep(config: ExperimentConfig, enabled: boolean) {
-  const queryClient = useQueryClient();
-  useForgetStale('sweep', sweepKey(config));
-  return useQuery<RateDistortion, Error>({ ...sweepQuery(queryClient, config), enabled });
-}
-
-export function useSpectra(config: ExperimentConfig, enabled: boolean) {
-  const queryClient = useQueryClient();
-  useForgetStale('spectra', canonicalKey(config));
-  return useQuery<Spectra, Error>({ ...spectraQuery(queryClient, config), enabled });
-}
-
-const isAnalysis = (q: Query) => q.queryKey[0] === 'sweep' || q.queryKey[0] === 'spectra';
-
-/**
- * Analyses started ahead of their chart that no chart observes (the page moved on before the
- * charts mounted): cancelled, so they never hold a worker the next config's analyses wait for.
- * A chart that observes a query cancels it itself when it moves on (react-query aborts the signal).
- */
-export function cancelUnobservedAnalyses(queryClient: QueryClient, keep: readonly string[] = []): void {
-  void queryClient.cancelQueries({
-    predicate: (q) =>
-      isAnalysis(q) &&
-      q.getObserversCount() === 0 &&
-      q.state.fetchStatus === 'fetching' &&
-      !keep.includes(q.queryHash),
   });
-}
-
-/**
- * Starts the sweep and spectra of `config` the moment its run is in (the lab page shows every
- * chart): the same queries the charts' useSweep/useSpectra observe, so they find them running.
- * Started from the charts' own effects they began only after React had committed the table and
- * rendered the charts of the run (0.3–0.5 s on the default page, README "Performance").
- */
-export function prefetchAnalyses(queryClient: QueryClient, config: ExperimentConfig): void {
-  const sweep = sweepQuery(queryClient, config);
-  const spectra = spectraQuery(queryClient, config);
-  cancelUnobservedAnalyses(queryClient, [hashKey(sweep.queryKey), hashKey(spectra.queryKey)]);
-  void queryClient.prefetchQuery(sweep);
-  void queryClient.prefetchQuery(spectra);
 }

@@ -19,7 +19,6 @@ import { computeClient } from './client';
 import { replaceNextHistoryWrite } from '../state/url-sync';
 import type { ExperimentOutput } from '../../engine/experiment';
 import { approveRun, useRunGate } from './useRunGate';
-import { cancelUnobservedAnalyses, prefetchAnalyses } from './useAnalysis';
 
 export interface Progress {
   readonly done: number;
@@ -31,11 +30,6 @@ export interface Progress {
 export interface ExperimentOptions {
   /** Ask before runs estimated over CONFIRM_SECONDS (the lab page; embeds never ask). */
   readonly confirmSlow?: boolean;
-  /**
-   * Start the sweep and spectra as soon as a run is in (useAnalysis prefetchAnalyses): the page
-   * shows every chart. Embeds showing one chart leave it to that chart.
-   */
-  readonly analyses?: boolean;
 }
 
 export const CANCELLED_NOTICE =
@@ -49,23 +43,16 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   // The results on screen while this key has none (react-query keeps the previous data).
   const [shown, setShown] = useState<ExperimentConfig | undefined>(undefined);
   const gate = useRunGate(config, key, options.confirmSlow ?? false, shown);
-  const queryClient = useQueryClient();
-  const analyses = options.analyses ?? false;
   const query = useQuery<ExperimentOutput, Error>({
     queryKey: ['run', key],
     queryFn: async ({ signal }) => {
       const startedAt = performance.now();
       setProgress({ done: 0, total: 1, stage: 'starting', startedAt });
-      // Analyses of a config the page left before its charts observed them give way to this run.
-      if (analyses) cancelUnobservedAnalyses(queryClient);
       try {
-        const out = await computeClient.run(config, {
+        return await computeClient.run(config, {
           signal,
           onProgress: (done, total, stage) => setProgress({ done, total, stage, startedAt }),
         });
-        // The table's run had the cores to itself; now the charts' analyses start at once.
-        if (analyses && !signal.aborted) prefetchAnalyses(queryClient, config);
-        return out;
       } finally {
         setProgress(null);
       }
@@ -76,6 +63,7 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
     retry: false,
     placeholderData: keepPreviousData,
   });
+  const queryClient = useQueryClient();
   const previous = query.isPlaceholderData ? query.data : undefined;
   const shownNow = query.data?.config;
   useEffect(() => setShown(shownNow), [shownNow]);

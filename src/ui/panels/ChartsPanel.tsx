@@ -84,8 +84,11 @@ export function ChartsPanel({ config, output: current, runStatus, only }: Charts
   const mainReady = runStatus === 'ready';
   const wantSweep = charts.some((c) => c.needs === 'sweep');
   const wantSpectra = charts.some((c) => c.needs === 'spectra');
-  const sweep = useSweep(config, mainReady && wantSweep);
-  const spectra = useSpectra(config, mainReady && wantSpectra);
+  // The analyses start once the run's own charts are drawn (not drawing): on 2 cores their
+  // workers took the CPU from that render, and the charts that need only the run came 1.5 s later
+  // under load (README "Performance"). A bits edit keeps its sweep (sweepKey) either way.
+  const sweep = useSweep(config, mainReady && !drawing && wantSweep);
+  const spectra = useSpectra(config, mainReady && !drawing && wantSpectra);
   // A previous config's sweep (react-query placeholder) is never drawn: its series would sit under
   // the new legend. While the sweep recomputes the chart shows theory and the current points.
   const sweepData = sweep.isPlaceholderData || runStatus !== 'ready' ? undefined : sweep.data;
