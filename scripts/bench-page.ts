@@ -14,7 +14,9 @@
  *     cache), and `node -e 0` (a process start, a CPU-speed reference).
  *
  * Times are page-side (performance.now(), marked by a MutationObserver installed before any page
- * script), so Playwright's polling adds nothing. Targets (README "Performance"): table ≤ 1.5 s,
+ * script), so Playwright's polling adds nothing. Below the table, each rep's worker calls and
+ * IndexedDB look-ups (ComputeClient's User Timing measures, "quantscope <slot>") as spans from
+ * navigation start (cold) or from the input event (edit): the critical path, which worker ran when. Targets (README "Performance"): table ≤ 1.5 s,
  * every chart ≤ 4 s, edit ≤ 0.5 s. Reported, never asserted.
  *
  * The cold page is saved to .cache/bench-page/default.png. Options: --reps=N (default 1; each rep is a fresh browser profile, the table shows the median),
