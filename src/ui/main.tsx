@@ -6,7 +6,6 @@ import { startUrlSync } from './state/url-sync';
 import { computeClient } from './bridge/client';
 import { embedChartFromSearch } from './export/embed-snippet';
 import { isTeachId } from './views/teach/params';
-import { useLab } from './state/store';
 import './app/styles.css';
 
 startUrlSync();
@@ -35,10 +34,6 @@ const Embed = lazy(() => import('./app/Embed').then((m) => ({ default: m.Embed }
 const embedChart = embedChartFromSearch(window.location.search);
 // `?embed=step|block|codebook|lesson`: the teaching widgets (src/ui/views/teach), their own chunk.
 const TeachEmbed = lazy(() => import('./views/teach/TeachEmbed').then((m) => ({ default: m.TeachEmbed })));
-
-// The lab page's run workers start now, in parallel with React's first render, unless its first
-// run will come from IndexedDB (ComputeClient.prewarm).
-if (embedChart === null) computeClient.prewarm(useLab.getState().config);
 
 const queryClient = new QueryClient();
 const root = document.getElementById('root');

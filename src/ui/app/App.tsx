@@ -16,12 +16,8 @@ import { RunEstimate } from '../panels/RunEstimate';
 
 const SLOW_RUN_MS = 300;
 
-// d3 and the charts load on demand so the table's first render does not wait for them, but the
-// chunk is fetched while the first run computes (App's mount effect): loaded only once the table
-// was in, it held back the charts and the sweep and spectra they start by 0.4–0.6 s (README
-// "Performance").
-const loadChartsPanel = () => import('../panels/ChartsPanel');
-const ChartsPanel = lazy(() => loadChartsPanel().then((m) => ({ default: m.ChartsPanel })));
+// d3 and the charts load on demand so the table's first render does not wait for them.
+const ChartsPanel = lazy(() => import('../panels/ChartsPanel').then((m) => ({ default: m.ChartsPanel })));
 
 function StatusBar({ run }: { run: ReturnType<typeof useExperiment> }) {
   const [now, setNow] = useState(() => performance.now());
@@ -112,10 +108,6 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  useEffect(() => {
-    // A failed fetch surfaces when the charts render (the lazy import retries and the boundary shows it).
-    loadChartsPanel().catch(() => undefined);
-  }, []);
 
   // 'confirm': a long run waits for Run / Don't run; 'cancelled': cancelled with nothing to show.
   const status = run.isError

@@ -14,13 +14,7 @@
 import { readsBytes } from '../../core/methods';
 import { wrap, transfer, releaseProxy, type Remote } from 'comlink';
 import { canonicalKey, type ExperimentConfig } from '../../core/config/schema';
-import {
-  hasPersisted,
-  loadPersisted,
-  loadPersistedValue,
-  savePersisted,
-  savePersistedValue,
-} from './persisted';
+import { loadPersisted, loadPersistedValue, savePersisted, savePersistedValue } from './persisted';
 import type { ExperimentOutput } from '../../engine/experiment';
 import type {
   CheckpointMessage,
@@ -250,48 +244,20 @@ export class ComputeClient {
    * part that fails aborts the others and the run reports that part's error. Progress is the sum of
    * the parts' stages. Results hold just `indices`, in that order.
    */
-  /**
-   * Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
-   * together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
-   */
-  private partsOf(config: ExperimentConfig, indices?: readonly number[]): number[][] {
-    const { rows, dim } = config.data;
-    const size =
-      typeof rows === 'number' && typeof dim === 'number'
-        ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
-        : this.poolSize;
-    return planParts(config, size, indices);
-  }
-
-  /**
-   * Starts, before the first call, the run workers a page showing `config` will split its run
-   * over. A worker's start (fetching and compiling its 450 kB module, evaluating the registries)
-   * took 0.2–0.4 s after the call that needed it; started while the main thread evaluates and
-   * renders the page, it is done when the run is asked for (the results database is opened by
-   * the same look-up the first run then repeats). Nothing is computed. The sweep and
-   * spectra workers are not started early: on 2 cores their start took CPU from the table's path
-   * (README "Performance").
-   */
-  prewarm(config: ExperimentConfig): void {
-    const start = () => {
-      const parts = Math.max(1, this.partsOf(config).length);
-      for (let k = 0; k < parts; k++) this.ensure(poolSlot(k));
-    };
-    if (!this.persist || readsBytes(config.data.source)) return start();
-    // A link seen before reloads from IndexedDB without a worker (run()): starting workers then
-    // only took CPU from that reload (0.75 → 1.5 s for its table under load).
-    void hasPersisted(canonicalKey(config)).then((kept) => {
-      if (!kept) start();
-    });
-  }
-
   private async runPipelines(
     config: ExperimentConfig,
     indices: readonly number[],
     analysis: boolean,
     opts: CallOptions,
   ): Promise<ExperimentOutput> {
-    const planned = this.partsOf(config, indices);
+    // Each pool worker holds its own sketches and rotations: the pool shrinks so that all of them
+    // together stay within the memory budget (src/core/cost.ts; file shapes are checked in the worker).
+    const { rows, dim } = config.data;
+    const size =
+      typeof rows === 'number' && typeof dim === 'number'
+        ? workersWithinBudget(configCost(rows, dim, config.pipelines), this.poolSize)
+        : this.poolSize;
+    const planned = planParts(config, size, indices);
     const parts = planned.length > 0 ? planned : [[]];
     this.pipelineComputations += indices.length;
     const { signal, onProgress } = opts;

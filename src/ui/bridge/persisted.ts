@@ -93,21 +93,6 @@ export async function loadPersistedValue<T>(kind: string, canonical: string): Pr
   }
 }
 
-/**
- * Whether a run of `canonical` is kept, without reading it (IDBObjectStore.count: no value is
- * deserialised): the page's start-up asks it to decide whether to start its run workers.
- */
-export async function hasPersisted(canonical: string): Promise<boolean> {
-  try {
-    const d = await db();
-    if (!d) return false;
-    const n = await done(d.transaction(STORE, 'readonly').objectStore(STORE).count(rowKey('', canonical)));
-    return (n ?? 0) > 0;
-  } catch {
-    return false;
-  }
-}
-
 function rowKey(kind: string, canonical: string): string {
   return kind === '' ? `${SALT}|${canonical}` : `${SALT}|${kind}|${canonical}`;
 }

@@ -73,22 +73,15 @@ export function ChartsPanel({ config, output: current, runStatus, only }: Charts
   // The charts draw a new output in a deferred render, after the results table has committed:
   // the table is what an edit waits for (README "Performance"), and redrawing thousands of marks
   // in the same commit delayed it. Until the deferred render lands the cards say "loading".
-  // On mount too (initial value null): the first commit holds the table and empty cards, so the
-  // sweep and spectra queries (whose fetches start in that commit's effects) are not held back by
-  // drawing the run's charts first (0.3 s on the default page).
-  const deferred = useDeferredValue<ExperimentOutput | null>(current, null);
-  const output = deferred ?? current;
-  const drawing = deferred !== current;
+  const output = useDeferredValue(current);
+  const drawing = output !== current;
   const [basis, setBasis] = useState<EnergyBasis>('walsh');
   const charts = only ? CHARTS.filter((c) => only.includes(c.id)) : CHARTS;
   const mainReady = runStatus === 'ready';
   const wantSweep = charts.some((c) => c.needs === 'sweep');
   const wantSpectra = charts.some((c) => c.needs === 'spectra');
-  // The analyses start once the run's own charts are drawn (not drawing): on 2 cores their
-  // workers took the CPU from that render, and the charts that need only the run came 1.5 s later
-  // under load (README "Performance"). A bits edit keeps its sweep (sweepKey) either way.
-  const sweep = useSweep(config, mainReady && !drawing && wantSweep);
-  const spectra = useSpectra(config, mainReady && !drawing && wantSpectra);
+  const sweep = useSweep(config, mainReady && wantSweep);
+  const spectra = useSpectra(config, mainReady && wantSpectra);
   // A previous config's sweep (react-query placeholder) is never drawn: its series would sit under
   // the new legend. While the sweep recomputes the chart shows theory and the current points.
   const sweepData = sweep.isPlaceholderData || runStatus !== 'ready' ? undefined : sweep.data;
@@ -117,19 +110,14 @@ export function ChartsPanel({ config, output: current, runStatus, only }: Charts
   const elements = useMemo(
     () =>
       new Map(
-        deferred === null
-          ? []
-          : charts.map((c) => [
-              c.id,
-              c.render(
-                { output: deferred, sweep: sweepData, theory, spectra: spectra.data, basis },
-                { width: chartWidth },
-              ),
-            ]),
+        charts.map((c) => [
+          c.id,
+          c.render({ output, sweep: sweepData, theory, spectra: spectra.data, basis }, { width: chartWidth }),
+        ]),
       ),
     // `charts` is derived from `only`.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [only, deferred, sweepData, theory, spectra.data, basis, chartWidth],
+    [only, output, sweepData, theory, spectra.data, basis, chartWidth],
   );
 
   return (
