@@ -14,7 +14,9 @@
  *     cache), and `node -e 0` (a process start, a CPU-speed reference).
  *
  * Times are page-side (performance.now(), marked by a MutationObserver installed before any page
- * script), so Playwright's polling adds nothing. Targets (README "Performance"): table ≤ 1.5 s,
+ * script), so Playwright's polling adds nothing. Below the table, each rep's worker calls and
+ * IndexedDB look-ups (ComputeClient's User Timing measures, "quantscope <slot>") as spans from
+ * navigation start (cold) or from the input event (edit): the critical path, which worker ran when. Targets (README "Performance"): table ≤ 1.5 s,
  * every chart ≤ 4 s, edit ≤ 0.5 s. Reported, never asserted.
  *
  * The cold page is saved to .cache/bench-page/default.png. Options: --reps=N (default 1; each rep is a fresh browser profile, the table shows the median),
@@ -74,15 +76,23 @@ interface Marks {
   editCharts: Record<string, number>;
 }
 
+/** One worker call (ComputeClient's User Timing measures), ms from navigation start. */
+interface Span {
+  name: string;
+  start: number;
+  end: number;
+}
+
 interface Visit {
   table: number;
   load: number;
   charts: Record<string, number>;
+  spans: Span[];
 }
 
 interface Rep {
   cold: Visit;
-  edit: { row: number; charts: Record<string, number> };
+  edit: { row: number; charts: Record<string, number>; spans: Span[] };
   reload: Visit;
   coldEdited: Visit;
 }
@@ -129,7 +139,20 @@ async function visit(page: Page, url: string, reload = false): Promise<Visit> {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     return nav ? nav.loadEventEnd : NaN;
   });
-  return { table: m.table ?? NaN, load, charts: m.charts };
+  return { table: m.table ?? NaN, load, charts: m.charts, spans: await spans(page) };
+}
+
+async function spans(page: Page): Promise<Span[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('measure')
+      .filter((e) => e.name.startsWith('quantscope '))
+      .map((e) => ({
+        name: e.name.slice('quantscope '.length),
+        start: e.startTime,
+        end: e.startTime + e.duration,
+      })),
+  );
 }
 
 async function oneRep(browser: Browser, base: string): Promise<Rep> {
@@ -149,6 +172,9 @@ async function oneRep(browser: Browser, base: string): Promise<Rep> {
   const edit = {
     row: (m.editRow ?? NaN) - start,
     charts: Object.fromEntries(Object.entries(m.editCharts).map(([k, v]) => [k, v - start])),
+    spans: (await spans(page))
+      .filter((x) => x.start >= start)
+      .map((x) => ({ ...x, start: x.start - start, end: x.end - start })),
   };
   const edited = page.url();
   const reload = await visit(page, edited, true);
@@ -265,6 +291,14 @@ async function main(): Promise<void> {
     ],
   );
   table(['measure', 'time', 'ratio', 'target'], rows);
+  // Which worker computed when (ComputeClient's User Timing measures): the critical path.
+  const spanText = (xs: Span[]) =>
+    xs.map((x) => `${x.name} ${fmt(x.start)}–${fmt(x.end)}`).join(', ') || 'no worker call';
+  runs.forEach((r, i) => {
+    console.log(`worker calls, rep ${i + 1}, cold (from navigation): ${spanText(r.cold.spans)}`);
+    console.log(`worker calls, rep ${i + 1}, edit (from the input event): ${spanText(r.edit.spans)}`);
+  });
+  console.log('');
   if (reps > 1) {
     console.log('per rep (table / slowest chart, cold · edit row · reload table):');
     for (const r of runs)

@@ -73,6 +73,18 @@ export interface CallOptions {
   onMessage?: (message: unknown) => void;
 }
 
+/**
+ * Each worker call as a User Timing measure ("quantscope <slot>"), so a profile (DevTools'
+ * Performance panel, scripts/bench-page.ts) shows which worker ran when on the page's critical path.
+ */
+function timeline(kind: string, start: number): void {
+  try {
+    performance.measure(`quantscope ${kind}`, { start, end: performance.now() });
+  } catch {
+    // User Timing is a diagnostic: a runtime without it (old test environments) loses nothing.
+  }
+}
+
 /** For fire-and-forget calls whose failure is reported elsewhere (never an unhandled rejection). */
 const ignore = (): void => undefined;
 
@@ -198,7 +210,9 @@ export class ComputeClient {
     // A config computed in an earlier visit (IndexedDB, this build only): seed the memory cache.
     const key = canonicalKey(config);
     if (this.persist && !readsBytes(config.data.source)) {
+      const lookup = performance.now();
       const saved = await loadPersisted(key);
+      timeline('idb run', lookup);
       if (opts.signal?.aborted) throw new AbortError();
       if (saved && saved.results.length === config.pipelines.length && saved.artifacts) {
         storeInCache(
@@ -357,7 +371,9 @@ export class ComputeClient {
     compute: () => Promise<T>,
   ): Promise<T> {
     const keep = this.persist && config.data.source !== 'file';
+    const lookup = performance.now();
     const saved = keep ? await loadPersistedValue<T>(kind, key) : undefined;
+    if (keep) timeline(`idb ${kind}`, lookup);
     if (saved !== undefined) return saved;
     const out = await compute();
     if (keep) void savePersistedValue(kind, key, out);
@@ -393,6 +409,7 @@ export class ComputeClient {
     const { signal, onProgress, onMessage } = opts;
     if (signal?.aborted) throw new AbortError();
     const slot = this.ensure(kind);
+    const startedAt = performance.now();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       // Progress over a port we own and close when the call settles (see ProgressMessage).
@@ -407,6 +424,7 @@ export class ComputeClient {
       // Everything this call registered is released once it settles, whichever way: a terminated
       // worker never answers, so release cannot wait for the Comlink promise.
       const release = () => {
+        timeline(kind, startedAt);
         if (channel) {
           channel.port1.onmessage = null;
           channel.port1.close();

@@ -67,7 +67,12 @@ export function useExperiment(config: ExperimentConfig, options: ExperimentOptio
   const queryClient = useQueryClient();
   const previous = query.isPlaceholderData ? query.data : undefined;
   const shownNow = query.data?.config;
-  useEffect(() => setShown(shownNow), [shownNow]);
+  // Kept through a failed run (whose query has no data): cleared, it made the run gate judge the
+  // failed config against nothing, probe the device and refetch it on its own, so the error and
+  // its Retry vanished within a second (e2e/hardening.spec.ts "worker fault").
+  useEffect(() => {
+    if (shownNow) setShown(shownNow);
+  }, [shownNow]);
   /** Controls and link back at the last completed experiment (replacing this entry), or false. */
   const restorePrevious = useCallback((): boolean => {
     if (!previous || canonicalKey(previous.config) === key) return false;
