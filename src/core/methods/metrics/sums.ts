@@ -64,6 +64,12 @@ export function createSumsAccumulator(x: Matrix): SumsAccumulator {
       if (rowStart !== next)
         throw new RangeError(`rows must come in order: expected ${next}, got ${rowStart}`);
       next = rowStart + count;
+      // The running totals live in locals for the loop: as closure variables every update is a
+      // store to and load from the closure's context object, which V8 does not keep in registers
+      // (16M coordinates: 362 → 137 ms for the five metrics). Same operands, same order.
+      let blockErr = err;
+      let blockSignal = signal;
+      let blockDot = dot;
       for (let r = 0; r < count; r++) {
         const i = rowStart + r;
         let rowErr = 0;
@@ -81,15 +87,18 @@ export function createSumsAccumulator(x: Matrix): SumsAccumulator {
           rowNorm += vv;
           rowDot += vh;
           rowHat += h * h;
-          err += ee;
-          signal += vv;
-          dot += vh;
+          blockErr += ee;
+          blockSignal += vv;
+          blockDot += vh;
         }
         rowErrs[i] = rowErr;
         rowNorms[i] = rowNorm;
         rowDots[i] = rowDot;
         rowHats[i] = rowHat;
       }
+      err = blockErr;
+      signal = blockSignal;
+      dot = blockDot;
     },
     finish() {
       if (next !== rows) throw new RangeError(`sums fed ${next} of ${rows} rows`);
