@@ -1,6 +1,6 @@
 /**
  * Analyses: experiment views beyond the per-pipeline metrics table (layer error, estimator lab,
- * seed spread, rotation quality, format conformance…; issues 6 and 7). A config may name one in
+ * seed spread, rotation quality, format conformance…). A config may name one in
  * its optional `analysis` field; like methods, each analysis is one file exporting one
  * definition plus one line in ./index.ts, and its params schema drives validation, the canonical
  * permalink form and UI controls.
