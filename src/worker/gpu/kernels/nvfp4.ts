@@ -11,6 +11,7 @@ import { UE4M3, roundValue } from '../../../core/formats/minifloat';
 import { paramReader } from '../../../core/methods/param-reader';
 import { NV_BLOCK, nvfp4Quantizer } from '../../../core/methods/quantizers/nvfp4';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
+import { CMP_EXACT_WGSL } from './wgsl-exact';
 
 const readNvfp4 = paramReader(nvfp4Quantizer, { rounding: ['nearest', 'stochastic'] });
 
@@ -24,18 +25,8 @@ struct P { d: u32, blocks: u32, n: u32, pad0: u32, st: f32, pad1: u32, pad2: u32
 
 var<private> GRID: array<f32, 8> = array<f32, 8>(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0);
 
-// Sign of a − c·(sh + sl), exactly: c·sh and c·sl are exact (≤ 7 + 12 significant bits), and
-// a − c·sh is exact where it matters (Sterbenz: within a factor 2); outside, the sign is clear.
-fn cmp_exact(a: f32, c: f32, sh: f32, sl: f32) -> i32 {
-  let ph = c * sh;
-  if (ph > 2.0 * a) { return -1; }
-  if (2.0 * ph < a) { return 1; }
-  let d1 = a - ph;
-  let pl = c * sl;
-  if (d1 > pl) { return 1; }
-  if (d1 < pl) { return -1; }
-  return 0;
-}
+// cmp_exact (./wgsl-exact.ts): here c·sh and c·sl have ≤ 7 + 12 significant bits.
+${CMP_EXACT_WGSL}
 
 // x ← (q·s_b)·s_t, q = E2M1(x/(s_b·s_t)), with the block's UE4M3 scale (0 → zeros); p.n = rows·d.
 // The decision compares |x| with midpoint·s_b·s_t exactly (s_t split into 12 + 12 bits), so it
