@@ -17,6 +17,7 @@ import type { ExperimentConfig } from '../../../core/config/schema';
 import { quantizersById } from '../../../core/methods';
 import { apply3, applyT3, cellIndex, rotation3 } from '../../../core/teaching/geometry';
 import { usePoint } from '../../bridge/teach-client';
+import { PointPending } from './PointPending';
 import { fmt, readEnum, readInt, readNum, useViewParam } from './params';
 
 type Vec3 = [number, number, number];
@@ -405,14 +406,12 @@ export function Space3D({ config, p }: { config: ExperimentConfig; p: number }) 
               ‖x − x̂‖ = <b data-testid="teach-space-err">{fmt(err ?? 0)}</b>
               {cell ? ` · cell (${cell.join(', ')})` : ''}
             </>
-          ) : point.isError ? (
-            <span role="alert">{point.error.message}</span>
-          ) : !q ? (
-            <span role="alert">no quantizer</span>
           ) : (
-            <span className="muted" data-testid="teach-space-loading">
-              quantizing in the worker…
-            </span>
+            <PointPending
+              error={point.isError ? point.error : null}
+              hasQuantizer={!!q}
+              testId="teach-space-loading"
+            />
           )}
         </p>
         <p className="muted small">

@@ -17,6 +17,7 @@ import { inspectBlock } from '../../../core/teaching/block';
 import { usePoint, useTrace } from '../../bridge/teach-client';
 import { Space3D } from './Space3D';
 import { pipelineFormat } from './BlockInspector';
+import { PointPending } from './PointPending';
 import { fmt, readInt, readNum, useViewParam } from './params';
 
 const BARS = 48;
@@ -185,14 +186,12 @@ function Plane({ config, p }: { config: ExperimentConfig; p: number }) {
               <br />
               ‖x − x̂‖ = {fmt(Math.hypot(px - xh[0], py - xh[1]))}
             </>
-          ) : point.isError ? (
-            <span role="alert">{point.error.message}</span>
-          ) : !q ? (
-            <span role="alert">no quantizer</span>
           ) : (
-            <span className="muted" data-testid="teach-plane-loading">
-              quantizing in the worker…
-            </span>
+            <PointPending
+              error={point.isError ? point.error : null}
+              hasQuantizer={!!q}
+              testId="teach-plane-loading"
+            />
           )}
         </p>
         <p className="muted small">
