@@ -11,7 +11,7 @@ import { E4M3, E5M2 } from '../../../core/formats/minifloat';
 import { paramReader } from '../../../core/methods/param-reader';
 import { fp8Quantizer } from '../../../core/methods/quantizers/fp8';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
-import { CMP_EXACT_WGSL } from './wgsl-exact';
+import { CMP_EXACT_WGSL } from '../wgsl-exact';
 
 const readFp8 = paramReader(fp8Quantizer, {
   format: ['e4m3', 'e5m2'],
@@ -27,7 +27,7 @@ struct P { d: u32, n: u32, mbits: u32, emin: i32, maxf: f32, pad0: u32, pad1: u3
 @group(0) @binding(1) var<uniform> p: P;
 @group(0) @binding(2) var<storage, read> s: array<f32>;
 
-// cmp_exact (./wgsl-exact.ts): here c·sh and c·sl have ≤ M + 2 + 12 significant bits.
+// cmp_exact (../wgsl-exact.ts): here c·sh and c·sl have ≤ M + 2 + 12 significant bits.
 ${CMP_EXACT_WGSL}
 
 // Grid spacing of the binade holding g (g ≥ 0; the subnormal range shares the first binade's).

@@ -11,7 +11,7 @@ import { UE4M3, roundValue } from '../../../core/formats/minifloat';
 import { paramReader } from '../../../core/methods/param-reader';
 import { NV_BLOCK, nvfp4Quantizer } from '../../../core/methods/quantizers/nvfp4';
 import { runInPlace, type GpuQuantizerKernel } from '../kernel-types';
-import { CMP_EXACT_WGSL } from './wgsl-exact';
+import { CMP_EXACT_WGSL } from '../wgsl-exact';
 
 const readNvfp4 = paramReader(nvfp4Quantizer, { rounding: ['nearest', 'stochastic'] });
 
@@ -25,7 +25,7 @@ struct P { d: u32, blocks: u32, n: u32, pad0: u32, st: f32, pad1: u32, pad2: u32
 
 var<private> GRID: array<f32, 8> = array<f32, 8>(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0);
 
-// cmp_exact (./wgsl-exact.ts): here c·sh and c·sl have ≤ 7 + 12 significant bits.
+// cmp_exact (../wgsl-exact.ts): here c·sh and c·sl have ≤ 7 + 12 significant bits.
 ${CMP_EXACT_WGSL}
 
 // x ← (q·s_b)·s_t, q = E2M1(x/(s_b·s_t)), with the block's UE4M3 scale (0 → zeros); p.n = rows·d.
