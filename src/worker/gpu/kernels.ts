@@ -499,8 +499,9 @@ export class GpuKernels {
   }
 
   /**
-   * One dispatch of `threads` invocations (2-D grid past the 65535-workgroup limit), awaited.
-   * Bindings: 0 = data, 1 = a uniform of the given words, 2 = `extra` when the entry point uses it.
+   * One dispatch of `threads` invocations through `dispatch` (its 2-D grid and validation check),
+   * awaited. Bindings: 0 = data, 1 = a uniform of the given words, 2 = `extra` when the entry point
+   * uses it.
    */
   private async run(
     pipe: GpuComputePipeline,
@@ -513,23 +514,11 @@ export class GpuKernels {
   ): Promise<void> {
     if (signal?.aborted) throw new AbortError();
     const uni = this.uniform(u32s, f32s);
-    const buffers = extra ? [data, uni, extra] : [data, uni];
-    const groups = Math.max(1, Math.ceil(threads / WG));
-    const gx = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
-    const gy = Math.ceil(groups / gx);
-    const bind = this.device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipe);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(gx, gy);
-    pass.end();
-    this.device.queue.submit([enc.finish()]);
-    await this.device.queue.onSubmittedWorkDone();
-    uni.destroy();
+    try {
+      await this.dispatch(pipe, extra ? [data, uni, extra] : [data, uni], Math.ceil(threads / WG), signal);
+    } finally {
+      uni.destroy();
+    }
   }
 
   /** Dispatches on one data buffer, encoded in one pass and submitted together, awaited once. */
