@@ -454,6 +454,181 @@ export function householder_tiled(
   }
 }
 
+// ───────────────────────── Householder products in float32 (householder_tiled_f32) ─────────────────────────
+// Reference: src/core/linalg/householder.ts reflectRowsF32 (the float32 dense-products mode,
+// CONTRACT.md §5.2): every product, sum and update rounded to binary32 in the order of the float64
+// reference, one running dot product per row, β rounded to float32. The schedule is
+// householder_tiled's (the update of the pending reflector shares its pass with the next dot
+// product; all groups of a call take one reflector before the next), with f32x4 lanes: a group is
+// HT4 = 16 rows held transposed (W[i·HT4 + r], float32), 4 f32x4 accumulators plus 4 f32x4 update
+// factors in registers, so each instruction does twice the float64 kernel's work. The reflectors
+// are float32 already and are broadcast-loaded in place (no promoted copy): v_k's coordinate i
+// sits at vecP + 4·(offset(k) − k + i).
+
+const HT4: i32 = 16;
+
+/** acc += v·w over coordinates [lo, hi) of one float32 group (accumulators at accP, 4 × f32x4). */
+function hhDot32(W: usize, lo: i32, hi: i32, v: usize, accP: usize): void {
+  let a0 = v128.load(accP, 0);
+  let a1 = v128.load(accP, 16);
+  let a2 = v128.load(accP, 32);
+  let a3 = v128.load(accP, 48);
+  let row = W + ((<usize>lo * <usize>HT4) << 2);
+  let pv = v + ((<usize>lo) << 2);
+  for (let i = lo; i < hi; i++) {
+    const vi = v128.load32_splat(pv);
+    a0 = f32x4.add(a0, f32x4.mul(vi, v128.load(row, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(vi, v128.load(row, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(vi, v128.load(row, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(vi, v128.load(row, 48)));
+    row += (<usize>HT4) << 2;
+    pv += 4;
+  }
+  v128.store(accP, a0, 0);
+  v128.store(accP, a1, 16);
+  v128.store(accP, a2, 32);
+  v128.store(accP, a3, 48);
+}
+
+/** w −= t·v over coordinates [lo, hi) of one float32 group (update factors at tP, 4 × f32x4). */
+function hhUpdate32(W: usize, lo: i32, hi: i32, v: usize, tP: usize): void {
+  const t0 = v128.load(tP, 0);
+  const t1 = v128.load(tP, 16);
+  const t2 = v128.load(tP, 32);
+  const t3 = v128.load(tP, 48);
+  let row = W + ((<usize>lo * <usize>HT4) << 2);
+  let pv = v + ((<usize>lo) << 2);
+  for (let i = lo; i < hi; i++) {
+    const vi = v128.load32_splat(pv);
+    v128.store(row, f32x4.sub(v128.load(row, 0), f32x4.mul(t0, vi)), 0);
+    v128.store(row, f32x4.sub(v128.load(row, 16), f32x4.mul(t1, vi)), 16);
+    v128.store(row, f32x4.sub(v128.load(row, 32), f32x4.mul(t2, vi)), 32);
+    v128.store(row, f32x4.sub(v128.load(row, 48), f32x4.mul(t3, vi)), 48);
+    row += (<usize>HT4) << 2;
+    pv += 4;
+  }
+}
+
+/** Over [lo, hi): w −= t·u (pending reflector u), then acc += v·w with the updated w (float32). */
+function hhBoth32(W: usize, lo: i32, hi: i32, u: usize, tP: usize, v: usize, accP: usize): void {
+  const t0 = v128.load(tP, 0);
+  const t1 = v128.load(tP, 16);
+  const t2 = v128.load(tP, 32);
+  const t3 = v128.load(tP, 48);
+  let a0 = v128.load(accP, 0);
+  let a1 = v128.load(accP, 16);
+  let a2 = v128.load(accP, 32);
+  let a3 = v128.load(accP, 48);
+  let row = W + ((<usize>lo * <usize>HT4) << 2);
+  let pu = u + ((<usize>lo) << 2);
+  let pv = v + ((<usize>lo) << 2);
+  for (let i = lo; i < hi; i++) {
+    const ui = v128.load32_splat(pu);
+    const vi = v128.load32_splat(pv);
+    const w0 = f32x4.sub(v128.load(row, 0), f32x4.mul(t0, ui));
+    const w1 = f32x4.sub(v128.load(row, 16), f32x4.mul(t1, ui));
+    const w2 = f32x4.sub(v128.load(row, 32), f32x4.mul(t2, ui));
+    const w3 = f32x4.sub(v128.load(row, 48), f32x4.mul(t3, ui));
+    v128.store(row, w0, 0);
+    v128.store(row, w1, 16);
+    v128.store(row, w2, 32);
+    v128.store(row, w3, 48);
+    a0 = f32x4.add(a0, f32x4.mul(vi, w0));
+    a1 = f32x4.add(a1, f32x4.mul(vi, w1));
+    a2 = f32x4.add(a2, f32x4.mul(vi, w2));
+    a3 = f32x4.add(a3, f32x4.mul(vi, w3));
+    row += (<usize>HT4) << 2;
+    pu += 4;
+    pv += 4;
+  }
+  v128.store(accP, a0, 0);
+  v128.store(accP, a1, 16);
+  v128.store(accP, a2, 32);
+  v128.store(accP, a3, 48);
+}
+
+/**
+ * householder_tiled's contract in float32 arithmetic: betaP holds nRefl float32 β (β = 0 skips
+ * the reflector), signP d float64 signs (±1, so each signed coordinate is exact in float32).
+ * workP holds ⌈rows/HT4⌉ × (d·HT4 + 32) float32: the transposed groups, then per group 4 f32x4
+ * pending update factors and 4 f32x4 dot accumulators.
+ */
+export function householder_tiled_f32(
+  vecP: usize,
+  betaP: usize,
+  nRefl: i32,
+  signP: usize,
+  d: i32,
+  inP: usize,
+  inStride: i32,
+  rows: i32,
+  outP: usize,
+  outStride: i32,
+  workP: usize,
+  transpose: i32,
+): void {
+  const groups = (rows + HT4 - 1) / HT4;
+  const gBytes = (<usize>d * <usize>HT4) << 2;
+  const stateP = workP + <usize>groups * gBytes; // per group: t (64 B) then acc (64 B)
+  for (let r = 0; r < groups * HT4; r++) {
+    const W = workP + <usize>(r / HT4) * gBytes + ((<usize>(r % HT4)) << 2);
+    const src = inP + ((<usize>r * <usize>inStride) << 2);
+    for (let i = 0; i < d; i++) {
+      const dst = W + ((<usize>i * <usize>HT4) << 2);
+      if (r >= rows) store<f32>(dst, 0.0);
+      else {
+        const x = load<f32>(src + ((<usize>i) << 2));
+        store<f32>(dst, transpose ? x : <f32>(load<f64>(signP + ((<usize>i) << 3)) * <f64>x));
+      }
+    }
+  }
+  // Reflectors in application order, β = 0 skipped; `prev` is the pending one (−1: none yet).
+  let prev = -1;
+  let up: usize = 0; // v_prev indexed by coordinate
+  for (let s = 0; s < nRefl; s++) {
+    const k = transpose ? s : nRefl - 1 - s;
+    const beta = load<f32>(betaP + ((<usize>k) << 2));
+    if (beta == 0) continue;
+    const vk = vecP + ((<usize>(k * d - ((k * (k - 1)) >> 1) - k)) << 2);
+    const b = f32x4.splat(beta);
+    for (let g = 0; g < groups; g++) {
+      const W = workP + <usize>g * gBytes;
+      const tP = stateP + ((<usize>g) << 7);
+      const accP = tP + 64;
+      const z = f32x4.splat(0);
+      v128.store(accP, z, 0);
+      v128.store(accP, z, 16);
+      v128.store(accP, z, 32);
+      v128.store(accP, z, 48);
+      if (prev < 0) hhDot32(W, k, d, vk, accP);
+      else if (k < prev) {
+        hhDot32(W, k, prev, vk, accP);
+        hhBoth32(W, prev, d, up, tP, vk, accP);
+      } else {
+        hhUpdate32(W, prev, k, up, tP);
+        hhBoth32(W, k, d, up, tP, vk, accP);
+      }
+      // t = β·(v·w), as `ta = fround(beta * da)` in the reference.
+      v128.store(tP, f32x4.mul(b, v128.load(accP, 0)), 0);
+      v128.store(tP, f32x4.mul(b, v128.load(accP, 16)), 16);
+      v128.store(tP, f32x4.mul(b, v128.load(accP, 32)), 32);
+      v128.store(tP, f32x4.mul(b, v128.load(accP, 48)), 48);
+    }
+    prev = k;
+    up = vk;
+  }
+  if (prev >= 0)
+    for (let g = 0; g < groups; g++) hhUpdate32(workP + <usize>g * gBytes, prev, d, up, stateP + ((<usize>g) << 7));
+  for (let r = 0; r < rows; r++) {
+    const W = workP + <usize>(r / HT4) * gBytes + ((<usize>(r % HT4)) << 2);
+    const dst = outP + ((<usize>r * <usize>outStride) << 2);
+    for (let i = 0; i < d; i++) {
+      const w = load<f32>(W + ((<usize>i * <usize>HT4) << 2));
+      store<f32>(dst + ((<usize>i) << 2), transpose ? <f32>(load<f64>(signP + ((<usize>i) << 3)) * <f64>w) : w);
+    }
+  }
+}
+
 // ───────────────────────── QJL sketch products ─────────────────────────
 // Reference: src/core/methods/quantizers/qjl.ts qjlEstimateBlock (before its final scaling).
 // One sketch row against one data row at a time; the library calls qjl_tiled below, and this

@@ -34,6 +34,16 @@
  * update shares its pass over the rows with the next reflection's dot product, and a call holds
  * as many groups as fit TILE_BYTES so a reflector is fetched once per call.
  *
+ * Float32 mode (config `numerics.denseProducts: 'float32'`, CONTRACT.md §5.2): the same reflectors,
+ * β_k rounded to float32, and every product, sum and update of `reflectRows` rounded to binary32 in
+ * the same order (`reflectRowsF32`), one running float32 dot product per row, as a float32 GEMM on
+ * a GPU or PyTorch would. The WASM kernel `householder_tiled_f32` keeps that order with f32x4 lanes
+ * (16 rows per group), twice the lanes of the float64 kernel, bit-identical to the reference.
+ * Rounding the binary64 result of one operation on binary32 operands to binary32 gives the
+ * correctly rounded binary32 result (53 ≥ 2·24 + 2: Figueroa, "When is double rounding
+ * innocuous?", SIGNUM 1995), so Math.fround emulates float32 arithmetic exactly. Accuracy against
+ * the float64 mode: src/core/linalg/householder-f32.test.ts.
+ *
  * Partial products: the applier uses `betas.length` reflectors, so a product of K < d − 1
  * reflectors (the basis completion of the PCA Gram path, src/core/methods/transforms/pca.ts) is
  * applied by the same code in O(K·d) per row.
@@ -43,8 +53,15 @@
  * CACHE_MAX_ENTRIES rotations and CACHE_MAX_FLOATS stored floats) so that re-running an experiment
  * (a slider move) does not redraw d²/2 normals.
  */
+import type { DenseProducts } from '../methods/types';
 import type { Rng } from '../rng';
-import { claim, HOUSEHOLDER_TILE_ROWS, noteWasmHit, wasmKernels } from '../wasm/kernels';
+import {
+  claim,
+  HOUSEHOLDER_TILE_ROWS,
+  HOUSEHOLDER_TILE_ROWS_F32,
+  noteWasmHit,
+  wasmKernels,
+} from '../wasm/kernels';
 
 /** Bytes of float64 row groups per call of the WASM kernel: the working set kept in L2. */
 const TILE_BYTES = 1 << 20;
@@ -146,16 +163,134 @@ function reflectRows(q: HouseholderRotation, k: number, w: Float64Array, rows: n
 }
 
 /**
- * Reusable applier of one rotation: owns a float64 scratch of CHUNK_ROWS × d, so forward and
- * transpose allocate nothing per call.
+ * reflectRows in float32 arithmetic (the float32 dense-products mode, see the header): the same
+ * operations in the same order, each rounded to binary32; `beta` is β_k rounded to float32. This
+ * is the reference of the WASM kernel `householder_tiled_f32`.
+ */
+function reflectRowsF32(q: HouseholderRotation, beta: number, k: number, w: Float32Array, rows: number): void {
+  if (beta === 0) return;
+  const d = q.d;
+  const off = reflectorOffset(d, k);
+  const m = d - k;
+  const v = q.vectors.subarray(off, off + m);
+  const f = Math.fround;
+  for (let r = 0; r < rows; r++) {
+    const a = r * d + k;
+    let da = 0;
+    for (let i = 0; i < m; i++) da = f(da + f(v[i] * w[a + i]));
+    const ta = f(beta * da);
+    // The Float32Array store rounds w − t·v to binary32.
+    for (let i = 0; i < m; i++) w[a + i] = w[a + i] - f(ta * v[i]);
+  }
+}
+
+/** β_k rounded to float32, per rotation (the float32 mode's reflectors; shared by its appliers). */
+const betas32 = new WeakMap<HouseholderRotation, Float32Array>();
+
+function float32Betas(q: HouseholderRotation): Float32Array {
+  let b = betas32.get(q);
+  if (!b) {
+    b = Float32Array.from(q.betas);
+    betas32.set(q, b);
+  }
+  return b;
+}
+
+/**
+ * Reusable applier of one rotation: owns a scratch of CHUNK_ROWS × d (float64, or float32 in the
+ * float32 mode), so forward and transpose allocate nothing per call. `precision` is the config's
+ * `numerics.denseProducts` (CONTRACT.md §5.2): 'float64' (default, every saved link) or 'float32'.
  */
 export class HouseholderApplier {
   readonly q: HouseholderRotation;
+  readonly precision: DenseProducts;
   private readonly work: Float64Array;
+  private readonly work32: Float32Array;
 
-  constructor(q: HouseholderRotation) {
+  constructor(q: HouseholderRotation, precision: DenseProducts = 'float64') {
     this.q = q;
-    this.work = new Float64Array(CHUNK_ROWS * q.d);
+    this.precision = precision;
+    this.work = new Float64Array(precision === 'float64' ? CHUNK_ROWS * q.d : 0);
+    this.work32 = new Float32Array(precision === 'float32' ? CHUNK_ROWS * q.d : 0);
+  }
+
+  /** The float32 mode's WASM path: `householder_tiled_f32` on chunks of whole 16-row groups. */
+  private runWasmF32(
+    input: Float32Array,
+    rows: number,
+    out: Float32Array,
+    inStride: number,
+    outStride: number,
+    transpose: boolean,
+  ): boolean {
+    const k = wasmKernels();
+    if (!k || rows === 0) return k !== null;
+    const { d, vectors, signs } = this.q;
+    const betas = float32Betas(this.q);
+    // Float32 groups of 16 rows take as many bytes as the float64 kernel's groups of 8.
+    const groupBytes = HOUSEHOLDER_TILE_ROWS_F32 * d * 4;
+    const groups = Math.max(
+      1,
+      Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS_F32)),
+    );
+    const chunk = groups * HOUSEHOLDER_TILE_ROWS_F32;
+    const { ptrs, kept } = claim(k, betas, [
+      vectors.length * 4,
+      betas.length * 4,
+      d * 8,
+      groups * (groupBytes + 128),
+      chunk * d * 4,
+      chunk * d * 4,
+    ]);
+    const [vecP, betaP, signP, workP, inP, outP] = ptrs;
+    if (!kept) {
+      new Float32Array(k.memory.buffer, vecP, vectors.length).set(vectors);
+      new Float32Array(k.memory.buffer, betaP, betas.length).set(betas);
+      new Float64Array(k.memory.buffer, signP, d).set(signs);
+    }
+    const inView = new Float32Array(k.memory.buffer, inP, chunk * d);
+    const outView = new Float32Array(k.memory.buffer, outP, chunk * d);
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const n = Math.min(chunk, rows - r0);
+      if (inStride === d) inView.set(input.subarray(r0 * d, (r0 + n) * d));
+      else
+        for (let r = 0; r < n; r++)
+          inView.set(input.subarray((r0 + r) * inStride, (r0 + r) * inStride + d), r * d);
+      k.householder_tiled_f32(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
+      if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
+      else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
+    }
+    noteWasmHit('householder-f32');
+    return true;
+  }
+
+  /** The float32 mode's TypeScript reference (forward: Q·x; transpose: Qᵀ·x). */
+  private applyF32(
+    input: Float32Array,
+    rows: number,
+    out: Float32Array,
+    inStride: number,
+    outStride: number,
+    transpose: boolean,
+  ): void {
+    if (this.runWasmF32(input, rows, out, inStride, outStride, transpose)) return;
+    const { d, signs } = this.q;
+    const betas = float32Betas(this.q);
+    const w = this.work32;
+    for (let r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - r0);
+      // Signs are ±1: signed coordinates are exact in float32.
+      for (let r = 0; r < n; r++) {
+        const src = (r0 + r) * inStride;
+        for (let i = 0; i < d; i++) w[r * d + i] = transpose ? input[src + i] : signs[i] * input[src + i];
+      }
+      if (transpose) for (let k = 0; k < betas.length; k++) reflectRowsF32(this.q, betas[k], k, w, n);
+      else for (let k = betas.length - 1; k >= 0; k--) reflectRowsF32(this.q, betas[k], k, w, n);
+      for (let r = 0; r < n; r++) {
+        const dst = (r0 + r) * outStride;
+        for (let i = 0; i < d; i++) out[dst + i] = transpose ? signs[i] * w[r * d + i] : w[r * d + i];
+      }
+    }
   }
 
   /**
@@ -223,6 +358,7 @@ export class HouseholderApplier {
     inStride = this.q.d,
     outStride = this.q.d,
   ): void {
+    if (this.precision === 'float32') return this.applyF32(input, rows, out, inStride, outStride, false);
     if (this.runWasm(input, rows, out, inStride, outStride, false)) return;
     const { d, signs } = this.q;
     const w = this.work;
@@ -250,6 +386,7 @@ export class HouseholderApplier {
     inStride = this.q.d,
     outStride = this.q.d,
   ): void {
+    if (this.precision === 'float32') return this.applyF32(input, rows, out, inStride, outStride, true);
     if (this.runWasm(input, rows, out, inStride, outStride, true)) return;
     const { d, signs } = this.q;
     const w = this.work;

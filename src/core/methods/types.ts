@@ -141,10 +141,20 @@ export interface DataSourceKind extends MethodBase {
 
 // ───────────────────────────── transforms ─────────────────────────────
 
+/**
+ * Arithmetic of the dense products (config `numerics.denseProducts`, CONTRACT.md §5.2): 'float64'
+ * (absent: every saved link) or 'float32', every product and sum of a Householder rotation or a
+ * QJL sketch product rounded to binary32, as a float32 GEMM on a GPU does. Equal within float32
+ * rounding; twice the SIMD lanes on the CPU.
+ */
+export type DenseProducts = 'float64' | 'float32';
+
 export interface TransformContext {
   readonly rng: RngFactory;
   /** Original vector length (the data's `dim`). */
   readonly dim: number;
+  /** Arithmetic of dense rotations (haar, pca's Householder basis); absent = 'float64'. */
+  readonly denseProducts?: DenseProducts;
   /**
    * The data being transformed, for data-dependent transforms (PCA). Data-oblivious transforms
    * must not read it.
@@ -214,6 +224,8 @@ export interface TransformDef extends MethodBase {
 export interface QuantizerContext {
   /** Random streams: quantizers use purposes 'sketch' (QJL) and 'rounding' (stochastic rounding). */
   readonly rng: RngFactory;
+  /** Arithmetic of sketch products (qjl, turboquant-prod, qjl-kv); absent = 'float64'. */
+  readonly denseProducts?: DenseProducts;
   /**
    * Activation rows (tokens × d, in the same domain as the input) for matrix methods that weigh
    * or choose subspaces by the input covariance (EoRA, ResQ). Set by the layer analysis; absent

@@ -141,6 +141,41 @@ describe('wasm kernels', () => {
     }
   });
 
+  it('float32 Householder (householder_tiled_f32) forward and transpose equal the float32 reference', () => {
+    for (const [d, rows] of [
+      [1, 3],
+      [2, 1],
+      [7, 17],
+      [33, 16],
+      [130, 40],
+      [257, 75], // several 16-row groups per call, the last one partial
+      [64, 300], // more rows than one call holds (several chunks)
+    ] as const) {
+      const q = generateHouseholderRotation(createRngFactory(d).stream('rotation', 'haar', d), d);
+      const partial = { ...q, betas: q.betas.subarray(0, Math.floor((d - 1) / 2)) };
+      const skipping = { ...q, betas: q.betas.map((b, k) => (k % 3 === 1 ? 0 : b)) };
+      for (const rot of [q, partial, skipping]) {
+        const applier = new HouseholderApplier(rot, 'float32');
+        const stride = d + 3;
+        const x = filled(rows * stride, d + rows);
+        const [fTs, fW] = both('householder-f32', () => {
+          const y = new Float32Array(rows * stride);
+          applier.forward(x, rows, y, stride, stride);
+          return y;
+        });
+        expectSameBits(fTs, fW);
+        const [tTs, tW] = both('householder-f32', () => {
+          const y = new Float32Array(rows * d);
+          applier.transpose(x, rows, y, stride, d);
+          return y;
+        });
+        expectSameBits(tTs, tW);
+        // The float32 mode never takes the float64 kernel.
+        expect(wasmHits('householder')).toBe(0);
+      }
+    }
+  });
+
   it('QJL sketch products are identical (m = d and m ≠ d, odd d, partial blocks)', () => {
     for (const [m, d, count] of [
       [3, 3, 1],

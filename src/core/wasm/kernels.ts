@@ -33,6 +33,8 @@ export type WasmKernels = KernelExports;
 export const WASM_LANES = 16;
 /** Rows held transposed per group of householder_tiled (the kernel's HT). */
 export const HOUSEHOLDER_TILE_ROWS = 8;
+/** Rows held transposed per group of householder_tiled_f32 (the kernel's HT4: 4 f32x4 vectors). */
+export const HOUSEHOLDER_TILE_ROWS_F32 = 16;
 /** Target size of one streamed chunk of rows (input or output), bytes. */
 export const CHUNK_BYTES = 1 << 22;
 /**
