@@ -31,7 +31,8 @@
  *     1M (1024²) in-process after startup: generation + pipeline, target ≤ 0.15 s.
  *  8. Per kernel, TypeScript reference vs WASM SIMD path on 4M coordinates, same data, same run.
  *  9. Dense products (Householder, QJL sketch) at d = 1024 and 4096: GFLOP/s of the first WASM
- *     schedule vs the tiled kernels the library calls, same data, same run, bits compared.
+ *     schedule vs the tiled kernels the library calls (and, for Householder, the float32
+ *     dense-products mode's householder_tiled_f32), same data, same run, bits compared.
  *
  * `npm run bench -- --only=startup,cli,kernels` runs a subset (names: fwht, pipelines, haar,
  * spectra, memory, startup, cli, kernels, dense, metricdomain); `--quick` shrinks sections 7–8 for development runs.
@@ -50,7 +51,11 @@ import { runExperiment, type ExperimentSpec } from '../src/core/pipeline';
 import { DEFAULT_CONFIG } from '../src/core/config/defaults';
 import { createRngFactory } from '../src/core/rng';
 import { transformsById } from '../src/core/methods';
-import { clearHouseholderCache, generateHouseholderRotation } from '../src/core/linalg/householder';
+import {
+  clearHouseholderCache,
+  generateHouseholderRotation,
+  HouseholderApplier,
+} from '../src/core/linalg/householder';
 import { singularValues } from '../src/core/linalg/eig';
 import { estimateSpectrum } from '../src/core/linalg/lanczos';
 import type { Matrix } from '../src/core/methods/types';
@@ -754,11 +759,13 @@ function bestWallCpu(fn: () => void, reps: number): { wall: number; cpu: number 
 
 /**
  * The dense products of large runs, first WASM schedule (householder_apply, qjl_block) vs the
- * tiled one the library calls (householder_tiled, qjl_tiled), same data, same run, raw kernel calls
+ * tiled one the library calls (householder_tiled, qjl_tiled) and the float32 mode's
+ * householder_tiled_f32 (CONTRACT.md §5.2), same data, same run, raw kernel calls
  * on data already in WASM memory. Flops as performed: a reflection of length m costs 4m per row
  * (dot: mul + add, update: mul + sub); a sketch row 3d per data row (dot: mul + add, signed add).
  * CPU time is reported beside wall time because the machine may be shared (wall time then
- * includes other tenants' slices). Outputs of both schedules are compared bit for bit.
+ * includes other tenants' slices). Outputs of both float64 schedules are compared bit for bit, and
+ * the float32 kernel's against its TypeScript reference on the first rows.
  */
 function benchDense(quick: boolean): void {
   const k = wasmKernels();
@@ -766,7 +773,9 @@ function benchDense(quick: boolean): void {
     console.log('## Dense kernels: WASM unavailable\n');
     return;
   }
-  console.log('## Dense kernels, first WASM schedule vs tiled (GFLOP/s, best of 3, same data)\n');
+  console.log(
+    '## Dense kernels, first WASM schedule vs tiled float64 and tiled float32 (GFLOP/s, best of 3, same data)\n',
+  );
   const reps = quick ? 2 : 3;
   const rowsOut: string[][] = [];
   const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(2);
@@ -775,6 +784,8 @@ function benchDense(quick: boolean): void {
     const q = generateHouseholderRotation(createRngFactory(5).stream('rotation', 'haar', d), d);
     const rows = 32;
     const groups = rows / HOUSEHOLDER_TILE_ROWS;
+    // Generated before the claim: normal generation runs in WASM and claims the memory itself.
+    const xRows = gaussian(rows, d, 11).data;
     const { ptrs } = claim(k, benchDense, [
       q.vectors.length * 4,
       q.betas.length * 8,
@@ -783,12 +794,14 @@ function benchDense(quick: boolean): void {
       rows * d * 4,
       rows * d * 4,
       rows * d * 4,
+      rows * d * 4,
+      q.betas.length * 4,
     ]);
-    const [vecP, betaP, signP, workP, inP, outA, outB] = ptrs;
+    const [vecP, betaP, signP, workP, inP, outA, outB, outC, beta32P] = ptrs;
     new Float32Array(k.memory.buffer, vecP, q.vectors.length).set(q.vectors);
     new Float64Array(k.memory.buffer, betaP, q.betas.length).set(q.betas);
     new Float64Array(k.memory.buffer, signP, d).set(q.signs);
-    new Float32Array(k.memory.buffer, inP, rows * d).set(gaussian(rows, d, 11).data);
+    new Float32Array(k.memory.buffer, inP, rows * d).set(xRows);
     let hhFlops = 0;
     for (let r = 0; r < d - 1; r++) hhFlops += 4 * (d - r) * rows;
     const K = q.betas.length;
@@ -803,22 +816,39 @@ function benchDense(quick: boolean): void {
     const sameH = Buffer.from(k.memory.buffer, outA, rows * d * 4).equals(
       Buffer.from(k.memory.buffer, outB, rows * d * 4),
     );
+    // The float32 dense-products mode (householder_tiled_f32): same reflectors, β in float32.
+    new Float32Array(k.memory.buffer, beta32P, K).set(q.betas);
+    const f32H = bestWallCpu(
+      () => k.householder_tiled_f32(vecP, beta32P, K, signP, d, inP, d, rows, outC, d, workP, 0),
+      reps,
+    );
+    // Its bits against the TypeScript float32 reference on the first rows (the reference is slow).
+    const checkRows = d > 1024 ? 2 : 8;
+    const x32 = new Float32Array(k.memory.buffer, inP, checkRows * d).slice();
+    const got32 = new Float32Array(k.memory.buffer, outC, checkRows * d).slice();
+    setWasmEnabled(false);
+    const ref32 = new Float32Array(checkRows * d);
+    new HouseholderApplier(q, 'float32').forward(x32, checkRows, ref32);
+    setWasmEnabled(true);
+    const same32 = Buffer.from(ref32.buffer).equals(Buffer.from(got32.buffer));
     rowsOut.push([
       `Householder d=${d}, ${rows} rows`,
       `${gflops(hhFlops, oldH.wall)} / ${gflops(hhFlops, oldH.cpu)}`,
       `${gflops(hhFlops, newH.wall)} / ${gflops(hhFlops, newH.cpu)}`,
-      `${(oldH.cpu / newH.cpu).toFixed(2)}×`,
-      sameH ? 'yes' : 'NO',
+      `${gflops(hhFlops, f32H.wall)} / ${gflops(hhFlops, f32H.cpu)}`,
+      `${(oldH.cpu / newH.cpu).toFixed(2)}× / ${(oldH.cpu / f32H.cpu).toFixed(2)}×`,
+      `${sameH ? 'yes' : 'NO'} / ${same32 ? 'yes' : 'NO'} (${checkRows} rows)`,
     ]);
     // QJL: an m = d sketch against one block of QJL_BLOCK_ROWS rows.
     const m = d;
     const count = QJL_BLOCK_ROWS;
+    const qRows = gaussian(count, d, 12).data;
+    const sketch = new Float32Array(m * d);
+    createRngFactory(6).stream('sketch', m, d).fillNormal(sketch);
     const sk = claim(k, benchDense, [m * d * 4, count * d * 8, count * d * 8, count * d * 8, 8 * d * 8]);
     const [sketchP, srcP, accA, accB, scratchP] = sk.ptrs;
-    createRngFactory(6)
-      .stream('sketch', m, d)
-      .fillNormal(new Float32Array(k.memory.buffer, sketchP, m * d));
-    new Float64Array(k.memory.buffer, srcP, count * d).set(gaussian(count, d, 12).data);
+    new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch);
+    new Float64Array(k.memory.buffer, srcP, count * d).set(qRows);
     const qFlops = 3 * m * d * count;
     const oldQ = bestWallCpu(() => k.qjl_block(sketchP, m, d, srcP, count, accA), reps);
     const newQ = bestWallCpu(() => k.qjl_tiled(sketchP, m, d, srcP, count, accB, scratchP), reps);
@@ -829,12 +859,20 @@ function benchDense(quick: boolean): void {
       `QJL sketch d=m=${d}, ${count} rows`,
       `${gflops(qFlops, oldQ.wall)} / ${gflops(qFlops, oldQ.cpu)}`,
       `${gflops(qFlops, newQ.wall)} / ${gflops(qFlops, newQ.cpu)}`,
+      '',
       `${(oldQ.cpu / newQ.cpu).toFixed(2)}×`,
       sameQ ? 'yes' : 'NO',
     ]);
   }
   table(
-    ['product', 'old GFLOP/s wall / cpu', 'tiled GFLOP/s wall / cpu', 'speed-up (cpu)', 'same bits'],
+    [
+      'product',
+      'first GFLOP/s wall / cpu',
+      'tiled f64 GFLOP/s wall / cpu',
+      'tiled f32 GFLOP/s wall / cpu',
+      'vs first (cpu): f64 / f32',
+      'same bits: f64 vs first / f32 vs TS f32',
+    ],
     rowsOut,
   );
 }
