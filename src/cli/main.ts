@@ -158,29 +158,43 @@ async function startWatchdog(ms: number, message: string): Promise<Worker> {
 export const WATCHDOG_GRACE_MS = 2_000;
 
 /**
- * `--metric-domain data|transformed` sets the config's numerics.metricDomain (CONTRACT.md §5), so
- * the printed permalink carries the choice; without the flag the config's own choice stands.
+ * `--metric-domain data|transformed` and `--dense-products float64|float32` set the config's
+ * numerics.metricDomain and numerics.denseProducts (CONTRACT.md §5), so the printed permalink
+ * carries the choice; without a flag the config's own choice stands (the other field is kept).
  */
-function withMetricDomain(raw: unknown, value: string | undefined): unknown {
-  if (value === undefined) return raw;
-  if (value !== 'data' && value !== 'transformed')
-    throw new CliExit(
-      EXIT_INVALID,
-      `--metric-domain: expected data or transformed, got ${JSON.stringify(value)}`,
-    );
+function withNumerics(raw: unknown, opts: { metricDomain?: string; denseProducts?: string }): unknown {
+  const fields: [flag: string, key: string, value: string | undefined, allowed: readonly string[]][] = [
+    ['--metric-domain', 'metricDomain', opts.metricDomain, ['data', 'transformed']],
+    ['--dense-products', 'denseProducts', opts.denseProducts, ['float64', 'float32']],
+  ];
+  const set: Record<string, string> = {};
+  for (const [flag, key, value, allowed] of fields) {
+    if (value === undefined) continue;
+    if (!allowed.includes(value))
+      throw new CliExit(
+        EXIT_INVALID,
+        `${flag}: expected ${allowed.join(' or ')}, got ${JSON.stringify(value)}`,
+      );
+    set[key] = value;
+  }
+  if (!Object.keys(set).length) return raw;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  return { ...raw, numerics: { metricDomain: value } };
+  const had = (raw as { numerics?: unknown }).numerics;
+  const numerics = typeof had === 'object' && had !== null && !Array.isArray(had) ? had : {};
+  return { ...raw, numerics: { ...numerics, ...set } };
 }
 
 const METRIC_DOMAIN_HELP =
   'data (default) or transformed: metrics of orthogonal chains computed after the last transform, without its inverse (equal within float32 rounding)';
+const DENSE_PRODUCTS_HELP =
+  'float64 (default) or float32: Householder rotations (haar, pca) and QJL sketch products in float32 arithmetic, as a GPU computes them (equal within float32 rounding, faster)';
 
 async function runCommand(
   configArg: string,
-  opts: { json?: boolean; timeout?: string; metricDomain?: string },
+  opts: { json?: boolean; timeout?: string; metricDomain?: string; denseProducts?: string },
 ): Promise<void> {
   const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
-  const raw = withMetricDomain(await readConfigArgument(configArg), opts.metricDomain);
+  const raw = withNumerics(await readConfigArgument(configArg), opts);
   const config = restoreConfig(raw);
   warnIfLong(config);
   const controller = new AbortController();
@@ -212,12 +226,19 @@ async function runCommand(
 
 async function sweepCommand(
   configArg: string,
-  opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean; metricDomain?: string },
+  opts: {
+    json?: boolean;
+    csv?: boolean;
+    shard?: string;
+    hash?: boolean;
+    metricDomain?: string;
+    denseProducts?: string;
+  },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
   const { formatSweep, parseShard, sweepForCli } = await import('./sweep');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
-  const config = restoreConfig(withMetricDomain(await readConfigArgument(configArg), opts.metricDomain));
+  const config = restoreConfig(withNumerics(await readConfigArgument(configArg), opts));
   const out = await sweepForCli(config, shard, opts.hash === true);
   process.stdout.write(formatSweep(out, opts));
 }
@@ -242,6 +263,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the CONTRACT.md §6 JSON object')
     .option('--timeout <seconds>', 'stop the run after this many seconds (exit 4)')
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
+    .option('--dense-products <arithmetic>', DENSE_PRODUCTS_HELP)
     .description('run an experiment config and print its results')
     .action(runCommand);
 
@@ -256,6 +278,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "record each tensor's SHA-256 and one digest of the checkpoint (a pass over every byte)",
     )
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
+    .option('--dense-products <arithmetic>', DENSE_PRODUCTS_HELP)
     .description('quantize every matching tensor of a checkpoint with every pipeline')
     .action(sweepCommand);
 

@@ -44,6 +44,9 @@ export function formatResultsTable(out: ExperimentOutput): string {
           `metric domain: transformed (after the last transform) for ${out.results.filter((r) => r.metricDomain === 'transformed').length} of ${out.results.length} pipelines`,
         ]
       : []),
+    ...(out.config.numerics?.denseProducts === 'float32'
+      ? ['dense products: float32 arithmetic (Householder rotations, QJL sketches; CONTRACT.md §5.2)']
+      : []),
     ...(out.analysis?.kind === 'rate-distortion'
       ? formatRateDistortion(
           out.analysis,

@@ -20,6 +20,7 @@
 import { createRngFactory } from './rng';
 import { METRICS, quantizersById, transformsById } from './methods';
 import type {
+  DenseProducts,
   Matrix,
   MetricDef,
   MetricStream,
@@ -141,9 +142,22 @@ export interface RunOptions {
    * pipelines run as in 'data'. A collector still gets x̂ (the inverse runs for it).
    */
   readonly metricDomain?: MetricDomain;
+  /**
+   * Arithmetic of the dense products (config `numerics.denseProducts`, CONTRACT.md §5.2), handed to
+   * every transform's prepare context and quantizer context: 'float64' (the default, every saved
+   * link) or 'float32' (haar and pca's Householder products, and the QJL sketch products of qjl,
+   * turboquant-prod and qjl-kv, rounded to binary32: equal within float32 rounding, twice the
+   * SIMD lanes).
+   */
+  readonly denseProducts?: DenseProducts;
 }
 
 export type MetricDomain = 'data' | 'transformed';
+
+/** The context field of RunOptions.denseProducts: present only for the non-default float32. */
+function denseField(d: DenseProducts | undefined): { denseProducts?: DenseProducts } {
+  return d === 'float32' ? { denseProducts: d } : {};
+}
 
 export class AbortError extends Error {
   constructor() {
@@ -423,6 +437,8 @@ export type StageRequest =
       readonly rows: number;
       readonly outDim: number;
       readonly rng: RngFactory;
+      /** RunOptions.denseProducts, for the quantizer's context (absent: float64). */
+      readonly denseProducts?: DenseProducts;
       /** Calibration activations in the quantizer's domain, when the run has them. */
       readonly calibration?: Matrix;
       /** Output, rows × outDim. */
@@ -487,7 +503,11 @@ export function runStageOnCpu(req: StageRequest): Backend {
     return 'cpu'; // declined: its stages follow
   else if (req.kind === 'sums') req.out.sums = reconstructionSums(req.x, req.xHat);
   else {
-    const ctx = req.calibration ? { rng: req.rng, calibration: req.calibration } : { rng: req.rng };
+    const ctx = {
+      rng: req.rng,
+      ...denseField(req.denseProducts),
+      ...(req.calibration ? { calibration: req.calibration } : {}),
+    };
     req.def.quantize(req.y, req.rows, req.outDim, req.quantizer.params, ctx, req.yHat);
   }
   return 'cpu';
@@ -537,6 +557,7 @@ function* experimentSteps(
   const { rows, cols: dim } = x;
   const rng = createRngFactory(spec.seed);
   const selected = selectedPipelines(spec.pipelines.length, options.only);
+  const dense = denseField(options.denseProducts);
   const totalStages = selected.length * 3;
   let done = 0;
   const step = (stage: string) => {
@@ -628,9 +649,13 @@ function* experimentSteps(
       const tDef = transformsById.get(tRef.id);
       if (!tDef) throw new Error(`unknown transform "${tRef.id}"`);
       const input = stageInputs[k];
-      const ctx = calibrationIn
-        ? { rng: chainRng(rng, k), dim: input.cols, data: input, calibration: calibrationIn }
-        : { rng: chainRng(rng, k), dim: input.cols, data: input };
+      const ctx = {
+        rng: chainRng(rng, k),
+        dim: input.cols,
+        data: input,
+        ...dense,
+        ...(calibrationIn ? { calibration: calibrationIn } : {}),
+      };
       const prepared = tDef.prepare(tRef.params, ctx);
       if (calibrationIn) calibrationIn = rotateDual(prepared, calibrationIn);
       const out = take(rows * prepared.outDim);
@@ -680,6 +705,7 @@ function* experimentSteps(
           rows,
           outDim,
           rng,
+          ...dense,
           ...(calibrationIn ? { calibration: calibrationIn } : {}),
           yHat,
         };
@@ -729,7 +755,7 @@ function* experimentSteps(
               n,
               outDim,
               p.quantizer.params,
-              { rng },
+              { rng, ...dense },
               src,
             );
           } else src = (yHat as Float32Array).subarray(r0 * outDim, (r0 + n) * outDim);

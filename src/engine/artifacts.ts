@@ -8,7 +8,7 @@ import { sweepInvariant, sweepRateDistortion } from '../core/artifacts/rateDisto
 import { dataSpectra, pipelineSpectra } from '../core/artifacts/spectra';
 import type { PipelineSpectra, RateDistortion, Spectra } from '../core/artifacts/types';
 import type { RunOptions } from '../core/pipeline';
-import { loadData, type FileDataLoader } from './experiment';
+import { loadData, numericsOptions, type FileDataLoader } from './experiment';
 import { BoundedCache, dataKey, pipelineKey } from './result-cache';
 
 type AnalysisOptions = Pick<RunOptions, 'signal' | 'onProgress'> & { loadFile?: FileDataLoader };
@@ -19,11 +19,7 @@ export async function sweepConfig(
 ): Promise<RateDistortion> {
   const { matrix } = await loadData(config, options.loadFile);
   // Tagged with its query key: the page draws it only under the config it belongs to.
-  const metricDomain = config.numerics?.metricDomain;
-  const sweep = sweepRateDistortion(config, matrix, {
-    ...options,
-    ...(metricDomain ? { metricDomain } : {}),
-  });
+  const sweep = sweepRateDistortion(config, matrix, { ...options, ...numericsOptions(config) });
   return { ...sweep, key: sweepKey(config) };
 }
 

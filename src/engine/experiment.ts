@@ -106,11 +106,25 @@ export function runAnalysis(
       data,
       pipelines,
       params: config.analysis.params,
-      ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
+      ...numericsOptions(config),
     },
     { signal: options.signal, onProgress: options.onProgress },
   );
   return asAnalysisOutput(def.id, value);
+}
+
+/**
+ * The config's numeric choices (CONTRACT.md §5) as run options: only those it sets, so a config
+ * without them runs exactly as before (RunOptions.metricDomain, RunOptions.denseProducts).
+ */
+export function numericsOptions(
+  config: ExperimentConfig,
+): Pick<RunOptions, 'metricDomain' | 'denseProducts'> {
+  const n = config.numerics;
+  return {
+    ...(n?.metricDomain ? { metricDomain: n.metricDomain } : {}),
+    ...(n?.denseProducts ? { denseProducts: n.denseProducts } : {}),
+  };
 }
 
 /** Coordinates per block of the row-streamed path: 1 MiB of float32, well inside L2 + L3. */
@@ -164,8 +178,9 @@ export async function runConfig(
     collect,
     ...(calibration ? { calibration } : {}),
     ...(rowBlock !== undefined ? { rowBlock } : {}),
-    // The config decides where metrics are computed (its permalink carries the choice).
-    ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
+    // The config decides where metrics are computed and the dense products' arithmetic (its
+    // permalink carries both choices).
+    ...numericsOptions(config),
   };
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)

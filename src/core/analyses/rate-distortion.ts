@@ -60,11 +60,12 @@ export const rateDistortionAnalysis = defineAnalysis({
   // One `lab run` of every variant the sweep runs (sweepVariants; a chain forward once).
   cost: (_params, { rows, dim }, pipelines) =>
     runFlops(rows, dim, sweepVariants(pipelines, rows, dim).variants),
-  run({ seed, data, pipelines, params, metricDomain }, options) {
+  run({ seed, data, pipelines, params, metricDomain, denseProducts }, options) {
     const { budget } = params;
     const series = sweepPipelines({ seed, pipelines }, data, {
       ...options,
       ...(metricDomain ? { metricDomain } : {}),
+      ...(denseProducts ? { denseProducts } : {}),
     });
     const frontier = paretoFrontier(series);
     const atBudget = series.map((s): RateDistortionBudgetPick | null => {

@@ -10,7 +10,7 @@
  */
 import type { RngFactory } from '../rng';
 import type { ParamsOf } from '../methods/params';
-import type { Matrix, ParamSchema, Params } from '../methods/types';
+import type { DenseProducts, Matrix, ParamSchema, Params } from '../methods/types';
 import type { MetricDomain, PipelineSpec } from '../pipeline';
 import type { AnalysisShape } from './analysis-cost';
 
@@ -24,6 +24,8 @@ export interface AnalysisInput {
   readonly params: Params;
   /** The config's `numerics.metricDomain`, for analyses that run pipelines (RunOptions.metricDomain). */
   readonly metricDomain?: MetricDomain;
+  /** The config's `numerics.denseProducts`, for analyses that run pipelines (RunOptions.denseProducts). */
+  readonly denseProducts?: DenseProducts;
 }
 
 export interface AnalysisRunOptions {

@@ -204,7 +204,7 @@ export function sweepVariants(
 export function sweepPipelines(
   spec: ExperimentSpec,
   x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics' | 'metricDomain'> = {},
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metrics' | 'metricDomain' | 'denseProducts'> = {},
 ): SweptSeries[] {
   const { variants, owners, axes } = sweepVariants(spec.pipelines, x.rows, x.cols);
   const results = runExperiment({ seed: spec.seed, pipelines: variants }, x, options);
@@ -232,16 +232,17 @@ export function sweepPipelines(
 export function sweepRateDistortion(
   spec: ExperimentSpec,
   x: Matrix,
-  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metricDomain'> = {},
+  options: Pick<RunOptions, 'signal' | 'onProgress' | 'metricDomain' | 'denseProducts'> = {},
 ): RateDistortion {
   // The chart shows vNMSE against bits/coord: the other metrics (ip-nvar's 64 query products per
   // row among them) are not computed. vNMSE is the same value either way (RunOptions.metrics).
-  const { signal, onProgress, metricDomain } = options;
+  const { signal, onProgress, metricDomain, denseProducts } = options;
   const swept = sweepPipelines(spec, x, {
     signal,
     onProgress,
     metrics: ['vnmse'],
     ...(metricDomain ? { metricDomain } : {}),
+    ...(denseProducts ? { denseProducts } : {}),
   });
   const series: RdSeries[] = swept.map((s) => ({
     ...s,

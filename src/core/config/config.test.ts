@@ -169,5 +169,31 @@ describe('config.numerics (CONTRACT.md §1, §5)', () => {
   it('refuses an unknown domain or field, naming it', () => {
     expect(errorOf({ ...base, numerics: { metricDomain: 'rotated' } })).toMatch(/numerics\.metricDomain/);
     expect(errorOf({ ...base, numerics: { fp16: true } })).toMatch(/numerics/);
+    expect(errorOf({ ...base, numerics: { denseProducts: 'float16' } })).toMatch(/numerics\.denseProducts/);
+  });
+
+  it('denseProducts (§5.2): float64 is the absent field; float32 is kept alone or beside a domain', () => {
+    const plain = canonicalKey(restoreConfig(base));
+    expect(canonicalKey(restoreConfig({ ...base, numerics: { denseProducts: 'float64' } }))).toBe(plain);
+    const f32 = restoreConfig({ ...base, numerics: { denseProducts: 'float32' } });
+    expect(f32.numerics).toEqual({ denseProducts: 'float32' });
+    expect(canonicalKey(f32)).not.toBe(plain);
+    const both = restoreConfig({
+      ...base,
+      numerics: { denseProducts: 'float32', metricDomain: 'transformed' },
+    });
+    // Fixed key order whatever the input's.
+    expect(canonicalKey(both)).toMatch(
+      /"numerics":\{"metricDomain":"transformed","denseProducts":"float32"\}/,
+    );
+    expect(decodePermalink(permalinkHash(both)).numerics).toEqual({
+      metricDomain: 'transformed',
+      denseProducts: 'float32',
+    });
+    // The transformed-domain links made before the field keep their text.
+    const tr = { ...base, numerics: { metricDomain: 'transformed' } };
+    expect(
+      canonicalKey(restoreConfig({ ...tr, numerics: { ...tr.numerics, denseProducts: 'float64' } })),
+    ).toBe(canonicalKey(restoreConfig(tr)));
   });
 });

@@ -16,6 +16,7 @@ import { MAX_COORDINATES, MAX_PIPELINES, formatCount } from '../limits';
 import { MAX_RUN_BYTES, configCost, formatBytesShort, largestItem } from '../cost';
 import { MAX_SKETCH_ENTRIES } from '../methods/quantizers/qjl';
 import type { MethodRef, MetricDomain, PipelineSpec as PipelineConfig } from '../pipeline';
+import type { DenseProducts } from '../methods/types';
 import { migrate } from './migrate';
 import { analysesById } from '../analyses';
 import { CONFIG_VERSION, ConfigError } from './errors';
@@ -71,9 +72,14 @@ export interface ExperimentConfig {
 export interface NumericsConfig {
   /**
    * 'transformed': metrics of pipelines whose chain is orthogonal and keeps the dim are computed
-   * on (y, ŷ) without the inverse transform (pipeline.ts RunOptions.metricDomain).
+   * on (y, ŷ) without the inverse transform (pipeline.ts RunOptions.metricDomain). Absent: 'data'.
    */
-  readonly metricDomain: MetricDomain;
+  readonly metricDomain?: MetricDomain;
+  /**
+   * 'float32': dense rotations and QJL sketch products in float32 arithmetic
+   * (pipeline.ts RunOptions.denseProducts, CONTRACT.md §5.2). Absent: 'float64'.
+   */
+  readonly denseProducts?: DenseProducts;
 }
 
 /** A saved config pinned as the baseline: the parts that determine its numbers. */
@@ -145,7 +151,10 @@ const envelope = z
       .optional(),
     baselineConfig: plainObject.optional(),
     numerics: z
-      .object({ metricDomain: z.enum(['data', 'transformed']).default('data') })
+      .object({
+        metricDomain: z.enum(['data', 'transformed']).default('data'),
+        denseProducts: z.enum(['float64', 'float32']).default('float64'),
+      })
       .strict()
       .optional(),
   })
@@ -515,10 +524,8 @@ function canonicalShape(config: ExperimentConfig): ExperimentConfig {
           },
         }
       : {}),
-    // Only a non-default choice: {metricDomain: 'data'} and no field are one config (one cache key).
-    ...(config.numerics?.metricDomain === 'transformed'
-      ? { numerics: { metricDomain: 'transformed' as const } }
-      : {}),
+    // Only non-default choices: {metricDomain: 'data'} and no field are one config (one cache key).
+    ...canonicalNumerics(config.numerics),
   };
   if (!config.analysis) return { v: config.v, seed: config.seed, data, pipelines, ...optional };
   const a = analysesById.get(config.analysis.id);
@@ -527,6 +534,18 @@ function canonicalShape(config: ExperimentConfig): ExperimentConfig {
     params: a ? orderedParams(a.params, config.analysis.params) : config.analysis.params,
   };
   return { v: config.v, seed: config.seed, data, pipelines, analysis, ...optional };
+}
+
+/**
+ * `numerics` holding only its non-default choices, in a fixed key order; no field at all when every
+ * choice is the default, so links made before a choice existed keep their text and cache key.
+ */
+function canonicalNumerics(n: NumericsConfig | undefined): { numerics?: NumericsConfig } {
+  const numerics = {
+    ...(n?.metricDomain === 'transformed' ? { metricDomain: 'transformed' as const } : {}),
+    ...(n?.denseProducts === 'float32' ? { denseProducts: 'float32' as const } : {}),
+  };
+  return Object.keys(numerics).length ? { numerics } : {};
 }
 
 function canonicalBaseline(b: BaselineConfig): BaselineConfig {

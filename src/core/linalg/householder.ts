@@ -167,7 +167,13 @@ function reflectRows(q: HouseholderRotation, k: number, w: Float64Array, rows: n
  * operations in the same order, each rounded to binary32; `beta` is β_k rounded to float32. This
  * is the reference of the WASM kernel `householder_tiled_f32`.
  */
-function reflectRowsF32(q: HouseholderRotation, beta: number, k: number, w: Float32Array, rows: number): void {
+function reflectRowsF32(
+  q: HouseholderRotation,
+  beta: number,
+  k: number,
+  w: Float32Array,
+  rows: number,
+): void {
   if (beta === 0) return;
   const d = q.d;
   const off = reflectorOffset(d, k);
@@ -256,7 +262,20 @@ export class HouseholderApplier {
       else
         for (let r = 0; r < n; r++)
           inView.set(input.subarray((r0 + r) * inStride, (r0 + r) * inStride + d), r * d);
-      k.householder_tiled_f32(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
+      k.householder_tiled_f32(
+        vecP,
+        betaP,
+        betas.length,
+        signP,
+        d,
+        inP,
+        d,
+        n,
+        outP,
+        d,
+        workP,
+        transpose ? 1 : 0,
+      );
       if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
       else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
     }

@@ -49,7 +49,7 @@
  * for example d = 128, m = 128, m_o = 64, o = 8, group = 32: 1 + 0.5 + 0.5 + 56/4096 = 2.0137.
  */
 import { defineParams, typedParams, type ParamsOf } from '../params';
-import type { QuantizerDef } from '../types';
+import type { DenseProducts, QuantizerDef } from '../types';
 import { makeSketch, QJL_BLOCK_ROWS, qjlEstimateBlock, sketchRows } from './qjl';
 
 const QJL_KV_PARAMS = defineParams({
@@ -146,6 +146,7 @@ function sketchPart(
   cols: readonly number[],
   sub: Float32Array,
   m: number,
+  dense: DenseProducts | undefined,
 ): void {
   const w = cols.length;
   const block = new Float64Array(QJL_BLOCK_ROWS * w);
@@ -154,7 +155,7 @@ function sketchPart(
     const count = Math.min(QJL_BLOCK_ROWS, r1 - b0);
     for (let k = 0; k < count; k++)
       for (let c = 0; c < w; c++) block[k * w + c] = input[(b0 + k) * d + cols[c]];
-    qjlEstimateBlock(sub, m, w, block, count, acc);
+    qjlEstimateBlock(sub, m, w, block, count, acc, dense);
     for (let k = 0; k < count; k++) {
       let n2 = 0;
       for (let c = 0; c < w; c++) n2 += block[k * w + c] * block[k * w + c];
@@ -196,8 +197,10 @@ export const qjlKvQuantizer: QuantizerDef = {
         s = { inl, sIn: subSketch(sketch, d, m, inl), sOut: subSketch(sketch, d, mo, outl) };
         subs.set(key, s);
       }
-      if (s.inl.length > 0) sketchPart(input, out, d, r0, r1, s.inl, s.sIn, m);
-      if (outl.length > 0) sketchPart(input, out, d, r0, r1, outl, s.sOut, mo);
+      // Sketch products in the config's arithmetic (numerics.denseProducts, CONTRACT.md §5.2).
+      const dense = ctx.denseProducts;
+      if (s.inl.length > 0) sketchPart(input, out, d, r0, r1, s.inl, s.sIn, m, dense);
+      if (outl.length > 0) sketchPart(input, out, d, r0, r1, outl, s.sOut, mo, dense);
     }
   },
   bitsPerCoord(params, rows, d) {

@@ -25,7 +25,7 @@
  * Bits per coordinate: m/d (signs) + 32/d (the fp32 norm).
  */
 import { defineParams, typedParams } from '../params';
-import type { Params, QuantizerContext, QuantizerDef } from '../types';
+import type { DenseProducts, Params, QuantizerContext, QuantizerDef } from '../types';
 import { claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
 import { ByteLru, streamFingerprint } from '../../memo';
 
@@ -78,6 +78,10 @@ export const QJL_BLOCK_ROWS = 16;
  * acc[k·d .. (k+1)·d) ← √(π/2)/m · ‖r_k‖ · Sᵀ sign(S·r_k). `acc` (≥ count·d) is overwritten; rows with
  * ‖r_k‖ = 0 give exactly 0. Loops run sketch row outermost so the m×d sketch streams through the
  * cache once per block instead of once per row. No allocation.
+ *
+ * `dense` is the config's numerics.denseProducts (QuantizerContext.denseProducts, CONTRACT.md
+ * §5.2), which qjl, turboquant-prod and qjl-kv each pass from their context: the one place where
+ * the sketch products' arithmetic is chosen (`sketchProducts`).
  */
 export function qjlEstimateBlock(
   sketch: Float32Array,
@@ -86,8 +90,9 @@ export function qjlEstimateBlock(
   src: Float64Array,
   count: number,
   acc: Float64Array,
+  dense: DenseProducts = 'float64',
 ): void {
-  if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
+  sketchProducts(dense, sketch, m, d, src, count, acc);
   for (let k = 0; k < count; k++) {
     const off = k * d;
     let n2 = 0;
@@ -124,6 +129,24 @@ function qjlSketchProductsWasm(
   acc.set(new Float64Array(k.memory.buffer, accP, count * d));
   noteWasmHit('qjl');
   return true;
+}
+
+/**
+ * The sketch products acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled, for the dense-products mode `dense`.
+ * This branch has float64 sketch kernels only (qjl_tiled and its reference below), so 'float32'
+ * computes them in float64 for now and the QJL family's numbers equal the float64 mode's; a
+ * float32 sketch kernel is selected here.
+ */
+function sketchProducts(
+  _dense: DenseProducts,
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
+  if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
 }
 
 /** The TypeScript reference of the sketch products: acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled. */
@@ -177,7 +200,8 @@ export const qjlQuantizer: QuantizerDef = {
     for (let r0 = 0; r0 < rows; r0 += QJL_BLOCK_ROWS) {
       const count = Math.min(QJL_BLOCK_ROWS, rows - r0);
       for (let j = 0; j < count * d; j++) block[j] = input[r0 * d + j];
-      qjlEstimateBlock(sketch, m, d, block, count, acc);
+      // Sketch products in the config's arithmetic (numerics.denseProducts, CONTRACT.md §5.2).
+      qjlEstimateBlock(sketch, m, d, block, count, acc, ctx.denseProducts);
       for (let j = 0; j < count * d; j++) out[r0 * d + j] = acc[j];
     }
   },

@@ -52,7 +52,8 @@ export const turboquantProdQuantizer: QuantizerDef = {
       const off = r0 * d;
       // Residual in float64: y − ŷ_mse with ŷ_mse as stored (fp32), so ŷ_mse + r̂ is consistent.
       for (let j = 0; j < count * d; j++) resid[j] = input[off + j] - out[off + j];
-      qjlEstimateBlock(sketch, d, d, resid, count, acc);
+      // Sketch products in the config's arithmetic (numerics.denseProducts, CONTRACT.md §5.2).
+      qjlEstimateBlock(sketch, d, d, resid, count, acc, ctx.denseProducts);
       for (let j = 0; j < count * d; j++) out[off + j] += acc[j];
     }
   },

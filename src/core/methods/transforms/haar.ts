@@ -15,6 +15,9 @@
  *
  * Invariants: orthogonal, ‖forward(x)‖ = ‖x‖, inverse = transpose; for a fixed unit x every
  * coordinate of Qx follows f(t) ∝ (1 − t²)^((d−3)/2) on [−1, 1].
+ * Arithmetic: float64 products, or float32 ones (householder_tiled_f32, twice the SIMD lanes) when
+ * the config's numerics.denseProducts asks for them (ctx.denseProducts, CONTRACT.md §5.2).
+ *
  * Cost: generation d²/2 normals (once per seed and dim); apply ≈ d² multiply-adds per row each way;
  * storage ≈ d²/2 float32.
  */
@@ -37,7 +40,8 @@ export const haarTransform: TransformDef = {
   prepare(_params, ctx): PreparedTransform {
     const dim = ctx.dim;
     const q = householderRotation(() => ctx.rng.stream('rotation', 'haar', dim), dim);
-    const applier = new HouseholderApplier(q);
+    // numerics.denseProducts (CONTRACT.md §5.2): float64 unless the config asks for float32.
+    const applier = new HouseholderApplier(q, ctx.denseProducts);
     return {
       outDim: dim,
       forward: (input, rows, out) => applier.forward(input, rows, out),

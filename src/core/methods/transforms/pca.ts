@@ -34,7 +34,8 @@
  * dim − r columns span the null space, where the data have no energy, so their order is
  * immaterial (the dense path also picks an arbitrary basis there). Cost: rows²·dim/2 + O(rows³) +
  * O(dim·r²) to prepare, ≈ 2·dim·r multiply-adds per row each way (HouseholderApplier, WASM SIMD
- * when available); storage ≈ dim·r float32. Both paths agree on the principal subspace
+ * when available, in float32 arithmetic when numerics.denseProducts asks for it, CONTRACT.md
+ * §5.2); storage ≈ dim·r float32. Both paths agree on the principal subspace
  * (pca.test.ts).
  */
 import { symmetricEigen } from '../../linalg/eig';
@@ -178,7 +179,8 @@ export const pcaTransform: TransformDef = {
     const { data } = ctx;
     if (data.cols !== dim) throw new RangeError(`pca: data has ${data.cols} columns, expected dim ${dim}`);
     if (data.rows > 0 && data.rows < dim) {
-      const applier = new HouseholderApplier(gramPcaBasis(data.data, data.rows, dim));
+      // numerics.denseProducts (CONTRACT.md §5.2) sets the Householder products' arithmetic.
+      const applier = new HouseholderApplier(gramPcaBasis(data.data, data.rows, dim), ctx.denseProducts);
       return {
         outDim: dim,
         forward: (input, rows, out) => applier.transpose(input, rows, out),
