@@ -1,7 +1,7 @@
 /** Data panel: source, its params, the experiment seed and where metrics are computed. */
 import { useId } from 'react';
 import { DATA_SOURCE_KINDS, dataSourceKindsById, readsBytes } from '../../core/methods';
-import { dataParamSchema } from '../../core/config/schema';
+import { dataParamSchema, type ExperimentConfig, type NumericsConfig } from '../../core/config/schema';
 import type { ParamSpec } from '../../core/methods/types';
 import { useLab } from '../state/store';
 import { ParamControl } from './ParamControl';
@@ -15,6 +15,27 @@ const METRIC_DOMAIN_SPEC: ParamSpec = {
   options: ['data', 'transformed'],
   doc: 'Where the metrics are computed. data: on x and its reconstruction x̂ = T⁻¹(ŷ). transformed: on y = T(x) and ŷ after the last transform, skipping the inverse; only for chains of orthogonal transforms that keep the dimension (Hadamard, Haar, DCT, PCA, permutations…), where every metric is unchanged by the rotation (ip-nvar maps its queries), so the numbers agree within float32 rounding and dense rotations cost one product less. Other pipelines stay in the data domain; links made before this choice keep it (data), and a new experiment starts in transformed.',
 };
+
+/** config.numerics.denseProducts (CONTRACT.md §5.2) as a control; part of the link like the seed. */
+const DENSE_PRODUCTS_SPEC: ParamSpec = {
+  kind: 'enum',
+  default: 'float64',
+  options: ['float64', 'float32'],
+  doc: 'Arithmetic of the dense products: Haar rotations and PCA’s Householder basis. float64: every product and sum in double precision. float32: every one rounded to single precision, as a GPU or PyTorch computes them; the numbers agree within float32 rounding (a rotated coordinate moves by about 10⁻⁷ of the row norm) and the CPU kernel runs about twice as fast (4 lanes per SIMD instruction instead of 2). Links made before this choice keep float64; a new experiment starts in float32.',
+};
+
+/** The config with one numerics field set; default values are dropped, so the link stays canonical. */
+function withNumeric<K extends 'metricDomain' | 'denseProducts'>(
+  config: ExperimentConfig,
+  key: K,
+  value: NonNullable<NumericsConfig[K]>,
+  fallback: NonNullable<NumericsConfig[K]>,
+): ExperimentConfig {
+  const { numerics, ...rest } = config;
+  const { [key]: _old, ...others } = numerics ?? {};
+  const next = value === fallback ? others : { ...others, [key]: value };
+  return Object.keys(next).length ? { ...rest, numerics: next } : rest;
+}
 
 export function DataPanel() {
   const data = useLab((s) => s.config.data);
@@ -110,11 +131,24 @@ export function DataPanel() {
           name="metric domain"
           spec={METRIC_DOMAIN_SPEC}
           value={config.numerics?.metricDomain ?? 'data'}
-          onChange={(v) => {
-            const { numerics: _numerics, ...rest } = config;
-            setConfig(v === 'transformed' ? { ...rest, numerics: { metricDomain: 'transformed' } } : rest);
-          }}
+          onChange={(v) =>
+            setConfig(
+              withNumeric(config, 'metricDomain', v === 'transformed' ? 'transformed' : 'data', 'data'),
+            )
+          }
           testId="metric-domain"
+          info
+        />
+        <ParamControl
+          name="dense products"
+          spec={DENSE_PRODUCTS_SPEC}
+          value={config.numerics?.denseProducts ?? 'float64'}
+          onChange={(v) =>
+            setConfig(
+              withNumeric(config, 'denseProducts', v === 'float32' ? 'float32' : 'float64', 'float64'),
+            )
+          }
+          testId="dense-products"
           info
         />
       </div>
