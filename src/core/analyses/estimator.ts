@@ -172,7 +172,7 @@ export const estimatorAnalysis = defineAnalysis({
           perMethod * (pipelines.length + 2))
     );
   },
-  run({ seed, rng, data, pipelines, params }, options) {
+  run({ seed, rng, data, pipelines, params, denseProducts }, options) {
     const {
       queries,
       pqSubdim: subdim,
@@ -199,6 +199,7 @@ export const estimatorAnalysis = defineAnalysis({
     }[] = [{ label: 'exact (no quantization)', kind: 'exact', bits: 32, xHat: X.data }];
     const copies: Float32Array[] = [];
     const results = runExperiment({ seed, pipelines }, X, {
+      ...(denseProducts ? { denseProducts } : {}),
       signal: options?.signal,
       collect: (b) => {
         copies[b.index] = b.xHat.slice();

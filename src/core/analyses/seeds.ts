@@ -74,14 +74,15 @@ export const seedsAnalysis = defineAnalysis({
   params: SEEDS_PARAMS,
   // N full runs of every pipeline on the experiment's data.
   cost: (params, { rows, dim }, pipelines) => params.count * runFlops(rows, dim, pipelines),
-  run({ rng, data, pipelines, params }, options) {
+  run({ rng, data, pipelines, params, denseProducts }, options) {
     const { count } = params;
     const seeds = deriveSeeds((k) => rng.stream('analysis', 'seeds', k), count);
     const values = pipelines.map(() => new Map<string, number[]>(METRICS.map((m) => [m.id, [] as number[]])));
     let bits: number[] = pipelines.map(() => 0);
     seeds.forEach((s, k) => {
       if (options?.signal?.aborted) throw new Error('run cancelled');
-      const results = runExperiment({ seed: s, pipelines }, data);
+      // The config's dense-products arithmetic (CONTRACT.md §5.2); metrics in the data domain.
+      const results = runExperiment({ seed: s, pipelines }, data, denseProducts ? { denseProducts } : {});
       bits = results.map((r) => r.bitsPerCoord);
       results.forEach((r, i) => {
         for (const m of METRICS) values[i].get(m.id)?.push(r.metrics[m.id]);
