@@ -112,7 +112,13 @@ const NOTE_SECONDS = 10;
 function warnIfLong(config: ExperimentConfig): void {
   const { rows, dim } = config.data;
   if (typeof rows !== 'number' || typeof dim !== 'number') return; // file data: shape not known yet
-  const pipelinesCost = configCost(rows, dim, config.pipelines, config.numerics?.metricDomain);
+  const pipelinesCost = configCost(
+    rows,
+    dim,
+    config.pipelines,
+    config.numerics?.metricDomain,
+    config.numerics?.denseProducts,
+  );
   // The analysis's declared work (AnalysisDef.cost) at the generic rate.
   const analysis = analysisComponent(config, rows, dim);
   const cost = {

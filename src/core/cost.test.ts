@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   declaredIds,
   HOUSEHOLDER_RATE,
+  HOUSEHOLDER_RATE_F32,
   IP_QUERY_BYTES,
   MAX_RUN_BYTES,
   runCost,
@@ -90,5 +91,19 @@ describe('PCA work (pca.ts, both paths; eig.ts counts per Golub & Van Loan §8.3
     const c = runCost(r, d, [p('pca', 'int', d)]);
     const generic = r * d * d + (20 / 3) * d ** 3 + 4 * r * d * d + 30 * r * d + 134 * r * d;
     expect(c.seconds).toBeCloseTo(generic / WORK_RATE + ((4 / 3) * d ** 3) / HOUSEHOLDER_RATE, 9);
+  });
+});
+
+describe('dense-products mode (CONTRACT.md §5.2)', () => {
+  it('rates the Haar products at the float32 kernel’s rate, the same flops and bytes', () => {
+    const rows = 512;
+    const d = 1024;
+    const f64 = runCost(rows, d, [p('haar', 'int', d)], 'transformed');
+    const f32 = runCost(rows, d, [p('haar', 'int', d)], 'transformed', 'float32');
+    expect(f32.flops).toBe(f64.flops);
+    expect(f32.peakBytes).toBe(f64.peakBytes);
+    // One forward application (transformed domain: no inverse), 2·rows·d² flops.
+    const dense = 2 * rows * d * d;
+    expect(f64.seconds - f32.seconds).toBeCloseTo(dense / HOUSEHOLDER_RATE - dense / HOUSEHOLDER_RATE_F32, 9);
   });
 });

@@ -17,7 +17,7 @@
  * and 50 flops per coordinate; `declaredIds` lets a test list them.
  */
 import { chainDims, orthogonalChain, type MetricDomain, type PipelineSpec } from './pipeline';
-import type { Params } from './methods/types';
+import type { DenseProducts, Params } from './methods/types';
 
 /** Bytes one run may hold at once (one worker): the five float32 copies of the 2^25-coordinate
  *  data budget plus room for a 8192² float64 Haar rotation. */
@@ -32,6 +32,11 @@ export const WORK_RATE = 5e8;
  * machines and browsers. Without WebAssembly the TypeScript references run several times slower.
  */
 export const HOUSEHOLDER_RATE = 1e10;
+/**
+ * householder_tiled_f32, the float32 dense-products mode (CONTRACT.md §5.2): f32x4 lanes, measured
+ * 26–27 GFLOP/s of CPU time on the same VM (`--only=dense`); rounded down likewise.
+ */
+export const HOUSEHOLDER_RATE_F32 = 2e10;
 export const SKETCH_RATE = 6e9;
 /**
  * Modelled operations per operation of a plain TypeScript scalar loop. The model's units are those
@@ -246,8 +251,12 @@ export function runCost(
   dim: number,
   pipelines: readonly PipelineCostInput[],
   metricDomain: MetricDomain = 'data',
+  denseProducts: DenseProducts = 'float64',
 ): RunCost {
   const items: CostItem[] = [];
+  // The float32 mode runs the Householder products at the float32 kernel's rate (same flops).
+  const householderRate = denseProducts === 'float32' ? HOUSEHOLDER_RATE_F32 : HOUSEHOLDER_RATE;
+  const rateOf = (r: number | undefined) => (r === HOUSEHOLDER_RATE ? householderRate : (r ?? WORK_RATE));
   let maxOut = dim;
   let peakState = 0;
   let flops = 0;
@@ -258,9 +267,7 @@ export function runCost(
     const generic = d.flops + (d.perApplication ?? 0) * applications;
     const prepared = d.prepareDense ?? 0;
     seconds +=
-      generic / WORK_RATE +
-      (dense > 0 ? dense / (d.denseRate ?? WORK_RATE) : 0) +
-      prepared / HOUSEHOLDER_RATE;
+      generic / WORK_RATE + (dense > 0 ? dense / rateOf(d.denseRate) : 0) + prepared / HOUSEHOLDER_RATE; // eigen preparation: float64 in both modes
     return generic * (d.tsWeight ?? 1) + dense + prepared;
   };
   pipelines.forEach((p, i) => {
@@ -338,6 +345,7 @@ export function configCost(
   dim: number,
   pipelines: readonly Pick<PipelineSpec, 'transforms' | 'quantizer'>[],
   metricDomain: MetricDomain = 'data',
+  denseProducts: DenseProducts = 'float64',
 ): RunCost {
   return runCost(
     rows,
@@ -348,5 +356,6 @@ export function configCost(
       dims: chainDims(p.transforms, dim),
     })),
     metricDomain,
+    denseProducts,
   );
 }
