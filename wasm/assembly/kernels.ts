@@ -618,13 +618,17 @@ export function householder_tiled_f32(
     up = vk;
   }
   if (prev >= 0)
-    for (let g = 0; g < groups; g++) hhUpdate32(workP + <usize>g * gBytes, prev, d, up, stateP + ((<usize>g) << 7));
+    for (let g = 0; g < groups; g++)
+      hhUpdate32(workP + <usize>g * gBytes, prev, d, up, stateP + ((<usize>g) << 7));
   for (let r = 0; r < rows; r++) {
     const W = workP + <usize>(r / HT4) * gBytes + ((<usize>(r % HT4)) << 2);
     const dst = outP + ((<usize>r * <usize>outStride) << 2);
     for (let i = 0; i < d; i++) {
       const w = load<f32>(W + ((<usize>i * <usize>HT4) << 2));
-      store<f32>(dst + ((<usize>i) << 2), transpose ? <f32>(load<f64>(signP + ((<usize>i) << 3)) * <f64>w) : w);
+      store<f32>(
+        dst + ((<usize>i) << 2),
+        transpose ? <f32>(load<f64>(signP + ((<usize>i) << 3)) * <f64>w) : w,
+      );
     }
   }
 }
