@@ -1,4 +1,4 @@
-/** Data panel: source, its params, the experiment seed and where metrics are computed. */
+/** Data panel: source, its params, the experiment seed, where metrics are computed and the dense products’ arithmetic. */
 import { useId } from 'react';
 import { DATA_SOURCE_KINDS, dataSourceKindsById, readsBytes } from '../../core/methods';
 import { dataParamSchema, type ExperimentConfig, type NumericsConfig } from '../../core/config/schema';
