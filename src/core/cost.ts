@@ -34,7 +34,7 @@ export const WORK_RATE = 5e8;
 export const HOUSEHOLDER_RATE = 1e10;
 /**
  * householder_tiled_f32, the float32 dense-products mode (CONTRACT.md §5.2): f32x4 lanes, measured
- * 26–27 GFLOP/s of CPU time on the same VM (`--only=dense`); rounded down likewise.
+ * 26–28 GFLOP/s of CPU time on the same VM (`--only=dense`); rounded down likewise.
  */
 export const HOUSEHOLDER_RATE_F32 = 2e10;
 export const SKETCH_RATE = 6e9;
