@@ -133,9 +133,9 @@ function qjlSketchProductsWasm(
 
 /**
  * The sketch products acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled, for the dense-products mode `dense`.
- * This branch has float64 sketch kernels only (qjl_tiled and its reference below), so 'float32'
- * computes them in float64 for now and the QJL family's numbers equal the float64 mode's; a
- * float32 sketch kernel is selected here.
+ * Both modes run the float64 kernels (qjl_tiled and its reference below), so the QJL family gives
+ * the float64 mode's numbers in either mode; this function is where a float32 sketch kernel is
+ * selected for 'float32'.
  */
 function sketchProducts(
   _dense: DenseProducts,
