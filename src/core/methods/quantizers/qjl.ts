@@ -235,12 +235,17 @@ export function qjlSketchProductsF32(
 }
 
 /** Sketch rows per call of qjl_tiled_f32: about SLICE_ELEMS sketch entries, in whole blocks of 8. */
-function qjlF32SliceRows(d: number): number {
+export function qjlF32SliceRows(d: number): number {
   return QJL_F32_PASS_ROWS * Math.max(1, Math.floor(SLICE_ELEMS / (QJL_F32_PASS_ROWS * d)));
 }
 
-/** Sketch rows per pass over a data row in qjl_tiled_f32 (its QR): the size of the negation scratch. */
+/** Sketch rows per pass over a data row in qjl_tiled_f32 (its QR). */
 const QJL_F32_PASS_ROWS = 8;
+
+/** Scratch bytes of qjl_tiled_f32: the negations of one pass's sketch rows. */
+export function qjlF32ScratchBytes(d: number): number {
+  return 4 * QJL_F32_PASS_ROWS * d;
+}
 
 /**
  * qjlSketchProductsF32 with the WASM SIMD kernel `qjl_tiled_f32` (wasm/assembly/kernels.ts), called
@@ -259,7 +264,7 @@ function qjlSketchProductsF32Wasm(
   const k = wasmKernels();
   if (!k) return false;
   const rows = Math.max(count, QJL_BLOCK_ROWS);
-  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 4, rows * d * 4, QJL_F32_PASS_ROWS * d * 4]);
+  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 4, rows * d * 4, qjlF32ScratchBytes(d)]);
   const [sketchP, srcP, accP, negP] = ptrs;
   if (!kept) new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch.subarray(0, m * d));
   new Float32Array(k.memory.buffer, srcP, count * d).set(x.subarray(0, count * d));
