@@ -242,9 +242,9 @@ export function qjlF32SliceRows(d: number): number {
 /** Sketch rows per pass over a data row in qjl_tiled_f32 (its QR). */
 const QJL_F32_PASS_ROWS = 8;
 
-/** Scratch bytes of qjl_tiled_f32: the negations of one pass's sketch rows. */
+/** Scratch bytes of qjl_tiled_f32: the negations of one pass's sketch rows and 16 dot products. */
 export function qjlF32ScratchBytes(d: number): number {
-  return 4 * QJL_F32_PASS_ROWS * d;
+  return 4 * (QJL_F32_PASS_ROWS * d + 16);
 }
 
 /**
