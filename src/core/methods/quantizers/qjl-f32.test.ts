@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRngFactory } from '../../rng';
-import { qjlDotF32, qjlEstimateBlock, qjlEstimateBlockF32, qjlEstimator } from './qjl';
+import { qjlDotF32, qjlEstimateBlock, qjlEstimateBlockF32 } from './qjl';
 
 const U32 = 2 ** -24;
 const U64 = 2 ** -53;
@@ -145,11 +145,5 @@ describe('QJL float32 sketch products vs float64', () => {
     // Stated tolerance (fixed seeds): rows without a flip differ by a random walk of float32
     // roundings, far below the worst case; observed ≤ 5.7e-7 relative (‖ŷ32 − ŷ64‖/‖ŷ64‖).
     expect(worstRel).toBeLessThan(1e-5);
-  });
-
-  it('qjlEstimator picks the float64 path unless the mode is float32', () => {
-    expect(qjlEstimator()).toBe(qjlEstimateBlock);
-    expect(qjlEstimator('float64')).toBe(qjlEstimateBlock);
-    expect(qjlEstimator('float32')).toBe(qjlEstimateBlockF32);
   });
 });

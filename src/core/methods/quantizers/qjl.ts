@@ -281,15 +281,18 @@ let f32Rows = new Float32Array(0);
 let f32Acc = new Float32Array(0);
 
 /**
- * qjlEstimateBlock in the float32 numeric mode (same signature and contract: acc[k·d ..] ←
- * √(π/2)/m · ‖r_k‖ · Sᵀ sign(S·r_k), rows with ‖r_k‖ = 0 give exactly 0), with the sketch products
- * in float32 as defined above (WASM SIMD when available, else qjlSketchProductsF32; same bits).
+ * The float32 mode's sketch products with the float64 interface of the float64 path's:
+ * acc[k·d ..] ← Sᵀ sign(S·x_k), unscaled, x_k = the rows of `src` rounded to float32, computed in
+ * float32 as defined above (WASM SIMD when available, else qjlSketchProductsF32; same bits) and
+ * widened exactly into `acc` (≥ count·d, overwritten).
  *
- * The three callers switch with qjlEstimator(ctx mode): qjl.ts (qjlQuantizer.quantize),
- * turboquant-prod.ts (its residual loop) and qjl-kv.ts (sketchPart) each call qjlEstimateBlock
- * once per block of QJL_BLOCK_ROWS rows; passing the mode down to those three calls is the switch.
+ * For the lead: this is the float32 branch of the sketch-products switch. qjl (quantize),
+ * turboquant-prod (its residual loop) and qjl-kv (sketchPart) all reach the products through
+ * qjlEstimateBlock, once per block of QJL_BLOCK_ROWS rows; where that function calls
+ * qjlSketchProductsWasm / qjlSketchProducts, the float32 mode calls this instead and keeps the
+ * scaling that follows, which makes it equal to qjlEstimateBlockF32 bit for bit.
  */
-export function qjlEstimateBlockF32(
+export function qjlSketchProductsF32Block(
   sketch: Float32Array,
   m: number,
   d: number,
@@ -305,18 +308,30 @@ export function qjlEstimateBlockF32(
   for (let j = 0; j < n; j++) f32Rows[j] = src[j];
   if (!qjlSketchProductsF32Wasm(sketch, m, d, f32Rows, count, f32Acc))
     qjlSketchProductsF32(sketch, m, d, f32Rows, count, f32Acc);
+  for (let j = 0; j < n; j++) acc[j] = f32Acc[j];
+}
+
+/**
+ * qjlEstimateBlock in the float32 numeric mode (same signature and contract: acc[k·d ..] ←
+ * √(π/2)/m · ‖r_k‖ · Sᵀ sign(S·r_k), rows with ‖r_k‖ = 0 give exactly 0): the float32 sketch
+ * products, then qjlEstimateBlock's float64 norm and scale, unchanged.
+ */
+export function qjlEstimateBlockF32(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
+  qjlSketchProductsF32Block(sketch, m, d, src, count, acc);
   for (let k = 0; k < count; k++) {
     const off = k * d;
     let n2 = 0;
     for (let j = 0; j < d; j++) n2 += src[off + j] * src[off + j];
     const scale = (SQRT_HALF_PI / m) * Math.sqrt(n2);
-    for (let j = 0; j < d; j++) acc[off + j] = f32Acc[off + j] * scale;
+    for (let j = 0; j < d; j++) acc[off + j] *= scale;
   }
-}
-
-/** The block estimator of a dense-products mode: float64 (old links, the default) or float32. */
-export function qjlEstimator(denseProducts?: 'float64' | 'float32'): typeof qjlEstimateBlock {
-  return denseProducts === 'float32' ? qjlEstimateBlockF32 : qjlEstimateBlock;
 }
 
 export const qjlQuantizer: QuantizerDef = {
