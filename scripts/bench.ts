@@ -66,7 +66,12 @@ import { runSweep, type SweepOutput } from '../src/engine/checkpoint';
 import { STREAM_BLOCK_COORDINATES } from '../src/engine/experiment';
 import { fullGc } from '../src/cli/sweep';
 import { claim, HOUSEHOLDER_TILE_ROWS, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
-import { QJL_BLOCK_ROWS } from '../src/core/methods/quantizers/qjl';
+import {
+  QJL_BLOCK_ROWS,
+  qjlF32ScratchBytes,
+  qjlF32SliceRows,
+  qjlSketchProductsF32,
+} from '../src/core/methods/quantizers/qjl';
 import { quantizersById } from '../src/core/methods';
 import { ipNvarMetric } from '../src/core/methods/metrics/ip-nvar';
 import { sweepRateDistortion } from '../src/core/artifacts/rateDistortion';
@@ -862,6 +867,38 @@ function benchDense(quick: boolean): void {
       '',
       `${(oldQ.cpu / newQ.cpu).toFixed(2)}×`,
       sameQ ? 'yes' : 'NO',
+    ]);
+    // The float32 mode's kernel (qjl.ts qjlEstimateBlockF32) on the same sketch and rows (rounded
+    // once to float32), called in slices as the library calls it; its bits are checked against the
+    // float32 TypeScript reference, its speed-up is against qjl_block (float64) above.
+    const f32 = claim(k, benchDense, [
+      m * d * 4,
+      count * d * 8,
+      count * d * 8,
+      count * d * 8,
+      8 * d * 8,
+      count * d * 4,
+      count * d * 4,
+      qjlF32ScratchBytes(d),
+    ]);
+    const [, , , , , xP, accF, negP] = f32.ptrs;
+    const xF = Float32Array.from(new Float64Array(k.memory.buffer, srcP, count * d));
+    new Float32Array(k.memory.buffer, xP, count * d).set(xF);
+    const step = qjlF32SliceRows(d);
+    const f32Q = bestWallCpu(() => {
+      new Float32Array(k.memory.buffer, accF, count * d).fill(0);
+      for (let i0 = 0; i0 < m; i0 += step)
+        k.qjl_tiled_f32(sketchP, d, i0, Math.min(m, i0 + step), xP, count, accF, negP);
+    }, reps);
+    const refF = new Float32Array(count * d);
+    qjlSketchProductsF32(new Float32Array(k.memory.buffer, sketchP, m * d).slice(), m, d, xF, count, refF);
+    const sameF = Buffer.from(k.memory.buffer, accF, count * d * 4).equals(Buffer.from(refF.buffer));
+    rowsOut.push([
+      `QJL sketch float32 d=m=${d}, ${count} rows`,
+      `${gflops(qFlops, oldQ.wall)} / ${gflops(qFlops, oldQ.cpu)}`,
+      `${gflops(qFlops, f32Q.wall)} / ${gflops(qFlops, f32Q.cpu)}`,
+      `${(oldQ.cpu / f32Q.cpu).toFixed(2)}×`,
+      sameF ? 'yes (float32 TS reference)' : 'NO',
     ]);
   }
   table(

@@ -832,6 +832,267 @@ export function qjl_tiled(
   }
 }
 
+// ───────────────────────── QJL sketch products, float32 (qjl_tiled_f32) ─────────────────────────
+// Reference: src/core/methods/quantizers/qjl.ts qjlSketchProductsF32 (the float32 numeric mode).
+// Everything is float32: the data row x (rounded once from float64 by the caller), the sketch, the
+// dot products and the accumulated Sᵀ sign(S·x). The reference's dot keeps four partial sums
+// p0..p3 over j ≡ 0..3 (mod 4), adds the tail j ≥ 4⌊d/4⌋ to p0 in order and returns
+// (p0 + p1) + (p2 + p3); here the four partial sums are the four lanes of one f32x4, so each sees
+// the same operations in the same order. f32x4.mul and f32x4.add round each lane separately (no
+// fused multiply-add in WASM SIMD 1.0), as Math.fround does after each float64 op in the reference
+// (exact for one f32 operation on f32 operands: double rounding through float64 is innocuous for
+// +, −, × since 53 ≥ 2·24 + 2).
+//
+// Schedule: passes of QR = 8 sketch rows. Data rows go through a pass two at a time: the dot
+// products run four sketch rows against both data rows at once (8 f32x4 accumulators; each loaded
+// sketch vector feeds two products and each loaded data vector four, which measured 1.2–1.25×
+// faster than eight sketch rows against one data row: fewer loads and address computations per
+// flop, and 2 + 4 loaded vectors plus 8 accumulators still fit x86-64's 16 vector registers), twice
+// per pass. Then each accumulator vector of a data row is loaded once for the pass's eight signed
+// additions in sketch-row order, so every output still receives acc ± s_i for i = 0, 1, 2, … in
+// turn. The sign costs no operation: the eight rows' negations are written once per pass into the
+// scratch (negation is exact, and acc + (−s) = acc − s, IEEE 754 §5.4.1) and the sign picks the
+// row to read. An odd last data row takes the eight rows alone; rows left over from a pass of 8 go
+// one by one. The call covers sketch rows [i0, i1) and adds to acc (the caller zeroes it), so the
+// library calls it in slices of about SLICE_ELEMS sketch entries (a single long call would stay in
+// V8's baseline compiler). An interleaved copy of the pass's rows (one pointer, immediate offsets)
+// measured 0.7× and was dropped.
+
+const QR: i32 = 8;
+
+/** f32x4 partial sums (plus the scalar tail into lane 0) → (p0 + p1) + (p2 + p3). */
+function qjlFinishF32(a: v128, s: usize, x: usize, j0: i32, d: i32): f32 {
+  let p0 = f32x4.extract_lane(a, 0);
+  for (let j = j0; j < d; j++) p0 += load<f32>(s + ((<usize>j) << 2)) * load<f32>(x + ((<usize>j) << 2));
+  return p0 + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+}
+
+/** Eight sketch rows (at s, stride d; negations at ng) against one data row x, then acc ± s_i. */
+function qjlEightF32(s: usize, ng: usize, d: i32, x: usize, acc: usize): void {
+  const rb = (<usize>d) << 2;
+  const s0 = s;
+  const s1 = s0 + rb;
+  const s2 = s1 + rb;
+  const s3 = s2 + rb;
+  const s4 = s3 + rb;
+  const s5 = s4 + rb;
+  const s6 = s5 + rb;
+  const s7 = s6 + rb;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0);
+  let a5 = f32x4.splat(0);
+  let a6 = f32x4.splat(0);
+  let a7 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = (<usize>j) << 2;
+    const xv = v128.load(x + o);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(s0 + o), xv));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(s1 + o), xv));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(s2 + o), xv));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(s3 + o), xv));
+    a4 = f32x4.add(a4, f32x4.mul(v128.load(s4 + o), xv));
+    a5 = f32x4.add(a5, f32x4.mul(v128.load(s5 + o), xv));
+    a6 = f32x4.add(a6, f32x4.mul(v128.load(s6 + o), xv));
+    a7 = f32x4.add(a7, f32x4.mul(v128.load(s7 + o), xv));
+  }
+  // sign(0) = +1, as in the reference: a negative (or NaN) dot product adds the negated row.
+  const n0 = ng - s;
+  const p0 = qjlFinishF32(a0, s0, x, j, d) >= 0 ? s0 : s0 + n0;
+  const p1 = qjlFinishF32(a1, s1, x, j, d) >= 0 ? s1 : s1 + n0;
+  const p2 = qjlFinishF32(a2, s2, x, j, d) >= 0 ? s2 : s2 + n0;
+  const p3 = qjlFinishF32(a3, s3, x, j, d) >= 0 ? s3 : s3 + n0;
+  const p4 = qjlFinishF32(a4, s4, x, j, d) >= 0 ? s4 : s4 + n0;
+  const p5 = qjlFinishF32(a5, s5, x, j, d) >= 0 ? s5 : s5 + n0;
+  const p6 = qjlFinishF32(a6, s6, x, j, d) >= 0 ? s6 : s6 + n0;
+  const p7 = qjlFinishF32(a7, s7, x, j, d) >= 0 ? s7 : s7 + n0;
+  let t = 0;
+  for (; t + 3 < d; t += 4) {
+    const o = (<usize>t) << 2;
+    let a = v128.load(acc + o);
+    a = f32x4.add(a, v128.load(p0 + o));
+    a = f32x4.add(a, v128.load(p1 + o));
+    a = f32x4.add(a, v128.load(p2 + o));
+    a = f32x4.add(a, v128.load(p3 + o));
+    a = f32x4.add(a, v128.load(p4 + o));
+    a = f32x4.add(a, v128.load(p5 + o));
+    a = f32x4.add(a, v128.load(p6 + o));
+    a = f32x4.add(a, v128.load(p7 + o));
+    v128.store(acc + o, a);
+  }
+  for (; t < d; t++) {
+    const o = (<usize>t) << 2;
+    let a = load<f32>(acc + o);
+    a += load<f32>(p0 + o);
+    a += load<f32>(p1 + o);
+    a += load<f32>(p2 + o);
+    a += load<f32>(p3 + o);
+    a += load<f32>(p4 + o);
+    a += load<f32>(p5 + o);
+    a += load<f32>(p6 + o);
+    a += load<f32>(p7 + o);
+    store<f32>(acc + o, a);
+  }
+}
+
+/** One sketch row (at s; its negation at ng) against one data row: the rows left over from QR. */
+function qjlOneF32(s: usize, ng: usize, d: i32, x: usize, acc: usize): void {
+  let a0 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = (<usize>j) << 2;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(s + o), v128.load(x + o)));
+  }
+  const p = qjlFinishF32(a0, s, x, j, d) >= 0 ? s : ng;
+  let t = 0;
+  for (; t + 3 < d; t += 4) {
+    const o = (<usize>t) << 2;
+    v128.store(acc + o, f32x4.add(v128.load(acc + o), v128.load(p + o)));
+  }
+  for (; t < d; t++) {
+    const o = (<usize>t) << 2;
+    store<f32>(acc + o, load<f32>(acc + o) + load<f32>(p + o));
+  }
+}
+
+/** Four sketch rows (at s, stride rb) against two data rows xa, xb: the 8 float32 dots to out. */
+function qjlDotFourTwoF32(s: usize, rb: usize, xa: usize, xb: usize, d: i32, out: usize): void {
+  const s0 = s;
+  const s1 = s0 + rb;
+  const s2 = s1 + rb;
+  const s3 = s2 + rb;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let b2 = f32x4.splat(0);
+  let b3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = (<usize>j) << 2;
+    const xav = v128.load(xa + o);
+    const xbv = v128.load(xb + o);
+    const v0 = v128.load(s0 + o);
+    a0 = f32x4.add(a0, f32x4.mul(v0, xav));
+    b0 = f32x4.add(b0, f32x4.mul(v0, xbv));
+    const v1 = v128.load(s1 + o);
+    a1 = f32x4.add(a1, f32x4.mul(v1, xav));
+    b1 = f32x4.add(b1, f32x4.mul(v1, xbv));
+    const v2 = v128.load(s2 + o);
+    a2 = f32x4.add(a2, f32x4.mul(v2, xav));
+    b2 = f32x4.add(b2, f32x4.mul(v2, xbv));
+    const v3 = v128.load(s3 + o);
+    a3 = f32x4.add(a3, f32x4.mul(v3, xav));
+    b3 = f32x4.add(b3, f32x4.mul(v3, xbv));
+  }
+  store<f32>(out, qjlFinishF32(a0, s0, xa, j, d));
+  store<f32>(out, qjlFinishF32(a1, s1, xa, j, d), 4);
+  store<f32>(out, qjlFinishF32(a2, s2, xa, j, d), 8);
+  store<f32>(out, qjlFinishF32(a3, s3, xa, j, d), 12);
+  store<f32>(out, qjlFinishF32(b0, s0, xb, j, d), 32);
+  store<f32>(out, qjlFinishF32(b1, s1, xb, j, d), 36);
+  store<f32>(out, qjlFinishF32(b2, s2, xb, j, d), 40);
+  store<f32>(out, qjlFinishF32(b3, s3, xb, j, d), 44);
+}
+
+/** acc ± s_r for the eight rows (at s, negations at ng, stride rb), signs from the 8 dots at dots. */
+function qjlAddEightF32(s: usize, ng: usize, rb: usize, d: i32, dots: usize, acc: usize): void {
+  const n0 = ng - s;
+  // sign(0) = +1, as in the reference: a negative (or NaN) dot product adds the negated row.
+  const p0 = load<f32>(dots) >= 0 ? s : s + n0;
+  const p1 = (load<f32>(dots, 4) >= 0 ? s : s + n0) + rb;
+  const p2 = (load<f32>(dots, 8) >= 0 ? s : s + n0) + 2 * rb;
+  const p3 = (load<f32>(dots, 12) >= 0 ? s : s + n0) + 3 * rb;
+  const p4 = (load<f32>(dots, 16) >= 0 ? s : s + n0) + 4 * rb;
+  const p5 = (load<f32>(dots, 20) >= 0 ? s : s + n0) + 5 * rb;
+  const p6 = (load<f32>(dots, 24) >= 0 ? s : s + n0) + 6 * rb;
+  const p7 = (load<f32>(dots, 28) >= 0 ? s : s + n0) + 7 * rb;
+  let t = 0;
+  for (; t + 3 < d; t += 4) {
+    const o = (<usize>t) << 2;
+    let a = v128.load(acc + o);
+    a = f32x4.add(a, v128.load(p0 + o));
+    a = f32x4.add(a, v128.load(p1 + o));
+    a = f32x4.add(a, v128.load(p2 + o));
+    a = f32x4.add(a, v128.load(p3 + o));
+    a = f32x4.add(a, v128.load(p4 + o));
+    a = f32x4.add(a, v128.load(p5 + o));
+    a = f32x4.add(a, v128.load(p6 + o));
+    a = f32x4.add(a, v128.load(p7 + o));
+    v128.store(acc + o, a);
+  }
+  for (; t < d; t++) {
+    const o = (<usize>t) << 2;
+    let a = load<f32>(acc + o);
+    a += load<f32>(p0 + o);
+    a += load<f32>(p1 + o);
+    a += load<f32>(p2 + o);
+    a += load<f32>(p3 + o);
+    a += load<f32>(p4 + o);
+    a += load<f32>(p5 + o);
+    a += load<f32>(p6 + o);
+    a += load<f32>(p7 + o);
+    store<f32>(acc + o, a);
+  }
+}
+
+/**
+ * acc (count × d float32, not zeroed here) += Σ_{i0 ≤ i < i1} sign(s_i·x_k)·s_i for the `count`
+ * float32 rows x_k at srcP, s_i the rows of the float32 sketch at sketchP (stride d). negP holds
+ * QR × d + 16 float32: the current pass's negated rows, then the dot products of two data rows.
+ */
+export function qjl_tiled_f32(
+  sketchP: usize,
+  d: i32,
+  i0: i32,
+  i1: i32,
+  srcP: usize,
+  count: i32,
+  accP: usize,
+  negP: usize,
+): void {
+  const rowBytes = (<usize>d) << 2;
+  const dots = negP + <usize>QR * rowBytes;
+  for (let b = i0; b < i1; b += QR) {
+    const n = min(QR, i1 - b);
+    const sk = sketchP + <usize>b * rowBytes;
+    const total = n * d;
+    let j = 0;
+    for (; j + 3 < total; j += 4) {
+      const o = (<usize>j) << 2;
+      v128.store(negP + o, f32x4.neg(v128.load(sk + o)));
+    }
+    for (; j < total; j++) {
+      const o = (<usize>j) << 2;
+      store<f32>(negP + o, -load<f32>(sk + o));
+    }
+    if (n == QR) {
+      let k = 0;
+      for (; k + 1 < count; k += 2) {
+        const xa = srcP + <usize>k * rowBytes;
+        const xb = xa + rowBytes;
+        qjlDotFourTwoF32(sk, rowBytes, xa, xb, d, dots);
+        qjlDotFourTwoF32(sk + 4 * rowBytes, rowBytes, xa, xb, d, dots + 16);
+        const acc = accP + <usize>k * rowBytes;
+        qjlAddEightF32(sk, negP, rowBytes, d, dots, acc);
+        qjlAddEightF32(sk, negP, rowBytes, d, dots + 32, acc + rowBytes);
+      }
+      if (k < count) qjlEightF32(sk, negP, d, srcP + <usize>k * rowBytes, accP + <usize>k * rowBytes);
+    } else
+      for (let k = 0; k < count; k++) {
+        const x = srcP + <usize>k * rowBytes;
+        const acc = accP + <usize>k * rowBytes;
+        for (let r = 0; r < n; r++)
+          qjlOneF32(sk + <usize>r * rowBytes, negP + <usize>r * rowBytes, d, x, acc);
+      }
+  }
+}
+
 // ───────────────────────── EDEN quantize–dequantize ─────────────────────────
 // Reference: src/core/methods/quantizers/eden.ts (quantize with levelsByCount / levelsBySearch).
 // All arithmetic is scalar float64 in the reference's order (‖y‖², then ⟨y,q⟩ and ‖q‖² in j order,

@@ -9,7 +9,7 @@ import { SignedHadamard, randomSigns } from '../linalg/signedHadamard';
 import { generateHouseholderRotation, HouseholderApplier } from '../linalg/householder';
 import { createRngFactory } from '../rng';
 import { fwhtF32Wasm, resetWasmHits, setWasmEnabled, wasmHits, wasmKernels } from './kernels';
-import { qjlEstimateBlock, qjlQuantizer } from '../methods/quantizers/qjl';
+import { qjlEstimateBlock, qjlEstimateBlockF32, qjlQuantizer } from '../methods/quantizers/qjl';
 import { quantizersById } from '../methods';
 import { ipNvarMetric } from '../methods/metrics/ip-nvar';
 import { edenQuantizer } from '../methods/quantizers/eden';
@@ -190,6 +190,26 @@ describe('wasm kernels', () => {
       const [aTs, aW] = both('qjl', () => {
         const acc = new Float64Array(count * d);
         qjlEstimateBlock(sketch, m, d, src, count, acc);
+        return acc;
+      });
+      expectSameBits(aTs, aW);
+    }
+  });
+
+  it('float32 QJL sketch products are identical (m ≠ d, odd d, rows left over from 8, several slices)', () => {
+    for (const [m, d, count] of [
+      [3, 3, 1], // fewer sketch rows than one pass of 8
+      [11, 2, 3], // d < 4: no vector loop, scalar tails only
+      [9, 5, 4], // one pass of 8 plus one row left over, d = 4 + 1
+      [64, 64, 13],
+      [133, 131, 16], // 16 passes plus five rows left over, odd d
+      [1100, 67, 5], // two slices of qjl_tiled_f32 (976 rows, then 124), odd d, m ≠ d
+    ] as const) {
+      const sketch = filled(m * d, m * 37 + d);
+      const src = Float64Array.from(filled(count * d, d + 1), (v, j) => v * (1 + j * 1e-9));
+      const [aTs, aW] = both('qjlF32', () => {
+        const acc = new Float64Array(count * d);
+        qjlEstimateBlockF32(sketch, m, d, src, count, acc);
         return acc;
       });
       expectSameBits(aTs, aW);

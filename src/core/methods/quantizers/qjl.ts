@@ -26,7 +26,7 @@
  */
 import { defineParams, typedParams } from '../params';
 import type { DenseProducts, Params, QuantizerContext, QuantizerDef } from '../types';
-import { claim, noteWasmHit, wasmKernels } from '../../wasm/kernels';
+import { claim, noteWasmHit, SLICE_ELEMS, wasmKernels } from '../../wasm/kernels';
 import { ByteLru, streamFingerprint } from '../../memo';
 
 /** Largest sketch we allocate: 2^28 fp32 entries = 1 GiB. */
@@ -132,13 +132,12 @@ function qjlSketchProductsWasm(
 }
 
 /**
- * The sketch products acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled, for the dense-products mode `dense`.
- * Both modes run the float64 kernels (qjl_tiled and its reference below), so the QJL family gives
- * the float64 mode's numbers in either mode; this function is where a float32 sketch kernel is
- * selected for 'float32'.
+ * The sketch products acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled, for the dense-products mode `dense`:
+ * 'float64' runs qjl_tiled (or its reference below), 'float32' the float32 definition further down
+ * (qjl_tiled_f32 or qjlSketchProductsF32, same bits).
  */
 function sketchProducts(
-  _dense: DenseProducts,
+  dense: DenseProducts,
   sketch: Float32Array,
   m: number,
   d: number,
@@ -146,7 +145,8 @@ function sketchProducts(
   count: number,
   acc: Float64Array,
 ): void {
-  if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
+  if (dense === 'float32') qjlSketchProductsF32Block(sketch, m, d, src, count, acc);
+  else if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
 }
 
 /** The TypeScript reference of the sketch products: acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled. */
@@ -182,6 +182,162 @@ function qjlSketchProducts(
       else for (let t = 0; t < d; t++) acc[off + t] -= sketch[base + t];
     }
   }
+}
+
+// ───────────── float32 numeric mode (config numerics.denseProducts: 'float32', new links) ─────────────
+//
+// The same estimator, ŷ = √(π/2)/m · ‖r‖ · Sᵀ sign(S·r), with the sketch products in float32
+// arithmetic, so that WASM SIMD runs four lanes per instruction instead of two (float64 without
+// fused multiply-add is bounded at about 6 flops per cycle; README "Dense products"). Defined by its
+// TypeScript reference, qjlSketchProductsF32, in this fixed order (every op rounded to float32 with
+// Math.fround; one float32 op on float32 operands computed in float64 and rounded once is the
+// correctly rounded float32 result, since 53 ≥ 2·24 + 2):
+//   x_j = fround(r_j)                                 (the data row, rounded once)
+//   dot_i: four partial sums p_l over j ≡ l (mod 4), j < 4⌊d/4⌋, each p_l ← fround(p_l + fround(S_ij·x_j))
+//          in increasing j; the tail j ≥ 4⌊d/4⌋ goes into p_0 in increasing j;
+//          dot_i = fround(fround(p_0 + p_1) + fround(p_2 + p_3))
+//   acc_t ← fround(acc_t ± S_it) for i = 0, 1, …, m − 1 in turn (+ when dot_i ≥ 0: sign(0) = +1)
+// The norm and the scale stay float64 exactly as in qjlEstimateBlock (‖r‖² summed in float64 over
+// the caller's float64 row, scale = (√(π/2)/m)·‖r‖, ŷ_t = acc_t · scale in float64): they cost O(d)
+// per row beside the O(m·d) products, so moving them to float32 would buy no speed, and keeping
+// them makes the two modes differ only in Sᵀ sign(S·r).
+//
+// Difference from float64 (checked in kernels.test.ts): the float32 dot differs from the exact
+// Σ_j S_ij r_j by at most γ_{⌊d/4⌋+7}·Σ_j |S_ij r_j| (γ_n = n·u/(1 − n·u), u = 2⁻²⁴: one rounding of
+// r_j, one of the product, at most ⌊d/4⌋ + 3 in its partial sum, two in the combination), so a sign
+// can differ from the float64 path's only where |S·r|_i is below that bound; with the same signs,
+// |acc32_t − acc64_t| ≤ γ_m·Σ_i |S_it| (float64's own error is 2²⁹ times smaller).
+
+/** Float32 dot product of sketch row `base` (offset) with x[off .. off + d) in the order above. */
+export function qjlDotF32(
+  sketch: Float32Array,
+  base: number,
+  x: Float32Array,
+  off: number,
+  d: number,
+): number {
+  const f = Math.fround;
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    p0 = f(p0 + f(sketch[base + j] * x[off + j]));
+    p1 = f(p1 + f(sketch[base + j + 1] * x[off + j + 1]));
+    p2 = f(p2 + f(sketch[base + j + 2] * x[off + j + 2]));
+    p3 = f(p3 + f(sketch[base + j + 3] * x[off + j + 3]));
+  }
+  for (; j < d; j++) p0 = f(p0 + f(sketch[base + j] * x[off + j]));
+  return f(f(p0 + p1) + f(p2 + p3));
+}
+
+/**
+ * The TypeScript reference of the float32 sketch products: acc[k·d ..] ← Sᵀ sign(S·x_k) in float32,
+ * unscaled, for the float32 rows x_k (count × d). `acc` (≥ count·d) is overwritten.
+ */
+export function qjlSketchProductsF32(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  x: Float32Array,
+  count: number,
+  acc: Float32Array,
+): void {
+  acc.fill(0, 0, count * d);
+  for (let i = 0; i < m; i++) {
+    const base = i * d;
+    for (let k = 0; k < count; k++) {
+      const off = k * d;
+      // Float32Array stores round each sum to float32: acc[t] ← fround(acc[t] ± S_it).
+      if (qjlDotF32(sketch, base, x, off, d) >= 0)
+        for (let t = 0; t < d; t++) acc[off + t] += sketch[base + t];
+      else for (let t = 0; t < d; t++) acc[off + t] -= sketch[base + t];
+    }
+  }
+}
+
+/** Sketch rows per call of qjl_tiled_f32: about SLICE_ELEMS sketch entries, in whole blocks of 8. */
+export function qjlF32SliceRows(d: number): number {
+  return QJL_F32_PASS_ROWS * Math.max(1, Math.floor(SLICE_ELEMS / (QJL_F32_PASS_ROWS * d)));
+}
+
+/** Sketch rows per pass over a data row in qjl_tiled_f32 (its QR). */
+const QJL_F32_PASS_ROWS = 8;
+
+/** Scratch bytes of qjl_tiled_f32: the negations of one pass's sketch rows and 16 dot products. */
+export function qjlF32ScratchBytes(d: number): number {
+  return 4 * (QJL_F32_PASS_ROWS * d + 16);
+}
+
+/**
+ * qjlSketchProductsF32 with the WASM SIMD kernel `qjl_tiled_f32` (wasm/assembly/kernels.ts), called
+ * in slices of sketch rows that add into the same accumulators (the order per output is still
+ * i = 0, 1, …), so the result is bit-for-bit the reference's. The sketch stays in WASM memory
+ * across the blocks of one quantize call. False when WebAssembly is unavailable.
+ */
+function qjlSketchProductsF32Wasm(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  x: Float32Array,
+  count: number,
+  acc: Float32Array,
+): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  const rows = Math.max(count, QJL_BLOCK_ROWS);
+  const { ptrs, kept } = claim(k, sketch, [m * d * 4, rows * d * 4, rows * d * 4, qjlF32ScratchBytes(d)]);
+  const [sketchP, srcP, accP, negP] = ptrs;
+  if (!kept) new Float32Array(k.memory.buffer, sketchP, m * d).set(sketch.subarray(0, m * d));
+  new Float32Array(k.memory.buffer, srcP, count * d).set(x.subarray(0, count * d));
+  new Float32Array(k.memory.buffer, accP, count * d).fill(0);
+  const step = qjlF32SliceRows(d);
+  for (let i0 = 0; i0 < m; i0 += step)
+    k.qjl_tiled_f32(sketchP, d, i0, Math.min(m, i0 + step), srcP, count, accP, negP);
+  acc.set(new Float32Array(k.memory.buffer, accP, count * d));
+  noteWasmHit('qjlF32');
+  return true;
+}
+
+let f32Rows = new Float32Array(0);
+let f32Acc = new Float32Array(0);
+
+/**
+ * The float32 mode's sketch products with the float64 interface of the float64 path's:
+ * acc[k·d ..] ← Sᵀ sign(S·x_k), unscaled, x_k = the rows of `src` rounded to float32, computed in
+ * float32 as defined above (WASM SIMD when available, else qjlSketchProductsF32; same bits) and
+ * widened exactly into `acc` (≥ count·d, overwritten).
+ */
+export function qjlSketchProductsF32Block(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
+  const n = count * d;
+  if (f32Rows.length < n) {
+    f32Rows = new Float32Array(n);
+    f32Acc = new Float32Array(n);
+  }
+  for (let j = 0; j < n; j++) f32Rows[j] = src[j];
+  if (!qjlSketchProductsF32Wasm(sketch, m, d, f32Rows, count, f32Acc))
+    qjlSketchProductsF32(sketch, m, d, f32Rows, count, f32Acc);
+  for (let j = 0; j < n; j++) acc[j] = f32Acc[j];
+}
+
+/** qjlEstimateBlock in the float32 numeric mode (the parity and bound tests' entry). */
+export function qjlEstimateBlockF32(
+  sketch: Float32Array,
+  m: number,
+  d: number,
+  src: Float64Array,
+  count: number,
+  acc: Float64Array,
+): void {
+  qjlEstimateBlock(sketch, m, d, src, count, acc, 'float32');
 }
 
 export const qjlQuantizer: QuantizerDef = {
