@@ -193,7 +193,7 @@ function withNumerics(raw: unknown, opts: { metricDomain?: string; denseProducts
 const METRIC_DOMAIN_HELP =
   'data (default) or transformed: metrics of orthogonal chains computed after the last transform, without its inverse (equal within float32 rounding)';
 const DENSE_PRODUCTS_HELP =
-  'float64 (default) or float32: dense Householder rotations (haar, pca) in float32 arithmetic, as a GPU computes them (equal within float32 rounding, about twice as fast)';
+  'float64 (default) or float32: dense Householder rotations (haar, pca) and QJL sketch products in float32 arithmetic, as a GPU computes them (equal within float32 rounding, about twice as fast)';
 
 async function runCommand(
   configArg: string,

@@ -45,7 +45,7 @@ export function formatResultsTable(out: ExperimentOutput): string {
         ]
       : []),
     ...(out.config.numerics?.denseProducts === 'float32'
-      ? ['dense products: float32 arithmetic (Householder rotations; CONTRACT.md §5.2)']
+      ? ['dense products: float32 arithmetic (Householder rotations, QJL sketches; CONTRACT.md §5.2)']
       : []),
     ...(out.analysis?.kind === 'rate-distortion'
       ? formatRateDistortion(

@@ -39,6 +39,11 @@ export const HOUSEHOLDER_RATE = 1e10;
 export const HOUSEHOLDER_RATE_F32 = 2e10;
 export const SKETCH_RATE = 6e9;
 /**
+ * qjl_tiled_f32, the float32 mode's sketch products: measured 16.7–19.6 GFLOP/s of CPU time
+ * (`--only=dense`, d = m = 1024 … 4096); rounded down likewise.
+ */
+export const SKETCH_RATE_F32 = 1.4e10;
+/**
  * Modelled operations per operation of a plain TypeScript scalar loop. The model's units are those
  * of the run estimate, whose rate a page probes on the default mix (engine/calibrate.ts), where
  * the WASM SIMD kernels above set the pace; the per-coordinate coefficients of the element-wise
@@ -254,9 +259,14 @@ export function runCost(
   denseProducts: DenseProducts = 'float64',
 ): RunCost {
   const items: CostItem[] = [];
-  // The float32 mode runs the Householder products at the float32 kernel's rate (same flops).
-  const householderRate = denseProducts === 'float32' ? HOUSEHOLDER_RATE_F32 : HOUSEHOLDER_RATE;
-  const rateOf = (r: number | undefined) => (r === HOUSEHOLDER_RATE ? householderRate : (r ?? WORK_RATE));
+  // The float32 mode runs the Householder and sketch products at the float32 kernels' rates (same
+  // flops).
+  const f32 = denseProducts === 'float32';
+  const rateOf = (r: number | undefined) => {
+    if (f32 && r === HOUSEHOLDER_RATE) return HOUSEHOLDER_RATE_F32;
+    if (f32 && r === SKETCH_RATE) return SKETCH_RATE_F32;
+    return r ?? WORK_RATE;
+  };
   let maxOut = dim;
   let peakState = 0;
   let flops = 0;

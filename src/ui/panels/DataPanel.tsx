@@ -21,7 +21,7 @@ const DENSE_PRODUCTS_SPEC: ParamSpec = {
   kind: 'enum',
   default: 'float64',
   options: ['float64', 'float32'],
-  doc: 'Arithmetic of the dense products: Haar rotations and PCA’s Householder basis. float64: every product and sum in double precision. float32: every one rounded to single precision, as a GPU or PyTorch computes them; the numbers agree within float32 rounding (a rotated coordinate moves by about 10⁻⁷ of the row norm) and the CPU kernel runs about twice as fast (4 lanes per SIMD instruction instead of 2). Links made before this choice keep float64; a new experiment starts in float32.',
+  doc: 'Arithmetic of the dense products: Haar rotations, PCA’s Householder basis and the QJL sketch products (qjl, TurboQuant_prod, QJL-KV). float64: every product and sum in double precision. float32: every one rounded to single precision, as a GPU or PyTorch computes them; the numbers agree within float32 rounding (a rotated coordinate moves by about 10⁻⁷ of the row norm) and the CPU kernel runs about twice as fast (4 lanes per SIMD instruction instead of 2). Links made before this choice keep float64; a new experiment starts in float32.',
 };
 
 /** The config with one numerics field set; default values are dropped, so the link stays canonical. */

@@ -146,7 +146,8 @@ function sketchProducts(
   acc: Float64Array,
 ): void {
   if (dense === 'float32') qjlSketchProductsF32Block(sketch, m, d, src, count, acc);
-  else if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc)) qjlSketchProducts(sketch, m, d, src, count, acc);
+  else if (!qjlSketchProductsWasm(sketch, m, d, src, count, acc))
+    qjlSketchProducts(sketch, m, d, src, count, acc);
 }
 
 /** The TypeScript reference of the sketch products: acc[k·d ..] ← Sᵀ sign(S·r_k), unscaled. */
