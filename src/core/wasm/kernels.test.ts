@@ -11,6 +11,7 @@ import { createRngFactory } from '../rng';
 import { fwhtF32Wasm, resetWasmHits, setWasmEnabled, wasmHits, wasmKernels } from './kernels';
 import { qjlEstimateBlock, qjlEstimateBlockF32, qjlQuantizer } from '../methods/quantizers/qjl';
 import { quantizersById } from '../methods';
+import { withDefaults } from '../methods/params';
 import { ipNvarMetric } from '../methods/metrics/ip-nvar';
 import { edenQuantizer } from '../methods/quantizers/eden';
 import { lloydMaxGaussian, nearestLevelIndex } from '../linalg/lloydmax';
@@ -232,6 +233,38 @@ describe('wasm kernels', () => {
         return out;
       });
       expectSameBits(oTs, oW);
+    }
+  });
+
+  it('qjl, turboquant-prod and qjl-kv in the float32 dense-products mode give identical outputs', () => {
+    const rows = 21;
+    const d = 72;
+    const y = filled(rows * d, 6);
+    for (const [def, params] of [
+      [qjlQuantizer, { sketch: 0 }],
+      [qjlQuantizer, { sketch: 30 }],
+      [quantizersById.get('turboquant-prod'), { bits: 3 }],
+      [quantizersById.get('qjl-kv'), {}],
+    ] as const) {
+      if (!def) throw new Error('quantizer missing');
+      const full = withDefaults(def.params, params);
+      const [oTs, oW] = both('qjlF32', () => {
+        const out = new Float32Array(rows * d);
+        def.quantize(y, rows, d, full, { rng: createRngFactory(9), denseProducts: 'float32' }, out);
+        return out;
+      });
+      expectSameBits(oTs, oW);
+      // The float32 mode really took the float32 path: the float64 kernel was not used.
+      resetWasmHits();
+      def.quantize(
+        y,
+        rows,
+        d,
+        full,
+        { rng: createRngFactory(9), denseProducts: 'float32' },
+        new Float32Array(rows * d),
+      );
+      expect(wasmHits('qjl')).toBe(0);
     }
   });
 
