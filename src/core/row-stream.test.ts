@@ -84,9 +84,20 @@ const rowLocalCases = QUANTIZERS.flatMap((q) =>
 );
 
 describe('quantizers declaring rowLocal', () => {
-  it('are the block formats, EDEN and TurboQuant_mse at their defaults', () => {
+  it('are the block formats, EDEN, TurboQuant_mse/_prod and QJL at their defaults', () => {
     const ids = QUANTIZERS.filter((q) => q.rowLocal?.(withDefaults(q.params))).map((q) => q.id);
-    for (const id of ['int', 'mxfp4', 'nf4', 'mx', 'bfp', 'ternary', 'eden', 'turboquant-mse'])
+    for (const id of [
+      'int',
+      'mxfp4',
+      'nf4',
+      'mx',
+      'bfp',
+      'ternary',
+      'eden',
+      'turboquant-mse',
+      'turboquant-prod',
+      'qjl',
+    ])
       expect(ids).toContain(id);
     // NVFP4's fp32 tensor scale is a statistic over every row.
     expect(ids).not.toContain('nvfp4');

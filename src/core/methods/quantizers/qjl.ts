@@ -362,6 +362,9 @@ export const qjlQuantizer: QuantizerDef = {
       for (let j = 0; j < count * d; j++) out[r0 * d + j] = acc[j];
     }
   },
+  // One norm per row and a sketch drawn from its own stream ('sketch', m, d), the same for every
+  // row: no statistic across rows and no stream consumed by them (memoised, so blocks reuse it).
+  rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
     const p = typedParams(QJL_PARAMS, params);
     return (sketchRows(p.sketch, d) + 32) / d;

@@ -57,6 +57,9 @@ export const turboquantProdQuantizer: QuantizerDef = {
       for (let j = 0; j < count * d; j++) out[off + j] += acc[j];
     }
   },
+  // One norm per row and a sketch drawn from its own stream ('sketch', m, d), the same for every
+  // row: no statistic across rows and no stream consumed by them (memoised, so blocks reuse it).
+  rowLocal: () => true,
   bitsPerCoord(params: Params, _rows: number, d: number): number {
     const p = typedParams(TQ_PROD_PARAMS, params);
     return p.bits + 64 / d;
