@@ -25,10 +25,12 @@ import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { DataError } from '../core/data-loader';
 import type { LoadedData } from '../engine/experiment';
+import type { ThreadedRun } from './threads';
 
 // Start-up (README "Performance"): file readers, checkpoint sweeps and worker threads load on the
 // first command that uses them, so `list` and `run` on generated data never initialise them.
 const fileData = () => import('./file-data');
+const threadsModule = () => import('./threads');
 const loadFileForCli = async (config: ExperimentConfig): Promise<LoadedData> =>
   (await fileData()).loadFileForCli(config);
 
@@ -175,11 +177,26 @@ function withMetricDomain(raw: unknown, value: string | undefined): unknown {
 const METRIC_DOMAIN_HELP =
   'data (default) or transformed: metrics of orthogonal chains computed after the last transform, without its inverse (equal within float32 rounding)';
 
+/** `--threads N`: a whole number in 1 … 256 (1 = the serial path). */
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 256))
+    throw new CliExit(
+      EXIT_INVALID,
+      `--threads: expected a whole number in 1…256, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+const THREADS_HELP =
+  "worker threads for the row-local stages (default: the machine's cores, at most 8; 1 = serial); results are bit-identical";
+
 async function runCommand(
   configArg: string,
-  opts: { json?: boolean; timeout?: string; metricDomain?: string },
+  opts: { json?: boolean; timeout?: string; metricDomain?: string; threads?: string },
 ): Promise<void> {
   const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
+  const requestedThreads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const raw = withMetricDomain(await readConfigArgument(configArg), opts.metricDomain);
   const config = restoreConfig(raw);
   warnIfLong(config);
@@ -188,13 +205,18 @@ async function runCommand(
   const timedOut = `error: run exceeded --timeout ${timeoutS}s`;
   const watchdog =
     timeoutS === undefined ? undefined : await startWatchdog(timeoutS * 1000 + WATCHDOG_GRACE_MS, timedOut);
+  let threaded: ThreadedRun | undefined;
   try {
+    // Worker threads start first, so their start-up overlaps drawing the data (threads.ts).
+    const { defaultThreads, startThreads } = await threadsModule();
+    threaded = startThreads(config, { threads: requestedThreads ?? defaultThreads() });
     const result = await runConfig(config, {
       loadFile: loadFileForCli,
       signal: controller.signal,
       onProgress: () => {
         if (Date.now() > deadline) controller.abort();
       },
+      ...(threaded ? { load: threaded.load, runPipelines: threaded.runPipelines } : {}),
     });
     if (Date.now() > deadline) throw new AbortError();
     // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
@@ -206,6 +228,7 @@ async function runCommand(
       throw new CliExit(EXIT_TIMEOUT, timedOut.slice('error: '.length));
     throw e;
   } finally {
+    await threaded?.close();
     await watchdog?.terminate();
   }
 }
@@ -228,6 +251,11 @@ async function oneLine(s: string): Promise<string> {
   return escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
 }
 
+/** The entry of a worker thread of `lab run --threads` started from the bundle (threads.ts). */
+export async function threadWorker(): Promise<void> {
+  (await import('./thread-worker')).threadWorker();
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('lab')
@@ -242,6 +270,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the CONTRACT.md §6 JSON object')
     .option('--timeout <seconds>', 'stop the run after this many seconds (exit 4)')
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
+    .option('--threads <n>', THREADS_HELP)
     .description('run an experiment config and print its results')
     .action(runCommand);
 
