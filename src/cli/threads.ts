@@ -134,6 +134,11 @@ export interface ThreadOptions {
   /** Metric ids to compute (all by default), as RunOptions.metrics. */
   readonly metrics?: readonly string[];
   readonly worker?: WorkerScript;
+  /**
+   * Whether the main thread takes units too once the data is drawn (default true). Tests turn it
+   * off so that every unit runs in a worker.
+   */
+  readonly mainUnits?: boolean;
 }
 
 /** What runConfig takes from a started threaded run (RunConfigOptions.load, runPipelines). */
@@ -142,6 +147,8 @@ export interface ThreadedRun {
   readonly runPipelines: NonNullable<RunConfigOptions['runPipelines']>;
   /** Stops the workers (idempotent); call when the run ends, however it ends. */
   close(): Promise<void>;
+  /** Milliseconds of unit work per thread (workers 0 … threads − 2, then the main thread). */
+  threadMs(): number[];
 }
 
 /** Whether the workers can run pipeline i (the static checks; data-reading chains are found later). */
@@ -236,13 +243,12 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
     times: new SharedArrayBuffer(threads * phases.length * TIMED_STAGES * 8),
   };
   const ctrl = new Int32Array(buffers.ctrl);
-  return new ThreadRun(config, plan, buffers, ctrl, wanted, script, kind);
+  return new ThreadRun(config, plan, buffers, ctrl, wanted, script, kind, options.mainUnits ?? true);
 }
 
 /** The main thread's side of a threaded run. */
 class ThreadRun implements ThreadedRun {
   private readonly workers: Worker[] = [];
-  private readonly finished: Promise<void>[] = [];
   /** Rejected with the first failure of any worker (never resolved). */
   private readonly failure: Promise<never>;
   private fail: (e: Error) => void = () => undefined;
@@ -250,6 +256,7 @@ class ThreadRun implements ThreadedRun {
   private closed = false;
   /** Each group's stage notes, from the first worker that prepared it. */
   private readonly notes = new Map<number, readonly string[]>();
+  private notesArrived: () => void = () => undefined;
 
   constructor(
     private readonly config: CanonicalConfig,
@@ -259,6 +266,7 @@ class ThreadRun implements ThreadedRun {
     private readonly wanted: readonly MetricDef[],
     script: WorkerScript,
     private readonly kind: NonNullable<ReturnType<typeof getDataSourceKind>>,
+    private readonly mainUnits: boolean,
   ) {
     this.failure = new Promise<never>((_, reject) => {
       this.fail = (e) => {
@@ -273,28 +281,30 @@ class ThreadRun implements ThreadedRun {
     for (let index = 0; index < plan.threads - 1; index++) {
       const w = startWorker(script, { plan, buffers, index });
       let done = false;
-      this.finished.push(
-        new Promise<void>((resolve) => {
-          w.on('message', (m: WorkerMessage) => {
-            if (m.kind === 'group' && !this.notes.has(m.group)) this.notes.set(m.group, m.notes);
-            else if (m.kind === 'finished') {
-              done = true;
-              resolve();
-            } else if (m.kind === 'error')
-              this.fail(new Error(`worker thread ${index} failed: ${m.message}`));
-          });
-          w.on('error', (e) => this.fail(new Error(`worker thread ${index} failed: ${e.message}`)));
-          w.on('exit', (code) => {
-            if (!done)
-              this.fail(
-                new Error(`worker thread ${index} stopped (exit code ${code}) before finishing its rows`),
-              );
-            resolve();
-          });
-        }),
-      );
+      w.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'group' && !this.notes.has(m.group)) {
+          this.notes.set(m.group, m.notes);
+          this.notesArrived();
+        } else if (m.kind === 'finished') done = true;
+        else if (m.kind === 'error') this.fail(new Error(`worker thread ${index} failed: ${m.message}`));
+      });
+      w.on('error', (e) => this.fail(new Error(`worker thread ${index} failed: ${e.message}`)));
+      w.on('exit', (code) => {
+        if (!done)
+          this.fail(
+            new Error(`worker thread ${index} stopped (exit code ${code}) before finishing its rows`),
+          );
+      });
       this.workers.push(w);
     }
+  }
+
+  threadMs(): number[] {
+    const times = new Float64Array(this.buffers.times);
+    const per = this.plan.phases.length * TIMED_STAGES;
+    return Array.from({ length: this.plan.threads }, (_, t) =>
+      times.subarray(t * per, (t + 1) * per).reduce((a, b) => a + b, 0),
+    );
   }
 
   private stopWorkers(): void {
@@ -446,17 +456,22 @@ class ThreadRun implements ThreadedRun {
       while (next < total && Atomics.load(this.ctrl, DONE + next) !== 0) await consumeNext();
       if (next >= total) break;
       this.check(signal);
-      const c = Atomics.load(this.ctrl, CLAIM) < total ? Atomics.add(this.ctrl, CLAIM, 1) : total;
+      const c =
+        this.mainUnits && Atomics.load(this.ctrl, CLAIM) < total ? Atomics.add(this.ctrl, CLAIM, 1) : total;
       if (c < total) {
         // As a worker would: the previous phase's same rows consumed first (by this thread).
         while (next < c - blocks + 1) await consumeNext();
         runner.process(c);
       } else await consumeNext();
     }
-    await Promise.race([Promise.all(this.finished), this.failure]);
+    // Every unit is consumed. A group's notes come in the message its worker posted before its
+    // first unit was marked done; wait for those in flight (never for a worker's end: one that
+    // claimed nothing may still be starting).
+    while (computed.some(({ phase }) => !this.notes.has(phase.group))) {
+      await Promise.race([new Promise<void>((resolve) => (this.notesArrived = resolve)), this.failure]);
+    }
     this.check(signal);
     await this.close();
-    // After every worker finished: their messages (the groups' notes) have all arrived.
     for (const { phase, metrics, ms } of computed)
       results.set(phase.pipeline, this.result(phase, metrics, ms));
 
