@@ -191,6 +191,9 @@ function parseThreads(value: string): number {
 const THREADS_HELP =
   "worker threads for the row-local stages (default: the machine's cores, at most 8; 1 = serial); results are bit-identical";
 
+const SWEEP_THREADS_HELP =
+  "worker threads, each taking every N-th tensor (default: the machine's cores, at most 8; 1 = serial); the output is the same";
+
 async function runCommand(
   configArg: string,
   opts: { json?: boolean; timeout?: string; metricDomain?: string; threads?: string },
@@ -235,13 +238,28 @@ async function runCommand(
 
 async function sweepCommand(
   configArg: string,
-  opts: { json?: boolean; csv?: boolean; shard?: string; hash?: boolean; metricDomain?: string },
+  opts: {
+    json?: boolean;
+    csv?: boolean;
+    shard?: string;
+    hash?: boolean;
+    metricDomain?: string;
+    threads?: string;
+  },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
   const { formatSweep, parseShard, sweepForCli } = await import('./sweep');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const config = restoreConfig(withMetricDomain(await readConfigArgument(configArg), opts.metricDomain));
-  const out = await sweepForCli(config, shard, opts.hash === true);
+  const hash = opts.hash === true;
+  // Tensors over worker threads (threads.ts sweepThreaded); a shard runs in this thread.
+  const { defaultThreads, sweepThreaded } = await threadsModule();
+  const threaded =
+    shard === undefined
+      ? await sweepThreaded(config, { threads: threads ?? defaultThreads(), hash })
+      : undefined;
+  const out = threaded ?? (await sweepForCli(config, shard, hash));
   process.stdout.write(formatSweep(out, opts));
 }
 
@@ -253,7 +271,7 @@ async function oneLine(s: string): Promise<string> {
 
 /** The entry of a worker thread of `lab run --threads` started from the bundle (threads.ts). */
 export async function threadWorker(): Promise<void> {
-  (await import('./thread-worker')).threadWorker();
+  await (await import('./thread-worker')).threadWorker();
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -285,6 +303,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "record each tensor's SHA-256 and one digest of the checkpoint (a pass over every byte)",
     )
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
+    .option('--threads <n>', SWEEP_THREADS_HELP)
     .description('quantize every matching tensor of a checkpoint with every pipeline')
     .action(sweepCommand);
 

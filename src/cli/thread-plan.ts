@@ -9,6 +9,8 @@
  * and the per-row sums of phase p − 2 are then no longer read (see threads.ts).
  */
 import type { MethodRef, PipelineSpec } from '../core/pipeline';
+import type { ExperimentConfig } from '../core/config/schema';
+import type { SweepOutput, SweepShard } from '../engine/checkpoint';
 
 /** Control words (Int32Array over `ctrl`): rows drawn so far, next unit to claim, units consumed, stop. */
 export const GENERATED = 0;
@@ -74,11 +76,20 @@ export interface WorkerInit {
   readonly index: number;
 }
 
+/** A worker of a threaded `lab sweep`: one shard of the sweep (threads.ts sweepThreaded). */
+export interface SweepWorkerInit {
+  readonly sweep: { readonly config: ExperimentConfig; readonly shard: SweepShard; readonly hash: boolean };
+}
+
+/** What kind of error a worker hit, so the main thread exits with the same code (main.ts). */
+export type WorkerErrorKind = 'config' | 'data' | 'other';
+
 /** Messages a worker posts. */
 export type WorkerMessage =
   | { readonly kind: 'group'; readonly group: number; readonly notes: readonly string[] }
   | { readonly kind: 'finished' }
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'sweep'; readonly output: SweepOutput }
+  | { readonly kind: 'error'; readonly message: string; readonly error: WorkerErrorKind };
 
 /** Offsets (in float64 values) of one terms buffer: four row-sum arrays, then each split metric. */
 export function termsLayout(plan: Pick<ThreadPlan, 'rows' | 'sums' | 'split'>): {

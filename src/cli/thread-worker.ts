@@ -27,10 +27,15 @@ import {
   TIMED_STAGES,
   UNIT_DONE,
   UNIT_SKIPPED,
+  type SweepWorkerInit,
   type ThreadPlan,
+  type WorkerErrorKind,
   type WorkerInit,
   type WorkerMessage,
 } from './thread-plan';
+import { ConfigError } from '../core/config/errors';
+import { DataError } from '../core/data-loader';
+import { DataFileError } from '../core/io/errors';
 
 /** Thrown by the trap matrix when a transform's prepare reads the data. */
 class ReadsData extends Error {}
@@ -240,18 +245,34 @@ function run(init: WorkerInit): void {
   post({ kind: 'finished' });
 }
 
+function errorKind(e: unknown): WorkerErrorKind {
+  if (e instanceof ConfigError) return 'config';
+  if (e instanceof DataError || e instanceof DataFileError) return 'data';
+  return 'other';
+}
+
+/** A threaded sweep's worker: its shard of the sweep, posted whole (plain data). */
+async function sweepWorker({ sweep }: SweepWorkerInit): Promise<void> {
+  const { sweepForCli } = await import('./sweep');
+  const output = await sweepForCli(sweep.config, sweep.shard, sweep.hash);
+  post({ kind: 'sweep', output });
+}
+
 /** The worker's entry: run the plan in workerData, report a failure as one message. */
-export function threadWorker(): void {
-  const init = workerData as WorkerInit;
+export async function threadWorker(): Promise<void> {
+  const init = workerData as WorkerInit | SweepWorkerInit;
   try {
-    run(init);
+    if ('sweep' in init) await sweepWorker(init);
+    else run(init);
   } catch (e) {
     if (e instanceof Stopped) return;
-    // Stop the others too: they may be waiting for units this one will never finish.
-    const ctrl = new Int32Array(init.buffers.ctrl);
-    Atomics.store(ctrl, STOP, 1);
-    Atomics.notify(ctrl, GENERATED);
-    Atomics.notify(ctrl, CONSUMED);
-    post({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    if (!('sweep' in init)) {
+      // Stop the others too: they may be waiting for units this one will never finish.
+      const ctrl = new Int32Array(init.buffers.ctrl);
+      Atomics.store(ctrl, STOP, 1);
+      Atomics.notify(ctrl, GENERATED);
+      Atomics.notify(ctrl, CONSUMED);
+    }
+    post({ kind: 'error', message: e instanceof Error ? e.message : String(e), error: errorKind(e) });
   }
 }

@@ -17,7 +17,14 @@ import { restoreConfig, type CanonicalConfig } from '../core/config/schema';
 import { AbortError } from '../core/pipeline';
 import { contractJson, runConfig } from '../engine/experiment';
 import { main } from './main';
-import { startThreads, THREADS_MIN_COORDINATES, type ThreadOptions, type WorkerScript } from './threads';
+import {
+  startThreads,
+  sweepThreaded,
+  THREADS_MIN_COORDINATES,
+  type ThreadOptions,
+  type WorkerScript,
+} from './threads';
+import { sweepForCli, formatSweep } from './sweep';
 
 const ROOT = join(__dirname, '..', '..');
 let bundle: WorkerScript;
@@ -233,4 +240,64 @@ describe('lab run --threads (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--threads: expected a whole number/);
   });
+});
+
+describe('lab sweep --threads', () => {
+  const checkpoint = 'src/core/testing/fixtures/checkpoint/tiny-llm.safetensors';
+  const sweepConfig = (path: string) =>
+    restoreConfig({
+      v: 2,
+      seed: 5,
+      data: { source: 'file', path },
+      pipelines: [
+        { transforms: [{ id: 'rht' }], quantizer: { id: 'mxfp4' } },
+        { transforms: [], quantizer: { id: 'nvfp4', params: { rounding: 'stochastic' } } },
+      ],
+      sweep: { minElements: 1 },
+    });
+
+  it('tensors over workers (shards merged) print the serial sweep bytes, JSON and CSV, with --hash', async () => {
+    const c = sweepConfig(checkpoint);
+    const serial = await sweepForCli(c, undefined, true);
+    const threaded = await sweepThreaded(c, { threads: 3, hash: true, minCoordinates: 0, worker: bundle });
+    if (!threaded) throw new Error('the sweep stayed serial');
+    expect(serial.tensors.length).toBeGreaterThan(3);
+    expect(formatSweep(threaded, { json: true })).toBe(formatSweep(serial, { json: true }));
+    expect(formatSweep(threaded, { csv: true })).toBe(formatSweep(serial, { csv: true }));
+  }, 60_000);
+
+  it('a malformed file gives the error the serial sweep gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threads-sweep-'));
+    const path = join(dir, 'cut.safetensors');
+    const bytes = readFileSync(checkpoint);
+    // The data cut short.
+    writeFileSync(path, bytes.subarray(0, bytes.length - 100));
+    const c = sweepConfig(path);
+    const serial = await sweepForCli(c).then(
+      () => 'ok',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
+    const threaded = await sweepThreaded(c, {
+      threads: 2,
+      hash: false,
+      minCoordinates: 0,
+      worker: bundle,
+    }).then(
+      () => 'ok',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
+    expect(serial).not.toBe('ok');
+    expect(threaded).toBe(serial);
+  }, 60_000);
+
+  it('a worker that fails gives one clear error', async () => {
+    await expect(
+      sweepThreaded(sweepConfig(checkpoint), {
+        threads: 2,
+        hash: false,
+        minCoordinates: 0,
+        worker: { code: "throw new Error('boom')" },
+      }),
+    ).rejects.toThrow(/worker thread \d failed: boom/);
+  }, 20_000);
 });

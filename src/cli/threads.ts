@@ -44,7 +44,12 @@ import {
   type RunOptions,
 } from '../core/pipeline';
 import { createRngFactory } from '../core/rng';
-import type { CanonicalConfig } from '../core/config/schema';
+import type { CanonicalConfig, ExperimentConfig } from '../core/config/schema';
+import { ConfigError } from '../core/config/errors';
+import { fileParams } from '../core/config/data-params';
+import { DataError } from '../core/data-loader';
+import { openTensorSet } from '../core/io';
+import { mergeSweepShards, planSweep, type SweepOutput } from '../engine/checkpoint';
 import { loadData, STREAM_BLOCK_COORDINATES, type RunConfigOptions } from '../engine/experiment';
 import {
   blockRange,
@@ -59,6 +64,7 @@ import {
   type ThreadBuffers,
   type ThreadGroup,
   type ThreadPhase,
+  type SweepWorkerInit,
   type ThreadPlan,
   type WorkerInit,
   type WorkerMessage,
@@ -102,7 +108,7 @@ const waitAsync = (
   }
 ).waitAsync;
 
-function startWorker(script: WorkerScript, init: WorkerInit): Worker {
+function startWorker(script: WorkerScript, init: WorkerInit | SweepWorkerInit): Worker {
   if ('code' in script) return new Worker(script.code, { eval: true, workerData: init });
   if ('ts' in script) {
     // Through tsx's loader (a dev dependency): the TypeScript sources as they are.
@@ -571,5 +577,71 @@ class ThreadRun implements ThreadedRun {
         backend: { transform: 'cpu', quantize: 'cpu' },
       },
     };
+  }
+}
+
+/**
+ * `lab sweep --threads N`: tensors are independent, so N workers each run one shard of the sweep
+ * (`--shard k/N`, tensors k, k + N, …) and the shards are merged as `lab merge` merges them, which
+ * gives exactly the unsharded output (src/cli/merge.test.ts). Undefined (run it serially) for one
+ * thread, a sweep that is itself a shard, fewer than two tensors or under `minCoordinates` in all.
+ */
+export async function sweepThreaded(
+  config: ExperimentConfig,
+  options: {
+    readonly threads: number;
+    readonly hash: boolean;
+    readonly minCoordinates?: number;
+    readonly worker?: WorkerScript;
+  },
+): Promise<SweepOutput | undefined> {
+  const threads = Math.floor(options.threads);
+  const script = options.worker ?? defaultWorkerScript();
+  if (!(threads > 1) || !script || !config.sweep) return undefined;
+  const { path } = fileParams(config.data);
+  if (path === '') return undefined; // sweepForCli names the field
+  // Headers only, to count the work (each worker opens the files again).
+  const { sourcesForPath } = await import('./file-data');
+  const set = await openTensorSet(await sourcesForPath(path));
+  const plan = planSweep(config, set.tensors);
+  const coordinates = plan.reduce((sum, e) => sum + e.info.shape.reduce((a, b) => a * b, 1), 0);
+  if (plan.length < 2 || coordinates < (options.minCoordinates ?? THREADS_MIN_COORDINATES)) return undefined;
+  const count = Math.min(threads, plan.length);
+  const workers: Worker[] = [];
+  try {
+    const parts = await Promise.all(
+      Array.from({ length: count }, (_, index) => {
+        const init: SweepWorkerInit = { sweep: { config, shard: { index, count }, hash: options.hash } };
+        const w = startWorker(script, init);
+        workers.push(w);
+        return new Promise<SweepOutput>((resolve, reject) => {
+          let done = false;
+          w.on('message', (m: WorkerMessage) => {
+            if (m.kind === 'sweep') {
+              done = true;
+              resolve(m.output);
+            } else if (m.kind === 'error') {
+              done = true;
+              // The worker's error as the CLI would have raised it (same exit code, same line).
+              reject(
+                m.error === 'config'
+                  ? new ConfigError('', m.message)
+                  : m.error === 'data'
+                    ? new DataError(m.message)
+                    : new Error(`worker thread ${index} failed: ${m.message}`),
+              );
+            }
+          });
+          w.on('error', (e) => reject(new Error(`worker thread ${index} failed: ${e.message}`)));
+          w.on('exit', (code) => {
+            if (!done)
+              reject(new Error(`worker thread ${index} stopped (exit code ${code}) before its tensors`));
+          });
+        });
+      }),
+    );
+    return mergeSweepShards(parts);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
