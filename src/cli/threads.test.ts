@@ -106,9 +106,14 @@ describe('lab run --threads: bit-identical to the serial run', () => {
         { transforms: [{ id: 'pca' }], quantizer: INT4_G128 },
         { transforms: [{ id: 'permute', params: { mode: 'zigzag' } }], quantizer: INT4_G128 },
         { transforms: [], quantizer: { id: 'nvfp4' } },
+        // Without calibration SmoothQuant is the identity with a note (it reads no data): threaded,
+        // its note carried from the worker that prepared it.
+        { transforms: [{ id: 'smoothquant' }], quantizer: INT4_G128 },
       ],
     });
-    expect(await threadedJson(c, { blockCoordinates: 5 * 128 })).toBe(await serialJson(c));
+    const serial = await serialJson(c);
+    expect(JSON.parse(serial).results[5].note).toBeTruthy();
+    expect(await threadedJson(c, { blockCoordinates: 5 * 128 })).toBe(serial);
   }, 30_000);
 
   it('metric domain "transformed", an empty chain, and a padded non-power-of-two dim', async () => {
