@@ -682,7 +682,7 @@ function benchCli(quick: boolean): void {
       [
         `lab run (bundle), ${label}, --threads 1 (serial)`,
         fmtMs(serialCli),
-        `lab / numpy = ${(serialCli / numpyWall).toFixed(2)}`,
+        `serial / numpy = ${(serialCli / numpyWall).toFixed(2)}`,
         '',
       ],
       [

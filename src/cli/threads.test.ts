@@ -223,13 +223,13 @@ describe('lab run --threads (CLI)', () => {
   it('--threads 2 above the size threshold prints the bytes of --threads 1 (TypeScript worker entry)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-threads-'));
     const path = join(dir, 'config.json');
-    // 2048 × 1024 = 2M coordinates: the threshold itself.
+    // 2048 × 2048 = 4M coordinates: the threshold itself.
     writeFileSync(
       path,
       JSON.stringify({
         v: 2,
         seed: 3,
-        data: { source: 'gaussian', rows: 2048, dim: 1024 },
+        data: { source: 'gaussian', rows: 2048, dim: 2048 },
         pipelines: [{ transforms: [{ id: 'rht' }], quantizer: INT4_G128 }],
       }),
     );
