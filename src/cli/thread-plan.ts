@@ -8,7 +8,7 @@
  * only once unit c − blocks (the previous phase's same rows) is consumed: the shared y and x̂ rows
  * and the per-row sums of phase p − 2 are then no longer read (see threads.ts).
  */
-import type { MethodRef, PipelineSpec } from '../core/pipeline';
+import type { MethodRef, PipelineResult, PipelineSpec } from '../core/pipeline';
 import type { ExperimentConfig } from '../core/config/schema';
 import type { SweepOutput, SweepShard } from '../engine/checkpoint';
 
@@ -55,6 +55,18 @@ export interface ThreadPlan {
   /** Wanted metrics with rowTerms, computed in the workers: id and values per row. */
   readonly split: readonly { readonly id: string; readonly width: number }[];
   readonly threads: number;
+  /**
+   * Pipelines the units cannot take (not row-local, a data-dependent bit count, a metric without a
+   * split): worker 0 runs them whole on the serial path (runExperiment with `only`; a pipeline's
+   * numbers do not depend on which others run beside it) once the data is drawn, then takes units.
+   */
+  readonly task: readonly number[];
+  /** RunOptions.rowBlock for the task (the row-streamed path; the numbers do not depend on it). */
+  readonly rowBlock: number;
+  /** The config's numerics.metricDomain, for the task. */
+  readonly metricDomain?: 'data' | 'transformed';
+  /** RunOptions.metrics, when not every metric is wanted. */
+  readonly metrics?: readonly string[];
 }
 
 export interface ThreadBuffers {
@@ -88,6 +100,7 @@ export type WorkerErrorKind = 'config' | 'data' | 'other';
 export type WorkerMessage =
   | { readonly kind: 'group'; readonly group: number; readonly notes: readonly string[] }
   | { readonly kind: 'finished' }
+  | { readonly kind: 'task'; readonly results: readonly PipelineResult[] }
   | { readonly kind: 'sweep'; readonly output: SweepOutput }
   | { readonly kind: 'error'; readonly message: string; readonly error: WorkerErrorKind };
 

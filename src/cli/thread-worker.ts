@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { METRICS, quantizersById, transformsById } from '../core/methods';
 import type { Matrix, MetricDef, PreparedTransform } from '../core/methods/types';
 import { addRowSums, type RowSums } from '../core/methods/metrics/sums';
-import { chainRng, composeStages, probeMap } from '../core/pipeline';
+import { chainRng, composeStages, probeMap, runExperiment } from '../core/pipeline';
 import { createRngFactory, type RngFactory } from '../core/rng';
 import {
   blockRange,
@@ -233,9 +233,30 @@ function run(init: WorkerInit): void {
     post({ kind: 'group', group, notes }),
   );
   const total = plan.phases.length * plan.blocks;
+  let task = index === 0 && plan.task.length > 0;
   for (;;) {
+    // Worker 0's whole pipelines, as soon as the data is drawn (units before that).
+    if (task && Atomics.load(ctrl, GENERATED) >= plan.rows) {
+      task = false;
+      const results = runExperiment(
+        { seed: plan.seed, pipelines: plan.pipelines },
+        { rows: plan.rows, cols: plan.dim, data: new Float32Array(buffers.x) },
+        {
+          only: plan.task,
+          rowBlock: plan.rowBlock,
+          ...(plan.metrics ? { metrics: plan.metrics } : {}),
+          ...(plan.metricDomain ? { metricDomain: plan.metricDomain } : {}),
+        },
+      );
+      post({ kind: 'task', results });
+    }
+    if (Atomics.load(ctrl, CLAIM) >= total) {
+      if (!task) break;
+      waitFor(ctrl, GENERATED, plan.rows);
+      continue;
+    }
     const c = Atomics.add(ctrl, CLAIM, 1);
-    if (c >= total) break;
+    if (c >= total) continue; // the loop ends above, after the task
     const p = Math.floor(c / plan.blocks);
     // The previous phase's same rows must be consumed before they are overwritten (thread-plan.ts).
     if (p > 0) waitFor(ctrl, CONSUMED, c - plan.blocks + 1);

@@ -203,6 +203,7 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
   const all = config.pipelines.map((_, i) => i);
   const groups: ThreadGroup[] = [];
   const phases: ThreadPhase[] = [];
+  const task: number[] = [];
   for (const indices of transformGroups(config, all)) {
     const transforms = config.pipelines[indices[0]].transforms;
     let dims: number[];
@@ -216,16 +217,15 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
       orthogonalChain(transforms, dims) &&
       wanted.every((m) => m.orthogonalInvariance !== undefined);
     const mine = indices.filter((i) => eligible(config, i, wanted, transformed));
+    task.push(...indices.filter((i) => !mine.includes(i)));
     if (!mine.length) continue;
     groups.push({ transforms, transformed, outDim: dims[dims.length - 1] });
     mine.forEach((i, k) => phases.push({ pipeline: i, group: groups.length - 1, first: k === 0 }));
   }
   if (!phases.length) return undefined;
 
-  const blockRows = Math.max(
-    1,
-    Math.floor((options.blockCoordinates ?? STREAM_BLOCK_COORDINATES) / Math.max(1, dim)),
-  );
+  const blockCoordinates = options.blockCoordinates ?? STREAM_BLOCK_COORDINATES;
+  const blockRows = Math.max(1, Math.floor(blockCoordinates / Math.max(1, dim)));
   const blocks = Math.ceil(rows / blockRows);
   const plan: ThreadPlan = {
     seed: config.seed,
@@ -241,6 +241,10 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
       .filter((m) => !m.fromSums && m.rowTerms)
       .map((m) => ({ id: m.id, width: m.rowTerms?.width ?? 0 })),
     threads,
+    task: task.sort((a, b) => a - b),
+    rowBlock: blockCoordinates,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
   };
   const maxOut = Math.max(0, ...groups.filter((g) => g.transforms.length).map((g) => g.outDim));
   const termsBytes = termsLayout(plan).length * 8;
@@ -267,6 +271,9 @@ class ThreadRun implements ThreadedRun {
   /** Each group's stage notes, from the first worker that prepared it. */
   private readonly notes = new Map<number, readonly string[]>();
   private notesArrived: () => void = () => undefined;
+  /** The results of the whole pipelines worker 0 runs (ThreadPlan.task). */
+  private readonly task: Promise<readonly PipelineResult[]>;
+  private taskDone: (results: readonly PipelineResult[]) => void = () => undefined;
 
   constructor(
     private readonly config: CanonicalConfig,
@@ -287,6 +294,7 @@ class ThreadRun implements ThreadedRun {
       };
     });
     this.failure.catch(() => undefined); // observed where it is awaited
+    this.task = new Promise<readonly PipelineResult[]>((resolve) => (this.taskDone = resolve));
     // threads − 1 workers: the main thread draws the data, then takes units itself.
     for (let index = 0; index < plan.threads - 1; index++) {
       const w = startWorker(script, { plan, buffers, index });
@@ -295,7 +303,8 @@ class ThreadRun implements ThreadedRun {
         if (m.kind === 'group' && !this.notes.has(m.group)) {
           this.notes.set(m.group, m.notes);
           this.notesArrived();
-        } else if (m.kind === 'finished') done = true;
+        } else if (m.kind === 'task') this.taskDone(m.results);
+        else if (m.kind === 'finished') done = true;
         else if (m.kind === 'error') this.fail(new Error(`worker thread ${index} failed: ${m.message}`));
       });
       w.on('error', (e) => this.fail(new Error(`worker thread ${index} failed: ${e.message}`)));
@@ -480,12 +489,24 @@ class ThreadRun implements ThreadedRun {
     while (computed.some(({ phase }) => !this.notes.has(phase.group))) {
       await Promise.race([new Promise<void>((resolve) => (this.notesArrived = resolve)), this.failure]);
     }
-    this.check(signal);
-    await this.close();
     for (const { phase, metrics, ms } of computed)
       results.set(phase.pipeline, this.result(phase, metrics, ms));
 
-    // Everything the workers did not take, on the serial path (same streams, same numbers).
+    // The whole pipelines worker 0 ran on the serial path (ThreadPlan.task), next to the units.
+    if (plan.task.length) {
+      const aborted = new Promise<never>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(new AbortError()), { once: true }),
+      );
+      aborted.catch(() => undefined);
+      const taskResults = await Promise.race([this.task, this.failure, aborted]);
+      plan.task.forEach((i, k) => {
+        if (chosen.has(i)) results.set(i, taskResults[k]);
+      });
+    }
+    this.check(signal);
+    await this.close();
+
+    // Everything else (chains found to read the data), here on the serial path: same numbers.
     const rest = selected.filter((i) => !results.has(i));
     if (rest.length) {
       const base = stagesDone;
