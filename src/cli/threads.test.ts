@@ -240,6 +240,35 @@ describe('lab run --threads (CLI)', () => {
     expect(two.out).toBe(one.out);
   }, 60_000);
 
+  it('npm run lab (the bundle starting its own workers) prints the bytes of --threads 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-threads-bundle-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        v: 2,
+        seed: 4,
+        data: { source: 'gaussian', rows: 4096, dim: 1024 },
+        numerics: { metricDomain: 'transformed' },
+        pipelines: [
+          { transforms: [{ id: 'rht' }], quantizer: INT4_G128 },
+          // NVFP4's tensor scale is not row-local: the whole pipeline runs in the worker.
+          { transforms: [{ id: 'rht' }], quantizer: { id: 'nvfp4' } },
+          { transforms: [], quantizer: { id: 'mxfp4' } },
+        ],
+      }),
+    );
+    const lab = (threads: string) =>
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'scripts', 'lab.mjs'), 'run', path, '--json', '--threads', threads],
+        {
+          encoding: 'utf8',
+        },
+      );
+    expect(lab('2')).toBe(lab('1'));
+  }, 60_000);
+
   it('a bad --threads value exits 2 naming the flag', async () => {
     const r = await cli(['run', '{}', '--threads', '0']);
     expect(r.code).toBe(2);

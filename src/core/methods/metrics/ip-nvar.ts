@@ -66,7 +66,7 @@ export const ipNvarMetric: MetricDef = {
     combine(terms, rows, d) {
       const norms = new Float64Array(rows);
       for (let r = 0; r < rows; r++) norms[r] = terms[2 * r + 1];
-      // rowNormsSq's values: each row's Σ x² in storage order, as the loops below sum it.
+      // Each row's Σ x² summed in storage order: rowNormsSq's values, so the stream's threshold.
       const thr = liveThreshold(norms);
       let sum = 0;
       let counted = 0;
