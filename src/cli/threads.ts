@@ -240,7 +240,8 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
     split: wanted
       .filter((m) => !m.fromSums && m.rowTerms)
       .map((m) => ({ id: m.id, width: m.rowTerms?.width ?? 0 })),
-    threads,
+    // No more threads than blocks of one phase (more would only start and wait).
+    threads: Math.min(threads, Math.max(2, blocks)),
     task: task.sort((a, b) => a - b),
     rowBlock: blockCoordinates,
     ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -254,7 +255,7 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
     hat: new SharedArrayBuffer(rows * dim * 4),
     ctrl: new SharedArrayBuffer((DONE + phases.length * blocks) * 4),
     terms: [new SharedArrayBuffer(termsBytes), new SharedArrayBuffer(termsBytes)],
-    times: new SharedArrayBuffer(threads * phases.length * TIMED_STAGES * 8),
+    times: new SharedArrayBuffer(plan.threads * phases.length * TIMED_STAGES * 8),
   };
   const ctrl = new Int32Array(buffers.ctrl);
   return new ThreadRun(config, plan, buffers, ctrl, wanted, script, kind, options.mainUnits ?? true);
