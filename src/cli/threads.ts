@@ -1,28 +1,31 @@
 /**
- * `lab run --threads N`: the row-local work of a run spread over N worker threads
- * (node:worker_threads), with results bit-identical to the serial run (`--threads 1`).
+ * `lab run --threads N`: the row-local work of a run spread over N threads (the main thread and
+ * N − 1 workers, node:worker_threads, shared memory), with results bit-identical to the serial run
+ * (`--threads 1`); and `lab sweep --threads N` (sweepThreaded, below).
  *
- * Why it can be bit-identical: every stage a worker runs is row-local (a data-oblivious transform
- * chain, a quantizer declaring QuantizerDef.rowLocal, the inverse), so a row's values do not
- * depend on which thread computes it or on the other rows. What is not row-local stays in one
- * thread, in the serial order:
+ * Why it can be bit-identical: every stage of a unit (a pipeline × a block of rows) is row-local
+ * (a data-oblivious transform chain, a quantizer declaring QuantizerDef.rowLocal, the inverse), so
+ * a row's values do not depend on which thread computes it or on the other rows. What is not
+ * row-local stays in one thread, in the serial order:
  * - the data: the generator's stream (xoshiro + Marsaglia polar, core/rng.ts) is sequential, so
- *   the main thread draws it, into shared memory, block by block (DataSourceDef.generateRows gives
- *   the same values as one fill), and the workers start on a block as soon as it is drawn;
+ *   the main thread draws it into shared memory block by block (DataSourceDef.generateRows gives
+ *   the values of one fill), and the workers, started first, take a block as soon as it is drawn;
  * - the metrics' sums over all entries in storage order (mse, sqnrDb and ipRatio: one float64
- *   chain each, metrics/sums.ts addEntrySums): the main thread runs them over each unit of x̂ as it
- *   completes, in row order, while the workers go on;
- * - the per-row metric values (the per-row sums, MetricDef.rowTerms) are computed by the workers
+ *   chain each, metrics/sums.ts addEntrySums): the main thread runs them over each unit of x̂ in
+ *   row order as units complete, and takes units itself in between;
+ * - the per-row metric values (the per-row sums, MetricDef.rowTerms) are computed with the unit
  *   and combined in row order by the main thread (sumsFromRows, rowTerms.combine), the order of
  *   the serial loops; a streamed metric without rowTerms runs on the main thread with the sums.
- * Each worker prepares its own copy of a chain (a function of seed, purpose and keys).
+ * Every thread prepares its own copy of a chain (a function of seed, purpose and keys).
  *
- * Falls back to the serial path (pipeline.ts runExperiment, RunOptions.only), per pipeline: a
- * quantizer that is not row-local (gptq, lowrank, turboquant-prod's sketch…) or whose bit count
- * depends on the data (bitsPerCoordOf), a chain with a stage fitted on the data (pca, permute…:
- * found by a worker when the stage reads it), a metric the workers cannot split. Per run: fewer
- * than two threads, data below `minCoordinates` (starting a worker costs tens of ms), data whose
- * shape is known only once read (files) or calibration activations.
+ * The rest takes the serial path (pipeline.ts runExperiment, RunOptions.only: a pipeline's numbers
+ * do not depend on which others run beside it), per pipeline: a quantizer that is not row-local
+ * (gptq, lowrank, turboquant-prod's sketch, a per-tensor scale…), one whose bit count depends on
+ * the data (bitsPerCoordOf) or a metric the units cannot split run whole in worker 0 beside the
+ * units (ThreadPlan.task); a chain with a stage fitted on the data (pca, permute…: found when the
+ * stage reads the data) runs on the main thread at the end. Per run (startThreads returns
+ * undefined): fewer than two threads, data below `minCoordinates` (starting a worker costs tens of
+ * ms), data whose shape is known only once read (files), or calibration activations.
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
