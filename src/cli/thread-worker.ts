@@ -1,9 +1,12 @@
 /**
- * One worker thread of a threaded `lab run` (threads.ts has the design): claims units (a pipeline
- * × a block of rows) in order and runs the row-local stages on them, exactly as the serial
- * row-streamed path does (pipeline.ts): the chain's forward map (once per group), the row-local
- * quantizer, the inverse (data domain), then the per-row metric values (metrics/sums.ts addRowSums,
- * MetricDef.rowTerms). Results go to shared memory; the main thread consumes the units in order.
+ * One worker thread of a threaded `lab run` or `lab sweep` (threads.ts has the design). A run's
+ * worker claims units (a pipeline × a block of rows) in order and runs the row-local stages on
+ * them (UnitRunner, which the main thread uses too), as the serial row-streamed path does
+ * (pipeline.ts): the chain's forward map (once per group), the row-local quantizer, the inverse
+ * (data domain), then the per-row metric values (metrics/sums.ts addRowSums, MetricDef.rowTerms).
+ * Results go to shared memory; the main thread consumes the units in order. Worker 0 also runs
+ * the pipelines the units cannot take, whole, once the data is drawn (ThreadPlan.task). A sweep's
+ * worker runs one shard of the sweep.
  *
  * Each worker prepares its own copy of a chain: a transform that does not read the data is a
  * function of (seed, purpose, keys) and its params (CONTRACT.md §1), so every copy is the same map.
