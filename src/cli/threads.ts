@@ -49,10 +49,8 @@ import {
 import { createRngFactory } from '../core/rng';
 import type { CanonicalConfig, ExperimentConfig } from '../core/config/schema';
 import { ConfigError } from '../core/config/errors';
-import { fileParams } from '../core/config/data-params';
 import { DataError } from '../core/data-loader';
-import { openTensorSet } from '../core/io';
-import { mergeSweepShards, planSweep, type SweepOutput } from '../engine/checkpoint';
+import type { SweepOutput } from '../engine/checkpoint';
 import { loadData, STREAM_BLOCK_COORDINATES, type RunConfigOptions } from '../engine/experiment';
 import {
   blockRange,
@@ -627,10 +625,17 @@ export async function sweepThreaded(
   const threads = Math.floor(options.threads);
   const script = options.worker ?? defaultWorkerScript();
   if (!(threads > 1) || !script || !config.sweep) return undefined;
+  // File readers and the sweep engine load on first use (start-up of `lab run`, main.ts).
+  const [{ fileParams }, { openTensorSet }, { mergeSweepShards, planSweep }, { sourcesForPath }] =
+    await Promise.all([
+      import('../core/config/data-params'),
+      import('../core/io'),
+      import('../engine/checkpoint'),
+      import('./file-data'),
+    ]);
   const { path } = fileParams(config.data);
   if (path === '') return undefined; // sweepForCli names the field
   // Headers only, to count the work (each worker opens the files again).
-  const { sourcesForPath } = await import('./file-data');
   const set = await openTensorSet(await sourcesForPath(path));
   const plan = planSweep(config, set.tensors);
   const coordinates = plan.reduce((sum, e) => sum + e.info.shape.reduce((a, b) => a * b, 1), 0);
