@@ -40,8 +40,16 @@ import { ConfigError } from '../core/config/errors';
 import { DataError } from '../core/data-loader';
 import { DataFileError } from '../core/io/errors';
 
-/** Thrown by the trap matrix when a transform's prepare reads the data. */
-class ReadsData extends Error {}
+/**
+ * Thrown by the trap matrix when a transform reads the data. In `prepare` it marks the group for
+ * the serial path; anywhere later (a stage that kept the matrix to read it in forward) it fails
+ * the run with this message rather than compute from rows that are not there.
+ */
+class ReadsData extends Error {
+  constructor() {
+    super('a transform read the data outside its prepare step: run it with --threads 1');
+  }
+}
 
 /** Raised when the main thread asked every worker to stop. */
 class Stopped extends Error {}
