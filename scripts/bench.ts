@@ -65,6 +65,7 @@ import { sourcesForPath } from '../src/cli/file-data';
 import { runSweep, type SweepOutput } from '../src/engine/checkpoint';
 import { STREAM_BLOCK_COORDINATES } from '../src/engine/experiment';
 import { fullGc } from '../src/cli/sweep';
+import { defaultThreads } from '../src/cli/threads';
 import { claim, HOUSEHOLDER_TILE_ROWS, setWasmEnabled, wasmKernels } from '../src/core/wasm/kernels';
 import {
   QJL_BLOCK_ROWS,
@@ -662,7 +663,14 @@ function benchCli(quick: boolean): void {
     JSON.stringify({ v: 1, seed: 1, data: { source: 'gaussian', rows, dim }, pipelines: [CLI_PIPELINE] }),
   );
   const reps = quick ? 1 : 2;
+  // Default threads (the machine's cores: row-local stages on worker threads, src/cli/threads.ts)
+  // and the serial path, same run.
   const cli = processMs(process.execPath, ['scripts/lab.mjs', 'run', cfgPath, '--json'], reps);
+  const serialCli = processMs(
+    process.execPath,
+    ['scripts/lab.mjs', 'run', cfgPath, '--json', '--threads', '1'],
+    reps,
+  );
   const py = join(ROOT, 'scripts', 'bench', 'numpy_pipeline.py');
   let numpyWall = NaN;
   let numpyWork = NaN;
@@ -680,7 +688,13 @@ function benchCli(quick: boolean): void {
   table(
     ['run', 'wall', 'ratio', 'target'],
     [
-      [`lab run (bundle), ${label}`, fmtMs(cli), '', ''],
+      [`lab run (bundle), ${label}, --threads ${defaultThreads()} (default)`, fmtMs(cli), '', ''],
+      [
+        `lab run (bundle), ${label}, --threads 1 (serial)`,
+        fmtMs(serialCli),
+        `serial / numpy = ${(serialCli / numpyWall).toFixed(2)}`,
+        '',
+      ],
       [
         'numpy, same work (process wall)',
         fmtMs(numpyWall),

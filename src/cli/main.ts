@@ -25,10 +25,12 @@ import { listMethods, formatList } from './list';
 import { formatResultsTable } from './table';
 import { DataError } from '../core/data-loader';
 import type { LoadedData } from '../engine/experiment';
+import type { ThreadedRun } from './threads';
 
 // Start-up (README "Performance"): file readers, checkpoint sweeps and worker threads load on the
 // first command that uses them, so `list` and `run` on generated data never initialise them.
 const fileData = () => import('./file-data');
+const threadsModule = () => import('./threads');
 const loadFileForCli = async (config: ExperimentConfig): Promise<LoadedData> =>
   (await fileData()).loadFileForCli(config);
 
@@ -195,11 +197,29 @@ const METRIC_DOMAIN_HELP =
 const DENSE_PRODUCTS_HELP =
   'float64 (default) or float32: dense Householder rotations (haar, pca) and QJL sketch products in float32 arithmetic, as a GPU computes them (equal within float32 rounding, about twice as fast)';
 
+/** `--threads N`: a whole number in 1 … 256 (1 = the serial path). */
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 256))
+    throw new CliExit(
+      EXIT_INVALID,
+      `--threads: expected a whole number in 1…256, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+const THREADS_HELP =
+  "worker threads for the row-local stages (default: the machine's cores, at most 8; 1 = serial); results are bit-identical";
+
+const SWEEP_THREADS_HELP =
+  "worker threads, each taking every N-th tensor (default: the machine's cores, at most 8; 1 = serial); the output is the same";
+
 async function runCommand(
   configArg: string,
-  opts: { json?: boolean; timeout?: string; metricDomain?: string; denseProducts?: string },
+  opts: { json?: boolean; timeout?: string; metricDomain?: string; denseProducts?: string; threads?: string },
 ): Promise<void> {
   const timeoutS = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
+  const requestedThreads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const raw = withNumerics(await readConfigArgument(configArg), opts);
   const config = restoreConfig(raw);
   warnIfLong(config);
@@ -208,13 +228,18 @@ async function runCommand(
   const timedOut = `error: run exceeded --timeout ${timeoutS}s`;
   const watchdog =
     timeoutS === undefined ? undefined : await startWatchdog(timeoutS * 1000 + WATCHDOG_GRACE_MS, timedOut);
+  let threaded: ThreadedRun | undefined;
   try {
+    // Worker threads start first, so their start-up overlaps drawing the data (threads.ts).
+    const { defaultThreads, startThreads } = await threadsModule();
+    threaded = startThreads(config, { threads: requestedThreads ?? defaultThreads() });
     const result = await runConfig(config, {
       loadFile: loadFileForCli,
       signal: controller.signal,
       onProgress: () => {
         if (Date.now() > deadline) controller.abort();
       },
+      ...(threaded ? { load: threaded.load, runPipelines: threaded.runPipelines } : {}),
     });
     if (Date.now() > deadline) throw new AbortError();
     // Pin the tensor's SHA-256 in the permalink so the page can prove it reopened the same bytes.
@@ -226,6 +251,7 @@ async function runCommand(
       throw new CliExit(EXIT_TIMEOUT, timedOut.slice('error: '.length));
     throw e;
   } finally {
+    await threaded?.close();
     await watchdog?.terminate();
   }
 }
@@ -239,13 +265,22 @@ async function sweepCommand(
     hash?: boolean;
     metricDomain?: string;
     denseProducts?: string;
+    threads?: string;
   },
 ): Promise<void> {
   if (opts.json && opts.csv) throw new CliExit(EXIT_INVALID, 'choose one of --json and --csv');
   const { formatSweep, parseShard, sweepForCli } = await import('./sweep');
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const config = restoreConfig(withNumerics(await readConfigArgument(configArg), opts));
-  const out = await sweepForCli(config, shard, opts.hash === true);
+  const hash = opts.hash === true;
+  // Tensors over worker threads (threads.ts sweepThreaded); a shard runs in this thread.
+  const { defaultThreads, sweepThreaded } = await threadsModule();
+  const threaded =
+    shard === undefined
+      ? await sweepThreaded(config, { threads: threads ?? defaultThreads(), hash })
+      : undefined;
+  const out = threaded ?? (await sweepForCli(config, shard, hash));
   process.stdout.write(formatSweep(out, opts));
 }
 
@@ -253,6 +288,11 @@ async function sweepCommand(
 async function oneLine(s: string): Promise<string> {
   const { escapeControl } = await import('./sweep');
   return escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
+}
+
+/** The entry of a worker thread of `lab run --threads` started from the bundle (threads.ts). */
+export async function threadWorker(): Promise<void> {
+  await (await import('./thread-worker')).threadWorker();
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -270,6 +310,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--timeout <seconds>', 'stop the run after this many seconds (exit 4)')
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
     .option('--dense-products <arithmetic>', DENSE_PRODUCTS_HELP)
+    .option('--threads <n>', THREADS_HELP)
     .description('run an experiment config and print its results')
     .action(runCommand);
 
@@ -285,6 +326,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--metric-domain <domain>', METRIC_DOMAIN_HELP)
     .option('--dense-products <arithmetic>', DENSE_PRODUCTS_HELP)
+    .option('--threads <n>', SWEEP_THREADS_HELP)
     .description('quantize every matching tensor of a checkpoint with every pipeline')
     .action(sweepCommand);
 

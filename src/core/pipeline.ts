@@ -397,7 +397,7 @@ export function orthogonalChain(transforms: readonly MethodRef[], dims: readonly
  * vectors (rounded to float32, the transforms' input type: a relative error of 2⁻²⁴ per entry),
  * memoised per probe array, so every pipeline of a group maps ip-nvar's queries once.
  */
-function probeMap(stages: readonly PreparedTransform[], dim: number) {
+export function probeMap(stages: readonly PreparedTransform[], dim: number) {
   const forward = composeStages(stages, dim);
   const mapped = new WeakMap<Float64Array, Float64Array>();
   return (probes: Float64Array, count: number): Float64Array => {

@@ -139,13 +139,25 @@ export interface RunConfigOptions extends RunOptions {
   readonly runStage?: (req: StageRequest) => Promise<Backend>;
   /** Adapter label to report when runStage ran a stage on the GPU. */
   readonly gpuAdapter?: string;
+  /**
+   * Loads the data instead of loadData (the CLI's worker threads draw it into shared memory and
+   * hand rows on as they are drawn); the same values.
+   */
+  readonly load?: (config: CanonicalConfig) => Promise<LoadedData>;
+  /**
+   * Runs the pipelines instead of runExperiment (the CLI's worker threads, src/cli/threads.ts):
+   * the same results bit for bit, in the same order.
+   */
+  readonly runPipelines?: (x: Matrix, options: RunOptions) => Promise<PipelineResult[]>;
 }
 
 export async function runConfig(
   config: CanonicalConfig,
   options: RunConfigOptions = {},
 ): Promise<ExperimentOutput> {
-  const { matrix, summary } = await loadData(config, options.loadFile);
+  const { matrix, summary } = options.load
+    ? await options.load(config)
+    : await loadData(config, options.loadFile);
   const calibration = config.calibration
     ? await loadCalibration(config, matrix.cols, options.loadFile)
     : undefined;
@@ -184,7 +196,9 @@ export async function runConfig(
   };
   const results = options.runStage
     ? await runExperimentAsync(config, matrix, runOptions, options.runStage)
-    : runExperiment(config, matrix, runOptions);
+    : options.runPipelines
+      ? await options.runPipelines(matrix, runOptions)
+      : runExperiment(config, matrix, runOptions);
   const analysis = withAnalysis
     ? runAnalysis(config, matrix, { ...options, onProgress: analysisProgress })
     : undefined;

@@ -66,6 +66,18 @@ export interface DataSourceDef extends MethodBase {
    * `rows` and `dim`). Pure: the same params and seed give the same data.
    */
   generate(params: Params, ctx: DataContext): Matrix;
+  /**
+   * Optional: the values of `generate` written into `out` (rows × dim) in blocks of `blockRows`
+   * rows, in order, yielding the count of rows complete after each block, so a consumer can start
+   * on the first rows while the rest are drawn (the CLI's worker threads). Bit-identical to
+   * `generate` whatever the block size (data.test.ts).
+   */
+  generateRows?(
+    params: Params,
+    ctx: DataContext,
+    out: Float32Array,
+    blockRows: number,
+  ): Generator<number, void, void>;
 }
 
 /**
@@ -137,6 +149,17 @@ export interface DataSourceKind extends MethodBase {
   /** Checks across params beyond the schema (a file slice's start below its end). */
   check?(params: Params): DataParamProblem | undefined;
   load(params: Params, ctx: DataLoadContext): Promise<LoadedData>;
+  /**
+   * Generated kinds whose generator draws rows in order (DataSourceDef.generateRows): what `load`
+   * returns, written into `out` (rows × dim, from `shape`) block by block, yielding the rows
+   * complete after each block.
+   */
+  generateInto?(
+    params: Params,
+    seed: number,
+    out: Float32Array,
+    blockRows: number,
+  ): Generator<number, LoadedData, void>;
 }
 
 // ───────────────────────────── transforms ─────────────────────────────
@@ -319,4 +342,19 @@ export interface MetricDef {
    * never needs the whole x̂ at once (a checkpoint sweep's memory bound, pipeline.ts).
    */
   stream?(x: Matrix, ctx: MetricContext): MetricStream;
+  /**
+   * Optional, for a streamed metric made of per-row terms (ip-nvar): `stream` split so that rows
+   * can be computed in any thread and order (the CLI's worker threads). `rows(x, ctx)` returns a
+   * function writing `width` float64 values per row of rows rowStart … rowStart + count − 1 into
+   * `out` (count × width; it reads no other row of x); `combine` turns every row's values (rows ×
+   * width, in row order) into the value `stream` gives, bit for bit (metrics.test.ts).
+   */
+  readonly rowTerms?: {
+    readonly width: number;
+    rows(
+      x: Matrix,
+      ctx: MetricContext,
+    ): (rowStart: number, count: number, xHatRows: Float32Array, out: Float64Array) => void;
+    combine(terms: Float64Array, rows: number, cols: number): number;
+  };
 }

@@ -21,6 +21,22 @@ function moments(a: Float32Array) {
 describe('data sources', () => {
   const ctx = { rng: createRngFactory(11) };
 
+  it('gaussian generateRows: blocks of any size give the values of one fill (the stream continues)', () => {
+    const p = withDefaults(gaussianSource.params, { rows: 67, dim: 9 });
+    const whole = gaussianSource.generate(p, ctx).data;
+    const generateRows = gaussianSource.generateRows;
+    if (!generateRows) throw new Error('gaussian has no generateRows');
+    // 1 row = 9 values (odd: the polar method's spare normal crosses blocks); 30 rows = 270 values
+    // (the WASM fill); 67 = one block.
+    for (const blockRows of [1, 4, 30, 67, 1000]) {
+      const out = new Float32Array(67 * 9);
+      const done = [...generateRows.call(gaussianSource, p, ctx, out, blockRows)];
+      expect(done[done.length - 1]).toBe(67);
+      expect(done.length).toBe(Math.ceil(67 / Math.min(blockRows, 67)));
+      expect(out).toEqual(whole);
+    }
+  });
+
   it('gaussian: shape, mean 0, variance 1, deterministic', () => {
     const p = withDefaults(gaussianSource.params, { rows: 200, dim: 500 });
     const m = gaussianSource.generate(p, ctx);

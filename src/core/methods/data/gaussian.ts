@@ -26,4 +26,16 @@ export const gaussianSource: DataSourceDef = {
     rng.stream('data', 'gaussian').fillNormal(data);
     return { rows, cols, data };
   },
+  // One stream drawn in order: fillNormal continues it exactly where the previous block stopped
+  // (the polar method's spare normal included), so blocks give the values of the single fill.
+  *generateRows(params, { rng }, out, blockRows) {
+    const { rows, dim } = typedParams(GAUSSIAN_PARAMS, params);
+    const stream = rng.stream('data', 'gaussian');
+    const step = Math.max(1, Math.floor(blockRows));
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const r1 = Math.min(rows, r0 + step);
+      stream.fillNormal(out.subarray(r0 * dim, r1 * dim));
+      yield r1;
+    }
+  },
 };

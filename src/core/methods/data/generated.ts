@@ -12,6 +12,7 @@ import { DIM_PARAM, ROWS_PARAM } from './common';
 const SHAPE_PARAMS = defineParams({ rows: ROWS_PARAM, dim: DIM_PARAM });
 
 export function generatedKind(def: DataSourceDef): DataSourceKind {
+  const { generateRows } = def;
   return {
     id: def.id,
     label: def.label,
@@ -34,5 +35,16 @@ export function generatedKind(def: DataSourceDef): DataSourceKind {
       const matrix = def.generate(params, { rng: createRngFactory(seed) });
       return Promise.resolve({ matrix, summary: { rows: matrix.rows, dim: matrix.cols, source: def.id } });
     },
+    ...(generateRows
+      ? {
+          *generateInto(params, seed, out, blockRows) {
+            const { rows, dim } = typedParams(SHAPE_PARAMS, params);
+            if (out.length !== rows * dim)
+              throw new RangeError(`${def.id}: output holds ${out.length} values, not ${rows}×${dim}`);
+            yield* generateRows.call(def, params, { rng: createRngFactory(seed) }, out, blockRows);
+            return { matrix: { rows, cols: dim, data: out }, summary: { rows, dim, source: def.id } };
+          },
+        }
+      : {}),
   };
 }

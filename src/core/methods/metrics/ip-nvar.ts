@@ -59,7 +59,71 @@ export const ipNvarMetric: MetricDef = {
     return s.finish();
   },
   stream: (x, ctx) => ipNvarStream(x, ctx),
+  // Each row's term and norm need that row alone; the threshold and the sum in row order come after.
+  rowTerms: {
+    width: 2,
+    rows: (x, ctx) => ipNvarRows(x, ctx),
+    combine(terms, rows, d) {
+      const norms = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) norms[r] = terms[2 * r + 1];
+      // Each row's Σ x² summed in storage order: rowNormsSq's values, so the stream's threshold.
+      const thr = liveThreshold(norms);
+      let sum = 0;
+      let counted = 0;
+      for (let r = 0; r < rows; r++) {
+        if (!(norms[r] > thr)) continue;
+        sum += terms[2 * r];
+        counted++;
+      }
+      return counted > 0 ? (d * sum) / counted : NaN;
+    },
+  },
 };
+
+/**
+ * MetricDef.rowTerms.rows: for rows rowStart … rowStart + count − 1, out[2r] = Σ_q dot² / Q / ‖x‖²
+ * (the stream's term) and out[2r + 1] = ‖x‖², r counted from rowStart, for every row (the stream
+ * skips dead rows; combine does, with the same threshold, once every row's norm is known).
+ */
+function ipNvarRows(
+  x: Matrix,
+  { rng, mapProbes }: MetricContext,
+): (rowStart: number, count: number, xHat: Float32Array, out: Float64Array) => void {
+  const { cols: d, data } = x;
+  const drawn = unitQueries(rng, d);
+  const queries = mapProbes ? mapProbes(drawn, IP_QUERY_COUNT) : drawn;
+  const err = new Float64Array(d);
+  return (rowStart, count, xHat, out) => {
+    const fast = ipNvarWasmRows(x, rowStart, count, xHat, queries);
+    if (fast) {
+      noteWasmHit('ipNvar');
+      for (let r = 0; r < count; r++) {
+        out[2 * r] = fast.terms[r];
+        out[2 * r + 1] = fast.norms[r];
+      }
+      return;
+    }
+    for (let r = 0; r < count; r++) {
+      const base = (rowStart + r) * d;
+      const hb = r * d;
+      let norm = 0;
+      for (let j = 0; j < d; j++) {
+        const v = data[base + j];
+        err[j] = xHat[hb + j] - v;
+        norm += v * v;
+      }
+      let acc = 0;
+      for (let k = 0; k < IP_QUERY_COUNT; k++) {
+        const qb = k * d;
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += queries[qb + j] * err[j];
+        acc += dot * dot;
+      }
+      out[2 * r] = acc / IP_QUERY_COUNT / norm;
+      out[2 * r + 1] = norm;
+    }
+  };
+}
 
 /**
  * The metric fed a block of rows at a time, in order: each row's term is computed from that row
@@ -81,11 +145,11 @@ function ipNvarStream(x: Matrix, { rng, mapProbes }: MetricContext): MetricStrea
       if (rowStart !== next)
         throw new RangeError(`rows must come in order: expected ${next}, got ${rowStart}`);
       next = rowStart + count;
-      const fast = ipNvarWasmRows(x, rowStart, count, xHat, queries, thr);
+      const fast = ipNvarWasmRows(x, rowStart, count, xHat, queries);
       if (fast) {
         usedWasm = true;
         for (let r = 0; r < count; r++) {
-          if (!fast.live[r]) continue;
+          if (!(fast.norms[r] > thr)) continue;
           sum += fast.terms[r];
           counted++;
         }
@@ -122,8 +186,8 @@ function ipNvarStream(x: Matrix, { rng, mapProbes }: MetricContext): MetricStrea
 
 /**
  * The WASM path for rows rowStart … rowStart + count − 1 (x̂ given for those rows only), or null
- * when WebAssembly is unavailable: each live row's term Σ_q dot² / Q / ‖x‖²
- * and whether it is live, the same values bit for bit as the loop above. `ipnvar_block` takes LANES rows at a time: their
+ * when WebAssembly is unavailable: each row's term Σ_q dot² / Q / ‖x‖² and its ‖x‖² (the caller
+ * decides which rows are live), the same values bit for bit as the loop above. `ipnvar_block` takes LANES rows at a time: their
  * errors, norms and the Q dot products (tiled along d so the transposed errors stay in L1 for all
  * queries) and each row's Σ dot²; the division stays here, in the reference's order.
  */
@@ -133,8 +197,7 @@ function ipNvarWasmRows(
   count: number,
   xHat: Float32Array,
   queries: Float64Array,
-  thr: number,
-): { terms: Float64Array; live: Uint8Array } | null {
+): { terms: Float64Array; norms: Float64Array } | null {
   const k = wasmKernels();
   if (!k) return null;
   const { cols: d, data } = x;
@@ -147,7 +210,7 @@ function ipNvarWasmRows(
   const hs = new Float32Array(k.memory.buffer, hP, L * d);
   const res = new Float64Array(k.memory.buffer, oP, 2 * L);
   const terms = new Float64Array(count);
-  const live = new Uint8Array(count);
+  const norms = new Float64Array(count);
   for (let r0 = 0; r0 < count; r0 += L) {
     const n = Math.min(L, count - r0);
     xs.set(data.subarray((rowStart + r0) * d, (rowStart + r0 + n) * d));
@@ -155,10 +218,9 @@ function ipNvarWasmRows(
     k.ipnvar_block(xP, hP, n, d, qP, Q, eP, cP, oP);
     for (let r = 0; r < n; r++) {
       const norm = res[2 * r + 1];
-      if (!(norm > thr)) continue;
-      live[r0 + r] = 1;
+      norms[r0 + r] = norm;
       terms[r0 + r] = res[2 * r] / Q / norm;
     }
   }
-  return { terms, live };
+  return { terms, norms };
 }

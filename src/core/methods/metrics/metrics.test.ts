@@ -9,7 +9,8 @@ import { ipRatioMetric } from './ip-ratio';
 import { ipNvarMetric, unitQueries } from './ip-nvar';
 import { expectClose } from '../../testing/expect';
 import { METRICS } from './index';
-import { reconstructionSums } from './sums';
+import { addEntrySums, addRowSums, reconstructionSums, sumsFromRows } from './sums';
+import { resetWasmHits, setWasmEnabled, wasmHits } from '../../wasm/kernels';
 import { countDeadRows } from './dead-rows';
 
 const rng = createRngFactory(0);
@@ -144,5 +145,69 @@ describe('dead rows (dead-rows.ts: ‖x_i‖ ≤ 1e-12·max‖x_j‖)', () => {
     expect(ipNvarMetric.compute(xd, hd, { rng })).toBe(
       ipNvarMetric.compute(live, new Float32Array([3, 3, 2, 0]), { rng }),
     );
+  });
+});
+
+describe('row-split metrics (the threaded run: rows in any thread, combined in row order)', () => {
+  // 37 rows × 70: a zero row, a denormal (dead) row, a zero reconstruction, an exact row.
+  const rows = 37;
+  const cols = 70;
+  const a = new Float32Array(rows * cols);
+  const b = new Float32Array(rows * cols);
+  const g = createRngFactory(12).stream('data', 'split-test');
+  g.fillNormal(a);
+  g.fillNormal(b);
+  a.fill(0, 2 * cols, 3 * cols);
+  a.fill(1e-39, 9 * cols, 10 * cols);
+  b.fill(0, 4 * cols, 5 * cols);
+  b.set(a.subarray(6 * cols, 7 * cols), 6 * cols);
+  const m = { rows, cols, data: a };
+  // Blocks of 5 rows, computed last block first (a worker may finish any block first).
+  const blocks = Array.from({ length: Math.ceil(rows / 5) }, (_, k) => [5 * k, Math.min(rows, 5 * k + 5)]);
+
+  it('addRowSums + addEntrySums + sumsFromRows equal the fused pass bit for bit', () => {
+    const into = {
+      rowErrs: new Float64Array(rows),
+      rowNorms: new Float64Array(rows),
+      rowDots: new Float64Array(rows),
+      rowHats: new Float64Array(rows),
+    };
+    for (const [r0, r1] of [...blocks].reverse())
+      addRowSums(m, r0, r1 - r0, b.subarray(r0 * cols, r1 * cols), into);
+    const totals = { err: 0, signal: 0, dot: 0 };
+    for (const [r0, r1] of blocks) addEntrySums(m, r0, r1 - r0, b.subarray(r0 * cols, r1 * cols), totals);
+    const split = sumsFromRows(cols, into, totals);
+    const fused = reconstructionSums(m, b);
+    for (const key of Object.keys(fused) as (keyof typeof fused)[])
+      expect(Object.is(split[key], fused[key]), key).toBe(true);
+    expect(fused.deadRows).toBe(2);
+  });
+
+  it('ipNvar rowTerms equal compute bit for bit, on the WASM path and the TypeScript one', () => {
+    const split = ipNvarMetric.rowTerms;
+    if (!split) throw new Error('ipNvar has no rowTerms');
+    const viaRows = () => {
+      const terms = new Float64Array(rows * split.width);
+      const fn = split.rows(m, { rng });
+      for (const [r0, r1] of [...blocks].reverse())
+        fn(r0, r1 - r0, b.subarray(r0 * cols, r1 * cols), terms.subarray(r0 * split.width, r1 * split.width));
+      return split.combine(terms, rows, cols);
+    };
+    try {
+      for (const wasm of [true, false]) {
+        setWasmEnabled(wasm);
+        resetWasmHits();
+        const whole = ipNvarMetric.compute(m, b, { rng });
+        expect(Object.is(viaRows(), whole)).toBe(true);
+        expect(wasmHits('ipNvar') > 0).toBe(wasm);
+      }
+      // Across the paths too: rows from the TypeScript loop, the whole from WASM.
+      setWasmEnabled(false);
+      const ts = viaRows();
+      setWasmEnabled(true);
+      expect(Object.is(ts, ipNvarMetric.compute(m, b, { rng }))).toBe(true);
+    } finally {
+      setWasmEnabled(true);
+    }
   });
 });

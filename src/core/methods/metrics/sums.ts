@@ -102,30 +102,121 @@ export function createSumsAccumulator(x: Matrix): SumsAccumulator {
     },
     finish() {
       if (next !== rows) throw new RangeError(`sums fed ${next} of ${rows} rows`);
-      let relErrSum = 0;
-      let cosineSum = 0;
-      let nonzeroRows = 0;
-      const thr = liveThreshold(rowNorms);
-      for (let i = 0; i < rows; i++) {
-        const rowNorm = rowNorms[i];
-        if (rowNorm > thr) {
-          const rowHat = rowHats[i];
-          relErrSum += rowErrs[i] / rowNorm;
-          cosineSum += rowHat > 0 ? rowDots[i] / Math.sqrt(rowNorm * rowHat) : 0;
-          nonzeroRows++;
-        }
-      }
-      return {
-        entries: rows * cols,
-        relErrSum,
-        nonzeroRows,
-        deadRows: rows - nonzeroRows,
-        cosineSum,
-        err,
-        signal,
-        dot,
-      };
+      return sumsFromRows(cols, { rowErrs, rowNorms, rowDots, rowHats }, { err, signal, dot });
     },
+  };
+}
+
+/** The four per-row sums of the one-pass accumulator, indexed by row (the rows' own chains). */
+export interface RowSums {
+  readonly rowErrs: Float64Array;
+  readonly rowNorms: Float64Array;
+  readonly rowDots: Float64Array;
+  readonly rowHats: Float64Array;
+}
+
+/** The three sums over all entries in storage order (one float64 chain each). */
+export interface EntrySums {
+  err: number;
+  signal: number;
+  dot: number;
+}
+
+/**
+ * The one pass split in two, for a run that computes rows in several threads: `addRowSums` runs
+ * the four per-row chains of rows rowStart … rowStart + count − 1 (any thread, any block order:
+ * each row's sums need that row alone), `addEntrySums` the three storage-order chains (one thread,
+ * rows in order), and `sumsFromRows` finishes as the accumulator does. Every chain sees the same
+ * operands in the same order as in the fused loop above, so the sums are bit-identical
+ * (metrics.test.ts); only the loop that carries them differs.
+ */
+export function addRowSums(
+  x: Matrix,
+  rowStart: number,
+  count: number,
+  xHat: Float32Array,
+  into: RowSums,
+): void {
+  const { cols, data } = x;
+  const { rowErrs, rowNorms, rowDots, rowHats } = into;
+  for (let r = 0; r < count; r++) {
+    const i = rowStart + r;
+    let rowErr = 0;
+    let rowNorm = 0;
+    let rowDot = 0;
+    let rowHat = 0;
+    for (let j = i * cols, h0 = r * cols - j, end = j + cols; j < end; j++) {
+      const v = data[j];
+      const h = xHat[j + h0];
+      const e = v - h;
+      rowErr += e * e;
+      rowNorm += v * v;
+      rowDot += v * h;
+      rowHat += h * h;
+    }
+    rowErrs[i] = rowErr;
+    rowNorms[i] = rowNorm;
+    rowDots[i] = rowDot;
+    rowHats[i] = rowHat;
+  }
+}
+
+/** The storage-order chains over rows rowStart … rowStart + count − 1 (see addRowSums). */
+export function addEntrySums(
+  x: Matrix,
+  rowStart: number,
+  count: number,
+  xHat: Float32Array,
+  totals: EntrySums,
+): void {
+  const { cols, data } = x;
+  // Locals for the loop, as in the accumulator (closure or object fields are not kept in registers).
+  let err = totals.err;
+  let signal = totals.signal;
+  let dot = totals.dot;
+  for (let j = rowStart * cols, h0 = -j, end = j + count * cols; j < end; j++) {
+    const v = data[j];
+    const h = xHat[j + h0];
+    const e = v - h;
+    err += e * e;
+    signal += v * v;
+    dot += v * h;
+  }
+  totals.err = err;
+  totals.signal = signal;
+  totals.dot = dot;
+}
+
+/** The sums from every row's four sums and the three storage-order totals (rows = rowNorms.length). */
+export function sumsFromRows(
+  cols: number,
+  rowSums: RowSums,
+  totals: Readonly<EntrySums>,
+): ReconstructionSums {
+  const { rowErrs, rowNorms, rowDots, rowHats } = rowSums;
+  const rows = rowNorms.length;
+  let relErrSum = 0;
+  let cosineSum = 0;
+  let nonzeroRows = 0;
+  const thr = liveThreshold(rowNorms);
+  for (let i = 0; i < rows; i++) {
+    const rowNorm = rowNorms[i];
+    if (rowNorm > thr) {
+      const rowHat = rowHats[i];
+      relErrSum += rowErrs[i] / rowNorm;
+      cosineSum += rowHat > 0 ? rowDots[i] / Math.sqrt(rowNorm * rowHat) : 0;
+      nonzeroRows++;
+    }
+  }
+  return {
+    entries: rows * cols,
+    relErrSum,
+    nonzeroRows,
+    deadRows: rows - nonzeroRows,
+    cosineSum,
+    err: totals.err,
+    signal: totals.signal,
+    dot: totals.dot,
   };
 }
 
