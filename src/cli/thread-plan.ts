@@ -65,6 +65,11 @@ export interface ThreadPlan {
   readonly rowBlock: number;
   /** The config's numerics.metricDomain, for the task. */
   readonly metricDomain?: 'data' | 'transformed';
+  /**
+   * The config's numerics.denseProducts: every unit's transform preparation and quantizer, and the
+   * task, compute in this arithmetic as the serial path does (CONTRACT.md §5.2).
+   */
+  readonly denseProducts?: 'float64' | 'float32';
   /** RunOptions.metrics, when not every metric is wanted. */
   readonly metrics?: readonly string[];
 }

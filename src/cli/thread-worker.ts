@@ -83,6 +83,7 @@ function prepareGroup(
   rng: RngFactory,
   rows: number,
   dim: number,
+  denseProducts: ThreadPlan['denseProducts'],
 ): PreparedGroup {
   const stages: PreparedTransform[] = [];
   let cols = dim;
@@ -99,7 +100,14 @@ function prepareGroup(
       },
     };
     try {
-      stages.push(def.prepare(ref.params, { rng: chainRng(rng, k), dim: input, data: trap }));
+      stages.push(
+        def.prepare(ref.params, {
+          rng: chainRng(rng, k),
+          dim: input,
+          data: trap,
+          ...(denseProducts ? { denseProducts } : {}),
+        }),
+      );
     } catch (e) {
       if (e instanceof ReadsData) return { chain: null, stages: [] };
       throw e;
@@ -162,7 +170,7 @@ export class UnitRunner {
     if (phase.group !== this.groupIndex) {
       this.groupIndex = phase.group;
       this.group = null; // release the previous group's state before preparing the next
-      this.group = prepareGroup(g.transforms, rng, rows, dim);
+      this.group = prepareGroup(g.transforms, rng, rows, dim, plan.denseProducts);
       if (this.group.chain)
         this.onGroup(
           phase.group,
@@ -216,7 +224,14 @@ export class UnitRunner {
       if (this.qBuf.length < n * outDim) this.qBuf = new Float32Array(n * outDim);
       qOut = this.qBuf.subarray(0, n * outDim);
     }
-    qDef.quantize(yRows, n, outDim, pipeline.quantizer.params, { rng }, qOut);
+    qDef.quantize(
+      yRows,
+      n,
+      outDim,
+      pipeline.quantizer.params,
+      { rng, ...(plan.denseProducts ? { denseProducts: plan.denseProducts } : {}) },
+      qOut,
+    );
     const t2 = now();
     if (!g.transformed) chain.inverse(qOut, n, hatRows);
     const t3 = now();
@@ -257,6 +272,7 @@ function run(init: WorkerInit): void {
           rowBlock: plan.rowBlock,
           ...(plan.metrics ? { metrics: plan.metrics } : {}),
           ...(plan.metricDomain ? { metricDomain: plan.metricDomain } : {}),
+          ...(plan.denseProducts ? { denseProducts: plan.denseProducts } : {}),
         },
       );
       post({ kind: 'task', results });

@@ -100,8 +100,10 @@ describe('lab run --threads: bit-identical to the serial run', () => {
       data: { source: 'gaussian', rows: 64, dim: 128 },
       pipelines: [
         { transforms: [{ id: 'haar' }], quantizer: { id: 'mxfp4' } },
-        // QJL's sketch: not row-local, runs on the serial path.
+        // Row-local: each worker draws the same sketch from its own stream ('sketch', d, d).
         { transforms: [{ id: 'rht' }], quantizer: { id: 'turboquant-prod', params: { bits: 3 } } },
+        // SVDQuant's low-rank branch is fitted over every row: not row-local, on the serial path.
+        { transforms: [{ id: 'rht' }], quantizer: { id: 'svdquant' } },
         // PCA reads the data: the workers find it and leave the group to the serial path.
         { transforms: [{ id: 'pca' }], quantizer: INT4_G128 },
         { transforms: [{ id: 'permute', params: { mode: 'zigzag' } }], quantizer: INT4_G128 },
@@ -112,7 +114,7 @@ describe('lab run --threads: bit-identical to the serial run', () => {
       ],
     });
     const serial = await serialJson(c);
-    expect(JSON.parse(serial).results[5].note).toBeTruthy();
+    expect(JSON.parse(serial).results[6].note).toBeTruthy();
     expect(await threadedJson(c, { blockCoordinates: 5 * 128 })).toBe(serial);
   }, 30_000);
 
@@ -136,6 +138,24 @@ describe('lab run --threads: bit-identical to the serial run', () => {
       'transformed',
     ]);
     expect(await threadedJson(c, { blockCoordinates: 4 * 200 })).toBe(serial);
+  }, 30_000);
+
+  it('float32 dense products reach every worker (haar, qjl and turboquant-prod follow the mode)', async () => {
+    const pipelines = [
+      { transforms: [{ id: 'haar' }], quantizer: { id: 'eden', params: { bits: 2 } } },
+      { transforms: [{ id: 'rht' }], quantizer: { id: 'turboquant-prod', params: { bits: 3 } } },
+      { transforms: [], quantizer: { id: 'qjl', params: { sketch: 48 } } },
+    ];
+    const c32 = config({
+      data: { source: 'gaussian', rows: 40, dim: 64 },
+      numerics: { denseProducts: 'float32' },
+      pipelines,
+    });
+    const serial = await serialJson(c32);
+    expect(await threadedJson(c32, { blockCoordinates: 3 * 64 })).toBe(serial);
+    // The mode changes these numbers (a worker left in float64 would print the float64 ones).
+    const c64 = config({ data: { source: 'gaussian', rows: 40, dim: 64 }, pipelines });
+    expect(await serialJson(c64)).not.toBe(serial);
   }, 30_000);
 
   it('data domain with padding, and a generated source drawn whole (no row blocks)', async () => {

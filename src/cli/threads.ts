@@ -51,7 +51,12 @@ import type { CanonicalConfig, ExperimentConfig } from '../core/config/schema';
 import { ConfigError } from '../core/config/errors';
 import { DataError } from '../core/data-loader';
 import type { SweepOutput } from '../engine/checkpoint';
-import { loadData, STREAM_BLOCK_COORDINATES, type RunConfigOptions } from '../engine/experiment';
+import {
+  loadData,
+  numericsOptions,
+  STREAM_BLOCK_COORDINATES,
+  type RunConfigOptions,
+} from '../engine/experiment';
 import {
   blockRange,
   CLAIM,
@@ -246,7 +251,7 @@ export function startThreads(config: CanonicalConfig, options: ThreadOptions): T
     task: task.sort((a, b) => a - b),
     rowBlock: blockCoordinates,
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(config.numerics ? { metricDomain: config.numerics.metricDomain } : {}),
+    ...numericsOptions(config),
   };
   const maxOut = Math.max(0, ...groups.filter((g) => g.transforms.length).map((g) => g.outDim));
   const termsBytes = termsLayout(plan).length * 8;
