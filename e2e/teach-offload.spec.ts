@@ -137,9 +137,11 @@ test.describe('theory off the main thread', () => {
   test('Reproduce in Python: the script is built in the worker, with a visible building state', async ({
     page,
   }) => {
+    // Held before the page loads: a teaching worker the page starts early (before the click) would
+    // otherwise load unheld, and the script could be built before the building state is seen.
+    const release = await holdWorker(page);
     await page.goto(`/?testhooks${hash}`);
     await expect(page.getByTestId('app')).toHaveAttribute('data-status', 'ready');
-    const release = await holdWorker(page);
     await page.getByTestId('python-export').locator('summary').click();
     await page.getByTestId('python-make').click();
     await expect(page.getByTestId('python-building')).toBeVisible();
