@@ -8,22 +8,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from './main';
+import { describe, expect, it } from 'vitest';
+import { runMain } from './testing/run-main';
 import { decodePermalink } from '../core/config/codec';
 
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runMain;
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-dense-products-'));
 const path = join(dir, 'config.json');

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, MAX_CONFIG_BYTES } from './main';
+import { runMain } from './testing/run-main';
+import { MAX_CONFIG_BYTES } from './main';
 import { permalinkHash } from '../core/config/codec';
 import { restoreConfig } from '../core/config/schema';
 
@@ -20,22 +21,7 @@ const FIXTURE = join(__dirname, '..', 'core', 'testing', 'fixtures', 'io', 'f4_c
 // Any C0/C1 control (LF aside) or bidi override reaching the terminal is a failure.
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
-async function run(args: string[], stdin?: Readable) {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const saved = Object.getOwnPropertyDescriptor(process, 'stdin');
-  if (stdin) Object.defineProperty(process, 'stdin', { value: stdin, configurable: true });
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    if (stdin && saved) Object.defineProperty(process, 'stdin', saved);
-  }
-}
+const run = runMain;
 
 function configFile(name: string, value: unknown): string {
   const p = join(dir, name);

@@ -12,11 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './testing/run-main';
 import { restoreConfig, type CanonicalConfig } from '../core/config/schema';
 import { AbortError } from '../core/pipeline';
 import { contractJson, runConfig } from '../engine/experiment';
-import { main } from './main';
 import {
   startThreads,
   sweepThreaded,
@@ -227,18 +227,7 @@ describe('lab run --threads: hostile cases', () => {
 });
 
 describe('lab run --threads (CLI)', () => {
-  async function cli(args: string[]) {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const cli = runMain;
 
   it('--threads 2 above the size threshold prints the bytes of --threads 1 (TypeScript worker entry)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-threads-'));
