@@ -220,69 +220,6 @@ export class HouseholderApplier {
     this.work32 = new Float32Array(precision === 'float32' ? CHUNK_ROWS * q.d : 0);
   }
 
-  /** The float32 mode's WASM path: `householder_tiled_f32` on chunks of whole 16-row groups. */
-  private runWasmF32(
-    input: Float32Array,
-    rows: number,
-    out: Float32Array,
-    inStride: number,
-    outStride: number,
-    transpose: boolean,
-  ): boolean {
-    const k = wasmKernels();
-    if (!k || rows === 0) return k !== null;
-    const { d, vectors, signs } = this.q;
-    const betas = float32Betas(this.q);
-    // Float32 groups of 16 rows take as many bytes as the float64 kernel's groups of 8.
-    const groupBytes = HOUSEHOLDER_TILE_ROWS_F32 * d * 4;
-    const groups = Math.max(
-      1,
-      Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS_F32)),
-    );
-    const chunk = groups * HOUSEHOLDER_TILE_ROWS_F32;
-    const { ptrs, kept } = claim(k, betas, [
-      vectors.length * 4,
-      betas.length * 4,
-      d * 8,
-      groups * (groupBytes + 128),
-      chunk * d * 4,
-      chunk * d * 4,
-    ]);
-    const [vecP, betaP, signP, workP, inP, outP] = ptrs;
-    if (!kept) {
-      new Float32Array(k.memory.buffer, vecP, vectors.length).set(vectors);
-      new Float32Array(k.memory.buffer, betaP, betas.length).set(betas);
-      new Float64Array(k.memory.buffer, signP, d).set(signs);
-    }
-    const inView = new Float32Array(k.memory.buffer, inP, chunk * d);
-    const outView = new Float32Array(k.memory.buffer, outP, chunk * d);
-    for (let r0 = 0; r0 < rows; r0 += chunk) {
-      const n = Math.min(chunk, rows - r0);
-      if (inStride === d) inView.set(input.subarray(r0 * d, (r0 + n) * d));
-      else
-        for (let r = 0; r < n; r++)
-          inView.set(input.subarray((r0 + r) * inStride, (r0 + r) * inStride + d), r * d);
-      k.householder_tiled_f32(
-        vecP,
-        betaP,
-        betas.length,
-        signP,
-        d,
-        inP,
-        d,
-        n,
-        outP,
-        d,
-        workP,
-        transpose ? 1 : 0,
-      );
-      if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
-      else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
-    }
-    noteWasmHit('householder-f32');
-    return true;
-  }
-
   /** The float32 mode's TypeScript reference (forward: Q·x; transpose: Qᵀ·x). */
   private applyF32(
     input: Float32Array,
@@ -292,7 +229,7 @@ export class HouseholderApplier {
     outStride: number,
     transpose: boolean,
   ): void {
-    if (this.runWasmF32(input, rows, out, inStride, outStride, transpose)) return;
+    if (this.runWasm(input, rows, out, inStride, outStride, transpose)) return;
     const { d, signs } = this.q;
     const betas = float32Betas(this.q);
     const w = this.work32;
@@ -314,7 +251,9 @@ export class HouseholderApplier {
 
   /**
    * The WASM path (see the header); false when WebAssembly is unavailable. Rows are copied densely
-   * (stride d) through WASM memory in chunks of whole LANES-row groups.
+   * (stride d) through WASM memory in chunks of whole groups: `householder_tiled` (float64 working
+   * copy, groups of HOUSEHOLDER_TILE_ROWS) or, in the float32 mode, `householder_tiled_f32` (float32
+   * working copy and β, groups of HOUSEHOLDER_TILE_ROWS_F32: the same bytes per group).
    */
   private runWasm(
     input: Float32Array,
@@ -326,29 +265,32 @@ export class HouseholderApplier {
   ): boolean {
     const k = wasmKernels();
     if (!k || rows === 0) return k !== null;
-    const { d, vectors, betas, signs } = this.q;
-    // Rows per call: whole groups of HOUSEHOLDER_TILE_ROWS whose float64 working copy fits
-    // TILE_BYTES (L2), so each reflector is read once per call and the groups stay in cache.
-    const groupBytes = HOUSEHOLDER_TILE_ROWS * d * 8;
-    const groups = Math.max(
-      1,
-      Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / HOUSEHOLDER_TILE_ROWS)),
-    );
-    const chunk = groups * HOUSEHOLDER_TILE_ROWS;
-    const { ptrs, kept } = claim(k, this.q, [
+    const { d, vectors, signs } = this.q;
+    const f32 = this.precision === 'float32';
+    const betas = f32 ? float32Betas(this.q) : this.q.betas;
+    const tileRows = f32 ? HOUSEHOLDER_TILE_ROWS_F32 : HOUSEHOLDER_TILE_ROWS;
+    // Rows per call: whole groups whose working copy fits TILE_BYTES (L2), so each reflector is
+    // read once per call and the groups stay in cache.
+    const groupBytes = tileRows * d * betas.BYTES_PER_ELEMENT;
+    const groups = Math.max(1, Math.min(Math.floor(TILE_BYTES / groupBytes), Math.ceil(rows / tileRows)));
+    const chunk = groups * tileRows;
+    // Claimed under the rotation (float64) or its float32 β (float32): a switch of mode re-copies.
+    const { ptrs, kept } = claim(k, f32 ? betas : this.q, [
       vectors.length * 4,
-      betas.length * 8,
+      betas.byteLength,
       d * 8,
-      groups * (groupBytes + 128) + 2 * d * 8,
+      groups * (groupBytes + 128) + (f32 ? 0 : 2 * d * 8),
       chunk * d * 4,
       chunk * d * 4,
     ]);
     const [vecP, betaP, signP, workP, inP, outP] = ptrs;
     if (!kept) {
       new Float32Array(k.memory.buffer, vecP, vectors.length).set(vectors);
-      new Float64Array(k.memory.buffer, betaP, betas.length).set(betas);
+      if (f32) new Float32Array(k.memory.buffer, betaP, betas.length).set(betas);
+      else new Float64Array(k.memory.buffer, betaP, betas.length).set(betas);
       new Float64Array(k.memory.buffer, signP, d).set(signs);
     }
+    const kernel = f32 ? k.householder_tiled_f32 : k.householder_tiled;
     const inView = new Float32Array(k.memory.buffer, inP, chunk * d);
     const outView = new Float32Array(k.memory.buffer, outP, chunk * d);
     for (let r0 = 0; r0 < rows; r0 += chunk) {
@@ -357,11 +299,11 @@ export class HouseholderApplier {
       else
         for (let r = 0; r < n; r++)
           inView.set(input.subarray((r0 + r) * inStride, (r0 + r) * inStride + d), r * d);
-      k.householder_tiled(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
+      kernel(vecP, betaP, betas.length, signP, d, inP, d, n, outP, d, workP, transpose ? 1 : 0);
       if (outStride === d) out.set(outView.subarray(0, n * d), r0 * d);
       else for (let r = 0; r < n; r++) out.set(outView.subarray(r * d, (r + 1) * d), (r0 + r) * outStride);
     }
-    noteWasmHit('householder');
+    noteWasmHit(f32 ? 'householder-f32' : 'householder');
     return true;
   }
 
