@@ -93,10 +93,11 @@ test('an edit to a long run asks; Don’t run keeps the previous results, contro
   page,
 }, testInfo) => {
   const lab = new LabPage(page);
-  await lab.goto(permalinkHash(restoreConfig(SMALL)));
+  // One edit (rows) from a small 64×1024 experiment: two edits would run the config between them,
+  // which can finish (and replace the numbers on screen) before the second one asks.
+  await lab.goto(permalinkHash(restoreConfig({ ...SMALL, data: { ...SMALL.data, dim: 1024 } })));
   const hash0 = await lab.hash();
   const values0 = await lab.values();
-  await page.getByTestId('data-dim').fill('1024');
   await page.getByTestId('data-rows').fill('32768');
   await expect(lab.app).toHaveAttribute('data-status', 'confirm', { timeout: 30_000 });
   // The previous numbers stay on screen while the page asks.
@@ -106,7 +107,7 @@ test('an edit to a long run asks; Don’t run keeps the previous results, contro
   await expect(page.getByTestId('notice')).toContainText('Not run');
   await expect(page.getByTestId('notice')).toContainText('showing the last completed experiment');
   await expect(page.getByTestId('data-rows')).toHaveValue('64');
-  await expect(page.getByTestId('data-dim')).toHaveValue('256');
+  await expect(page.getByTestId('data-dim')).toHaveValue('1024');
   await lab.waitReady();
   await expect.poll(() => lab.hash()).toBe(hash0);
   expect(await lab.values()).toEqual(values0);
@@ -200,7 +201,8 @@ test('an analysis run shows its own units in the progress and Cancel restores th
     permalinkHash(
       restoreConfig({
         ...SMALL,
-        data: { source: 'gaussian', rows: 1024, dim: 256 },
+        // 4096 rows: 200 seeds take seconds even on a fast, idle machine, so the progress is seen.
+        data: { source: 'gaussian', rows: 4096, dim: 256 },
         analysis: { id: 'seeds', params: { count: 4 } },
       }),
     ),
