@@ -82,6 +82,10 @@ test.describe('chart legends', () => {
   test('every run chart: its read-out table toggles and highlights series; screenshots', async ({ page }) => {
     const lab = new LabPage(page);
     await lab.goto(permalinkHash(restoreConfig(SMALL)));
+    // Every chart drawn first: one still loading can shift the page between locating a legend
+    // entry and hovering it, and the pointer then lands on another entry.
+    for (const id of ['rd', 'outliers', 'error', 'spectra', 'ip'])
+      await ready(page.getByTestId(`chart-${id}`));
     for (const id of ['outliers', 'error', 'spectra', 'ip']) {
       const card = page.getByTestId(`chart-${id}`);
       await ready(card);
