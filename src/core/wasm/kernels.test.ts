@@ -108,42 +108,56 @@ describe('wasm kernels', () => {
     }
   });
 
+  /**
+   * TS vs WASM Householder products of one precision: full, partial and β-skipping products
+   * (β = 0, H_k = I, is skipped by both paths: every third one is zeroed, so the tiled kernel's
+   * pending-update chain crosses skipped reflectors in both directions), forward and transpose,
+   * with row strides. `other` is the other precision's hit counter, which must stay at 0.
+   */
+  function householderParity(
+    precision: 'float64' | 'float32',
+    hit: string,
+    other: string,
+    cases: readonly (readonly [number, number])[],
+  ): void {
+    for (const [d, rows] of cases) {
+      const q = generateHouseholderRotation(createRngFactory(d).stream('rotation', 'haar', d), d);
+      const partial = { ...q, betas: q.betas.subarray(0, Math.floor((d - 1) / 2)) };
+      const skipping = { ...q, betas: q.betas.map((b, k) => (k % 3 === 1 ? 0 : b)) };
+      for (const rot of [q, partial, skipping]) {
+        const applier = new HouseholderApplier(rot, precision);
+        const stride = d + 3;
+        const x = filled(rows * stride, d + rows);
+        const [fTs, fW] = both(hit, () => {
+          const y = new Float32Array(rows * stride);
+          applier.forward(x, rows, y, stride, stride);
+          return y;
+        });
+        expectSameBits(fTs, fW);
+        const [tTs, tW] = both(hit, () => {
+          const y = new Float32Array(rows * d);
+          applier.transpose(x, rows, y, stride, d);
+          return y;
+        });
+        expectSameBits(tTs, tW);
+        expect(wasmHits(other), `${precision} took the ${other} kernel`).toBe(0);
+      }
+    }
+  }
+
   it('Householder forward and transpose are identical (full, partial and skipping products, strides)', () => {
-    for (const [d, rows] of [
+    householderParity('float64', 'householder', 'householder-f32', [
       [1, 3],
       [2, 1],
       [7, 17],
       [33, 16],
       [130, 40],
       [257, 75], // several row groups per call, the last one partial
-    ] as const) {
-      const q = generateHouseholderRotation(createRngFactory(d).stream('rotation', 'haar', d), d);
-      const partial = { ...q, betas: q.betas.subarray(0, Math.floor((d - 1) / 2)) };
-      // β = 0 (H_k = I) is skipped by both paths: zero every third one, so the tiled kernel's
-      // pending-update chain crosses skipped reflectors in both directions.
-      const skipping = { ...q, betas: q.betas.map((b, k) => (k % 3 === 1 ? 0 : b)) };
-      for (const rot of [q, partial, skipping]) {
-        const applier = new HouseholderApplier(rot);
-        const stride = d + 3;
-        const x = filled(rows * stride, d + rows);
-        const [fTs, fW] = both('householder', () => {
-          const y = new Float32Array(rows * stride);
-          applier.forward(x, rows, y, stride, stride);
-          return y;
-        });
-        expectSameBits(fTs, fW);
-        const [tTs, tW] = both('householder', () => {
-          const y = new Float32Array(rows * d);
-          applier.transpose(x, rows, y, stride, d);
-          return y;
-        });
-        expectSameBits(tTs, tW);
-      }
-    }
+    ]);
   });
 
   it('float32 Householder (householder_tiled_f32) forward and transpose equal the float32 reference', () => {
-    for (const [d, rows] of [
+    householderParity('float32', 'householder-f32', 'householder', [
       [1, 3],
       [2, 1],
       [7, 17],
@@ -151,30 +165,7 @@ describe('wasm kernels', () => {
       [130, 40],
       [257, 75], // several 16-row groups per call, the last one partial
       [64, 300], // more rows than one call holds (several chunks)
-    ] as const) {
-      const q = generateHouseholderRotation(createRngFactory(d).stream('rotation', 'haar', d), d);
-      const partial = { ...q, betas: q.betas.subarray(0, Math.floor((d - 1) / 2)) };
-      const skipping = { ...q, betas: q.betas.map((b, k) => (k % 3 === 1 ? 0 : b)) };
-      for (const rot of [q, partial, skipping]) {
-        const applier = new HouseholderApplier(rot, 'float32');
-        const stride = d + 3;
-        const x = filled(rows * stride, d + rows);
-        const [fTs, fW] = both('householder-f32', () => {
-          const y = new Float32Array(rows * stride);
-          applier.forward(x, rows, y, stride, stride);
-          return y;
-        });
-        expectSameBits(fTs, fW);
-        const [tTs, tW] = both('householder-f32', () => {
-          const y = new Float32Array(rows * d);
-          applier.transpose(x, rows, y, stride, d);
-          return y;
-        });
-        expectSameBits(tTs, tW);
-        // The float32 mode never takes the float64 kernel.
-        expect(wasmHits('householder')).toBe(0);
-      }
-    }
+    ]);
   });
 
   it('QJL sketch products are identical (m = d and m ≠ d, odd d, partial blocks)', () => {
