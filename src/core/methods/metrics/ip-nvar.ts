@@ -83,7 +83,8 @@ export const ipNvarMetric: MetricDef = {
 /**
  * MetricDef.rowTerms.rows: for rows rowStart … rowStart + count − 1, out[2r] = Σ_q dot² / Q / ‖x‖²
  * (the stream's term) and out[2r + 1] = ‖x‖², r counted from rowStart, for every row (the stream
- * skips dead rows; combine does, with the same threshold, once every row's norm is known).
+ * skips dead rows, and so does the threaded combine, with the same threshold once every row's norm
+ * is known). The row-streamed metric (ipNvarStream) is this plus that running sum.
  */
 function ipNvarRows(
   x: Matrix,
@@ -126,59 +127,33 @@ function ipNvarRows(
 }
 
 /**
- * The metric fed a block of rows at a time, in order: each row's term is computed from that row
- * alone and added to one running sum in row order, so any blocking gives the same value bit for
- * bit (the pipeline's row-streamed path relies on it).
+ * The metric fed a block of rows at a time, in order: each row's term (ipNvarRows, from that row
+ * alone) is added to one running sum in row order, live rows only, so any blocking gives the same
+ * value bit for bit (the pipeline's row-streamed path relies on it).
  */
-function ipNvarStream(x: Matrix, { rng, mapProbes }: MetricContext): MetricStream {
-  const { rows, cols: d, data } = x;
-  const drawn = unitQueries(rng, d);
-  const queries = mapProbes ? mapProbes(drawn, IP_QUERY_COUNT) : drawn;
+function ipNvarStream(x: Matrix, ctx: MetricContext): MetricStream {
+  const { rows, cols: d } = x;
+  const rowTerms = ipNvarRows(x, ctx);
   const thr = liveThreshold(rowNormsSq(x));
-  const err = new Float64Array(d);
+  let terms = new Float64Array(0);
   let sum = 0;
   let counted = 0;
   let next = 0;
-  let usedWasm = false;
   return {
     add(rowStart, count, xHat) {
       if (rowStart !== next)
         throw new RangeError(`rows must come in order: expected ${next}, got ${rowStart}`);
       next = rowStart + count;
-      const fast = ipNvarWasmRows(x, rowStart, count, xHat, queries);
-      if (fast) {
-        usedWasm = true;
-        for (let r = 0; r < count; r++) {
-          if (!(fast.norms[r] > thr)) continue;
-          sum += fast.terms[r];
-          counted++;
-        }
-        return;
-      }
+      if (terms.length < 2 * count) terms = new Float64Array(2 * count);
+      rowTerms(rowStart, count, xHat, terms);
       for (let r = 0; r < count; r++) {
-        const base = (rowStart + r) * d;
-        const hb = r * d;
-        let norm = 0;
-        for (let j = 0; j < d; j++) {
-          const v = data[base + j];
-          err[j] = xHat[hb + j] - v;
-          norm += v * v;
-        }
-        if (!(norm > thr)) continue;
-        let acc = 0;
-        for (let k = 0; k < IP_QUERY_COUNT; k++) {
-          const qb = k * d;
-          let dot = 0;
-          for (let j = 0; j < d; j++) dot += queries[qb + j] * err[j];
-          acc += dot * dot;
-        }
-        sum += acc / IP_QUERY_COUNT / norm;
+        if (!(terms[2 * r + 1] > thr)) continue;
+        sum += terms[2 * r];
         counted++;
       }
     },
     finish() {
       if (next !== rows) throw new RangeError(`ipNvar fed ${next} of ${rows} rows`);
-      if (usedWasm) noteWasmHit('ipNvar');
       return counted > 0 ? (d * sum) / counted : NaN;
     },
   };
